@@ -1,0 +1,5 @@
+"""Run caselog as ``python -m caselog``."""
+
+from caselog.cli import main
+
+main()

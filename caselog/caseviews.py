@@ -1,0 +1,211 @@
+"""Read-only views of cases: the filtered list and one case with its whole history, as frozen dataclasses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from caselog.directory import find_party, get_department
+from caselog.errors import BadInput
+from caselog.i18n import _
+from caselog.models import Case, CaseCoDepartment, Department, Event, Party, Status
+
+TIME_FIELDS = ("opened_at", "dispatched_at", "accepted_at", "answered_at", "resolved_at", "closed_at")
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One case as ``case list`` shows it; also the stable json/csv record of a case."""
+
+    ref: str
+    external_ref: str | None
+    title: str
+    category: str | None
+    tier: int
+    status: str
+    key: bool
+    lead: str | None
+    co: list[str]
+    party: str | None
+    party_id: int | None
+    visit_id: int | None
+    opened_at: datetime
+    dispatched_at: datetime | None
+    accepted_at: datetime | None
+    answered_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    due_on: date | None
+    close_reason: str | None
+    satisfaction: str | None
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One entry of a case's history."""
+
+    at: datetime
+    actor: str
+    kind: str
+    field: str | None
+    old: str | None
+    new: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    """Everything about one case: its record, the facts ``case list`` leaves out, and its history."""
+
+    case: CaseRow
+    description: str | None
+    tier_rule: str
+    lead_name: str | None
+    return_count: int
+    reopen_count: int
+    history: list[EventRow]
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What ``case list`` narrows by; ``None`` leaves a criterion out."""
+
+    statuses: tuple[str, ...] = ()
+    tier: int | None = None
+    department: str | None = None
+    category: str | None = None
+    party: str | None = None
+    key: bool = False
+    overdue: bool = False
+    since: date | None = None
+    until: date | None = None
+    search: str | None = None
+
+
+def _local(moment: datetime | None, tz: tzinfo) -> datetime | None:
+    return None if moment is None else moment.astimezone(tz)
+
+
+def _day_start(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+_Lead = aliased(Department)
+
+
+def _row_query():
+    return (
+        select(Case, _Lead.code, Party.name)
+        .outerjoin(_Lead, _Lead.id == Case.lead_id)
+        .outerjoin(Party, Party.id == Case.party_id)
+    )
+
+
+def _co_by_case(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
+    result: dict[int, list[str]] = {}
+    for start in range(0, len(case_ids), 500):
+        chunk = case_ids[start : start + 500]
+        query = (
+            select(CaseCoDepartment.case_id, Department.code)
+            .join(Department, Department.id == CaseCoDepartment.department_id)
+            .where(CaseCoDepartment.case_id.in_(chunk))
+            .order_by(CaseCoDepartment.case_id, Department.code)
+        )
+        for case_id, code in session.execute(query):
+            result.setdefault(case_id, []).append(code)
+    return result
+
+
+def _case_row(case: Case, lead: str | None, party: str | None, co: list[str], tz: tzinfo) -> CaseRow:
+    return CaseRow(
+        ref=case.ref,
+        external_ref=case.external_ref,
+        title=case.title,
+        category=case.category,
+        tier=case.tier,
+        status=case.status,
+        key=case.key,
+        lead=lead,
+        co=co,
+        party=party,
+        party_id=case.party_id,
+        visit_id=case.visit_id,
+        due_on=case.due_on,
+        close_reason=case.close_reason,
+        satisfaction=case.satisfaction,
+        **{name: _local(getattr(case, name), tz) for name in TIME_FIELDS},
+    )
+
+
+def list_cases(
+    *, session: Session, filters: CaseFilter, today: date, tz: tzinfo, limit: int = 50
+) -> list[CaseRow]:
+    """Cases matching ``filters``, newest first; ``limit`` 0 means all."""
+    if limit < 0:
+        raise BadInput(_("--limit: must be 0 (all) or more, not {limit}").format(limit=limit))
+    query = _row_query()
+    if filters.statuses:
+        query = query.where(Case.status.in_(filters.statuses))
+    if filters.tier is not None:
+        query = query.where(Case.tier == filters.tier)
+    if filters.department:
+        dept = get_department(session=session, code=filters.department, what="--dept")
+        co = exists().where(CaseCoDepartment.case_id == Case.id, CaseCoDepartment.department_id == dept.id)
+        query = query.where(or_(Case.lead_id == dept.id, co))
+    if filters.category:
+        query = query.where(Case.category == filters.category)
+    if filters.party:
+        query = query.where(Case.party_id == find_party(session=session, text=filters.party).id)
+    if filters.key:
+        query = query.where(Case.key.is_(True))
+    if filters.overdue:
+        query = query.where(Case.due_on < today, Case.status.not_in((Status.resolved, Status.closed)))
+    if filters.since:
+        query = query.where(Case.opened_at >= _day_start(filters.since, tz))
+    if filters.until:
+        query = query.where(Case.opened_at < _day_start(filters.until + timedelta(days=1), tz))
+    if filters.search:
+        pattern = f"%{_escape_like(filters.search.strip())}%"
+        query = query.where(
+            or_(Case.title.like(pattern, escape="\\"), Case.description.like(pattern, escape="\\"))
+        )
+    query = query.order_by(Case.opened_at.desc(), Case.id.desc())
+    if limit:
+        query = query.limit(limit)
+    found = session.execute(query).all()
+    co = _co_by_case(session, [case.id for case, _lead, _party in found])
+    return [_case_row(case, lead, party, co.get(case.id, []), tz) for case, lead, party in found]
+
+
+def case_detail(*, session: Session, ref: str, tz: tzinfo) -> CaseDetail:
+    """One case with all its fields, co-departments and its whole history, oldest event first."""
+    from caselog.cases import get_case
+
+    case = get_case(session=session, ref=ref)
+    case_obj, lead, party = session.execute(_row_query().where(Case.id == case.id)).one()
+    co = _co_by_case(session, [case.id]).get(case.id, [])
+    lead_name = (
+        session.scalar(select(Department.name).where(Department.id == case.lead_id)) if case.lead_id else None
+    )
+    events = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id))
+    history = [
+        EventRow(e.at.astimezone(tz), e.actor, e.kind, e.field, e.old_value, e.new_value, e.note)
+        for e in events
+    ]
+    return CaseDetail(
+        case=_case_row(case_obj, lead, party, co, tz),
+        description=case.description,
+        tier_rule=case.tier_rule,
+        lead_name=lead_name,
+        return_count=case.return_count,
+        reopen_count=case.reopen_count,
+        history=history,
+    )

@@ -1,0 +1,433 @@
+"""``caselog case …``: open, dispatch and follow cases through their lifecycle; list and show them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from caselog.cli_common import Format, FormatOption, actor, day, emit, handled, now, open_session, when
+from caselog.enums import CloseReason, Satisfaction, Status
+from caselog.i18n import _
+
+case_app = typer.Typer(
+    help=_("Cases (问题诉求) and their lifecycle."), no_args_is_help=True, rich_markup_mode=None
+)
+
+Ref = Annotated[str, typer.Argument(help=_("Case reference, e.g. C2026-000123 (or its external reference)."))]
+On = Annotated[str | None, typer.Option("--on", help=_("When it happened (default now)."))]
+
+CASE_COLUMNS = [
+    (_("ref"), "ref"),
+    (_("status"), "status"),
+    (_("tier"), "tier"),
+    (_("key"), "key"),
+    (_("lead"), "lead"),
+    (_("co"), "co"),
+    (_("party"), "party"),
+    (_("title"), "title"),
+    (_("opened"), "opened_at"),
+    (_("due"), "due_on"),
+]
+
+EVENT_COLUMNS = [
+    (_("at"), "at"),
+    (_("actor"), "actor"),
+    (_("event"), "kind"),
+    (_("field"), "field"),
+    (_("from"), "old"),
+    (_("to"), "new"),
+    (_("note"), "note"),
+]
+
+
+def _done(verb: str, case) -> None:
+    typer.echo(_("{ref}: {verb} ({status})").format(ref=case.ref, verb=verb, status=case.status))
+
+
+@case_app.command("open")
+@handled
+def case_open(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Argument(help=_("A short title of the problem."))],
+    party: Annotated[str, typer.Option("--party", help=_("Who raised it: id, credit code or exact name."))],
+    visit: Annotated[int | None, typer.Option("--visit", help=_("The visit that raised it."))] = None,
+    category: Annotated[str | None, typer.Option("--category", help=_("Category, e.g. 人才公寓."))] = None,
+    lead: Annotated[
+        str | None, typer.Option("--lead", help=_("Dispatch at once to this department."))
+    ] = None,
+    co: Annotated[list[str] | None, typer.Option("--co", help=_("A co-department; repeatable."))] = None,
+    tier: Annotated[
+        int | None, typer.Option("--tier", help=_("1, 2 or 3 (else decided by the tier rules)."))
+    ] = None,
+    key: Annotated[bool, typer.Option("--key", help=_("A key, complex case (tier 3)."))] = False,
+    due: Annotated[str | None, typer.Option("--due", help=_("Due date."))] = None,
+    on: Annotated[str | None, typer.Option("--on", help=_("When it was received (default now)."))] = None,
+    description: Annotated[str | None, typer.Option("--description", help=_("The details."))] = None,
+    external_ref: Annotated[
+        str | None, typer.Option("--external-ref", help=_("Another system's reference."))
+    ] = None,
+) -> None:
+    """Open (record) a new case; with --lead it is dispatched at once."""
+    from caselog.cases import open_case
+    from caselog.models import CaseCreate
+    from caselog.validation import validate
+
+    current = now()
+    values = {
+        "title": title,
+        "description": description,
+        "category": category,
+        "tier": tier,
+        "key": key,
+        "due_on": day(due, "--due", current.date()),
+        "external_ref": external_ref,
+    }
+    names = {"title": "TITLE", "tier": "--tier", "due_on": "--due", "external_ref": "--external-ref"}
+    data = validate(CaseCreate, values, names=names)
+    opened_at = when(on, "--on", current)
+    with open_session(ctx, write=True) as db:
+        case = open_case(
+            session=db,
+            data=data,
+            party=party,
+            visit_id=visit,
+            lead=lead,
+            co=co or [],
+            opened_at=opened_at,
+            now=current,
+            actor=actor(ctx),
+        )
+    typer.echo(
+        _("opened {ref} (tier {tier}, {status})").format(ref=case.ref, tier=case.tier, status=case.status)
+    )
+
+
+@case_app.command("dispatch")
+@handled
+def case_dispatch(
+    ctx: typer.Context,
+    ref: Ref,
+    lead: Annotated[str, typer.Option("--lead", help=_("The responsible department."))],
+    co: Annotated[
+        list[str] | None,
+        typer.Option("--co", help=_("A co-department; repeatable; replaces the current ones.")),
+    ] = None,
+    on: On = None,
+) -> None:
+    """Dispatch (派单) a case to its lead department, or redispatch it."""
+    from caselog.cases import dispatch
+
+    current = now()
+    with open_session(ctx, write=True) as db:
+        case = dispatch(
+            session=db, ref=ref, lead=lead, co=co, at=when(on, "--on", current), now=current, actor=actor(ctx)
+        )
+    _done(_("dispatched"), case)
+
+
+@case_app.command("accept")
+@handled
+def case_accept(ctx: typer.Context, ref: Ref, on: On = None) -> None:
+    """The lead department signs for a dispatched case."""
+    from caselog.cases import accept
+
+    current = now()
+    with open_session(ctx, write=True) as db:
+        case = accept(session=db, ref=ref, at=when(on, "--on", current), now=current, actor=actor(ctx))
+    _done(_("accepted"), case)
+
+
+@case_app.command("return")
+@handled
+def case_return(
+    ctx: typer.Context,
+    ref: Ref,
+    reason: Annotated[str, typer.Option("--reason", help=_("Why it was wrongly dispatched."))],
+    on: On = None,
+) -> None:
+    """Return a wrongly dispatched case (退单); it goes back to open for redispatch."""
+    from caselog.cases import return_case
+
+    current = now()
+    with open_session(ctx, write=True) as db:
+        case = return_case(
+            session=db, ref=ref, reason=reason, at=when(on, "--on", current), now=current, actor=actor(ctx)
+        )
+    _done(_("returned"), case)
+
+
+@case_app.command("answer")
+@handled
+def case_answer(
+    ctx: typer.Context,
+    ref: Ref,
+    note: Annotated[str, typer.Option("--note", help=_("The reply given to the party."))],
+    on: On = None,
+) -> None:
+    """Record the formal reply (答复) to the party."""
+    from caselog.cases import answer
+
+    current = now()
+    with open_session(ctx, write=True) as db:
+        case = answer(
+            session=db, ref=ref, note=note, at=when(on, "--on", current), now=current, actor=actor(ctx)
+        )
+    _done(_("answered"), case)
+
+
+@case_app.command("resolve")
+@handled
+def case_resolve(
+    ctx: typer.Context,
+    ref: Ref,
+    note: Annotated[str, typer.Option("--note", help=_("How it was solved."))],
+    on: On = None,
+) -> None:
+    """Record that the problem was solved (解决)."""
+    from caselog.cases import resolve
+
+    current = now()
+    with open_session(ctx, write=True) as db:
+        case = resolve(
+            session=db, ref=ref, note=note, at=when(on, "--on", current), now=current, actor=actor(ctx)
+        )
+    _done(_("resolved"), case)
+
+
+@case_app.command("close")
+@handled
+def case_close(
+    ctx: typer.Context,
+    ref: Ref,
+    reason: Annotated[
+        CloseReason,
+        typer.Option("--reason", help=_("resolved, unresolvable, withdrawn, duplicate or invalid.")),
+    ],
+    note: Annotated[str | None, typer.Option("--note", help=_("A note for the history."))] = None,
+    on: On = None,
+) -> None:
+    """Close a case with a reason."""
+    from caselog.cases import close
+
+    current = now()
+    with open_session(ctx, write=True) as db:
+        case = close(
+            session=db,
+            ref=ref,
+            reason=reason,
+            note=note,
+            at=when(on, "--on", current),
+            now=current,
+            actor=actor(ctx),
+        )
+    _done(_("closed"), case)
+
+
+@case_app.command("reopen")
+@handled
+def case_reopen(
+    ctx: typer.Context,
+    ref: Ref,
+    reason: Annotated[str, typer.Option("--reason", help=_("Why it is reopened."))],
+    on: On = None,
+) -> None:
+    """Reopen a closed case."""
+    from caselog.cases import reopen
+
+    current = now()
+    with open_session(ctx, write=True) as db:
+        case = reopen(
+            session=db, ref=ref, reason=reason, at=when(on, "--on", current), now=current, actor=actor(ctx)
+        )
+    _done(_("reopened"), case)
+
+
+@case_app.command("note")
+@handled
+def case_note(
+    ctx: typer.Context,
+    ref: Ref,
+    text: Annotated[str, typer.Argument(help=_("The note."))],
+    on: On = None,
+) -> None:
+    """Add a note to a case's history."""
+    from caselog.cases import add_note
+
+    current = now()
+    with open_session(ctx, write=True) as db:
+        case = add_note(
+            session=db, ref=ref, text=text, at=when(on, "--on", current), now=current, actor=actor(ctx)
+        )
+    _done(_("noted"), case)
+
+
+@case_app.command("revisit")
+@handled
+def case_revisit(
+    ctx: typer.Context,
+    ref: Ref,
+    satisfaction: Annotated[
+        Satisfaction,
+        typer.Option("--satisfaction", help=_("satisfied, basically-satisfied, unsatisfied or unreachable.")),
+    ],
+    note: Annotated[str | None, typer.Option("--note", help=_("What the party said."))] = None,
+    on: On = None,
+) -> None:
+    """Record the return visit (回访) and the party's satisfaction."""
+    from caselog.cases import revisit
+
+    current = now()
+    with open_session(ctx, write=True) as db:
+        case = revisit(
+            session=db,
+            ref=ref,
+            satisfaction=satisfaction,
+            note=note,
+            at=when(on, "--on", current),
+            now=current,
+            actor=actor(ctx),
+        )
+    _done(_("revisited"), case)
+
+
+@case_app.command("edit")
+@handled
+def case_edit(
+    ctx: typer.Context,
+    ref: Ref,
+    title: Annotated[str | None, typer.Option("--title", help=_("New title."))] = None,
+    description: Annotated[str | None, typer.Option("--description", help=_("New description."))] = None,
+    category: Annotated[str | None, typer.Option("--category", help=_("New category."))] = None,
+    due: Annotated[str | None, typer.Option("--due", help=_("New due date."))] = None,
+    key: Annotated[
+        bool | None, typer.Option("--key/--not-key", help=_("Mark or unmark as a key case."))
+    ] = None,
+    party: Annotated[
+        str | None, typer.Option("--party", help=_("Another party (id, credit code or name)."))
+    ] = None,
+    external_ref: Annotated[
+        str | None, typer.Option("--external-ref", help=_("Another system's reference."))
+    ] = None,
+    on: On = None,
+) -> None:
+    """Change a case's facts; each change is an event in its history."""
+    from caselog.cases import edit
+
+    current = now()
+    changes = {
+        "title": title,
+        "description": description,
+        "category": category,
+        "due_on": day(due, "--due", current.date()),
+        "key": key,
+        "external_ref": external_ref,
+    }
+    with open_session(ctx, write=True) as db:
+        case, changed = edit(
+            session=db,
+            ref=ref,
+            changes=changes,
+            party=party,
+            at=when(on, "--on", current),
+            now=current,
+            actor=actor(ctx),
+        )
+    if changed:
+        typer.echo(_("{ref}: changed {fields}").format(ref=case.ref, fields=", ".join(changed)))
+    else:
+        typer.echo(_("{ref}: nothing to change").format(ref=case.ref))
+
+
+@case_app.command("show")
+@handled
+def case_show(ctx: typer.Context, ref: Ref, fmt: Format = FormatOption) -> None:
+    """Show a case: all its fields, co-departments and its whole history."""
+    from caselog.caseviews import case_detail
+    from caselog.cli_common import district_tz
+
+    with open_session(ctx, write=False) as db:
+        detail = case_detail(session=db, ref=ref, tz=district_tz())
+    if fmt is Format.json:
+        emit(detail, fmt)
+        return
+    if fmt is Format.csv:
+        emit([detail.case], fmt)
+        return
+    from caselog.render import print_fields, print_table
+
+    c = detail.case
+    lead = f"{c.lead} ({detail.lead_name})" if c.lead else None
+    pairs = [
+        (_("title"), c.title),
+        (_("status"), c.status),
+        (_("tier"), f"{c.tier} ({detail.tier_rule})"),
+        (_("key"), c.key),
+        (_("party"), c.party),
+        (_("lead"), lead),
+        (_("co"), c.co),
+        (_("category"), c.category),
+        (_("external ref"), c.external_ref),
+        (_("visit"), c.visit_id),
+        (_("opened"), c.opened_at),
+        (_("dispatched"), c.dispatched_at),
+        (_("accepted"), c.accepted_at),
+        (_("answered"), c.answered_at),
+        (_("resolved"), c.resolved_at),
+        (_("closed"), c.closed_at),
+        (_("close reason"), c.close_reason),
+        (_("due"), c.due_on),
+        (_("satisfaction"), c.satisfaction),
+        (_("returned"), detail.return_count),
+        (_("reopened"), detail.reopen_count),
+        (_("description"), detail.description),
+    ]
+    print_fields(
+        [(label, value) for label, value in pairs if value not in (None, "", [], False, 0)], title=c.ref
+    )
+    print_table(detail.history, EVENT_COLUMNS, title=_("history"))
+
+
+@case_app.command("list")
+@handled
+def case_list(
+    ctx: typer.Context,
+    status: Annotated[
+        list[Status] | None, typer.Option("--status", help=_("Only this status; repeatable."))
+    ] = None,
+    tier: Annotated[int | None, typer.Option("--tier", help=_("Only this tier."), min=1, max=3)] = None,
+    dept: Annotated[
+        str | None, typer.Option("--dept", help=_("Led or co-handled by this department."))
+    ] = None,
+    category: Annotated[str | None, typer.Option("--category", help=_("Only this category."))] = None,
+    party: Annotated[str | None, typer.Option("--party", help=_("Raised by this party."))] = None,
+    key: Annotated[bool, typer.Option("--key", help=_("Only key cases."))] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help=_("Only cases past their due date."))] = False,
+    since: Annotated[str | None, typer.Option("--since", help=_("Opened on or after this date."))] = None,
+    until: Annotated[str | None, typer.Option("--until", help=_("Opened on or before this date."))] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", help=_("Text in the title or description."))
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help=_("At most this many (0 = all)."), min=0)] = 50,
+    fmt: Format = FormatOption,
+) -> None:
+    """List cases, newest first."""
+    from caselog.caseviews import CaseFilter, list_cases
+    from caselog.cli_common import district_tz
+
+    today = now().date()
+    filters = CaseFilter(
+        statuses=tuple(s.value for s in status or ()),
+        tier=tier,
+        department=dept,
+        category=category,
+        party=party,
+        key=key,
+        overdue=overdue,
+        since=day(since, "--since", today),
+        until=day(until, "--until", today),
+        search=search,
+    )
+    with open_session(ctx, write=False) as db:
+        rows = list_cases(session=db, filters=filters, today=today, tz=district_tz(), limit=limit)
+    emit(rows, fmt, columns=CASE_COLUMNS, empty=_("no cases found"))

@@ -1,0 +1,156 @@
+"""What every command shares: the run's state, error translation, the session, the clock and output.
+
+Imports only typer and the standard library at module level, so ``caselog --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from caselog.errors import CaselogError
+from caselog.i18n import _
+
+
+class Format(StrEnum):
+    """Output formats of ``list`` and ``show`` commands: a table for people, json and csv for scripts."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@dataclass
+class RunState:
+    """Options given before the command (kept in ``ctx.obj``, never in module globals)."""
+
+    db: str | None = None
+    actor: str | None = None
+
+
+def state(ctx: typer.Context) -> RunState:
+    """The run's state, created on first use."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, RunState):
+        root.obj = RunState()
+    return root.obj
+
+
+def fail(message: str, code: int) -> typer.Exit:
+    """Print one line on stderr and return the Exit to raise."""
+    typer.echo(f"caselog: {message}", err=True)
+    return typer.Exit(code)
+
+
+def handled(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a command so a CaselogError becomes one line on stderr and its exit status, never a traceback."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except CaselogError as error:
+            raise fail(str(error), error.exit_code) from None
+        except KeyboardInterrupt:
+            raise fail(_("interrupted; nothing was written"), 130) from None
+        except BrokenPipeError:
+            # The reader (e.g. ``head``) went away: stop quietly, as Unix tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
+
+    return wrapper
+
+
+def location(ctx: typer.Context):
+    """Where this run's database is (``--db``, ``CASELOG_DB``, or the application directory)."""
+    from caselog.db import resolve_location
+
+    return resolve_location(state(ctx).db, env=os.environ, default_dir=Path(typer.get_app_dir("caselog")))
+
+
+@contextmanager
+def open_session(ctx: typer.Context, *, write: bool, create: bool | None = None) -> Iterator[Any]:
+    """One transaction for the whole command; a writing command takes the write lock first."""
+    from caselog.db import session
+
+    with session(location(ctx), write=write, create=create) as db:
+        yield db
+
+
+def now() -> datetime:
+    """The current moment in the district's time zone (``CASELOG_NOW`` fixes it)."""
+    from caselog.clock import current_time
+
+    return current_time(os.environ)
+
+
+def district_tz():
+    """The district's time zone."""
+    from caselog.clock import district_tz as tz
+
+    return tz(os.environ)
+
+
+def actor(ctx: typer.Context) -> str:
+    """Who makes a change: ``--actor``, else ``CASELOG_ACTOR``, else the login name."""
+    given = state(ctx).actor or os.environ.get("CASELOG_ACTOR")
+    if given and given.strip():
+        return given.strip()[:100]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def when(text: str | None, what: str, current: datetime) -> datetime:
+    """Parse an optional date-time option; absent means ``current``."""
+    if text is None:
+        return current
+    from caselog.workdays import parse_datetime
+
+    return parse_datetime(text, now=current, what=what)
+
+
+def day(text: str | None, what: str, today: date) -> date | None:
+    """Parse an optional date option."""
+    if text is None:
+        return None
+    from caselog.workdays import parse_date
+
+    return parse_date(text, today=today, what=what)
+
+
+def emit(
+    records: Sequence[Any] | Any,
+    fmt: Format,
+    *,
+    columns: Sequence[tuple[str, Any]] = (),
+    title: str | None = None,
+    empty: str = "",
+) -> None:
+    """Print records (or one record) as a table, json or csv."""
+    from caselog import render
+
+    if fmt is Format.json:
+        render.write_json(records, sys.stdout)
+    elif fmt is Format.csv:
+        render.write_csv(records if isinstance(records, list | tuple) else [records], sys.stdout)
+    else:
+        render.print_table(records, columns, title=title, empty=empty)
+
+
+FormatOption = typer.Option(
+    Format.table, "--format", "-f", help="table, json or csv (json and csv are stable)."
+)

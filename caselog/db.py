@@ -1,0 +1,261 @@
+"""Where the database is, the engine, sessions (one transaction per command) and the schema's revision.
+
+One place decides where the data lives: ``--db``, else ``CASELOG_DB``, else ``caselog.db`` in the user's
+application directory. A plain path means SQLite; anything with ``://`` is a SQLAlchemy URL used as given.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from caselog.errors import DatabaseError
+from caselog.i18n import _
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+# Every schema revision this caselog knows, oldest first; the last is the head. A test checks that it
+# matches the Alembic scripts, so the per-command check needs no Alembic import.
+SCHEMA_REVISIONS = ("0001",)
+SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
+
+# How long a command waits for another writer (a terminal, cron) before it gives up, in milliseconds.
+BUSY_TIMEOUT_MS = 15_000
+
+TABLES = ("departments", "parties", "visits", "cases", "case_co_departments", "events")
+
+
+@dataclass(frozen=True)
+class Location:
+    """A resolved database location: the SQLAlchemy URL, and the file when it is SQLite on disk."""
+
+    url: str
+    path: Path | None
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True for SQLite, on disk or in memory."""
+        return self.url.startswith("sqlite")
+
+    def display(self) -> str:
+        """The location as a user may see it: the file path, or the URL with any password masked."""
+        if self.path is not None:
+            return str(self.path)
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url).render_as_string(hide_password=True)
+
+
+def resolve_location(option: str | None, *, env: Mapping[str, str], default_dir: Path) -> Location:
+    """Where the database is: ``option`` (``--db``), else ``CASELOG_DB``, else ``default_dir/caselog.db``."""
+    value = option or env.get("CASELOG_DB") or str(default_dir / "caselog.db")
+    if "://" in value:
+        path = None
+        if value.startswith("sqlite:///") and len(value) > len("sqlite:///"):
+            path = Path(value[len("sqlite:///") :].split("?", 1)[0])
+        return Location(url=value, path=path)
+    path = Path(value).expanduser().absolute()
+    return Location(url=f"sqlite:///{path}", path=path)
+
+
+def _configure_sqlite(dbapi_connection, _record) -> None:
+    # caselog issues BEGIN itself (see _begin): Python's sqlite3 would otherwise start transactions lazily,
+    # after the first read, and two processes that read then write would lose each other's updates.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    # foreign_keys is ignored inside a transaction, so it is set here, before any BEGIN.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # WAL with synchronous=NORMAL never corrupts the database and keeps every committed transaction across
+    # an application crash; a power cut may lose the last commits. A case tracker can afford that, and the
+    # fsync on every commit that FULL costs would slow imports and the sweep several times over.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _begin(connection) -> None:
+    # A writing command takes the write lock before it reads anything (BEGIN IMMEDIATE); a reading command
+    # reads one consistent snapshot.
+    write = connection.get_execution_options().get("caselog_write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def make_engine(location: Location) -> Engine:
+    """Build the engine for ``location``; SQLite connections get foreign keys, WAL and a busy timeout."""
+    from sqlalchemy import create_engine, event
+
+    if not location.is_sqlite:
+        return create_engine(location.url)
+    engine = create_engine(location.url)
+    event.listen(engine, "connect", _configure_sqlite)
+    event.listen(engine, "begin", _begin)
+    return engine
+
+
+def _create_sqlite_file(path: Path) -> None:
+    """Create an empty database file readable by its owner only (SQLite gives its WAL files the same mode)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def _check_file(location: Location, *, create: bool) -> bool:
+    """Check the SQLite file before connecting; return True when it was just created."""
+    path = location.path
+    if path is None:
+        return False
+    if path.is_dir():
+        raise DatabaseError(_("{path}: is a directory, not a database file").format(path=path))
+    if path.exists():
+        return False
+    if not create:
+        raise DatabaseError(
+            _("{path}: no caselog database here; create one with `caselog init`").format(path=path)
+        )
+    try:
+        _create_sqlite_file(path)
+    except OSError as error:
+        raise DatabaseError(
+            _("{path}: cannot create the database ({error})").format(path=path, error=error.strerror)
+        ) from error
+    return True
+
+
+def current_revision(connection) -> str | None:
+    """The schema revision recorded in the database, or None when it has no caselog schema."""
+    from sqlalchemy import inspect, text
+
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _has_tables(connection) -> bool:
+    from sqlalchemy import inspect
+
+    return bool(inspect(connection).get_table_names())
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply every Alembic revision up to the head, in one transaction that holds the write lock."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "caselog:migrations")
+    with engine.execution_options(caselog_write=True).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def ensure_schema(engine: Engine, location: Location) -> str:
+    """Bring the schema to the head revision; refuse, untouched, a database from a newer caselog."""
+    with engine.connect() as connection:
+        revision = current_revision(connection)
+        foreign = revision is None and _has_tables(connection)
+        connection.rollback()
+    if foreign:
+        raise DatabaseError(
+            _("{where}: has tables but no caselog schema; not a caselog database").format(
+                where=location.display()
+            )
+        )
+    if revision == SCHEMA_HEAD:
+        return revision
+    if revision is not None and revision not in SCHEMA_REVISIONS:
+        raise DatabaseError(
+            _(
+                "{where}: schema revision {revision} was written by a newer caselog"
+                " (this one knows up to {head}); upgrade caselog to use it"
+            ).format(where=location.display(), revision=revision, head=SCHEMA_HEAD)
+        )
+    upgrade(engine)
+    return SCHEMA_HEAD
+
+
+def _translate(error: Exception, location: Location) -> DatabaseError:
+    """Turn a driver error into one line that names the database."""
+    message = str(getattr(error, "orig", error)).strip() or type(error).__name__
+    where = location.display()
+    if "file is not a database" in message:
+        return DatabaseError(_("{where}: not a SQLite database (file is not a database)").format(where=where))
+    if "locked" in message or "busy" in message:
+        return DatabaseError(
+            _("{where}: the database stayed locked by another caselog for {seconds} s; try again").format(
+                where=where, seconds=BUSY_TIMEOUT_MS // 1000
+            )
+        )
+    return DatabaseError(_("{where}: {message}").format(where=where, message=message.splitlines()[0]))
+
+
+@contextmanager
+def session(location: Location, *, write: bool, create: bool | None = None) -> Iterator[Session]:
+    """Open the database, bring its schema up to date, and yield a Session inside one transaction.
+
+    The transaction commits when the block ends and rolls back on any error, so a failed command writes
+    nothing. ``write`` takes the write lock first; only a writing command creates a missing database file.
+    """
+    from sqlalchemy.exc import DBAPIError
+    from sqlmodel import Session
+
+    create = write if create is None else create
+    created = _check_file(location, create=create)
+    engine = make_engine(location)
+    try:
+        try:
+            ensure_schema(engine, location)
+            with Session(bind=engine.execution_options(caselog_write=write), expire_on_commit=False) as db:
+                with db.begin():
+                    yield db
+        except (DBAPIError, sqlite3.Error) as error:
+            raise _translate(error, location) from error
+    except BaseException:
+        if created and location.path is not None:
+            _remove_sqlite_files(location.path)
+        raise
+    finally:
+        engine.dispose()
+
+
+def _remove_sqlite_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def remove_sqlite_database(path: Path) -> None:
+    """Delete a SQLite database file with its WAL and shared-memory files (for ``demo --force``)."""
+    _remove_sqlite_files(path)
+
+
+@dataclass(frozen=True)
+class DatabaseInfo:
+    """What ``caselog db info`` shows."""
+
+    location: str
+    backend: str
+    revision: str | None
+    counts: dict[str, int]
+
+
+def database_info(db: Session, location: Location) -> DatabaseInfo:
+    """Describe the database: where it is (password masked), its schema revision and row counts."""
+    from sqlalchemy import text
+
+    connection = db.connection()
+    counts = {
+        table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in TABLES
+    }
+    return DatabaseInfo(
+        location=location.display(),
+        backend=connection.dialect.name,
+        revision=current_revision(connection),
+        counts=counts,
+    )

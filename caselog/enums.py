@@ -1,0 +1,76 @@
+"""The words of the domain that files, json and SQL share; cheap to import (the CLI needs them early)."""
+
+from enum import StrEnum
+
+
+class DepartmentKind(StrEnum):
+    """A bureau of the district, a street office (街道), or another unit."""
+
+    bureau = "bureau"
+    street = "street"
+    unit = "unit"
+
+
+class PartyKind(StrEnum):
+    """Who raised an issue: 企业 / 群众 / 社会组织."""
+
+    enterprise = "enterprise"
+    resident = "resident"
+    organisation = "organisation"
+
+
+class Channel(StrEnum):
+    """How a problem reached the district."""
+
+    visit = "visit"
+    hotline = "hotline"
+    platform = "platform"
+    meeting = "meeting"
+
+
+class Status(StrEnum):
+    """Where a case is in its lifecycle (see ``caselog.lifecycle``)."""
+
+    open = "open"
+    dispatched = "dispatched"
+    accepted = "accepted"
+    answered = "answered"
+    resolved = "resolved"
+    closed = "closed"
+
+
+class CloseReason(StrEnum):
+    """Why a case was closed."""
+
+    resolved = "resolved"
+    unresolvable = "unresolvable"
+    withdrawn = "withdrawn"
+    duplicate = "duplicate"
+    invalid = "invalid"
+
+
+class Satisfaction(StrEnum):
+    """What the party said at the return visit (回访)."""
+
+    satisfied = "satisfied"
+    basically_satisfied = "basically-satisfied"
+    unsatisfied = "unsatisfied"
+    unreachable = "unreachable"
+
+
+class EventKind(StrEnum):
+    """One kind of change in a case's history."""
+
+    opened = "opened"
+    dispatched = "dispatched"
+    accepted = "accepted"
+    returned = "returned"
+    answered = "answered"
+    resolved = "resolved"
+    closed = "closed"
+    reopened = "reopened"
+    escalated = "escalated"
+    revisited = "revisited"
+    note = "note"
+    edited = "edited"
+    imported = "imported"

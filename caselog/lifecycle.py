@@ -1,0 +1,57 @@
+"""The case lifecycle as data plus one pure function: which move is allowed from which status.
+
+open (recorded) → dispatched (派单) → accepted (signed for, optional) → answered (答复) → resolved (解决)
+→ closed.
+A department returns a wrongly dispatched case (退单) to open; a closed case can be reopened.
+"""
+
+from caselog.enums import Status
+from caselog.errors import InvalidMove
+from caselog.i18n import N_, _
+
+_S = Status
+
+# move name → (statuses it may start from, the status it leads to; None = decided by the service)
+MOVES: dict[str, tuple[frozenset[Status], Status | None]] = {
+    "dispatch": (frozenset({_S.open, _S.dispatched, _S.accepted}), _S.dispatched),
+    "accept": (frozenset({_S.dispatched}), _S.accepted),
+    "return": (frozenset({_S.dispatched, _S.accepted}), _S.open),
+    "answer": (frozenset({_S.dispatched, _S.accepted}), _S.answered),
+    "resolve": (frozenset({_S.dispatched, _S.accepted, _S.answered}), _S.resolved),
+    "close": (frozenset({_S.open, _S.dispatched, _S.accepted, _S.answered, _S.resolved}), _S.closed),
+    # A reopened case goes back to its department if it has one (dispatched), else to open.
+    "reopen": (frozenset({_S.closed}), None),
+    "revisit": (frozenset({_S.answered, _S.resolved, _S.closed}), None),
+}
+
+# Hints are translated when shown, so the language chosen at run time applies.
+_HINTS = {
+    "accept": N_("only a dispatched case can be accepted"),
+    "return": N_("only a dispatched or accepted case can be returned"),
+    "answer": N_("a case is answered after it is dispatched"),
+    "resolve": N_("a case is resolved after it is dispatched"),
+    "close": N_("it is already closed"),
+    "reopen": N_("only a closed case can be reopened"),
+    "revisit": N_("a return visit follows an answer or a resolution"),
+    "dispatch": N_("reopen it first"),
+}
+
+
+def check_move(ref: str, status: str, move: str) -> Status | None:
+    """Return the status ``move`` leads to from ``status``, or raise ``InvalidMove`` naming the case.
+
+    ``None`` means the move keeps the status or the service decides it (reopen, revisit).
+    """
+    allowed, target = MOVES[move]
+    if Status(status) not in allowed:
+        raise InvalidMove(
+            _("case {ref}: cannot {move} a case that is {status} ({hint})").format(
+                ref=ref, move=move, status=status, hint=_(_HINTS[move])
+            )
+        )
+    return target
+
+
+def close_reason_allowed(status: str, reason: str) -> bool:
+    """Closing as ``resolved`` needs a resolved case; the other reasons close a case in any open status."""
+    return reason != "resolved" or status == Status.resolved

@@ -1,0 +1,266 @@
+"""The district's records: SQLModel tables, the non-table models that validate input, and the enums.
+
+Times are stored as UTC (``UTCDateTime``) and are aware ``datetime`` objects in Python; dates without a time
+(a visit's day, a due date) are plain ``date``. Enum values are stored as their string values, so files,
+json and SQL all see the same words.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import Field as PydanticField
+from sqlalchemy import DateTime, String, Text
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+from caselog.creditcode import normalize_credit_code
+from caselog.enums import (  # noqa: F401  (re-exported: the enums belong to the model)
+    Channel,
+    CloseReason,
+    DepartmentKind,
+    EventKind,
+    PartyKind,
+    Satisfaction,
+    Status,
+)
+from caselog.errors import BadInput
+
+# --- column types ------------------------------------------------------------------------------------------
+
+_SQLITE_UTC_FORMAT = "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d"
+_SQLITE_UTC_REGEXP = r"(\d+)-(\d+)-(\d+) (\d+):(\d+):(\d+)"
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware datetime stored as UTC: ``timestamptz`` on PostgreSQL, one fixed text form on SQLite.
+
+    SQLite compares text, so every value has the same form (``YYYY-MM-DD HH:MM:SS``, whole seconds, UTC):
+    range queries in raw SQL then compare correctly.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(
+                sqlite.DATETIME(storage_format=_SQLITE_UTC_FORMAT, regexp=_SQLITE_UTC_REGEXP)
+            )
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("caselog stores aware datetimes only")
+        value = value.astimezone(UTC).replace(microsecond=0)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _time(nullable: bool = True):
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
+
+
+# --- tables ------------------------------------------------------------------------------------------------
+
+
+class Department(SQLModel, table=True):
+    """A bureau, street office or unit that handles cases; ``code`` is what users type."""
+
+    __tablename__ = "departments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(sa_type=String(32), unique=True)
+    name: str = Field(sa_type=String(100))
+    kind: str = Field(default=DepartmentKind.bureau, sa_type=String(16))
+    active: bool = True
+
+
+class Party(SQLModel, table=True):
+    """An enterprise, resident or social organisation that raises issues."""
+
+    __tablename__ = "parties"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default=PartyKind.enterprise, sa_type=String(16))
+    name: str = Field(sa_type=String(200), index=True)
+    credit_code: str | None = Field(default=None, sa_type=String(18), unique=True)
+    street: str | None = Field(default=None, sa_type=String(100))
+    industry: str | None = Field(default=None, sa_type=String(100))
+    contact: str | None = Field(default=None, sa_type=String(200))
+    tags: str = Field(default="", sa_type=String(200))
+
+
+class Visit(SQLModel, table=True):
+    """One official's visit to one party on one day (走访); it may raise several cases."""
+
+    __tablename__ = "visits"
+
+    id: int | None = Field(default=None, primary_key=True)
+    visited_on: date = Field(index=True)
+    party_id: int = Field(foreign_key="parties.id", index=True)
+    official: str = Field(sa_type=String(100))
+    department_id: int = Field(foreign_key="departments.id", index=True)
+    channel: str = Field(default=Channel.visit, sa_type=String(16))
+    note: str | None = Field(default=None, sa_type=Text)
+
+
+class Case(SQLModel, table=True):
+    """One problem or demand (问题诉求), with its lead department and where it is in its lifecycle."""
+
+    __tablename__ = "cases"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(sa_type=String(16), unique=True)
+    external_ref: str | None = Field(default=None, sa_type=String(64), unique=True)
+    party_id: int | None = Field(default=None, foreign_key="parties.id", index=True)
+    visit_id: int | None = Field(default=None, foreign_key="visits.id", index=True)
+    title: str = Field(sa_type=String(200))
+    description: str | None = Field(default=None, sa_type=Text)
+    category: str | None = Field(default=None, sa_type=String(64), index=True)
+    tier: int = 1
+    tier_rule: str = Field(default="intake", sa_type=String(64))
+    status: str = Field(default=Status.open, sa_type=String(16), index=True)
+    lead_id: int | None = Field(default=None, foreign_key="departments.id", index=True)
+    key: bool = False
+    opened_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    dispatched_at: datetime | None = _time()
+    accepted_at: datetime | None = _time()
+    answered_at: datetime | None = _time()
+    resolved_at: datetime | None = _time()
+    closed_at: datetime | None = _time()
+    due_on: date | None = None
+    close_reason: str | None = Field(default=None, sa_type=String(16))
+    satisfaction: str | None = Field(default=None, sa_type=String(24))
+    return_count: int = 0
+    reopen_count: int = 0
+    version: int = 1
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CaseCoDepartment(SQLModel, table=True):
+    """A department that handles a case together with its lead (协办)."""
+
+    __tablename__ = "case_co_departments"
+
+    case_id: int = Field(foreign_key="cases.id", primary_key=True)
+    department_id: int = Field(foreign_key="departments.id", primary_key=True, index=True)
+
+
+class Event(SQLModel, table=True):
+    """One change in a case's history. Append-only: the database refuses updates and deletes."""
+
+    __tablename__ = "events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id")
+    at: datetime = Field(sa_type=UTCDateTime)
+    actor: str = Field(sa_type=String(100))
+    kind: str = Field(sa_type=String(16))
+    field: str | None = Field(default=None, sa_type=String(32))
+    old_value: str | None = Field(default=None, sa_type=Text)
+    new_value: str | None = Field(default=None, sa_type=Text)
+    note: str | None = Field(default=None, sa_type=Text)
+
+
+# --- input models: one definition of each rule, shared by the CLI and imports -----------------------------
+
+DEPARTMENT_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+TITLE_MAX = 200
+TEXT_MAX = 10_000
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+
+def _clean_optional(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+class DepartmentCreate(_Input):
+    """A new department as a user or an import gives it."""
+
+    code: str = PydanticField(min_length=1, max_length=32)
+    name: str = PydanticField(min_length=1, max_length=100)
+    kind: DepartmentKind = DepartmentKind.bureau
+
+    @field_validator("code")
+    @classmethod
+    def _code_shape(cls, value: str) -> str:
+        value = value.lower()
+        if not DEPARTMENT_CODE.match(value):
+            raise ValueError("use lower-case letters, digits, '-' and '_', starting with a letter or digit")
+        return value
+
+
+class PartyCreate(_Input):
+    """A new party; a credit code, when given, must pass the GB 32100-2015 check character."""
+
+    name: str = PydanticField(min_length=1, max_length=200)
+    kind: PartyKind = PartyKind.enterprise
+    credit_code: str | None = None
+    street: str | None = PydanticField(default=None, max_length=100)
+    industry: str | None = PydanticField(default=None, max_length=100)
+    contact: str | None = PydanticField(default=None, max_length=200)
+    tags: list[str] = []
+
+    @field_validator("credit_code")
+    @classmethod
+    def _credit_code(cls, value: str | None) -> str | None:
+        value = _clean_optional(value)
+        if value is None:
+            return None
+        try:
+            return normalize_credit_code(value)
+        except BadInput as error:
+            raise ValueError(str(error)) from None
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        tags: list[str] = []
+        for tag in value:
+            for part in tag.split(","):
+                part = part.strip().lower()
+                if part and part not in tags:
+                    tags.append(part)
+        return tags
+
+
+class VisitCreate(_Input):
+    """A visit as recorded by a user or an import."""
+
+    visited_on: date
+    official: str = PydanticField(min_length=1, max_length=100)
+    channel: Channel = Channel.visit
+    note: str | None = PydanticField(default=None, max_length=TEXT_MAX)
+
+
+class CaseCreate(_Input):
+    """The user-given facts of a new case (who, where and when are resolved by the service)."""
+
+    title: str = PydanticField(min_length=1, max_length=TITLE_MAX)
+    description: str | None = PydanticField(default=None, max_length=TEXT_MAX)
+    category: str | None = PydanticField(default=None, max_length=64)
+    tier: int | None = PydanticField(default=None, ge=1, le=3)
+    key: bool = False
+    due_on: date | None = None
+    external_ref: str | None = PydanticField(default=None, max_length=64)
+
+    @field_validator("description", "category", "external_ref")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return _clean_optional(value)

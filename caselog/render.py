@@ -1,0 +1,192 @@
+"""Turn the library's dataclasses into what a user or a script reads: Rich tables, json and csv.
+
+json and csv are stable machine formats: keys and headers are the dataclass field names, times are ISO 8601
+with the district's offset, dates ISO, lists joined by ``;`` in csv. User text is never read as Rich markup.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from typing import IO, Any
+
+CSV_LIST_SEPARATOR = ";"
+
+
+def jsonable(value: Any) -> Any:
+    """A value as json carries it: dataclasses as objects, times and dates as ISO text."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    return value
+
+
+def write_json(data: Any, out: IO[str]) -> None:
+    """Write ``data`` as indented json with Chinese kept readable (not \\u-escaped)."""
+    json.dump(jsonable(data), out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def csv_cell(value: Any) -> str:
+    """One value as a csv cell: ISO times and dates, lists joined by ``;``, booleans as true/false."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return CSV_LIST_SEPARATOR.join(csv_cell(v) for v in value)
+    return str(value)
+
+
+def write_csv(records: Sequence[Any], out: IO[str], *, fields: Sequence[str] | None = None) -> None:
+    """Write dataclass records as csv with a header of their field names."""
+    if fields is None:
+        fields = [f.name for f in dataclasses.fields(records[0])] if records else []
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(fields)
+    for record in records:
+        writer.writerow([csv_cell(getattr(record, name)) for name in fields])
+
+
+def table_cell(value: Any) -> str:
+    """One value as a table shows it: times to the minute, dates ISO, yes for true, lists with commas."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ", ".join(table_cell(v) for v in value)
+    return str(value)
+
+
+def console(out: IO[str] | None = None):
+    """A Rich console that colours only a terminal, honours NO_COLOR and COLUMNS, and never guesses markup."""
+    from rich.console import Console
+
+    return Console(file=out or sys.stdout, highlight=False, emoji=False)
+
+
+Column = tuple[str, str | Callable[[Any], Any]]  # (header, field name or a function of the record)
+
+
+# Free text may wrap in a narrow terminal; codes, statuses, numbers and times never do.
+WRAPPING_FIELDS = frozenset(
+    {"title", "name", "party", "note", "description", "old", "new", "industry", "street"}
+)
+
+
+def print_table(
+    records: Iterable[Any],
+    columns: Sequence[Column],
+    *,
+    title: str | None = None,
+    out: IO[str] | None = None,
+    empty: str = "",
+) -> None:
+    """Print records as a Rich table; every cell is plain text, so ``[urgent]`` prints as typed.
+
+    A terminal gets a table that fits its width; a file or a pipe gets the whole table, never cut.
+    """
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    records = list(records)
+    target = console(out)
+    if not records and empty:
+        target.print(Text(empty))
+        return
+    table = Table(title=Text(title) if title else None, box=box.SIMPLE_HEAD, title_justify="left")
+    for header, getter in columns:
+        wraps = not isinstance(getter, str) or getter in WRAPPING_FIELDS
+        if wraps:
+            table.add_column(Text(header), overflow="fold", min_width=8, ratio=1)
+        else:
+            table.add_column(Text(header), no_wrap=True, overflow="ellipsis")
+    for record in records:
+        cells = []
+        for _header, getter in columns:
+            value = getter(record) if callable(getter) else getattr(record, getter)
+            cells.append(Text(table_cell(value)))
+        table.add_row(*cells)
+    if not target.is_terminal:
+        from rich.measure import Measurement
+
+        natural = Measurement.get(target, target.options.update_width(100_000), table).maximum
+        target.width = max(target.width, natural)
+    target.print(table)
+
+
+def print_fields(
+    pairs: Sequence[tuple[str, Any]], *, title: str | None = None, out: IO[str] | None = None
+) -> None:
+    """Print label/value pairs as a two-column grid (for ``show`` commands)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    target = console(out)
+    if title:
+        target.print(Text(title, style="bold"))
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim")
+    grid.add_column()
+    for label, value in pairs:
+        grid.add_row(Text(label), Text(table_cell(value)))
+    target.print(grid)
+
+
+def print_demo(
+    summary: Any, open_cases: Sequence[Any], *, where: str, db_option: str, out: IO[str] | None = None
+) -> None:
+    """What ``caselog demo`` shows: what it built, open cases by department and tier, and what to try next."""
+    from rich.text import Text
+
+    from caselog.i18n import _
+
+    target = console(out)
+    target.print(
+        Text(
+            _(
+                "Built the demo district in {where}: {departments} departments, {parties} parties, "
+                "{visits} visits, {cases} cases."
+            ).format(
+                where=where,
+                departments=summary.departments,
+                parties=summary.parties,
+                visits=summary.visits,
+                cases=summary.cases,
+            )
+        )
+    )
+    target.print()
+    columns = [
+        (_("dept"), lambda r: r.department or _("(not dispatched)")),
+        (_("name"), "name"),
+        (_("tier 1"), "tier1"),
+        (_("tier 2"), "tier2"),
+        (_("tier 3"), "tier3"),
+        (_("open"), "total"),
+    ]
+    print_table(open_cases, columns, title=_("Open cases by lead department and tier"), out=out)
+    target.print(Text(_("Next:")))
+    for line in (
+        f"caselog --db {db_option} case list",
+        f"caselog --db {db_option} case list --tier 3 --status dispatched",
+        f"caselog --db {db_option} dept list",
+    ):
+        target.print(Text(f"  {line}"))
