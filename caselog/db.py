@@ -214,6 +214,7 @@ def session(location: Location, *, write: bool, create: bool | None = None) -> I
             ensure_schema(engine, location)
             with Session(bind=engine.execution_options(caselog_write=write), expire_on_commit=False) as db:
                 with db.begin():
+                    db.connection()  # begin now: a writer holds the write lock before its first read
                     yield db
         except (DBAPIError, sqlite3.Error) as error:
             raise _translate(error, location) from error

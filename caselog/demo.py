@@ -18,7 +18,7 @@ from caselog.db import Location, remove_sqlite_database
 from caselog.directory import add_department, add_party, add_visit
 from caselog.errors import BadInput
 from caselog.i18n import _
-from caselog.models import CaseCreate, DepartmentCreate, PartyCreate, VisitCreate
+from caselog.models import CaseCreate, DepartmentCreate, Party, PartyCreate, VisitCreate
 
 SEED = 2018
 
@@ -48,6 +48,7 @@ DEPARTMENTS = [
 ]
 STREETS = [code for code, _name, kind in DEPARTMENTS if kind == "street"]
 STREET_NAMES = {code: name for code, name, _kind in DEPARTMENTS}
+STREET_CODES = {name: code for code, name in STREET_NAMES.items()}
 
 # category → (lead department, a co-department for cross-department cases, titles)
 CATEGORIES = {
@@ -66,6 +67,8 @@ CATEGORIES = {
     "物业管理": ("housing", None, ["楼宇物业服务差", "电梯故障频繁", "门禁系统失灵"]),
 }
 KEY_CATEGORIES = ("人才公寓", "场地租赁")
+# Neighbourhood problems go to the party's street office (街道) more often than not.
+STREET_CATEGORIES = ("环境噪音", "停车难", "市政设施", "物业管理")
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华慧建"
@@ -189,9 +192,7 @@ def build_demo(*, session: Session, now: datetime, actor: str) -> DemoSummary:
             )
             if opened > now:
                 opened = now - timedelta(minutes=5)
-            _demo_case(
-                session, rng, party_id=party.id, visit_id=visit.id, opened=opened, now=now, actor=actor
-            )
+            _demo_case(session, rng, party=party, visit_id=visit.id, opened=opened, now=now, actor=actor)
             case_count += 1
     return DemoSummary(len(DEPARTMENTS), len(parties), visit_count, case_count)
 
@@ -200,7 +201,7 @@ def _demo_case(
     session: Session,
     rng: random.Random,
     *,
-    party_id: int,
+    party: Party,
     visit_id: int,
     opened: datetime,
     now: datetime,
@@ -208,6 +209,8 @@ def _demo_case(
 ) -> None:
     category = rng.choice(list(CATEGORIES))
     lead, co_dept, titles = CATEGORIES[category]
+    if category in STREET_CATEGORIES and party.street in STREET_CODES and rng.random() < 0.6:
+        lead, co_dept = STREET_CODES[party.street], lead
     cross = co_dept is not None and rng.random() < 0.25
     key = category in KEY_CATEGORIES and rng.random() < 0.3
     tier = 3 if key else 2 if cross else 1
@@ -220,7 +223,7 @@ def _demo_case(
             key=key,
             due_on=(opened + timedelta(days={1: 21, 2: 42, 3: 84}[tier])).date(),
         ),
-        party=str(party_id),
+        party=str(party.id),
         visit_id=visit_id,
         lead=lead if dispatch_now else None,
         co=[co_dept] if cross and dispatch_now else [],
@@ -241,7 +244,7 @@ def _demo_case(
 
     args = {"session": session, "ref": ref, "now": now, "actor": actor}
     if not dispatch_now:
-        at = step(2, 48)
+        at = step(2, 24 * 8)
         if at is None:
             return
         case_service.dispatch(**args, lead=lead, co=[co_dept] if cross else None, at=at)

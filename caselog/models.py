@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
-from sqlalchemy import DateTime, String, Text
+from sqlalchemy import DateTime, Index, String, Text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -160,6 +160,7 @@ class Event(SQLModel, table=True):
     """One change in a case's history. Append-only: the database refuses updates and deletes."""
 
     __tablename__ = "events"
+    __table_args__ = (Index("ix_events_case_id", "case_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id")

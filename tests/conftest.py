@@ -25,3 +25,56 @@ def isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")
     return tmp_path
+
+
+# --- shared fixtures ---------------------------------------------------------------------------------------
+
+import os  # noqa: E402
+from datetime import datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)  # a Monday
+CREDIT_BODY = "91310109MA1G5XXX0"
+
+
+def credit_code(body: str = CREDIT_BODY) -> str:
+    """A valid unified social credit code built from 17 characters."""
+    from caselog.creditcode import check_character
+
+    return body + check_character(body)
+
+
+@pytest.fixture
+def location(isolated_env):
+    """The test's database location (a fresh SQLite file)."""
+    from caselog.db import resolve_location
+
+    return resolve_location(None, env=os.environ, default_dir=Path(isolated_env))
+
+
+@pytest.fixture
+def session(location):
+    """A writing session on a fresh database, committed when the test ends."""
+    from caselog.db import session as open_session
+
+    with open_session(location, write=True) as db:
+        yield db
+
+
+@pytest.fixture
+def district(session):
+    """Three departments and two parties, the minimum a case needs."""
+    from caselog.directory import add_department, add_party
+    from caselog.models import DepartmentCreate, PartyCreate
+
+    for code, name in (("esb", "区企业服务局"), ("market", "区市场监管局"), ("housing", "区房管局")):
+        add_department(session=session, data=DepartmentCreate(code=code, name=name))
+    add_party(
+        session=session,
+        data=PartyCreate(name="上海测试科技有限公司", credit_code=credit_code(), tags=["sme"]),
+    )
+    add_party(session=session, data=PartyCreate(name="张伟", kind="resident"))
+    session.flush()
+    return session

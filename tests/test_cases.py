@@ -1,0 +1,284 @@
+"""The case services: each move's effect on the case, its events, and the moves they refuse."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from caselog import cases
+from caselog.caseviews import CaseFilter, case_detail, list_cases
+from caselog.errors import BadInput, InvalidMove, NotFound
+from caselog.models import Case, CaseCreate, Event
+from conftest import NOW, SHANGHAI
+
+H = timedelta(hours=1)
+
+
+def open_one(db, title="门禁系统失灵", *, lead=None, co=(), at=NOW, **facts):
+    data = CaseCreate(title=title, **facts)
+    return cases.open_case(
+        session=db,
+        data=data,
+        party="上海测试科技有限公司",
+        visit_id=None,
+        lead=lead,
+        co=list(co),
+        opened_at=at,
+        now=at,
+        actor="clerk",
+    )
+
+
+def history(db, case):
+    rows = db.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id))
+    return [(e.kind, e.field, e.old_value, e.new_value, e.note) for e in rows]
+
+
+def move(name, db, ref, at, **kwargs):
+    return getattr(cases, name)(session=db, ref=ref, at=at, now=at, actor="liaison", **kwargs)
+
+
+def test_the_whole_life_of_a_case_is_its_history(district):
+    db = district
+    case = open_one(db, category="物业管理")
+    assert (case.ref, case.status, case.tier, case.tier_rule) == (
+        "C2026-000001",
+        "open",
+        1,
+        "intake:single-department",
+    )
+    move("dispatch", db, case.ref, NOW + H, lead="market", co=None)
+    move("return_case", db, case.ref, NOW + 2 * H, reason="不属于本部门职责")
+    move("dispatch", db, case.ref, NOW + 3 * H, lead="housing", co=["esb"])
+    move("accept", db, case.ref, NOW + 4 * H)
+    move("answer", db, case.ref, NOW + 5 * H, note="已电话答复")
+    move("resolve", db, case.ref, NOW + 6 * H, note="已维修")
+    move("revisit", db, case.ref, NOW + 7 * H, satisfaction="basically-satisfied", note=None)
+    move("close", db, case.ref, NOW + 8 * H, reason="resolved", note=None)
+    move("reopen", db, case.ref, NOW + 9 * H, reason="又坏了")
+    move("add_note", db, case.ref, NOW + 10 * H, text="已约维修")
+
+    assert history(db, case) == [
+        ("opened", None, None, "C2026-000001", "intake:single-department"),
+        ("dispatched", "lead", None, "market", None),
+        ("returned", "lead", "market", None, "不属于本部门职责"),
+        ("dispatched", "lead", None, "housing", None),
+        ("dispatched", "co", None, "esb", None),
+        ("accepted", "status", "dispatched", "accepted", None),
+        ("answered", "status", "accepted", "answered", "已电话答复"),
+        ("resolved", "status", "answered", "resolved", "已维修"),
+        ("revisited", "satisfaction", None, "basically-satisfied", None),
+        ("closed", "status", "resolved", "resolved", None),
+        ("reopened", "status", "closed", "dispatched", "又坏了"),
+        ("note", None, None, None, "已约维修"),
+    ]
+    db.refresh(case)
+    assert case.status == "dispatched"
+    assert (case.return_count, case.reopen_count, case.version) == (1, 1, 11)  # one per command
+    assert case.answered_at == (NOW + 5 * H).astimezone(case.answered_at.tzinfo)
+    assert (case.resolved_at, case.closed_at, case.close_reason, case.satisfaction) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    detail = case_detail(session=db, ref=case.ref, tz=SHANGHAI)
+    assert (detail.case.lead, detail.case.co, detail.lead_name) == ("housing", ["esb"], "区房管局")
+    assert [e.actor for e in detail.history] == ["clerk"] + ["liaison"] * 11
+    assert detail.history[0].at == NOW
+
+
+def test_open_with_lead_dispatches_and_co_departments_make_tier_two(district):
+    case = open_one(district, lead="market", co=["esb", "housing"])
+    assert (case.status, case.tier, case.tier_rule) == ("dispatched", 2, "intake:cross-department")
+    assert history(district, case)[1:] == [
+        ("dispatched", "lead", None, "market", None),
+        ("dispatched", "co", None, "esb,housing", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("facts", "tier", "rule"),
+    [({"key": True}, 3, "intake:key"), ({"tier": 2}, 2, "manual"), ({"tier": 1, "key": True}, 1, "manual")],
+)
+def test_intake_tier(district, facts, tier, rule):
+    case = open_one(district, **facts)
+    assert (case.tier, case.tier_rule) == (tier, rule)
+
+
+def test_refs_are_numbered_per_year(district):
+    first = open_one(district, at=NOW)
+    second = open_one(district, at=NOW + H)
+    assert (first.ref, second.ref) == ("C2026-000001", "C2026-000002")
+    old = open_one(district, at=NOW.replace(year=2025))
+    assert old.ref == "C2025-000001"
+
+
+@pytest.mark.parametrize(
+    ("steps", "bad", "message"),
+    [
+        ([], ("accept", {}), "cannot accept a case that is open"),
+        ([], ("answer", {"note": "x"}), "cannot answer a case that is open"),
+        ([], ("resolve", {"note": "x"}), "cannot resolve a case that is open"),
+        ([], ("reopen", {"reason": "x"}), "cannot reopen a case that is open"),
+        ([], ("return_case", {"reason": "x"}), "cannot return a case that is open"),
+        ([], ("revisit", {"satisfaction": "satisfied", "note": None}), "cannot revisit a case that is open"),
+        ([], ("close", {"reason": "resolved", "note": None}), "cannot close as resolved a case that is open"),
+        ([("dispatch", {"lead": "market", "co": None})], ("accept", {}), None),
+        (
+            [("dispatch", {"lead": "market", "co": None}), ("answer", {"note": "x"})],
+            ("accept", {}),
+            "cannot accept a case that is answered",
+        ),
+        (
+            [("close", {"reason": "withdrawn", "note": None})],
+            ("close", {"reason": "invalid", "note": None}),
+            "cannot close a case that is closed",
+        ),
+        (
+            [("close", {"reason": "withdrawn", "note": None})],
+            ("dispatch", {"lead": "market", "co": None}),
+            "cannot dispatch a case that is closed",
+        ),
+        (
+            [("dispatch", {"lead": "market", "co": None}), ("resolve", {"note": "x"})],
+            ("return_case", {"reason": "x"}),
+            "cannot return a case that is resolved",
+        ),
+    ],
+)
+def test_refused_moves_change_nothing(district, steps, bad, message):
+    case = open_one(district)
+    for i, (name, kwargs) in enumerate(steps, start=1):
+        move(name, district, case.ref, NOW + i * H, **kwargs)
+    name, kwargs = bad
+    if message is None:
+        move(name, district, case.ref, NOW + 9 * H, **kwargs)
+        return
+    before = (history(district, case), case.status, case.version)
+    with pytest.raises(InvalidMove, match=message):
+        move(name, district, case.ref, NOW + 9 * H, **kwargs)
+    assert (history(district, case), case.status, case.version) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "error", "message"),
+    [
+        (
+            "dispatch",
+            {"lead": "markte", "co": None},
+            NotFound,
+            r"--lead: no department 'markte' \(did you mean 'market'\?\)",
+        ),
+        (
+            "dispatch",
+            {"lead": "market", "co": ["market"]},
+            BadInput,
+            "--co: 'market' is already the lead department",
+        ),
+        ("return_case", {"reason": "  "}, BadInput, "--reason: must not be empty"),
+        ("answer", {"note": ""}, BadInput, "--note: must not be empty"),
+        (
+            "close",
+            {"reason": "finished", "note": None},
+            BadInput,
+            "--reason: 'finished' is not one of resolved, ",
+        ),
+        (
+            "revisit",
+            {"satisfaction": "happy", "note": None},
+            BadInput,
+            "--satisfaction: 'happy' is not one of",
+        ),
+        ("add_note", {"text": ""}, BadInput, "TEXT: must not be empty"),
+    ],
+)
+def test_bad_values_are_refused(district, name, kwargs, error, message):
+    case = open_one(district)
+    if name in {"return_case", "answer", "revisit"}:
+        move("dispatch", district, case.ref, NOW + H, lead="market", co=None)
+    with pytest.raises(error, match=message):
+        move(name, district, case.ref, NOW + 2 * H, **kwargs)
+
+
+def test_a_change_cannot_come_before_the_case_was_opened(district):
+    case = open_one(district)
+    with pytest.raises(BadInput, match="--on: case C2026-000001 was opened at 2026-03-02 09:00"):
+        move("dispatch", district, case.ref, NOW - H, lead="market", co=None)
+
+
+def test_unknown_case_party_and_inactive_department(district):
+    with pytest.raises(NotFound, match="no case 'C2026-999999'"):
+        move("accept", district, "C2026-999999", NOW)
+    with pytest.raises(NotFound, match="--party: no party with id, credit code or name '不存在'"):
+        cases.open_case(
+            session=district,
+            data=CaseCreate(title="x"),
+            party="不存在",
+            visit_id=None,
+            lead=None,
+            co=[],
+            opened_at=NOW,
+            now=NOW,
+            actor="a",
+        )
+    district.execute(text("UPDATE departments SET active = 0 WHERE code = 'market'"))
+    with pytest.raises(BadInput, match="--lead: department 'market' is inactive"):
+        open_one(district, lead="market")
+
+
+def test_cases_are_found_by_ref_in_any_case_or_by_external_ref(district):
+    case = open_one(district, external_ref="12345-0001")
+    assert cases.get_case(session=district, ref="c2026-000001").id == case.id
+    assert cases.get_case(session=district, ref="12345-0001").id == case.id
+
+
+def test_edit_records_one_event_per_changed_field(district):
+    case = open_one(district, category="证照办理")
+    _, changed = cases.edit(
+        session=district,
+        ref=case.ref,
+        changes={"title": "新标题", "category": "证照办理", "due_on": date(2026, 3, 20), "key": True},
+        party="张伟",
+        at=NOW + H,
+        now=NOW + H,
+        actor="clerk",
+    )
+    assert changed == ["title", "due_on", "key", "party"]
+    assert history(district, case)[1:] == [
+        ("edited", "title", "门禁系统失灵", "新标题", None),
+        ("edited", "due_on", None, "2026-03-20", None),
+        ("edited", "key", "False", "True", None),
+        ("edited", "party_id", "1", "2", None),
+    ]
+
+
+def test_list_filters(district):
+    a = open_one(district, "噪音扰民", lead="market", category="环境噪音", due_on=date(2026, 3, 1))
+    b = open_one(district, "人才公寓申请", lead="housing", co=["esb"], at=NOW + H, key=True)
+    c = open_one(district, "100%_完成", at=NOW + 2 * H, description="含有[urgent]标记")
+    move("resolve", district, a.ref, NOW + 3 * H, note="ok")
+
+    def refs(**criteria):
+        rows = list_cases(
+            session=district, filters=CaseFilter(**criteria), today=NOW.date(), tz=SHANGHAI, limit=0
+        )
+        return [r.ref for r in rows]
+
+    assert refs() == [c.ref, b.ref, a.ref]
+    assert refs(statuses=("open",)) == [c.ref]
+    assert refs(tier=3) == [b.ref]
+    assert refs(department="esb") == [b.ref]
+    assert refs(key=True) == [b.ref]
+    assert refs(category="环境噪音") == [a.ref]
+    assert refs(search="公寓") == [b.ref]
+    assert refs(search="%_") == [c.ref]
+    assert refs(search="[urgent]") == [c.ref]
+    assert refs(party="上海测试科技有限公司") == [c.ref, b.ref, a.ref]
+    assert refs(since=date(2026, 3, 3)) == []
+    assert refs(until=date(2026, 3, 2)) == [c.ref, b.ref, a.ref]
+    open_one(district, "逾期", lead="market", due_on=date(2026, 3, 1), at=NOW + 5 * H)
+    assert refs(overdue=True) == ["C2026-000004"]
+    assert (
+        len(list_cases(session=district, filters=CaseFilter(), today=NOW.date(), tz=SHANGHAI, limit=2)) == 2
+    )

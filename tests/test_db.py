@@ -1,0 +1,188 @@
+"""Where the database is, how it is opened, its schema revisions, and what it refuses."""
+
+import hashlib
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from caselog import db
+from caselog.errors import DatabaseError
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_location_precedence(tmp_path):
+    default = tmp_path / "app"
+    assert db.resolve_location(None, env={}, default_dir=default).path == default / "caselog.db"
+    assert (
+        db.resolve_location(None, env={"CASELOG_DB": "x.db"}, default_dir=default).path
+        == Path("x.db").absolute()
+    )
+    chosen = db.resolve_location("y.db", env={"CASELOG_DB": "x.db"}, default_dir=default)
+    assert chosen.path == Path("y.db").absolute()
+    assert chosen.url == f"sqlite:///{Path('y.db').absolute()}"
+
+
+def test_urls_are_used_as_given_and_passwords_masked(tmp_path):
+    pg = db.resolve_location(
+        "postgresql+psycopg://clerk:s3cret@db.example/caselog", env={}, default_dir=tmp_path
+    )
+    assert (pg.url, pg.path, pg.is_sqlite) == (
+        "postgresql+psycopg://clerk:s3cret@db.example/caselog",
+        None,
+        False,
+    )
+    assert pg.display() == "postgresql+psycopg://clerk:***@db.example/caselog"
+    lite = db.resolve_location("sqlite:////tmp/a.db", env={}, default_dir=tmp_path)
+    assert (lite.path, lite.is_sqlite) == (Path("/tmp/a.db"), True)
+
+
+def test_a_new_database_is_owner_only_with_foreign_keys_and_wal(location):
+    with db.session(location, write=True) as session:
+        connection = session.connection()
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == db.BUSY_TIMEOUT_MS
+    assert stat.S_IMODE(location.path.stat().st_mode) == 0o600
+    with db.session(location, write=False) as session:
+        assert db.current_revision(session.connection()) == db.SCHEMA_HEAD
+
+
+def test_reading_never_creates_a_database(location):
+    with pytest.raises(DatabaseError, match=r"no caselog database here; create one with `caselog init`"):
+        with db.session(location, write=False):
+            pass
+    assert not location.path.exists()
+
+
+def test_a_failed_command_writes_nothing(location):
+    with db.session(location, write=True):
+        pass
+    with pytest.raises(RuntimeError):
+        with db.session(location, write=True) as session:
+            session.execute(
+                text("INSERT INTO departments (code, name, kind, active) VALUES ('x', 'X', 'unit', 1)")
+            )
+            raise RuntimeError("boom")
+    with db.session(location, write=False) as session:
+        assert session.execute(text("SELECT count(*) FROM departments")).scalar() == 0
+
+
+def test_a_database_from_a_newer_caselog_is_refused_untouched(location):
+    with db.session(location, write=True) as session:
+        session.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    before = digest(location.path)
+    for write in (False, True):
+        with pytest.raises(DatabaseError, match="schema revision 9999 was written by a newer caselog"):
+            with db.session(location, write=write):
+                pass
+    assert digest(location.path) == before
+
+
+def test_a_foreign_sqlite_database_is_refused(location):
+    location.path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(location.path) as connection:
+        connection.execute("CREATE TABLE other (x)")
+    with pytest.raises(DatabaseError, match="has tables but no caselog schema"):
+        with db.session(location, write=True):
+            pass
+
+
+def test_a_file_that_is_not_sqlite_is_refused(location):
+    location.path.write_text("name,title\n" * 200)
+    before = digest(location.path)
+    with pytest.raises(DatabaseError, match=r"not a SQLite database"):
+        with db.session(location, write=False):
+            pass
+    assert digest(location.path) == before
+
+
+def test_a_directory_is_refused(location):
+    location.path.mkdir(parents=True)
+    with pytest.raises(DatabaseError, match="is a directory"):
+        with db.session(location, write=True):
+            pass
+
+
+def test_a_writing_command_holds_the_write_lock_from_its_start(location):
+    with db.session(location, write=True):
+        pass
+    other = sqlite3.connect(location.path, timeout=0, isolation_level=None)
+    with db.session(location, write=False) as session:
+        session.execute(text("SELECT count(*) FROM cases")).scalar()
+        other.execute("BEGIN IMMEDIATE")  # a reader does not block a writer
+        other.execute("ROLLBACK")
+    with db.session(location, write=True):
+        # No statement has run yet, and still the write lock is taken.
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+    other.close()
+
+
+def test_events_are_append_only(session, district):
+    from caselog.cases import open_case
+    from caselog.models import CaseCreate
+    from conftest import NOW
+
+    open_case(
+        session=session,
+        data=CaseCreate(title="t"),
+        party="张伟",
+        visit_id=None,
+        lead=None,
+        co=[],
+        opened_at=NOW,
+        now=NOW,
+        actor="a",
+    )
+    session.flush()
+    for statement in ("UPDATE events SET note = 'x'", "DELETE FROM events"):
+        with pytest.raises(Exception, match="events are append-only"):
+            with session.begin_nested():
+                session.execute(text(statement))
+
+
+def test_known_revisions_match_the_alembic_scripts():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", "caselog:migrations")
+    scripts = ScriptDirectory.from_config(config)
+    chain = [s.revision for s in scripts.walk_revisions()][::-1]
+    assert tuple(chain) == db.SCHEMA_REVISIONS
+    assert scripts.get_current_head() == db.SCHEMA_HEAD
+
+
+def test_the_migrations_build_the_schema_the_models_describe(location):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import caselog.models  # noqa: F401  (registers the tables)
+
+    with db.session(location, write=True):
+        pass
+    engine = db.make_engine(location)
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_database_info_counts_rows(location, district):
+    info = db.database_info(district, location)
+    assert (info.backend, info.revision) == ("sqlite", db.SCHEMA_HEAD)
+    assert info.counts == {
+        "departments": 3,
+        "parties": 2,
+        "visits": 0,
+        "cases": 0,
+        "case_co_departments": 0,
+        "events": 0,
+    }

@@ -1,0 +1,52 @@
+"""The demo district: built through the services, the same every time, covering every tier and status."""
+
+import json
+
+from typer.testing import CliRunner
+
+from caselog.cli import app
+
+
+def build(tmp_path, name):
+    runner = CliRunner(env={"COLUMNS": "200", "CASELOG_NOW": "2026-11-25T10:00:00"})
+    db = str(tmp_path / name)
+    result = runner.invoke(app, ["demo", "--db", db], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    listed = runner.invoke(
+        app, ["--db", db, "case", "list", "--limit", "0", "-f", "json"], catch_exceptions=False
+    )
+    return result.stdout, json.loads(listed.stdout)
+
+
+def test_the_demo_is_the_same_every_time_and_covers_the_mechanism(tmp_path):
+    shown, cases = build(tmp_path, "a.db")
+    again, cases_again = build(tmp_path, "b.db")
+    assert cases == cases_again
+    assert shown.replace("b.db", "a.db") == again.replace("b.db", "a.db")
+    assert "Built the demo district in" in shown and "22 departments, 360 parties, 2000 visits" in shown
+    assert "Open cases by lead department and tier" in shown and "区房管局" in shown
+    assert "caselog --db" in shown and "case list" in shown
+    assert 400 <= len(cases) <= 800
+    assert {c["tier"] for c in cases} == {1, 2, 3}
+    assert {c["status"] for c in cases} == {
+        "open",
+        "dispatched",
+        "accepted",
+        "answered",
+        "resolved",
+        "closed",
+    }
+    assert any(c["co"] for c in cases) and any(c["key"] for c in cases)
+
+
+def test_the_demo_refuses_to_overwrite_without_force(tmp_path):
+    runner = CliRunner(env={"CASELOG_NOW": "2026-11-25T10:00:00"})
+    target = tmp_path / "demo.db"
+    target.write_bytes(b"precious")
+    result = runner.invoke(app, ["demo", "--db", str(target)])
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == f"caselog: --db: {target} already exists; use --force to replace it with a fresh demo\n"
+    )
+    assert target.read_bytes() == b"precious"

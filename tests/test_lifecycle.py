@@ -1,0 +1,51 @@
+"""The lifecycle table: every move from every status, allowed or refused with a clear message."""
+
+import pytest
+
+from caselog.enums import Status
+from caselog.errors import InvalidMove
+from caselog.lifecycle import MOVES, check_move, close_reason_allowed
+
+S = Status
+ALLOWED = {
+    "dispatch": {S.open: S.dispatched, S.dispatched: S.dispatched, S.accepted: S.dispatched},
+    "accept": {S.dispatched: S.accepted},
+    "return": {S.dispatched: S.open, S.accepted: S.open},
+    "answer": {S.dispatched: S.answered, S.accepted: S.answered},
+    "resolve": {S.dispatched: S.resolved, S.accepted: S.resolved, S.answered: S.resolved},
+    "close": {s: S.closed for s in (S.open, S.dispatched, S.accepted, S.answered, S.resolved)},
+    "reopen": {S.closed: None},
+    "revisit": {S.answered: None, S.resolved: None, S.closed: None},
+}
+
+
+def test_the_table_covers_every_move():
+    assert set(ALLOWED) == set(MOVES)
+
+
+@pytest.mark.parametrize("move", sorted(ALLOWED))
+@pytest.mark.parametrize("status", list(Status))
+def test_move_from_status(move, status):
+    if status in ALLOWED[move]:
+        assert check_move("C2026-000001", status, move) == ALLOWED[move][status]
+    else:
+        with pytest.raises(
+            InvalidMove, match=rf"^case C2026-000001: cannot {move} a case that is {status} \("
+        ):
+            check_move("C2026-000001", status, move)
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "allowed"),
+    [
+        ("resolved", "resolved", True),
+        ("answered", "resolved", False),
+        ("open", "resolved", False),
+        ("open", "withdrawn", True),
+        ("dispatched", "duplicate", True),
+        ("answered", "unresolvable", True),
+        ("accepted", "invalid", True),
+    ],
+)
+def test_close_reason(status, reason, allowed):
+    assert close_reason_allowed(status, reason) is allowed
