@@ -56,7 +56,7 @@ def get_department(*, session: Session, code: str, what: str = "department") -> 
     if department is not None:
         return department
     codes = list(session.scalars(select(Department.code)))
-    names = {name: code for name, code in session.execute(select(Department.name, Department.code))}
+    names = dict(session.execute(select(Department.name, Department.code)).all())
     close = difflib.get_close_matches(code.lower(), codes, n=1) or [
         names[n] for n in difflib.get_close_matches(code, list(names), n=1)
     ]

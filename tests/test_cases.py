@@ -8,7 +8,8 @@ from sqlalchemy import select, text
 from caselog import cases
 from caselog.caseviews import CaseFilter, case_detail, list_cases
 from caselog.errors import BadInput, InvalidMove, NotFound
-from caselog.models import Case, CaseCreate, Event
+from caselog.models import CaseCreate, Event
+
 from conftest import NOW, SHANGHAI
 
 H = timedelta(hours=1)

@@ -10,6 +10,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from caselog.cli import app
+
 from conftest import credit_code
 
 CODE = credit_code()
@@ -219,7 +220,8 @@ def test_whole_lifecycle_through_the_cli(filed):
         (
             ["case", "reopen", "C2026-000001", "--reason", "x"],
             1,
-            "caselog: case C2026-000001: cannot reopen a case that is dispatched (only a closed case can be reopened)\n",
+            "caselog: case C2026-000001: cannot reopen a case that is dispatched"
+            " (only a closed case can be reopened)\n",
         ),
         (["case", "show", "C2026-000404"], 2, "caselog: no case 'C2026-000404'\n"),
         (
@@ -316,10 +318,8 @@ def test_every_command_has_help(cli):
 
 
 def test_import_of_the_cli_stays_light():
-    code = (
-        "import sys, caselog.cli; "
-        "print(sorted(m for m in ('sqlmodel', 'sqlalchemy', 'rich.table', 'alembic', 'pydantic') if m in sys.modules))"
-    )
+    heavy = ("sqlmodel", "sqlalchemy", "rich.table", "alembic", "pydantic")
+    code = f"import sys, caselog.cli; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out == "[]\n"
 

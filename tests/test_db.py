@@ -127,6 +127,7 @@ def test_a_writing_command_holds_the_write_lock_from_its_start(location):
 def test_events_are_append_only(session, district):
     from caselog.cases import open_case
     from caselog.models import CaseCreate
+
     from conftest import NOW
 
     open_case(

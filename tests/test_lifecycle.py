@@ -13,7 +13,7 @@ ALLOWED = {
     "return": {S.dispatched: S.open, S.accepted: S.open},
     "answer": {S.dispatched: S.answered, S.accepted: S.answered},
     "resolve": {S.dispatched: S.resolved, S.accepted: S.resolved, S.answered: S.resolved},
-    "close": {s: S.closed for s in (S.open, S.dispatched, S.accepted, S.answered, S.resolved)},
+    "close": dict.fromkeys((S.open, S.dispatched, S.accepted, S.answered, S.resolved), S.closed),
     "reopen": {S.closed: None},
     "revisit": {S.answered: None, S.resolved: None, S.closed: None},
 }
