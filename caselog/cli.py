@@ -18,6 +18,7 @@ from caselog.cli_common import (
     day,
     emit,
     handled,
+    invocation,
     location,
     now,
     open_session,
@@ -396,7 +397,7 @@ def demo(
         table = open_by_department_and_tier(session=session)
     from caselog.render import print_demo
 
-    print_demo(summary, table, where=where.display(), db_option=db)
+    print_demo(summary, table, where=where.display(), command=f"{invocation()} --db {db}")
 
 
 def main() -> None:

@@ -151,6 +151,22 @@ def emit(
         render.print_table(records, columns, title=title, empty=empty)
 
 
+def invocation() -> str:
+    """How the user ran caselog, as a hint to copy: ``caselog``, ``python -m caselog``."""
+    import shutil
+
+    program = Path(sys.argv[0])
+    if program.name == "__main__.py":
+        return "python -m caselog"
+    found = shutil.which(program.name)
+    if found and Path(found).resolve() == program.resolve():
+        return program.name
+    try:
+        return os.path.relpath(program)
+    except ValueError:
+        return str(program)
+
+
 FormatOption = typer.Option(
     Format.table, "--format", "-f", help="table, json or csv (json and csv are stable)."
 )

@@ -102,6 +102,7 @@ class DemoSummary:
     parties: int
     visits: int
     cases: int
+    year: int
 
 
 def prepare_demo_location(location: Location, *, force: bool) -> None:
@@ -194,7 +195,7 @@ def build_demo(*, session: Session, now: datetime, actor: str) -> DemoSummary:
                 opened = now - timedelta(minutes=5)
             _demo_case(session, rng, party=party, visit_id=visit.id, opened=opened, now=now, actor=actor)
             case_count += 1
-    return DemoSummary(len(DEPARTMENTS), len(parties), visit_count, case_count)
+    return DemoSummary(len(DEPARTMENTS), len(parties), visit_count, case_count, start.year)
 
 
 def _demo_case(

@@ -151,7 +151,7 @@ def print_fields(
 
 
 def print_demo(
-    summary: Any, open_cases: Sequence[Any], *, where: str, db_option: str, out: IO[str] | None = None
+    summary: Any, open_cases: Sequence[Any], *, where: str, command: str, out: IO[str] | None = None
 ) -> None:
     """What ``caselog demo`` shows: what it built, open cases by department and tier, and what to try next."""
     from rich.text import Text
@@ -185,8 +185,9 @@ def print_demo(
     print_table(open_cases, columns, title=_("Open cases by lead department and tier"), out=out)
     target.print(Text(_("Next:")))
     for line in (
-        f"caselog --db {db_option} case list",
-        f"caselog --db {db_option} case list --tier 3 --status dispatched",
-        f"caselog --db {db_option} dept list",
+        f"{command} case list",
+        f"{command} case list --tier 3 --status dispatched",
+        f"{command} case show C{summary.year}-000001",
+        f"{command} dept list",
     ):
         target.print(Text(f"  {line}"))
