@@ -6,13 +6,15 @@ session, the actor and the moment (``now``) from the caller and never open a ses
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from caselog.directory import active_department, find_party
 from caselog.errors import BadInput, InvalidMove, NotFound
+from caselog.escalation import escalate_by_rules, tier_deadlines
+from caselog.holidays import load_calendar
 from caselog.i18n import _
 from caselog.lifecycle import check_move, close_reason_allowed
 from caselog.models import (
@@ -27,7 +29,7 @@ from caselog.models import (
     Status,
     Visit,
 )
-from caselog.tiers import intake_tier
+from caselog.tiers import DEFAULT_RULES, TierRules, intake_tier
 
 REF_PREFIX = "C"
 
@@ -82,7 +84,8 @@ def get_case(*, session: Session, ref: str) -> Case:
     return case
 
 
-def _moment(case: Case, at: datetime, now: datetime) -> datetime:
+def moment_for(case: Case, at: datetime, now: datetime) -> datetime:
+    """``at``, checked: a change to a case cannot come before the case was opened."""
     if at < case.opened_at:
         raise BadInput(
             _("--on: case {ref} was opened at {opened}; a change cannot come before it").format(
@@ -145,7 +148,7 @@ def open_case(
     opened_at: datetime,
     now: datetime,
     actor: str,
-    key_categories: frozenset[str] = frozenset(),
+    rules: TierRules = DEFAULT_RULES,
 ) -> Case:
     """Record a new case; with ``lead`` it is dispatched at once (派单). Returns the stored case."""
     found = find_party(session=session, text=party)
@@ -164,16 +167,14 @@ def open_case(
     if opened_at > now:
         raise BadInput(_("--on: a case cannot be opened in the future"))
     if data.external_ref and session.scalar(select(Case.id).where(Case.external_ref == data.external_ref)):
-        raise BadInput(
-            _("--external-ref: {ref!r} is already used by another case").format(ref=data.external_ref)
-        )
+        raise BadInput(_("--external-ref: {ref!r} is already used by another case").format(ref=data.external_ref))
     lead_dept, co_depts = _resolve_departments(session, lead, co) if lead else (None, [])
     decision = intake_tier(
         explicit=data.tier,
         key=data.key,
         co_count=len(co_depts),
         category=data.category,
-        key_categories=key_categories,
+        key_categories=rules.key_categories,
     )
     case = Case.model_validate(
         {
@@ -186,20 +187,31 @@ def open_case(
             "status": Status.open,
             "opened_at": opened_at,
             "updated_at": opened_at,
+            "tier_since": opened_at,
+            "original_due_on": data.due_on,
         }
     )
     session.add(case)
     session.flush()
     record(session, case, EventKind.opened, at=opened_at, actor=actor, new=case.ref, note=decision.rule)
     if lead_dept is not None:
-        _dispatch(session, case, lead_dept, co_depts, at=opened_at, actor=actor)
+        _dispatch(session, case, lead_dept, co_depts, at=opened_at, actor=actor, rules=rules, tz=now.tzinfo)
     return case
 
 
 def _dispatch(
-    session: Session, case: Case, lead: Department, co: list[Department] | None, *, at: datetime, actor: str
+    session: Session,
+    case: Case,
+    lead: Department,
+    co: list[Department] | None,
+    *,
+    at: datetime,
+    actor: str,
+    rules: TierRules,
+    tz: tzinfo,
 ) -> None:
     old_lead = _lead_code(session, case)
+    first_dispatch = case.status == Status.open
     record(session, case, EventKind.dispatched, at=at, actor=actor, field="lead", old=old_lead, new=lead.code)
     case.lead_id = lead.id
     case.status = Status.dispatched
@@ -220,18 +232,50 @@ def _dispatch(
                 old=",".join(old_co) or None,
                 new=",".join(new_co) or None,
             )
+    if first_dispatch:
+        _assign_deadlines(session, case, start=at.astimezone(tz).date(), rules=rules)
     _touch(session, case, at)
+    if co:
+        escalate_by_rules(session=session, case=case, at=at, tz=tz, rules=rules, actor=actor)
+
+
+def _assign_deadlines(session: Session, case: Case, *, start: date, rules: TierRules) -> None:
+    """Deadlines count in working days from the first dispatch; a due date the user gave is kept.
+
+    A redispatch after a return does not restart the clock: the party has waited since the first dispatch.
+    """
+    deadlines = tier_deadlines(tier=case.tier, start=start, rules=rules, calendar=load_calendar(session=session))
+    if case.reply_due_on is None:
+        case.reply_due_on = case.original_reply_due_on = deadlines.reply_due_on
+    if case.due_on is None:
+        case.due_on = case.original_due_on = deadlines.due_on
+        case.deadline_estimated = deadlines.estimated
 
 
 def dispatch(
-    *, session: Session, ref: str, lead: str, co: list[str] | None, at: datetime, now: datetime, actor: str
+    *,
+    session: Session,
+    ref: str,
+    lead: str,
+    co: list[str] | None,
+    at: datetime,
+    now: datetime,
+    actor: str,
+    rules: TierRules = DEFAULT_RULES,
 ) -> Case:
     """Dispatch (派单) a case to its lead department, or redispatch it; ``co`` replaces the co-departments."""
     case = get_case(session=session, ref=ref)
     check_move(case.ref, case.status, "dispatch")
     lead_dept, co_depts = _resolve_departments(session, lead, co or [])
     _dispatch(
-        session, case, lead_dept, co_depts if co is not None else None, at=_moment(case, at, now), actor=actor
+        session,
+        case,
+        lead_dept,
+        co_depts if co is not None else None,
+        at=moment_for(case, at, now),
+        actor=actor,
+        rules=rules,
+        tz=now.tzinfo,
     )
     return case
 
@@ -250,7 +294,7 @@ def _simple_move(
 ) -> Case:
     case = get_case(session=session, ref=ref)
     target = check_move(case.ref, case.status, move)
-    at = _moment(case, at, now)
+    at = moment_for(case, at, now)
     record(session, case, kind, at=at, actor=actor, field="status", old=case.status, new=target, note=note)
     case.status = target
     if stamp:
@@ -285,7 +329,7 @@ def return_case(*, session: Session, ref: str, reason: str, at: datetime, now: d
     reason = _required(reason, "--reason")
     case = get_case(session=session, ref=ref)
     check_move(case.ref, case.status, "return")
-    at = _moment(case, at, now)
+    at = moment_for(case, at, now)
     record(
         session,
         case,
@@ -356,7 +400,7 @@ def close(
                 ref=case.ref, status=case.status
             )
         )
-    at = _moment(case, at, now)
+    at = moment_for(case, at, now)
     record(
         session,
         case,
@@ -380,7 +424,7 @@ def reopen(*, session: Session, ref: str, reason: str, at: datetime, now: dateti
     reason = _required(reason, "--reason")
     case = get_case(session=session, ref=ref)
     check_move(case.ref, case.status, "reopen")
-    at = _moment(case, at, now)
+    at = moment_for(case, at, now)
     target = Status.dispatched if case.lead_id is not None else Status.open
     record(
         session,
@@ -423,7 +467,7 @@ def revisit(
         ) from None
     case = get_case(session=session, ref=ref)
     check_move(case.ref, case.status, "revisit")
-    at = _moment(case, at, now)
+    at = moment_for(case, at, now)
     record(
         session,
         case,
@@ -444,7 +488,7 @@ def add_note(*, session: Session, ref: str, text: str, at: datetime, now: dateti
     """Add a note to the case's history without changing anything else."""
     text = _required(text, "TEXT")
     case = get_case(session=session, ref=ref)
-    at = _moment(case, at, now)
+    at = moment_for(case, at, now)
     record(session, case, EventKind.note, at=at, actor=actor, note=text)
     _touch(session, case, at)
     return case
@@ -465,7 +509,7 @@ def edit(
 ) -> tuple[Case, list[str]]:
     """Change a case's facts, one ``edited`` event per changed field; return the case and what changed."""
     case = get_case(session=session, ref=ref)
-    at = _moment(case, at, now)
+    at = moment_for(case, at, now)
     current = {
         "title": case.title,
         "description": case.description,
@@ -480,9 +524,7 @@ def edit(
         raise BadInput(_("cannot edit {fields}").format(fields=", ".join(sorted(unknown))))
     from caselog.validation import validate
 
-    merged = validate(
-        CaseCreate, {**current, **given}, names={"due_on": "--due", "external_ref": "--external-ref"}
-    )
+    merged = validate(CaseCreate, {**current, **given}, names={"due_on": "--due", "external_ref": "--external-ref"})
     changed: list[str] = []
     for name in EDITABLE:
         new = getattr(merged, name)
@@ -490,12 +532,8 @@ def edit(
             if name == "external_ref" and new is not None:
                 other = session.scalar(select(Case.id).where(Case.external_ref == new, Case.id != case.id))
                 if other is not None:
-                    raise BadInput(
-                        _("--external-ref: {ref!r} is already used by another case").format(ref=new)
-                    )
-            record(
-                session, case, EventKind.edited, at=at, actor=actor, field=name, old=current[name], new=new
-            )
+                    raise BadInput(_("--external-ref: {ref!r} is already used by another case").format(ref=new))
+            record(session, case, EventKind.edited, at=at, actor=actor, field=name, old=current[name], new=new)
             setattr(case, name, new)
             changed.append(name)
     if party is not None:
@@ -516,3 +554,33 @@ def edit(
     if changed:
         _touch(session, case, at)
     return case, changed
+
+
+DEADLINES = {"resolve": "due_on", "reply": "reply_due_on"}
+
+
+def extend(
+    *, session: Session, ref: str, to: date, which: str, reason: str, at: datetime, now: datetime, actor: str
+) -> Case:
+    """Move a deadline (``resolve`` or ``reply``) to ``to`` with a reason; the original deadline is kept."""
+    reason = _required(reason, "--reason")
+    field = DEADLINES.get(which)
+    if field is None:
+        raise BadInput(_("--deadline: {which!r} is not one of resolve, reply").format(which=which))
+    case = get_case(session=session, ref=ref)
+    if case.status in (Status.resolved, Status.closed):
+        raise InvalidMove(
+            _("case {ref}: cannot extend a deadline of a case that is {status}").format(
+                ref=case.ref, status=case.status
+            )
+        )
+    at = moment_for(case, at, now)
+    old = getattr(case, field)
+    if old == to:
+        raise BadInput(_("--to: the {which} deadline is already {day}").format(which=which, day=to.isoformat()))
+    if to < case.opened_at.astimezone(now.tzinfo).date():
+        raise BadInput(_("--to: {day} is before the case was opened").format(day=to.isoformat()))
+    record(session, case, EventKind.extended, at=at, actor=actor, field=field, old=old, new=to, note=reason)
+    setattr(case, field, to)
+    _touch(session, case, at)
+    return case

@@ -11,8 +11,10 @@ from sqlmodel import Session
 
 from caselog.directory import find_party, get_department
 from caselog.errors import BadInput
+from caselog.holidays import load_calendar
 from caselog.i18n import _
 from caselog.models import Case, CaseCoDepartment, Department, Event, Party, Status
+from caselog.workdays import WorkCalendar, workdays_between
 
 TIME_FIELDS = ("opened_at", "dispatched_at", "accepted_at", "answered_at", "resolved_at", "closed_at")
 
@@ -42,6 +44,10 @@ class CaseRow:
     due_on: date | None
     close_reason: str | None
     satisfaction: str | None
+    reply_due_on: date | None
+    original_due_on: date | None
+    deadline_estimated: bool
+    workdays_left: int | None
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,7 @@ class CaseDetail:
 
     case: CaseRow
     description: str | None
+    reply_workdays_left: int | None
     tier_rule: str
     lead_name: str | None
     return_count: int
@@ -124,7 +131,17 @@ def _co_by_case(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
     return result
 
 
-def _case_row(case: Case, lead: str | None, party: str | None, co: list[str], tz: tzinfo) -> CaseRow:
+def workdays_left(case: Case, today: date, calendar: WorkCalendar) -> int | None:
+    """Working days from ``today`` to the case's resolution deadline (negative when overdue); None once it is
+    resolved or closed, or without a deadline."""
+    if case.due_on is None or case.status in (Status.resolved, Status.closed):
+        return None
+    return workdays_between(today, case.due_on, calendar)[0]
+
+
+def _case_row(
+    case: Case, lead: str | None, party: str | None, co: list[str], tz: tzinfo, today: date, calendar: WorkCalendar
+) -> CaseRow:
     return CaseRow(
         ref=case.ref,
         external_ref=case.external_ref,
@@ -141,13 +158,15 @@ def _case_row(case: Case, lead: str | None, party: str | None, co: list[str], tz
         due_on=case.due_on,
         close_reason=case.close_reason,
         satisfaction=case.satisfaction,
+        reply_due_on=case.reply_due_on,
+        original_due_on=case.original_due_on,
+        deadline_estimated=case.deadline_estimated,
+        workdays_left=workdays_left(case, today, calendar),
         **{name: _local(getattr(case, name), tz) for name in TIME_FIELDS},
     )
 
 
-def list_cases(
-    *, session: Session, filters: CaseFilter, today: date, tz: tzinfo, limit: int = 50
-) -> list[CaseRow]:
+def list_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo, limit: int = 50) -> list[CaseRow]:
     """Cases matching ``filters``, newest first; ``limit`` 0 means all."""
     if limit < 0:
         raise BadInput(_("--limit: must be 0 (all) or more, not {limit}").format(limit=limit))
@@ -174,34 +193,33 @@ def list_cases(
         query = query.where(Case.opened_at < _day_start(filters.until + timedelta(days=1), tz))
     if filters.search:
         pattern = f"%{_escape_like(filters.search.strip())}%"
-        query = query.where(
-            or_(Case.title.like(pattern, escape="\\"), Case.description.like(pattern, escape="\\"))
-        )
+        query = query.where(or_(Case.title.like(pattern, escape="\\"), Case.description.like(pattern, escape="\\")))
     query = query.order_by(Case.opened_at.desc(), Case.id.desc())
     if limit:
         query = query.limit(limit)
     found = session.execute(query).all()
     co = _co_by_case(session, [case.id for case, _lead, _party in found])
-    return [_case_row(case, lead, party, co.get(case.id, []), tz) for case, lead, party in found]
+    calendar = load_calendar(session=session)
+    return [_case_row(case, lead, party, co.get(case.id, []), tz, today, calendar) for case, lead, party in found]
 
 
-def case_detail(*, session: Session, ref: str, tz: tzinfo) -> CaseDetail:
+def case_detail(*, session: Session, ref: str, tz: tzinfo, today: date) -> CaseDetail:
     """One case with all its fields, co-departments and its whole history, oldest event first."""
     from caselog.cases import get_case
 
     case = get_case(session=session, ref=ref)
     case_obj, lead, party = session.execute(_row_query().where(Case.id == case.id)).one()
     co = _co_by_case(session, [case.id]).get(case.id, [])
-    lead_name = (
-        session.scalar(select(Department.name).where(Department.id == case.lead_id)) if case.lead_id else None
-    )
+    lead_name = session.scalar(select(Department.name).where(Department.id == case.lead_id)) if case.lead_id else None
     events = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id))
     history = [
-        EventRow(e.at.astimezone(tz), e.actor, e.kind, e.field, e.old_value, e.new_value, e.note)
-        for e in events
+        EventRow(e.at.astimezone(tz), e.actor, e.kind, e.field, e.old_value, e.new_value, e.note) for e in events
     ]
     return CaseDetail(
-        case=_case_row(case_obj, lead, party, co, tz),
+        case=_case_row(case_obj, lead, party, co, tz, today, load_calendar(session=session)),
+        reply_workdays_left=None
+        if case.reply_due_on is None or case.answered_at is not None or case.status in (Status.resolved, Status.closed)
+        else workdays_between(today, case.reply_due_on, load_calendar(session=session))[0],
         description=case.description,
         tier_rule=case.tier_rule,
         lead_name=lead_name,

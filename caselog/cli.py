@@ -24,6 +24,14 @@ from caselog.cli_common import (
     open_session,
     state,
 )
+from caselog.cli_meetings import (
+    agenda_command,
+    calendar_app,
+    escalate_command,
+    meeting_app,
+    meetings_command,
+    rules_command,
+)
 from caselog.enums import Channel, DepartmentKind, PartyKind
 from caselog.i18n import _
 
@@ -39,9 +47,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-db_app = typer.Typer(
-    help=_("Create, upgrade and describe the database."), no_args_is_help=True, rich_markup_mode=None
-)
+db_app = typer.Typer(help=_("Create, upgrade and describe the database."), no_args_is_help=True, rich_markup_mode=None)
 dept_app = typer.Typer(help=_("Departments that handle cases."), no_args_is_help=True, rich_markup_mode=None)
 party_app = typer.Typer(
     help=_("Enterprises, residents and organisations."), no_args_is_help=True, rich_markup_mode=None
@@ -52,6 +58,12 @@ app.add_typer(dept_app, name="dept")
 app.add_typer(party_app, name="party")
 app.add_typer(visit_app, name="visit")
 app.add_typer(case_app, name="case")
+app.add_typer(calendar_app, name="calendar")
+app.add_typer(meeting_app, name="meeting")
+app.command("rules")(rules_command)
+app.command("escalate")(escalate_command)
+app.command("meetings")(meetings_command)
+app.command("agenda")(agenda_command)
 
 
 def _version(value: bool) -> None:
@@ -70,6 +82,10 @@ def root(
         str | None,
         typer.Option("--actor", help=_("Who makes the changes (else CASELOG_ACTOR, else the login).")),
     ] = None,
+    rules: Annotated[
+        str | None,
+        typer.Option("--rules", help=_("Tier rules file (TOML; else CASELOG_RULES, else rules.toml in the app dir).")),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help=_("Show the version and exit.")),
@@ -79,6 +95,7 @@ def root(
     run = state(ctx)
     run.db = db
     run.actor = actor_name
+    run.rules = rules
 
 
 # --- database ----------------------------------------------------------------------------------------------
@@ -106,11 +123,7 @@ def db_upgrade(ctx: typer.Context) -> None:
 
     with open_session(ctx, write=True, create=True):
         pass
-    typer.echo(
-        _("schema at revision {revision}: {where}").format(
-            revision=SCHEMA_HEAD, where=location(ctx).display()
-        )
-    )
+    typer.echo(_("schema at revision {revision}: {where}").format(revision=SCHEMA_HEAD, where=location(ctx).display()))
 
 
 @db_app.command("info")
@@ -154,9 +167,7 @@ def dept_add(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help=_("Short unique code users type, e.g. market."))],
     name: Annotated[str, typer.Argument(help=_("Full name, e.g. 区市场监管局."))],
-    kind: Annotated[
-        DepartmentKind, typer.Option("--kind", help=_("bureau, street or unit."))
-    ] = DepartmentKind.bureau,
+    kind: Annotated[DepartmentKind, typer.Option("--kind", help=_("bureau, street or unit."))] = DepartmentKind.bureau,
 ) -> None:
     """Add a department."""
     from caselog.directory import add_department
@@ -240,14 +251,10 @@ def party_add(
         str | None,
         typer.Option("--credit-code", help=_("Unified social credit code (18 characters, checked).")),
     ] = None,
-    street: Annotated[
-        str | None, typer.Option("--street", help=_("Street (街道) where the party is."))
-    ] = None,
+    street: Annotated[str | None, typer.Option("--street", help=_("Street (街道) where the party is."))] = None,
     industry: Annotated[str | None, typer.Option("--industry", help=_("Industry."))] = None,
     contact: Annotated[str | None, typer.Option("--contact", help=_("Contact person or phone."))] = None,
-    tag: Annotated[
-        list[str] | None, typer.Option("--tag", help=_("A tag such as private or sme; repeatable."))
-    ] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help=_("A tag such as private or sme; repeatable."))] = None,
 ) -> None:
     """Add a party (enterprise, resident or organisation)."""
     from caselog.directory import add_party
@@ -379,13 +386,13 @@ def visit_list(
 def demo(
     ctx: typer.Context,
     db: Annotated[str, typer.Option("--db", help=_("Where to build the demo database."))] = "demo.db",
-    force: Annotated[
-        bool, typer.Option("--force", help=_("Replace an existing demo database file."))
-    ] = False,
+    force: Annotated[bool, typer.Option("--force", help=_("Replace an existing demo database file."))] = False,
 ) -> None:
     """Build a demo district (the same every time) and show what caselog is for."""
     from caselog.demo import build_demo, prepare_demo_location
+    from caselog.meetings import build_agenda, meeting_day
     from caselog.reports import open_by_department_and_tier
+    from caselog.tiers import DEFAULT_RULES
 
     state(ctx).db = db
     where = location(ctx)
@@ -395,9 +402,11 @@ def demo(
         summary = build_demo(session=session, now=current, actor="demo")
     with open_session(ctx, write=False) as session:
         table = open_by_department_and_tier(session=session)
+        next_joint = meeting_day(session=session, kind="joint", text="next", today=current.date(), rules=DEFAULT_RULES)
+        agenda = build_agenda(session=session, kind="joint", day=next_joint, tz=current.tzinfo)
     from caselog.render import print_demo
 
-    print_demo(summary, table, where=where.display(), command=f"{invocation()} --db {db}")
+    print_demo(summary, table, agenda, where=where.display(), command=f"{invocation()} --db {db}")
 
 
 def main() -> None:

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from caselog.cli_common import Format, FormatOption, actor, day, emit, handled, now, open_session, when
+from caselog.cli_common import (
+    Format,
+    FormatOption,
+    actor,
+    day,
+    emit,
+    handled,
+    load_rules,
+    now,
+    open_session,
+    when,
+)
 from caselog.enums import CloseReason, Satisfaction, Status
 from caselog.i18n import _
 
-case_app = typer.Typer(
-    help=_("Cases (问题诉求) and their lifecycle."), no_args_is_help=True, rich_markup_mode=None
-)
+case_app = typer.Typer(help=_("Cases (问题诉求) and their lifecycle."), no_args_is_help=True, rich_markup_mode=None)
 
 Ref = Annotated[str, typer.Argument(help=_("Case reference, e.g. C2026-000123 (or its external reference)."))]
 On = Annotated[str | None, typer.Option("--on", help=_("When it happened (default now)."))]
@@ -28,6 +38,7 @@ CASE_COLUMNS = [
     (_("title"), "title"),
     (_("opened"), "opened_at"),
     (_("due"), "due_on"),
+    (_("wd left"), "workdays_left"),
 ]
 
 EVENT_COLUMNS = [
@@ -53,20 +64,14 @@ def case_open(
     party: Annotated[str, typer.Option("--party", help=_("Who raised it: id, credit code or exact name."))],
     visit: Annotated[int | None, typer.Option("--visit", help=_("The visit that raised it."))] = None,
     category: Annotated[str | None, typer.Option("--category", help=_("Category, e.g. 人才公寓."))] = None,
-    lead: Annotated[
-        str | None, typer.Option("--lead", help=_("Dispatch at once to this department."))
-    ] = None,
+    lead: Annotated[str | None, typer.Option("--lead", help=_("Dispatch at once to this department."))] = None,
     co: Annotated[list[str] | None, typer.Option("--co", help=_("A co-department; repeatable."))] = None,
-    tier: Annotated[
-        int | None, typer.Option("--tier", help=_("1, 2 or 3 (else decided by the tier rules)."))
-    ] = None,
+    tier: Annotated[int | None, typer.Option("--tier", help=_("1, 2 or 3 (else decided by the tier rules)."))] = None,
     key: Annotated[bool, typer.Option("--key", help=_("A key, complex case (tier 3)."))] = False,
     due: Annotated[str | None, typer.Option("--due", help=_("Due date."))] = None,
     on: Annotated[str | None, typer.Option("--on", help=_("When it was received (default now)."))] = None,
     description: Annotated[str | None, typer.Option("--description", help=_("The details."))] = None,
-    external_ref: Annotated[
-        str | None, typer.Option("--external-ref", help=_("Another system's reference."))
-    ] = None,
+    external_ref: Annotated[str | None, typer.Option("--external-ref", help=_("Another system's reference."))] = None,
 ) -> None:
     """Open (record) a new case; with --lead it is dispatched at once."""
     from caselog.cases import open_case
@@ -97,10 +102,9 @@ def case_open(
             opened_at=opened_at,
             now=current,
             actor=actor(ctx),
+            rules=load_rules(ctx),
         )
-    typer.echo(
-        _("opened {ref} (tier {tier}, {status})").format(ref=case.ref, tier=case.tier, status=case.status)
-    )
+    typer.echo(_("opened {ref} (tier {tier}, {status})").format(ref=case.ref, tier=case.tier, status=case.status))
 
 
 @case_app.command("dispatch")
@@ -121,7 +125,14 @@ def case_dispatch(
     current = now()
     with open_session(ctx, write=True) as db:
         case = dispatch(
-            session=db, ref=ref, lead=lead, co=co, at=when(on, "--on", current), now=current, actor=actor(ctx)
+            session=db,
+            ref=ref,
+            lead=lead,
+            co=co,
+            at=when(on, "--on", current),
+            now=current,
+            actor=actor(ctx),
+            rules=load_rules(ctx),
         )
     _done(_("dispatched"), case)
 
@@ -170,9 +181,7 @@ def case_answer(
 
     current = now()
     with open_session(ctx, write=True) as db:
-        case = answer(
-            session=db, ref=ref, note=note, at=when(on, "--on", current), now=current, actor=actor(ctx)
-        )
+        case = answer(session=db, ref=ref, note=note, at=when(on, "--on", current), now=current, actor=actor(ctx))
     _done(_("answered"), case)
 
 
@@ -189,9 +198,7 @@ def case_resolve(
 
     current = now()
     with open_session(ctx, write=True) as db:
-        case = resolve(
-            session=db, ref=ref, note=note, at=when(on, "--on", current), now=current, actor=actor(ctx)
-        )
+        case = resolve(session=db, ref=ref, note=note, at=when(on, "--on", current), now=current, actor=actor(ctx))
     _done(_("resolved"), case)
 
 
@@ -237,9 +244,7 @@ def case_reopen(
 
     current = now()
     with open_session(ctx, write=True) as db:
-        case = reopen(
-            session=db, ref=ref, reason=reason, at=when(on, "--on", current), now=current, actor=actor(ctx)
-        )
+        case = reopen(session=db, ref=ref, reason=reason, at=when(on, "--on", current), now=current, actor=actor(ctx))
     _done(_("reopened"), case)
 
 
@@ -256,9 +261,7 @@ def case_note(
 
     current = now()
     with open_session(ctx, write=True) as db:
-        case = add_note(
-            session=db, ref=ref, text=text, at=when(on, "--on", current), now=current, actor=actor(ctx)
-        )
+        case = add_note(session=db, ref=ref, text=text, at=when(on, "--on", current), now=current, actor=actor(ctx))
     _done(_("noted"), case)
 
 
@@ -300,15 +303,9 @@ def case_edit(
     description: Annotated[str | None, typer.Option("--description", help=_("New description."))] = None,
     category: Annotated[str | None, typer.Option("--category", help=_("New category."))] = None,
     due: Annotated[str | None, typer.Option("--due", help=_("New due date."))] = None,
-    key: Annotated[
-        bool | None, typer.Option("--key/--not-key", help=_("Mark or unmark as a key case."))
-    ] = None,
-    party: Annotated[
-        str | None, typer.Option("--party", help=_("Another party (id, credit code or name)."))
-    ] = None,
-    external_ref: Annotated[
-        str | None, typer.Option("--external-ref", help=_("Another system's reference."))
-    ] = None,
+    key: Annotated[bool | None, typer.Option("--key/--not-key", help=_("Mark or unmark as a key case."))] = None,
+    party: Annotated[str | None, typer.Option("--party", help=_("Another party (id, credit code or name)."))] = None,
+    external_ref: Annotated[str | None, typer.Option("--external-ref", help=_("Another system's reference."))] = None,
     on: On = None,
 ) -> None:
     """Change a case's facts; each change is an event in its history."""
@@ -339,6 +336,82 @@ def case_edit(
         typer.echo(_("{ref}: nothing to change").format(ref=case.ref))
 
 
+class Deadline(StrEnum):
+    """Which deadline ``case extend`` moves."""
+
+    resolve = "resolve"
+    reply = "reply"
+
+
+@case_app.command("extend")
+@handled
+def case_extend(
+    ctx: typer.Context,
+    ref: Ref,
+    to: Annotated[str, typer.Option("--to", help=_("The new deadline."))],
+    reason: Annotated[str, typer.Option("--reason", help=_("Why it is extended."))],
+    deadline: Annotated[Deadline, typer.Option("--deadline", help=_("resolve (default) or reply."))] = Deadline.resolve,
+    on: On = None,
+) -> None:
+    """Move a case's deadline (the original is kept for on-time reports)."""
+    from caselog.cases import extend
+
+    current = now()
+    new_day = day(to, "--to", current.date())
+    with open_session(ctx, write=True) as db:
+        case = extend(
+            session=db,
+            ref=ref,
+            to=new_day,
+            which=deadline.value,
+            reason=reason,
+            at=when(on, "--on", current),
+            now=current,
+            actor=actor(ctx),
+        )
+    typer.echo(_("{ref}: {which} deadline now {day}").format(ref=case.ref, which=deadline.value, day=new_day))
+
+
+@case_app.command("escalate")
+@handled
+def case_escalate(
+    ctx: typer.Context,
+    ref: Ref,
+    to: Annotated[int, typer.Option("--to", help=_("The new tier: 1, 2 or 3 (down too, with a reason)."))],
+    reason: Annotated[str, typer.Option("--reason", help=_("Why."))],
+    on: On = None,
+) -> None:
+    """Move a case to another tier by hand."""
+    from caselog.escalation import escalate_case
+
+    current = now()
+    with open_session(ctx, write=True) as db:
+        case = escalate_case(
+            session=db,
+            ref=ref,
+            to=to,
+            reason=reason,
+            at=when(on, "--on", current),
+            now=current,
+            rules=load_rules(ctx),
+            actor=actor(ctx),
+        )
+    typer.echo(_("{ref}: now tier {tier}").format(ref=case.ref, tier=case.tier))
+
+
+def _deadline(due, left: int | None, estimated: bool) -> str | None:
+    """A deadline with the working days left or overdue, as ``case show`` prints it."""
+    if due is None:
+        return None
+    text = due.isoformat()
+    if left is not None:
+        if left < 0:
+            text += _(" (overdue by {n} working days)").format(n=-left)
+        else:
+            text += _(" ({n} working days left)").format(n=left)
+    return text + (_(" estimated") if estimated else "")
+
+
 @case_app.command("show")
 @handled
 def case_show(ctx: typer.Context, ref: Ref, fmt: Format = FormatOption) -> None:
@@ -347,7 +420,7 @@ def case_show(ctx: typer.Context, ref: Ref, fmt: Format = FormatOption) -> None:
     from caselog.cli_common import district_tz
 
     with open_session(ctx, write=False) as db:
-        detail = case_detail(session=db, ref=ref, tz=district_tz())
+        detail = case_detail(session=db, ref=ref, tz=district_tz(), today=now().date())
     if fmt is Format.json:
         emit(detail, fmt)
         return
@@ -376,15 +449,15 @@ def case_show(ctx: typer.Context, ref: Ref, fmt: Format = FormatOption) -> None:
         (_("resolved"), c.resolved_at),
         (_("closed"), c.closed_at),
         (_("close reason"), c.close_reason),
-        (_("due"), c.due_on),
+        (_("reply due"), _deadline(c.reply_due_on, detail.reply_workdays_left, c.deadline_estimated)),
+        (_("due"), _deadline(c.due_on, c.workdays_left, c.deadline_estimated)),
+        (_("original due"), c.original_due_on if c.original_due_on != c.due_on else None),
         (_("satisfaction"), c.satisfaction),
         (_("returned"), detail.return_count),
         (_("reopened"), detail.reopen_count),
         (_("description"), detail.description),
     ]
-    print_fields(
-        [(label, value) for label, value in pairs if value not in (None, "", [], False, 0)], title=c.ref
-    )
+    print_fields([(label, value) for label, value in pairs if value not in (None, "", [], False, 0)], title=c.ref)
     print_table(detail.history, EVENT_COLUMNS, title=_("history"))
 
 
@@ -392,22 +465,16 @@ def case_show(ctx: typer.Context, ref: Ref, fmt: Format = FormatOption) -> None:
 @handled
 def case_list(
     ctx: typer.Context,
-    status: Annotated[
-        list[Status] | None, typer.Option("--status", help=_("Only this status; repeatable."))
-    ] = None,
+    status: Annotated[list[Status] | None, typer.Option("--status", help=_("Only this status; repeatable."))] = None,
     tier: Annotated[int | None, typer.Option("--tier", help=_("Only this tier."), min=1, max=3)] = None,
-    dept: Annotated[
-        str | None, typer.Option("--dept", help=_("Led or co-handled by this department."))
-    ] = None,
+    dept: Annotated[str | None, typer.Option("--dept", help=_("Led or co-handled by this department."))] = None,
     category: Annotated[str | None, typer.Option("--category", help=_("Only this category."))] = None,
     party: Annotated[str | None, typer.Option("--party", help=_("Raised by this party."))] = None,
     key: Annotated[bool, typer.Option("--key", help=_("Only key cases."))] = False,
     overdue: Annotated[bool, typer.Option("--overdue", help=_("Only cases past their due date."))] = False,
     since: Annotated[str | None, typer.Option("--since", help=_("Opened on or after this date."))] = None,
     until: Annotated[str | None, typer.Option("--until", help=_("Opened on or before this date."))] = None,
-    search: Annotated[
-        str | None, typer.Option("--search", help=_("Text in the title or description."))
-    ] = None,
+    search: Annotated[str | None, typer.Option("--search", help=_("Text in the title or description."))] = None,
     limit: Annotated[int, typer.Option("--limit", help=_("At most this many (0 = all)."), min=0)] = 50,
     fmt: Format = FormatOption,
 ) -> None:

@@ -37,6 +37,7 @@ class RunState:
 
     db: str | None = None
     actor: str | None = None
+    rules: str | None = None
 
 
 def state(ctx: typer.Context) -> RunState:
@@ -87,6 +88,46 @@ def open_session(ctx: typer.Context, *, write: bool, create: bool | None = None)
 
     with session(location(ctx), write=write, create=create) as db:
         yield db
+
+
+def load_rules(ctx: typer.Context):
+    """The tier rules: ``--rules``, else ``CASELOG_RULES``, else ``rules.toml`` beside the default database."""
+    from caselog.errors import BadInput
+    from caselog.tiers import DEFAULT_RULES, parse_rules
+
+    given = state(ctx).rules or os.environ.get("CASELOG_RULES")
+    path = Path(given) if given else Path(typer.get_app_dir("caselog")) / "rules.toml"
+    if not given and not path.exists():
+        return DEFAULT_RULES
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise BadInput(_("--rules: cannot read {path} ({reason})").format(path=path, reason=reason)) from None
+    return parse_rules(text, source=str(path))
+
+
+def write_output(target: str, text: str) -> None:
+    """Write ``text`` to the file ``target`` whole or not at all, never through a symlink."""
+    import tempfile
+
+    from caselog.errors import BadInput
+
+    path = Path(target)
+    if path.is_symlink():
+        raise BadInput(_("--output: {path} is a symbolic link; caselog does not write through links").format(path=path))
+    if path.is_dir():
+        raise BadInput(_("--output: {path} is a directory").format(path=path))
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except OSError as error:
+        if "temporary" in locals():
+            Path(temporary).unlink(missing_ok=True)
+        raise BadInput(_("--output: cannot write {path} ({reason})").format(path=path, reason=error.strerror)) from None
 
 
 def now() -> datetime:
@@ -167,6 +208,4 @@ def invocation() -> str:
         return str(program)
 
 
-FormatOption = typer.Option(
-    Format.table, "--format", "-f", help="table, json or csv (json and csv are stable)."
-)
+FormatOption = typer.Option(Format.table, "--format", "-f", help="table, json or csv (json and csv are stable).")

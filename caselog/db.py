@@ -23,13 +23,25 @@ if TYPE_CHECKING:
 
 # Every schema revision this caselog knows, oldest first; the last is the head. A test checks that it
 # matches the Alembic scripts, so the per-command check needs no Alembic import.
-SCHEMA_REVISIONS = ("0001",)
+SCHEMA_REVISIONS = ("0001", "0002")
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 
 # How long a command waits for another writer (a terminal, cron) before it gives up, in milliseconds.
 BUSY_TIMEOUT_MS = 15_000
 
-TABLES = ("departments", "parties", "visits", "cases", "case_co_departments", "events")
+TABLES = (
+    "departments",
+    "parties",
+    "visits",
+    "cases",
+    "case_co_departments",
+    "events",
+    "calendar_days",
+    "meetings",
+    "meeting_attendees",
+    "meeting_cases",
+    "decisions",
+)
 
 
 @dataclass(frozen=True)
@@ -117,9 +129,7 @@ def _check_file(location: Location, *, create: bool) -> bool:
     if path.exists():
         return False
     if not create:
-        raise DatabaseError(
-            _("{path}: no caselog database here; create one with `caselog init`").format(path=path)
-        )
+        raise DatabaseError(_("{path}: no caselog database here; create one with `caselog init`").format(path=path))
     try:
         _create_sqlite_file(path)
     except OSError as error:
@@ -164,9 +174,7 @@ def ensure_schema(engine: Engine, location: Location) -> str:
         connection.rollback()
     if foreign:
         raise DatabaseError(
-            _("{where}: has tables but no caselog schema; not a caselog database").format(
-                where=location.display()
-            )
+            _("{where}: has tables but no caselog schema; not a caselog database").format(where=location.display())
         )
     if revision == SCHEMA_HEAD:
         return revision
@@ -251,9 +259,7 @@ def database_info(db: Session, location: Location) -> DatabaseInfo:
     from sqlalchemy import text
 
     connection = db.connection()
-    counts = {
-        table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in TABLES
-    }
+    counts = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in TABLES}
     return DatabaseInfo(
         location=location.display(),
         backend=connection.dialect.name,

@@ -17,8 +17,11 @@ from caselog.creditcode import check_character
 from caselog.db import Location, remove_sqlite_database
 from caselog.directory import add_department, add_party, add_visit
 from caselog.errors import BadInput
+from caselog.escalation import escalate_due
 from caselog.i18n import _
+from caselog.meetings import build_agenda, decide, record_meeting, schedule
 from caselog.models import CaseCreate, DepartmentCreate, Party, PartyCreate, VisitCreate
+from caselog.tiers import DEFAULT_RULES
 
 SEED = 2018
 
@@ -103,6 +106,8 @@ class DemoSummary:
     visits: int
     cases: int
     year: int
+    meetings: int
+    escalated: int
 
 
 def prepare_demo_location(location: Location, *, force: bool) -> None:
@@ -112,9 +117,7 @@ def prepare_demo_location(location: Location, *, force: bool) -> None:
     if location.path.exists():
         if not force:
             raise BadInput(
-                _("--db: {path} already exists; use --force to replace it with a fresh demo").format(
-                    path=location.path
-                )
+                _("--db: {path} already exists; use --force to replace it with a fresh demo").format(path=location.path)
             )
         remove_sqlite_database(location.path)
 
@@ -154,11 +157,7 @@ def build_demo(*, session: Session, now: datetime, actor: str) -> DemoSummary:
         parties.append(add_party(session=session, data=data))
     for index in range(40):
         kind = "resident" if index < 30 else "organisation"
-        name = (
-            _person(rng)
-            if kind == "resident"
-            else f"{rng.choice(NAME_CORES)}{rng.choice(NAME_CORES)}社区服务中心"
-        )
+        name = _person(rng) if kind == "resident" else f"{rng.choice(NAME_CORES)}{rng.choice(NAME_CORES)}社区服务中心"
         if name in names:
             name = f"{name}{index}"
         names.add(name)
@@ -195,7 +194,58 @@ def build_demo(*, session: Session, now: datetime, actor: str) -> DemoSummary:
                 opened = now - timedelta(minutes=5)
             _demo_case(session, rng, party=party, visit_id=visit.id, opened=opened, now=now, actor=actor)
             case_count += 1
-    return DemoSummary(len(DEPARTMENTS), len(parties), visit_count, case_count, start.year)
+    meetings = _demo_meetings(session, rng, now=now, actor=actor)
+    escalated = escalate_due(session=session, now=now, rules=DEFAULT_RULES, actor=actor)
+    return DemoSummary(len(DEPARTMENTS), len(parties), visit_count, case_count, start.year, meetings, len(escalated))
+
+
+DECISIONS = (
+    ("两周内完成现场会勘并提出方案", "esb"),
+    ("牵头部门会同协办部门书面答复企业", None),
+    ("纳入专项协调，下次会议报告进展", None),
+    ("请分管区领导协调资金安排", "finance"),
+)
+
+
+def _demo_meetings(session: Session, rng: random.Random, *, now: datetime, actor: str) -> int:
+    """Record the last two joint meetings and the last leaders' meeting, with a few decisions at each."""
+    today = now.date()
+    recorded = 0
+    for kind, count in (("joint", 2), ("leaders", 1)):
+        held = [
+            m
+            for m in schedule(
+                session=session, kinds=[kind], start=today - timedelta(days=70), end=today, rules=DEFAULT_RULES
+            )
+            if m.day < today
+        ][-count:]
+        for meeting in held:
+            record_meeting(
+                session=session,
+                kind=kind,
+                day=meeting.day,
+                chair="分管副区长" if kind == "leaders" else "区企业服务局",
+                attendees=["esb", "market", "housing", "hr"],
+                now=now,
+                actor=actor,
+            )
+            recorded += 1
+            agenda = build_agenda(session=session, kind=kind, day=meeting.day, tz=now.tzinfo)
+            items = [item for group in agenda.groups for item in group.items]
+            for item in rng.sample(items, min(4, len(items))):
+                text, owner = rng.choice(DECISIONS)
+                decide(
+                    session=session,
+                    ref=item.ref,
+                    day=meeting.day,
+                    kind=kind,
+                    decision=text,
+                    owner=owner or item.lead or "esb",
+                    due=meeting.day + timedelta(days=14),
+                    now=now,
+                    actor=actor,
+                )
+    return recorded
 
 
 def _demo_case(
@@ -222,7 +272,6 @@ def _demo_case(
             title=rng.choice(titles),
             category=category,
             key=key,
-            due_on=(opened + timedelta(days={1: 21, 2: 42, 3: 84}[tier])).date(),
         ),
         party=str(party.id),
         visit_id=visit_id,
@@ -256,13 +305,13 @@ def _demo_case(
         case_service.dispatch(**args, lead="esb", co=None, at=at)
     if rng.random() < 0.6 and (at := step(2, 48)) is not None:
         case_service.accept(**args, at=at)
-    slow = {1: 1, 2: 3, 3: 6}[tier]
-    if (at := step(24, 24 * 10 * slow)) is None:
+    slow = {1: 1, 2: 2, 3: 4}[tier]
+    if (at := step(24, 24 * 6 * slow)) is None:
         return
     case_service.answer(**args, note="已电话答复企业，说明办理流程和时限", at=at)
-    if rng.random() < 0.12:
+    if rng.random() < 0.04:
         return  # answered, not (yet) solved
-    if (at := step(24, 24 * 20 * slow)) is None:
+    if (at := step(24, 24 * 12 * slow)) is None:
         return
     case_service.resolve(**args, note="问题已协调解决", at=at)
     if (at := step(24, 24 * 7)) is None:

@@ -285,11 +285,7 @@ def list_visits(
     limit: int = 50,
 ) -> list[VisitRow]:
     """Visits, newest first, optionally of one department and within ``since``..``until`` (inclusive)."""
-    raised = (
-        select(Case.visit_id, func.count().label("n"))
-        .where(Case.visit_id.is_not(None))
-        .group_by(Case.visit_id)
-    )
+    raised = select(Case.visit_id, func.count().label("n")).where(Case.visit_id.is_not(None)).group_by(Case.visit_id)
     raised = raised.subquery()
     query = (
         select(
@@ -309,9 +305,7 @@ def list_visits(
         .order_by(Visit.visited_on.desc(), Visit.id.desc())
     )
     if department:
-        query = query.where(
-            Visit.department_id == get_department(session=session, code=department, what="--dept").id
-        )
+        query = query.where(Visit.department_id == get_department(session=session, code=department, what="--dept").id)
     if since:
         query = query.where(Visit.visited_on >= since)
     if until:

@@ -71,6 +71,15 @@ class EventKind(StrEnum):
     reopened = "reopened"
     escalated = "escalated"
     revisited = "revisited"
+    extended = "extended"
+    decided = "decided"
     note = "note"
     edited = "edited"
     imported = "imported"
+
+
+class MeetingKind(StrEnum):
+    """The joint meeting (联席会议, tier 2, every two weeks) and the leaders' meeting (tier 3, monthly)."""
+
+    joint = "joint"
+    leaders = "leaders"

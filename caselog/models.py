@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
-from sqlalchemy import DateTime, Index, String, Text
+from sqlalchemy import DateTime, Index, String, Text, UniqueConstraint
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -23,6 +23,7 @@ from caselog.enums import (  # noqa: F401  (re-exported: the enums belong to the
     CloseReason,
     DepartmentKind,
     EventKind,
+    MeetingKind,
     PartyKind,
     Satisfaction,
     Status,
@@ -138,7 +139,12 @@ class Case(SQLModel, table=True):
     answered_at: datetime | None = _time()
     resolved_at: datetime | None = _time()
     closed_at: datetime | None = _time()
-    due_on: date | None = None
+    due_on: date | None = Field(default=None, index=True)
+    reply_due_on: date | None = None
+    original_due_on: date | None = None
+    original_reply_due_on: date | None = None
+    deadline_estimated: bool = False
+    tier_since: datetime = Field(sa_type=UTCDateTime)
     close_reason: str | None = Field(default=None, sa_type=String(16))
     satisfaction: str | None = Field(default=None, sa_type=String(24))
     return_count: int = 0
@@ -171,6 +177,63 @@ class Event(SQLModel, table=True):
     old_value: str | None = Field(default=None, sa_type=Text)
     new_value: str | None = Field(default=None, sa_type=Text)
     note: str | None = Field(default=None, sa_type=Text)
+
+
+class CalendarEntry(SQLModel, table=True):
+    """A day of the published holiday schedule entered by a user (a year chinesecalendar does not know yet)."""
+
+    __tablename__ = "calendar_days"
+
+    day: date = Field(primary_key=True)
+    workday: bool
+    note: str | None = Field(default=None, sa_type=String(200))
+
+
+class Meeting(SQLModel, table=True):
+    """A joint meeting (联席会议) or leaders' meeting (分管区领导) as held and recorded."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("kind", "held_on", name="uq_meetings_kind_held_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=String(16))
+    held_on: date
+    chair: str | None = Field(default=None, sa_type=String(100))
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    actor: str = Field(sa_type=String(100))
+
+
+class MeetingAttendee(SQLModel, table=True):
+    """A department present at a meeting."""
+
+    __tablename__ = "meeting_attendees"
+
+    meeting_id: int = Field(foreign_key="meetings.id", primary_key=True)
+    department_id: int = Field(foreign_key="departments.id", primary_key=True)
+
+
+class MeetingCase(SQLModel, table=True):
+    """A case that was on a meeting's agenda (the agenda as it stood when the meeting was recorded)."""
+
+    __tablename__ = "meeting_cases"
+
+    meeting_id: int = Field(foreign_key="meetings.id", primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", primary_key=True, index=True)
+
+
+class Decision(SQLModel, table=True):
+    """What a meeting decided about a case, who owns it and by when."""
+
+    __tablename__ = "decisions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id", index=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    decision: str = Field(sa_type=Text)
+    owner_id: int = Field(foreign_key="departments.id")
+    due_on: date | None = None
+    decided_at: datetime = Field(sa_type=UTCDateTime)
+    actor: str = Field(sa_type=String(100))
 
 
 # --- input models: one definition of each rule, shared by the CLI and imports -----------------------------

@@ -85,9 +85,7 @@ Column = tuple[str, str | Callable[[Any], Any]]  # (header, field name or a func
 
 
 # Free text may wrap in a narrow terminal; codes, statuses, numbers and times never do.
-WRAPPING_FIELDS = frozenset(
-    {"title", "name", "party", "note", "description", "old", "new", "industry", "street"}
-)
+WRAPPING_FIELDS = frozenset({"title", "name", "party", "note", "description", "old", "new", "industry", "street"})
 
 
 def print_table(
@@ -132,9 +130,7 @@ def print_table(
     target.print(table)
 
 
-def print_fields(
-    pairs: Sequence[tuple[str, Any]], *, title: str | None = None, out: IO[str] | None = None
-) -> None:
+def print_fields(pairs: Sequence[tuple[str, Any]], *, title: str | None = None, out: IO[str] | None = None) -> None:
     """Print label/value pairs as a two-column grid (for ``show`` commands)."""
     from rich.table import Table
     from rich.text import Text
@@ -151,25 +147,36 @@ def print_fields(
 
 
 def print_demo(
-    summary: Any, open_cases: Sequence[Any], *, where: str, command: str, out: IO[str] | None = None
+    summary: Any,
+    open_cases: Sequence[Any],
+    agenda: Any,
+    *,
+    where: str,
+    command: str,
+    out: IO[str] | None = None,
 ) -> None:
-    """What ``caselog demo`` shows: what it built, open cases by department and tier, and what to try next."""
+    """What ``caselog demo`` shows: what it built, open cases by department and tier, the next joint meeting's
+    agenda, and what to try next."""
     from rich.text import Text
 
     from caselog.i18n import _
+    from caselog.render_meetings import print_agenda
 
     target = console(out)
     target.print(
         Text(
             _(
                 "Built the demo district in {where}: {departments} departments, {parties} parties, "
-                "{visits} visits, {cases} cases."
+                "{visits} visits, {cases} cases, {meetings} meetings recorded; the escalation sweep moved "
+                "{escalated} case(s) up a tier."
             ).format(
                 where=where,
                 departments=summary.departments,
                 parties=summary.parties,
                 visits=summary.visits,
                 cases=summary.cases,
+                meetings=summary.meetings,
+                escalated=summary.escalated,
             )
         )
     )
@@ -183,11 +190,48 @@ def print_demo(
         (_("open"), "total"),
     ]
     print_table(open_cases, columns, title=_("Open cases by lead department and tier"), out=out)
+    target.print(Text(_("The next joint meeting's agenda:"), style="bold"))
+    target.print()
+    print_agenda(agenda, out=out)
     target.print(Text(_("Next:")))
     for line in (
-        f"{command} case list",
-        f"{command} case list --tier 3 --status dispatched",
+        f"{command} case list --overdue",
         f"{command} case show C{summary.year}-000001",
-        f"{command} dept list",
+        f"{command} agenda leaders --format markdown",
+        f"{command} meetings",
+        f"{command} escalate --dry-run",
+        f"{command} rules",
     ):
         target.print(Text(f"  {line}"))
+
+
+def print_month(year: int, month: int, days: Sequence[Any], out: IO[str] | None = None) -> None:
+    """A month as a calendar grid: 休 marks a holiday, 班 a make-up working day; then the special days listed."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from caselog.i18n import _
+
+    target = console(out)
+    estimated = any(d.source == "estimated" for d in days)
+    title = f"{year}-{month:02d}" + (_(" (estimated: Monday to Friday)") if estimated else "")
+    table = Table(title=Text(title), box=box.SIMPLE_HEAD, title_justify="left")
+    for name in (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")):
+        table.add_column(Text(name), justify="right", no_wrap=True)
+    week: list[Text] = [Text("")] * days[0].day.weekday()
+    marks = {"holiday": " 休", "makeup": " 班"}
+    for entry in days:
+        style = "bold red" if entry.kind == "holiday" else "bold" if entry.kind == "makeup" else ""
+        week.append(Text(f"{entry.day.day}{marks.get(entry.kind, '')}", style=style))
+        if len(week) == 7:
+            table.add_row(*week)
+            week = []
+    if week:
+        table.add_row(*week, *([Text("")] * (7 - len(week))))
+    target.print(table)
+    for entry in days:
+        if entry.kind in marks:
+            label = _("holiday") if entry.kind == "holiday" else _("make-up workday")
+            name = f" {entry.name}" if entry.name else ""
+            target.print(Text(f"  {entry.day.isoformat()}  {label}{name} ({entry.source})"))

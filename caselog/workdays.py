@@ -1,15 +1,27 @@
-"""Dates as users type them: parsing now; working-day arithmetic (holidays, make-up days) comes later.
+"""Dates as users type them, and working days on the mainland China calendar.
 
 Parsing never guesses. Forms whose day and month could be swapped, partial dates, impossible dates and
 years outside 1900..2199 are refused with a ``BadInput`` that names the option and quotes the text.
+
+Working days follow the State Council's schedule: statutory holidays are days off and make-up weekends
+(调休) are working days. ``chinese_calendar`` knows the published years; a ``WorkCalendar`` adds the years
+a user entered; any other year falls back to Monday to Friday and results over it are marked estimated.
 """
 
 import calendar
 import datetime
+import functools
 import re
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from caselog.errors import BadInput
 from caselog.i18n import _
+
+if TYPE_CHECKING:
+    from dateutil.rrule import rrule
 
 MIN_YEAR = 1900
 MAX_YEAR = 2199
@@ -212,3 +224,228 @@ def _show(text: str) -> str:
     if quoted.startswith('"'):  # repr switches to double quotes when the text holds a single quote
         quoted = "'" + quoted[1:-1].replace("'", "\\'") + "'"
     return quoted + ("…" if len(text) > _MAX_LENGTH else "")
+
+
+_ONE_DAY = datetime.timedelta(days=1)
+# Long enough to reach the next meeting of any rule that repeats at most every two years.
+_NEXT_MEETING_WINDOW = datetime.timedelta(days=800)
+# Sub-daily rules yield up to millions of occurrences a year and a zero INTERVAL makes dateutil spin.
+_UNBOUNDED = re.compile(r"FREQ=(?:HOURLY|MINUTELY|SECONDLY)\b|INTERVAL=[0-]")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _library_day(day: datetime.date) -> tuple[bool, str | None] | None:
+    """``chinese_calendar``'s (working day?, holiday name) for ``day``, or None outside its years."""
+    import chinese_calendar
+
+    try:
+        rest, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return None
+    return not rest, name
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """The working-day calendar: the library's State Council schedules plus days a user entered.
+
+    ``entries`` maps a date to True (a working day) or False (a day off); an entry overrides the library.
+    The mapping is copied and frozen, so a calendar is hashable and compares by its entries.
+    """
+
+    entries: Mapping[datetime.date, bool] = field(default_factory=dict)
+    _years: frozenset[int] = field(init=False, repr=False, compare=False)
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        entries: dict[datetime.date, bool] = {}
+        for day, workday in self.entries.items():
+            # A datetime key would never match the dates looked up, so refuse it rather than ignore it.
+            if isinstance(day, datetime.datetime) or not isinstance(day, datetime.date):
+                raise TypeError(f"calendar entries are keyed by date, not {type(day).__name__}")
+            entries[day] = bool(workday)
+        object.__setattr__(self, "entries", types.MappingProxyType(entries))
+        object.__setattr__(self, "_years", frozenset(day.year for day in entries))
+        object.__setattr__(self, "_hash", hash(frozenset(entries.items())))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def is_workday(self, day: datetime.date) -> bool:
+        """Whether ``day`` is a working day: the user's entry, else the library, else Monday to Friday."""
+        entry = self.entries.get(day)
+        if entry is not None:
+            return entry
+        library = _library_day(day)
+        return library[0] if library is not None else day.weekday() < 5
+
+    def is_known(self, day: datetime.date) -> bool:
+        """Whether ``day``'s year has a schedule: the library covers it or the user entered days in it."""
+        return day.year in self._years or _library_day(datetime.date(day.year, 1, 1)) is not None
+
+    def holiday_name(self, day: datetime.date) -> str | None:
+        """The statutory holiday's name (e.g. ``Spring Festival``) if ``day`` is off for one, else None."""
+        library = None if self.is_workday(day) else _library_day(day)
+        return library[1] if library is not None and not library[0] else None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A day reached by counting working days; ``estimated`` if a counted day's year had no schedule."""
+
+    day: datetime.date
+    estimated: bool
+
+
+def _estimated(first: datetime.date, last: datetime.date, calendar: WorkCalendar) -> bool:
+    """Whether any year from ``first``'s to ``last``'s is unknown to ``calendar``."""
+    return not all(calendar.is_known(datetime.date(year, 1, 1)) for year in range(first.year, last.year + 1))
+
+
+def add_workdays(start: datetime.date, days: int, calendar: WorkCalendar) -> Deadline:
+    """The day ``days`` working days after ``start`` (not counted itself; 0 gives ``start``; no negatives)."""
+    if days < 0:
+        raise ValueError(f"cannot add a negative number of working days ({days})")
+    return _add_workdays(start, days, calendar)
+
+
+# Sweeps ask for the same (start, days) pairs over and over, so whole results are cached.
+@functools.lru_cache(maxsize=1 << 14)
+def _add_workdays(start: datetime.date, days: int, calendar: WorkCalendar) -> Deadline:
+    """``add_workdays`` without the argument check."""
+    if days == 0:
+        return Deadline(start, not calendar.is_known(start))
+    day, remaining = start, days
+    try:
+        while remaining:
+            day += _ONE_DAY
+            remaining -= calendar.is_workday(day)
+    except OverflowError:
+        raise ValueError(f"{days} working days after {start} is beyond the last date") from None
+    return Deadline(day, _estimated(start + _ONE_DAY, day, calendar))
+
+
+def workdays_between(start: datetime.date, end: datetime.date, calendar: WorkCalendar) -> tuple[int, bool]:
+    """Working days after ``start`` up to and including ``end``, and whether the count is estimated.
+
+    Negative when ``end`` is before ``start`` (the working days after ``end`` through ``start``), so
+    ``workdays_between(today, deadline, calendar)`` is the working days left, or minus those overdue.
+    """
+    if end < start:
+        count, estimated = _count_workdays(end, start, calendar)
+        return -count, estimated
+    return _count_workdays(start, end, calendar)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _count_workdays(after: datetime.date, through: datetime.date, calendar: WorkCalendar) -> tuple[int, bool]:
+    """Working days in ``after`` (exclusive) to ``through`` (inclusive), which is not before ``after``."""
+    if after == through:
+        return 0, not calendar.is_known(after)
+    count, day = 0, after
+    while day < through:
+        day += _ONE_DAY
+        count += calendar.is_workday(day)
+    return count, _estimated(after + _ONE_DAY, through, calendar)
+
+
+def next_workday(day: datetime.date, calendar: WorkCalendar) -> datetime.date:
+    """``day`` itself if it is a working day, else the first working day after it."""
+    while not calendar.is_workday(day):
+        day += _ONE_DAY
+    return day
+
+
+@dataclass(frozen=True)
+class MeetingDate:
+    """A meeting held on ``day``: ``scheduled`` or, if that is a day off, the next working day after it."""
+
+    day: datetime.date
+    scheduled: datetime.date
+    estimated: bool
+
+
+def _recurrence(rule: str, first: datetime.date) -> "rrule":
+    """Parse ``rule`` (one RRULE without DTSTART) anchored on ``first``; ``ValueError`` if malformed."""
+    from dateutil.rrule import rrule, rrulestr
+
+    if "\n" in rule or "\r" in rule or "DTSTART" in rule.upper():
+        raise ValueError("give one RRULE line, such as FREQ=WEEKLY;BYDAY=TU, without DTSTART")
+    try:
+        recurrence = rrulestr(rule, dtstart=datetime.datetime.combine(first, datetime.time()))
+    except TypeError:  # dateutil's message for a rule without FREQ names its own constructor
+        raise ValueError("the rule has no FREQ") from None
+    if not isinstance(recurrence, rrule):
+        raise ValueError("give one RRULE line, such as FREQ=WEEKLY;BYDAY=TU")
+    if _UNBOUNDED.search(str(recurrence)):
+        raise ValueError("a meeting rule repeats daily, weekly, monthly or yearly, with an INTERVAL of 1 or more")
+    return recurrence
+
+
+def meeting_dates(
+    rule: str, first: datetime.date, start: datetime.date, end: datetime.date, calendar: WorkCalendar
+) -> list[MeetingDate]:
+    """The meetings of ``rule`` held from ``start`` to ``end`` inclusive, sorted, one per day.
+
+    ``rule`` is an RFC 5545 RRULE without DTSTART (``FREQ=WEEKLY;INTERVAL=2;BYDAY=TU``,
+    ``FREQ=MONTHLY;BYDAY=TH;BYSETPOS=-1``) anchored on ``first``, the first meeting's date. A meeting
+    scheduled on a day off is held on the next working day. A malformed rule raises ``ValueError``.
+    """
+    recurrence = _recurrence(rule, first)
+    if end < start:
+        return []
+    # A meeting scheduled during the run of days off just before ``start`` is moved into the window.
+    earliest = start
+    while earliest > datetime.date.min and not calendar.is_workday(earliest - _ONE_DAY):
+        earliest -= _ONE_DAY
+    after = datetime.datetime.combine(earliest, datetime.time())
+    meetings: dict[datetime.date, MeetingDate] = {}
+    for moment in recurrence.between(after, datetime.datetime.combine(end, datetime.time.max), inc=True):
+        day = next_workday(moment.date(), calendar)
+        if start <= day <= end and day not in meetings:
+            meetings[day] = MeetingDate(day, moment.date(), not calendar.is_known(day))
+    return sorted(meetings.values(), key=lambda meeting: meeting.day)
+
+
+def next_meeting(rule: str, first: datetime.date, on_or_after: datetime.date, calendar: WorkCalendar) -> MeetingDate:
+    """The first meeting of ``rule`` held on or after ``on_or_after``; ``ValueError`` if none is near."""
+    last = on_or_after + _NEXT_MEETING_WINDOW
+    meetings = meeting_dates(rule, first, on_or_after, last, calendar)
+    if not meetings:
+        raise ValueError(f"the rule has no meeting from {on_or_after} to {last}")
+    return meetings[0]
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One day of a month view: ``kind`` is ``workday``, ``weekend``, ``holiday`` (a weekday off) or
+    ``makeup`` (a Saturday or Sunday worked); ``name`` is the statutory holiday the day belongs to, if any;
+    ``source`` is ``library``, ``user`` (an entry, or in a year the user entered) or ``estimated``.
+    """
+
+    day: datetime.date
+    workday: bool
+    kind: str
+    name: str | None
+    source: str
+
+
+def month_days(year: int, month: int, calendar: WorkCalendar) -> list[CalendarDay]:
+    """Every day of ``year``-``month`` as ``calendar`` sees it."""
+    days: list[CalendarDay] = []
+    day = datetime.date(year, month, 1)
+    while day.month == month:
+        workday, weekend = calendar.is_workday(day), day.weekday() >= 5
+        library = _library_day(day)
+        if workday:
+            kind = "makeup" if weekend else "workday"
+            # A make-up day carries the name of the holiday it makes up for, unless the user overrode it.
+            name = library[1] if library is not None and day not in calendar.entries else None
+        else:
+            kind = "weekend" if weekend else "holiday"
+            name = calendar.holiday_name(day)
+        source = "library" if library is not None and day not in calendar.entries else "user"
+        source = source if calendar.is_known(day) else "estimated"
+        days.append(CalendarDay(day, workday, kind, name, source))
+        day += _ONE_DAY
+    return days

@@ -65,6 +65,7 @@ def test_the_whole_life_of_a_case_is_its_history(district):
         ("returned", "lead", "market", None, "不属于本部门职责"),
         ("dispatched", "lead", None, "housing", None),
         ("dispatched", "co", None, "esb", None),
+        ("escalated", "tier", "1", "2", "escalate:co-department"),
         ("accepted", "status", "dispatched", "accepted", None),
         ("answered", "status", "accepted", "answered", "已电话答复"),
         ("resolved", "status", "answered", "resolved", "已维修"),
@@ -75,7 +76,7 @@ def test_the_whole_life_of_a_case_is_its_history(district):
     ]
     db.refresh(case)
     assert case.status == "dispatched"
-    assert (case.return_count, case.reopen_count, case.version) == (1, 1, 11)  # one per command
+    assert (case.return_count, case.reopen_count, case.version) == (1, 1, 12)  # one per change of state
     assert case.answered_at == (NOW + 5 * H).astimezone(case.answered_at.tzinfo)
     assert (case.resolved_at, case.closed_at, case.close_reason, case.satisfaction) == (
         None,
@@ -83,9 +84,9 @@ def test_the_whole_life_of_a_case_is_its_history(district):
         None,
         None,
     )
-    detail = case_detail(session=db, ref=case.ref, tz=SHANGHAI)
+    detail = case_detail(session=db, ref=case.ref, tz=SHANGHAI, today=NOW.date())
     assert (detail.case.lead, detail.case.co, detail.lead_name) == ("housing", ["esb"], "区房管局")
-    assert [e.actor for e in detail.history] == ["clerk"] + ["liaison"] * 11
+    assert [e.actor for e in detail.history] == ["clerk"] + ["liaison"] * 12
     assert detail.history[0].at == NOW
 
 
@@ -261,9 +262,7 @@ def test_list_filters(district):
     move("resolve", district, a.ref, NOW + 3 * H, note="ok")
 
     def refs(**criteria):
-        rows = list_cases(
-            session=district, filters=CaseFilter(**criteria), today=NOW.date(), tz=SHANGHAI, limit=0
-        )
+        rows = list_cases(session=district, filters=CaseFilter(**criteria), today=NOW.date(), tz=SHANGHAI, limit=0)
         return [r.ref for r in rows]
 
     assert refs() == [c.ref, b.ref, a.ref]
@@ -280,6 +279,4 @@ def test_list_filters(district):
     assert refs(until=date(2026, 3, 2)) == [c.ref, b.ref, a.ref]
     open_one(district, "逾期", lead="market", due_on=date(2026, 3, 1), at=NOW + 5 * H)
     assert refs(overdue=True) == ["C2026-000004"]
-    assert (
-        len(list_cases(session=district, filters=CaseFilter(), today=NOW.date(), tz=SHANGHAI, limit=2)) == 2
-    )
+    assert len(list_cases(session=district, filters=CaseFilter(), today=NOW.date(), tz=SHANGHAI, limit=2)) == 2

@@ -10,6 +10,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from caselog.cli import app
+from caselog.db import SCHEMA_HEAD
 
 from conftest import credit_code
 
@@ -95,6 +96,10 @@ def test_json_of_case_list_is_the_stable_contract(filed):
             "due_on": "2026-03-20",
             "close_reason": None,
             "satisfaction": None,
+            "reply_due_on": "2026-03-16",
+            "original_due_on": "2026-03-20",
+            "deadline_estimated": False,
+            "workdays_left": 14,
         }
     ]
     assert "门禁" in out  # Chinese is written as itself, not \u-escaped
@@ -103,9 +108,10 @@ def test_json_of_case_list_is_the_stable_contract(filed):
 def test_csv_of_case_list(filed):
     assert filed("case", "list", "-f", "csv").stdout == (
         "ref,external_ref,title,category,tier,status,key,lead,co,party,party_id,visit_id,opened_at,dispatched_at,"
-        "accepted_at,answered_at,resolved_at,closed_at,due_on,close_reason,satisfaction\n"
+        "accepted_at,answered_at,resolved_at,closed_at,due_on,close_reason,satisfaction,reply_due_on,original_due_on,"
+        "deadline_estimated,workdays_left\n"
         "C2026-000001,,[urgent] 门禁 [/x],物业管理,2,dispatched,false,market,esb,上海测试科技有限公司,1,1,"
-        "2026-03-02T09:30:00+08:00,2026-03-02T09:30:00+08:00,,,,,2026-03-20,,\n"
+        "2026-03-02T09:30:00+08:00,2026-03-02T09:30:00+08:00,,,,,2026-03-20,,,2026-03-16,2026-03-20,false,14\n"
     )
 
 
@@ -184,12 +190,8 @@ def test_whole_lifecycle_through_the_cli(filed):
     filed("case", "return", "C2026-000001", "--reason", "不归我们")
     filed("case", "dispatch", "C2026-000001", "--lead", "esb")
     filed("case", "note", "C2026-000001", "电话联系")
-    assert (
-        filed("case", "edit", "C2026-000001", "--title", "门禁失灵").stdout == "C2026-000001: changed title\n"
-    )
-    kinds = [
-        e["kind"] for e in json.loads(filed("case", "show", "C2026-000001", "-f", "json").stdout)["history"]
-    ]
+    assert filed("case", "edit", "C2026-000001", "--title", "门禁失灵").stdout == "C2026-000001: changed title\n"
+    kinds = [e["kind"] for e in json.loads(filed("case", "show", "C2026-000001", "-f", "json").stdout)["history"]]
     assert kinds == [
         "opened",
         "dispatched",
@@ -282,9 +284,7 @@ def test_party_lookup_by_id_name_or_code(filed):
 
 def test_visit_and_dept_lists(filed):
     visits = json.loads(filed("visit", "list", "-f", "json", "--dept", "esb").stdout)
-    assert [(v["id"], v["visited_on"], v["official"], v["cases"]) for v in visits] == [
-        (1, "2026-03-02", "王伟", 1)
-    ]
+    assert [(v["id"], v["visited_on"], v["official"], v["cases"]) for v in visits] == [(1, "2026-03-02", "王伟", 1)]
     assert filed("visit", "list", "-f", "json", "--since", "tomorrow").stdout == "[]\n"
     assert filed("dept", "list", "-f", "csv").stdout == (
         "code,name,kind,active,open_lead,open_co\n"
@@ -297,7 +297,7 @@ def test_visit_and_dept_lists(filed):
 
 def test_db_info(filed):
     info = json.loads(filed("db", "info", "-f", "json").stdout)
-    assert info["revision"] == "0001" and info["counts"]["cases"] == 1 and info["backend"] == "sqlite"
+    assert info["revision"] == SCHEMA_HEAD and info["counts"]["cases"] == 1 and info["backend"] == "sqlite"
 
 
 def test_every_command_has_help(cli):
@@ -328,9 +328,7 @@ def test_a_real_process_records_and_lists_a_case(tmp_path):
     env = {**os.environ, "CASELOG_DB": str(tmp_path / "p.db"), "CASELOG_NOW": "2026-03-02T10:00:00"}
 
     def run(*args, code=0):
-        result = subprocess.run(
-            [sys.executable, "-m", "caselog", *args], capture_output=True, text=True, env=env
-        )
+        result = subprocess.run([sys.executable, "-m", "caselog", *args], capture_output=True, text=True, env=env)
         assert result.returncode == code, result.stderr
         return result
 

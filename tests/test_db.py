@@ -19,19 +19,14 @@ def digest(path: Path) -> str:
 def test_location_precedence(tmp_path):
     default = tmp_path / "app"
     assert db.resolve_location(None, env={}, default_dir=default).path == default / "caselog.db"
-    assert (
-        db.resolve_location(None, env={"CASELOG_DB": "x.db"}, default_dir=default).path
-        == Path("x.db").absolute()
-    )
+    assert db.resolve_location(None, env={"CASELOG_DB": "x.db"}, default_dir=default).path == Path("x.db").absolute()
     chosen = db.resolve_location("y.db", env={"CASELOG_DB": "x.db"}, default_dir=default)
     assert chosen.path == Path("y.db").absolute()
     assert chosen.url == f"sqlite:///{Path('y.db').absolute()}"
 
 
 def test_urls_are_used_as_given_and_passwords_masked(tmp_path):
-    pg = db.resolve_location(
-        "postgresql+psycopg://clerk:s3cret@db.example/caselog", env={}, default_dir=tmp_path
-    )
+    pg = db.resolve_location("postgresql+psycopg://clerk:s3cret@db.example/caselog", env={}, default_dir=tmp_path)
     assert (pg.url, pg.path, pg.is_sqlite) == (
         "postgresql+psycopg://clerk:s3cret@db.example/caselog",
         None,
@@ -65,9 +60,7 @@ def test_a_failed_command_writes_nothing(location):
         pass
     with pytest.raises(RuntimeError):
         with db.session(location, write=True) as session:
-            session.execute(
-                text("INSERT INTO departments (code, name, kind, active) VALUES ('x', 'X', 'unit', 1)")
-            )
+            session.execute(text("INSERT INTO departments (code, name, kind, active) VALUES ('x', 'X', 'unit', 1)"))
             raise RuntimeError("boom")
     with db.session(location, write=False) as session:
         assert session.execute(text("SELECT count(*) FROM departments")).scalar() == 0
@@ -186,4 +179,9 @@ def test_database_info_counts_rows(location, district):
         "cases": 0,
         "case_co_departments": 0,
         "events": 0,
+        "calendar_days": 0,
+        "meetings": 0,
+        "meeting_attendees": 0,
+        "meeting_cases": 0,
+        "decisions": 0,
     }

@@ -12,9 +12,7 @@ def build(tmp_path, name):
     db = str(tmp_path / name)
     result = runner.invoke(app, ["demo", "--db", db], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
-    listed = runner.invoke(
-        app, ["--db", db, "case", "list", "--limit", "0", "-f", "json"], catch_exceptions=False
-    )
+    listed = runner.invoke(app, ["--db", db, "case", "list", "--limit", "0", "-f", "json"], catch_exceptions=False)
     return result.stdout, json.loads(listed.stdout)
 
 
@@ -45,8 +43,5 @@ def test_the_demo_refuses_to_overwrite_without_force(tmp_path):
     target.write_bytes(b"precious")
     result = runner.invoke(app, ["demo", "--db", str(target)])
     assert result.exit_code == 2
-    assert (
-        result.stderr
-        == f"caselog: --db: {target} already exists; use --force to replace it with a fresh demo\n"
-    )
+    assert result.stderr == f"caselog: --db: {target} already exists; use --force to replace it with a fresh demo\n"
     assert target.read_bytes() == b"precious"

@@ -29,9 +29,7 @@ def test_move_from_status(move, status):
     if status in ALLOWED[move]:
         assert check_move("C2026-000001", status, move) == ALLOWED[move][status]
     else:
-        with pytest.raises(
-            InvalidMove, match=rf"^case C2026-000001: cannot {move} a case that is {status} \("
-        ):
+        with pytest.raises(InvalidMove, match=rf"^case C2026-000001: cannot {move} a case that is {status} \("):
             check_move("C2026-000001", status, move)
 
 

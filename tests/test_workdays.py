@@ -78,9 +78,7 @@ def test_parse_date_accepts(text: str, expected: datetime.date) -> None:
 
 
 @pytest.mark.parametrize("offset", range(7))
-@pytest.mark.parametrize(
-    "name", ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-)
+@pytest.mark.parametrize("name", ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 def test_weekday_words_from_every_weekday(offset: int, name: str) -> None:
     today = TODAY + datetime.timedelta(days=offset)
     bare = parse_date(name, today=today)

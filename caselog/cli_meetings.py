@@ -1,0 +1,326 @@
+"""The three-tier mechanism on the command line: rules, the calendar, the sweep, meetings and agendas."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from caselog.cli_common import (
+    Format,
+    FormatOption,
+    actor,
+    day,
+    district_tz,
+    emit,
+    handled,
+    load_rules,
+    now,
+    open_session,
+    when,
+    write_output,
+)
+from caselog.enums import MeetingKind
+from caselog.i18n import _
+
+calendar_app = typer.Typer(
+    help=_("Working days: holidays and make-up workdays (调休)."), no_args_is_help=True, rich_markup_mode=None
+)
+meeting_app = typer.Typer(help=_("Record meetings and their decisions."), no_args_is_help=True, rich_markup_mode=None)
+
+
+class DayKind(StrEnum):
+    """What ``calendar set`` makes of a day."""
+
+    workday = "workday"
+    holiday = "holiday"
+
+
+class AgendaFormat(StrEnum):
+    """Formats of an agenda: markdown is what the bureau circulates."""
+
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+    csv = "csv"
+
+
+@handled
+def rules_command(ctx: typer.Context, fmt: Format = FormatOption) -> None:
+    """Print the effective tier rules: deadlines, escalation and meeting schedules, and where each came from."""
+    from caselog.tiers import rule_rows
+
+    rules = load_rules(ctx)
+    rows = rule_rows(rules)
+    emit(rows, fmt, columns=[(_("rule"), "key"), (_("value"), "value"), (_("from"), "origin")])
+
+
+@calendar_app.command("set")
+@handled
+def calendar_set(
+    ctx: typer.Context,
+    date_text: Annotated[str, typer.Argument(metavar="DATE", help=_("The day."))],
+    kind: Annotated[DayKind, typer.Argument(help=_("workday or holiday."))],
+    note: Annotated[str | None, typer.Option("--note", help=_("e.g. 春节 or 春节调休."))] = None,
+) -> None:
+    """Enter one day of a published holiday schedule (for a year chinesecalendar does not know yet)."""
+    from caselog.holidays import set_day
+
+    target = day(date_text, "DATE", now().date())
+    with open_session(ctx, write=True) as db:
+        change = set_day(session=db, day=target, workday=kind is DayKind.workday, note=note)
+    typer.echo(_("{day} is now a {kind}").format(day=change.day.isoformat(), kind=kind.value))
+
+
+@calendar_app.command("show")
+@handled
+def calendar_show(
+    ctx: typer.Context,
+    month: Annotated[str | None, typer.Argument(metavar="[YYYY-MM]", help=_("The month (default this month)."))] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """Print a month with holidays and make-up workdays marked."""
+    from caselog.errors import BadInput
+    from caselog.holidays import load_calendar
+    from caselog.workdays import WorkCalendar, month_days
+
+    today = now().date()
+    year, number = today.year, today.month
+    if month:
+        try:
+            year_text, month_text = month.strip().split("-")
+            year, number = int(year_text), int(month_text)
+            if not (1900 <= year <= 2199 and 1 <= number <= 12):
+                raise ValueError
+        except ValueError:
+            raise BadInput(_("MONTH: {month!r} is not a month like 2026-02").format(month=month)) from None
+    try:
+        with open_session(ctx, write=False) as db:
+            calendar = load_calendar(session=db)
+    except Exception as error:  # no database yet: the library's calendar alone
+        from caselog.errors import DatabaseError
+
+        if not isinstance(error, DatabaseError) or "no caselog database" not in str(error):
+            raise
+        calendar = WorkCalendar()
+    days = month_days(year, number, calendar)
+    if fmt is not Format.table:
+        emit(days, fmt)
+        return
+    from caselog.render import print_month
+
+    print_month(year, number, days)
+
+
+@handled
+def escalate_command(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help=_("Judge the rules at this moment (default now)."))
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Show what would change; change nothing."))] = False,
+    fmt: Format = FormatOption,
+) -> None:
+    """Apply the tier rules to every open case (safe to run from cron every day)."""
+    from caselog.escalation import escalate_due
+
+    current = now()
+    moment = when(as_of, "--as-of", current)
+    rules = load_rules(ctx)
+    with open_session(ctx, write=not dry_run) as db:
+        changes = escalate_due(session=db, now=moment, rules=rules, actor=actor(ctx), dry_run=dry_run)
+    if fmt is not Format.table:
+        emit(changes, fmt)
+        return
+    columns = [
+        (_("case"), "ref"),
+        (_("title"), "title"),
+        (_("lead"), "lead"),
+        (_("from"), "old_tier"),
+        (_("to"), "new_tier"),
+        (_("rule"), "rule"),
+        (_("new deadline"), "due_on"),
+    ]
+    verb = _("would escalate") if dry_run else _("escalated")
+    from caselog.render import print_table
+
+    if changes:
+        print_table(changes, columns)
+    typer.echo(_("{verb} {n} case(s)").format(verb=verb, n=len(changes)))
+
+
+@handled
+def meetings_command(
+    ctx: typer.Context,
+    kind: Annotated[MeetingKind | None, typer.Option("--kind", help=_("joint or leaders (default both)."))] = None,
+    start: Annotated[str | None, typer.Option("--from", help=_("From this date (default today)."))] = None,
+    until: Annotated[str | None, typer.Option("--until", help=_("Until this date (default 3 months on)."))] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """List meeting dates from the schedules (moved off non-working days), marking those recorded."""
+    from datetime import timedelta
+
+    from caselog.meetings import schedule
+
+    today = now().date()
+    first = day(start, "--from", today) or today
+    last = day(until, "--until", today) or first + timedelta(days=92)
+    kinds = [kind.value] if kind else ["joint", "leaders"]
+    rules = load_rules(ctx)
+    with open_session(ctx, write=False) as db:
+        found = schedule(session=db, kinds=kinds, start=first, end=last, rules=rules)
+    columns = [
+        (_("date"), "day"),
+        (_("meeting"), "kind"),
+        (_("scheduled"), lambda m: m.scheduled if m.moved else ""),
+        (_("recorded"), "recorded"),
+        (_("estimated"), "estimated"),
+    ]
+    emit(found, fmt, columns=columns, empty=_("no meetings in that period"))
+
+
+@handled
+def agenda_command(
+    ctx: typer.Context,
+    kind: Annotated[MeetingKind, typer.Argument(help=_("joint or leaders."))],
+    date_text: Annotated[str | None, typer.Option("--date", help=_("next (default) or a date."))] = None,
+    fmt: Annotated[AgendaFormat, typer.Option("--format", "-f", help=_("table, markdown, json or csv."))] = (
+        AgendaFormat.table
+    ),
+    output: Annotated[str | None, typer.Option("--output", "-o", help=_("Write to this file."))] = None,
+) -> None:
+    """Print the agenda of one meeting: its tier's open cases by lead department, overdue first."""
+    from caselog.meetings import build_agenda, meeting_day
+    from caselog.render import jsonable, write_csv, write_json
+    from caselog.render_meetings import agenda_markdown, agenda_rows, print_agenda
+
+    rules = load_rules(ctx)
+    today = now().date()
+    with open_session(ctx, write=False) as db:
+        target = meeting_day(session=db, kind=kind.value, text=date_text, today=today, rules=rules)
+        agenda = build_agenda(session=db, kind=kind.value, day=target, tz=district_tz())
+    import io
+
+    buffer = io.StringIO()
+    if fmt is AgendaFormat.markdown:
+        buffer.write(agenda_markdown(agenda))
+    elif fmt is AgendaFormat.json:
+        write_json(agenda, buffer)
+    elif fmt is AgendaFormat.csv:
+        rows = agenda_rows(agenda)
+        from types import SimpleNamespace
+
+        write_csv([SimpleNamespace(**jsonable(row)) for row in rows], buffer, fields=list(rows[0]) if rows else None)
+    elif output:
+        print_agenda(agenda, out=buffer)
+    else:
+        print_agenda(agenda)
+        return
+    if output:
+        write_output(output, buffer.getvalue())
+    else:
+        typer.echo(buffer.getvalue(), nl=False)
+
+
+@meeting_app.command("record")
+@handled
+def meeting_record(
+    ctx: typer.Context,
+    kind: Annotated[MeetingKind, typer.Argument(help=_("joint or leaders."))],
+    date_text: Annotated[str, typer.Option("--date", help=_("The day it was held."))],
+    chair: Annotated[str | None, typer.Option("--chair", help=_("Who chaired it."))] = None,
+    attendee: Annotated[
+        list[str] | None, typer.Option("--attendee", help=_("A department present; repeatable."))
+    ] = None,
+) -> None:
+    """Record that a meeting was held; its agenda as it stands is kept with it."""
+    from caselog.meetings import record_meeting
+
+    current = now()
+    held = day(date_text, "--date", current.date())
+    with open_session(ctx, write=True) as db:
+        recorded = record_meeting(
+            session=db,
+            kind=kind.value,
+            day=held,
+            chair=chair,
+            attendees=attendee or [],
+            now=current,
+            actor=actor(ctx),
+        )
+    typer.echo(
+        _("recorded the {kind} meeting of {day} with {n} case(s) on its agenda").format(
+            kind=recorded.kind, day=recorded.day.isoformat(), n=recorded.cases
+        )
+    )
+
+
+@meeting_app.command("decide")
+@handled
+def meeting_decide(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help=_("The case."))],
+    date_text: Annotated[str, typer.Option("--date", help=_("The meeting's day."))],
+    decision: Annotated[str, typer.Option("--decision", help=_("What was decided."))],
+    owner: Annotated[str, typer.Option("--owner", help=_("The department that carries it out."))],
+    due: Annotated[str | None, typer.Option("--due", help=_("By when."))] = None,
+    kind: Annotated[
+        MeetingKind | None, typer.Option("--kind", help=_("joint or leaders, if both met that day."))
+    ] = None,
+) -> None:
+    """Record a meeting's decision on a case (also an event in the case's history)."""
+    from caselog.meetings import decide
+
+    current = now()
+    today = current.date()
+    with open_session(ctx, write=True) as db:
+        row = decide(
+            session=db,
+            ref=ref,
+            day=day(date_text, "--date", today),
+            kind=kind.value if kind else None,
+            decision=decision,
+            owner=owner,
+            due=day(due, "--due", today),
+            now=current,
+            actor=actor(ctx),
+        )
+    typer.echo(_("{ref}: decision recorded, owner {owner}").format(ref=row.ref, owner=row.owner))
+
+
+@meeting_app.command("show")
+@handled
+def meeting_show(
+    ctx: typer.Context,
+    date_text: Annotated[str, typer.Argument(metavar="DATE", help=_("The meeting's day."))],
+    kind: Annotated[
+        MeetingKind | None, typer.Option("--kind", help=_("joint or leaders, if both met that day."))
+    ] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """Print the minutes of a meeting: attendees, its agenda and its decisions."""
+    from caselog.meetings import minutes
+
+    with open_session(ctx, write=False) as db:
+        found = minutes(session=db, day=day(date_text, "DATE", now().date()), kind=kind.value if kind else None)
+    if fmt is Format.json:
+        emit(found, fmt)
+        return
+    if fmt is Format.csv:
+        emit(found.decisions, fmt)
+        return
+    from caselog.render import print_fields, print_table
+    from caselog.render_meetings import day_label, meeting_title
+
+    print_fields(
+        [
+            (_("chair"), found.chair),
+            (_("attendees"), found.attendees),
+            (_("agenda"), found.agenda),
+        ],
+        title=f"{meeting_title(found.kind)} — {day_label(found.date)}",
+    )
+    columns = [(_("case"), "ref"), (_("title"), "title"), (_("decision"), "decision")]
+    columns += [(_("owner"), "owner"), (_("due"), "due_on")]
+    print_table(found.decisions, columns, title=_("decisions"), empty=_("no decisions recorded"))
