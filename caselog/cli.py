@@ -397,7 +397,8 @@ def demo(
     state(ctx).db = db
     where = location(ctx)
     prepare_demo_location(where, force=force)
-    current = now()
+    # The demo's history ends at the start of today, so it is the same whenever on a day it is built.
+    current = now().replace(hour=0, minute=0, second=0, microsecond=0)
     with open_session(ctx, write=True, create=True) as session:
         summary = build_demo(session=session, now=current, actor="demo")
     with open_session(ctx, write=False) as session:

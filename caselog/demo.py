@@ -323,5 +323,10 @@ def _demo_case(
     if (at := step(1, 24 * 5)) is None:
         return
     case_service.close(**args, reason="resolved", note=None, at=at)
-    if satisfaction == "unsatisfied" and (at := step(24, 24 * 10)) is not None:
-        case_service.reopen(**args, reason="回访不满意，重新办理", at=at)
+    if satisfaction != "unsatisfied" or (at := step(24, 24 * 10)) is None:
+        return
+    case_service.reopen(**args, reason="回访不满意，重新办理", at=at)
+    if rng.random() < 0.8 and (at := step(24, 24 * 8 * slow)) is not None:
+        case_service.resolve(**args, note="重新办理后解决", at=at)
+        if (at := step(24, 24 * 5)) is not None:
+            case_service.close(**args, reason="resolved", note=None, at=at)
