@@ -62,13 +62,14 @@ class _Open:
     lead: str | None
     version: int
     answered: bool
-    dispatched: bool
-    tier_since: datetime
     facts: CaseFacts
 
 
-def _open_cases(session: Session, today: date, tz: tzinfo, rules: TierRules) -> list[_Open]:
-    """The facts of every unfinished case below tier 3, gathered by three queries (no query per case)."""
+def facts_query():
+    """The one query behind the sweep: every unfinished case below tier 3 with the facts the rules judge.
+
+    Core, not ORM rows, and no per-row type conversion beyond dates: this is the sweep's whole cost.
+    """
     co_count = (
         select(func.count()).select_from(CaseCoDepartment).where(CaseCoDepartment.case_id == Case.id).scalar_subquery()
     )
@@ -78,16 +79,14 @@ def _open_cases(session: Session, today: date, tz: tzinfo, rules: TierRules) -> 
         .where(Event.case_id == Case.id, Event.kind == EventKind.returned, Event.at >= Case.tier_since)
         .scalar_subquery()
     )
-    query = (
+    return (
         select(
             Case.id,
             Case.ref,
             Case.title,
             Department.code,
             Case.version,
-            Case.answered_at,
-            Case.lead_id,
-            Case.tier_since,
+            Case.answered_at.is_not(None),
             Case.tier,
             Case.status,
             Case.key,
@@ -100,77 +99,63 @@ def _open_cases(session: Session, today: date, tz: tzinfo, rules: TierRules) -> 
         .where(Case.status.in_(UNFINISHED), Case.tier < 3)
         .order_by(Case.id)
     )
+
+
+def _open_cases(session: Session, today: date, tz: tzinfo) -> list[_Open]:
+    """The facts of every unfinished case below tier 3, gathered by two queries (no query per case)."""
+    agendas = _joint_agendas(session, today, tz)
     cases = []
-    for row in session.execute(query):
-        (
-            case_id,
-            ref,
-            title,
-            lead,
-            version,
-            answered_at,
-            lead_id,
-            tier_since,
-            tier,
-            status,
-            key,
-            category,
-        ) = row[:12]
+    for (
+        case_id,
+        ref,
+        title,
+        lead,
+        version,
+        answered,
+        tier,
+        status,
+        key,
+        category,
+        co,
+        returned,
+        due_on,
+    ) in session.connection().execute(facts_query()):
         facts = CaseFacts(
             tier=tier,
             status=status,
             key=bool(key),
             category=category,
-            co_count=row[12],
-            returns_at_tier=row[13],
-            joint_agendas_at_tier=0,
-            due_on=row[14],
+            co_count=co,
+            returns_at_tier=returned,
+            joint_agendas_at_tier=agendas.get(case_id, 0),
+            due_on=due_on,
         )
-        cases.append(
-            _Open(
-                case_id,
-                ref,
-                title,
-                lead,
-                version,
-                answered_at is not None,
-                lead_id is not None,
-                tier_since,
-                facts,
-            )
-        )
-    agendas = _joint_agendas(session, today)
-    for case in cases:
-        since = case.tier_since.astimezone(tz).date()
-        held = [day for day in agendas.get(case.id, ()) if day >= since]
-        if held:
-            case.facts = replace(case.facts, joint_agendas_at_tier=len(held))
+        cases.append(_Open(case_id, ref, title, lead, version, bool(answered), facts))
     return cases
 
 
-def _joint_agendas(session: Session, today: date) -> dict[int, list[date]]:
-    """The days of the recorded joint meetings, up to ``today``, whose agenda held each unfinished tier-2 case."""
+def _joint_agendas(session: Session, today: date, tz: tzinfo) -> dict[int, int]:
+    """For each unfinished tier-2 case, how many recorded joint meetings up to ``today`` had it on their agenda
+    since it entered tier 2 (the local day of ``tier_since``, which SQL cannot portably convert)."""
     query = (
-        select(MeetingCase.case_id, Meeting.held_on)
+        select(MeetingCase.case_id, Meeting.held_on, Case.tier_since)
         .join(Meeting, Meeting.id == MeetingCase.meeting_id)
         .join(Case, Case.id == MeetingCase.case_id)
         .where(Meeting.kind == "joint", Meeting.held_on <= today, Case.tier == 2, Case.status.in_(UNFINISHED))
     )
-    held: dict[int, list[date]] = {}
-    for case_id, day in session.execute(query):
-        held.setdefault(case_id, []).append(day)
+    held: dict[int, int] = {}
+    for case_id, day, since in session.connection().execute(query):
+        if day >= since.astimezone(tz).date():
+            held[case_id] = held.get(case_id, 0) + 1
     return held
 
 
-def _tier_change_values(
-    *, new_tier: int, rule: str, at: datetime, dispatched: bool, answered: bool, deadlines: Deadlines | None
-) -> dict[str, object]:
+def _tier_change_values(*, new_tier: int, rule: str, at: datetime, answered: bool, deadlines: Deadlines) -> dict:
+    """The columns a tier change sets: the tier, its rule and start, and the new tier's deadlines."""
     values: dict[str, object] = {"tier": new_tier, "tier_rule": rule, "tier_since": at, "updated_at": at}
-    if dispatched and deadlines is not None:
-        values.update(due_on=deadlines.due_on, original_due_on=deadlines.due_on)
-        values["deadline_estimated"] = deadlines.estimated
-        if not answered:
-            values.update(reply_due_on=deadlines.reply_due_on, original_reply_due_on=deadlines.reply_due_on)
+    values.update(due_on=deadlines.due_on, original_due_on=deadlines.due_on, deadline_estimated=deadlines.estimated)
+    if not answered:
+        values.update(reply_due_on=deadlines.reply_due_on, original_reply_due_on=deadlines.reply_due_on)
     return values
 
 
@@ -187,7 +172,7 @@ def escalate_due(
     changes: list[Escalation] = []
     updates: list[dict[str, object]] = []
     events: list[dict[str, object]] = []
-    for case in _open_cases(session, today, now.tzinfo, rules):
+    for case in _open_cases(session, today, now.tzinfo):
         facts, version = case.facts, case.version
         while (decision := escalation(facts, today=today, rules=rules)) is not None:
             deadlines = tier_deadlines(tier=decision.tier, start=today, rules=rules, calendar=calendar)
@@ -195,7 +180,6 @@ def escalate_due(
                 new_tier=decision.tier,
                 rule=decision.rule,
                 at=now,
-                dispatched=case.dispatched,
                 answered=case.answered,
                 deadlines=deadlines,
             )
@@ -270,7 +254,7 @@ def change_tier(
     actor: str,
     note: str | None = None,
 ) -> None:
-    """Move one case to ``new_tier`` with an ``escalated`` event; a dispatched case gets the tier's deadlines."""
+    """Move one case to ``new_tier`` with an ``escalated`` event; the case gets the new tier's deadlines."""
     from caselog.cases import record
 
     calendar = load_calendar(session=session)
@@ -280,7 +264,6 @@ def change_tier(
         new_tier=new_tier,
         rule=rule,
         at=at,
-        dispatched=case.lead_id is not None,
         answered=case.answered_at is not None,
         deadlines=deadlines,
     )

@@ -185,3 +185,30 @@ def test_database_info_counts_rows(location, district):
         "meeting_cases": 0,
         "decisions": 0,
     }
+
+
+def test_a_database_of_revision_0001_is_upgraded_with_its_cases(location):
+    from alembic import command
+    from alembic.config import Config
+
+    location.path.parent.mkdir(parents=True, exist_ok=True)
+    engine = db.make_engine(location)
+    config = Config()
+    config.set_main_option("script_location", "caselog:migrations")
+    with engine.execution_options(caselog_write=True).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.exec_driver_sql(
+            "INSERT INTO cases (ref, title, tier, tier_rule, status, key, opened_at, due_on, return_count,"
+            " reopen_count, version, updated_at) VALUES ('C2026-000001', '旧案', 1, 'intake', 'open', 0,"
+            " '2026-03-02 01:00:00', '2026-03-20', 0, 0, 1, '2026-03-02 01:00:00')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO events (case_id, at, actor, kind) VALUES (1, '2026-03-02 01:00:00', 'a', 'opened')"
+        )
+    engine.dispose()
+    with db.session(location, write=False) as session:
+        assert db.current_revision(session.connection()) == db.SCHEMA_HEAD
+        row = session.execute(text("SELECT tier_since, original_due_on, deadline_estimated FROM cases")).one()
+        assert tuple(row) == ("2026-03-02 01:00:00", "2026-03-20", 0)
+        assert session.execute(text("SELECT count(*) FROM events")).scalar() == 1

@@ -1,0 +1,179 @@
+"""Build a synthetic district database of N cases with the district's shape, fast (bulk inserts, not the CLI).
+
+64 departments, Chinese names and titles, tiers, statuses, co-departments, events, ten years of dates, recorded
+joint meetings; about 10 % of the cases unfinished. Same seed, same database.
+
+    python bench/generate.py bench/data/1m.db --cases 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+CATEGORIES = [
+    "人才公寓",
+    "融资需求",
+    "证照办理",
+    "政策咨询",
+    "用工招聘",
+    "场地租赁",
+    "环境噪音",
+    "停车难",
+    "消防安全",
+    "税务办理",
+    "项目对接",
+    "市政设施",
+    "物业管理",
+]
+TITLES = [
+    "申请人才公寓",
+    "流动资金贷款需求",
+    "食品经营许可证办理",
+    "中小企业扶持政策咨询",
+    "招聘高校毕业生",
+    "寻找办公场地",
+    "夜间施工噪音扰民",
+    "员工停车难",
+    "消防通道被占",
+    "发票领用问题",
+    "产业链上下游对接",
+    "门前道路破损",
+    "电梯故障频繁",
+]
+UNFINISHED = ("open", "dispatched", "accepted", "answered")
+FMT = "%Y-%m-%d %H:%M:%S"
+
+
+def build(path: Path, cases: int, *, seed: int = 7, end: date = date(2026, 11, 20), open_share: float = 0.1) -> None:
+    """Create ``path`` with caselog's schema and fill it with ``cases`` synthetic cases."""
+    from caselog.db import resolve_location, session
+
+    if path.exists():
+        sys.exit(f"{path} exists; remove it first")
+    with session(resolve_location(str(path), env={}, default_dir=path.parent), write=True):
+        pass  # schema via caselog's own migrations
+    rng = random.Random(seed)
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA synchronous=OFF")
+    connection.execute("BEGIN")
+    departments = [
+        (i + 1, f"d{i + 1:02d}", f"区第{i + 1}局" if i < 48 else f"第{i - 47}街道", "bureau" if i < 48 else "street")
+        for i in range(64)
+    ]
+    connection.executemany("INSERT INTO departments (id, code, name, kind, active) VALUES (?, ?, ?, ?, 1)", departments)
+    parties = max(1, cases // 10)
+    connection.executemany(
+        "INSERT INTO parties (id, kind, name, tags) VALUES (?, 'enterprise', ?, '')",
+        ((i, f"上海第{i}科技有限公司") for i in range(1, parties + 1)),
+    )
+    start = datetime(end.year - 10, end.month, end.day, tzinfo=UTC)
+    span = int((datetime(end.year, end.month, end.day, tzinfo=UTC) - start).total_seconds())
+    case_rows, co_rows, event_rows = [], [], []
+    counters: dict[int, int] = {}
+    opened_times = sorted(start + timedelta(seconds=rng.randrange(span)) for _ in range(cases))
+    open_ids = set(rng.sample(range(int(cases * (1 - 3 * open_share)), cases), int(cases * open_share)))
+    for case_id, opened in enumerate(opened_times, start=1):
+        counters[opened.year] = counters.get(opened.year, 0) + 1
+        ref = f"C{opened.year}-{counters[opened.year]:06d}"
+        tier = rng.choices((1, 2, 3), weights=(80, 15, 5))[0]
+        lead = rng.randrange(1, 65)
+        title = rng.choice(TITLES)
+        due = (opened + timedelta(days={1: 21, 2: 42, 3: 84}[tier])).date()
+        at = opened.strftime(FMT)
+        if case_id in open_ids:
+            status = rng.choice(UNFINISHED)
+            resolved = closed = None
+        else:
+            status = "closed"
+            resolved = (opened + timedelta(days=rng.randrange(1, 30))).strftime(FMT)
+            closed = resolved
+        answered = resolved if status == "closed" or status == "answered" else None
+        case_rows.append(
+            (
+                case_id,
+                ref,
+                rng.randrange(1, parties + 1),
+                title,
+                f"{title}，企业反映情况属实，需协调解决。",
+                rng.choice(CATEGORIES),
+                tier,
+                "intake:single-department" if tier == 1 else "intake:cross-department",
+                status,
+                None if status == "open" else lead,
+                at,
+                None if status == "open" else at,
+                answered,
+                resolved,
+                closed,
+                due.isoformat(),
+                due.isoformat(),
+                "resolved" if closed else None,
+                at,
+                at,
+            )
+        )
+        event_rows.append((case_id, at, "bench", "opened", None, None, ref, None))
+        if status != "open":
+            event_rows.append((case_id, at, "bench", "dispatched", "lead", None, f"d{lead:02d}", None))
+        if tier == 2:
+            co_rows.append((case_id, (lead % 64) + 1))
+        if len(case_rows) >= 50_000:
+            _flush(connection, case_rows, co_rows, event_rows)
+    _flush(connection, case_rows, co_rows, event_rows)
+    # Two recorded joint meetings two weeks apart, with every unfinished tier-2 case on their agenda.
+    for meeting_id, held in ((1, end - timedelta(days=16)), (2, end - timedelta(days=2))):
+        connection.execute(
+            "INSERT INTO meetings (id, kind, held_on, recorded_at, actor) VALUES (?, 'joint', ?, ?, 'bench')",
+            (meeting_id, held.isoformat(), f"{held.isoformat()} 08:00:00"),
+        )
+        connection.execute(
+            "INSERT INTO meeting_cases (meeting_id, case_id) SELECT ?, id FROM cases "
+            "WHERE tier = 2 AND status IN ('open','dispatched','accepted','answered') AND id % 3 = 0",
+            (meeting_id,),
+        )
+    connection.execute("COMMIT")
+    connection.execute("ANALYZE")
+    connection.close()
+
+
+def _flush(connection, case_rows, co_rows, event_rows) -> None:
+    connection.executemany(
+        "INSERT INTO cases (id, ref, party_id, title, description, category, tier, tier_rule, status, lead_id,"
+        " opened_at, dispatched_at, answered_at, resolved_at, closed_at, due_on, original_due_on,"
+        " close_reason, updated_at, tier_since, key, return_count, reopen_count, version, deadline_estimated)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 1, 0)",
+        case_rows,
+    )
+    connection.executemany("INSERT INTO case_co_departments (case_id, department_id) VALUES (?, ?)", co_rows)
+    connection.executemany(
+        "INSERT INTO events (case_id, at, actor, kind, field, old_value, new_value, note)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        event_rows,
+    )
+    case_rows.clear()
+    co_rows.clear()
+    event_rows.clear()
+
+
+def main() -> None:
+    """Parse arguments and build the database."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    args = parser.parse_args()
+    args.path.parent.mkdir(parents=True, exist_ok=True)
+    began = time.perf_counter()
+    build(args.path, args.cases)
+    print(f"built {args.path} with {args.cases:,} cases in {time.perf_counter() - began:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
