@@ -166,34 +166,41 @@ def _case_row(
     )
 
 
+def filter_conditions(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo) -> list:
+    """The SQL conditions of ``filters`` (shared by ``case list`` and ``export cases``)."""
+    conditions = []
+    if filters.statuses:
+        conditions.append(Case.status.in_(filters.statuses))
+    if filters.tier is not None:
+        conditions.append(Case.tier == filters.tier)
+    if filters.department:
+        dept = get_department(session=session, code=filters.department, what="--dept")
+        co = exists().where(CaseCoDepartment.case_id == Case.id, CaseCoDepartment.department_id == dept.id)
+        conditions.append(or_(Case.lead_id == dept.id, co))
+    if filters.category:
+        conditions.append(Case.category == filters.category)
+    if filters.party:
+        conditions.append(Case.party_id == find_party(session=session, text=filters.party).id)
+    if filters.key:
+        conditions.append(Case.key.is_(True))
+    if filters.overdue:
+        conditions.append(Case.due_on < today)
+        conditions.append(Case.status.not_in((Status.resolved, Status.closed)))
+    if filters.since:
+        conditions.append(Case.opened_at >= _day_start(filters.since, tz))
+    if filters.until:
+        conditions.append(Case.opened_at < _day_start(filters.until + timedelta(days=1), tz))
+    if filters.search:
+        pattern = f"%{_escape_like(filters.search.strip())}%"
+        conditions.append(or_(Case.title.like(pattern, escape="\\"), Case.description.like(pattern, escape="\\")))
+    return conditions
+
+
 def list_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo, limit: int = 50) -> list[CaseRow]:
     """Cases matching ``filters``, newest first; ``limit`` 0 means all."""
     if limit < 0:
         raise BadInput(_("--limit: must be 0 (all) or more, not {limit}").format(limit=limit))
-    query = _row_query()
-    if filters.statuses:
-        query = query.where(Case.status.in_(filters.statuses))
-    if filters.tier is not None:
-        query = query.where(Case.tier == filters.tier)
-    if filters.department:
-        dept = get_department(session=session, code=filters.department, what="--dept")
-        co = exists().where(CaseCoDepartment.case_id == Case.id, CaseCoDepartment.department_id == dept.id)
-        query = query.where(or_(Case.lead_id == dept.id, co))
-    if filters.category:
-        query = query.where(Case.category == filters.category)
-    if filters.party:
-        query = query.where(Case.party_id == find_party(session=session, text=filters.party).id)
-    if filters.key:
-        query = query.where(Case.key.is_(True))
-    if filters.overdue:
-        query = query.where(Case.due_on < today, Case.status.not_in((Status.resolved, Status.closed)))
-    if filters.since:
-        query = query.where(Case.opened_at >= _day_start(filters.since, tz))
-    if filters.until:
-        query = query.where(Case.opened_at < _day_start(filters.until + timedelta(days=1), tz))
-    if filters.search:
-        pattern = f"%{_escape_like(filters.search.strip())}%"
-        query = query.where(or_(Case.title.like(pattern, escape="\\"), Case.description.like(pattern, escape="\\")))
+    query = _row_query().where(*filter_conditions(session=session, filters=filters, today=today, tz=tz))
     query = query.order_by(Case.opened_at.desc(), Case.id.desc())
     if limit:
         query = query.limit(limit)

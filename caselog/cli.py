@@ -24,6 +24,7 @@ from caselog.cli_common import (
     open_session,
     state,
 )
+from caselog.cli_io import export_command, import_command
 from caselog.cli_meetings import (
     agenda_command,
     calendar_app,
@@ -64,6 +65,8 @@ app.command("rules")(rules_command)
 app.command("escalate")(escalate_command)
 app.command("meetings")(meetings_command)
 app.command("agenda")(agenda_command)
+app.command("import")(import_command)
+app.command("export")(export_command)
 
 
 def _version(value: bool) -> None:

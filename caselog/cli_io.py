@@ -1,0 +1,276 @@
+"""``caselog import`` and ``caselog export``: CSV (and xlsx) in and out, the way Excel users need it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from caselog.cli_common import actor, day, district_tz, fail, handled, now, open_session
+from caselog.enums import Status
+from caselog.i18n import _
+
+
+class ImportTarget(StrEnum):
+    """What a file holds."""
+
+    cases = "cases"
+    visits = "visits"
+    parties = "parties"
+    departments = "departments"
+
+
+class ExportTarget(StrEnum):
+    """What to export."""
+
+    cases = "cases"
+    visits = "visits"
+    parties = "parties"
+    departments = "departments"
+    events = "events"
+
+
+class OnError(StrEnum):
+    """abort: a file with any problem writes nothing; skip: import the good rows."""
+
+    abort = "abort"
+    skip = "skip"
+
+
+class OnDuplicate(StrEnum):
+    """A reference that appears twice in one file."""
+
+    error = "error"
+    first = "first"
+    last = "last"
+
+
+class Creatable(StrEnum):
+    """What an import may create when a row names it and it does not exist."""
+
+    departments = "departments"
+    parties = "parties"
+
+
+class ExportFormat(StrEnum):
+    """csv (UTF-8, for Excel with a BOM when written to a file) or xlsx."""
+
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+class _DryRun(Exception):
+    """Raised inside the session to roll back everything a dry run did."""
+
+    def __init__(self, report) -> None:
+        super().__init__("dry run")
+        self.report = report
+
+
+@handled
+def import_command(
+    ctx: typer.Context,
+    target: Annotated[ImportTarget, typer.Argument(help=_("cases, visits, parties or departments."))],
+    file: Annotated[str, typer.Argument(metavar="FILE|-", help=_("The CSV file, or - for standard input."))],
+    mapping: Annotated[str | None, typer.Option("--mapping", help=_("A TOML mapping of foreign columns."))] = None,
+    maps: Annotated[list[str] | None, typer.Option("--map", help=_("SOURCE=FIELD; repeatable."))] = None,
+    encoding: Annotated[str, typer.Option("--encoding", help=_("auto, utf-8, gb18030, utf-16, …"))] = "auto",
+    date_format: Annotated[str | None, typer.Option("--date-format", help=_("strptime format of dates."))] = None,
+    status_maps: Annotated[
+        list[str] | None, typer.Option("--status-map", help=_("SOURCE=STATUS[:REASON]; repeatable."))
+    ] = None,
+    on_error: Annotated[OnError, typer.Option("--on-error", help=_("abort (default) or skip."))] = OnError.abort,
+    rejects: Annotated[str | None, typer.Option("--rejects", help=_("Write rejected rows here."))] = None,
+    on_duplicate: Annotated[
+        OnDuplicate, typer.Option("--on-duplicate", help=_("error, first or last."))
+    ] = OnDuplicate.error,
+    update: Annotated[bool, typer.Option("--update", help=_("Update rows that exist and changed."))] = False,
+    create_missing: Annotated[
+        list[Creatable] | None, typer.Option("--create-missing", help=_("departments or parties; repeatable."))
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Validate and count; write nothing."))] = False,
+) -> None:
+    """Import a CSV file; by default a file with any problem writes nothing."""
+    from pathlib import Path
+
+    from caselog.csvread import open_csv
+    from caselog.errors import BadInput
+    from caselog.importer import ImportFailed, Options, import_cases, iter_problems
+    from caselog.mapping import load_mapping
+
+    text = None
+    if mapping:
+        try:
+            text = Path(mapping).read_text(encoding="utf-8-sig")
+        except OSError as error:
+            raise BadInput(
+                _("--mapping: cannot read {path} ({reason})").format(path=mapping, reason=error.strerror)
+            ) from None
+    rules = load_mapping(
+        text, source=mapping or "--mapping", maps=maps or [], status_maps=status_maps or [], date_format=date_format
+    )
+    if rejects and on_error is not OnError.skip:
+        raise BadInput(_("--rejects: only with --on-error skip (a failed import writes nothing)"))
+    creatable = set(create_missing or [])
+    options = Options(
+        on_error=on_error.value,
+        on_duplicate=on_duplicate.value,
+        update=update,
+        create_departments=Creatable.departments in creatable,
+        create_parties=Creatable.parties in creatable,
+        dry_run=dry_run,
+    )
+    if target is not ImportTarget.cases:
+        from caselog.records_import import import_records
+
+        importer = import_records(target.value)
+    else:
+        importer = import_cases
+    csv = open_csv(file, encoding=encoding)
+    rejected = _Rejects(rejects, csv.header) if rejects else None
+    current = now()
+    try:
+        with open_session(ctx, write=True) as db:
+            report = importer(
+                session=db,
+                csv=csv,
+                mapping=rules,
+                options=options,
+                tz=current.tzinfo,
+                actor=actor(ctx),
+                now=current,
+                reject=rejected.add if rejected else None,
+            )
+            if dry_run:
+                raise _DryRun(report)
+    except ImportFailed as failure:
+        for line in iter_problems(failure.report):
+            typer.echo(line, err=True)
+        if rejected:
+            rejected.discard()
+        raise fail(str(failure), 2) from None
+    except _DryRun as done:
+        report = done.report
+    if rejected:
+        rejected.commit()
+    for line in iter_problems(report):
+        typer.echo(line, err=True)
+    verb = _("would import") if dry_run else _("imported")
+    typer.echo(
+        _(
+            "{file} ({encoding}): {rows} rows read; {verb} {inserted}, updated {updated}, unchanged {unchanged}, "
+            "rejected {rejected}"
+        ).format(
+            file=report.file,
+            encoding=report.encoding,
+            rows=report.rows,
+            verb=verb,
+            inserted=report.inserted,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            rejected=report.rejected,
+        )
+    )
+
+
+class _Rejects:
+    """Rejected rows with their reason, written to a temporary file and moved into place at the end."""
+
+    def __init__(self, path: str, header: list[str]) -> None:
+        import csv
+        import os
+        import tempfile
+        from pathlib import Path
+
+        from caselog.csvread import guard
+
+        target = Path(path)
+        if target.is_symlink():
+            from caselog.errors import BadInput
+
+            raise BadInput(_("--rejects: {path} is a symbolic link").format(path=path))
+        self.path = target
+        fd, self.temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=".tmp")
+        self.handle = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
+        self.writer = csv.writer(self.handle, lineterminator="\r\n")
+        self.header = header
+        self.guard = guard
+        self.writer.writerow(["line", *header, "error"])
+
+    def add(self, item, reason: str) -> None:
+        values = getattr(item, "values", None) or {}
+        self.writer.writerow([item.line, *(self.guard(values.get(c, "")) for c in self.header), reason])
+
+    def commit(self) -> None:
+        import os
+
+        self.handle.close()
+        os.replace(self.temporary, self.path)
+
+    def discard(self) -> None:
+        import os
+
+        self.handle.close()
+        os.unlink(self.temporary)
+
+
+@handled
+def export_command(
+    ctx: typer.Context,
+    what: Annotated[ExportTarget, typer.Argument(help=_("cases, visits, parties, departments or events."))],
+    file: Annotated[str, typer.Argument(metavar="FILE|-", help=_("The file, or - for standard output."))],
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help=_("csv or xlsx."))] = ExportFormat.csv,
+    bom: Annotated[
+        bool | None, typer.Option("--bom/--no-bom", help=_("A UTF-8 BOM (default: yes for a file, no for stdout)."))
+    ] = None,
+    raw: Annotated[bool, typer.Option("--raw", help=_("Do not guard cells that start with = + - @."))] = False,
+    force: Annotated[bool, typer.Option("--force", help=_("Replace an existing file."))] = False,
+    status: Annotated[list[Status] | None, typer.Option("--status", help=_("Cases: only this status."))] = None,
+    tier: Annotated[int | None, typer.Option("--tier", help=_("Cases: only this tier."), min=1, max=3)] = None,
+    dept: Annotated[str | None, typer.Option("--dept", help=_("Cases: led or co-handled by this department."))] = None,
+    category: Annotated[str | None, typer.Option("--category", help=_("Cases: only this category."))] = None,
+    party: Annotated[str | None, typer.Option("--party", help=_("Cases: raised by this party."))] = None,
+    key: Annotated[bool, typer.Option("--key", help=_("Cases: only key cases."))] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help=_("Cases: only overdue cases."))] = False,
+    since: Annotated[str | None, typer.Option("--since", help=_("Cases: opened on or after."))] = None,
+    until: Annotated[str | None, typer.Option("--until", help=_("Cases: opened on or before."))] = None,
+    search: Annotated[str | None, typer.Option("--search", help=_("Cases: text in title or description."))] = None,
+) -> None:
+    """Export records as CSV for Excel (UTF-8 with a BOM, formula cells guarded) or as xlsx."""
+    import sys
+
+    from caselog import exporter
+    from caselog.caseviews import CaseFilter
+    from caselog.csvwrite import export_to_path, export_to_stdout
+    from caselog.errors import BadInput
+
+    today = now().date()
+    tz = district_tz()
+    filters = CaseFilter(
+        statuses=tuple(s.value for s in status or ()),
+        tier=tier,
+        department=dept,
+        category=category,
+        party=party,
+        key=key,
+        overdue=overdue,
+        since=day(since, "--since", today),
+        until=day(until, "--until", today),
+        search=search,
+    )
+    if file == "-" and fmt is ExportFormat.xlsx:
+        raise BadInput(_("--format xlsx: give a file name (xlsx is not written to standard output)"))
+    with open_session(ctx, write=False) as db:
+        if what is ExportTarget.cases:
+            export = exporter.export_cases(session=db, filters=filters, today=today, tz=tz)
+        else:
+            export = getattr(exporter, f"export_{what.value}")(session=db, tz=tz)
+        if file == "-":
+            if bom:
+                sys.stdout.write("\ufeff")
+            result = export_to_stdout(export.header, export.rows, sys.stdout, raw=raw)
+        else:
+            result = export_to_path(file, export.header, export.rows, fmt=fmt.value, bom=bom, raw=raw, force=force)
+    if file != "-":
+        typer.echo(_("exported {n} {what} to {path}").format(n=result.rows, what=what.value, path=file), err=True)

@@ -1,0 +1,689 @@
+"""CSV import: map, validate and write rows of cases, visits, parties or departments.
+
+One pass over the file inside the caller's transaction: every row is validated by the same rules as the input
+models (lengths, enums, credit codes, tiers), every problem is collected with its ``FILE:LINE:COLUMN``, and good
+rows are written in batches with SQLAlchemy Core. With ``on_error="abort"`` (the default) any problem makes the
+import fail and the caller's transaction rolls back: nothing is written. Rows are identified by their external
+reference (or caselog's own ``ref``), so importing the same file twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+
+from sqlalchemy import func, insert, select, update
+from sqlmodel import Session
+
+from caselog.creditcode import normalize_credit_code
+from caselog.csvread import CsvFile, Problem, Row
+from caselog.enums import CloseReason, EventKind, PartyKind, Satisfaction, Status
+from caselog.errors import BadInput
+from caselog.i18n import _
+from caselog.mapping import Mapping
+from caselog.models import DEPARTMENT_CODE, TEXT_MAX, TITLE_MAX, Case, CaseCoDepartment, Department, Event, Party
+
+MAX_PROBLEMS = 200
+BATCH = 2000
+REF = re.compile(r"^C\d{4}-\d{6}$")
+_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_CHINESE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_AMBIGUOUS = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
+_TRUE = {"true", "1", "yes", "y", "是", "t"}
+_FALSE = {"false", "0", "no", "n", "否", "f", ""}
+
+
+class ImportFailed(BadInput):
+    """The file had problems and nothing was written (``report.problems`` lists them)."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(
+            _("{file}: {n} problem(s); nothing was imported").format(file=report.file, n=report.problem_count)
+        )
+        self.report = report
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, in a dry run, would do)."""
+
+    target: str
+    file: str
+    encoding: str
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    created_departments: int = 0
+    created_parties: int = 0
+    duplicates: int = 0
+    problem_count: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to treat problems, duplicates and references to things that do not exist yet."""
+
+    on_error: str = "abort"  # abort | skip
+    on_duplicate: str = "error"  # error | first | last
+    update: bool = False
+    create_departments: bool = False
+    create_parties: bool = False
+    dry_run: bool = False
+
+
+# --- values ------------------------------------------------------------------------------------------------
+
+
+class ValueProblem(Exception):
+    """A value that cannot be read; the message says what was expected."""
+
+
+def parse_moment(text: str, fmt: str | None, tz: tzinfo) -> datetime:
+    """A time from a file: ISO 8601, ``YYYY/M/D[ H:MM[:SS]]``, ``YYYY年M月D日[ H:MM]`` or an explicit format."""
+    if fmt:
+        try:
+            moment = datetime.strptime(text, fmt)
+        except ValueError:
+            raise ValueProblem(_("{text!r} does not match the format {fmt!r}").format(text=text, fmt=fmt)) from None
+    elif text[:4].isdigit() and text[4:5] == "-":
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueProblem(
+                _("{text!r} is not a valid date or time (expected YYYY-MM-DD[ HH:MM[:SS]])").format(text=text)
+            ) from None
+    else:
+        match = _SLASH.match(text) or _CHINESE.match(text)
+        if match is None:
+            if _AMBIGUOUS.match(text):
+                raise ValueProblem(
+                    _(
+                        "{text!r} could be read two ways (day/month or month/day); give --date-format, "
+                        "e.g. '%m/%d/%Y %I:%M:%S %p'"
+                    ).format(text=text)
+                )
+            raise ValueProblem(
+                _("{text!r} is not a date (expected YYYY-MM-DD, YYYY/M/D or YYYY年M月D日)").format(text=text)
+            )
+        year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+        try:
+            moment = datetime(year, month, day, hour, minute, second)
+        except ValueError as error:
+            raise ValueProblem(_("{text!r} is not a valid date ({error})").format(text=text, error=error)) from None
+    if not 1900 <= moment.year <= 2199:
+        raise ValueProblem(_("{text!r} is out of range (years 1900 to 2199)").format(text=text))
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+
+
+def _text(limit: int) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        value = value.strip()
+        if len(value) > limit:
+            raise ValueProblem(_("{n} characters, at most {limit} allowed").format(n=len(value), limit=limit))
+        return value
+
+    return parse
+
+
+def _enum(choices: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        normal = value.strip().lower().replace("_", "-")
+        if normal not in choices:
+            raise ValueProblem(_("{value!r} is not one of {choices}").format(value=value, choices=", ".join(choices)))
+        return normal
+
+    return parse
+
+
+def _tier(value: str) -> int:
+    if value.strip() not in ("1", "2", "3"):
+        raise ValueProblem(_("{value!r} is not a tier (1, 2 or 3)").format(value=value))
+    return int(value)
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueProblem(_("{value!r} is not true or false").format(value=value))
+
+
+def _int(value: str) -> int:
+    text = value.strip()
+    if not text.isdigit() or len(text) > 15:
+        raise ValueProblem(_("{value!r} is not a whole number").format(value=value))
+    return int(text)
+
+
+def _credit(value: str) -> str:
+    try:
+        return normalize_credit_code(value)
+    except BadInput as error:
+        raise ValueProblem(str(error)) from None
+
+
+_STATUSES = tuple(s.value for s in Status)
+UNFINISHED = (Status.open, Status.dispatched, Status.accepted, Status.answered)
+# field → (kind, parser); kind "moment" and "day" are parsed with the file's formats
+CASE_FIELDS: dict[str, tuple[str, Callable[[str], object] | None]] = {
+    "ref": ("text", _text(16)),
+    "external_ref": ("text", _text(64)),
+    "title": ("text", _text(TITLE_MAX)),
+    "description": ("text", _text(TEXT_MAX)),
+    "category": ("text", _text(64)),
+    "tier": ("value", _tier),
+    "tier_rule": ("text", _text(64)),
+    "status": ("status", None),
+    "key": ("value", _bool),
+    "lead": ("department", None),
+    "co": ("departments", None),
+    "party": ("party", None),
+    "party_id": ("value", _int),
+    "visit_id": ("value", _int),
+    "opened_at": ("moment", None),
+    "dispatched_at": ("moment", None),
+    "accepted_at": ("moment", None),
+    "answered_at": ("moment", None),
+    "resolved_at": ("moment", None),
+    "closed_at": ("moment", None),
+    "due_on": ("day", None),
+    "reply_due_on": ("day", None),
+    "original_due_on": ("day", None),
+    "close_reason": ("value", _enum(tuple(r.value for r in CloseReason))),
+    "satisfaction": ("value", _enum(tuple(s.value for s in Satisfaction))),
+}
+# caselog's own export columns that are computed, not stored: accepted and skipped on import
+DERIVED_CASE_COLUMNS = frozenset({"deadline_estimated", "workdays_left"})
+TIMESTAMPS = ("dispatched_at", "accepted_at", "answered_at", "resolved_at", "closed_at")
+
+
+# --- the import --------------------------------------------------------------------------------------------
+
+
+class _Directory:
+    """Departments and parties by what files call them, loaded once; missing ones created when asked."""
+
+    def __init__(self, session: Session, options: Options, report: ImportReport) -> None:
+        self.session, self.options, self.report = session, options, report
+        self.departments = dict(session.execute(select(Department.code, Department.id)).all())
+        self.parties: dict[str, int] = {}
+
+    def department(self, value: str) -> int:
+        code = value.strip().lower()
+        found = self.departments.get(code)
+        if found is not None:
+            return found
+        if not self.options.create_departments:
+            close = difflib.get_close_matches(code, list(self.departments), n=1)
+            hint = _(" (did you mean {code!r}?)").format(code=close[0]) if close else ""
+            raise ValueProblem(
+                _("no department {code!r}{hint}; add it first or use --create-missing departments").format(
+                    code=value, hint=hint
+                )
+            )
+        code = re.sub(r"[^a-z0-9_-]+", "-", code).strip("-")[:32]
+        if not DEPARTMENT_CODE.match(code):
+            raise ValueProblem(_("{value!r} cannot be a department code").format(value=value))
+        if code not in self.departments:
+            result = self.session.execute(
+                insert(Department).values(code=code, name=value.strip()[:100], kind="unit", active=True)
+            )
+            self.departments[code] = result.inserted_primary_key[0]
+            self.report.created_departments += 1
+        self.departments[value.strip().lower()] = self.departments[code]
+        return self.departments[code]
+
+    def party(self, value: str) -> int:
+        text = value.strip()
+        found = self.parties.get(text)
+        if found is not None:
+            return found
+        query = select(Party.id).where((Party.name == text) | (Party.credit_code == text.upper())).order_by(Party.id)
+        ids = list(self.session.scalars(query.limit(2)))
+        if len(ids) > 1:
+            raise ValueProblem(_("{n} parties are named {name!r}; give the credit code").format(n=len(ids), name=text))
+        if ids:
+            party_id = ids[0]
+        elif self.options.create_parties:
+            result = self.session.execute(insert(Party).values(kind=PartyKind.enterprise, name=text[:200], tags=""))
+            party_id = result.inserted_primary_key[0]
+            self.report.created_parties += 1
+        else:
+            raise ValueProblem(_("no party {name!r}; add it first or use --create-missing parties").format(name=text))
+        self.parties[text] = party_id
+        return party_id
+
+
+def _plan(csv: CsvFile, mapping: Mapping, fields: dict) -> list[tuple[str, tuple[str, ...]]]:
+    """Which column fills which fields; an unknown column is refused by name."""
+    plan = []
+    template_columns = mapping.template_columns()
+    for column in csv.header:
+        if column in mapping.columns:
+            targets = mapping.columns[column]
+        elif column in fields:
+            targets = (column,)
+        elif column in mapping.ignore or column in DERIVED_CASE_COLUMNS or column in template_columns:
+            continue
+        elif mapping.ignore_other_columns:
+            continue
+        else:
+            raise BadInput(
+                _(
+                    "{file}:1:{column}: unknown column (map it with --map '{column}=FIELD' or list it in the "
+                    "mapping's ignore)"
+                ).format(file=csv.name, column=column)
+            )
+        for target in targets:
+            if target not in fields:
+                raise BadInput(
+                    _(
+                        "mapping: {column!r} is mapped to {target!r}, which is not a field of this import "
+                        "(fields: {fields})"
+                    ).format(column=column, target=target, fields=", ".join(fields))
+                )
+        plan.append((column, targets))
+    for target in list(mapping.constants) + list(mapping.templates):
+        if target not in fields:
+            raise BadInput(_("mapping: {target!r} is not a field of this import").format(target=target))
+    for column in template_columns:
+        if column not in csv.header:
+            raise BadInput(
+                _("mapping: the templates read a column {column!r} that the file does not have").format(column=column)
+            )
+    return plan
+
+
+def _raw_values(row: Row, plan, mapping: Mapping) -> dict[str, tuple[str, str]]:
+    """field → (text, the column it came from) for one row, before parsing."""
+    raw: dict[str, tuple[str, str]] = {}
+    for target, value in mapping.constants.items():
+        raw[target] = (value, target)
+    for column, targets in plan:
+        value = row.values.get(column, "")
+        for target in targets:
+            if value != "" or target not in raw:
+                raw[target] = (value, column)
+    for target, template in mapping.templates.items():
+        raw[target] = (template.format_map(row.values).strip(), target)
+    for target, table in mapping.values.items():
+        if target in raw and raw[target][0] in table:
+            raw[target] = (table[raw[target][0]], raw[target][1])
+    return raw
+
+
+def import_cases(
+    *,
+    session: Session,
+    csv: CsvFile,
+    mapping: Mapping,
+    options: Options,
+    tz: tzinfo,
+    actor: str,
+    now: datetime,
+    reject: Callable[[Row | Problem, str], None] | None = None,
+) -> ImportReport:
+    """Import cases from ``csv``; raise ``ImportFailed`` (nothing written) if any row has a problem and
+    ``options.on_error`` is ``abort``."""
+    report = ImportReport("cases", csv.name, csv.encoding, dry_run=options.dry_run)
+    plan = _plan(csv, mapping, CASE_FIELDS)
+    directory = _Directory(session, options, report)
+    writer = _CaseWriter(session, csv.name, actor, now, options, report, reject)
+    for item in csv.rows():
+        if isinstance(item, Problem):
+            _reject(report, [item], reject, item)
+            continue
+        report.rows += 1
+        values, problems = _case_values(item, plan, mapping, directory, csv.name, tz)
+        if problems:
+            _reject(report, problems, reject, item)
+            continue
+        writer.add(item, values)
+    writer.flush()
+    if report.problem_count and options.on_error == "abort":
+        raise ImportFailed(report)
+    return report
+
+
+def _reject(report: ImportReport, problems: list[Problem], reject, item: Row | Problem) -> None:
+    """Count one rejected record with its problems, and hand it to the rejects file."""
+    report.problem_count += len(problems)
+    report.problems.extend(problems[: max(0, MAX_PROBLEMS - len(report.problems))])
+    report.rejected += 1
+    if reject is not None:
+        reject(item, "; ".join(p.message for p in problems))
+
+
+def _case_values(row: Row, plan, mapping: Mapping, directory: _Directory, name: str, tz: tzinfo):
+    """Parse one row into case values; return (values, problems)."""
+    raw = _raw_values(row, plan, mapping)
+    values: dict[str, object] = {}
+    problems: list[Problem] = []
+    columns: dict[str, str] = {}
+    for target, (text, column) in raw.items():
+        columns[target] = column
+        if text == "":
+            continue
+        kind, parser = CASE_FIELDS[target]
+        try:
+            if kind == "moment":
+                values[target] = parse_moment(text.strip(), mapping.formats.get(target) or mapping.formats.get("*"), tz)
+            elif kind == "day":
+                fmt = mapping.formats.get(target) or mapping.formats.get("*")
+                values[target] = parse_moment(text.strip(), fmt, tz).date()
+            elif kind == "status":
+                values["status"], reason = _status(text, mapping)
+                if reason:
+                    values.setdefault("close_reason", reason)
+            elif kind == "department":
+                values[target] = directory.department(text)
+            elif kind == "departments":
+                values[target] = sorted(
+                    {directory.department(code) for code in re.split(r"[;,、]", text) if code.strip()}
+                )
+            elif kind == "party":
+                values[target] = directory.party(text)
+            else:
+                values[target] = parser(text)
+        except ValueProblem as error:
+            problems.append(Problem(name, row.line, column, str(error)))
+    if problems:
+        return values, problems
+    return _check_case(values, columns, row, name, problems)
+
+
+def _status(text: str, mapping: Mapping) -> tuple[str, str | None]:
+    if text in mapping.status:
+        return mapping.status[text]
+    normal = text.strip().lower()
+    if normal in _STATUSES:
+        return normal, None
+    raise ValueProblem(
+        _("{value!r} is not a status ({choices}); map it with --status-map").format(
+            value=text, choices=", ".join(_STATUSES)
+        )
+    )
+
+
+def _check_case(values: dict, columns: dict, row: Row, name: str, problems: list[Problem]):
+    """Rules across fields: required fields, times in order, a status that fits the facts."""
+
+    def fail(field_name: str, message: str) -> None:
+        problems.append(Problem(name, row.line, columns.get(field_name, field_name), message))
+
+    if not values.get("title"):
+        fail("title", _("a case needs a title"))
+    opened = values.get("opened_at")
+    if opened is None:
+        fail("opened_at", _("a case needs opened_at (when it was received)"))
+    else:
+        for stamp in TIMESTAMPS:
+            if stamp in values and values[stamp] < opened:
+                fail(
+                    stamp,
+                    _("{stamp} {when} is before the case was opened ({opened})").format(
+                        stamp=stamp, when=values[stamp].isoformat(), opened=opened.isoformat()
+                    ),
+                )
+    if "party_id" in values and "party" not in values:
+        values["party"] = values["party_id"]
+    values.pop("party_id", None)
+    ref = values.get("ref")
+    if ref is not None and not REF.match(ref):
+        fail("ref", _("{ref!r} is not a caselog reference like C2026-000123").format(ref=ref))
+    if ref is None and not values.get("external_ref"):
+        fail("external_ref", _("a case needs external_ref (or caselog's ref) to be imported again safely"))
+    status = values.get("status") or _derived_status(values)
+    values["status"] = status
+    if status != Status.closed and values.get("closed_at"):
+        fail("closed_at", _("the status is {status} but closed_at is set").format(status=status))
+    if status in UNFINISHED and values.get("resolved_at"):
+        fail("resolved_at", _("the status is {status} but resolved_at is set").format(status=status))
+    if status == Status.closed and values.get("close_reason") == CloseReason.resolved and not values.get("resolved_at"):
+        values["resolved_at"] = values.get("closed_at")
+    if status == Status.closed and not values.get("close_reason"):
+        if values.get("resolved_at"):
+            values["close_reason"] = CloseReason.resolved.value
+        else:
+            fail("close_reason", _("a closed case needs a close_reason (or resolved_at)"))
+    if status != Status.open and not values.get("lead") and status != Status.closed:
+        fail("lead", _("a {status} case needs a lead department").format(status=status))
+    needs = {Status.resolved: "resolved_at", Status.closed: "closed_at", Status.answered: "answered_at"}
+    if status in needs and needs[status] not in values:
+        if status == Status.closed and "resolved_at" in values:
+            values["closed_at"] = values["resolved_at"]
+        else:
+            fail(needs[status], _("a {status} case needs {field}").format(status=status, field=needs[status]))
+    if values.get("co") and values.get("lead") in values["co"]:
+        fail("co", _("the lead department is also listed as a co-department"))
+    return values, problems
+
+
+def _derived_status(values: dict) -> str:
+    for stamp, status in (
+        ("closed_at", Status.closed),
+        ("resolved_at", Status.resolved),
+        ("answered_at", Status.answered),
+        ("accepted_at", Status.accepted),
+    ):
+        if stamp in values:
+            return status.value
+    return Status.dispatched.value if values.get("lead") else Status.open.value
+
+
+_CASE_COLUMNS = (
+    "ref",
+    "external_ref",
+    "title",
+    "description",
+    "category",
+    "tier",
+    "tier_rule",
+    "status",
+    "key",
+    "lead_id",
+    "party_id",
+    "visit_id",
+    "opened_at",
+    *TIMESTAMPS,
+    "due_on",
+    "reply_due_on",
+    "original_due_on",
+    "close_reason",
+    "satisfaction",
+)
+
+
+class _CaseWriter:
+    """Batches of new and changed cases, written with Core; their ``imported`` events name the file and line."""
+
+    def __init__(
+        self,
+        session: Session,
+        name: str,
+        actor: str,
+        now: datetime,
+        options: Options,
+        report: ImportReport,
+        reject=None,
+    ):
+        self.session, self.name, self.actor, self.now, self.reject = session, name, actor, now, reject
+        self.options, self.report = options, report
+        self.pending: dict[str, tuple[int, dict]] = {}
+        self.counters: dict[int, int] = {}
+        self.first_new_id = (session.scalar(select(func.max(Case.id))) or 0) + 1
+
+    def add(self, row: Row, values: dict) -> None:
+        key = values.get("external_ref") or values["ref"]
+        if key in self.pending:
+            self._duplicate(row, key, values, self.pending[key][0].line)
+            return
+        self.pending[key] = (row, values)
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def _duplicate(self, row: Row, key: str, values: dict, first_line: int) -> None:
+        """A reference seen earlier in the same file: keep the first, take the last, or report both lines."""
+        if self.options.on_duplicate == "first":
+            self.report.duplicates += 1
+        elif self.options.on_duplicate == "last":
+            if key in self.pending:
+                self.pending[key] = (row, values)
+            self.report.duplicates += 1
+        else:
+            column = "external_ref" if values.get("external_ref") else "ref"
+            message = _("duplicate reference {key!r} (also on line {first})").format(key=key, first=first_line)
+            _reject(self.report, [Problem(self.name, row.line, column, message)], self.reject, row)
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, {}
+        existing = self._existing(list(batch))
+        new_rows, lines = [], []
+        for key, (row, values) in batch.items():
+            found = existing.get(key)
+            if found is None:
+                new_rows.append(self._row(values))
+                lines.append(row.line)
+                continue
+            case_id, earlier_line = found
+            if case_id >= self.first_new_id and earlier_line is not None:
+                self._duplicate(row, key, values, earlier_line)
+                if self.options.on_duplicate == "last":
+                    self._update(case_id, values, row.line)
+            elif self.options.update:
+                self._update(case_id, values, row.line)
+            else:
+                self.report.unchanged += 1
+        if self.report.problem_count and self.options.on_error == "abort":
+            return  # the import will fail: nothing more to write
+        if new_rows and not self.options.dry_run:
+            self._insert(new_rows, lines)
+        self.report.inserted += len(new_rows)
+
+    def _existing(self, keys: list[str]) -> dict[str, tuple[int, int | None]]:
+        refs = [k for k in keys if REF.match(k)]
+        query = select(Case.external_ref, Case.ref, Case.id).where(
+            Case.external_ref.in_(keys) | Case.ref.in_(refs or [""])
+        )
+        found = {}
+        for external_ref, ref, case_id in self.session.execute(query):
+            found[external_ref if external_ref in keys else ref] = (case_id, None)
+        new_ids = [case_id for case_id, _line in found.values() if case_id >= self.first_new_id]
+        if new_ids:
+            notes = select(Event.case_id, Event.note).where(Event.case_id.in_(new_ids), Event.kind == "imported")
+            lines = {case_id: int(note.rsplit(":", 1)[1]) for case_id, note in self.session.execute(notes)}
+            found = {k: (case_id, lines.get(case_id)) for k, (case_id, _line) in found.items()}
+        return found
+
+    def _next_ref(self, year: int) -> str:
+        if year not in self.counters:
+            prefix = f"C{year}-"
+            last = self.session.scalar(select(func.max(Case.ref)).where(Case.ref.like(f"{prefix}%")))
+            self.counters[year] = int(last[len(prefix) :]) if last else 0
+        self.counters[year] += 1
+        return f"C{year}-{self.counters[year]:06d}"
+
+    def _row(self, values: dict) -> dict:
+        opened = values["opened_at"]
+        row = {name: values.get(name) for name in _CASE_COLUMNS}
+        if row["ref"] is None:
+            row["ref"] = self._next_ref(opened.year)
+        row["lead_id"] = values.get("lead")
+        row["party_id"] = values.get("party")
+        row["tier"] = values.get("tier", 2 if values.get("co") else 1)
+        row["tier_rule"] = values.get("tier_rule") or "imported"
+        row["key"] = values.get("key", False)
+        row["original_due_on"] = values.get("original_due_on", values.get("due_on"))
+        row.update(
+            return_count=0, reopen_count=0, version=1, updated_at=self.now, tier_since=opened, deadline_estimated=False
+        )
+        row["_co"] = values.get("co") or []
+        return row
+
+    def _insert(self, rows: list[dict], lines: list[tuple[int, dict]]) -> None:
+        connection = self.session.connection()
+        co = [r.pop("_co") for r in rows]
+        statement = insert(Case.__table__).returning(Case.__table__.c.id, sort_by_parameter_order=True)
+        ids = [r[0] for r in connection.execute(statement, rows)]
+        links = [{"case_id": i, "department_id": d} for i, ds in zip(ids, co, strict=True) for d in ds]
+        if links:
+            connection.execute(insert(CaseCoDepartment.__table__), links)
+        events = [
+            {
+                "case_id": i,
+                "at": self.now,
+                "actor": self.actor,
+                "kind": EventKind.imported.value,
+                "field": "status",
+                "old_value": None,
+                "new_value": row["status"],
+                "note": f"{self.name}:{line}",
+            }
+            for i, row, line in zip(ids, rows, lines, strict=True)
+        ]
+        connection.execute(insert(Event.__table__), events)
+
+    def _update(self, case_id: int, values: dict, line: int) -> None:
+        """Change what differs and record each change as an ``edited`` event."""
+        case = self.session.get(Case, case_id)
+        new = self._row(values)
+        new.pop("_co")
+        new.pop("ref")
+        changes = {}
+        for name in _CASE_COLUMNS:
+            if name in ("ref", "tier_rule") or name not in new:
+                continue
+            if name in values or name in ("lead_id", "party_id") and (values.get("lead") or values.get("party")):
+                old = getattr(case, name)
+                if new[name] != old and new[name] is not None:
+                    changes[name] = (old, new[name])
+        if not changes:
+            self.report.unchanged += 1
+            return
+        if not self.options.dry_run:
+            connection = self.session.connection()
+            connection.execute(
+                update(Case.__table__)
+                .where(Case.__table__.c.id == case_id)
+                .values(
+                    {name: value for name, (_old, value) in changes.items()}
+                    | {"version": case.version + 1, "updated_at": self.now}
+                )
+            )
+            connection.execute(
+                insert(Event.__table__),
+                [
+                    {
+                        "case_id": case_id,
+                        "at": self.now,
+                        "actor": self.actor,
+                        "kind": EventKind.edited.value,
+                        "field": name,
+                        "old_value": None if old is None else str(old),
+                        "new_value": str(value),
+                        "note": f"{self.name}:{line}",
+                    }
+                    for name, (old, value) in changes.items()
+                ],
+            )
+            self.session.expire(case)
+        self.report.updated += 1
+
+
+def iter_problems(report: ImportReport) -> Iterator[str]:
+    """The problems as lines for stderr, with a note when more were found than listed."""
+    for problem in report.problems:
+        yield str(problem)
+    if report.problem_count > len(report.problems):
+        yield _("… and {n} more problem(s)").format(n=report.problem_count - len(report.problems))

@@ -1,0 +1,344 @@
+"""CSV in and out: encodings, mappings, exact problem places, all-or-nothing, idempotence, round trips."""
+
+import csv
+import gzip
+import io
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from caselog.cli import app
+
+ROOT = Path(__file__).parent.parent
+DATA = ROOT.parent / "shared" / "data"
+MAPPINGS = ROOT / "examples" / "mappings"
+HEADER = "external_ref,title,description,category,lead,co,party,opened_at,closed_at,status,close_reason"
+ROWS = [
+    'H-1,门禁系统失灵,"楼道门禁坏了,\n影响出入",物业管理,market,,上海测试科技有限公司,2026-03-02 09:30,,,',
+    "H-2,申请人才公寓 䶮,需要10套,人才公寓,housing,market,上海测试科技有限公司,2026/3/3 10:00,,dispatched,",
+    "H-3,=1+1 公式,,,market,,张伟,2026年3月4日 8:05,2026-03-05 09:00,closed,withdrawn",
+]
+
+
+@pytest.fixture
+def cli(isolated_env, monkeypatch):
+    """Run caselog in-process; ``cli(*args, code=0)``."""
+    monkeypatch.setenv("CASELOG_NOW", "2026-03-10T10:00:00")
+    monkeypatch.chdir(isolated_env)  # files are named as a user would name them: cases.csv
+    runner = CliRunner(env={"COLUMNS": "200"})
+
+    def run(*args: str, code: int = 0, stdin: bytes | None = None):
+        result = runner.invoke(app, list(args), catch_exceptions=False, input=stdin)
+        assert result.exit_code == code, (result.stdout, result.stderr)
+        return result
+
+    return run
+
+
+@pytest.fixture
+def district(cli):
+    cli("init")
+    cli("dept", "add", "market", "区市场监管局")
+    cli("dept", "add", "housing", "区房管局")
+    cli("party", "add", "上海测试科技有限公司")
+    cli("party", "add", "张伟", "--kind", "resident")
+    return cli
+
+
+def cases_json(cli) -> list[dict]:
+    return json.loads(cli("case", "list", "--limit", "0", "-f", "json").stdout)
+
+
+def write(path: Path, text: str, encoding: str) -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "expected"),
+    [
+        ("utf-8", ",", "utf-8"),
+        ("utf-8-sig", ",", "utf-8-sig"),
+        ("gb18030", ",", "gb18030"),
+        ("utf-16", "\t", "utf-16"),
+    ],
+)
+def test_the_same_rows_import_identically_in_every_encoding(district, tmp_path, encoding, delimiter, expected):
+    lines = [HEADER, *ROWS]
+    if delimiter == "\t":
+        lines = [
+            "\t".join(next(csv.reader(io.StringIO(line.replace("\n", "\\n"))))).replace("\\n", "\n") for line in lines
+        ]
+        lines = [
+            line
+            if "\n" not in line
+            else line.replace('\t"', "\t").replace("楼道门禁坏了,\n影响出入", '"楼道门禁坏了,\n影响出入"')
+            for line in lines
+        ]
+    text = "\r\n".join(lines) + "\r\n"
+    path = write(tmp_path / "cases.csv", text, encoding)
+    out = district("import", "cases", path.name).stdout
+    assert f"({expected}): 3 rows read; imported 3" in out
+    listed = cases_json(district)
+    assert [(c["external_ref"], c["title"], c["status"], c["lead"], c["co"]) for c in reversed(listed)] == [
+        ("H-1", "门禁系统失灵", "dispatched", "market", []),
+        ("H-2", "申请人才公寓 䶮", "dispatched", "housing", ["market"]),
+        ("H-3", "=1+1 公式", "closed", "market", []),
+    ]
+    shown = json.loads(district("case", "show", "H-1", "-f", "json").stdout)
+    assert shown["description"] == "楼道门禁坏了,\n影响出入"
+    assert shown["history"][0]["kind"] == "imported" and shown["history"][0]["note"] == "cases.csv:2"
+
+
+def test_gbk_file_without_bom_is_read_as_gb18030(district, tmp_path):
+    path = write(tmp_path / "gbk.csv", "\r\n".join([HEADER, ROWS[0]]) + "\r\n", "gbk")
+    assert "(gb18030): 1 rows read; imported 1" in district("import", "cases", path.name).stdout
+
+
+def test_importing_twice_adds_nothing_and_update_records_events(district, tmp_path):
+    path = write(tmp_path / "cases.csv", "\n".join([HEADER, *ROWS]) + "\n", "utf-8")
+    district("import", "cases", path.name)
+    again = district("import", "cases", path.name).stdout
+    assert "imported 0, updated 0, unchanged 3, rejected 0" in again
+    assert len(cases_json(district)) == 3
+    changed = "\n".join([HEADER, ROWS[0].replace("门禁系统失灵", "门禁系统仍然失灵"), *ROWS[1:]]) + "\n"
+    path.write_text(changed, encoding="utf-8")
+    out = district("import", "cases", path.name, "--update").stdout
+    assert "imported 0, updated 1, unchanged 2" in out
+    history = json.loads(district("case", "show", "H-1", "-f", "json").stdout)["history"]
+    assert history[-1]["kind"] == "edited" and history[-1]["field"] == "title"
+    assert (history[-1]["old"], history[-1]["new"], history[-1]["note"]) == (
+        "门禁系统失灵",
+        "门禁系统仍然失灵",
+        "cases.csv:2",
+    )
+
+
+BAD = [
+    ("external_ref,title,opened_at,zip\nB-1,t,2026-03-02,200000\n", "cases.csv:1:zip: unknown column"),
+    ("external_ref,title,opened_at\nB-1,t,2026-02-30\n", "cases.csv:2:opened_at: '2026-02-30' is not a valid date"),
+    ("external_ref,title,opened_at\nB-1,t,03/04/2026\n", "cases.csv:2:opened_at: '03/04/2026' could be read two ways"),
+    ("external_ref,title,opened_at\nB-1,t,2026-03\n", "cases.csv:2:opened_at: '2026-03' is not a valid date"),
+    (
+        "external_ref,title,opened_at,closed_at,status,close_reason\nB-1,t,2026-03-05,2026-03-02,closed,withdrawn\n",
+        "cases.csv:2:closed_at: closed_at 2026-03-02T00:00:00+08:00 is before the case was opened",
+    ),
+    (
+        "external_ref,title,opened_at,lead\nB-1,t,2026-03-02,markte\n",
+        "cases.csv:2:lead: no department 'markte' (did you mean 'market'?)",
+    ),
+    (
+        "external_ref,title,opened_at\nB-1," + "长" * 201 + ",2026-03-02\n",
+        "cases.csv:2:title: 201 characters, at most 200",
+    ),
+    ("external_ref,title,opened_at,tier\nB-1,t,2026-03-02,4\n", "cases.csv:2:tier: '4' is not a tier (1, 2 or 3)"),
+    (
+        "external_ref,title,opened_at\nB-1,t,2026-03-02\nB-1,u,2026-03-03\n",
+        "cases.csv:3:external_ref: duplicate reference 'B-1' (also on line 2)",
+    ),
+    ("external_ref,title,opened_at\nB-1,t\n", "cases.csv:2: 2 fields, expected 3"),
+    ("external_ref,title,opened_at,status\nB-1,t,2026-03-02,done\n", "cases.csv:2:status: 'done' is not a status"),
+    ("external_ref,title,opened_at\nB-1,t\x00x,2026-03-02\n", "cases.csv:2"),
+    ("title,opened_at\nt,2026-03-02\n", "cases.csv:2:external_ref: a case needs external_ref"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD)
+def test_each_bad_input_is_reported_at_its_place_and_nothing_is_written(district, tmp_path, text, message):
+    path = tmp_path / "cases.csv"
+    path.write_bytes(text.encode("utf-8"))
+    before = district("db", "info", "-f", "json").stdout
+    result = district("import", "cases", path.name, code=2)
+    assert message in result.stderr, result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("caselog: ")
+    assert district("db", "info", "-f", "json").stdout == before
+
+
+def test_bad_credit_code_in_a_parties_file(district, tmp_path):
+    path = tmp_path / "parties.csv"
+    path.write_text("name,credit_code\n某公司,91350100M000100Y44\n", encoding="utf-8")
+    result = district("import", "parties", path.name, code=2)
+    assert "parties.csv:2:credit_code: credit code '91350100M000100Y44' fails its check character" in result.stderr
+
+
+def test_skip_writes_the_good_rows_and_a_rejects_file(district, tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text(
+        "external_ref,title,opened_at\nS-1,好,2026-03-02\nS-2,坏,2026-02-30\nS-3,好,2026-03-03\n", encoding="utf-8"
+    )
+    rejects = tmp_path / "rejects.csv"
+    out = district("import", "cases", path.name, "--on-error", "skip", "--rejects", rejects.name).stdout
+    assert "imported 2, updated 0, unchanged 0, rejected 1" in out
+    assert rejects.read_bytes().decode("utf-8-sig") == (
+        "line,external_ref,title,opened_at,error\r\n"
+        "3,S-2,坏,2026-02-30,'2026-02-30' is not a valid date or time (expected YYYY-MM-DD[ HH:MM[:SS]])\r\n"
+    )
+
+
+def test_dry_run_writes_nothing(district, tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text("external_ref,title,opened_at,lead\nD-1,t,2026-03-02,newdept\n", encoding="utf-8")
+    before = district("db", "info", "-f", "json").stdout
+    out = district("import", "cases", path.name, "--dry-run", "--create-missing", "departments").stdout
+    assert "would import 1" in out
+    assert district("db", "info", "-f", "json").stdout == before
+
+
+def test_stdin_and_mapping_options(district):
+    data = "编号,标题,受理时间\nM-1,噪音,2026/3/2 9:00\n".encode("gb18030")
+    out = district(
+        "import",
+        "cases",
+        "-",
+        "--map",
+        "编号=external_ref",
+        "--map",
+        "标题=title",
+        "--map",
+        "受理时间=opened_at",
+        stdin=data,
+    ).stdout
+    assert "<stdin> (gb18030): 1 rows read; imported 1" in out
+
+
+def test_export_is_excel_safe_and_round_trips(district, tmp_path):
+    path = write(tmp_path / "cases.csv", "\n".join([HEADER, *ROWS]) + "\n", "utf-8")
+    district("import", "cases", path.name)
+    first = tmp_path / "first.csv"
+    district("export", "cases", str(first))
+    data = first.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfref,external_ref,title,description,category,tier,tier_rule,status,")
+    assert b"\r\n" in data and "'=1+1 公式".encode() in data
+    district("export", "cases", str(first), code=2)  # exists: refused without --force
+    district("export", "cases", str(first), "--force")
+    assert "'=1+1" not in district("export", "cases", "-", "--raw").stdout
+
+
+def export_import_export(cli, tmp_path, rows_csv: str) -> tuple[bytes, bytes]:
+    import os
+
+    source = tmp_path / "source.csv"
+    source.write_text(rows_csv, encoding="utf-8")
+    cli("import", "cases", str(source), "--create-missing", "departments", "--create-missing", "parties")
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    cli("export", "cases", str(first), "--force")
+    os.environ["CASELOG_DB"] = str(tmp_path / "second.db")
+    cli("import", "cases", str(first), "--create-missing", "departments", "--create-missing", "parties")
+    cli("export", "cases", str(second), "--force")
+    return first.read_bytes(), second.read_bytes()
+
+
+texts = st.text(
+    alphabet=st.sampled_from(list("门禁系统失灵人才公寓=+-@\t'\" ,;abcXYZ012") + ["\n", "䶮", "𠀀"]),
+    min_size=1,
+    max_size=12,
+).filter(lambda t: t.strip() != "")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(st.tuples(texts, st.sampled_from(["", "market", "housing"]), st.integers(0, 3)), min_size=1, max_size=5)
+)
+def test_export_import_export_is_byte_identical(cli, tmp_path_factory, rows):
+    import os
+
+    tmp_path = tmp_path_factory.mktemp("round")
+    os.environ["CASELOG_DB"] = str(tmp_path / "first.db")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["external_ref", "title", "description", "lead", "party", "opened_at", "tier"])
+    for n, (text, lead, day) in enumerate(rows):
+        writer.writerow([f"R-{n}", text.strip() or "x", text, lead, "某公司", f"2026-03-0{day + 1} 09:00", ""])
+    first, second = export_import_export(cli, tmp_path, out.getvalue())
+    assert first == second
+
+
+def test_xlsx_keeps_every_value(district, tmp_path):
+    from openpyxl import load_workbook
+
+    path = write(tmp_path / "cases.csv", "\n".join([HEADER, *ROWS]) + "\n", "utf-8")
+    district("import", "cases", path.name)
+    district("party", "add", "零号公司", "--credit-code", "91350100M000100Y43")
+    target = tmp_path / "parties.xlsx"
+    district("export", "parties", str(target), "--format", "xlsx")
+    sheet = load_workbook(target).active
+    rows = list(sheet.values)
+    assert rows[0][:4] == ("id", "kind", "name", "credit_code")
+    assert ("零号公司", "91350100M000100Y43") in [(r[2], r[3]) for r in rows[1:]]
+    assert sheet.freeze_panes == "A2"
+
+
+# --- real data -------------------------------------------------------------------------------------------
+
+
+def _slice(source: Path, rows: int, target: Path) -> list[dict]:
+    opener = gzip.open if source.suffix == ".gz" else open
+    with opener(source, "rt", encoding="utf-8", newline="") as handle:
+        lines = [next(handle) for _ in range(rows + 1)]
+    target.write_text("".join(lines), encoding="utf-8")
+    return list(csv.DictReader(io.StringIO("".join(lines))))
+
+
+def test_la311_slice_imports_with_the_shipped_mapping(cli, tmp_path):
+    rows = _slice(DATA / "la311_2018_mini.csv", 400, tmp_path / "la.csv")
+    cli("init")
+    result = cli(
+        "import",
+        "cases",
+        str(tmp_path / "la.csv"),
+        "--mapping",
+        str(MAPPINGS / "la311.toml"),
+        "--create-missing",
+        "departments",
+        "--create-missing",
+        "parties",
+        "--on-error",
+        "skip",
+    )
+    listed = cases_json(cli)
+    expected = Counter(r["Owner"].lower() for r in rows)
+    bad = {r["SRNumber"] for r in rows if r["ClosedDate"] and _la_time(r["ClosedDate"]) < _la_time(r["CreatedDate"])}
+    for ref in bad:
+        expected[next(r["Owner"].lower() for r in rows if r["SRNumber"] == ref)] -= 1
+    assert Counter(c["lead"] for c in listed) == +expected
+    closed = sum(1 for r in rows if r["Status"] in ("Closed", "Cancelled", "Referred Out") and r["SRNumber"] not in bad)
+    assert sum(c["status"] == "closed" for c in listed) == closed
+    assert f"rejected {len(bad)}" in result.stdout
+
+
+def _la_time(text: str):
+    from datetime import datetime
+
+    return datetime.strptime(text, "%m/%d/%Y %I:%M:%S %p")
+
+
+def test_nyc_slice_imports_with_the_shipped_mapping(cli, tmp_path):
+    rows = _slice(DATA / "nyc_council_constituent_services.csv.gz", 500, tmp_path / "nyc.csv")
+    cli("init")
+    cli(
+        "import",
+        "cases",
+        str(tmp_path / "nyc.csv"),
+        "--mapping",
+        str(MAPPINGS / "nyc_council.toml"),
+        "--create-missing",
+        "departments",
+        "--create-missing",
+        "parties",
+        "--on-duplicate",
+        "first",
+        "--on-error",
+        "skip",
+    )
+    listed = cases_json(cli)
+    first = {}
+    for r in rows:
+        first.setdefault(r["unique_key"], r)
+    good = {k: r for k, r in first.items() if (r["complaint_type"] + r["descriptor"]).strip()}
+    assert Counter(c["lead"] for c in listed) == Counter(r["account"].lower() for r in good.values())
+    assert sum(c["status"] == "closed" for c in listed) == sum(1 for r in good.values() if r["closedate"])
