@@ -95,7 +95,9 @@ def build(path: Path, cases: int, *, seed: int = 7, end: date = date(2026, 11, 2
             status = "closed"
             resolved = (opened + timedelta(days=rng.randrange(1, 30))).strftime(FMT)
             closed = resolved
-        answered = resolved if status == "closed" or status == "answered" else None
+        answered = resolved
+        if status == "answered":
+            answered = (opened + timedelta(days=rng.randrange(1, 10))).strftime(FMT)
         case_rows.append(
             (
                 case_id,

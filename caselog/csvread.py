@@ -219,7 +219,7 @@ def _codec_name(encoding: str) -> str:
     if encoding.lower() == "auto":
         return "auto"
     try:
-        b"".decode(encoding)  # LookupError also for codecs that are not text encodings, such as base64
+        "".encode(encoding)  # LookupError also for codecs that are not text encodings, such as base64
         name = codecs.lookup(encoding).name
     except LookupError:
         message = _("--encoding: {encoding!r} is not a text encoding (expected one of {choices})")

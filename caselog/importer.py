@@ -331,6 +331,7 @@ def import_cases(
     actor: str,
     now: datetime,
     reject: Callable[[Row | Problem, str], None] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Import cases from ``csv``; raise ``ImportFailed`` (nothing written) if any row has a problem and
     ``options.on_error`` is ``abort``."""
@@ -343,6 +344,8 @@ def import_cases(
             _reject(report, [item], reject, item)
             continue
         report.rows += 1
+        if progress is not None and report.rows % 5000 == 0:
+            progress(report.rows)
         values, problems = _case_values(item, plan, mapping, directory, csv.name, tz)
         if problems:
             _reject(report, problems, reject, item)

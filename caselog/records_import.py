@@ -158,8 +158,9 @@ def import_records(target: str) -> Callable[..., ImportReport]:
         actor: str,
         now: datetime,
         reject=None,
+        progress=None,
     ) -> ImportReport:
-        del actor, now  # departments, parties and visits keep no history
+        del actor, now, progress  # departments, parties and visits keep no history and are small
         report = ImportReport(target, csv.name, csv.encoding, dry_run=options.dry_run)
         plan = _plan(csv, mapping, dict.fromkeys(FIELDS[target]))
         directory = _Directory(session, options, report)
