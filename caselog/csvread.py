@@ -16,13 +16,13 @@ import shutil
 import sys
 import tempfile
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
 
 from caselog.errors import BadInput
-from caselog.i18n import _
+from caselog.i18n import N_, _
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16", "utf-16-le", "utf-16-be", "big5")
 DELIMITERS = (",", "\t", ";")
@@ -35,6 +35,8 @@ _SPOOL_MAX = 8 << 20
 # that itself starts with "'=" survives export (guard adds a second quote) and import (unguard removes it).
 _GUARDED = re.compile("'*[" + re.escape(FORMULA_STARTS) + "]")
 _GUARD_MARK = re.compile("'[" + re.escape(FORMULA_STARTS) + "]")
+_BOM_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16"}
+_NUL = N_("NUL byte in the data (a binary file or a UTF-16 file without a BOM?)")
 # A BOM, the encoding auto uses for it, and the explicit encodings that agree with it.
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig", frozenset({"utf-8", "utf-8-sig"})),
@@ -119,7 +121,8 @@ class _Source:
             try:
                 yield wrapper
             finally:
-                wrapper.detach()  # closing the wrapper would close the spool
+                if not self.spool.closed:  # a rows() left unfinished may end after close()
+                    wrapper.detach()  # closing the wrapper would close the spool
 
     def close(self) -> None:
         """Free the spooled stdin (nothing to do for a path)."""
@@ -156,7 +159,7 @@ class CsvFile:
                         # line_num counts the physical lines read so far, so a record starts after the last one.
                         start, last = last + 1, reader.line_num
                         if len(record) == width and not careful:
-                            yield Row(start, dict(zip(header, record, strict=True)))
+                            yield Row(start, dict(zip(header, record)))  # noqa: B905 (strict=True costs 10%)
                         elif record:
                             yield self._record(start, record)
                     return
@@ -185,7 +188,7 @@ class CsvFile:
             for index, cell in enumerate(record):
                 if "\x00" in cell:
                     column = self.header[index] if index < len(self.header) else None
-                    return Problem(self.name, start, column, _nul_message())
+                    return Problem(self.name, start, column, _(_NUL))
         if len(record) != len(self.header):
             return Problem(self.name, start, None, _count_message(len(record), len(self.header)))
         if self._source.guarded:
@@ -240,24 +243,14 @@ def _settle_encoding(source: _Source, name: str, wanted: str) -> str:
     bom = next(((auto, agreeing) for mark, auto, agreeing in _BOMS if head.startswith(mark)), None)
     if bom is not None:
         if wanted != "auto" and wanted not in bom[1]:
-            raise _stop(
-                name,
-                _(
-                    "the file starts with a {bom} byte order mark, but --encoding is {encoding} "
-                    "(expected --encoding auto or {auto})"
-                ).format(bom="UTF-8" if bom[0] == "utf-8-sig" else "UTF-16", encoding=wanted, auto=bom[0]),
-            )
+            message = _("the file starts with a {bom} BOM, but --encoding is {encoding} (expected auto or {auto})")
+            raise _stop(name, message.format(bom=_BOM_NAMES[bom[0]], encoding=wanted, auto=bom[0]))
         used = bom[0] if wanted == "auto" else wanted
     else:
         if not wanted.startswith("utf-16"):
             _refuse_nul_header(head, name)
         if wanted == "utf-16":  # Python's incremental decoder refuses it without a BOM
-            raise _stop(
-                name,
-                _("the file has no byte order mark, which --encoding {encoding} needs (expected {le} or {be})").format(
-                    encoding=wanted, le=wanted + "-le", be=wanted + "-be"
-                ),
-            )
+            raise _stop(name, _("the file has no BOM, which --encoding utf-16 needs (expected utf-16-le or utf-16-be)"))
         used = "utf-8" if wanted == "auto" else wanted
     failure = _scan(source, used)
     if failure is None:
@@ -280,13 +273,8 @@ def _refuse_nul_header(head: bytes, name: str) -> None:
         return
     # ASCII in UTF-16 LE is "a\0", in BE "\0a": the NULs' positions tell which.
     suggestion = "utf-16-le" if first[1::2].count(0) >= first[::2].count(0) else "utf-16-be"
-    raise _stop(
-        name,
-        _(
-            "NUL bytes in the header line (expected text; a UTF-16 file without a byte order mark? "
-            "give --encoding {suggestion})"
-        ).format(suggestion=suggestion),
-    )
+    message = _("NUL bytes in the header line (expected text; UTF-16 without a BOM? give --encoding {suggestion})")
+    raise _stop(name, message.format(suggestion=suggestion))
 
 
 def _scan(source: _Source, encoding: str) -> tuple[int, int] | None:
@@ -333,26 +321,23 @@ def _line_at(source: _Source, encoding: str, offset: int) -> int:
     return ends + 1
 
 
-def _lines(text: TextIO) -> Iterable[str]:
+def _lines(text: TextIO) -> Iterator[str]:
     """The file's lines for the csv reader, with a BOM left by an explicit utf-8 or utf-16-le/be removed."""
     first = text.readline()
-    if first.startswith("\ufeff"):
-        first = first[1:]
-    yield first
-    yield from text
+    return itertools.chain([first[1:] if first.startswith("\ufeff") else first], text)
 
 
 def _read_header(source: _Source, name: str, encoding: str) -> tuple[str, list[str]]:
     """Detect the delimiter from the first line, then read and check the header record."""
     with source.text(encoding) as text:
-        lines = iter(_lines(text))
+        lines = _lines(text)
         first = next(lines)
         if not first:
             raise _stop(name, _("the file is empty (expected a header line)"))
         if not first.rstrip("\r\n"):
             raise _stop(name, _("the first line is empty (expected a header line)"))
         if "\x00" in first:
-            raise _stop(name, _nul_message())
+            raise _stop(name, _(_NUL))
         delimiter = _detect_delimiter(first, name, utf16=encoding.startswith("utf-16"))
         reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter, strict=True)
         try:
@@ -365,12 +350,8 @@ def _read_header(source: _Source, name: str, encoding: str) -> tuple[str, list[s
         if not column:
             raise _stop(name, _("column {number} has no name").format(number=number))
         if column in seen:
-            raise _stop(
-                name,
-                _("duplicate column {name!r} (columns {first} and {second})").format(
-                    name=column, first=seen[column], second=number
-                ),
-            )
+            message = _("duplicate column {name!r} (columns {first} and {second})")
+            raise _stop(name, message.format(name=column, first=seen[column], second=number))
         seen[column] = number
     return delimiter, header
 
@@ -386,13 +367,11 @@ def _detect_delimiter(line: str, name: str, *, utf16: bool) -> str:
         return ","  # a single column
     tied = [delimiter for delimiter, count in counts.items() if count == most]
     if len(tied) > 1:
-        raise _stop(
-            name,
-            _(
-                "cannot tell the delimiter: the header line has {count} of each of {delimiters} "
-                "(expected one of them to separate the column names)"
-            ).format(count=most, delimiters=" and ".join(_show_delimiter(d) for d in tied)),
+        message = _(
+            "cannot tell the delimiter: the header line has {count} of each of {delimiters} "
+            "(expected one of them more often than the others)"
         )
+        raise _stop(name, message.format(count=most, delimiters=" and ".join(_show_delimiter(d) for d in tied)))
     return tied[0]
 
 
@@ -422,11 +401,6 @@ def _stop(name: str, message: str, line: int = 1) -> CsvError:
 def _show_delimiter(delimiter: str) -> str:
     """A delimiter as a message shows it."""
     return "TAB" if delimiter == "\t" else repr(delimiter)
-
-
-def _nul_message() -> str:
-    """What a NUL in the text means."""
-    return _("NUL byte in the data (a binary file or a UTF-16 file without a BOM?)")
 
 
 def _count_message(found: int, expected: int) -> str:

@@ -19,6 +19,7 @@ from datetime import date, datetime, time
 from enum import Enum
 from typing import IO, Any, TextIO
 
+from caselog.csvread import guard  # one guard, shared with the reader that undoes it
 from caselog.errors import BadInput
 from caselog.i18n import _
 
@@ -31,11 +32,6 @@ SHEET_TITLE = "caselog"
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # Excel keeps 15 significant digits; a longer integer would silently lose its tail as a number.
 _EXCEL_INT_LIMIT = 10**15
-
-
-def guard(text: str) -> str:
-    """Prefix ``'`` to text a spreadsheet would read as a formula; other text is returned unchanged."""
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def csv_value(value: object, *, raw: bool = False) -> str:
@@ -53,7 +49,7 @@ def csv_value(value: object, *, raw: bool = False) -> str:
     if isinstance(value, list | tuple):
         joined = LIST_SEPARATOR.join(csv_value(item, raw=raw) for item in value)
         # The items are guarded already; this catches a list led by a negative number, e.g. "-1;+cmd|...".
-        return joined if raw else guard(joined)
+        return joined if raw or not joined.startswith(FORMULA_START) else "'" + joined
     text = str(value)
     return text if raw else guard(text)
 

@@ -5,6 +5,8 @@ import csv
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from caselog.csvread import ENCODINGS, CsvError, CsvFile, Problem, Row, guard, open_csv, unguard
 from caselog.errors import BadInput
@@ -108,7 +110,7 @@ def test_utf8_is_never_read_as_gb18030(tmp_path):
 
 
 def test_bytes_that_are_neither_utf8_nor_gb18030(tmp_path):
-    data = "title,party,opened_at\n".encode() + b"caf\xe9,x,y\n"  # latin-1 text: 0xe9 then a comma
+    data = b"title,party,opened_at\ncaf\xe9,x,y\n"  # latin-1 text: 0xe9 then a comma
     assert error(tmp_path, data) == (
         "cases.csv:2: cannot read the file as UTF-8 or GB18030 (byte 0xe9 at offset 25); give --encoding"
     )
@@ -144,7 +146,9 @@ def test_latin1_is_refused(tmp_path, encoding):
 def test_what_is_not_a_text_encoding_is_refused(tmp_path, encoding):
     with pytest.raises(BadInput) as caught:
         open_csv(write(tmp_path, csv_text(RECORDS)), encoding=encoding)
-    assert str(caught.value) == f"--encoding: {encoding!r} is not a text encoding (expected one of {', '.join(ENCODINGS)})"
+    assert (
+        str(caught.value) == f"--encoding: {encoding!r} is not a text encoding (expected one of {', '.join(ENCODINGS)})"
+    )
 
 
 def test_every_listed_encoding_is_accepted(tmp_path):
@@ -159,8 +163,7 @@ def test_every_listed_encoding_is_accepted(tmp_path):
 def test_a_bom_that_contradicts_the_encoding_given(tmp_path):
     data = codecs.BOM_UTF8 + csv_text(RECORDS).encode()
     assert error(tmp_path, data, encoding="gb18030") == (
-        "cases.csv:1: the file starts with a UTF-8 byte order mark, but --encoding is gb18030 "
-        "(expected --encoding auto or utf-8-sig)"
+        "cases.csv:1: the file starts with a UTF-8 BOM, but --encoding is gb18030 (expected auto or utf-8-sig)"
     )
 
 
@@ -170,20 +173,18 @@ def test_an_explicit_utf8_leaves_no_bom_in_the_header(tmp_path):
 
 
 def test_a_quoted_first_column_after_a_bom(tmp_path):
-    opened, rows = read(write(tmp_path, codecs.BOM_UTF8 + '"title",party\n"a",b\n'.encode()))
+    opened, rows = read(write(tmp_path, codecs.BOM_UTF8 + b'"title",party\n"a",b\n'))
     assert (opened.header, rows) == (["title", "party"], [Row(2, {"title": "a", "party": "b"})])
 
 
 def test_utf16_without_a_bom(tmp_path):
     le = csv_text(RECORDS, delimiter="\t").encode("utf-16-le")
     assert error(tmp_path, le) == (
-        "cases.csv:1: NUL bytes in the header line (expected text; a UTF-16 file without a byte order mark? "
-        "give --encoding utf-16-le)"
+        "cases.csv:1: NUL bytes in the header line (expected text; UTF-16 without a BOM? give --encoding utf-16-le)"
     )
     assert "give --encoding utf-16-be)" in error(tmp_path, csv_text(RECORDS).encode("utf-16-be"))
     assert error(tmp_path, le, encoding="utf-16") == (
-        "cases.csv:1: the file has no byte order mark, which --encoding utf-16 needs "
-        "(expected utf-16-le or utf-16-be)"
+        "cases.csv:1: the file has no BOM, which --encoding utf-16 needs (expected utf-16-le or utf-16-be)"
     )
     opened, rows = read(write(tmp_path, le), encoding="utf-16-le")
     assert (opened.encoding, opened.delimiter, rows) == ("utf-16-le", "\t", EXPECTED)
@@ -218,7 +219,7 @@ def test_a_single_column(tmp_path):
 def test_an_ambiguous_delimiter(tmp_path):
     assert error(tmp_path, "title,party;opened_at\n") == (
         "cases.csv:1: cannot tell the delimiter: the header line has 1 of each of ',' and ';' "
-        "(expected one of them to separate the column names)"
+        "(expected one of them more often than the others)"
     )
 
 
@@ -262,11 +263,12 @@ def test_stdin_problems_name_stdin():
 
 
 def test_a_large_stdin_spools_to_disk():
-    data = b"title,n\n" + b"".join(b"row,%d\n" % n for n in range(1_000_000))  # about 11 MB, past 8 MiB
+    data = b"title,n\n" + b"".join(b"a somewhat longer title,%d\n" % n for n in range(350_000))
+    assert len(data) > 8 * 2**20  # past the spool's memory limit
     with open_csv("-", stdin=io.BytesIO(data)) as opened:
         rows = opened.rows()
-        assert next(rows) == Row(2, {"title": "row", "n": "0"})
-        assert sum(1 for _ in rows) == 999_999
+        assert next(rows) == Row(2, {"title": "a somewhat longer title", "n": "0"})
+        assert sum(1 for _ in rows) == 349_999
 
 
 def test_a_path_is_read_afresh_and_rows_can_stop_early(tmp_path):
@@ -280,11 +282,38 @@ def test_a_missing_file(tmp_path):
         open_csv(str(tmp_path / "nothing.csv"))
 
 
+CELLS = st.text(alphabet=st.sampled_from("ab门禁 ,;\"'=+-@\t\r\n\u3000"), max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    records=st.lists(st.lists(CELLS, min_size=3, max_size=3), max_size=6),
+    lineterminator=st.sampled_from(["\r\n", "\n"]),
+)
+def test_any_cells_come_back_with_the_lines_they_start_on(tmp_path_factory, records, lineterminator):
+    path = tmp_path_factory.mktemp("prop") / "cases.csv"
+    out = io.StringIO()
+    # csv.writer quotes a cell holding a line-end character only when that character is in its lineterminator
+    quoting = csv.QUOTE_MINIMAL if lineterminator == "\r\n" else csv.QUOTE_ALL
+    writer = csv.writer(out, lineterminator=lineterminator, quoting=quoting)
+    writer.writerow(HEADER)
+    starts = []
+    for record in records:
+        before = out.getvalue()
+        starts.append(before.count("\n") + before.count("\r") - before.count("\r\n") + 1)
+        writer.writerow([guard(cell) for cell in record])
+    path.write_bytes(out.getvalue().encode("gb18030" if "门" in out.getvalue() else "utf-8"))
+    _, rows = read(str(path))
+    assert rows == [
+        Row(start, dict(zip(HEADER, record, strict=True))) for start, record in zip(starts, records, strict=True)
+    ]
+
+
 # --- problems ----------------------------------------------------------------------------------------------
 
 
 def test_short_and_long_rows(tmp_path):
-    text = "title,party,opened_at\na,b,c\nd,e\nf\ng,h,i,j\n\"k\nl\",m\nn,o,p\n"
+    text = 'title,party,opened_at\na,b,c\nd,e\nf\ng,h,i,j\n"k\nl",m\nn,o,p\n'
     opened, items = read(write(tmp_path, text))
     assert [str(item) for item in items if isinstance(item, Problem)] == [
         "cases.csv:3: 2 fields, expected 3 (the header has 3 columns)",
@@ -438,4 +467,18 @@ def test_the_csvfile_knows_its_parts(tmp_path):
         "utf-8",
         ";",
         HEADER,
+    )
+
+
+def test_rows_left_unfinished_after_close():
+    with open_csv("-", stdin=io.BytesIO(b"title\n1\n2\n")) as opened:
+        rows = opened.rows()
+        assert next(rows) == Row(2, {"title": "1"})
+    rows.close()  # the generator ends after the spool is closed: no error, no warning
+
+
+def test_a_broken_gb18030_file_is_reported_where_utf8_failed(tmp_path):
+    data = "title,party\n门禁,x\n".encode("gbk") + b"\xff,y\n"
+    assert error(tmp_path, data) == (
+        "cases.csv:2: cannot read the file as UTF-8 or GB18030 (byte 0xc3 at offset 12); give --encoding"
     )
