@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from caselog.cli_common import actor, day, district_tz, fail, handled, now, open_session
-from caselog.enums import Status
+from caselog.enums import MeetingKind, Status
 from caselog.i18n import _
 
 
@@ -29,6 +29,7 @@ class ExportTarget(StrEnum):
     parties = "parties"
     departments = "departments"
     events = "events"
+    agenda = "agenda"
 
 
 class OnError(StrEnum):
@@ -278,6 +279,10 @@ def export_command(
     since: Annotated[str | None, typer.Option("--since", help=_("Cases: opened on or after."))] = None,
     until: Annotated[str | None, typer.Option("--until", help=_("Cases: opened on or before."))] = None,
     search: Annotated[str | None, typer.Option("--search", help=_("Cases: text in title or description."))] = None,
+    meeting: Annotated[
+        MeetingKind, typer.Option("--meeting", help=_("Agenda: joint (default) or leaders."))
+    ] = MeetingKind.joint,
+    date_text: Annotated[str | None, typer.Option("--date", help=_("Agenda: next (default) or a date."))] = None,
 ) -> None:
     """Export records as CSV for Excel (UTF-8 with a BOM, formula cells guarded) or as xlsx."""
     import sys
@@ -306,6 +311,15 @@ def export_command(
     with open_session(ctx, write=False) as db:
         if what is ExportTarget.cases:
             export = exporter.export_cases(session=db, filters=filters, today=today, tz=tz)
+        elif what is ExportTarget.agenda:
+            from caselog.cli_common import load_rules
+            from caselog.meetings import build_agenda, meeting_day
+            from caselog.render_meetings import agenda_rows
+
+            held = meeting_day(session=db, kind=meeting.value, text=date_text, today=today, rules=load_rules(ctx))
+            rows = agenda_rows(build_agenda(session=db, kind=meeting.value, day=held, tz=tz))
+            header = tuple(rows[0]) if rows else ("meeting", "date", "ref")
+            export = exporter.Export(header, (tuple(row.values()) for row in rows))
         else:
             export = getattr(exporter, f"export_{what.value}")(session=db, tz=tz)
         if file == "-":

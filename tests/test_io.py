@@ -342,3 +342,11 @@ def test_nyc_slice_imports_with_the_shipped_mapping(cli, tmp_path):
     good = {k: r for k, r in first.items() if (r["complaint_type"] + r["descriptor"]).strip()}
     assert Counter(c["lead"] for c in listed) == Counter(r["account"].lower() for r in good.values())
     assert sum(c["status"] == "closed" for c in listed) == sum(1 for r in good.values() if r["closedate"])
+
+
+def test_export_agenda(district, tmp_path):
+    path = write(tmp_path / "cases.csv", "\n".join([HEADER, *ROWS]) + "\n", "utf-8")
+    district("import", "cases", path.name)
+    out = district("export", "agenda", "-", "--meeting", "joint", "--date", "2026-03-17").stdout.splitlines()
+    assert out[0].startswith("meeting,date,ref,title,party,lead,co,")
+    assert [line.split(",")[2] for line in out[1:]] == ["C2026-000002"]
