@@ -34,8 +34,19 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]
 _EXCEL_INT_LIMIT = 10**15
 
 
+_GUARD_FIRST = frozenset("'=+-@\t\r\n")
+
+
 def csv_value(value: object, *, raw: bool = False) -> str:
     """One value as a csv cell: ISO dates and times, true/false, lists joined by ``;``, text guarded unless ``raw``."""
+    kind = type(value)
+    # Fast paths for what a million-row export is made of; the general rules below give the same results.
+    if kind is str:
+        return value if raw or not value or value[0] not in _GUARD_FIRST else guard(value)
+    if value is None:
+        return ""
+    if kind is int:
+        return str(value)
     if isinstance(value, Enum):
         value = value.value
     if value is None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
-from sqlalchemy import literal_column, select
+from sqlalchemy import String, literal_column, select, type_coerce
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -35,15 +35,26 @@ class Export:
 
 
 def _stream(session: Session, query, tz: tzinfo, header: tuple[str, ...]) -> Iterator[tuple]:
+    """Rows of ``query`` with times in the district's zone. Times are read as their stored UTC text where the
+    database stores text (SQLite): ``fromisoformat`` is many times faster than the generic datetime parsing."""
     times = [i for i, name in enumerate(header) if name in TIME_COLUMNS]
     result = session.connection().execution_options(stream_results=True, yield_per=CHUNK).execute(query)
     for row in result:
         if times:
             row = list(row)
             for i in times:
-                if row[i] is not None:
-                    row[i] = row[i].astimezone(tz)
+                value = row[i]
+                if value is None:
+                    continue
+                if isinstance(value, str):
+                    value = datetime.fromisoformat(value).replace(tzinfo=UTC)
+                row[i] = value.astimezone(tz)
         yield tuple(row)
+
+
+def _time(column):
+    """A time column as stored (UTC text on SQLite), converted by ``_stream``."""
+    return type_coerce(column, String)
 
 
 def _co_codes():
@@ -128,7 +139,16 @@ def export_events(*, session: Session, tz: tzinfo) -> Export:
     """Every event of every case's history, in the order it was written."""
     header = ("ref", "at", "actor", "kind", "field", "old", "new", "note")
     query = (
-        select(Case.ref, Event.at, Event.actor, Event.kind, Event.field, Event.old_value, Event.new_value, Event.note)
+        select(
+            Case.ref,
+            _time(Event.at),
+            Event.actor,
+            Event.kind,
+            Event.field,
+            Event.old_value,
+            Event.new_value,
+            Event.note,
+        )
         .join(Case, Case.id == Event.case_id)
         .order_by(Event.id)
     )
