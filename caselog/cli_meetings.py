@@ -16,6 +16,7 @@ from caselog.cli_common import (
     emit,
     handled,
     load_rules,
+    location,
     now,
     open_session,
     when,
@@ -95,15 +96,12 @@ def calendar_show(
                 raise ValueError
         except ValueError:
             raise BadInput(_("MONTH: {month!r} is not a month like 2026-02").format(month=month)) from None
-    try:
+    where = location(ctx)
+    if where.path is not None and not where.path.exists():
+        calendar = WorkCalendar()  # no database yet: the published schedules alone
+    else:
         with open_session(ctx, write=False) as db:
             calendar = load_calendar(session=db)
-    except Exception as error:  # no database yet: the library's calendar alone
-        from caselog.errors import DatabaseError
-
-        if not isinstance(error, DatabaseError) or "no caselog database" not in str(error):
-            raise
-        calendar = WorkCalendar()
     days = month_days(year, number, calendar)
     if fmt is not Format.table:
         emit(days, fmt)

@@ -114,7 +114,6 @@ def edit_department(
 ) -> Department:
     """Change a department's name, kind or active flag."""
     department = get_department(session=session, code=code)
-    changes = {"name": name, "kind": kind, "active": active}
     merged = DepartmentCreate.model_validate(
         {
             "code": department.code,
@@ -124,7 +123,7 @@ def edit_department(
     )
     department.name = merged.name
     department.kind = merged.kind
-    if changes["active"] is not None:
+    if active is not None:
         department.active = active
     session.add(department)
     session.flush()
