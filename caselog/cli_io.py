@@ -127,7 +127,11 @@ def import_command(
 
         importer = import_records(target.value)
     else:
-        importer = import_cases
+        from functools import partial
+
+        from caselog.cli_common import load_rules
+
+        importer = partial(import_cases, rules=load_rules(ctx))
     csv = open_csv(file, encoding=encoding)
     rejected = _Rejects(rejects, csv.header) if rejects else None
     current = now()

@@ -22,9 +22,12 @@ from caselog.creditcode import normalize_credit_code
 from caselog.csvread import CsvFile, Problem, Row
 from caselog.enums import CloseReason, EventKind, PartyKind, Satisfaction, Status
 from caselog.errors import BadInput
+from caselog.escalation import tier_deadlines
+from caselog.holidays import load_calendar
 from caselog.i18n import _
 from caselog.mapping import Mapping
 from caselog.models import DEPARTMENT_CODE, TEXT_MAX, TITLE_MAX, Case, CaseCoDepartment, Department, Event, Party
+from caselog.tiers import DEFAULT_RULES, TierRules
 
 MAX_PROBLEMS = 200
 BATCH = 2000
@@ -340,6 +343,7 @@ def import_cases(
     now: datetime,
     reject: Callable[[Row | Problem, str], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    rules: TierRules = DEFAULT_RULES,
 ) -> ImportReport:
     """Import cases from ``csv``; raise ``ImportFailed`` (nothing written) if any row has a problem and
     ``options.on_error`` is ``abort``."""
@@ -347,6 +351,7 @@ def import_cases(
     plan = _plan(csv, mapping, CASE_FIELDS)
     directory = _Directory(session, options, report)
     writer = _CaseWriter(session, csv.name, actor, now, options, report, reject)
+    writer.tz, writer.rules, writer.calendar = tz, rules, load_calendar(session=session)
     for item in csv.rows():
         if isinstance(item, Problem):
             _reject(report, [item], reject, item)
@@ -641,9 +646,22 @@ class _CaseWriter:
         row["tier"] = values.get("tier", 2 if values.get("co") else 1)
         row["tier_rule"] = values.get("tier_rule") or "imported"
         row["key"] = values.get("key", False)
-        row["original_due_on"] = values.get("original_due_on", values.get("due_on"))
+        estimated = False
+        if row["lead_id"] is not None and row["due_on"] is None and row["status"] in UNFINISHED:
+            # A dispatched case without deadlines gets its tier's, counted from its dispatch (or opening) day.
+            start = (values.get("dispatched_at") or opened).astimezone(self.tz).date()
+            deadlines = tier_deadlines(tier=row["tier"], start=start, rules=self.rules, calendar=self.calendar)
+            row["due_on"], estimated = deadlines.due_on, deadlines.estimated
+            if row["reply_due_on"] is None and "answered_at" not in values:
+                row["reply_due_on"] = deadlines.reply_due_on
+        row["original_due_on"] = values.get("original_due_on", row["due_on"])
         row.update(
-            return_count=0, reopen_count=0, version=1, updated_at=self.now, tier_since=opened, deadline_estimated=False
+            return_count=0,
+            reopen_count=0,
+            version=1,
+            updated_at=self.now,
+            tier_since=opened,
+            deadline_estimated=estimated,
         )
         row["_co"] = values.get("co") or []
         return row

@@ -350,3 +350,25 @@ def test_export_agenda(district, tmp_path):
     out = district("export", "agenda", "-", "--meeting", "joint", "--date", "2026-03-17").stdout.splitlines()
     assert out[0].startswith("meeting,date,ref,title,party,lead,co,")
     assert [line.split(",")[2] for line in out[1:]] == ["C2026-000002"]
+
+
+def test_xlsx_cases_keep_text_dates_and_formulas_as_data(district, tmp_path):
+    from datetime import date, datetime
+
+    from openpyxl import load_workbook
+
+    path = write(tmp_path / "cases.csv", "\n".join([HEADER, *ROWS]) + "\n", "utf-8")
+    district("import", "cases", path.name)
+    target = tmp_path / "cases.xlsx"
+    district("export", "cases", target.name, "--format", "xlsx")
+    rows = list(load_workbook(target).active.values)
+    header = rows[0]
+    by_ref = {row[header.index("external_ref")]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    formula = by_ref["H-3"]
+    assert formula["title"] == "=1+1 公式"  # stored as text, never a formula
+    assert formula["opened_at"] == datetime(2026, 3, 4, 8, 5)  # wall time in the district's zone
+    assert formula["closed_at"] == datetime(2026, 3, 5, 9, 0)
+    assert by_ref["H-2"]["co"] == "market" and by_ref["H-2"]["tier"] == 2
+    assert isinstance(by_ref["H-1"]["key"], bool) and by_ref["H-1"]["description"] == "楼道门禁坏了,\n影响出入"
+    assert all(isinstance(r["opened_at"], datetime) for r in by_ref.values())
+    assert by_ref["H-1"]["due_on"] is None or isinstance(by_ref["H-1"]["due_on"], date)
