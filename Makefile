@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format clean
+.PHONY: demo test lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
+
+# Benchmarks against floors measured in the same run (a synthetic 1M-case district; see bench/).
+bench: $(VENV)/.installed-test
+	test -f bench/data/1m.db || $(BIN)/python bench/generate.py bench/data/1m.db --cases 1000000
+	$(BIN)/caselog demo --db bench/data/demo.db --force > /dev/null
+	$(BIN)/python bench/startup.py --db bench/data/demo.db
+	$(BIN)/python bench/sweep.py bench/data/1m.db
+	$(BIN)/python bench/io.py bench/data/1m.db
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -16,16 +16,8 @@ from sqlmodel import Session
 
 from caselog.csvread import CsvFile, Problem, Row
 from caselog.errors import BadInput
-from caselog.importer import (
-    ImportFailed,
-    ImportReport,
-    Options,
-    ValueProblem,
-    _Directory,
-    _raw_values,
-    _reject,
-    parse_moment,
-)
+from caselog.fieldvalues import ValueProblem, parse_moment
+from caselog.importer import ImportFailed, ImportReport, Options, _Directory, _raw_values, _reject
 from caselog.mapping import Mapping
 from caselog.models import Department, DepartmentCreate, Party, PartyCreate, Visit, VisitCreate
 from caselog.validation import describe_error
