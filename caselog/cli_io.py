@@ -162,21 +162,22 @@ def import_command(
     for line in iter_problems(report):
         typer.echo(line, err=True)
     verb = _("would import") if dry_run else _("imported")
-    typer.echo(
-        _(
-            "{file} ({encoding}): {rows} rows read; {verb} {inserted}, updated {updated}, unchanged {unchanged}, "
-            "rejected {rejected}"
-        ).format(
-            file=report.file,
-            encoding=report.encoding,
-            rows=report.rows,
-            verb=verb,
-            inserted=report.inserted,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            rejected=report.rejected,
-        )
+    summary = _(
+        "{file} ({encoding}): {rows} rows read; {verb} {inserted}, updated {updated}, unchanged {unchanged}, "
+        "rejected {rejected}"
+    ).format(
+        file=report.file,
+        encoding=report.encoding,
+        rows=report.rows,
+        verb=verb,
+        inserted=report.inserted,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        rejected=report.rejected,
     )
+    if report.duplicates:
+        summary += _(", duplicates skipped {n}").format(n=report.duplicates)
+    typer.echo(summary)
 
 
 class _Progress:
