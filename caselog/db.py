@@ -61,8 +61,12 @@ class Location:
         if self.path is not None:
             return str(self.path)
         from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
 
-        return make_url(self.url).render_as_string(hide_password=True)
+        try:
+            return make_url(self.url).render_as_string(hide_password=True)
+        except ArgumentError:
+            return self.url.split("://", 1)[0] + "://…"
 
 
 def resolve_location(option: str | None, *, env: Mapping[str, str], default_dir: Path) -> Location:
@@ -70,8 +74,9 @@ def resolve_location(option: str | None, *, env: Mapping[str, str], default_dir:
     value = option or env.get("CASELOG_DB") or str(default_dir / "caselog.db")
     if "://" in value:
         path = None
-        if value.startswith("sqlite:///") and len(value) > len("sqlite:///"):
-            path = Path(value[len("sqlite:///") :].split("?", 1)[0])
+        rest = value[len("sqlite:///") :].split("?", 1)[0] if value.startswith("sqlite:///") else ""
+        if rest and rest != ":memory:":
+            path = Path(rest)
         return Location(url=value, path=path)
     path = Path(value).expanduser().absolute()
     return Location(url=f"sqlite:///{path}", path=path)
@@ -103,9 +108,16 @@ def _begin(connection) -> None:
 def make_engine(location: Location) -> Engine:
     """Build the engine for ``location``; SQLite connections get foreign keys, WAL and a busy timeout."""
     from sqlalchemy import create_engine, event
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
     if not location.is_sqlite:
-        return create_engine(location.url)
+        try:
+            return create_engine(location.url)
+        except (ImportError, NoSuchModuleError, ArgumentError) as error:
+            reason = f"no module {error.name!r}" if isinstance(error, ImportError) and error.name else str(error)
+            raise DatabaseError(
+                _("{where}: cannot use this database URL ({reason})").format(where=location.display(), reason=reason)
+            ) from None
     engine = create_engine(location.url)
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin)

@@ -212,3 +212,18 @@ def test_a_database_of_revision_0001_is_upgraded_with_its_cases(location):
         row = session.execute(text("SELECT tier_since, original_due_on, deadline_estimated FROM cases")).one()
         assert tuple(row) == ("2026-03-02 01:00:00", "2026-03-20", 0)
         assert session.execute(text("SELECT count(*) FROM events")).scalar() == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgresql+nosuchdriver://clerk:s3cret@localhost/caselog", "postgresql+nosuchdriver://clerk:***@localhost"),
+        ("foo://bar", "foo://bar: cannot use this database URL"),
+    ],
+)
+def test_an_unusable_url_is_one_line_without_the_password(tmp_path, url, message):
+    location = db.resolve_location(url, env={}, default_dir=tmp_path)
+    with pytest.raises(DatabaseError, match="cannot use this database URL") as failure:
+        with db.session(location, write=False):
+            pass
+    assert message in str(failure.value) and "s3cret" not in str(failure.value)
