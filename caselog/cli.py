@@ -152,6 +152,42 @@ def db_info(ctx: typer.Context, fmt: Format = FormatOption) -> None:
     print_fields(pairs)
 
 
+@db_app.command("check")
+@handled
+def db_check(ctx: typer.Context, fmt: Format = FormatOption) -> None:
+    """Check the database: SQLite's integrity and foreign-key checks and the schema revision (exit 1 on a problem)."""
+    from caselog.maintenance import check
+
+    with open_session(ctx, write=False) as db:
+        found = check(db, location(ctx))
+    if fmt is not Format.table:
+        emit(found, fmt)
+    else:
+        for line in found.integrity + found.foreign_keys:
+            typer.echo(line)
+        typer.echo(_("schema revision {revision}").format(revision=found.revision))
+    if not found.ok:
+        raise typer.Exit(1)
+
+
+@app.command("backup")
+@handled
+def backup_command(
+    ctx: typer.Context,
+    dest: Annotated[str, typer.Argument(help=_("The backup file to write."))],
+    force: Annotated[bool, typer.Option("--force", help=_("Replace an existing backup file."))] = False,
+) -> None:
+    """Copy the database while others keep working (SQLite's online backup); use pg_dump for PostgreSQL."""
+    from caselog.maintenance import backup
+
+    done = backup(location(ctx), dest, force=force)
+    typer.echo(
+        _("backed up {source} to {target} ({size} bytes)").format(
+            source=done.source, target=done.target, size=done.bytes
+        )
+    )
+
+
 # --- departments -------------------------------------------------------------------------------------------
 
 DEPT_COLUMNS = [

@@ -122,11 +122,12 @@ def escalate_command(
 ) -> None:
     """Apply the tier rules to every open case (safe to run from cron every day)."""
     from caselog.escalation import escalate_due
+    from caselog.maintenance import sweep_lock
 
     current = now()
     moment = when(as_of, "--as-of", current)
     rules = load_rules(ctx)
-    with open_session(ctx, write=not dry_run) as db:
+    with sweep_lock(location(ctx)), open_session(ctx, write=not dry_run) as db:
         changes = escalate_due(session=db, now=moment, rules=rules, actor=actor(ctx), dry_run=dry_run)
     if fmt is not Format.table:
         emit(changes, fmt)

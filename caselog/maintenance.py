@@ -1,0 +1,125 @@
+"""Keeping the database safe: online backups, integrity checks, and the lock that keeps the sweep from overlapping."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import Session
+
+from caselog.db import Location, current_revision
+from caselog.errors import BadInput, CaselogError, DatabaseError
+from caselog.i18n import _
+
+
+class SweepRunning(CaselogError):
+    """Another escalation sweep holds the lock; this one did nothing (exit status 75, "try again later")."""
+
+    exit_code = 75
+
+
+@dataclass(frozen=True)
+class Backup:
+    """A finished backup."""
+
+    source: str
+    target: str
+    pages: int
+    bytes: int
+
+
+def backup(location: Location, target: str, *, force: bool = False) -> Backup:
+    """Copy a SQLite database with SQLite's online backup API: consistent even while others write.
+
+    The copy is written to a temporary file beside the target (owner-only) and renamed into place when complete.
+    """
+    if location.path is None:
+        raise BadInput(
+            _("backup: {where} is not a SQLite file; back up a PostgreSQL database with pg_dump").format(
+                where=location.display()
+            )
+        )
+    if not location.path.exists():
+        raise DatabaseError(_("{path}: no caselog database here").format(path=location.path))
+    dest = Path(target)
+    if dest.is_symlink():
+        raise BadInput(_("DEST: {path} is a symbolic link; caselog does not write through links").format(path=dest))
+    if dest.exists() and not force:
+        raise BadInput(_("DEST: {path} exists; use --force to replace it").format(path=dest))
+    if dest.resolve() == location.path.resolve():
+        raise BadInput(_("DEST: {path} is the database itself").format(path=dest))
+    temporary = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+        source = sqlite3.connect(f"file:{location.path}?mode=ro", uri=True)
+        copy = sqlite3.connect(temporary)
+        try:
+            source.backup(copy)
+            pages = copy.execute("PRAGMA page_count").fetchone()[0]
+        finally:
+            copy.close()
+            source.close()
+        os.replace(temporary, dest)
+    except (OSError, sqlite3.Error) as error:
+        temporary.unlink(missing_ok=True)
+        raise DatabaseError(_("backup to {path} failed ({error})").format(path=dest, error=error)) from None
+    return Backup(str(location.path), str(dest), pages, dest.stat().st_size)
+
+
+@dataclass(frozen=True)
+class Check:
+    """What ``caselog db check`` found."""
+
+    location: str
+    revision: str | None
+    integrity: list[str]
+    foreign_keys: list[str]
+
+    @property
+    def ok(self) -> bool:
+        """True when the database passed every check."""
+        return self.integrity == ["ok"] and not self.foreign_keys
+
+
+def check(session: Session, location: Location) -> Check:
+    """Run SQLite's integrity check and foreign-key check, and read the schema revision."""
+    connection = session.connection()
+    integrity, foreign = ["ok"], []
+    if connection.dialect.name == "sqlite":
+        integrity = [row[0] for row in connection.exec_driver_sql("PRAGMA integrity_check")]
+        foreign = [
+            _("{table} row {row} refers to a missing {parent}").format(table=t, row=r, parent=p)
+            for t, r, p, _fk in connection.exec_driver_sql("PRAGMA foreign_key_check")
+        ]
+    return Check(location.display(), current_revision(connection), integrity, foreign)
+
+
+@contextmanager
+def sweep_lock(location: Location) -> Iterator[None]:
+    """Hold the escalation sweep's lock (a lock file beside a SQLite database); refuse at once if it is held."""
+    if location.path is None:
+        yield  # PostgreSQL: the sweep's write transaction and compare-and-set updates keep it safe
+        return
+    import fcntl
+
+    lock_path = Path(f"{location.path}.escalate.lock")
+    try:
+        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+    except OSError as error:
+        message = _("{path}: cannot open the sweep's lock ({error})").format(path=lock_path, error=error.strerror)
+        raise DatabaseError(message) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SweepRunning(
+                _("another escalation sweep is running on {where}; nothing was done").format(where=location.display())
+            ) from None
+        yield
+    finally:
+        os.close(fd)

@@ -1,0 +1,62 @@
+"""Backups, checks and the sweep's lock."""
+
+import sqlite3
+import stat
+
+import pytest
+from typer.testing import CliRunner
+
+from caselog.cli import app
+from caselog.maintenance import SweepRunning, sweep_lock
+
+
+@pytest.fixture
+def cli(isolated_env, monkeypatch):
+    monkeypatch.setenv("CASELOG_NOW", "2026-03-02T10:00:00")
+    monkeypatch.chdir(isolated_env)
+    runner = CliRunner(env={"COLUMNS": "200"})
+
+    def run(*args, code=0):
+        result = runner.invoke(app, list(args), catch_exceptions=False)
+        assert result.exit_code == code, (result.stdout, result.stderr)
+        return result
+
+    run("init")
+    run("dept", "add", "market", "区市场监管局")
+    run("party", "add", "张伟", "--kind", "resident")
+    run("case", "open", "楼道堆物", "--party", "张伟", "--lead", "market")
+    return run
+
+
+def test_backup_is_a_consistent_owner_only_copy(cli, tmp_path):
+    out = cli("backup", "copy.db").stdout
+    assert out.startswith(f"backed up {tmp_path / 'caselog.db'} to copy.db (")
+    copy = tmp_path / "copy.db"
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+    with sqlite3.connect(copy) as connection:
+        assert connection.execute("SELECT ref FROM cases").fetchall() == [("C2026-000001",)]
+    assert cli("backup", "copy.db", code=2).stderr == "caselog: DEST: copy.db exists; use --force to replace it\n"
+    cli("backup", "copy.db", "--force")
+    (tmp_path / "link.db").symlink_to(copy)
+    assert "symbolic link" in cli("backup", "link.db", "--force", code=2).stderr
+
+
+def test_db_check_passes_and_finds_a_broken_foreign_key(cli, tmp_path):
+    assert cli("db", "check").stdout.splitlines()[0] == "ok"
+    with sqlite3.connect(tmp_path / "caselog.db") as connection:  # foreign keys are off in this raw connection
+        connection.execute("UPDATE cases SET lead_id = 99")
+    result = cli("db", "check", code=1)
+    assert "cases row 1 refers to a missing departments" in result.stdout
+
+
+def test_a_second_sweep_exits_at_once(cli, tmp_path):
+    from caselog.db import resolve_location
+
+    location = resolve_location(str(tmp_path / "caselog.db"), env={}, default_dir=tmp_path)
+    with sweep_lock(location):
+        with pytest.raises(SweepRunning):
+            with sweep_lock(location):
+                pass
+        result = cli("escalate", code=75)
+        assert result.stderr.startswith("caselog: another escalation sweep is running on ")
+    assert cli("escalate").stdout == "escalated 0 case(s)\n"
