@@ -33,6 +33,7 @@ from caselog.cli_meetings import (
     meetings_command,
     rules_command,
 )
+from caselog.cli_reports import report_app
 from caselog.enums import Channel, DepartmentKind, PartyKind
 from caselog.i18n import _
 
@@ -65,6 +66,7 @@ app.command("rules")(rules_command)
 app.command("escalate")(escalate_command)
 app.command("meetings")(meetings_command)
 app.command("agenda")(agenda_command)
+app.add_typer(report_app, name="report")
 app.command("import")(import_command)
 app.command("export")(export_command)
 

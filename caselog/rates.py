@@ -1,0 +1,343 @@
+"""The rates a district reports, each with one definition and one implementation in SQL.
+
+A report covers a period (the days cases were received) and is evaluated as of a moment: only events up to it
+count, so an old report run again later gives the same figures. Cases closed as withdrawn, duplicate or invalid
+(as of that moment) are left out of every denominator and counted separately.
+
+- received: cases opened in the period (and by the as-of moment).
+- answered: answered or resolved by as-of. **reply rate (答复率)** = answered / received.
+- resolved: resolved by as-of (and not reopened since). **resolution rate (解决率)** = resolved / received.
+- **on-time rate (按期办结率)**: of the cases whose resolution deadline fell in the period, those resolved by
+  their deadline (open overdue cases count as failures). Deadlines as extended by then, or ``original``.
+- **satisfaction rate (满意率)** = (satisfied + basically satisfied) / return visits with an answer
+  (unreachable left out); return-visit coverage = return visits / resolved.
+- return rate (退单率) = cases returned at least once / received; reopen rate (重办率) = cases reopened / received.
+- median working days from receipt to the first answer and to the resolution.
+
+A rate whose denominator is 0 is None ("—" in tables), never 0 % or an error.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+from fractions import Fraction
+
+from sqlalchemy import Integer, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from caselog.errors import BadInput
+from caselog.holidays import load_calendar
+from caselog.i18n import _
+from caselog.models import Case, Department, Event, Party
+from caselog.periods import Period, iso_week
+from caselog.workdays import workdays_between
+
+GROUPS = ("department", "tier", "category", "street", "party-kind", "week", "month")
+EXCLUDED_REASONS = ("withdrawn", "duplicate", "invalid")
+COUNTS = ("received", "answered", "resolved", "excluded", "due", "on_time", "revisited", "satisfied",
+          "unreachable", "returned", "reopened")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RateRow:
+    """The counts and rates of one group (or of the total)."""
+
+    group: str | None
+    received: int
+    answered: int
+    resolved: int
+    reply_rate: Fraction | None
+    resolution_rate: Fraction | None
+    due: int
+    on_time: int
+    on_time_rate: Fraction | None
+    revisited: int
+    satisfied: int
+    satisfaction_rate: Fraction | None
+    revisit_coverage: Fraction | None
+    returned: int
+    return_rate: Fraction | None
+    reopened: int
+    reopen_rate: Fraction | None
+    median_days_to_reply: float | None
+    median_days_to_resolve: float | None
+    ranked: bool = True
+
+
+@dataclass(frozen=True)
+class RatesReport:
+    """``report rates``: one row per group, ranked, and the total."""
+
+    by: str
+    period: Period
+    as_of: datetime
+    rows: list[RateRow]
+    total: RateRow
+    excluded: dict[str, int] = field(default_factory=dict)
+    rank_key: str = "resolution_rate"
+
+
+def rate(numerator: int, denominator: int) -> Fraction | None:
+    """numerator / denominator as an exact fraction; None when there is nothing to divide by."""
+    return Fraction(numerator, denominator) if denominator else None
+
+
+def _last(kinds: tuple[str, ...], column, as_of: datetime, *, field_name: str | None = None):
+    """A scalar subquery: ``column`` of the case's latest event of ``kinds`` up to ``as_of``."""
+    event = aliased(Event)
+    conditions = [event.case_id == Case.id, event.kind.in_(kinds), event.at <= as_of]
+    if field_name:
+        conditions.append(event.field == field_name)
+    return select(getattr(event, column)).where(*conditions).order_by(event.id.desc()).limit(1).scalar_subquery()
+
+
+def _first_after(kinds: tuple[str, ...], column, as_of: datetime, field_name: str):
+    event = aliased(Event)
+    conditions = [event.case_id == Case.id, event.kind.in_(kinds), event.at > as_of, event.field == field_name]
+    return select(getattr(event, column)).where(*conditions).order_by(event.id).limit(1).scalar_subquery()
+
+
+def _has(kinds: tuple[str, ...], as_of: datetime, *, field_name: str | None = None, before: bool = True):
+    event = aliased(Event)
+    conditions = [event.case_id == Case.id, event.kind.in_(kinds), event.at <= as_of if before else event.at > as_of]
+    if field_name:
+        conditions.append(event.field == field_name)
+    return exists().where(*conditions)
+
+
+def _as_of_value(kinds: tuple[str, ...], field_name: str, current, as_of: datetime):
+    """A field's value as of ``as_of``: the last change up to then, else the value before the first later change,
+    else its value now."""
+    return case(
+        (_has(kinds, as_of, field_name=field_name), _last(kinds, "new_value", as_of, field_name=field_name)),
+        (_has(kinds, as_of, field_name=field_name, before=False), _first_after(kinds, "old_value", as_of, field_name)),
+        else_=current,
+    )
+
+
+def _local_day(column, offset: timedelta, dialect: str):
+    """The local calendar day of a stored UTC time (the district's offset; mainland China keeps no summer time)."""
+    if dialect == "sqlite":
+        return func.date(column, f"{int(offset.total_seconds() // 3600):+d} hours")
+    return func.date(column + literal(offset))
+
+
+def _facts(session: Session, period: Period, as_of: datetime, tz: tzinfo, original: bool, cohort: str):
+    """One row per case of the cohort — received in the period, or (``cohort="due"``) with its resolution
+    deadline in the period — with its group keys and 0/1 facts as of ``as_of``."""
+    dialect = session.get_bind().dialect.name
+    offset = datetime.combine(period.start, time(12), tz).utcoffset() or timedelta(0)
+    start = datetime.combine(period.start, time(0), tz)
+    end = datetime.combine(period.end + timedelta(days=1), time(0), tz)
+    lead = aliased(Department)
+    lead_code = _as_of_value(("dispatched", "returned"), "lead", lead.code, as_of)
+    tier = cast(_as_of_value(("escalated",), "tier", cast(Case.tier, Integer), as_of), Integer)
+    answered = or_(
+        _has(("answered", "resolved"), as_of),
+        and_(Case.answered_at.is_not(None), Case.answered_at <= as_of),
+        and_(Case.resolved_at.is_not(None), Case.resolved_at <= as_of),
+    )
+    last_rr = _last(("resolved", "reopened"), "kind", as_of)
+    resolved = case(
+        (last_rr == "resolved", 1),
+        (last_rr == "reopened", 0),
+        (and_(Case.resolved_at.is_not(None), Case.resolved_at <= as_of), 1),
+        else_=0,
+    )
+    last_close = _last(("closed", "reopened"), "new_value", as_of)
+    excluded = case(
+        (last_close.in_(EXCLUDED_REASONS), 1),
+        (last_close.is_not(None), 0),
+        (and_(Case.close_reason.in_(EXCLUDED_REASONS), Case.closed_at <= as_of), 1),
+        else_=0,
+    )
+    satisfaction = case(
+        (_has(("revisited",), as_of), _last(("revisited",), "new_value", as_of)),
+        (exists().where(Event.case_id == Case.id, Event.kind == "revisited"), None),
+        else_=Case.satisfaction,
+    )
+    deadline_column = Case.original_due_on if original else Case.due_on
+    deadline = deadline_column if original else _as_of_value(("extended",), "due_on", Case.due_on, as_of)
+    first_resolved = select(func.min(Event.at)).where(Event.case_id == Case.id, Event.kind == "resolved")
+    resolved_at = func.coalesce(first_resolved.scalar_subquery(), Case.resolved_at)
+    first_answer = select(func.min(Event.at)).where(Event.case_id == Case.id, Event.kind.in_(("answered", "resolved")))
+    answered_at = func.coalesce(first_answer.scalar_subquery(), Case.answered_at, Case.resolved_at)
+    opened_day = _local_day(Case.opened_at, offset, dialect)
+    query = (
+        select(
+            lead_code.label("department"),
+            tier.label("tier"),
+            Case.category.label("category"),
+            Party.street.label("street"),
+            Party.kind.label("party_kind"),
+            opened_day.label("day"),
+            case((answered, 1), else_=0).label("answered"),
+            resolved.label("resolved"),
+            excluded.label("excluded"),
+            func.coalesce(last_close, Case.close_reason).label("close_value"),
+            satisfaction.label("satisfaction"),
+            case((_has(("returned",), as_of), 1), else_=0).label("returned"),
+            case((_has(("reopened",), as_of), 1), else_=0).label("reopened"),
+            deadline.label("deadline"),
+            resolved_at.label("resolved_at"),
+            answered_at.label("answered_at"),
+        )
+        .select_from(Case)
+        .outerjoin(lead, lead.id == Case.lead_id)
+        .outerjoin(Party, Party.id == Case.party_id)
+        .where(Case.opened_at <= as_of)
+    )
+    if cohort == "due":
+        last_day = min(period.end, as_of.astimezone(tz).date())
+        query = query.where(deadline >= period.start, deadline <= last_day)
+    else:
+        query = query.where(Case.opened_at >= start, Case.opened_at < end)
+    return query.subquery(cohort), offset
+
+
+def rates_report(
+    *,
+    session: Session,
+    by: str,
+    period: Period,
+    as_of: datetime,
+    tz: tzinfo,
+    min_cases: int = 0,
+    original: bool = False,
+) -> RatesReport:
+    """Rates per group for the cases received in ``period``, as of ``as_of``; counted by grouped SQL queries."""
+    if by not in GROUPS:
+        raise BadInput(_("--by: {by!r} is not one of {groups}").format(by=by, groups=", ".join(GROUPS)))
+    facts, offset = _facts(session, period, as_of, tz, original, "received")
+    due, _offset = _facts(session, period, as_of, tz, original, "due")
+
+    def key_of(table):
+        return {"department": table.c.department, "tier": table.c.tier, "category": table.c.category,
+                "street": table.c.street, "party-kind": table.c.party_kind}.get(by, table.c.day)  # fmt: skip
+
+    def total(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    key = key_of(facts)
+    kept = facts.c.excluded == 0
+    satisfied = facts.c.satisfaction.in_(("satisfied", "basically-satisfied"))
+    answered_visit = and_(facts.c.satisfaction.is_not(None), facts.c.satisfaction != "unreachable")
+    query = select(
+        key.label("group"),
+        total(kept),
+        total(and_(kept, facts.c.answered == 1)),
+        total(and_(kept, facts.c.resolved == 1)),
+        total(facts.c.excluded == 1),
+        literal(0),
+        literal(0),
+        total(and_(kept, answered_visit)),
+        total(and_(kept, satisfied)),
+        total(and_(kept, facts.c.satisfaction == "unreachable")),
+        total(and_(kept, facts.c.returned == 1)),
+        total(and_(kept, facts.c.reopened == 1)),
+    ).group_by(key)
+    resolved_day = _local_day(due.c.resolved_at, offset, session.get_bind().dialect.name)
+    due_kept = due.c.excluded == 0
+    on_time = and_(due_kept, due.c.resolved == 1, resolved_day <= due.c.deadline)
+    zeros = [literal(0)] * 4
+    due_query = select(
+        key_of(due).label("group"), *zeros, total(due_kept), total(on_time), *([literal(0)] * 5)
+    ).group_by(key_of(due))
+    grouped: dict[str | None, dict[str, int]] = {}
+    for row in [*session.execute(query), *session.execute(due_query)]:
+        group = _group_label(by, row[0])
+        counts = grouped.setdefault(group, dict.fromkeys(COUNTS, 0))
+        for name, value in zip(COUNTS, row[1:], strict=True):
+            counts[name] += int(value)
+    excluded_reasons = dict(
+        session.execute(
+            select(facts.c.close_value, func.count()).where(facts.c.excluded == 1).group_by(facts.c.close_value)
+        ).all()  # fmt: skip
+    )
+    medians = _medians(session, facts, key, by, offset)
+    rows = [_row(group, counts, medians.get(group, (None, None))) for group, counts in grouped.items()]
+    rows = [r if r.received >= min_cases else _unranked(r) for r in rows]
+    rows.sort(key=lambda r: (not r.ranked, -(r.resolution_rate or -1), -r.received, str(r.group)))
+    if by in ("week", "month", "tier"):
+        rows.sort(key=lambda r: str(r.group))
+    totals = dict.fromkeys(COUNTS, 0)
+    for counts in grouped.values():
+        for name in COUNTS:
+            totals[name] += counts[name]
+    all_medians = medians.get("*", (None, None))
+    return RatesReport(by, period, as_of, rows, _row(None, totals, all_medians), excluded_reasons)
+
+
+def _group_label(by: str, value) -> str | None:
+    if value is None:
+        return None
+    if by == "week":
+        return iso_week(date.fromisoformat(str(value)))
+    if by == "month":
+        return str(value)[:7]
+    return str(value)
+
+
+def _unranked(row: RateRow) -> RateRow:
+    from dataclasses import replace
+
+    return replace(row, ranked=False)
+
+
+def _row(group: str | None, counts: dict[str, int], medians: tuple[float | None, float | None]) -> RateRow:
+    received = counts["received"]
+    return RateRow(
+        group=group,
+        received=received,
+        answered=counts["answered"],
+        resolved=counts["resolved"],
+        reply_rate=rate(counts["answered"], received),
+        resolution_rate=rate(counts["resolved"], received),
+        due=counts["due"],
+        on_time=counts["on_time"],
+        on_time_rate=rate(counts["on_time"], counts["due"]),
+        revisited=counts["revisited"],
+        satisfied=counts["satisfied"],
+        satisfaction_rate=rate(counts["satisfied"], counts["revisited"]),
+        revisit_coverage=rate(counts["revisited"] + counts["unreachable"], counts["resolved"]),
+        returned=counts["returned"],
+        return_rate=rate(counts["returned"], received),
+        reopened=counts["reopened"],
+        reopen_rate=rate(counts["reopened"], received),
+        median_days_to_reply=medians[0],
+        median_days_to_resolve=medians[1],
+    )
+
+
+def _medians(session: Session, facts, key, by: str, offset: timedelta) -> dict:
+    """Median working days to the first answer and to resolution, per group and overall ("*").
+
+    Working days need the holiday calendar, which SQL does not have: SQL selects the day pairs, grouped and
+    counted, and Python turns each distinct pair into working days once.
+    """
+    dialect = session.get_bind().dialect.name
+    calendar = load_calendar(session=session)
+    kept = facts.c.excluded == 0
+    result: dict = {}
+    for index, (column, flag) in enumerate(
+        ((facts.c.answered_at, facts.c.answered), (facts.c.resolved_at, facts.c.resolved))
+    ):
+        end_day = _local_day(column, offset, dialect)
+        query = (
+            select(key, facts.c.day, end_day, func.count())
+            .where(kept, flag == 1, column.is_not(None))
+            .group_by(key, facts.c.day, end_day)
+        )
+        samples: dict = {}
+        for group, start, end, count in session.execute(query):
+            days = workdays_between(date.fromisoformat(str(start)), date.fromisoformat(str(end)), calendar)[0]
+            for name in (_group_label(by, group), "*"):
+                samples.setdefault(name, []).extend([days] * int(count))
+        for name, values in samples.items():
+            medians = list(result.get(name, (None, None)))
+            medians[index] = float(statistics.median(values))
+            result[name] = tuple(medians)
+    return result
