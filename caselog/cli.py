@@ -434,6 +434,7 @@ def demo(
     from caselog.meetings import build_agenda, meeting_day
     from caselog.reports import open_by_department_and_tier
     from caselog.tiers import DEFAULT_RULES
+    from caselog.weekly import last_complete_week, weekly_report
 
     state(ctx).db = db
     where = location(ctx)
@@ -446,9 +447,15 @@ def demo(
         table = open_by_department_and_tier(session=session)
         next_joint = meeting_day(session=session, kind="joint", text="next", today=current.date(), rules=DEFAULT_RULES)
         agenda = build_agenda(session=session, kind="joint", day=next_joint, tz=current.tzinfo)
+        weekly = weekly_report(
+            session=session, week=last_complete_week(current.date()), tz=current.tzinfo, rules=DEFAULT_RULES
+        )
     from caselog.render import print_demo
+    from caselog.render_reports import weekly_markdown
 
     print_demo(summary, table, agenda, where=where.display(), command=f"{invocation()} --db {db}")
+    typer.echo()
+    typer.echo(weekly_markdown(weekly), nl=False)
 
 
 def main() -> None:

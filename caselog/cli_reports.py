@@ -111,3 +111,56 @@ def report_rates(
         write_output(output, buffer.getvalue())
     else:
         typer.echo(buffer.getvalue(), nl=False)
+
+
+class WeeklyFormat(StrEnum):
+    """Formats of the weekly report: markdown is what the bureau sends."""
+
+    markdown = "markdown"
+    json = "json"
+
+
+@report_app.command("weekly")
+@handled
+def report_weekly(
+    ctx: typer.Context,
+    week: Annotated[
+        str | None, typer.Option("--week", help=_("An ISO week, e.g. 2026-W48 (default: the week just ended)."))
+    ] = None,
+    fmt: Annotated[WeeklyFormat, typer.Option("--format", "-f", help=_("markdown or json."))] = WeeklyFormat.markdown,
+    output: Annotated[str | None, typer.Option("--output", "-o", help=_("Write to this file."))] = None,
+    output_dir: Annotated[
+        str | None, typer.Option("--output-dir", help=_("Write caselog-weekly-YYYY-Www.md (or .json) in this folder."))
+    ] = None,
+) -> None:
+    """The weekly report for cron: headline figures, rates by department and tier, escalations, overdue cases,
+    the next meetings and a 12-week trend. Silent on success when it writes a file."""
+    from pathlib import Path
+
+    from caselog.cli_common import load_rules
+    from caselog.errors import BadInput
+    from caselog.periods import week_period
+    from caselog.render import jsonable
+    from caselog.render_reports import weekly_markdown
+    from caselog.weekly import last_complete_week, weekly_report
+
+    if output and output_dir:
+        raise BadInput(_("--output-dir: give --output or --output-dir, not both"))
+    label = week_period(week).label if week else last_complete_week(now().date())
+    with open_session(ctx, write=False) as db:
+        report = weekly_report(session=db, week=label, tz=district_tz(), rules=load_rules(ctx))
+    if fmt is WeeklyFormat.json:
+        import json
+
+        text = json.dumps(jsonable(report), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = weekly_markdown(report)
+    if output_dir:
+        folder = Path(output_dir)
+        if not folder.is_dir():
+            raise BadInput(_("--output-dir: {path} is not a folder").format(path=folder))
+        output = str(folder / f"caselog-weekly-{report.week}.{'json' if fmt is WeeklyFormat.json else 'md'}")
+    if output:
+        write_output(output, text)
+    else:
+        typer.echo(text, nl=False)

@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from fractions import Fraction
 from typing import IO, Any
 
 CSV_LIST_SEPARATOR = ";"
@@ -23,6 +24,8 @@ def jsonable(value: Any) -> Any:
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, Fraction):
+        return float(value)
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     if isinstance(value, dict):
@@ -200,6 +203,7 @@ def print_demo(
         f"{command} agenda leaders --format markdown",
         f"{command} meetings",
         f"{command} escalate --dry-run",
+        f"{command} report rates --by department --year {summary.year}",
         f"{command} rules",
     ):
         target.print(Text(f"  {line}"))

@@ -123,3 +123,98 @@ def rates_markdown(report: Any) -> str:
         excluded = ", ".join(f"{k} {v}" for k, v in sorted(report.excluded.items(), key=lambda kv: str(kv[0])))
         lines += ["", _("Left out of every rate: {excluded}.").format(excluded=excluded)]
     return "\n".join(lines) + "\n"
+
+
+WEEKLY_FIGURES = {
+    "received": "received",
+    "answered": "answered or resolved",
+    "resolved": "resolved",
+    "reply_rate": "reply rate (答复率)",
+    "resolution_rate": "resolution rate (解决率)",
+    "on_time_rate": "on-time rate (按期办结率)",
+    "satisfaction_rate": "satisfaction rate (满意率)",
+}
+
+
+def _figure(value: Any) -> str:
+    if isinstance(value, Fraction) or value is None:
+        return percent(value)
+    return str(value)
+
+
+def _delta(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, Fraction):
+        return f"{float(value) * 100:+.1f} pt"
+    return f"{value:+d}"
+
+
+def _bar(value: int, largest: int, width: int = 20) -> str:
+    return "█" * (round(value / largest * width) if largest else 0)
+
+
+def weekly_markdown(report: Any) -> str:
+    """The weekly report as markdown: what the bureau sends every Monday."""
+    lines = [
+        "# " + _("Weekly report {week} ({start} to {end})").format(
+            week=report.week, start=report.start.isoformat(), end=report.end.isoformat()),
+        "",
+        _("As of {as_of}. Cases received in the period; withdrawn, duplicate and invalid cases left out.").format(
+            as_of=report.as_of.strftime("%Y-%m-%d %H:%M")),
+        "",
+        "| " + " | ".join([_("figure"), _("this week"), _("last week"), _("change"), _("year to date")]) + " |",
+        "|---|---|---|---|---|",
+    ]  # fmt: skip
+    for item in report.headline:
+        cells = [_(WEEKLY_FIGURES[item.name]), _figure(item.week), _figure(item.last_week), _delta(item.change),
+                 _figure(item.year_to_date)]  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
+    header = [_("group"), _("received"), _("reply rate"), _("resolution rate"), _("on time"), _("satisfaction")]
+    for title, rows, total in (
+        (_("Year to date by lead department"), report.by_department, report.department_total),
+        (_("Year to date by tier"), report.by_tier, None),
+    ):
+        lines += ["", f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for row in [*rows, *([total] if total is not None else [])]:
+            name = row.group if row is not total else _("total")
+            cells = [
+                str(name if name is not None else _("(none)")),
+                str(row.received),
+                percent(row.reply_rate),
+                percent(row.resolution_rate),
+                percent(row.on_time_rate),
+                percent(row.satisfaction_rate),
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "## " + _("Escalations this week ({n})").format(n=len(report.escalations)), ""]
+    if not report.escalations:
+        lines.append(_("None."))
+    for item in report.escalations:
+        lines.append(
+            f"- {item.ref} {item.title} ({item.lead or '—'}): "
+            + _("tier {old} → {new}, {rule}").format(old=item.old_tier, new=item.new_tier, rule=item.rule)
+        )
+    lines += ["", "## " + _("Newly overdue ({n})").format(n=len(report.newly_overdue)), ""]
+    if not report.newly_overdue:
+        lines.append(_("None."))
+    for item in report.newly_overdue:
+        lines.append(
+            f"- {item.ref} {item.title} ({item.lead or '—'}, "
+            + _("tier {tier}, due {due}").format(tier=item.tier, due=item.due_on.isoformat())
+            + ")"
+        )
+    lines += ["", "## " + _("Next meetings"), ""]
+    for meeting in report.meetings:
+        lines.append("- " + _("{kind} meeting {day}: {cases} cases on the agenda, {overdue} overdue").format(
+            kind=_("Joint") if meeting.kind == "joint" else _("Leaders'"), day=meeting.date.isoformat(),
+            cases=meeting.cases, overdue=meeting.overdue))  # fmt: skip
+    largest = max((p.received for p in report.trend), default=0)
+    lines += ["", "## " + _("Last 12 weeks"), "", "```"]
+    for point in report.trend:
+        lines.append(
+            f"{point.week}  {point.received:>5} {_bar(point.received, largest):<20}  "
+            + _("resolved {resolved} ({rate})").format(resolved=point.resolved, rate=percent(point.resolution_rate))
+        )
+    lines.append("```")
+    return "\n".join(lines) + "\n"

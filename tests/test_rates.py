@@ -202,3 +202,81 @@ def test_report_rates_cli_json_and_table(isolated_env, monkeypatch):
     assert data["rows"][0]["group"] == "market" and data["excluded"] == {}
     table = run("report", "rates", "--by", "department", "--week", "2026-W10")
     assert "100.0%" in table and "—" in table and "total" in table
+
+
+def test_weekly_report_markdown_and_json(week10):
+    from caselog.render import jsonable
+    from caselog.render_reports import weekly_markdown
+    from caselog.tiers import DEFAULT_RULES
+    from caselog.weekly import weekly_report
+
+    move(week10, "resolve", "C2026-000002", 10, note="解决")
+    result = weekly_report(session=week10, week="2026-W10", tz=SHANGHAI, rules=DEFAULT_RULES)
+    assert weekly_markdown(result) == WEEKLY_MARKDOWN
+    data = jsonable(result)
+    assert data["week"] == "2026-W10" and data["as_of"] == "2026-03-08T23:59:59+08:00"
+    assert data["headline"][0] == {"name": "received", "week": 4, "last_week": 0, "change": 4, "year_to_date": 4}
+    assert data["headline"][4]["week"] == 0.5 and data["headline"][4]["last_week"] is None
+    assert [m["kind"] for m in data["meetings"]] == ["joint", "leaders"]
+    assert [p["week"] for p in data["trend"]][-2:] == ["2026-W09", "2026-W10"]
+
+
+WEEKLY_MARKDOWN = """\
+# Weekly report 2026-W10 (2026-03-02 to 2026-03-08)
+
+As of 2026-03-08 23:59. Cases received in the period; withdrawn, duplicate and invalid cases left out.
+
+| figure | this week | last week | change | year to date |
+|---|---|---|---|---|
+| received | 4 | 0 | +4 | 4 |
+| answered or resolved | 4 | 0 | +4 | 4 |
+| resolved | 2 | 0 | +2 | 2 |
+| reply rate (答复率) | 100.0% | — | — | 100.0% |
+| resolution rate (解决率) | 50.0% | — | — | 50.0% |
+| on-time rate (按期办结率) | — | — | — | — |
+| satisfaction rate (满意率) | 100.0% | — | — | 100.0% |
+
+## Year to date by lead department
+
+| group | received | reply rate | resolution rate | on time | satisfaction |
+|---|---|---|---|---|---|
+| housing | 2 | 100.0% | 50.0% | — | — |
+| market | 2 | 100.0% | 50.0% | — | 100.0% |
+| total | 4 | 100.0% | 50.0% | — | 100.0% |
+
+## Year to date by tier
+
+| group | received | reply rate | resolution rate | on time | satisfaction |
+|---|---|---|---|---|---|
+| 1 | 4 | 100.0% | 50.0% | — | 100.0% |
+
+## Escalations this week (0)
+
+None.
+
+## Newly overdue (0)
+
+None.
+
+## Next meetings
+
+- Joint meeting 2026-03-17: 0 cases on the agenda, 0 overdue
+- Leaders' meeting 2026-03-26: 0 cases on the agenda, 0 overdue
+
+## Last 12 weeks
+
+```
+2025-W51      0                       resolved 0 (—)
+2025-W52      0                       resolved 0 (—)
+2026-W01      0                       resolved 0 (—)
+2026-W02      0                       resolved 0 (—)
+2026-W03      0                       resolved 0 (—)
+2026-W04      0                       resolved 0 (—)
+2026-W05      0                       resolved 0 (—)
+2026-W06      0                       resolved 0 (—)
+2026-W07      0                       resolved 0 (—)
+2026-W08      0                       resolved 0 (—)
+2026-W09      0                       resolved 0 (—)
+2026-W10      4 ████████████████████  resolved 2 (50.0%)
+```
+"""
