@@ -43,6 +43,7 @@ class ReportFormat(StrEnum):
     markdown = "markdown"
     csv = "csv"
     json = "json"
+    html = "html"
 
 
 @report_app.command("rates")
@@ -105,6 +106,10 @@ def report_rates(
         buffer.write(rates_csv(report))
     elif fmt is ReportFormat.markdown:
         buffer.write(rates_markdown(report))
+    elif fmt is ReportFormat.html:
+        from caselog.render_html import rates_html
+
+        buffer.write(rates_html(report))
     else:
         print_rates(report, out=buffer, width=160)
     if output:
@@ -114,10 +119,11 @@ def report_rates(
 
 
 class WeeklyFormat(StrEnum):
-    """Formats of the weekly report: markdown is what the bureau sends."""
+    """Formats of the weekly report: markdown is what the bureau sends; html for mail."""
 
     markdown = "markdown"
     json = "json"
+    html = "html"
 
 
 @report_app.command("weekly")
@@ -153,14 +159,197 @@ def report_weekly(
         import json
 
         text = json.dumps(jsonable(report), ensure_ascii=False, indent=2) + "\n"
+    elif fmt is WeeklyFormat.html:
+        from caselog.render_html import weekly_html
+
+        text = weekly_html(report)
     else:
         text = weekly_markdown(report)
     if output_dir:
         folder = Path(output_dir)
         if not folder.is_dir():
             raise BadInput(_("--output-dir: {path} is not a folder").format(path=folder))
-        output = str(folder / f"caselog-weekly-{report.week}.{'json' if fmt is WeeklyFormat.json else 'md'}")
+        suffix = {WeeklyFormat.json: "json", WeeklyFormat.html: "html"}.get(fmt, "md")
+        output = str(folder / f"caselog-weekly-{report.week}.{suffix}")
     if output:
         write_output(output, text)
     else:
         typer.echo(text, nl=False)
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        write_output(output, text)
+    else:
+        typer.echo(text, nl=False)
+
+
+def _render(records, fmt: ReportFormat, columns, title: str, *, html=None) -> str:
+    """Records as table, markdown, csv or json text (html through ``html``)."""
+    import io
+    import json
+
+    from caselog import render
+    from caselog.render_reports import markdown_table
+
+    if fmt is ReportFormat.json:
+        return json.dumps(render.jsonable(records), ensure_ascii=False, indent=2) + "\n"
+    if fmt is ReportFormat.csv:
+        buffer = io.StringIO()
+        render.write_csv(records, buffer)
+        return buffer.getvalue()
+    if fmt is ReportFormat.markdown:
+        return markdown_table(records, columns, title)
+    if fmt is ReportFormat.html:
+        return html()
+    buffer = io.StringIO()
+    render.print_table(records, columns, title=title, out=buffer)
+    return buffer.getvalue()
+
+
+@report_app.command("trend")
+@handled
+def report_trend(
+    ctx: typer.Context,
+    weeks: Annotated[int | None, typer.Option("--weeks", help=_("The last N weeks (default 12)."))] = None,
+    months: Annotated[int | None, typer.Option("--months", help=_("The last N months."))] = None,
+    by: Annotated[By | None, typer.Option("--by", help=_("Also per department, tier, … (not week or month)."))] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=_("Count events up to this moment."))] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=_("table, markdown, csv, json or html."))] = (
+        ReportFormat.table
+    ),
+    output: Annotated[str | None, typer.Option("--output", "-o", help=_("Write to this file."))] = None,
+) -> None:
+    """Cases received and resolved over time, drawn as bars (a chart in html)."""
+    from caselog.errors import BadInput
+    from caselog.reports import trend
+
+    if weeks and months:
+        raise BadInput(_("--months: give --weeks or --months, not both"))
+    if by in (By.week, By.month):
+        raise BadInput(_("--by: a trend is already by week or month"))
+    unit, count = ("month", months) if months else ("week", weeks or 12)
+    current = now()
+    moment = when(as_of, "--as-of", current)
+    with open_session(ctx, write=False) as db:
+        points = trend(session=db, unit=unit, count=count, today=moment.astimezone(district_tz()).date(), as_of=moment,
+                       tz=district_tz(), by=by.value if by else None)  # fmt: skip
+    from caselog.render_reports import percent, trend_bars
+
+    title = _("Cases received per {unit}, as of {as_of}").format(unit=unit, as_of=moment.strftime("%Y-%m-%d %H:%M"))
+    if fmt is ReportFormat.table and by is None:
+        _emit(trend_bars(points, title), output)
+        return
+    columns = [(_("period"), "period"), (_("group"), "group"), (_("received"), "received"),
+               (_("resolved"), "resolved"), (_("reply rate"), lambda p: percent(p.reply_rate)),
+               (_("resolution rate"), lambda p: percent(p.resolution_rate))]  # fmt: skip
+
+    def html() -> str:
+        from caselog.render_html import trend_html
+
+        return trend_html(points, title)
+
+    _emit(_render(points, fmt, columns, title, html=html), output)
+
+
+@report_app.command("recurring")
+@handled
+def report_recurring(
+    ctx: typer.Context,
+    start: Annotated[str | None, typer.Option("--from", help=_("First day received."))] = None,
+    until: Annotated[str | None, typer.Option("--until", help=_("Last day received."))] = None,
+    week: Annotated[str | None, typer.Option("--week", help=_("An ISO week, e.g. 2026-W48."))] = None,
+    month: Annotated[str | None, typer.Option("--month", help=_("A month, e.g. 2026-11."))] = None,
+    year: Annotated[str | None, typer.Option("--year", help=_("A year, e.g. 2026."))] = None,
+    min_parties: Annotated[
+        int, typer.Option("--min-parties", help=_("Raised by at least this many parties."), min=1)
+    ] = 3,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=_("table, markdown, csv, json or html."))] = (
+        ReportFormat.table
+    ),
+    output: Annotated[str | None, typer.Option("--output", "-o", help=_("Write to this file."))] = None,
+) -> None:
+    """Categories raised by many different parties: the common, recurring problems that become new rules."""
+    from datetime import datetime, time, timedelta
+
+    from caselog.periods import choose_period
+    from caselog.reports import recurring
+
+    today = now().date()
+    period = choose_period(start=day(start, "--from", today), end=day(until, "--until", today), week=week,
+                           month=month, year=year, today=today)  # fmt: skip
+    tz = district_tz()
+    first = datetime.combine(period.start, time(0), tz)
+    last = datetime.combine(period.end + timedelta(days=1), time(0), tz)
+    with open_session(ctx, write=False) as db:
+        rows = recurring(session=db, start=first, end=last, min_parties=min_parties)
+    title = _("Recurring problems, cases received {start} to {end} (at least {n} parties)").format(
+        start=period.start.isoformat(), end=period.end.isoformat(), n=min_parties
+    )
+    columns = [(_("category"), "category"), (_("parties"), "parties"), (_("cases"), "cases"),
+               (_("departments"), "departments")]  # fmt: skip
+
+    def html() -> str:
+        from caselog.render_html import page, table
+
+        return page(
+            title,
+            [
+                table(
+                    [h for h, _g in columns], [[r.category, r.parties, r.cases, ", ".join(r.departments)] for r in rows]
+                )
+            ],
+        )
+
+    _emit(_render(rows, fmt, columns, title, html=html), output)
+
+
+class VisitsBy(StrEnum):
+    """What the visits report groups by."""
+
+    department = "department"
+    street = "street"
+    month = "month"
+
+
+@report_app.command("visits")
+@handled
+def report_visits(
+    ctx: typer.Context,
+    by: Annotated[VisitsBy, typer.Option("--by", help=_("department, street or month."))] = VisitsBy.department,
+    start: Annotated[str | None, typer.Option("--from", help=_("First day visited."))] = None,
+    until: Annotated[str | None, typer.Option("--until", help=_("Last day visited."))] = None,
+    week: Annotated[str | None, typer.Option("--week", help=_("An ISO week, e.g. 2026-W48."))] = None,
+    month: Annotated[str | None, typer.Option("--month", help=_("A month, e.g. 2026-11."))] = None,
+    year: Annotated[str | None, typer.Option("--year", help=_("A year, e.g. 2026."))] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=_("table, markdown, csv, json or html."))] = (
+        ReportFormat.table
+    ),
+    output: Annotated[str | None, typer.Option("--output", "-o", help=_("Write to this file."))] = None,
+) -> None:
+    """Visit coverage (走访): visits, parties reached, departments taking part, cases raised per 100 visits."""
+    from dataclasses import replace
+
+    from caselog.periods import choose_period
+    from caselog.reports import visit_coverage
+
+    today = now().date()
+    period = choose_period(start=day(start, "--from", today), end=day(until, "--until", today), week=week,
+                           month=month, year=year, today=today)  # fmt: skip
+    with open_session(ctx, write=False) as db:
+        rows, total = visit_coverage(session=db, first=period.start, last=period.end, by=by.value)
+    records = [*rows, replace(total, group=_("total"))]
+    title = _("Visits {start} to {end} by {by}").format(start=period.start, end=period.end, by=by.value)
+    columns = [(_("group"), "group"), (_("visits"), "visits"), (_("parties"), "parties"),
+               (_("departments"), "departments"), (_("cases"), "cases"),
+               (_("cases per 100 visits"), "cases_per_100_visits"),
+               (_("share with a case"), lambda r: "—" if r.share_with_cases is None
+                else f"{r.share_with_cases * 100:.1f}%")]  # fmt: skip
+
+    def html() -> str:
+        from caselog.render_html import page, table
+
+        cells = [[g(r) if callable(g) else getattr(r, g) for _h, g in columns] for r in records]
+        return page(title, [table([h for h, _g in columns], cells, total_last=True)])
+
+    _emit(_render(records, fmt, columns, title, html=html), output)

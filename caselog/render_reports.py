@@ -218,3 +218,29 @@ def weekly_markdown(report: Any) -> str:
         )
     lines.append("```")
     return "\n".join(lines) + "\n"
+
+
+def trend_bars(points: Any, title: str) -> str:
+    """A trend as text bars, one line per week or month: what a terminal can draw."""
+    largest = max((p.received for p in points), default=0)
+    lines = [title, ""]
+    for point in points:
+        rate_text = _("resolved {resolved} ({rate})").format(
+            resolved=point.resolved, rate=percent(point.resolution_rate)
+        )
+        lines.append(f"{point.period}  {point.received:>6} {_bar(point.received, largest, 30):<30}  {rate_text}")
+    return "\n".join(lines) + "\n"
+
+
+def markdown_table(records: Any, columns: Any, title: str) -> str:
+    """Records as a markdown table under a heading."""
+    lines = [f"## {title}", "", "| " + " | ".join(h for h, _g in columns) + " |", "|" + "---|" * len(columns)]
+    for record in records:
+        cells = []
+        for _h, getter in columns:
+            value = getter(record) if callable(getter) else getattr(record, getter)
+            if isinstance(value, list):
+                value = ", ".join(str(v) for v in value)
+            cells.append("" if value is None else str(value).replace("|", "\\|"))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
