@@ -16,7 +16,7 @@ body { font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-s
 h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
 table { border-collapse: collapse; margin: 0.6em 0; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
+th:first-child, td:first-child, td.text { text-align: left; }
 th { background: #f0f3f7; }
 tr.total td { font-weight: bold; background: #fafafa; }
 p.note { color: #555; font-size: 0.9em; }
@@ -25,13 +25,19 @@ svg text { font-size: 11px; fill: #333; }
 """
 
 
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    numeric = isinstance(value, int | float) or text.rstrip("%").replace(".", "", 1).lstrip("+-").isdigit()
+    return f"<td>{escape(text)}</td>" if numeric or text in ("", "—") else f'<td class="text">{escape(text)}</td>'
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, total_last: bool = False) -> str:
     """An HTML table of already formatted cells."""
     head = "".join(f"<th>{escape(str(h))}</th>" for h in headers)
     body = []
     for index, row in enumerate(rows):
         css = ' class="total"' if total_last and index == len(rows) - 1 else ""
-        cells = "".join(f"<td>{escape('' if c is None else str(c))}</td>" for c in row)
+        cells = "".join(_cell(c) for c in row)
         body.append(f"<tr{css}>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
