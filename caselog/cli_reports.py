@@ -36,6 +36,13 @@ class By(StrEnum):
     month = "month"
 
 
+class Credit(StrEnum):
+    """Which cases a department is credited with."""
+
+    lead = "lead"
+    co = "co"
+
+
 class ReportFormat(StrEnum):
     """Formats of a report."""
 
@@ -63,6 +70,9 @@ def report_rates(
     original: Annotated[
         bool, typer.Option("--original", help=_("Judge on time against the original deadlines."))
     ] = False,
+    credit: Annotated[
+        Credit, typer.Option("--credit", help=_("lead: departments get the cases they lead; co: co-handled too."))
+    ] = None,
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=_("table, markdown, csv or json."))] = (
         ReportFormat.table
     ),

@@ -24,14 +24,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from fractions import Fraction
 
-from sqlalchemy import Integer, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy import Integer, and_, case, cast, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from caselog.errors import BadInput
 from caselog.holidays import load_calendar
 from caselog.i18n import _
-from caselog.models import Case, Department, Event, Party
+from caselog.models import Case, CaseCoDepartment, Department, Event, Party
 from caselog.periods import Period, iso_week
 from caselog.workdays import workdays_between
 
@@ -168,6 +168,7 @@ def _facts(session: Session, period: Period, as_of: datetime, tz: tzinfo, origin
     opened_day = _local_day(Case.opened_at, offset, dialect)
     query = (
         select(
+            Case.id.label("case_id"),
             lead_code.label("department"),
             tier.label("tier"),
             Case.category.label("category"),
@@ -207,12 +208,22 @@ def rates_report(
     tz: tzinfo,
     min_cases: int = 0,
     original: bool = False,
+    credit: str = "lead",
 ) -> RatesReport:
-    """Rates per group for the cases received in ``period``, as of ``as_of``; counted by grouped SQL queries."""
+    """Rates per group for the cases received in ``period``, as of ``as_of``; counted by grouped SQL queries.
+
+    Departments are credited with the cases they lead; ``credit="co"`` credits co-departments as well (the
+    total still counts each case once).
+    """
     if by not in GROUPS:
         raise BadInput(_("--by: {by!r} is not one of {groups}").format(by=by, groups=", ".join(GROUPS)))
+    if credit not in ("lead", "co"):
+        raise BadInput(_("--credit: {credit!r} is not lead or co").format(credit=credit))
     facts, offset = _facts(session, period, as_of, tz, original, "received")
     due, _offset = _facts(session, period, as_of, tz, original, "due")
+    co_credit = credit == "co" and by == "department"
+    if co_credit:
+        facts, due = _with_co(facts), _with_co(due)
 
     def key_of(table):
         return {"department": table.c.department, "tier": table.c.tier, "category": table.c.category,
@@ -268,7 +279,24 @@ def rates_report(
         for name in COUNTS:
             totals[name] += counts[name]
     all_medians = medians.get("*", (None, None))
-    return RatesReport(by, period, as_of, rows, _row(None, totals, all_medians), excluded_reasons)
+    total_row = _row(None, totals, all_medians)
+    if co_credit:
+        total_row = rates_report(session=session, by="tier", period=period, as_of=as_of, tz=tz, original=original).total
+        excluded_reasons = rates_report(session=session, by="tier", period=period, as_of=as_of, tz=tz).excluded
+    return RatesReport(by, period, as_of, rows, total_row, excluded_reasons)
+
+
+def _with_co(table):
+    """The facts once for the lead department and once more for each co-department of the case."""
+    co = aliased(Department)
+    others = [c for c in table.c if c.name != "department"]
+    lead_rows = select(table.c.department, *others)
+    co_rows = (
+        select(co.code.label("department"), *others)
+        .join(CaseCoDepartment, CaseCoDepartment.case_id == table.c.case_id)
+        .join(co, co.id == CaseCoDepartment.department_id)
+    )
+    return union_all(lead_rows, co_rows).subquery()
 
 
 def _group_label(by: str, value) -> str | None:

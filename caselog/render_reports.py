@@ -57,7 +57,8 @@ def rates_csv(report: Any) -> str:
         record = _record(row)
         if row is report.total:
             record["group"] = "total"
-        writer.writerow(["" if record[n] is None else record[n] for n in names])
+        writer.writerow(["" if record[n] is None else str(record[n]).lower() if isinstance(record[n], bool)
+                         else record[n] for n in names])  # fmt: skip
     return out.getvalue()
 
 

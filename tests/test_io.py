@@ -372,3 +372,49 @@ def test_xlsx_cases_keep_text_dates_and_formulas_as_data(district, tmp_path):
     assert isinstance(by_ref["H-1"]["key"], bool) and by_ref["H-1"]["description"] == "楼道门禁坏了,\n影响出入"
     assert all(isinstance(r["opened_at"], datetime) for r in by_ref.values())
     assert by_ref["H-1"]["due_on"] is None or isinstance(by_ref["H-1"]["due_on"], date)
+
+
+def test_la311_rates_match_an_independent_count(cli, tmp_path):
+    rows = _slice(DATA / "la311_2018_mini.csv", 400, tmp_path / "la.csv")
+    cli("init")
+    cli(
+        "import",
+        "cases",
+        str(tmp_path / "la.csv"),
+        "--mapping",
+        str(MAPPINGS / "la311.toml"),
+        "--create-missing",
+        "departments",
+        "--create-missing",
+        "parties",
+        "--on-error",
+        "skip",
+    )
+    report = json.loads(
+        cli(
+            "report",
+            "rates",
+            "--by",
+            "department",
+            "--from",
+            "2018-12-01",
+            "--until",
+            "2018-12-31",
+            "--as-of",
+            "2026-03-10 10:00",
+            "-f",
+            "json",
+        ).stdout
+    )
+    good = [r for r in rows if not (r["ClosedDate"] and _la_time(r["ClosedDate"]) < _la_time(r["CreatedDate"]))]
+    # Independently: Cancelled (withdrawn) and Referred Out (invalid) leave the denominators; Closed is resolved.
+    received = Counter(r["Owner"].lower() for r in good if r["Status"] not in ("Cancelled", "Referred Out"))
+    resolved = Counter(r["Owner"].lower() for r in good if r["Status"] == "Closed")
+    assert {row["group"]: row["received"] for row in report["rows"]} == dict(received)
+    assert {row["group"]: row["resolved"] for row in report["rows"]} == {k: resolved[k] for k in received}
+    excluded = Counter(
+        {"Cancelled": "withdrawn", "Referred Out": "invalid"}[r["Status"]]
+        for r in good
+        if r["Status"] in ("Cancelled", "Referred Out")
+    )
+    assert report["excluded"] == dict(excluded)

@@ -280,3 +280,23 @@ None.
 2026-W10      4 ████████████████████  resolved 2 (50.0%)
 ```
 """
+
+
+def test_credit_co_counts_co_departments_but_the_total_once(week10):
+    ref = cases.open_case(
+        session=week10,
+        data=CaseCreate(title="G"),
+        party="张伟",
+        visit_id=None,
+        lead="market",
+        co=["housing"],
+        opened_at=at(6),
+        now=at(6),
+        actor="clerk",
+    ).ref
+    assert ref == "C2026-000007"
+    lead = {r.group: r.received for r in report(week10).rows}
+    co = report(week10, credit="co")
+    assert lead == {"market": 3, "housing": 2}
+    assert {r.group: r.received for r in co.rows} == {"market": 3, "housing": 3}
+    assert co.total.received == 5 and co.excluded == {"withdrawn": 1}
