@@ -141,7 +141,7 @@ class Case(SQLModel, table=True):
     closed_at: datetime | None = _time()
     due_on: date | None = Field(default=None, index=True)
     reply_due_on: date | None = None
-    original_due_on: date | None = None
+    original_due_on: date | None = Field(default=None, index=True)
     original_reply_due_on: date | None = None
     deadline_estimated: bool = False
     tier_since: datetime = Field(sa_type=UTCDateTime)
@@ -166,7 +166,10 @@ class Event(SQLModel, table=True):
     """One change in a case's history. Append-only: the database refuses updates and deletes."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_case_id", "case_id", "id"),)
+    __table_args__ = (
+        Index("ix_events_case_id", "case_id", "id"),
+        Index("ix_events_kind_case_id", "kind", "case_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id")

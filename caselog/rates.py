@@ -193,10 +193,20 @@ def _facts(session: Session, period: Period, as_of: datetime, tz: tzinfo, origin
     )
     if cohort == "due":
         last_day = min(period.end, as_of.astimezone(tz).date())
-        query = query.where(deadline >= period.start, deadline <= last_day)
+        # Only cases whose deadline could fall in the period are judged: a deadline is the current or the
+        # original one unless it was extended, and each of the three is found through an index.
+        extended = select(Event.case_id).where(Event.kind == "extended", Event.field == "due_on")
+        candidates = or_(
+            Case.due_on.between(period.start, last_day),
+            Case.original_due_on.between(period.start, last_day),
+            Case.id.in_(extended),
+        )
+        query = query.where(candidates, deadline >= period.start, deadline <= last_day)
     else:
         query = query.where(Case.opened_at >= start, Case.opened_at < end)
-    return query.subquery(cohort), offset
+    # Materialized once: the grouped queries refer to each fact many times, and SQLite would otherwise
+    # re-run its correlated subqueries for every reference.
+    return query.cte(cohort).prefix_with("MATERIALIZED"), offset
 
 
 def rates_report(

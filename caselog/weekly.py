@@ -121,14 +121,14 @@ def weekly_report(*, session: Session, week: str, tz: tzinfo, rules: TierRules) 
     def total(p: Period, moment: datetime) -> RateRow:
         return rates_report(session=session, by="tier", period=p, as_of=moment, tz=tz).total
 
-    this, last, ytd = total(period, as_of), total(previous, previous_as_of), total(year, as_of)
+    departments = rates_report(session=session, by="department", period=year, as_of=as_of, tz=tz)
+    this, last, ytd = total(period, as_of), total(previous, previous_as_of), departments.total
     headline = [
         Headline(name, getattr(this, name), getattr(last, name), _change(getattr(this, name), getattr(last, name)),
                  getattr(ytd, name))
         for name in ("received", "answered", "resolved", "reply_rate", "resolution_rate", "on_time_rate",
                      "satisfaction_rate")
     ]  # fmt: skip
-    departments = rates_report(session=session, by="department", period=year, as_of=as_of, tz=tz)
     tiers = rates_report(session=session, by="tier", period=year, as_of=as_of, tz=tz)
     trend_period = Period(period.start - timedelta(weeks=11), period.end, "trend")
     weekly = rates_report(session=session, by="week", period=trend_period, as_of=as_of, tz=tz)
