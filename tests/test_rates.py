@@ -3,6 +3,7 @@
 import json
 from datetime import datetime
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -214,6 +215,8 @@ def test_weekly_report_markdown_and_json(week10):
     result = weekly_report(session=week10, week="2026-W10", tz=SHANGHAI, rules=DEFAULT_RULES)
     assert weekly_markdown(result) == WEEKLY_MARKDOWN
     data = jsonable(result)
+    expected = Path(__file__).parent / "expected" / "weekly-2026-W10.json"
+    assert json.dumps(data, ensure_ascii=False, indent=2) + "\n" == expected.read_text(encoding="utf-8")
     assert data["week"] == "2026-W10" and data["as_of"] == "2026-03-08T23:59:59+08:00"
     assert data["headline"][0] == {"name": "received", "week": 4, "last_week": 0, "change": 4, "year_to_date": 4}
     assert data["headline"][4]["week"] == 0.5 and data["headline"][4]["last_week"] is None
