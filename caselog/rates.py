@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from fractions import Fraction
 
-from sqlalchemy import Integer, and_, case, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -85,39 +85,6 @@ def rate(numerator: int, denominator: int) -> Fraction | None:
     return Fraction(numerator, denominator) if denominator else None
 
 
-def _last(kinds: tuple[str, ...], column, as_of: datetime, *, field_name: str | None = None):
-    """A scalar subquery: ``column`` of the case's latest event of ``kinds`` up to ``as_of``."""
-    event = aliased(Event)
-    conditions = [event.case_id == Case.id, event.kind.in_(kinds), event.at <= as_of]
-    if field_name:
-        conditions.append(event.field == field_name)
-    return select(getattr(event, column)).where(*conditions).order_by(event.id.desc()).limit(1).scalar_subquery()
-
-
-def _first_after(kinds: tuple[str, ...], column, as_of: datetime, field_name: str):
-    event = aliased(Event)
-    conditions = [event.case_id == Case.id, event.kind.in_(kinds), event.at > as_of, event.field == field_name]
-    return select(getattr(event, column)).where(*conditions).order_by(event.id).limit(1).scalar_subquery()
-
-
-def _has(kinds: tuple[str, ...], as_of: datetime, *, field_name: str | None = None, before: bool = True):
-    event = aliased(Event)
-    conditions = [event.case_id == Case.id, event.kind.in_(kinds), event.at <= as_of if before else event.at > as_of]
-    if field_name:
-        conditions.append(event.field == field_name)
-    return exists().where(*conditions)
-
-
-def _as_of_value(kinds: tuple[str, ...], field_name: str, current, as_of: datetime):
-    """A field's value as of ``as_of``: the last change up to then, else the value before the first later change,
-    else its value now."""
-    return case(
-        (_has(kinds, as_of, field_name=field_name), _last(kinds, "new_value", as_of, field_name=field_name)),
-        (_has(kinds, as_of, field_name=field_name, before=False), _first_after(kinds, "old_value", as_of, field_name)),
-        else_=current,
-    )
-
-
 def _local_day(column, offset: timedelta, dialect: str):
     """The local calendar day of a stored UTC time (the district's offset; mainland China keeps no summer time)."""
     if dialect == "sqlite":
@@ -127,45 +94,109 @@ def _local_day(column, offset: timedelta, dialect: str):
 
 def _facts(session: Session, period: Period, as_of: datetime, tz: tzinfo, original: bool, cohort: str):
     """One row per case of the cohort — received in the period, or (``cohort="due"``) with its resolution
-    deadline in the period — with its group keys and 0/1 facts as of ``as_of``."""
+    deadline in the period — with its group keys and 0/1 facts as of ``as_of``.
+
+    The cohort's events are read in one grouped pass that finds, per case, the ids of the events that decide
+    each fact (the last lead change up to ``as_of``, the last resolution or reopening, …); the facts then join
+    those events by primary key. Both steps are materialized once.
+    """
     dialect = session.get_bind().dialect.name
     offset = datetime.combine(period.start, time(12), tz).utcoffset() or timedelta(0)
     start = datetime.combine(period.start, time(0), tz)
     end = datetime.combine(period.end + timedelta(days=1), time(0), tz)
+    last_day = min(period.end, as_of.astimezone(tz).date())
+    if cohort == "due":
+        # Only cases whose deadline could fall in the period are judged: a deadline is the current or the
+        # original one unless it was extended, and each of the three is found through an index.
+        extended = select(Event.case_id).where(Event.kind == "extended", Event.field == "due_on")
+        members = or_(
+            Case.due_on.between(period.start, last_day),
+            Case.original_due_on.between(period.start, last_day),
+            Case.id.in_(extended),
+        )
+    else:
+        members = and_(Case.opened_at >= start, Case.opened_at < end)
+    base = select(Case.id).where(Case.opened_at <= as_of, members).cte(f"{cohort}_cases").prefix_with("MATERIALIZED")
+
+    def last(condition):
+        return func.max(case((and_(condition, Event.at <= as_of), Event.id)))
+
+    def following(condition):
+        return func.min(case((and_(condition, Event.at > as_of), Event.id)))
+
+    def seen(condition):
+        return func.max(case((and_(condition, Event.at <= as_of), 1), else_=0))
+
+    lead_change = and_(Event.kind.in_(("dispatched", "returned")), Event.field == "lead")
+    extension = and_(Event.kind == "extended", Event.field == "due_on")
+    decisive = (
+        select(
+            Event.case_id.label("case_id"),
+            last(lead_change).label("lead_last"),
+            following(lead_change).label("lead_next"),
+            last(Event.kind == "escalated").label("tier_last"),
+            following(Event.kind == "escalated").label("tier_next"),
+            seen(Event.kind.in_(("answered", "resolved"))).label("answered"),
+            last(Event.kind.in_(("resolved", "reopened"))).label("rr_last"),
+            last(Event.kind.in_(("closed", "reopened"))).label("close_last"),
+            last(Event.kind == "revisited").label("visit_last"),
+            func.max(case((Event.kind == "revisited", 1), else_=0)).label("visit_any"),
+            seen(Event.kind == "returned").label("returned"),
+            seen(Event.kind == "reopened").label("reopened"),
+            last(extension).label("ext_last"),
+            following(extension).label("ext_next"),
+            func.min(case((Event.kind == "resolved", Event.at))).label("first_resolved"),
+            func.min(case((Event.kind.in_(("answered", "resolved")), Event.at))).label("first_answer"),
+        )
+        .join(base, base.c.id == Event.case_id)
+        .group_by(Event.case_id)
+        .cte(f"{cohort}_events")
+        .prefix_with("MATERIALIZED")
+    )
+    e = decisive.c
     lead = aliased(Department)
-    lead_code = _as_of_value(("dispatched", "returned"), "lead", lead.code, as_of)
-    tier = cast(_as_of_value(("escalated",), "tier", cast(Case.tier, Integer), as_of), Integer)
+    lead_last, lead_next, tier_last, tier_next, rr, closing, visit, ext_last, ext_next = (
+        aliased(Event) for _ in range(9)
+    )
+    lead_code = case(
+        (e.lead_last.is_not(None), lead_last.new_value),
+        (e.lead_next.is_not(None), lead_next.old_value),
+        else_=lead.code,
+    )
+    tier = case(
+        (e.tier_last.is_not(None), cast(tier_last.new_value, Integer)),
+        (e.tier_next.is_not(None), cast(tier_next.old_value, Integer)),
+        else_=Case.tier,
+    )
     answered = or_(
-        _has(("answered", "resolved"), as_of),
+        func.coalesce(e.answered, 0) == 1,
         and_(Case.answered_at.is_not(None), Case.answered_at <= as_of),
         and_(Case.resolved_at.is_not(None), Case.resolved_at <= as_of),
     )
-    last_rr = _last(("resolved", "reopened"), "kind", as_of)
     resolved = case(
-        (last_rr == "resolved", 1),
-        (last_rr == "reopened", 0),
+        (rr.kind == "resolved", 1),
+        (rr.kind == "reopened", 0),
         (and_(Case.resolved_at.is_not(None), Case.resolved_at <= as_of), 1),
         else_=0,
     )
-    last_close = _last(("closed", "reopened"), "new_value", as_of)
     excluded = case(
-        (last_close.in_(EXCLUDED_REASONS), 1),
-        (last_close.is_not(None), 0),
+        (closing.new_value.in_(EXCLUDED_REASONS), 1),
+        (closing.id.is_not(None), 0),
         (and_(Case.close_reason.in_(EXCLUDED_REASONS), Case.closed_at <= as_of), 1),
         else_=0,
     )
     satisfaction = case(
-        (_has(("revisited",), as_of), _last(("revisited",), "new_value", as_of)),
-        (exists().where(Event.case_id == Case.id, Event.kind == "revisited"), None),
+        (e.visit_last.is_not(None), visit.new_value),
+        (func.coalesce(e.visit_any, 0) == 1, None),
         else_=Case.satisfaction,
     )
-    deadline_column = Case.original_due_on if original else Case.due_on
-    deadline = deadline_column if original else _as_of_value(("extended",), "due_on", Case.due_on, as_of)
-    first_resolved = select(func.min(Event.at)).where(Event.case_id == Case.id, Event.kind == "resolved")
-    resolved_at = func.coalesce(first_resolved.scalar_subquery(), Case.resolved_at)
-    first_answer = select(func.min(Event.at)).where(Event.case_id == Case.id, Event.kind.in_(("answered", "resolved")))
-    answered_at = func.coalesce(first_answer.scalar_subquery(), Case.answered_at, Case.resolved_at)
-    opened_day = _local_day(Case.opened_at, offset, dialect)
+    if original:
+        deadline = Case.original_due_on
+    else:
+        deadline = case(
+            (e.ext_last.is_not(None), ext_last.new_value), (e.ext_next.is_not(None), ext_next.old_value),
+            else_=Case.due_on,
+        )  # fmt: skip
     query = (
         select(
             Case.id.label("case_id"),
@@ -174,38 +205,35 @@ def _facts(session: Session, period: Period, as_of: datetime, tz: tzinfo, origin
             Case.category.label("category"),
             Party.street.label("street"),
             Party.kind.label("party_kind"),
-            opened_day.label("day"),
+            _local_day(Case.opened_at, offset, dialect).label("day"),
             case((answered, 1), else_=0).label("answered"),
             resolved.label("resolved"),
             excluded.label("excluded"),
-            func.coalesce(last_close, Case.close_reason).label("close_value"),
+            func.coalesce(closing.new_value, Case.close_reason).label("close_value"),
             satisfaction.label("satisfaction"),
-            case((_has(("returned",), as_of), 1), else_=0).label("returned"),
-            case((_has(("reopened",), as_of), 1), else_=0).label("reopened"),
+            func.coalesce(e.returned, 0).label("returned"),
+            func.coalesce(e.reopened, 0).label("reopened"),
             deadline.label("deadline"),
-            resolved_at.label("resolved_at"),
-            answered_at.label("answered_at"),
+            func.coalesce(e.first_resolved, Case.resolved_at).label("resolved_at"),
+            func.coalesce(e.first_answer, Case.answered_at, Case.resolved_at).label("answered_at"),
         )
         .select_from(Case)
+        .join(base, base.c.id == Case.id)
+        .outerjoin(decisive, e.case_id == Case.id)
         .outerjoin(lead, lead.id == Case.lead_id)
         .outerjoin(Party, Party.id == Case.party_id)
-        .where(Case.opened_at <= as_of)
+        .outerjoin(lead_last, lead_last.id == e.lead_last)
+        .outerjoin(lead_next, lead_next.id == e.lead_next)
+        .outerjoin(tier_last, tier_last.id == e.tier_last)
+        .outerjoin(tier_next, tier_next.id == e.tier_next)
+        .outerjoin(rr, rr.id == e.rr_last)
+        .outerjoin(closing, closing.id == e.close_last)
+        .outerjoin(visit, visit.id == e.visit_last)
+        .outerjoin(ext_last, ext_last.id == e.ext_last)
+        .outerjoin(ext_next, ext_next.id == e.ext_next)
     )
     if cohort == "due":
-        last_day = min(period.end, as_of.astimezone(tz).date())
-        # Only cases whose deadline could fall in the period are judged: a deadline is the current or the
-        # original one unless it was extended, and each of the three is found through an index.
-        extended = select(Event.case_id).where(Event.kind == "extended", Event.field == "due_on")
-        candidates = or_(
-            Case.due_on.between(period.start, last_day),
-            Case.original_due_on.between(period.start, last_day),
-            Case.id.in_(extended),
-        )
-        query = query.where(candidates, deadline >= period.start, deadline <= last_day)
-    else:
-        query = query.where(Case.opened_at >= start, Case.opened_at < end)
-    # Materialized once: the grouped queries refer to each fact many times, and SQLite would otherwise
-    # re-run its correlated subqueries for every reference.
+        query = query.where(deadline >= period.start, deadline <= last_day)
     return query.cte(cohort).prefix_with("MATERIALIZED"), offset
 
 
