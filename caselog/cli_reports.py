@@ -24,6 +24,24 @@ report_app = typer.Typer(
 )
 
 
+# Options shared by the report commands, declared once.
+WeekOption = Annotated[str | None, typer.Option("--week", help=_("An ISO week, e.g. 2026-W48."))]
+MonthOption = Annotated[str | None, typer.Option("--month", help=_("A month, e.g. 2026-11."))]
+YearOption = Annotated[str | None, typer.Option("--year", help=_("A year, e.g. 2026."))]
+OutputOption = Annotated[str | None, typer.Option("--output", "-o", help=_("Write to this file."))]
+
+
+def _period(start: str | None, until: str | None, week: str | None, month: str | None, year: str | None):
+    """The period the options name (default: this month up to today)."""
+    from caselog.periods import choose_period
+
+    today = now().date()
+    return choose_period(
+        start=day(start, "--from", today), end=day(until, "--until", today), week=week, month=month, year=year,
+        today=today,
+    )  # fmt: skip
+
+
 class By(StrEnum):
     """What a rates report groups by."""
 
@@ -60,9 +78,9 @@ def report_rates(
     by: Annotated[By, typer.Option("--by", help=_("department, tier, category, street, party-kind, week, month."))],
     start: Annotated[str | None, typer.Option("--from", help=_("First day received."))] = None,
     until: Annotated[str | None, typer.Option("--until", help=_("Last day received."))] = None,
-    week: Annotated[str | None, typer.Option("--week", help=_("An ISO week, e.g. 2026-W48."))] = None,
-    month: Annotated[str | None, typer.Option("--month", help=_("A month, e.g. 2026-11."))] = None,
-    year: Annotated[str | None, typer.Option("--year", help=_("A year, e.g. 2026."))] = None,
+    week: WeekOption = None,
+    month: MonthOption = None,
+    year: YearOption = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help=_("Count events up to this moment."))] = None,
     min_cases: Annotated[
         int, typer.Option("--min-cases", help=_("Groups with fewer cases are listed, not ranked."), min=0)
@@ -76,25 +94,16 @@ def report_rates(
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=_("table, markdown, csv or json."))] = (
         ReportFormat.table
     ),
-    output: Annotated[str | None, typer.Option("--output", "-o", help=_("Write to this file."))] = None,
+    output: OutputOption = None,
 ) -> None:
     """Reply, resolution, on-time and satisfaction rates per group, ranked by resolution rate, with a total."""
     import io
 
-    from caselog.periods import choose_period
     from caselog.rates import rates_report
     from caselog.render_reports import print_rates, rates_csv, rates_json, rates_markdown
 
     current = now()
-    today = current.date()
-    period = choose_period(
-        start=day(start, "--from", today),
-        end=day(until, "--until", today),
-        week=week,
-        month=month,
-        year=year,
-        today=today,
-    )
+    period = _period(start, until, week, month, year)
     moment = when(as_of, "--as-of", current)
     with open_session(ctx, write=False) as db:
         report = rates_report(
@@ -144,7 +153,7 @@ def report_weekly(
         str | None, typer.Option("--week", help=_("An ISO week, e.g. 2026-W48 (default: the week just ended)."))
     ] = None,
     fmt: Annotated[WeeklyFormat, typer.Option("--format", "-f", help=_("markdown or json."))] = WeeklyFormat.markdown,
-    output: Annotated[str | None, typer.Option("--output", "-o", help=_("Write to this file."))] = None,
+    output: OutputOption = None,
     output_dir: Annotated[
         str | None, typer.Option("--output-dir", help=_("Write caselog-weekly-YYYY-Www.md (or .json) in this folder."))
     ] = None,
@@ -228,7 +237,7 @@ def report_trend(
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=_("table, markdown, csv, json or html."))] = (
         ReportFormat.table
     ),
-    output: Annotated[str | None, typer.Option("--output", "-o", help=_("Write to this file."))] = None,
+    output: OutputOption = None,
 ) -> None:
     """Cases received and resolved over time, drawn as bars (a chart in html)."""
     from caselog.errors import BadInput
@@ -268,26 +277,23 @@ def report_recurring(
     ctx: typer.Context,
     start: Annotated[str | None, typer.Option("--from", help=_("First day received."))] = None,
     until: Annotated[str | None, typer.Option("--until", help=_("Last day received."))] = None,
-    week: Annotated[str | None, typer.Option("--week", help=_("An ISO week, e.g. 2026-W48."))] = None,
-    month: Annotated[str | None, typer.Option("--month", help=_("A month, e.g. 2026-11."))] = None,
-    year: Annotated[str | None, typer.Option("--year", help=_("A year, e.g. 2026."))] = None,
+    week: WeekOption = None,
+    month: MonthOption = None,
+    year: YearOption = None,
     min_parties: Annotated[
         int, typer.Option("--min-parties", help=_("Raised by at least this many parties."), min=1)
     ] = 3,
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=_("table, markdown, csv, json or html."))] = (
         ReportFormat.table
     ),
-    output: Annotated[str | None, typer.Option("--output", "-o", help=_("Write to this file."))] = None,
+    output: OutputOption = None,
 ) -> None:
     """Categories raised by many different parties: the common, recurring problems that become new rules."""
     from datetime import datetime, time, timedelta
 
-    from caselog.periods import choose_period
     from caselog.reports import recurring
 
-    today = now().date()
-    period = choose_period(start=day(start, "--from", today), end=day(until, "--until", today), week=week,
-                           month=month, year=year, today=today)  # fmt: skip
+    period = _period(start, until, week, month, year)
     tz = district_tz()
     first = datetime.combine(period.start, time(0), tz)
     last = datetime.combine(period.end + timedelta(days=1), time(0), tz)
@@ -329,23 +335,20 @@ def report_visits(
     by: Annotated[VisitsBy, typer.Option("--by", help=_("department, street or month."))] = VisitsBy.department,
     start: Annotated[str | None, typer.Option("--from", help=_("First day visited."))] = None,
     until: Annotated[str | None, typer.Option("--until", help=_("Last day visited."))] = None,
-    week: Annotated[str | None, typer.Option("--week", help=_("An ISO week, e.g. 2026-W48."))] = None,
-    month: Annotated[str | None, typer.Option("--month", help=_("A month, e.g. 2026-11."))] = None,
-    year: Annotated[str | None, typer.Option("--year", help=_("A year, e.g. 2026."))] = None,
+    week: WeekOption = None,
+    month: MonthOption = None,
+    year: YearOption = None,
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=_("table, markdown, csv, json or html."))] = (
         ReportFormat.table
     ),
-    output: Annotated[str | None, typer.Option("--output", "-o", help=_("Write to this file."))] = None,
+    output: OutputOption = None,
 ) -> None:
     """Visit coverage (走访): visits, parties reached, departments taking part, cases raised per 100 visits."""
     from dataclasses import replace
 
-    from caselog.periods import choose_period
     from caselog.reports import visit_coverage
 
-    today = now().date()
-    period = choose_period(start=day(start, "--from", today), end=day(until, "--until", today), week=week,
-                           month=month, year=year, today=today)  # fmt: skip
+    period = _period(start, until, week, month, year)
     with open_session(ctx, write=False) as db:
         rows, total = visit_coverage(session=db, first=period.start, last=period.end, by=by.value)
     records = [*rows, replace(total, group=_("total"))]
