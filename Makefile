@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/startup.py --db bench/data/demo.db
 	$(BIN)/python bench/sweep.py bench/data/1m.db
 	$(BIN)/python bench/io.py bench/data/1m.db
+
+# After changing a user-facing message: refresh caselog/locale (template, zh_CN .po, compiled .mo), then translate.
+messages: $(VENV)/.installed-test
+	$(BIN)/python tools/messages.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

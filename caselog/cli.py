@@ -25,6 +25,7 @@ from caselog.cli_common import (
     state,
 )
 from caselog.cli_io import export_command, import_command
+from caselog.cli_lang import LocalizedGroup
 from caselog.cli_meetings import (
     agenda_command,
     calendar_app,
@@ -35,11 +36,12 @@ from caselog.cli_meetings import (
 )
 from caselog.cli_reports import report_app
 from caselog.enums import Channel, DepartmentKind, PartyKind
-from caselog.i18n import _
+from caselog.i18n import N_, Language, _
 
 app = typer.Typer(
     name="caselog",
-    help=_(
+    cls=LocalizedGroup,
+    help=N_(
         "Record visits and the cases they raise, dispatch them to departments, and follow them through the "
         "district's three tiers."
     ),
@@ -49,12 +51,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-db_app = typer.Typer(help=_("Create, upgrade and describe the database."), no_args_is_help=True, rich_markup_mode=None)
-dept_app = typer.Typer(help=_("Departments that handle cases."), no_args_is_help=True, rich_markup_mode=None)
+db_app = typer.Typer(help=N_("Create, upgrade and describe the database."), no_args_is_help=True, rich_markup_mode=None)
+dept_app = typer.Typer(help=N_("Departments that handle cases."), no_args_is_help=True, rich_markup_mode=None)
 party_app = typer.Typer(
-    help=_("Enterprises, residents and organisations."), no_args_is_help=True, rich_markup_mode=None
+    help=N_("Enterprises, residents and organisations."), no_args_is_help=True, rich_markup_mode=None
 )
-visit_app = typer.Typer(help=_("Visits to parties (走访)."), no_args_is_help=True, rich_markup_mode=None)
+visit_app = typer.Typer(help=N_("Visits to parties (走访)."), no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(db_app, name="db")
 app.add_typer(dept_app, name="dept")
 app.add_typer(party_app, name="party")
@@ -81,22 +83,26 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     db: Annotated[
-        str | None, typer.Option("--db", help=_("Database path or SQLAlchemy URL (else CASELOG_DB)."))
+        str | None, typer.Option("--db", help=N_("Database path or SQLAlchemy URL (else CASELOG_DB)."))
     ] = None,
     actor_name: Annotated[
         str | None,
-        typer.Option("--actor", help=_("Who makes the changes (else CASELOG_ACTOR, else the login).")),
+        typer.Option("--actor", help=N_("Who makes the changes (else CASELOG_ACTOR, else the login).")),
     ] = None,
     rules: Annotated[
         str | None,
-        typer.Option("--rules", help=_("Tier rules file (TOML; else CASELOG_RULES, else rules.toml in the app dir).")),
+        typer.Option("--rules", help=N_("Tier rules file (TOML; else CASELOG_RULES, else rules.toml in the app dir).")),
+    ] = None,
+    lang: Annotated[
+        Language | None,
+        typer.Option("--lang", help=N_("Language of the output: zh or en (else CASELOG_LANG, else the locale).")),
     ] = None,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help=_("Show the version and exit.")),
+        typer.Option("--version", callback=_version, is_eager=True, help=N_("Show the version and exit.")),
     ] = False,
 ) -> None:
-    """caselog: the district's case tracker."""
+    """caselog: the district's case tracker (--lang is applied by LocalizedGroup before parsing)."""
     run = state(ctx)
     run.db = db
     run.actor = actor_name
@@ -110,7 +116,7 @@ def root(
 @handled
 def init(
     ctx: typer.Context,
-    db: Annotated[str | None, typer.Option("--db", help=_("Database path or URL to create."))] = None,
+    db: Annotated[str | None, typer.Option("--db", help=N_("Database path or URL to create."))] = None,
 ) -> None:
     """Create the database (or bring an existing one up to date)."""
     if db:
@@ -176,8 +182,8 @@ def db_check(ctx: typer.Context, fmt: Format = FormatOption) -> None:
 @handled
 def backup_command(
     ctx: typer.Context,
-    dest: Annotated[str, typer.Argument(help=_("The backup file to write."))],
-    force: Annotated[bool, typer.Option("--force", help=_("Replace an existing backup file."))] = False,
+    dest: Annotated[str, typer.Argument(help=N_("The backup file to write."))],
+    force: Annotated[bool, typer.Option("--force", help=N_("Replace an existing backup file."))] = False,
 ) -> None:
     """Copy the database while others keep working (SQLite's online backup); use pg_dump for PostgreSQL."""
     from caselog.maintenance import backup
@@ -193,12 +199,12 @@ def backup_command(
 # --- departments -------------------------------------------------------------------------------------------
 
 DEPT_COLUMNS = [
-    (_("code"), "code"),
-    (_("name"), "name"),
-    (_("kind"), "kind"),
-    (_("active"), "active"),
-    (_("open as lead"), "open_lead"),
-    (_("open as co"), "open_co"),
+    (N_("code"), "code"),
+    (N_("name"), "name"),
+    (N_("kind"), "kind"),
+    (N_("active"), "active"),
+    (N_("open as lead"), "open_lead"),
+    (N_("open as co"), "open_co"),
 ]
 
 
@@ -206,9 +212,9 @@ DEPT_COLUMNS = [
 @handled
 def dept_add(
     ctx: typer.Context,
-    code: Annotated[str, typer.Argument(help=_("Short unique code users type, e.g. market."))],
-    name: Annotated[str, typer.Argument(help=_("Full name, e.g. 区市场监管局."))],
-    kind: Annotated[DepartmentKind, typer.Option("--kind", help=_("bureau, street or unit."))] = DepartmentKind.bureau,
+    code: Annotated[str, typer.Argument(help=N_("Short unique code users type, e.g. market."))],
+    name: Annotated[str, typer.Argument(help=N_("Full name, e.g. 区市场监管局."))],
+    kind: Annotated[DepartmentKind, typer.Option("--kind", help=N_("bureau, street or unit."))] = DepartmentKind.bureau,
 ) -> None:
     """Add a department."""
     from caselog.directory import add_department
@@ -250,11 +256,11 @@ def dept_show(ctx: typer.Context, code: str, fmt: Format = FormatOption) -> None
 def dept_edit(
     ctx: typer.Context,
     code: str,
-    name: Annotated[str | None, typer.Option("--name", help=_("New name."))] = None,
-    kind: Annotated[DepartmentKind | None, typer.Option("--kind", help=_("bureau, street or unit."))] = None,
+    name: Annotated[str | None, typer.Option("--name", help=N_("New name."))] = None,
+    kind: Annotated[DepartmentKind | None, typer.Option("--kind", help=N_("bureau, street or unit."))] = None,
     active: Annotated[
         bool | None,
-        typer.Option("--active/--inactive", help=_("An inactive department receives no new cases.")),
+        typer.Option("--active/--inactive", help=N_("An inactive department receives no new cases.")),
     ] = None,
 ) -> None:
     """Change a department's name, kind or active flag."""
@@ -268,15 +274,15 @@ def dept_edit(
 # --- parties -----------------------------------------------------------------------------------------------
 
 PARTY_COLUMNS = [
-    (_("id"), "id"),
-    (_("kind"), "kind"),
-    (_("name"), "name"),
-    (_("credit code"), "credit_code"),
-    (_("street"), "street"),
-    (_("industry"), "industry"),
-    (_("tags"), "tags"),
-    (_("visits"), "visits"),
-    (_("cases"), "cases"),
+    (N_("id"), "id"),
+    (N_("kind"), "kind"),
+    (N_("name"), "name"),
+    (N_("credit code"), "credit_code"),
+    (N_("street"), "street"),
+    (N_("industry"), "industry"),
+    (N_("tags"), "tags"),
+    (N_("visits"), "visits"),
+    (N_("cases"), "cases"),
 ]
 
 
@@ -284,18 +290,20 @@ PARTY_COLUMNS = [
 @handled
 def party_add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help=_("The party's name."))],
+    name: Annotated[str, typer.Argument(help=N_("The party's name."))],
     kind: Annotated[
-        PartyKind, typer.Option("--kind", help=_("enterprise, resident or organisation."))
+        PartyKind, typer.Option("--kind", help=N_("enterprise, resident or organisation."))
     ] = PartyKind.enterprise,
     credit_code: Annotated[
         str | None,
-        typer.Option("--credit-code", help=_("Unified social credit code (18 characters, checked).")),
+        typer.Option("--credit-code", help=N_("Unified social credit code (18 characters, checked).")),
     ] = None,
-    street: Annotated[str | None, typer.Option("--street", help=_("Street (街道) where the party is."))] = None,
-    industry: Annotated[str | None, typer.Option("--industry", help=_("Industry."))] = None,
-    contact: Annotated[str | None, typer.Option("--contact", help=_("Contact person or phone."))] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", help=_("A tag such as private or sme; repeatable."))] = None,
+    street: Annotated[str | None, typer.Option("--street", help=N_("Street (街道) where the party is."))] = None,
+    industry: Annotated[str | None, typer.Option("--industry", help=N_("Industry."))] = None,
+    contact: Annotated[str | None, typer.Option("--contact", help=N_("Contact person or phone."))] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", help=N_("A tag such as private or sme; repeatable."))
+    ] = None,
 ) -> None:
     """Add a party (enterprise, resident or organisation)."""
     from caselog.directory import add_party
@@ -322,9 +330,9 @@ def party_add(
 def party_list(
     ctx: typer.Context,
     search: Annotated[
-        str | None, typer.Option("--search", help=_("Text in the name, code, street or industry."))
+        str | None, typer.Option("--search", help=N_("Text in the name, code, street or industry."))
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", help=_("At most this many (0 = all)."), min=0)] = 50,
+    limit: Annotated[int, typer.Option("--limit", help=N_("At most this many (0 = all)."), min=0)] = 50,
     fmt: Format = FormatOption,
 ) -> None:
     """List parties."""
@@ -339,7 +347,7 @@ def party_list(
 @handled
 def party_show(
     ctx: typer.Context,
-    party: Annotated[str, typer.Argument(help=_("Id, credit code or exact name."))],
+    party: Annotated[str, typer.Argument(help=N_("Id, credit code or exact name."))],
     fmt: Format = FormatOption,
 ) -> None:
     """Show one party."""
@@ -358,14 +366,14 @@ def party_show(
 # --- visits ------------------------------------------------------------------------------------------------
 
 VISIT_COLUMNS = [
-    (_("id"), "id"),
-    (_("date"), "visited_on"),
-    (_("party"), "party"),
-    (_("official"), "official"),
-    (_("dept"), "department"),
-    (_("channel"), "channel"),
-    (_("cases"), "cases"),
-    (_("note"), "note"),
+    (N_("id"), "id"),
+    (N_("date"), "visited_on"),
+    (N_("party"), "party"),
+    (N_("official"), "official"),
+    (N_("dept"), "department"),
+    (N_("channel"), "channel"),
+    (N_("cases"), "cases"),
+    (N_("note"), "note"),
 ]
 
 
@@ -373,14 +381,14 @@ VISIT_COLUMNS = [
 @handled
 def visit_add(
     ctx: typer.Context,
-    party: Annotated[str, typer.Argument(help=_("Id, credit code or exact name of the party visited."))],
-    by: Annotated[str, typer.Option("--by", help=_("The visiting official."))],
-    dept: Annotated[str, typer.Option("--dept", help=_("The visiting department's code."))],
-    on: Annotated[str | None, typer.Option("--on", help=_("Date of the visit (default today)."))] = None,
+    party: Annotated[str, typer.Argument(help=N_("Id, credit code or exact name of the party visited."))],
+    by: Annotated[str, typer.Option("--by", help=N_("The visiting official."))],
+    dept: Annotated[str, typer.Option("--dept", help=N_("The visiting department's code."))],
+    on: Annotated[str | None, typer.Option("--on", help=N_("Date of the visit (default today)."))] = None,
     channel: Annotated[
-        Channel, typer.Option("--channel", help=_("visit, hotline, platform or meeting."))
+        Channel, typer.Option("--channel", help=N_("visit, hotline, platform or meeting."))
     ] = Channel.visit,
-    note: Annotated[str | None, typer.Option("--note", help=_("What was discussed."))] = None,
+    note: Annotated[str | None, typer.Option("--note", help=N_("What was discussed."))] = None,
 ) -> None:
     """Record a visit to a party."""
     from caselog.directory import add_visit
@@ -403,10 +411,10 @@ def visit_add(
 @handled
 def visit_list(
     ctx: typer.Context,
-    dept: Annotated[str | None, typer.Option("--dept", help=_("Only this department's visits."))] = None,
-    since: Annotated[str | None, typer.Option("--since", help=_("From this date (inclusive)."))] = None,
-    until: Annotated[str | None, typer.Option("--until", help=_("Up to this date (inclusive)."))] = None,
-    limit: Annotated[int, typer.Option("--limit", help=_("At most this many (0 = all)."), min=0)] = 50,
+    dept: Annotated[str | None, typer.Option("--dept", help=N_("Only this department's visits."))] = None,
+    since: Annotated[str | None, typer.Option("--since", help=N_("From this date (inclusive)."))] = None,
+    until: Annotated[str | None, typer.Option("--until", help=N_("Up to this date (inclusive)."))] = None,
+    limit: Annotated[int, typer.Option("--limit", help=N_("At most this many (0 = all)."), min=0)] = 50,
     fmt: Format = FormatOption,
 ) -> None:
     """List visits, newest first."""
@@ -426,8 +434,8 @@ def visit_list(
 @handled
 def demo(
     ctx: typer.Context,
-    db: Annotated[str, typer.Option("--db", help=_("Where to build the demo database."))] = "demo.db",
-    force: Annotated[bool, typer.Option("--force", help=_("Replace an existing demo database file."))] = False,
+    db: Annotated[str, typer.Option("--db", help=N_("Where to build the demo database."))] = "demo.db",
+    force: Annotated[bool, typer.Option("--force", help=N_("Replace an existing demo database file."))] = False,
 ) -> None:
     """Build a demo district (the same every time) and show what caselog is for."""
     from caselog.demo import build_demo, prepare_demo_location

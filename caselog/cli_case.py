@@ -20,35 +20,35 @@ from caselog.cli_common import (
     when,
 )
 from caselog.enums import CloseReason, Satisfaction, Status
-from caselog.i18n import _
+from caselog.i18n import N_, _
 
-case_app = typer.Typer(help=_("Cases (问题诉求) and their lifecycle."), no_args_is_help=True, rich_markup_mode=None)
+case_app = typer.Typer(help=N_("Cases (问题诉求) and their lifecycle."), no_args_is_help=True, rich_markup_mode=None)
 
-Ref = Annotated[str, typer.Argument(help=_("Case reference, e.g. C2026-000123 (or its external reference)."))]
-On = Annotated[str | None, typer.Option("--on", help=_("When it happened (default now)."))]
+Ref = Annotated[str, typer.Argument(help=N_("Case reference, e.g. C2026-000123 (or its external reference)."))]
+On = Annotated[str | None, typer.Option("--on", help=N_("When it happened (default now)."))]
 
 CASE_COLUMNS = [
-    (_("ref"), "ref"),
-    (_("status"), "status"),
-    (_("tier"), "tier"),
-    (_("key"), "key"),
-    (_("lead"), "lead"),
-    (_("co"), "co"),
-    (_("party"), "party"),
-    (_("title"), "title"),
-    (_("opened"), "opened_at"),
-    (_("due"), "due_on"),
-    (_("wd left"), "workdays_left"),
+    (N_("ref"), "ref"),
+    (N_("status"), "status"),
+    (N_("tier"), "tier"),
+    (N_("key"), "key"),
+    (N_("lead"), "lead"),
+    (N_("co"), "co"),
+    (N_("party"), "party"),
+    (N_("title"), "title"),
+    (N_("opened"), "opened_at"),
+    (N_("due"), "due_on"),
+    (N_("wd left"), "workdays_left"),
 ]
 
 EVENT_COLUMNS = [
-    (_("at"), "at"),
-    (_("actor"), "actor"),
-    (_("event"), "kind"),
-    (_("field"), "field"),
-    (_("from"), "old"),
-    (_("to"), "new"),
-    (_("note"), "note"),
+    (N_("at"), "at"),
+    (N_("actor"), "actor"),
+    (N_("event"), "kind"),
+    (N_("field"), "field"),
+    (N_("from"), "old"),
+    (N_("to"), "new"),
+    (N_("note"), "note"),
 ]
 
 
@@ -60,18 +60,18 @@ def _done(verb: str, case) -> None:
 @handled
 def case_open(
     ctx: typer.Context,
-    title: Annotated[str, typer.Argument(help=_("A short title of the problem."))],
-    party: Annotated[str, typer.Option("--party", help=_("Who raised it: id, credit code or exact name."))],
-    visit: Annotated[int | None, typer.Option("--visit", help=_("The visit that raised it."))] = None,
-    category: Annotated[str | None, typer.Option("--category", help=_("Category, e.g. 人才公寓."))] = None,
-    lead: Annotated[str | None, typer.Option("--lead", help=_("Dispatch at once to this department."))] = None,
-    co: Annotated[list[str] | None, typer.Option("--co", help=_("A co-department; repeatable."))] = None,
-    tier: Annotated[int | None, typer.Option("--tier", help=_("1, 2 or 3 (else decided by the tier rules)."))] = None,
-    key: Annotated[bool, typer.Option("--key", help=_("A key, complex case (tier 3)."))] = False,
-    due: Annotated[str | None, typer.Option("--due", help=_("Due date."))] = None,
-    on: Annotated[str | None, typer.Option("--on", help=_("When it was received (default now)."))] = None,
-    description: Annotated[str | None, typer.Option("--description", help=_("The details."))] = None,
-    external_ref: Annotated[str | None, typer.Option("--external-ref", help=_("Another system's reference."))] = None,
+    title: Annotated[str, typer.Argument(help=N_("A short title of the problem."))],
+    party: Annotated[str, typer.Option("--party", help=N_("Who raised it: id, credit code or exact name."))],
+    visit: Annotated[int | None, typer.Option("--visit", help=N_("The visit that raised it."))] = None,
+    category: Annotated[str | None, typer.Option("--category", help=N_("Category, e.g. 人才公寓."))] = None,
+    lead: Annotated[str | None, typer.Option("--lead", help=N_("Dispatch at once to this department."))] = None,
+    co: Annotated[list[str] | None, typer.Option("--co", help=N_("A co-department; repeatable."))] = None,
+    tier: Annotated[int | None, typer.Option("--tier", help=N_("1, 2 or 3 (else decided by the tier rules)."))] = None,
+    key: Annotated[bool, typer.Option("--key", help=N_("A key, complex case (tier 3)."))] = False,
+    due: Annotated[str | None, typer.Option("--due", help=N_("Due date."))] = None,
+    on: Annotated[str | None, typer.Option("--on", help=N_("When it was received (default now)."))] = None,
+    description: Annotated[str | None, typer.Option("--description", help=N_("The details."))] = None,
+    external_ref: Annotated[str | None, typer.Option("--external-ref", help=N_("Another system's reference."))] = None,
 ) -> None:
     """Open (record) a new case; with --lead it is dispatched at once."""
     from caselog.cases import open_case
@@ -112,10 +112,10 @@ def case_open(
 def case_dispatch(
     ctx: typer.Context,
     ref: Ref,
-    lead: Annotated[str, typer.Option("--lead", help=_("The responsible department."))],
+    lead: Annotated[str, typer.Option("--lead", help=N_("The responsible department."))],
     co: Annotated[
         list[str] | None,
-        typer.Option("--co", help=_("A co-department; repeatable; replaces the current ones.")),
+        typer.Option("--co", help=N_("A co-department; repeatable; replaces the current ones.")),
     ] = None,
     on: On = None,
 ) -> None:
@@ -154,7 +154,7 @@ def case_accept(ctx: typer.Context, ref: Ref, on: On = None) -> None:
 def case_return(
     ctx: typer.Context,
     ref: Ref,
-    reason: Annotated[str, typer.Option("--reason", help=_("Why it was wrongly dispatched."))],
+    reason: Annotated[str, typer.Option("--reason", help=N_("Why it was wrongly dispatched."))],
     on: On = None,
 ) -> None:
     """Return a wrongly dispatched case (退单); it goes back to open for redispatch."""
@@ -173,7 +173,7 @@ def case_return(
 def case_answer(
     ctx: typer.Context,
     ref: Ref,
-    note: Annotated[str, typer.Option("--note", help=_("The reply given to the party."))],
+    note: Annotated[str, typer.Option("--note", help=N_("The reply given to the party."))],
     on: On = None,
 ) -> None:
     """Record the formal reply (答复) to the party."""
@@ -190,7 +190,7 @@ def case_answer(
 def case_resolve(
     ctx: typer.Context,
     ref: Ref,
-    note: Annotated[str, typer.Option("--note", help=_("How it was solved."))],
+    note: Annotated[str, typer.Option("--note", help=N_("How it was solved."))],
     on: On = None,
 ) -> None:
     """Record that the problem was solved (解决)."""
@@ -209,9 +209,9 @@ def case_close(
     ref: Ref,
     reason: Annotated[
         CloseReason,
-        typer.Option("--reason", help=_("resolved, unresolvable, withdrawn, duplicate or invalid.")),
+        typer.Option("--reason", help=N_("resolved, unresolvable, withdrawn, duplicate or invalid.")),
     ],
-    note: Annotated[str | None, typer.Option("--note", help=_("A note for the history."))] = None,
+    note: Annotated[str | None, typer.Option("--note", help=N_("A note for the history."))] = None,
     on: On = None,
 ) -> None:
     """Close a case with a reason."""
@@ -236,7 +236,7 @@ def case_close(
 def case_reopen(
     ctx: typer.Context,
     ref: Ref,
-    reason: Annotated[str, typer.Option("--reason", help=_("Why it is reopened."))],
+    reason: Annotated[str, typer.Option("--reason", help=N_("Why it is reopened."))],
     on: On = None,
 ) -> None:
     """Reopen a closed case."""
@@ -253,7 +253,7 @@ def case_reopen(
 def case_note(
     ctx: typer.Context,
     ref: Ref,
-    text: Annotated[str, typer.Argument(help=_("The note."))],
+    text: Annotated[str, typer.Argument(help=N_("The note."))],
     on: On = None,
 ) -> None:
     """Add a note to a case's history."""
@@ -272,9 +272,9 @@ def case_revisit(
     ref: Ref,
     satisfaction: Annotated[
         Satisfaction,
-        typer.Option("--satisfaction", help=_("satisfied, basically-satisfied, unsatisfied or unreachable.")),
+        typer.Option("--satisfaction", help=N_("satisfied, basically-satisfied, unsatisfied or unreachable.")),
     ],
-    note: Annotated[str | None, typer.Option("--note", help=_("What the party said."))] = None,
+    note: Annotated[str | None, typer.Option("--note", help=N_("What the party said."))] = None,
     on: On = None,
 ) -> None:
     """Record the return visit (回访) and the party's satisfaction."""
@@ -299,13 +299,13 @@ def case_revisit(
 def case_edit(
     ctx: typer.Context,
     ref: Ref,
-    title: Annotated[str | None, typer.Option("--title", help=_("New title."))] = None,
-    description: Annotated[str | None, typer.Option("--description", help=_("New description."))] = None,
-    category: Annotated[str | None, typer.Option("--category", help=_("New category."))] = None,
-    due: Annotated[str | None, typer.Option("--due", help=_("New due date."))] = None,
-    key: Annotated[bool | None, typer.Option("--key/--not-key", help=_("Mark or unmark as a key case."))] = None,
-    party: Annotated[str | None, typer.Option("--party", help=_("Another party (id, credit code or name)."))] = None,
-    external_ref: Annotated[str | None, typer.Option("--external-ref", help=_("Another system's reference."))] = None,
+    title: Annotated[str | None, typer.Option("--title", help=N_("New title."))] = None,
+    description: Annotated[str | None, typer.Option("--description", help=N_("New description."))] = None,
+    category: Annotated[str | None, typer.Option("--category", help=N_("New category."))] = None,
+    due: Annotated[str | None, typer.Option("--due", help=N_("New due date."))] = None,
+    key: Annotated[bool | None, typer.Option("--key/--not-key", help=N_("Mark or unmark as a key case."))] = None,
+    party: Annotated[str | None, typer.Option("--party", help=N_("Another party (id, credit code or name)."))] = None,
+    external_ref: Annotated[str | None, typer.Option("--external-ref", help=N_("Another system's reference."))] = None,
     on: On = None,
 ) -> None:
     """Change a case's facts; each change is an event in its history."""
@@ -348,9 +348,11 @@ class Deadline(StrEnum):
 def case_extend(
     ctx: typer.Context,
     ref: Ref,
-    to: Annotated[str, typer.Option("--to", help=_("The new deadline."))],
-    reason: Annotated[str, typer.Option("--reason", help=_("Why it is extended."))],
-    deadline: Annotated[Deadline, typer.Option("--deadline", help=_("resolve (default) or reply."))] = Deadline.resolve,
+    to: Annotated[str, typer.Option("--to", help=N_("The new deadline."))],
+    reason: Annotated[str, typer.Option("--reason", help=N_("Why it is extended."))],
+    deadline: Annotated[
+        Deadline, typer.Option("--deadline", help=N_("resolve (default) or reply."))
+    ] = Deadline.resolve,
     on: On = None,
 ) -> None:
     """Move a case's deadline (the original is kept for on-time reports)."""
@@ -377,8 +379,8 @@ def case_extend(
 def case_escalate(
     ctx: typer.Context,
     ref: Ref,
-    to: Annotated[int, typer.Option("--to", help=_("The new tier: 1, 2 or 3 (down too, with a reason)."))],
-    reason: Annotated[str, typer.Option("--reason", help=_("Why."))],
+    to: Annotated[int, typer.Option("--to", help=N_("The new tier: 1, 2 or 3 (down too, with a reason)."))],
+    reason: Annotated[str, typer.Option("--reason", help=N_("Why."))],
     on: On = None,
 ) -> None:
     """Move a case to another tier by hand."""
@@ -465,17 +467,17 @@ def case_show(ctx: typer.Context, ref: Ref, fmt: Format = FormatOption) -> None:
 @handled
 def case_list(
     ctx: typer.Context,
-    status: Annotated[list[Status] | None, typer.Option("--status", help=_("Only this status; repeatable."))] = None,
-    tier: Annotated[int | None, typer.Option("--tier", help=_("Only this tier."), min=1, max=3)] = None,
-    dept: Annotated[str | None, typer.Option("--dept", help=_("Led or co-handled by this department."))] = None,
-    category: Annotated[str | None, typer.Option("--category", help=_("Only this category."))] = None,
-    party: Annotated[str | None, typer.Option("--party", help=_("Raised by this party."))] = None,
-    key: Annotated[bool, typer.Option("--key", help=_("Only key cases."))] = False,
-    overdue: Annotated[bool, typer.Option("--overdue", help=_("Only cases past their due date."))] = False,
-    since: Annotated[str | None, typer.Option("--since", help=_("Opened on or after this date."))] = None,
-    until: Annotated[str | None, typer.Option("--until", help=_("Opened on or before this date."))] = None,
-    search: Annotated[str | None, typer.Option("--search", help=_("Text in the title or description."))] = None,
-    limit: Annotated[int, typer.Option("--limit", help=_("At most this many (0 = all)."), min=0)] = 50,
+    status: Annotated[list[Status] | None, typer.Option("--status", help=N_("Only this status; repeatable."))] = None,
+    tier: Annotated[int | None, typer.Option("--tier", help=N_("Only this tier."), min=1, max=3)] = None,
+    dept: Annotated[str | None, typer.Option("--dept", help=N_("Led or co-handled by this department."))] = None,
+    category: Annotated[str | None, typer.Option("--category", help=N_("Only this category."))] = None,
+    party: Annotated[str | None, typer.Option("--party", help=N_("Raised by this party."))] = None,
+    key: Annotated[bool, typer.Option("--key", help=N_("Only key cases."))] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help=N_("Only cases past their due date."))] = False,
+    since: Annotated[str | None, typer.Option("--since", help=N_("Opened on or after this date."))] = None,
+    until: Annotated[str | None, typer.Option("--until", help=N_("Opened on or before this date."))] = None,
+    search: Annotated[str | None, typer.Option("--search", help=N_("Text in the title or description."))] = None,
+    limit: Annotated[int, typer.Option("--limit", help=N_("At most this many (0 = all)."), min=0)] = 50,
     fmt: Format = FormatOption,
 ) -> None:
     """List cases, newest first."""

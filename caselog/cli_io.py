@@ -9,7 +9,7 @@ import typer
 
 from caselog.cli_common import actor, day, district_tz, fail, handled, now, open_session
 from caselog.enums import MeetingKind, Status
-from caselog.i18n import _
+from caselog.i18n import N_, _
 
 
 class ImportTarget(StrEnum):
@@ -72,25 +72,25 @@ class _DryRun(Exception):
 @handled
 def import_command(
     ctx: typer.Context,
-    target: Annotated[ImportTarget, typer.Argument(help=_("cases, visits, parties or departments."))],
-    file: Annotated[str, typer.Argument(metavar="FILE|-", help=_("The CSV file, or - for standard input."))],
-    mapping: Annotated[str | None, typer.Option("--mapping", help=_("A TOML mapping of foreign columns."))] = None,
-    maps: Annotated[list[str] | None, typer.Option("--map", help=_("SOURCE=FIELD; repeatable."))] = None,
-    encoding: Annotated[str, typer.Option("--encoding", help=_("auto, utf-8, gb18030, utf-16, …"))] = "auto",
-    date_format: Annotated[str | None, typer.Option("--date-format", help=_("strptime format of dates."))] = None,
+    target: Annotated[ImportTarget, typer.Argument(help=N_("cases, visits, parties or departments."))],
+    file: Annotated[str, typer.Argument(metavar="FILE|-", help=N_("The CSV file, or - for standard input."))],
+    mapping: Annotated[str | None, typer.Option("--mapping", help=N_("A TOML mapping of foreign columns."))] = None,
+    maps: Annotated[list[str] | None, typer.Option("--map", help=N_("SOURCE=FIELD; repeatable."))] = None,
+    encoding: Annotated[str, typer.Option("--encoding", help=N_("auto, utf-8, gb18030, utf-16, …"))] = "auto",
+    date_format: Annotated[str | None, typer.Option("--date-format", help=N_("strptime format of dates."))] = None,
     status_maps: Annotated[
-        list[str] | None, typer.Option("--status-map", help=_("SOURCE=STATUS[:REASON]; repeatable."))
+        list[str] | None, typer.Option("--status-map", help=N_("SOURCE=STATUS[:REASON]; repeatable."))
     ] = None,
-    on_error: Annotated[OnError, typer.Option("--on-error", help=_("abort (default) or skip."))] = OnError.abort,
-    rejects: Annotated[str | None, typer.Option("--rejects", help=_("Write rejected rows here."))] = None,
+    on_error: Annotated[OnError, typer.Option("--on-error", help=N_("abort (default) or skip."))] = OnError.abort,
+    rejects: Annotated[str | None, typer.Option("--rejects", help=N_("Write rejected rows here."))] = None,
     on_duplicate: Annotated[
-        OnDuplicate, typer.Option("--on-duplicate", help=_("error, first or last."))
+        OnDuplicate, typer.Option("--on-duplicate", help=N_("error, first or last."))
     ] = OnDuplicate.error,
-    update: Annotated[bool, typer.Option("--update", help=_("Update rows that exist and changed."))] = False,
+    update: Annotated[bool, typer.Option("--update", help=N_("Update rows that exist and changed."))] = False,
     create_missing: Annotated[
-        list[Creatable] | None, typer.Option("--create-missing", help=_("departments or parties; repeatable."))
+        list[Creatable] | None, typer.Option("--create-missing", help=N_("departments or parties; repeatable."))
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Validate and count; write nothing."))] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Validate and count; write nothing."))] = False,
 ) -> None:
     """Import a CSV file; by default a file with any problem writes nothing."""
     from pathlib import Path
@@ -266,28 +266,28 @@ class _Rejects:
 @handled
 def export_command(
     ctx: typer.Context,
-    what: Annotated[ExportTarget, typer.Argument(help=_("cases, visits, parties, departments or events."))],
-    file: Annotated[str, typer.Argument(metavar="FILE|-", help=_("The file, or - for standard output."))],
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help=_("csv or xlsx."))] = ExportFormat.csv,
+    what: Annotated[ExportTarget, typer.Argument(help=N_("cases, visits, parties, departments or events."))],
+    file: Annotated[str, typer.Argument(metavar="FILE|-", help=N_("The file, or - for standard output."))],
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help=N_("csv or xlsx."))] = ExportFormat.csv,
     bom: Annotated[
-        bool | None, typer.Option("--bom/--no-bom", help=_("A UTF-8 BOM (default: yes for a file, no for stdout)."))
+        bool | None, typer.Option("--bom/--no-bom", help=N_("A UTF-8 BOM (default: yes for a file, no for stdout)."))
     ] = None,
-    raw: Annotated[bool, typer.Option("--raw", help=_("Do not guard cells that start with = + - @."))] = False,
-    force: Annotated[bool, typer.Option("--force", help=_("Replace an existing file."))] = False,
-    status: Annotated[list[Status] | None, typer.Option("--status", help=_("Cases: only this status."))] = None,
-    tier: Annotated[int | None, typer.Option("--tier", help=_("Cases: only this tier."), min=1, max=3)] = None,
-    dept: Annotated[str | None, typer.Option("--dept", help=_("Cases: led or co-handled by this department."))] = None,
-    category: Annotated[str | None, typer.Option("--category", help=_("Cases: only this category."))] = None,
-    party: Annotated[str | None, typer.Option("--party", help=_("Cases: raised by this party."))] = None,
-    key: Annotated[bool, typer.Option("--key", help=_("Cases: only key cases."))] = False,
-    overdue: Annotated[bool, typer.Option("--overdue", help=_("Cases: only overdue cases."))] = False,
-    since: Annotated[str | None, typer.Option("--since", help=_("Cases: opened on or after."))] = None,
-    until: Annotated[str | None, typer.Option("--until", help=_("Cases: opened on or before."))] = None,
-    search: Annotated[str | None, typer.Option("--search", help=_("Cases: text in title or description."))] = None,
+    raw: Annotated[bool, typer.Option("--raw", help=N_("Do not guard cells that start with = + - @."))] = False,
+    force: Annotated[bool, typer.Option("--force", help=N_("Replace an existing file."))] = False,
+    status: Annotated[list[Status] | None, typer.Option("--status", help=N_("Cases: only this status."))] = None,
+    tier: Annotated[int | None, typer.Option("--tier", help=N_("Cases: only this tier."), min=1, max=3)] = None,
+    dept: Annotated[str | None, typer.Option("--dept", help=N_("Cases: led or co-handled by this department."))] = None,
+    category: Annotated[str | None, typer.Option("--category", help=N_("Cases: only this category."))] = None,
+    party: Annotated[str | None, typer.Option("--party", help=N_("Cases: raised by this party."))] = None,
+    key: Annotated[bool, typer.Option("--key", help=N_("Cases: only key cases."))] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help=N_("Cases: only overdue cases."))] = False,
+    since: Annotated[str | None, typer.Option("--since", help=N_("Cases: opened on or after."))] = None,
+    until: Annotated[str | None, typer.Option("--until", help=N_("Cases: opened on or before."))] = None,
+    search: Annotated[str | None, typer.Option("--search", help=N_("Cases: text in title or description."))] = None,
     meeting: Annotated[
-        MeetingKind, typer.Option("--meeting", help=_("Agenda: joint (default) or leaders."))
+        MeetingKind, typer.Option("--meeting", help=N_("Agenda: joint (default) or leaders."))
     ] = MeetingKind.joint,
-    date_text: Annotated[str | None, typer.Option("--date", help=_("Agenda: next (default) or a date."))] = None,
+    date_text: Annotated[str | None, typer.Option("--date", help=N_("Agenda: next (default) or a date."))] = None,
 ) -> None:
     """Export records as CSV for Excel (UTF-8 with a BOM, formula cells guarded) or as xlsx."""
     import sys

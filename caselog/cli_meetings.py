@@ -23,12 +23,12 @@ from caselog.cli_common import (
     write_output,
 )
 from caselog.enums import MeetingKind
-from caselog.i18n import _
+from caselog.i18n import N_, _
 
 calendar_app = typer.Typer(
-    help=_("Working days: holidays and make-up workdays (调休)."), no_args_is_help=True, rich_markup_mode=None
+    help=N_("Working days: holidays and make-up workdays (调休)."), no_args_is_help=True, rich_markup_mode=None
 )
-meeting_app = typer.Typer(help=_("Record meetings and their decisions."), no_args_is_help=True, rich_markup_mode=None)
+meeting_app = typer.Typer(help=N_("Record meetings and their decisions."), no_args_is_help=True, rich_markup_mode=None)
 
 
 class DayKind(StrEnum):
@@ -61,9 +61,9 @@ def rules_command(ctx: typer.Context, fmt: Format = FormatOption) -> None:
 @handled
 def calendar_set(
     ctx: typer.Context,
-    date_text: Annotated[str, typer.Argument(metavar="DATE", help=_("The day."))],
-    kind: Annotated[DayKind, typer.Argument(help=_("workday or holiday."))],
-    note: Annotated[str | None, typer.Option("--note", help=_("e.g. 春节 or 春节调休."))] = None,
+    date_text: Annotated[str, typer.Argument(metavar="DATE", help=N_("The day."))],
+    kind: Annotated[DayKind, typer.Argument(help=N_("workday or holiday."))],
+    note: Annotated[str | None, typer.Option("--note", help=N_("e.g. 春节 or 春节调休."))] = None,
 ) -> None:
     """Enter one day of a published holiday schedule (for a year chinesecalendar does not know yet)."""
     from caselog.holidays import set_day
@@ -78,7 +78,9 @@ def calendar_set(
 @handled
 def calendar_show(
     ctx: typer.Context,
-    month: Annotated[str | None, typer.Argument(metavar="[YYYY-MM]", help=_("The month (default this month)."))] = None,
+    month: Annotated[
+        str | None, typer.Argument(metavar="[YYYY-MM]", help=N_("The month (default this month)."))
+    ] = None,
     fmt: Format = FormatOption,
 ) -> None:
     """Print a month with holidays and make-up workdays marked."""
@@ -115,9 +117,9 @@ def calendar_show(
 def escalate_command(
     ctx: typer.Context,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help=_("Judge the rules at this moment (default now)."))
+        str | None, typer.Option("--as-of", help=N_("Judge the rules at this moment (default now)."))
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Show what would change; change nothing."))] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Show what would change; change nothing."))] = False,
     fmt: Format = FormatOption,
 ) -> None:
     """Apply the tier rules to every open case (safe to run from cron every day)."""
@@ -152,9 +154,9 @@ def escalate_command(
 @handled
 def meetings_command(
     ctx: typer.Context,
-    kind: Annotated[MeetingKind | None, typer.Option("--kind", help=_("joint or leaders (default both)."))] = None,
-    start: Annotated[str | None, typer.Option("--from", help=_("From this date (default today)."))] = None,
-    until: Annotated[str | None, typer.Option("--until", help=_("Until this date (default 3 months on)."))] = None,
+    kind: Annotated[MeetingKind | None, typer.Option("--kind", help=N_("joint or leaders (default both)."))] = None,
+    start: Annotated[str | None, typer.Option("--from", help=N_("From this date (default today)."))] = None,
+    until: Annotated[str | None, typer.Option("--until", help=N_("Until this date (default 3 months on)."))] = None,
     fmt: Format = FormatOption,
 ) -> None:
     """List meeting dates from the schedules (moved off non-working days), marking those recorded."""
@@ -182,12 +184,12 @@ def meetings_command(
 @handled
 def agenda_command(
     ctx: typer.Context,
-    kind: Annotated[MeetingKind, typer.Argument(help=_("joint or leaders."))],
-    date_text: Annotated[str | None, typer.Option("--date", help=_("next (default) or a date."))] = None,
-    fmt: Annotated[AgendaFormat, typer.Option("--format", "-f", help=_("table, markdown, json or csv."))] = (
+    kind: Annotated[MeetingKind, typer.Argument(help=N_("joint or leaders."))],
+    date_text: Annotated[str | None, typer.Option("--date", help=N_("next (default) or a date."))] = None,
+    fmt: Annotated[AgendaFormat, typer.Option("--format", "-f", help=N_("table, markdown, json or csv."))] = (
         AgendaFormat.table
     ),
-    output: Annotated[str | None, typer.Option("--output", "-o", help=_("Write to this file."))] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help=N_("Write to this file."))] = None,
 ) -> None:
     """Print the agenda of one meeting: its tier's open cases by lead department, overdue first."""
     from caselog.meetings import build_agenda, meeting_day
@@ -226,11 +228,11 @@ def agenda_command(
 @handled
 def meeting_record(
     ctx: typer.Context,
-    kind: Annotated[MeetingKind, typer.Argument(help=_("joint or leaders."))],
-    date_text: Annotated[str, typer.Option("--date", help=_("The day it was held."))],
-    chair: Annotated[str | None, typer.Option("--chair", help=_("Who chaired it."))] = None,
+    kind: Annotated[MeetingKind, typer.Argument(help=N_("joint or leaders."))],
+    date_text: Annotated[str, typer.Option("--date", help=N_("The day it was held."))],
+    chair: Annotated[str | None, typer.Option("--chair", help=N_("Who chaired it."))] = None,
     attendee: Annotated[
-        list[str] | None, typer.Option("--attendee", help=_("A department present; repeatable."))
+        list[str] | None, typer.Option("--attendee", help=N_("A department present; repeatable."))
     ] = None,
 ) -> None:
     """Record that a meeting was held; its agenda as it stands is kept with it."""
@@ -259,13 +261,13 @@ def meeting_record(
 @handled
 def meeting_decide(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help=_("The case."))],
-    date_text: Annotated[str, typer.Option("--date", help=_("The meeting's day."))],
-    decision: Annotated[str, typer.Option("--decision", help=_("What was decided."))],
-    owner: Annotated[str, typer.Option("--owner", help=_("The department that carries it out."))],
-    due: Annotated[str | None, typer.Option("--due", help=_("By when."))] = None,
+    ref: Annotated[str, typer.Argument(help=N_("The case."))],
+    date_text: Annotated[str, typer.Option("--date", help=N_("The meeting's day."))],
+    decision: Annotated[str, typer.Option("--decision", help=N_("What was decided."))],
+    owner: Annotated[str, typer.Option("--owner", help=N_("The department that carries it out."))],
+    due: Annotated[str | None, typer.Option("--due", help=N_("By when."))] = None,
     kind: Annotated[
-        MeetingKind | None, typer.Option("--kind", help=_("joint or leaders, if both met that day."))
+        MeetingKind | None, typer.Option("--kind", help=N_("joint or leaders, if both met that day."))
     ] = None,
 ) -> None:
     """Record a meeting's decision on a case (also an event in the case's history)."""
@@ -292,9 +294,9 @@ def meeting_decide(
 @handled
 def meeting_show(
     ctx: typer.Context,
-    date_text: Annotated[str, typer.Argument(metavar="DATE", help=_("The meeting's day."))],
+    date_text: Annotated[str, typer.Argument(metavar="DATE", help=N_("The meeting's day."))],
     kind: Annotated[
-        MeetingKind | None, typer.Option("--kind", help=_("joint or leaders, if both met that day."))
+        MeetingKind | None, typer.Option("--kind", help=N_("joint or leaders, if both met that day."))
     ] = None,
     fmt: Format = FormatOption,
 ) -> None:

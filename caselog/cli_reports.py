@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 
 from caselog.cli_common import day, district_tz, handled, now, open_session, when, write_output
-from caselog.i18n import _
+from caselog.i18n import N_, _
 
 report_app = typer.Typer(
-    help=_(
+    help=N_(
         "Reports of counts and rates. A report covers the cases received in a period (--from/--until, --week "
         "2026-W48, --month 2026-11, --year 2026; default this month) as of a moment (--as-of, default now: only "
         "events up to it count). Cases closed as withdrawn, duplicate or invalid are left out of every denominator. "
@@ -25,10 +25,10 @@ report_app = typer.Typer(
 
 
 # Options shared by the report commands, declared once.
-WeekOption = Annotated[str | None, typer.Option("--week", help=_("An ISO week, e.g. 2026-W48."))]
-MonthOption = Annotated[str | None, typer.Option("--month", help=_("A month, e.g. 2026-11."))]
-YearOption = Annotated[str | None, typer.Option("--year", help=_("A year, e.g. 2026."))]
-OutputOption = Annotated[str | None, typer.Option("--output", "-o", help=_("Write to this file."))]
+WeekOption = Annotated[str | None, typer.Option("--week", help=N_("An ISO week, e.g. 2026-W48."))]
+MonthOption = Annotated[str | None, typer.Option("--month", help=N_("A month, e.g. 2026-11."))]
+YearOption = Annotated[str | None, typer.Option("--year", help=N_("A year, e.g. 2026."))]
+OutputOption = Annotated[str | None, typer.Option("--output", "-o", help=N_("Write to this file."))]
 
 
 def _period(start: str | None, until: str | None, week: str | None, month: str | None, year: str | None):
@@ -75,23 +75,23 @@ class ReportFormat(StrEnum):
 @handled
 def report_rates(
     ctx: typer.Context,
-    by: Annotated[By, typer.Option("--by", help=_("department, tier, category, street, party-kind, week, month."))],
-    start: Annotated[str | None, typer.Option("--from", help=_("First day received."))] = None,
-    until: Annotated[str | None, typer.Option("--until", help=_("Last day received."))] = None,
+    by: Annotated[By, typer.Option("--by", help=N_("department, tier, category, street, party-kind, week, month."))],
+    start: Annotated[str | None, typer.Option("--from", help=N_("First day received."))] = None,
+    until: Annotated[str | None, typer.Option("--until", help=N_("Last day received."))] = None,
     week: WeekOption = None,
     month: MonthOption = None,
     year: YearOption = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help=_("Count events up to this moment."))] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=N_("Count events up to this moment."))] = None,
     min_cases: Annotated[
-        int, typer.Option("--min-cases", help=_("Groups with fewer cases are listed, not ranked."), min=0)
+        int, typer.Option("--min-cases", help=N_("Groups with fewer cases are listed, not ranked."), min=0)
     ] = 0,
     original: Annotated[
-        bool, typer.Option("--original", help=_("Judge on time against the original deadlines."))
+        bool, typer.Option("--original", help=N_("Judge on time against the original deadlines."))
     ] = False,
     credit: Annotated[
-        Credit, typer.Option("--credit", help=_("lead: departments get the cases they lead; co: co-handled too."))
+        Credit, typer.Option("--credit", help=N_("lead: departments get the cases they lead; co: co-handled too."))
     ] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=_("table, markdown, csv or json."))] = (
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=N_("table, markdown, csv or json."))] = (
         ReportFormat.table
     ),
     output: OutputOption = None,
@@ -150,12 +150,12 @@ class WeeklyFormat(StrEnum):
 def report_weekly(
     ctx: typer.Context,
     week: Annotated[
-        str | None, typer.Option("--week", help=_("An ISO week, e.g. 2026-W48 (default: the week just ended)."))
+        str | None, typer.Option("--week", help=N_("An ISO week, e.g. 2026-W48 (default: the week just ended)."))
     ] = None,
-    fmt: Annotated[WeeklyFormat, typer.Option("--format", "-f", help=_("markdown or json."))] = WeeklyFormat.markdown,
+    fmt: Annotated[WeeklyFormat, typer.Option("--format", "-f", help=N_("markdown or json."))] = WeeklyFormat.markdown,
     output: OutputOption = None,
     output_dir: Annotated[
-        str | None, typer.Option("--output-dir", help=_("Write caselog-weekly-YYYY-Www.md (or .json) in this folder."))
+        str | None, typer.Option("--output-dir", help=N_("Write caselog-weekly-YYYY-Www.md (or .json) in this folder."))
     ] = None,
 ) -> None:
     """The weekly report for cron: headline figures, rates by department and tier, escalations, overdue cases,
@@ -230,11 +230,11 @@ def _render(records, fmt: ReportFormat, columns, title: str, *, html=None) -> st
 @handled
 def report_trend(
     ctx: typer.Context,
-    weeks: Annotated[int | None, typer.Option("--weeks", help=_("The last N weeks (default 12)."))] = None,
-    months: Annotated[int | None, typer.Option("--months", help=_("The last N months."))] = None,
-    by: Annotated[By | None, typer.Option("--by", help=_("Also per department, tier, … (not week or month)."))] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help=_("Count events up to this moment."))] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=_("table, markdown, csv, json or html."))] = (
+    weeks: Annotated[int | None, typer.Option("--weeks", help=N_("The last N weeks (default 12)."))] = None,
+    months: Annotated[int | None, typer.Option("--months", help=N_("The last N months."))] = None,
+    by: Annotated[By | None, typer.Option("--by", help=N_("Also per department, tier, … (not week or month)."))] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=N_("Count events up to this moment."))] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=N_("table, markdown, csv, json or html."))] = (
         ReportFormat.table
     ),
     output: OutputOption = None,
@@ -275,15 +275,15 @@ def report_trend(
 @handled
 def report_recurring(
     ctx: typer.Context,
-    start: Annotated[str | None, typer.Option("--from", help=_("First day received."))] = None,
-    until: Annotated[str | None, typer.Option("--until", help=_("Last day received."))] = None,
+    start: Annotated[str | None, typer.Option("--from", help=N_("First day received."))] = None,
+    until: Annotated[str | None, typer.Option("--until", help=N_("Last day received."))] = None,
     week: WeekOption = None,
     month: MonthOption = None,
     year: YearOption = None,
     min_parties: Annotated[
-        int, typer.Option("--min-parties", help=_("Raised by at least this many parties."), min=1)
+        int, typer.Option("--min-parties", help=N_("Raised by at least this many parties."), min=1)
     ] = 3,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=_("table, markdown, csv, json or html."))] = (
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=N_("table, markdown, csv, json or html."))] = (
         ReportFormat.table
     ),
     output: OutputOption = None,
@@ -332,13 +332,13 @@ class VisitsBy(StrEnum):
 @handled
 def report_visits(
     ctx: typer.Context,
-    by: Annotated[VisitsBy, typer.Option("--by", help=_("department, street or month."))] = VisitsBy.department,
-    start: Annotated[str | None, typer.Option("--from", help=_("First day visited."))] = None,
-    until: Annotated[str | None, typer.Option("--until", help=_("Last day visited."))] = None,
+    by: Annotated[VisitsBy, typer.Option("--by", help=N_("department, street or month."))] = VisitsBy.department,
+    start: Annotated[str | None, typer.Option("--from", help=N_("First day visited."))] = None,
+    until: Annotated[str | None, typer.Option("--until", help=N_("Last day visited."))] = None,
     week: WeekOption = None,
     month: MonthOption = None,
     year: YearOption = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=_("table, markdown, csv, json or html."))] = (
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=N_("table, markdown, csv, json or html."))] = (
         ReportFormat.table
     ),
     output: OutputOption = None,

@@ -1,13 +1,50 @@
-"""The one translation function for words a user reads (stdlib gettext; catalogues come with the zh_CN work).
+"""The user's language: one translation function over the standard gettext catalogues shipped in the package.
 
-Machine formats (json keys, csv headers, enum values in files) never pass through here.
+English is the default and the language of the code; Simplified Chinese comes from ``locale/zh_CN``. The language
+is chosen once per run (``--lang``, else ``CASELOG_LANG``, else the locale) before anything is printed. Machine
+formats — json keys, csv headers, enum values in files — never pass through here, so they are the same in every
+language. Cheap to import: the standard library and ``caselog.enums`` only.
 """
 
+from __future__ import annotations
+
 import gettext as _gettext
+import os
+from collections.abc import Mapping
+from datetime import date
+from enum import StrEnum
 from pathlib import Path
 
-_LOCALE_DIR = Path(__file__).parent / "locale"
-_translation = _gettext.translation("caselog", localedir=_LOCALE_DIR, fallback=True)
+from caselog.enums import (
+    Channel,
+    CloseReason,
+    DepartmentKind,
+    EventKind,
+    MeetingKind,
+    PartyKind,
+    Satisfaction,
+    Status,
+)
+from caselog.errors import BadInput
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "caselog"
+CATALOGUES = {"zh": "zh_CN"}
+
+
+class Language(StrEnum):
+    """The languages caselog speaks (``--lang``)."""
+
+    en = "en"
+    zh = "zh"
+
+
+# Enum values shown to people (in tables, reports, agendas) under a translated name; the enum's name is the
+# gettext context, so the status "open" and a column headed "open" can read differently in Chinese.
+DISPLAYED_ENUMS = (Status, CloseReason, Satisfaction, Channel, PartyKind, DepartmentKind, EventKind, MeetingKind)
+
+_translation: _gettext.NullTranslations = _gettext.NullTranslations()
+_language = "en"
 
 
 def _(message: str) -> str:
@@ -18,3 +55,73 @@ def _(message: str) -> str:
 def N_(message: str) -> str:
     """Mark ``message`` for translation where it is defined; ``_`` translates it where it is shown."""
     return message
+
+
+def language_of(value: str) -> str | None:
+    """``zh`` or ``en`` for a language or locale name (``zh_CN.UTF-8``, ``zh-Hans``, ``en_US``, ``C``), else None."""
+    name = value.strip().lower()
+    if name.startswith("zh"):
+        return "zh"
+    if name.startswith("en") or name in ("c", "posix") or name.startswith(("c.", "posix.")):
+        return "en"
+    return None
+
+
+def pick_language(option: str | None, environ: Mapping[str, str]) -> str:
+    """The run's language: ``--lang``, else ``CASELOG_LANG``, else the locale's messages category, else English.
+
+    The locale follows POSIX precedence (``LC_ALL``, then ``LC_MESSAGES``, then ``LANG``); a Chinese locale
+    gives Chinese, any other gives English. An unknown ``--lang`` or ``CASELOG_LANG`` is bad input.
+    """
+    for where, value in (("--lang", option), ("CASELOG_LANG", environ.get("CASELOG_LANG"))):
+        if value:
+            chosen = language_of(value)
+            if chosen is None:
+                raise BadInput(_("{where}: unknown language {value!r}; use zh or en").format(where=where, value=value))
+            return chosen
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(variable)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def use_language(language: str) -> None:
+    """Make ``language`` the run's language for caselog's messages and for Typer's own help words."""
+    global _translation, _language
+    catalogue = CATALOGUES.get(language)
+    if catalogue is None:
+        _translation = _gettext.NullTranslations()
+    else:
+        _translation = _gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[catalogue])
+    _language = language
+    # Typer looks its few words ("Options", "required", …) up with the process's gettext domain, which reads
+    # the language from the environment; point both at our catalogue so its help matches ours.
+    _gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
+    _gettext.textdomain(DOMAIN)
+    os.environ["LANGUAGE"] = catalogue or language
+
+
+def current_language() -> str:
+    """The language chosen for this run: ``en`` or ``zh``."""
+    return _language
+
+
+def enum_label(value: object) -> str:
+    """A domain enum value as people read it (``dispatched`` → 已派单); other values unchanged as text."""
+    kind = type(value)
+    if kind in DISPLAYED_ENUMS:
+        return _translation.pgettext(kind.__name__, str(value))
+    return str(value)
+
+
+WEEKDAY_NAMES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
+                 N_("Sunday"))  # fmt: skip
+
+
+def format_day(day: date, *, weekday: bool = False) -> str:
+    """A day in prose and headings: ``2026-03-05`` or ``2026年3月5日``, with ``weekday`` ``… (Thursday)``."""
+    text = _("{year}-{month:02}-{day:02}").format(year=day.year, month=day.month, day=day.day)
+    if weekday:
+        text = _("{day} ({weekday})").format(day=text, weekday=_(WEEKDAY_NAMES[day.weekday()]))
+    return text

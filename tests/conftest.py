@@ -14,8 +14,10 @@ def isolated_env(tmp_path, monkeypatch):
         "CASELOG_NOW",
         "CASELOG_TZ",
         "CASELOG_RULES",
+        "CASELOG_LANG",
         "LANGUAGE",
         "LC_ALL",
+        "LC_MESSAGES",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CASELOG_DB", str(tmp_path / "caselog.db"))
@@ -24,6 +26,10 @@ def isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("LANG", "C.UTF-8")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")
+    from caselog.i18n import use_language
+
+    use_language("en")  # the language is per run; a test that chose Chinese must not leak it into the next
+    monkeypatch.delenv("LANGUAGE", raising=False)
     return tmp_path
 
 
