@@ -15,7 +15,7 @@ from caselog.directory import active_department, find_party
 from caselog.errors import BadInput, InvalidMove, NotFound
 from caselog.escalation import escalate_by_rules, tier_deadlines
 from caselog.holidays import load_calendar
-from caselog.i18n import _
+from caselog.i18n import _, enum_label, value_word
 from caselog.lifecycle import check_move, close_reason_allowed
 from caselog.models import (
     Case,
@@ -397,7 +397,7 @@ def close(
     if not close_reason_allowed(case.status, reason):
         raise InvalidMove(
             _("case {ref}: cannot close as resolved a case that is {status} (resolve it first)").format(
-                ref=case.ref, status=case.status
+                ref=case.ref, status=enum_label(case.status, Status)
             )
         )
     at = moment_for(case, at, now)
@@ -571,13 +571,15 @@ def extend(
     if case.status in (Status.resolved, Status.closed):
         raise InvalidMove(
             _("case {ref}: cannot extend a deadline of a case that is {status}").format(
-                ref=case.ref, status=case.status
+                ref=case.ref, status=enum_label(case.status, Status)
             )
         )
     at = moment_for(case, at, now)
     old = getattr(case, field)
     if old == to:
-        raise BadInput(_("--to: the {which} deadline is already {day}").format(which=which, day=to.isoformat()))
+        raise BadInput(
+            _("--to: the {which} deadline is already {day}").format(which=value_word(which), day=to.isoformat())
+        )
     if to < case.opened_at.astimezone(now.tzinfo).date():
         raise BadInput(_("--to: {day} is before the case was opened").format(day=to.isoformat()))
     record(session, case, EventKind.extended, at=at, actor=actor, field=field, old=old, new=to, note=reason)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from caselog.directory import find_party, get_department
+from caselog.enums import Channel, CloseReason, EventKind, Satisfaction, typed
 from caselog.errors import BadInput
 from caselog.holidays import load_calendar
 from caselog.i18n import _
@@ -28,7 +29,7 @@ class CaseRow:
     title: str
     category: str | None
     tier: int
-    status: str
+    status: Status
     key: bool
     lead: str | None
     co: list[str]
@@ -42,12 +43,19 @@ class CaseRow:
     resolved_at: datetime | None
     closed_at: datetime | None
     due_on: date | None
-    close_reason: str | None
-    satisfaction: str | None
+    close_reason: CloseReason | None
+    satisfaction: Satisfaction | None
     reply_due_on: date | None
     original_due_on: date | None
     deadline_estimated: bool
     workdays_left: int | None
+
+    def __post_init__(self) -> None:
+        typed(self, status=Status, close_reason=CloseReason, satisfaction=Satisfaction)
+
+
+# Case fields whose history values are enum values (shown under their names in the user's language).
+FIELD_ENUMS = {"status": Status, "close_reason": CloseReason, "satisfaction": Satisfaction, "channel": Channel}
 
 
 @dataclass(frozen=True)
@@ -56,11 +64,16 @@ class EventRow:
 
     at: datetime
     actor: str
-    kind: str
+    kind: EventKind
     field: str | None
     old: str | None
     new: str | None
     note: str | None
+
+    def __post_init__(self) -> None:
+        typed(self, kind=EventKind)
+        if self.field in FIELD_ENUMS:
+            typed(self, old=FIELD_ENUMS[self.field], new=FIELD_ENUMS[self.field])
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ def root(
         typer.Option("--version", callback=_version, is_eager=True, help=N_("Show the version and exit.")),
     ] = False,
 ) -> None:
-    """caselog: the district's case tracker (--lang is applied by LocalizedGroup before parsing)."""
+    """caselog: the district's case tracker."""  # --lang is applied by LocalizedGroup before parsing
     run = state(ctx)
     run.db = db
     run.actor = actor_name

@@ -20,7 +20,7 @@ from caselog.cli_common import (
     when,
 )
 from caselog.enums import CloseReason, Satisfaction, Status
-from caselog.i18n import N_, _
+from caselog.i18n import N_, _, enum_label, value_word
 
 case_app = typer.Typer(help=N_("Cases (问题诉求) and their lifecycle."), no_args_is_help=True, rich_markup_mode=None)
 
@@ -53,7 +53,7 @@ EVENT_COLUMNS = [
 
 
 def _done(verb: str, case) -> None:
-    typer.echo(_("{ref}: {verb} ({status})").format(ref=case.ref, verb=verb, status=case.status))
+    typer.echo(_("{ref}: {verb} ({status})").format(ref=case.ref, verb=verb, status=enum_label(case.status, Status)))
 
 
 @case_app.command("open")
@@ -104,7 +104,11 @@ def case_open(
             actor=actor(ctx),
             rules=load_rules(ctx),
         )
-    typer.echo(_("opened {ref} (tier {tier}, {status})").format(ref=case.ref, tier=case.tier, status=case.status))
+    typer.echo(
+        _("opened {ref} (tier {tier}, {status})").format(
+            ref=case.ref, tier=case.tier, status=enum_label(case.status, Status)
+        )
+    )
 
 
 @case_app.command("dispatch")
@@ -371,7 +375,9 @@ def case_extend(
             now=current,
             actor=actor(ctx),
         )
-    typer.echo(_("{ref}: {which} deadline now {day}").format(ref=case.ref, which=deadline.value, day=new_day))
+    typer.echo(
+        _("{ref}: {which} deadline now {day}").format(ref=case.ref, which=value_word(deadline.value), day=new_day)
+    )
 
 
 @case_app.command("escalate")

@@ -20,7 +20,7 @@ from typing import Any
 import typer
 
 from caselog.errors import CaselogError
-from caselog.i18n import _
+from caselog.i18n import N_, _
 
 
 class Format(StrEnum):
@@ -208,4 +208,4 @@ def invocation() -> str:
         return str(program)
 
 
-FormatOption = typer.Option(Format.table, "--format", "-f", help="table, json or csv (json and csv are stable).")
+FormatOption = typer.Option(Format.table, "--format", "-f", help=N_("table, json or csv (json and csv are stable)."))

@@ -32,6 +32,16 @@ class ExportTarget(StrEnum):
     agenda = "agenda"
 
 
+EXPORTED = {
+    ExportTarget.cases: N_("exported {n} cases to {path}"),
+    ExportTarget.visits: N_("exported {n} visits to {path}"),
+    ExportTarget.parties: N_("exported {n} parties to {path}"),
+    ExportTarget.departments: N_("exported {n} departments to {path}"),
+    ExportTarget.events: N_("exported {n} history events to {path}"),
+    ExportTarget.agenda: N_("exported {n} agenda cases to {path}"),
+}
+
+
 class OnError(StrEnum):
     """abort: a file with any problem writes nothing; skip: import the good rows."""
 
@@ -215,7 +225,10 @@ class _Progress:
         import time
 
         rate = rows / max(time.perf_counter() - self.started, 1e-6)
-        self.bar.update(self.task, description=f"{self.name}: {rows:,} rows, {rate:,.0f} rows/s")
+        self.bar.update(
+            self.task,
+            description=_("{name}: {rows:,} rows, {rate:,.0f} rows/s").format(name=self.name, rows=rows, rate=rate),
+        )
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
@@ -334,4 +347,4 @@ def export_command(
         else:
             result = export_to_path(file, export.header, export.rows, fmt=fmt.value, bom=bom, raw=raw, force=force)
     if file != "-":
-        typer.echo(_("exported {n} {what} to {path}").format(n=result.rows, what=what.value, path=file), err=True)
+        typer.echo(_(EXPORTED[what]).format(n=result.rows, path=file), err=True)

@@ -31,6 +31,10 @@ class LocalizedFormatter(HelpFormatter):
         """Write the usage line, prefixed ``Usage:`` / ``用法：``."""
         super().write_usage(prog, args, _("Usage: ") if prefix is None else prefix)
 
+    def write_heading(self, heading: str) -> None:
+        """Write a section heading, ``Options:`` / ``选项：``."""
+        self.write(f"{'':>{self.current_indent}}{_('{heading}:').format(heading=heading)}\n")
+
 
 class LocalizedContext(Context):
     """A context whose help and usage use ``LocalizedFormatter``."""

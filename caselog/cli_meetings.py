@@ -23,7 +23,7 @@ from caselog.cli_common import (
     write_output,
 )
 from caselog.enums import MeetingKind
-from caselog.i18n import N_, _
+from caselog.i18n import N_, _, enum_label, value_word
 
 calendar_app = typer.Typer(
     help=N_("Working days: holidays and make-up workdays (调休)."), no_args_is_help=True, rich_markup_mode=None
@@ -54,7 +54,11 @@ def rules_command(ctx: typer.Context, fmt: Format = FormatOption) -> None:
 
     rules = load_rules(ctx)
     rows = rule_rows(rules)
-    emit(rows, fmt, columns=[(_("rule"), "key"), (_("value"), "value"), (_("from"), "origin")])
+    emit(rows, fmt, columns=[(_("rule"), "key"), (_("value"), "value"), (_("source"), _origin)])
+
+
+def _origin(row) -> str:
+    return _("default") if row.origin == "default" else row.origin
 
 
 @calendar_app.command("set")
@@ -71,7 +75,7 @@ def calendar_set(
     target = day(date_text, "DATE", now().date())
     with open_session(ctx, write=True) as db:
         change = set_day(session=db, day=target, workday=kind is DayKind.workday, note=note)
-    typer.echo(_("{day} is now a {kind}").format(day=change.day.isoformat(), kind=kind.value))
+    typer.echo(_("{day} is now a {kind}").format(day=change.day.isoformat(), kind=value_word(kind.value)))
 
 
 @calendar_app.command("show")
@@ -138,8 +142,8 @@ def escalate_command(
         (_("case"), "ref"),
         (_("title"), "title"),
         (_("lead"), "lead"),
-        (_("from"), "old_tier"),
-        (_("to"), "new_tier"),
+        (_("from tier"), "old_tier"),
+        (_("to tier"), "new_tier"),
         (_("rule"), "rule"),
         (_("new deadline"), "due_on"),
     ]
@@ -252,7 +256,7 @@ def meeting_record(
         )
     typer.echo(
         _("recorded the {kind} meeting of {day} with {n} case(s) on its agenda").format(
-            kind=recorded.kind, day=recorded.day.isoformat(), n=recorded.cases
+            kind=enum_label(recorded.kind), day=recorded.day.isoformat(), n=recorded.cases
         )
     )
 

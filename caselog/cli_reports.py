@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from caselog.cli_common import day, district_tz, handled, now, open_session, when, write_output
-from caselog.i18n import N_, _
+from caselog.i18n import N_, _, format_day, format_moment, value_word
 
 report_app = typer.Typer(
     help=N_(
@@ -152,7 +152,9 @@ def report_weekly(
     week: Annotated[
         str | None, typer.Option("--week", help=N_("An ISO week, e.g. 2026-W48 (default: the week just ended)."))
     ] = None,
-    fmt: Annotated[WeeklyFormat, typer.Option("--format", "-f", help=N_("markdown or json."))] = WeeklyFormat.markdown,
+    fmt: Annotated[
+        WeeklyFormat, typer.Option("--format", "-f", help=N_("markdown, json or html."))
+    ] = WeeklyFormat.markdown,
     output: OutputOption = None,
     output_dir: Annotated[
         str | None, typer.Option("--output-dir", help=N_("Write caselog-weekly-YYYY-Www.md (or .json) in this folder."))
@@ -255,7 +257,7 @@ def report_trend(
                        tz=district_tz(), by=by.value if by else None)  # fmt: skip
     from caselog.render_reports import percent, trend_bars
 
-    title = _("Cases received per {unit}, as of {as_of}").format(unit=unit, as_of=moment.strftime("%Y-%m-%d %H:%M"))
+    title = _("Cases received per {unit}, as of {as_of}").format(unit=value_word(unit), as_of=format_moment(moment))
     if fmt is ReportFormat.table and by is None:
         _emit(trend_bars(points, title), output)
         return
@@ -352,7 +354,9 @@ def report_visits(
     with open_session(ctx, write=False) as db:
         rows, total = visit_coverage(session=db, first=period.start, last=period.end, by=by.value)
     records = [*rows, replace(total, group=_("total"))]
-    title = _("Visits {start} to {end} by {by}").format(start=period.start, end=period.end, by=by.value)
+    title = _("Visits {start} to {end} by {by}").format(
+        start=format_day(period.start), end=format_day(period.end), by=value_word(by.value)
+    )
     columns = [(_("group"), "group"), (_("visits"), "visits"), (_("parties"), "parties"),
                (_("departments"), "departments"), (_("cases"), "cases"),
                (_("cases per 100 visits"), "cases_per_100_visits"),

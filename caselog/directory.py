@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
+from caselog.enums import Channel, DepartmentKind, PartyKind, typed
 from caselog.errors import BadInput, NotFound
 from caselog.i18n import _
 from caselog.models import (
@@ -34,10 +35,13 @@ class DepartmentRow:
 
     code: str
     name: str
-    kind: str
+    kind: DepartmentKind
     active: bool
     open_lead: int
     open_co: int
+
+    def __post_init__(self) -> None:
+        typed(self, kind=DepartmentKind)
 
 
 def add_department(*, session: Session, data: DepartmentCreate) -> Department:
@@ -138,7 +142,7 @@ class PartyRow:
     """A party with how many visits and cases it has."""
 
     id: int
-    kind: str
+    kind: PartyKind
     name: str
     credit_code: str | None
     street: str | None
@@ -147,6 +151,9 @@ class PartyRow:
     tags: list[str]
     visits: int
     cases: int
+
+    def __post_init__(self) -> None:
+        typed(self, kind=PartyKind)
 
 
 def add_party(*, session: Session, data: PartyCreate) -> Party:
@@ -260,9 +267,12 @@ class VisitRow:
     party_id: int
     official: str
     department: str
-    channel: str
+    channel: Channel
     note: str | None
     cases: int
+
+    def __post_init__(self) -> None:
+        typed(self, channel=Channel)
 
 
 def add_visit(*, session: Session, party: str, department: str, data: VisitCreate) -> Visit:

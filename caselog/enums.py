@@ -83,3 +83,15 @@ class MeetingKind(StrEnum):
 
     joint = "joint"
     leaders = "leaders"
+
+
+def typed(record: object, **fields: type[StrEnum]) -> None:
+    """In a frozen dataclass's ``__post_init__``: turn stored text in ``fields`` into enum members.
+
+    Rows read from the database carry plain text; as members, a renderer can show them in the user's language
+    while json and csv still write the same value. Text that is not a member (or None) is kept as it is.
+    """
+    for name, enum in fields.items():
+        value = getattr(record, name)
+        if isinstance(value, str) and not isinstance(value, enum) and value in enum._value2member_map_:
+            object.__setattr__(record, name, enum(value))

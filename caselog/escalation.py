@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from caselog.errors import BadInput, DatabaseError
 from caselog.holidays import load_calendar
-from caselog.i18n import _
+from caselog.i18n import _, enum_label
 from caselog.models import Case, CaseCoDepartment, Department, Event, EventKind, Meeting, MeetingCase, Status
 from caselog.tiers import RULE_MANUAL, TIERS, CaseFacts, TierRules, deadline_days, escalation
 from caselog.workdays import WorkCalendar, add_workdays
@@ -342,7 +342,9 @@ def escalate_case(
         raise BadInput(_("--to: tier must be 1, 2 or 3, not {to}").format(to=to))
     case = get_case(session=session, ref=ref)
     if case.status not in UNFINISHED:
-        raise BadInput(_("case {ref}: a {status} case keeps its tier").format(ref=case.ref, status=case.status))
+        raise BadInput(
+            _("case {ref}: a {status} case keeps its tier").format(ref=case.ref, status=enum_label(case.status, Status))
+        )
     if case.tier == to:
         raise BadInput(_("case {ref}: already tier {tier}").format(ref=case.ref, tier=to))
     at = moment_for(case, at, now)

@@ -6,7 +6,7 @@ Pure functions with no database: each returns the value or raises ``ValueProblem
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 
 from caselog.creditcode import normalize_credit_code
@@ -73,8 +73,35 @@ def _text(limit: int) -> Callable[[str], str]:
     return parse
 
 
-def _enum(choices: tuple[str, ...]) -> Callable[[str], str]:
+# The Chinese words district staff write in their spreadsheets for statuses, close reasons and satisfaction:
+# accepted on import whatever the user's language (the names caselog shows in Chinese, and common variants).
+STATUS_WORDS = {
+    "待派单": Status.open, "未派单": Status.open, "已登记": Status.open,
+    "已派单": Status.dispatched, "办理中": Status.dispatched,
+    "已签收": Status.accepted,
+    "已答复": Status.answered,
+    "已解决": Status.resolved,
+    "已办结": Status.closed, "办结": Status.closed, "已关闭": Status.closed,
+}  # fmt: skip
+CLOSE_REASON_WORDS = {
+    "已解决": CloseReason.resolved, "解决": CloseReason.resolved,
+    "无法解决": CloseReason.unresolvable,
+    "已撤回": CloseReason.withdrawn, "撤回": CloseReason.withdrawn, "撤诉": CloseReason.withdrawn,
+    "重复": CloseReason.duplicate,
+    "无效": CloseReason.invalid,
+}  # fmt: skip
+SATISFACTION_WORDS = {
+    "满意": Satisfaction.satisfied, "非常满意": Satisfaction.satisfied,
+    "基本满意": Satisfaction.basically_satisfied,
+    "不满意": Satisfaction.unsatisfied,
+    "无法联系": Satisfaction.unreachable, "联系不上": Satisfaction.unreachable,
+}  # fmt: skip
+
+
+def _enum(choices: tuple[str, ...], words: Mapping[str, str] | None = None) -> Callable[[str], str]:
     def parse(value: str) -> str:
+        if words and value.strip() in words:
+            return str(words[value.strip()])
         normal = value.strip().lower().replace("_", "-")
         if normal not in choices:
             raise ValueProblem(_("{value!r} is not one of {choices}").format(value=value, choices=", ".join(choices)))
@@ -139,8 +166,8 @@ CASE_FIELDS: dict[str, tuple[str, Callable[[str], object] | None]] = {
     "due_on": ("day", None),
     "reply_due_on": ("day", None),
     "original_due_on": ("day", None),
-    "close_reason": ("value", _enum(tuple(r.value for r in CloseReason))),
-    "satisfaction": ("value", _enum(tuple(s.value for s in Satisfaction))),
+    "close_reason": ("value", _enum(tuple(r.value for r in CloseReason), CLOSE_REASON_WORDS)),
+    "satisfaction": ("value", _enum(tuple(s.value for s in Satisfaction), SATISFACTION_WORDS)),
 }
 # caselog's own export columns that are computed, not stored: accepted and skipped on import
 DERIVED_CASE_COLUMNS = frozenset({"deadline_estimated", "workdays_left"})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gettext as _gettext
 import os
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -107,16 +107,54 @@ def current_language() -> str:
     return _language
 
 
-def enum_label(value: object) -> str:
-    """A domain enum value as people read it (``dispatched`` → 已派单); other values unchanged as text."""
-    kind = type(value)
-    if kind in DISPLAYED_ENUMS:
+def enum_label(value: object, kind: type[StrEnum] | None = None) -> str:
+    """A domain enum value as people read it (``dispatched`` → 已派单); other values unchanged as text.
+
+    Stored text names its enum with ``kind``: ``enum_label(case.status, Status)``.
+    """
+    kind = kind or type(value)
+    if kind in DISPLAYED_ENUMS and str(value) in kind._value2member_map_:
         return _translation.pgettext(kind.__name__, str(value))
     return str(value)
 
 
+# Option values that sentences name ("the resolution deadline", "now a working day", "visits by street").
+VALUE_WORDS = {
+    "resolve": N_("resolution"),
+    "reply": N_("reply"),
+    "workday": N_("working day"),
+    "holiday": N_("holiday"),
+    "week": N_("week"),
+    "month": N_("month"),
+    "department": N_("department"),
+    "street": N_("street"),
+}
+
+
+def value_word(value: str) -> str:
+    """An option value as a sentence names it, in the user's language."""
+    return _(VALUE_WORDS[value]) if value in VALUE_WORDS else value
+
+
 WEEKDAY_NAMES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
                  N_("Sunday"))  # fmt: skip
+
+
+TIER_NAMES = {1: N_("Tier 1"), 2: N_("Tier 2"), 3: N_("Tier 3")}
+TIER_TITLES = {
+    1: N_("Tier 1 (single department)"),
+    2: N_("Tier 2 (cross-department joint meeting)"),
+    3: N_("Tier 3 (key, complex)"),
+}
+
+
+def tier_name(tier: int | str, *, full: bool = False) -> str:
+    """A tier as people name it: ``Tier 2`` / 二级, or in full ``Tier 2 (cross-department joint meeting)``."""
+    names = TIER_TITLES if full else TIER_NAMES
+    try:
+        return _(names[int(tier)])
+    except (KeyError, ValueError):
+        return str(tier)
 
 
 def format_day(day: date, *, weekday: bool = False) -> str:
@@ -125,3 +163,8 @@ def format_day(day: date, *, weekday: bool = False) -> str:
     if weekday:
         text = _("{day} ({weekday})").format(day=text, weekday=_(WEEKDAY_NAMES[day.weekday()]))
     return text
+
+
+def format_moment(moment: datetime) -> str:
+    """A moment in prose and headings, to the minute: ``2026-03-05 14:30`` / ``2026年3月5日 14:30``."""
+    return f"{format_day(moment.date())} {moment:%H:%M}"

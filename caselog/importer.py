@@ -25,6 +25,7 @@ from caselog.escalation import tier_deadlines
 from caselog.fieldvalues import (
     CASE_FIELDS,
     DERIVED_CASE_COLUMNS,
+    STATUS_WORDS,
     STATUSES,
     TIMESTAMPS,
     UNFINISHED,
@@ -299,6 +300,8 @@ def _status(text: str, mapping: Mapping) -> tuple[str, str | None]:
     normal = text.strip().lower()
     if normal in STATUSES:
         return normal, None
+    if text.strip() in STATUS_WORDS:
+        return str(STATUS_WORDS[text.strip()]), None
     raise ValueProblem(
         _("{value!r} is not a status ({choices}); map it with --status-map").format(
             value=text, choices=", ".join(STATUSES)

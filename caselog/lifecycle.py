@@ -7,7 +7,7 @@ A department returns a wrongly dispatched case (退单) to open; a closed case c
 
 from caselog.enums import Status
 from caselog.errors import InvalidMove
-from caselog.i18n import N_, _
+from caselog.i18n import N_, _, enum_label
 
 _S = Status
 
@@ -35,6 +35,16 @@ _HINTS = {
     "revisit": N_("a return visit follows an answer or a resolution"),
     "dispatch": N_("reopen it first"),
 }
+_MOVE_NAMES = {
+    "dispatch": N_("dispatch"),
+    "accept": N_("accept"),
+    "return": N_("return"),
+    "answer": N_("answer"),
+    "resolve": N_("resolve"),
+    "close": N_("close"),
+    "reopen": N_("reopen"),
+    "revisit": N_("revisit"),
+}
 
 
 def check_move(ref: str, status: str, move: str) -> Status | None:
@@ -46,7 +56,7 @@ def check_move(ref: str, status: str, move: str) -> Status | None:
     if Status(status) not in allowed:
         raise InvalidMove(
             _("case {ref}: cannot {move} a case that is {status} ({hint})").format(
-                ref=ref, move=move, status=status, hint=_(_HINTS[move])
+                ref=ref, move=_(_MOVE_NAMES[move]), status=enum_label(status, Status), hint=_(_HINTS[move])
             )
         )
     return target

@@ -11,9 +11,10 @@ from sqlmodel import Session
 
 from caselog.cases import get_case, record
 from caselog.directory import get_department
+from caselog.enums import typed
 from caselog.errors import BadInput, NotFound
 from caselog.holidays import load_calendar
-from caselog.i18n import _
+from caselog.i18n import _, enum_label
 from caselog.models import (
     Case,
     CaseCoDepartment,
@@ -47,12 +48,15 @@ def _kind(kind: str) -> MeetingKind:
 class ScheduledMeeting:
     """One meeting date from the schedule; ``moved`` when the rule's day was not a working day."""
 
-    kind: str
+    kind: MeetingKind
     day: date
     scheduled: date
     moved: bool
     estimated: bool
     recorded: bool
+
+    def __post_init__(self) -> None:
+        typed(self, kind=MeetingKind)
 
 
 def schedule(*, session: Session, kinds: list[str], start: date, end: date, rules: TierRules) -> list[ScheduledMeeting]:
@@ -105,7 +109,7 @@ class AgendaItem:
     lead: str | None
     co: list[str]
     category: str | None
-    status: str
+    status: Status
     opened_on: date
     age_workdays: int
     due_on: date | None
@@ -116,6 +120,9 @@ class AgendaItem:
     last_decision: str | None
     last_decision_owner: str | None
     last_decision_due: date | None
+
+    def __post_init__(self) -> None:
+        typed(self, status=Status)
 
 
 @dataclass(frozen=True)
@@ -143,7 +150,7 @@ class CarriedDecision:
 class Agenda:
     """The agenda (议程) of one meeting: its tier's open cases grouped by lead department, overdue first."""
 
-    kind: str
+    kind: MeetingKind
     tier: int
     date: date
     recorded: bool
@@ -151,6 +158,9 @@ class Agenda:
     overdue: int
     groups: list[AgendaGroup]
     carried_over: list[CarriedDecision]
+
+    def __post_init__(self) -> None:
+        typed(self, kind=MeetingKind)
 
 
 def _end_of(day: date, tz: tzinfo) -> datetime:
@@ -306,11 +316,14 @@ def _carried_over(session: Session, kind: str, day: date) -> list[CarriedDecisio
 class RecordedMeeting:
     """A meeting as recorded: who came and how many cases its agenda held."""
 
-    kind: str
+    kind: MeetingKind
     day: date
     chair: str | None
     attendees: list[str]
     cases: int
+
+    def __post_init__(self) -> None:
+        typed(self, kind=MeetingKind)
 
 
 def record_meeting(
@@ -326,7 +339,11 @@ def record_meeting(
     """Record that a meeting was held; its agenda, as it stands now, is kept with it."""
     kind = _kind(kind)
     if _meeting(session, kind, day) is not None:
-        raise BadInput(_("the {kind} meeting of {day} is already recorded").format(kind=kind, day=day.isoformat()))
+        raise BadInput(
+            _("the {kind} meeting of {day} is already recorded").format(
+                kind=enum_label(kind, MeetingKind), day=day.isoformat()
+            )
+        )
     if day > now.date():
         raise BadInput(
             _("--date: {day} is in the future; record a meeting once it is held").format(day=day.isoformat())
@@ -416,12 +433,15 @@ def decide(
 class Minutes:
     """The minutes (纪要) of one meeting: who attended, the agenda it had, and what it decided."""
 
-    kind: str
+    kind: MeetingKind
     date: date
     chair: str | None
     attendees: list[str]
     agenda: list[str]
     decisions: list[DecisionRow]
+
+    def __post_init__(self) -> None:
+        typed(self, kind=MeetingKind)
 
 
 def minutes(*, session: Session, day: date, kind: str | None) -> Minutes:

@@ -15,6 +15,8 @@ from datetime import date, datetime
 from fractions import Fraction
 from typing import IO, Any
 
+from caselog.i18n import DISPLAYED_ENUMS, _, enum_label
+
 CSV_LIST_SEPARATOR = ";"
 
 
@@ -63,11 +65,16 @@ def write_csv(records: Sequence[Any], out: IO[str], *, fields: Sequence[str] | N
 
 
 def table_cell(value: Any) -> str:
-    """One value as a table shows it: times to the minute, dates ISO, yes for true, lists with commas."""
+    """One value as a table shows it: times to the minute, dates ISO, yes for true, lists with commas.
+
+    Domain enum values (statuses, kinds, channels…) show under their name in the user's language.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else ""
+        return _("yes") if value else ""
+    if isinstance(value, DISPLAYED_ENUMS):
+        return enum_label(value)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
@@ -84,7 +91,7 @@ def console(out: IO[str] | None = None):
     return Console(file=out or sys.stdout, highlight=False, emoji=False)
 
 
-Column = tuple[str, str | Callable[[Any], Any]]  # (header, field name or a function of the record)
+Column = tuple[str, str | Callable[[Any], Any]]  # (header as an English msgid, field name or a function of the record)
 
 
 # Free text may wrap in a narrow terminal; codes, statuses, numbers and times never do.
@@ -116,9 +123,9 @@ def print_table(
     for header, getter in columns:
         wraps = not isinstance(getter, str) or getter in WRAPPING_FIELDS
         if wraps:
-            table.add_column(Text(header), overflow="fold", min_width=8, ratio=1)
+            table.add_column(Text(_(header)), overflow="fold", min_width=8, ratio=1)
         else:
-            table.add_column(Text(header), no_wrap=True, overflow="ellipsis")
+            table.add_column(Text(_(header)), no_wrap=True, overflow="ellipsis")
     for record in records:
         cells = []
         for _header, getter in columns:

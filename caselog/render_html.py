@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from caselog.i18n import _
+from caselog.i18n import _, enum_label, format_day, format_moment, tier_name
 
 STYLE = """
 body { font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 2em; color: #222; }
@@ -77,10 +77,10 @@ def page(title: str, sections: Sequence[str]) -> str:
 
 def weekly_html(report: Any) -> str:
     """The weekly report as HTML, with the 12-week trend as a chart."""
-    from caselog.render_reports import WEEKLY_FIGURES, _delta, _figure, percent
+    from caselog.render_reports import WEEKLY_FIGURES, _delta, _figure, group_label, percent
 
     sections = [
-        f'<p class="note">{escape(_("As of {as_of}.").format(as_of=report.as_of.strftime("%Y-%m-%d %H:%M")))}</p>',
+        f'<p class="note">{escape(_("As of {as_of}.").format(as_of=format_moment(report.as_of)))}</p>',
         table(
             [_("figure"), _("this week"), _("last week"), _("change"), _("year to date")],
             [
@@ -96,11 +96,11 @@ def weekly_html(report: Any) -> str:
         ),  # fmt: skip
     ]
     headers = [_("group"), _("received"), _("reply rate"), _("resolution rate"), _("on time"), _("satisfaction")]
-    for title, rows, total in (
-        (_("Year to date by lead department"), report.by_department, report.department_total),
-        (_("Year to date by tier"), report.by_tier, None),
+    for title, by, rows, total in (
+        (_("Year to date by lead department"), "department", report.by_department, report.department_total),
+        (_("Year to date by tier"), "tier", report.by_tier, None),
     ):
-        cells = [[r.group if r.group is not None else _("(none)"), r.received, percent(r.reply_rate),
+        cells = [[group_label(by, r.group), r.received, percent(r.reply_rate),
                   percent(r.resolution_rate), percent(r.on_time_rate), percent(r.satisfaction_rate)]
                  for r in [*rows, *([total] if total else [])]]  # fmt: skip
         if total:
@@ -109,7 +109,7 @@ def weekly_html(report: Any) -> str:
     sections.append(f"<h2>{escape(_('Escalations this week ({n})').format(n=len(report.escalations)))}</h2>")
     sections.append(
         table(
-            [_("case"), _("title"), _("lead"), _("from"), _("to"), _("rule")],
+            [_("case"), _("title"), _("lead"), _("from tier"), _("to tier"), _("rule")],
             [[e.ref, e.title, e.lead, e.old_tier, e.new_tier, e.rule] for e in report.escalations],
         )
     )
@@ -117,21 +117,21 @@ def weekly_html(report: Any) -> str:
     sections.append(
         table(
             [_("case"), _("title"), _("lead"), _("tier"), _("due")],
-            [[o.ref, o.title, o.lead, o.tier, o.due_on.isoformat()] for o in report.newly_overdue],
+            [[o.ref, o.title, o.lead, tier_name(o.tier), o.due_on.isoformat()] for o in report.newly_overdue],
         )
     )
     sections.append(f"<h2>{escape(_('Next meetings'))}</h2>")
     sections.append(
         table(
             [_("meeting"), _("date"), _("cases"), _("overdue")],
-            [[m.kind, m.date.isoformat(), m.cases, m.overdue] for m in report.meetings],
+            [[enum_label(m.kind), format_day(m.date, weekday=True), m.cases, m.overdue] for m in report.meetings],
         )
     )
     sections.append(f"<h2>{escape(_('Last 12 weeks'))}</h2>")
     sections.append(bar_chart([p.week for p in report.trend], [p.received for p in report.trend],
                               title=_("cases received per week")))  # fmt: skip
     title = _("Weekly report {week} ({start} to {end})").format(
-        week=report.week, start=report.start.isoformat(), end=report.end.isoformat()
+        week=report.week, start=format_day(report.start), end=format_day(report.end)
     )
     return page(title, sections)
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import IO, Any
 
-from caselog.i18n import _
-
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+from caselog.i18n import _, format_day, tier_name
 
 
 def meeting_title(kind: str) -> str:
@@ -19,8 +17,8 @@ def meeting_title(kind: str) -> str:
 
 
 def day_label(day: date) -> str:
-    """A date with its weekday, e.g. ``2026-03-10 (Tuesday)``."""
-    return f"{day.isoformat()} ({_(WEEKDAYS[day.weekday()])})"
+    """A date with its weekday, e.g. ``2026-03-10 (Tuesday)`` / ``2026年3月10日（周二）``."""
+    return format_day(day, weekday=True)
 
 
 def deadline_label(item: Any) -> str:
@@ -67,8 +65,8 @@ def _md(text: Any) -> str:
 def agenda_markdown(agenda: Any) -> str:
     """The agenda as the markdown the bureau circulates before the meeting."""
     lines = [f"# {meeting_title(agenda.kind)} — {day_label(agenda.date)}", ""]
-    summary = _("Tier {tier} cases on the agenda: **{cases}**, of which **{overdue}** overdue.").format(
-        tier=agenda.tier, cases=agenda.cases, overdue=agenda.overdue
+    summary = _("{tier} cases on the agenda: **{cases}**, of which **{overdue}** overdue.").format(
+        tier=tier_name(agenda.tier), cases=agenda.cases, overdue=agenda.overdue
     )
     lines += [summary, ""]
     if not agenda.cases:
@@ -77,7 +75,7 @@ def agenda_markdown(agenda: Any) -> str:
     headers += [_("Discussed"), _("Last decision")]
     for group in agenda.groups:
         name = f"{group.lead} — {group.lead_name}" if group.lead else _("Not yet dispatched")
-        lines += [f"## {_md(name)} ({len(group.items)})", ""]
+        lines += ["## " + _("{name} ({count})").format(name=_md(name), count=len(group.items)), ""]
         lines += ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
         for item in group.items:
             ref = f"**{item.ref}**" if item.overdue else item.ref
@@ -110,8 +108,8 @@ def print_agenda(agenda: Any, out: IO[str] | None = None) -> None:
     target.print(Text(f"{meeting_title(agenda.kind)} — {day_label(agenda.date)}", style="bold"))
     target.print(
         Text(
-            _("Tier {tier} cases on the agenda: {cases}, of which {overdue} overdue.").format(
-                tier=agenda.tier, cases=agenda.cases, overdue=agenda.overdue
+            _("{tier} cases on the agenda: {cases}, of which {overdue} overdue.").format(
+                tier=tier_name(agenda.tier), cases=agenda.cases, overdue=agenda.overdue
             )
         )
     )
@@ -127,7 +125,8 @@ def print_agenda(agenda: Any, out: IO[str] | None = None) -> None:
     ]
     for group in agenda.groups:
         name = f"{group.lead} — {group.lead_name}" if group.lead else _("Not yet dispatched")
-        print_table(group.items, columns, title=f"{name} ({len(group.items)})", out=out)
+        title = _("{name} ({count})").format(name=name, count=len(group.items))
+        print_table(group.items, columns, title=title, out=out)
     if agenda.carried_over:
         carried_columns = [
             (_("case"), "ref"),

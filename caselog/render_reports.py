@@ -9,7 +9,7 @@ from dataclasses import fields
 from fractions import Fraction
 from typing import IO, Any
 
-from caselog.i18n import _
+from caselog.i18n import N_, _, enum_label, format_day, format_moment, tier_name
 
 RATE_FIELDS = ("reply_rate", "resolution_rate", "on_time_rate", "satisfaction_rate", "revisit_coverage",
                "return_rate", "reopen_rate")  # fmt: skip
@@ -62,9 +62,39 @@ def rates_csv(report: Any) -> str:
     return out.getvalue()
 
 
+# What ``--by`` groups by, as a heading says it.
+BY_NAMES = {
+    "department": N_("lead department"),
+    "tier": N_("tier"),
+    "category": N_("category"),
+    "street": N_("street"),
+    "party-kind": N_("kind of party"),
+    "week": N_("week"),
+    "month": N_("month"),
+}
+
+
+def by_name(by: str) -> str:
+    """What a report groups by, in the user's language."""
+    return _(BY_NAMES[by]) if by in BY_NAMES else by
+
+
+def group_label(by: str, group: str | None) -> str:
+    """A group as people read it: tiers and kinds of party by name, ``(none)`` for cases without one."""
+    if group is None:
+        return _("(none)")
+    if by == "tier":
+        return tier_name(group, full=True)
+    if by == "party-kind":
+        from caselog.enums import PartyKind
+
+        return enum_label(PartyKind(group)) if group in PartyKind._value2member_map_ else group
+    return group
+
+
 def _columns() -> list[tuple[str, Any]]:
     return [
-        (_("group"), lambda r: r.group if r.group is not None else _("(none)")),
+        (_("group"), "group"),
         (_("received"), "received"),
         (_("answered"), "answered"),
         (_("resolved"), "resolved"),
@@ -82,15 +112,17 @@ def _columns() -> list[tuple[str, Any]]:
 
 def _title(report: Any) -> str:
     return _("Rates by {by}, cases received {start} to {end}, as of {as_of}").format(
-        by=report.by, start=report.period.start.isoformat(), end=report.period.end.isoformat(),
-        as_of=report.as_of.strftime("%Y-%m-%d %H:%M"),
+        by=by_name(report.by), start=format_day(report.period.start), end=format_day(report.period.end),
+        as_of=format_moment(report.as_of),
     )  # fmt: skip
 
 
 def _all_rows(report: Any) -> list[Any]:
+    """The ranked rows under their groups' names, then the total."""
     from dataclasses import replace
 
-    return [*report.rows, replace(report.total, group=_("total"))]
+    return [*(replace(r, group=group_label(report.by, r.group)) for r in report.rows),
+            replace(report.total, group=_("total"))]  # fmt: skip
 
 
 def print_rates(report: Any, out: IO[str] | None = None, width: int | None = None) -> None:
@@ -127,13 +159,13 @@ def rates_markdown(report: Any) -> str:
 
 
 WEEKLY_FIGURES = {
-    "received": "received",
-    "answered": "answered or resolved",
-    "resolved": "resolved",
-    "reply_rate": "reply rate (答复率)",
-    "resolution_rate": "resolution rate (解决率)",
-    "on_time_rate": "on-time rate (按期办结率)",
-    "satisfaction_rate": "satisfaction rate (满意率)",
+    "received": N_("received"),
+    "answered": N_("answered or resolved"),
+    "resolved": N_("resolved"),
+    "reply_rate": N_("reply rate (答复率)"),
+    "resolution_rate": N_("resolution rate (解决率)"),
+    "on_time_rate": N_("on-time rate (按期办结率)"),
+    "satisfaction_rate": N_("satisfaction rate (满意率)"),
 }
 
 
@@ -159,10 +191,10 @@ def weekly_markdown(report: Any) -> str:
     """The weekly report as markdown: what the bureau sends every Monday."""
     lines = [
         "# " + _("Weekly report {week} ({start} to {end})").format(
-            week=report.week, start=report.start.isoformat(), end=report.end.isoformat()),
+            week=report.week, start=format_day(report.start), end=format_day(report.end)),
         "",
         _("As of {as_of}. Cases received in the period; withdrawn, duplicate and invalid cases left out.").format(
-            as_of=report.as_of.strftime("%Y-%m-%d %H:%M")),
+            as_of=format_moment(report.as_of)),
         "",
         "| " + " | ".join([_("figure"), _("this week"), _("last week"), _("change"), _("year to date")]) + " |",
         "|---|---|---|---|---|",
@@ -172,15 +204,14 @@ def weekly_markdown(report: Any) -> str:
                  _figure(item.year_to_date)]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     header = [_("group"), _("received"), _("reply rate"), _("resolution rate"), _("on time"), _("satisfaction")]
-    for title, rows, total in (
-        (_("Year to date by lead department"), report.by_department, report.department_total),
-        (_("Year to date by tier"), report.by_tier, None),
+    for title, by, rows, total in (
+        (_("Year to date by lead department"), "department", report.by_department, report.department_total),
+        (_("Year to date by tier"), "tier", report.by_tier, None),
     ):
         lines += ["", f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for row in [*rows, *([total] if total is not None else [])]:
-            name = row.group if row is not total else _("total")
             cells = [
-                str(name if name is not None else _("(none)")),
+                group_label(by, row.group) if row is not total else _("total"),
                 str(row.received),
                 percent(row.reply_rate),
                 percent(row.resolution_rate),
@@ -202,13 +233,13 @@ def weekly_markdown(report: Any) -> str:
     for item in report.newly_overdue:
         lines.append(
             f"- {item.ref} {item.title} ({item.lead or '—'}, "
-            + _("tier {tier}, due {due}").format(tier=item.tier, due=item.due_on.isoformat())
+            + _("{tier}, due {due}").format(tier=tier_name(item.tier), due=format_day(item.due_on))
             + ")"
         )
     lines += ["", "## " + _("Next meetings"), ""]
     for meeting in report.meetings:
         lines.append("- " + _("{kind} meeting {day}: {cases} cases on the agenda, {overdue} overdue").format(
-            kind=_("Joint") if meeting.kind == "joint" else _("Leaders'"), day=meeting.date.isoformat(),
+            kind=_("Joint") if meeting.kind == "joint" else _("Leaders'"), day=format_day(meeting.date),
             cases=meeting.cases, overdue=meeting.overdue))  # fmt: skip
     largest = max((p.received for p in report.trend), default=0)
     lines += ["", "## " + _("Last 12 weeks"), "", "```"]

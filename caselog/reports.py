@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import case, func, select
 from sqlmodel import Session
 
+from caselog.i18n import _
 from caselog.models import Case, Department, Status
 
 UNFINISHED = (Status.open, Status.dispatched, Status.accepted, Status.answered)
@@ -106,7 +107,7 @@ def visit_coverage(*, session: Session, first: date, last: date, by: str) -> tup
     if by not in keys:
         from caselog.errors import BadInput
 
-        raise BadInput(f"--by: {by!r} is not one of department, street, month")
+        raise BadInput(_("--by: {by!r} is not one of department, street, month").format(by=by))
     n = func.coalesce(raised.c.n, 0)
 
     def query(key):

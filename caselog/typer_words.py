@@ -8,6 +8,7 @@ from caselog.i18n import N_
 
 TYPER_WORDS = (
     N_("[OPTIONS]"),
+    N_("Show this message and exit."),
     N_("COMMAND [ARGS]..."),
     N_("Arguments"),
     N_("Options"),

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from caselog.enums import MeetingKind, typed
 from caselog.meetings import build_agenda
 from caselog.models import Case, Department, Event, Status
 from caselog.periods import Period, iso_week, week_period
@@ -65,10 +66,13 @@ class Overdue:
 class NextMeeting:
     """The next meeting of a kind after the week, and how many cases its agenda holds now."""
 
-    kind: str
+    kind: MeetingKind
     date: date
     cases: int
     overdue: int
+
+    def __post_init__(self) -> None:
+        typed(self, kind=MeetingKind)
 
 
 @dataclass(frozen=True)

@@ -321,7 +321,9 @@ def _add_workdays(start: datetime.date, days: int, calendar: WorkCalendar) -> De
             day += _ONE_DAY
             remaining -= calendar.is_workday(day)
     except OverflowError:
-        raise ValueError(f"{days} working days after {start} is beyond the last date") from None
+        raise ValueError(
+            _("{days} working days after {start} is beyond the last date").format(days=days, start=start)
+        ) from None
     return Deadline(day, _estimated(start + _ONE_DAY, day, calendar))
 
 
@@ -370,15 +372,15 @@ def _recurrence(rule: str, first: datetime.date) -> "rrule":
     from dateutil.rrule import rrule, rrulestr
 
     if "\n" in rule or "\r" in rule or "DTSTART" in rule.upper():
-        raise ValueError("give one RRULE line, such as FREQ=WEEKLY;BYDAY=TU, without DTSTART")
+        raise ValueError(_("give one RRULE line, such as FREQ=WEEKLY;BYDAY=TU, without DTSTART"))
     try:
         recurrence = rrulestr(rule, dtstart=datetime.datetime.combine(first, datetime.time()))
     except TypeError:  # dateutil's message for a rule without FREQ names its own constructor
-        raise ValueError("the rule has no FREQ") from None
+        raise ValueError(_("the rule has no FREQ")) from None
     if not isinstance(recurrence, rrule):
-        raise ValueError("give one RRULE line, such as FREQ=WEEKLY;BYDAY=TU")
+        raise ValueError(_("give one RRULE line, such as FREQ=WEEKLY;BYDAY=TU"))
     if _UNBOUNDED.search(str(recurrence)):
-        raise ValueError("a meeting rule repeats daily, weekly, monthly or yearly, with an INTERVAL of 1 or more")
+        raise ValueError(_("a meeting rule repeats daily, weekly, monthly or yearly, with an INTERVAL of 1 or more"))
     return recurrence
 
 
@@ -412,7 +414,7 @@ def next_meeting(rule: str, first: datetime.date, on_or_after: datetime.date, ca
     last = on_or_after + _NEXT_MEETING_WINDOW
     meetings = meeting_dates(rule, first, on_or_after, last, calendar)
     if not meetings:
-        raise ValueError(f"the rule has no meeting from {on_or_after} to {last}")
+        raise ValueError(_("the rule has no meeting from {start} to {end}").format(start=on_or_after, end=last))
     return meetings[0]
 
 

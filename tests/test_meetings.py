@@ -248,7 +248,7 @@ def test_returned_twice_goes_to_the_joint_meeting(district):
 def test_extension_keeps_the_original_deadline(district):
     at = district
     out = at("2026-03-05T09:00:00", "case", "extend", "C2026-000001", "--to", "2026-04-30", "--reason", "需等待审批")
-    assert out == "C2026-000001: resolve deadline now 2026-04-30\n"
+    assert out == "C2026-000001: resolution deadline now 2026-04-30\n"
     shown = case(at, "C2026-000001")
     assert (shown["case"]["due_on"], shown["case"]["original_due_on"]) == ("2026-04-30", "2026-03-23")
     assert shown["history"][-1] == {

@@ -251,7 +251,7 @@ As of 2026-03-08 23:59. Cases received in the period; withdrawn, duplicate and i
 
 | group | received | reply rate | resolution rate | on time | satisfaction |
 |---|---|---|---|---|---|
-| 1 | 4 | 100.0% | 50.0% | — | 100.0% |
+| Tier 1 (single department) | 4 | 100.0% | 50.0% | — | 100.0% |
 
 ## Escalations this week (0)
 
