@@ -20,7 +20,7 @@ from caselog.cli_common import (
     when,
 )
 from caselog.enums import CloseReason, Satisfaction, Status
-from caselog.i18n import N_, _, enum_label, value_word
+from caselog.i18n import N_, _, enum_label, tier_name, value_word
 
 case_app = typer.Typer(help=N_("Cases (问题诉求) and their lifecycle."), no_args_is_help=True, rich_markup_mode=None)
 
@@ -41,11 +41,19 @@ CASE_COLUMNS = [
     (N_("wd left"), "workdays_left"),
 ]
 
+# A change's field as the history shows it (the stored name in English, the column's name in Chinese).
+FIELD_NAMES = {
+    "status": N_("status"), "tier": N_("tier"), "lead": N_("lead"), "co": N_("co"), "owner": N_("owner"),
+    "party_id": N_("party_id"), "satisfaction": N_("satisfaction"), "title": N_("title"),
+    "description": N_("description"), "category": N_("category"), "due_on": N_("due_on"), "key": N_("key"),
+    "external_ref": N_("external_ref"), "reply_due_on": N_("reply_due_on"), "close_reason": N_("close_reason"),
+}  # fmt: skip
+
 EVENT_COLUMNS = [
     (N_("at"), "at"),
     (N_("actor"), "actor"),
     (N_("event"), "kind"),
-    (N_("field"), "field"),
+    (N_("field"), lambda e: _(FIELD_NAMES[e.field]) if e.field in FIELD_NAMES else e.field),
     (N_("from"), "old"),
     (N_("to"), "new"),
     (N_("note"), "note"),
@@ -442,7 +450,7 @@ def case_show(ctx: typer.Context, ref: Ref, fmt: Format = FormatOption) -> None:
     pairs = [
         (_("title"), c.title),
         (_("status"), c.status),
-        (_("tier"), f"{c.tier} ({detail.tier_rule})"),
+        (_("tier"), _("{tier} ({rule})").format(tier=tier_name(c.tier), rule=_(detail.tier_rule))),
         (_("key"), c.key),
         (_("party"), c.party),
         (_("lead"), lead),

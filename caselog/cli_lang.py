@@ -141,7 +141,7 @@ class LocalizedGroup(TyperGroup):
         except exceptions.ClickException as error:
             typer.echo(_("Error: {message}").format(message=error.format_message()), err=True)
             sys.exit(error.exit_code)
-        except exceptions.Abort:
+        except typer.Abort:
             typer.echo(_("Aborted!"), err=True)
             sys.exit(1)
         except OSError as error:

@@ -144,7 +144,7 @@ def escalate_command(
         (_("lead"), "lead"),
         (_("from tier"), "old_tier"),
         (_("to tier"), "new_tier"),
-        (_("rule"), "rule"),
+        (_("rule"), lambda change: _(change.rule)),
         (_("new deadline"), "due_on"),
     ]
     verb = _("would escalate") if dry_run else _("escalated")

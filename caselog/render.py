@@ -222,7 +222,7 @@ def print_month(year: int, month: int, days: Sequence[Any], out: IO[str] | None 
     from rich.table import Table
     from rich.text import Text
 
-    from caselog.i18n import _
+    from caselog.workdays import DAY_SOURCES
 
     target = console(out)
     estimated = any(d.source == "estimated" for d in days)
@@ -244,5 +244,6 @@ def print_month(year: int, month: int, days: Sequence[Any], out: IO[str] | None 
     for entry in days:
         if entry.kind in marks:
             label = _("holiday") if entry.kind == "holiday" else _("make-up workday")
-            name = f" {entry.name}" if entry.name else ""
-            target.print(Text(f"  {entry.day.isoformat()}  {label}{name} ({entry.source})"))
+            name = f" {_(entry.name)}" if entry.name else ""
+            source = _(DAY_SOURCES.get(entry.source, entry.source))
+            target.print(Text(f"  {entry.day.isoformat()}  {label}{name} ({source})"))

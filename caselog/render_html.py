@@ -110,7 +110,7 @@ def weekly_html(report: Any) -> str:
     sections.append(
         table(
             [_("case"), _("title"), _("lead"), _("from tier"), _("to tier"), _("rule")],
-            [[e.ref, e.title, e.lead, e.old_tier, e.new_tier, e.rule] for e in report.escalations],
+            [[e.ref, e.title, e.lead, e.old_tier, e.new_tier, _(e.rule)] for e in report.escalations],
         )
     )
     sections.append(f"<h2>{escape(_('Newly overdue ({n})').format(n=len(report.newly_overdue)))}</h2>")

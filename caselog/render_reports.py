@@ -225,7 +225,7 @@ def weekly_markdown(report: Any) -> str:
     for item in report.escalations:
         lines.append(
             f"- {item.ref} {item.title} ({item.lead or '—'}): "
-            + _("tier {old} → {new}, {rule}").format(old=item.old_tier, new=item.new_tier, rule=item.rule)
+            + _("tier {old} → {new}, {rule}").format(old=item.old_tier, new=item.new_tier, rule=_(item.rule))
         )
     lines += ["", "## " + _("Newly overdue ({n})").format(n=len(report.newly_overdue)), ""]
     if not report.newly_overdue:

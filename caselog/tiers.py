@@ -18,20 +18,21 @@ from typing import Any
 
 from caselog.enums import Status
 from caselog.errors import BadInput
-from caselog.i18n import _
+from caselog.i18n import N_, _
 
 TIERS = (1, 2, 3)
 
-# Rule names appear in a case's history and in ``tier_rule``; scripts may rely on them.
-RULE_MANUAL = "manual"
-RULE_SINGLE = "intake:single-department"
-RULE_CROSS = "intake:cross-department"
-RULE_KEY = "intake:key"
-RULE_ESCALATE_KEY = "escalate:key"
-RULE_ESCALATE_CO = "escalate:co-department"
-RULE_ESCALATE_RETURNED = "escalate:returned"
-RULE_ESCALATE_OVERDUE = "escalate:overdue"
-RULE_ESCALATE_AGENDAS = "escalate:joint-agendas"
+# Rule names appear in a case's history and in ``tier_rule``; scripts may rely on them. They are stored as they
+# are and shown translated (``_(rule)``): in Chinese, 受理：跨部门 rather than intake:cross-department.
+RULE_MANUAL = N_("manual")
+RULE_SINGLE = N_("intake:single-department")
+RULE_CROSS = N_("intake:cross-department")
+RULE_KEY = N_("intake:key")
+RULE_ESCALATE_KEY = N_("escalate:key")
+RULE_ESCALATE_CO = N_("escalate:co-department")
+RULE_ESCALATE_RETURNED = N_("escalate:returned")
+RULE_ESCALATE_OVERDUE = N_("escalate:overdue")
+RULE_ESCALATE_AGENDAS = N_("escalate:joint-agendas")
 
 MEETING_KINDS = ("joint", "leaders")
 _MEETING_TIERS = {"joint": 2, "leaders": 3}

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from caselog.errors import BadInput
-from caselog.i18n import _
+from caselog.i18n import N_, _
 
 if TYPE_CHECKING:
     from dateutil.rrule import rrule
@@ -430,6 +430,14 @@ class CalendarDay:
     kind: str
     name: str | None
     source: str
+
+
+# The holidays' names as chinesecalendar gives them, shown translated; names users enter (春节) show as entered.
+HOLIDAY_NAMES = (N_("New Year's Day"), N_("Spring Festival"), N_("Tomb-sweeping Day"), N_("Labour Day"),
+                 N_("Dragon Boat Festival"), N_("National Day"), N_("Mid-autumn Festival"),
+                 N_("Anti-Fascist 70th Day"))  # fmt: skip
+# Where a calendar day's status comes from (``CalendarDay.source``), shown translated.
+DAY_SOURCES = {"library": N_("library"), "user": N_("user"), "estimated": N_("estimated")}
 
 
 def month_days(year: int, month: int, calendar: WorkCalendar) -> list[CalendarDay]:

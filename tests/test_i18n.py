@@ -270,6 +270,9 @@ def test_machine_formats_are_byte_identical_in_both_languages(bilingual, command
 def test_case_show_in_chinese_names_statuses_and_events(bilingual):
     shown = bilingual("2026-03-09T08:00:00", "case", "show", "C2026-000003", lang="zh")
     assert "已解决" in shown and "基本满意" in shown and "回访" in shown and "resolved" not in shown
+    assert "一级（受理：单一部门）" in shown and "satisfaction" not in shown  # the tier's rule; history fields
+    calendar = bilingual("2026-03-09T08:00:00", "calendar", "show", "2026-10", lang="zh")
+    assert "2026-10-01  节假日 国庆节 (国务院安排)" in calendar
 
 
 def test_a_csv_with_chinese_statuses_and_satisfaction_imports(tmp_path, bilingual):
