@@ -60,9 +60,14 @@ def main() -> None:
             ("python -c pass", [python, "-c", "pass"]),
             ("minimal Typer app --help", [python, str(typer_app), "--help"]),
             ("caselog --help", [python, "-m", "caselog", "--help"]),
+            ("caselog --lang zh --help", [python, "-m", "caselog", "--lang", "zh", "--help"]),
             (
                 "caselog case list --limit 20",
                 [python, "-m", "caselog", "--db", args.db, "case", "list", "--limit", "20"],
+            ),
+            (
+                "caselog --lang zh case list ...",
+                [python, "-m", "caselog", "--lang", "zh", "--db", args.db, "case", "list", "--limit", "20"],
             ),
         ]
         results = [(label, median_ms(command, args.runs, env)) for label, command in rows]
