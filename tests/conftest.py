@@ -2,11 +2,42 @@
 
 from __future__ import annotations
 
+import itertools
+import os
+
 import pytest
+
+# The suite runs on SQLite by default and on PostgreSQL with CASELOG_TEST_BACKEND=postgresql (make test runs
+# both); tests of SQLite's own files and pragmas are marked sqlite_only.
+BACKEND = os.environ.get("CASELOG_TEST_BACKEND", "sqlite")
+_DATABASES = itertools.count(1)
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, leave out what only SQLite has (its files, pragmas and backup API)."""
+    if BACKEND == "postgresql":
+        skip = pytest.mark.skip(reason="SQLite only: files, pragmas or the backup API")
+        for item in items:
+            if "sqlite_only" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL cluster for the whole run (CI without one is a failure, not a skip)."""
+    import pgserver
+
+    if not pgserver.available():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed; .ci/run installs Debian's postgresql package")
+        pytest.skip("PostgreSQL is not installed")
+    server = pgserver.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path, monkeypatch):
+def isolated_env(tmp_path, monkeypatch, request):
     """A temporary database per test; no setting leaks in from the developer's shell."""
     for name in (
         "CASELOG_DB",
@@ -20,7 +51,13 @@ def isolated_env(tmp_path, monkeypatch):
         "LC_MESSAGES",
     ):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASELOG_DB", str(tmp_path / "caselog.db"))
+    if BACKEND == "postgresql" and "sqlite_only" not in request.keywords:
+        server = request.getfixturevalue("pg_server")
+        database = f"caselog_test_{next(_DATABASES)}"
+        server.sql(f"CREATE DATABASE {database}")
+        monkeypatch.setenv("CASELOG_DB", server.url(database))
+    else:
+        monkeypatch.setenv("CASELOG_DB", str(tmp_path / "caselog.db"))
     monkeypatch.setenv("CASELOG_TZ", "Asia/Shanghai")
     monkeypatch.setenv("CASELOG_ACTOR", "tester")
     monkeypatch.setenv("LANG", "C.UTF-8")
@@ -35,7 +72,6 @@ def isolated_env(tmp_path, monkeypatch):
 
 # --- shared fixtures ---------------------------------------------------------------------------------------
 
-import os  # noqa: E402
 from datetime import datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
