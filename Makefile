@@ -20,8 +20,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/caselog demo --db demo.db --force
 
+# The suite runs twice: on SQLite, then on a throwaway PostgreSQL cluster (tests/pgserver.py starts one from
+# the machine's PostgreSQL; without one the second run is skipped, except in CI, where that is a failure).
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
+	CASELOG_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q
 
 # Benchmarks against floors measured in the same run (a synthetic 1M-case district; see bench/).
 bench: $(VENV)/.installed-test

@@ -76,9 +76,15 @@ def record(
 def get_case(*, session: Session, ref: str) -> Case:
     """The case with reference ``ref`` (caselog's own, any letter case, or its external reference)."""
     text = ref.strip()
-    case = session.scalar(select(Case).where(Case.ref == text.upper()))
+    # A writer locks the row it reads until it commits (PostgreSQL; SQLite's write lock already covers it).
+    lock = session.info.get("write", False)
+
+    def first(query):
+        return session.scalar(query.with_for_update() if lock else query)
+
+    case = first(select(Case).where(Case.ref == text.upper()))
     if case is None and text:
-        case = session.scalar(select(Case).where(Case.external_ref == text))
+        case = first(select(Case).where(Case.external_ref == text))
     if case is None:
         raise NotFound(_("no case {ref!r}").format(ref=ref))
     return case

@@ -8,7 +8,9 @@ from __future__ import annotations
 import functools
 import getpass
 import os
+import random
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from typing import Any
 
 import typer
 
-from caselog.errors import CaselogError
+from caselog.errors import CaselogError, Conflict
 from caselog.i18n import N_, _
 
 
@@ -54,13 +56,27 @@ def fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
+# How many times a command runs when its transaction loses a race (a PostgreSQL serialization failure or
+# deadlock, a case changed under a compare-and-set update): the failed attempt wrote nothing.
+ATTEMPTS = 3
+
+
 def handled(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a command so a CaselogError becomes one line on stderr and its exit status, never a traceback."""
+    """Wrap a command so a CaselogError becomes one line on stderr and its exit status, never a traceback.
+
+    A command whose transaction lost a race is run again, a bounded number of times.
+    """
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return function(*args, **kwargs)
+            for attempt in range(1, ATTEMPTS + 1):
+                try:
+                    return function(*args, **kwargs)
+                except Conflict:
+                    if attempt == ATTEMPTS:
+                        raise
+                    time.sleep(random.uniform(0.05, 0.25) * attempt)
         except CaselogError as error:
             raise fail(str(error), error.exit_code) from None
         except KeyboardInterrupt:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from caselog.errors import DatabaseError
+from caselog.errors import Conflict, DatabaseError
 from caselog.i18n import _
 
 if TYPE_CHECKING:
@@ -105,19 +105,48 @@ def _begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+# PostgreSQL: caselog's writing transactions take this transaction-level advisory lock first, the way BEGIN
+# IMMEDIATE takes SQLite's write lock, so the same code is correct on both: two writers never interleave their
+# read-then-write, whatever the statements. Writes are milliseconds; an import or a sweep holds the lock for its
+# whole transaction, exactly as on SQLite. Advisory locks are per database, so districts sharing a server do not
+# wait for each other. (The bytes of "caselog" as a number; the sweep's own lock is the next key.)
+PG_WRITE_LOCK = 0x63_61_73_65_6C_6F_67
+PG_SWEEP_LOCK = PG_WRITE_LOCK + 1
+
+
+def _begin_postgresql(connection) -> None:
+    # The first statements of the transaction (psycopg opens it implicitly before them).
+    options = connection.get_execution_options()
+    if options.get("isolation_level") == "AUTOCOMMIT":
+        return
+    if options.get("caselog_write", False):
+        # lock_timeout bounds the wait for the lock like SQLite's busy timeout; READ COMMITTED, the default,
+        # then sees every earlier writer's committed work.
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+    else:
+        # A report made of several SELECTs reads one snapshot; read-only transactions never fail to serialize.
+        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+
 def make_engine(location: Location) -> Engine:
-    """Build the engine for ``location``; SQLite connections get foreign keys, WAL and a busy timeout."""
+    """Build the engine for ``location``: SQLite gets foreign keys, WAL and a busy timeout; both back ends get
+    caselog's transactions (the write lock first for a writer, one snapshot for a reader)."""
     from sqlalchemy import create_engine, event
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
     if not location.is_sqlite:
         try:
-            return create_engine(location.url)
+            engine = create_engine(location.url)
+            if engine.dialect.name != "postgresql":
+                raise ArgumentError(f"caselog runs on SQLite and PostgreSQL, not {engine.dialect.name}")
         except (ImportError, NoSuchModuleError, ArgumentError) as error:
             reason = f"no module {error.name!r}" if isinstance(error, ImportError) and error.name else str(error)
             raise DatabaseError(
                 _("{where}: cannot use this database URL ({reason})").format(where=location.display(), reason=reason)
             ) from None
+        event.listen(engine, "begin", _begin_postgresql)
+        return engine
     engine = create_engine(location.url)
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin)
@@ -178,8 +207,12 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def ensure_schema(engine: Engine, location: Location) -> str:
-    """Bring the schema to the head revision; refuse, untouched, a database from a newer caselog."""
+def ensure_schema(engine: Engine, location: Location, *, create: bool = True) -> str:
+    """Bring the schema to the head revision; refuse, untouched, a database from a newer caselog.
+
+    An empty database gets caselog's schema only when ``create`` (``init`` and writing commands): a reading
+    command never turns an empty PostgreSQL database or file into a caselog database.
+    """
     with engine.connect() as connection:
         revision = current_revision(connection)
         foreign = revision is None and _has_tables(connection)
@@ -190,6 +223,10 @@ def ensure_schema(engine: Engine, location: Location) -> str:
         )
     if revision == SCHEMA_HEAD:
         return revision
+    if revision is None and not create:
+        raise DatabaseError(
+            _("{path}: no caselog database here; create one with `caselog init`").format(path=location.display())
+        )
     if revision is not None and revision not in SCHEMA_REVISIONS:
         raise DatabaseError(
             _(
@@ -201,13 +238,23 @@ def ensure_schema(engine: Engine, location: Location) -> str:
     return SCHEMA_HEAD
 
 
-def _translate(error: Exception, location: Location) -> DatabaseError:
+# PostgreSQL's SQLSTATEs for a transaction that lost a race: serialization failure and deadlock.
+_CONFLICT_STATES = {"40001", "40P01"}
+
+
+def translate_error(error: Exception, location: Location) -> DatabaseError:
     """Turn a driver error into one line that names the database."""
-    message = str(getattr(error, "orig", error)).strip() or type(error).__name__
+    from sqlalchemy.orm.exc import StaleDataError
+
+    driver_error = getattr(error, "orig", error)
+    message = str(driver_error).strip() or type(error).__name__
+    state = getattr(driver_error, "sqlstate", None)
     where = location.display()
+    if isinstance(error, StaleDataError) or state in _CONFLICT_STATES:
+        return Conflict(_("{where}: another change to the same records came first; try again").format(where=where))
     if "file is not a database" in message:
         return DatabaseError(_("{where}: not a SQLite database (file is not a database)").format(where=where))
-    if "locked" in message or "busy" in message:
+    if "locked" in message or "busy" in message or state == "55P03":
         return DatabaseError(
             _("{where}: the database stayed locked by another caselog for {seconds} s; try again").format(
                 where=where, seconds=BUSY_TIMEOUT_MS // 1000
@@ -224,6 +271,7 @@ def session(location: Location, *, write: bool, create: bool | None = None) -> I
     nothing. ``write`` takes the write lock first; only a writing command creates a missing database file.
     """
     from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.orm.exc import StaleDataError
     from sqlmodel import Session
 
     create = write if create is None else create
@@ -231,13 +279,14 @@ def session(location: Location, *, write: bool, create: bool | None = None) -> I
     engine = make_engine(location)
     try:
         try:
-            ensure_schema(engine, location)
-            with Session(bind=engine.execution_options(caselog_write=write), expire_on_commit=False) as db:
+            ensure_schema(engine, location, create=create)
+            bind = engine.execution_options(caselog_write=write)
+            with Session(bind=bind, expire_on_commit=False, info={"write": write}) as db:
                 with db.begin():
                     db.connection()  # begin now: a writer holds the write lock before its first read
                     yield db
-        except (DBAPIError, sqlite3.Error) as error:
-            raise _translate(error, location) from error
+        except (DBAPIError, sqlite3.Error, StaleDataError) as error:
+            raise translate_error(error, location) from error
     except BaseException:
         if created and location.path is not None:
             _remove_sqlite_files(location.path)

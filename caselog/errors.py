@@ -23,3 +23,7 @@ class InvalidMove(CaselogError):
 
 class DatabaseError(CaselogError):
     """The database cannot be used: missing, damaged, or written by a newer caselog."""
+
+
+class Conflict(DatabaseError):
+    """The transaction lost a race with another writer and wrote nothing; running the command again is safe."""

@@ -13,7 +13,7 @@ from datetime import date, datetime, tzinfo
 from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
-from caselog.errors import BadInput, DatabaseError
+from caselog.errors import BadInput, Conflict
 from caselog.holidays import load_calendar
 from caselog.i18n import _, enum_label
 from caselog.models import Case, CaseCoDepartment, Department, Event, EventKind, Meeting, MeetingCase, Status
@@ -237,7 +237,7 @@ def _write(session: Session, updates: list[dict[str, object]], events: list[dict
         params = [{(k if k.startswith("b_") else f"v_{k}"): v for k, v in row.items()} for row in rows]
         result = connection.execute(statement, params)
         if result.rowcount != len(rows):
-            raise DatabaseError(_("cases changed while the sweep ran; nothing was written, run it again"))
+            raise Conflict(_("cases changed while the sweep ran; nothing was written, run it again"))
     connection.execute(insert(Event.__table__), events)
     session.expire_all()
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 
-from sqlalchemy import String, literal_column, select, type_coerce
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -67,7 +67,8 @@ def _co_codes():
         .correlate(Case)
         .subquery()
     )
-    return select(literal_column("group_concat(code, ';')")).select_from(inner).scalar_subquery()
+    # aggregate_strings is group_concat on SQLite (which keeps the subquery's order) and string_agg on PostgreSQL.
+    return select(func.aggregate_strings(inner.c.code, ";")).scalar_subquery()
 
 
 def export_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo) -> Export:

@@ -86,24 +86,58 @@ class Check:
         return self.integrity == ["ok"] and not self.foreign_keys
 
 
+def _missing(table: str, row: object, parent: str) -> str:
+    return _("{table} row {row} refers to a missing {parent}").format(table=table, row=row, parent=parent)
+
+
+def _orphans(connection) -> list[str]:
+    """Rows whose foreign key points at nothing, found with one anti-join per foreign key of the schema.
+
+    PostgreSQL enforces foreign keys itself; this finds what got past it (a restore with triggers disabled, a
+    replica-mode session).
+    """
+    from sqlalchemy import select
+    from sqlmodel import SQLModel
+
+    import caselog.models  # noqa: F401  (registers the tables)
+
+    found = []
+    for table in SQLModel.metadata.sorted_tables:
+        row_key = next(iter(table.primary_key.columns))
+        for key in table.foreign_keys:
+            parent = key.column.table.alias()
+            query = (
+                select(row_key)
+                .select_from(table.outerjoin(parent, parent.c[key.column.name] == key.parent))
+                .where(key.parent.is_not(None), parent.c[key.column.name].is_(None))
+                .order_by(row_key)
+            )
+            found += [_missing(table.name, row, key.column.table.name) for row in connection.scalars(query)]
+    return found
+
+
 def check(session: Session, location: Location) -> Check:
-    """Run SQLite's integrity check and foreign-key check, and read the schema revision."""
+    """Check the database: SQLite's integrity and foreign-key checks, or on PostgreSQL (which checks its own
+    pages) a search for rows whose foreign keys point at nothing; and read the schema revision."""
     connection = session.connection()
-    integrity, foreign = ["ok"], []
     if connection.dialect.name == "sqlite":
         integrity = [row[0] for row in connection.exec_driver_sql("PRAGMA integrity_check")]
-        foreign = [
-            _("{table} row {row} refers to a missing {parent}").format(table=t, row=r, parent=p)
-            for t, r, p, _fk in connection.exec_driver_sql("PRAGMA foreign_key_check")
-        ]
+        foreign = [_missing(t, r, p) for t, r, p, _fk in connection.exec_driver_sql("PRAGMA foreign_key_check")]
+    else:
+        integrity, foreign = ["ok"], _orphans(connection)
     return Check(location.display(), current_revision(connection), integrity, foreign)
 
 
 @contextmanager
 def sweep_lock(location: Location) -> Iterator[None]:
-    """Hold the escalation sweep's lock (a lock file beside a SQLite database); refuse at once if it is held."""
+    """Hold the escalation sweep's lock (a lock file beside a SQLite database, an advisory lock on PostgreSQL);
+    refuse at once if another sweep holds it."""
+    if not location.is_sqlite:
+        with _postgresql_sweep_lock(location):
+            yield
+        return
     if location.path is None:
-        yield  # PostgreSQL: the sweep's write transaction and compare-and-set updates keep it safe
+        yield  # an in-memory database has no other process to meet
         return
     import fcntl
 
@@ -117,9 +151,36 @@ def sweep_lock(location: Location) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise SweepRunning(
-                _("another escalation sweep is running on {where}; nothing was done").format(where=location.display())
-            ) from None
+            raise _already_running(location) from None
         yield
     finally:
         os.close(fd)
+
+
+def _already_running(location: Location) -> SweepRunning:
+    return SweepRunning(
+        _("another escalation sweep is running on {where}; nothing was done").format(where=location.display())
+    )
+
+
+@contextmanager
+def _postgresql_sweep_lock(location: Location) -> Iterator[None]:
+    """A session-level advisory lock on its own connection: the server frees it if this process dies."""
+    from sqlalchemy.exc import DBAPIError
+
+    from caselog.db import PG_SWEEP_LOCK, make_engine, translate_error
+
+    engine = make_engine(location)
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            held = connection.exec_driver_sql(f"SELECT pg_try_advisory_lock({PG_SWEEP_LOCK})").scalar()
+            if not held:
+                raise _already_running(location)
+            try:
+                yield
+            finally:
+                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({PG_SWEEP_LOCK})")
+    except DBAPIError as error:
+        raise translate_error(error, location) from None
+    finally:
+        engine.dispose()

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import DateTime, Index, String, Text, UniqueConstraint
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import declared_attr
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -151,6 +152,12 @@ class Case(SQLModel, table=True):
     reopen_count: int = 0
     version: int = 1
     updated_at: datetime = Field(sa_type=UTCDateTime)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        # Compare-and-set: every ORM update of a case says WHERE version = <the version read>, and the services
+        # count it up themselves, so a move made on a stale read fails (and is retried) instead of applying twice.
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
 
 
 class CaseCoDepartment(SQLModel, table=True):

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from fractions import Fraction
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import Date, Integer, and_, case, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -90,6 +90,12 @@ def _local_day(column, offset: timedelta, dialect: str):
     if dialect == "sqlite":
         return func.date(column, f"{int(offset.total_seconds() // 3600):+d} hours")
     return func.date(column + literal(offset))
+
+
+def _event_day(column, dialect: str):
+    """A date an event holds as text (``2026-03-05``), comparable with a date column on either back end."""
+    # SQLite keeps dates as ISO text already (and CAST AS DATE would make a number of it).
+    return column if dialect == "sqlite" else cast(column, Date)
 
 
 def _facts(session: Session, period: Period, as_of: datetime, tz: tzinfo, original: bool, cohort: str):
@@ -194,9 +200,10 @@ def _facts(session: Session, period: Period, as_of: datetime, tz: tzinfo, origin
         deadline = Case.original_due_on
     else:
         deadline = case(
-            (e.ext_last.is_not(None), ext_last.new_value), (e.ext_next.is_not(None), ext_next.old_value),
+            (e.ext_last.is_not(None), _event_day(ext_last.new_value, dialect)),
+            (e.ext_next.is_not(None), _event_day(ext_next.old_value, dialect)),
             else_=Case.due_on,
-        )  # fmt: skip
+        )
     query = (
         select(
             Case.id.label("case_id"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from pathlib import Path
 
 import pytest
 
@@ -14,26 +15,101 @@ _DATABASES = itertools.count(1)
 
 
 def pytest_collection_modifyitems(config, items):
-    """On PostgreSQL, leave out what only SQLite has (its files, pragmas and backup API)."""
-    if BACKEND == "postgresql":
-        skip = pytest.mark.skip(reason="SQLite only: files, pragmas or the backup API")
-        for item in items:
-            if "sqlite_only" in item.keywords:
-                item.add_marker(skip)
+    """Leave out what only the other back end has (SQLite's files, pragmas and backup API; PostgreSQL's locks)."""
+    other = "sqlite_only" if BACKEND == "postgresql" else "postgresql_only"
+    skip = pytest.mark.skip(reason=f"{other.replace('_', ' ')}; this run is on {BACKEND}")
+    for item in items:
+        if other in item.keywords:
+            item.add_marker(skip)
+
+
+_SERVER = None  # the run's PostgreSQL server, once started
 
 
 @pytest.fixture(scope="session")
 def pg_server():
     """A throwaway PostgreSQL cluster for the whole run (CI without one is a failure, not a skip)."""
+    global _SERVER
     import pgserver
 
     if not pgserver.available():
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL is not installed; .ci/run installs Debian's postgresql package")
         pytest.skip("PostgreSQL is not installed")
-    server = pgserver.start()
-    yield server
-    server.stop()
+    _SERVER = pgserver.start()
+    yield _SERVER
+    _SERVER.stop()
+    _SERVER = None
+
+
+# Every PostgreSQL test database is a copy of this one, which has caselog's schema at the head revision
+# (copying a small database file by file takes ~50 ms; applying the migrations anew, seconds). A test that
+# needs a database without any schema is marked empty_database.
+_HEAD_TEMPLATE = "caselog_head"
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server):
+    """The name of a database with caselog's schema at its head revision, to copy test databases from."""
+    from caselog.db import resolve_location, session
+
+    pg_server.sql(f"CREATE DATABASE {_HEAD_TEMPLATE} STRATEGY FILE_COPY")
+    with session(resolve_location(pg_server.url(_HEAD_TEMPLATE), env={}, default_dir=Path(".")), write=True):
+        pass
+    return _HEAD_TEMPLATE
+
+
+def new_database(request, folder: Path, *, empty: bool = True) -> str:
+    """A fresh database of the run's back end: a SQLite path in ``folder``, or a new PostgreSQL database —
+    empty, or on PostgreSQL (with ``empty=False``) already holding caselog's schema."""
+    if BACKEND == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        template = "template0" if empty else request.getfixturevalue("pg_template")
+        name = f"caselog_test_{next(_DATABASES)}"
+        server.sql(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
+        request.addfinalizer(lambda: server.sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        return server.url(name)
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / f"caselog-{next(_DATABASES)}.db")
+
+
+def copy_database(source: str, target: str) -> None:
+    """Make ``target`` an exact copy of the database ``source`` (both made by ``new_database``)."""
+    if BACKEND == "postgresql":
+        source_name, target_name = source.rsplit("/", 1)[1], target.rsplit("/", 1)[1]
+        _SERVER.sql(f"DROP DATABASE IF EXISTS {target_name} WITH (FORCE)")
+        _SERVER.sql(f"CREATE DATABASE {target_name} TEMPLATE {source_name} STRATEGY FILE_COPY")
+        return
+    import sqlite3
+
+    origin, copy = sqlite3.connect(source), sqlite3.connect(target)
+    with origin, copy:
+        origin.backup(copy)
+    origin.close()
+    copy.close()
+
+
+def snapshot(location) -> object:
+    """Everything a database holds, to compare before and after: the SQLite file's bytes (with its WAL), or on
+    PostgreSQL every table's rows in primary-key order."""
+    if location.path is not None:
+        import hashlib
+
+        files = [location.path, Path(f"{location.path}-wal")]
+        return [hashlib.sha256(f.read_bytes()).hexdigest() if f.exists() else None for f in files]
+    from sqlalchemy import MetaData, create_engine, select
+
+    engine = create_engine(location.url)
+    try:
+        with engine.connect() as connection:
+            tables = MetaData()
+            tables.reflect(connection)
+            return {
+                name: connection.execute(select(table).order_by(*table.primary_key.columns or table.columns)).all()
+                for name, table in sorted(tables.tables.items())
+            }
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -52,10 +128,8 @@ def isolated_env(tmp_path, monkeypatch, request):
     ):
         monkeypatch.delenv(name, raising=False)
     if BACKEND == "postgresql" and "sqlite_only" not in request.keywords:
-        server = request.getfixturevalue("pg_server")
-        database = f"caselog_test_{next(_DATABASES)}"
-        server.sql(f"CREATE DATABASE {database}")
-        monkeypatch.setenv("CASELOG_DB", server.url(database))
+        empty = "empty_database" in request.keywords
+        monkeypatch.setenv("CASELOG_DB", new_database(request, tmp_path, empty=empty))
     else:
         monkeypatch.setenv("CASELOG_DB", str(tmp_path / "caselog.db"))
     monkeypatch.setenv("CASELOG_TZ", "Asia/Shanghai")
@@ -73,7 +147,6 @@ def isolated_env(tmp_path, monkeypatch, request):
 # --- shared fixtures ---------------------------------------------------------------------------------------
 
 from datetime import datetime  # noqa: E402
-from pathlib import Path  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -90,7 +163,7 @@ def credit_code(body: str = CREDIT_BODY) -> str:
 
 @pytest.fixture
 def location(isolated_env):
-    """The test's database location (a fresh SQLite file)."""
+    """The test's database location (a fresh SQLite file, or a fresh PostgreSQL database)."""
     from caselog.db import resolve_location
 
     return resolve_location(None, env=os.environ, default_dir=Path(isolated_env))

@@ -224,7 +224,7 @@ def test_unknown_case_party_and_inactive_department(district):
             now=NOW,
             actor="a",
         )
-    district.execute(text("UPDATE departments SET active = 0 WHERE code = 'market'"))
+    district.execute(text("UPDATE departments SET active = :no WHERE code = 'market'"), {"no": False})
     with pytest.raises(BadInput, match="--lead: department 'market' is inactive"):
         open_one(district, lead="market")
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from caselog.cli import app
 from caselog.db import SCHEMA_HEAD
 
-from conftest import credit_code
+from conftest import BACKEND, credit_code
 
 CODE = credit_code()
 
@@ -297,7 +297,7 @@ def test_visit_and_dept_lists(filed):
 
 def test_db_info(filed):
     info = json.loads(filed("db", "info", "-f", "json").stdout)
-    assert info["revision"] == SCHEMA_HEAD and info["counts"]["cases"] == 1 and info["backend"] == "sqlite"
+    assert info["revision"] == SCHEMA_HEAD and info["counts"]["cases"] == 1 and info["backend"] == BACKEND
 
 
 def test_every_command_has_help(cli):

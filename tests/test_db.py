@@ -3,13 +3,17 @@
 import hashlib
 import sqlite3
 import stat
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Boolean, Date, bindparam, text
 
 from caselog import db
 from caselog.errors import DatabaseError
+from caselog.models import UTCDateTime
+
+from conftest import BACKEND, snapshot
 
 
 def digest(path: Path) -> str:
@@ -37,6 +41,7 @@ def test_urls_are_used_as_given_and_passwords_masked(tmp_path):
     assert (lite.path, lite.is_sqlite) == (Path("/tmp/a.db"), True)
 
 
+@pytest.mark.sqlite_only
 def test_a_new_database_is_owner_only_with_foreign_keys_and_wal(location):
     with db.session(location, write=True) as session:
         connection = session.connection()
@@ -48,11 +53,15 @@ def test_a_new_database_is_owner_only_with_foreign_keys_and_wal(location):
         assert db.current_revision(session.connection()) == db.SCHEMA_HEAD
 
 
+@pytest.mark.empty_database
 def test_reading_never_creates_a_database(location):
     with pytest.raises(DatabaseError, match=r"no caselog database here; create one with `caselog init`"):
         with db.session(location, write=False):
             pass
-    assert not location.path.exists()
+    if location.path is not None:
+        assert not location.path.exists()
+    else:  # the server's database stays empty
+        assert snapshot(location) == {}
 
 
 def test_a_failed_command_writes_nothing(location):
@@ -60,7 +69,8 @@ def test_a_failed_command_writes_nothing(location):
         pass
     with pytest.raises(RuntimeError):
         with db.session(location, write=True) as session:
-            session.execute(text("INSERT INTO departments (code, name, kind, active) VALUES ('x', 'X', 'unit', 1)"))
+            insert = "INSERT INTO departments (code, name, kind, active) VALUES ('x', 'X', 'unit', :active)"
+            session.execute(text(insert), {"active": True})
             raise RuntimeError("boom")
     with db.session(location, write=False) as session:
         assert session.execute(text("SELECT count(*) FROM departments")).scalar() == 0
@@ -69,14 +79,15 @@ def test_a_failed_command_writes_nothing(location):
 def test_a_database_from_a_newer_caselog_is_refused_untouched(location):
     with db.session(location, write=True) as session:
         session.execute(text("UPDATE alembic_version SET version_num = '9999'"))
-    before = digest(location.path)
+    before = snapshot(location)
     for write in (False, True):
         with pytest.raises(DatabaseError, match="schema revision 9999 was written by a newer caselog"):
             with db.session(location, write=write):
                 pass
-    assert digest(location.path) == before
+    assert snapshot(location) == before
 
 
+@pytest.mark.sqlite_only
 def test_a_foreign_sqlite_database_is_refused(location):
     location.path.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(location.path) as connection:
@@ -86,6 +97,7 @@ def test_a_foreign_sqlite_database_is_refused(location):
             pass
 
 
+@pytest.mark.sqlite_only
 def test_a_file_that_is_not_sqlite_is_refused(location):
     location.path.write_text("name,title\n" * 200)
     before = digest(location.path)
@@ -95,6 +107,7 @@ def test_a_file_that_is_not_sqlite_is_refused(location):
     assert digest(location.path) == before
 
 
+@pytest.mark.sqlite_only
 def test_a_directory_is_refused(location):
     location.path.mkdir(parents=True)
     with pytest.raises(DatabaseError, match="is a directory"):
@@ -102,6 +115,7 @@ def test_a_directory_is_refused(location):
             pass
 
 
+@pytest.mark.sqlite_only
 def test_a_writing_command_holds_the_write_lock_from_its_start(location):
     with db.session(location, write=True):
         pass
@@ -115,6 +129,40 @@ def test_a_writing_command_holds_the_write_lock_from_its_start(location):
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             other.execute("BEGIN IMMEDIATE")
     other.close()
+
+
+@pytest.mark.postgresql_only
+def test_a_writing_transaction_holds_the_write_lock_from_its_start(location):
+    with db.session(location, write=True):
+        pass
+    engine = db.make_engine(location)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as other:
+        try_lock = f"SELECT pg_try_advisory_lock({db.PG_WRITE_LOCK})"
+        with db.session(location, write=False) as session:
+            session.execute(text("SELECT count(*) FROM cases")).scalar()
+            assert other.exec_driver_sql(try_lock).scalar() is True  # a reader does not block a writer
+            other.exec_driver_sql(f"SELECT pg_advisory_unlock({db.PG_WRITE_LOCK})")
+        with db.session(location, write=True):
+            # No statement has run yet, and still the write lock is taken.
+            assert other.exec_driver_sql(try_lock).scalar() is False
+        assert other.exec_driver_sql(try_lock).scalar() is True  # and let go at commit
+        other.exec_driver_sql(f"SELECT pg_advisory_unlock({db.PG_WRITE_LOCK})")
+    engine.dispose()
+
+
+def test_a_reading_command_sees_one_snapshot(location, district):
+    from caselog.directory import add_department
+    from caselog.models import DepartmentCreate
+
+    district.commit()
+    count = "SELECT count(*) FROM departments"
+    with db.session(location, write=False) as reader:
+        before = reader.execute(text(count)).scalar()
+        with db.session(location, write=True) as writer:
+            add_department(session=writer, data=DepartmentCreate(code="late", name="迟到的部门"))
+        assert reader.execute(text(count)).scalar() == before
+    with db.session(location, write=False) as reader:
+        assert reader.execute(text(count)).scalar() == before + 1
 
 
 def test_events_are_append_only(session, district):
@@ -153,6 +201,7 @@ def test_known_revisions_match_the_alembic_scripts():
     assert scripts.get_current_head() == db.SCHEMA_HEAD
 
 
+@pytest.mark.empty_database
 def test_the_migrations_build_the_schema_the_models_describe(location):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
@@ -171,7 +220,7 @@ def test_the_migrations_build_the_schema_the_models_describe(location):
 
 def test_database_info_counts_rows(location, district):
     info = db.database_info(district, location)
-    assert (info.backend, info.revision) == ("sqlite", db.SCHEMA_HEAD)
+    assert (info.backend, info.revision) == (BACKEND, db.SCHEMA_HEAD)
     assert info.counts == {
         "departments": 3,
         "parties": 2,
@@ -187,30 +236,43 @@ def test_database_info_counts_rows(location, district):
     }
 
 
+@pytest.mark.empty_database
 def test_a_database_of_revision_0001_is_upgraded_with_its_cases(location):
     from alembic import command
     from alembic.config import Config
 
-    location.path.parent.mkdir(parents=True, exist_ok=True)
+    if location.path is not None:
+        location.path.parent.mkdir(parents=True, exist_ok=True)
     engine = db.make_engine(location)
     config = Config()
     config.set_main_option("script_location", "caselog:migrations")
+    opened = datetime(2026, 3, 2, 1, tzinfo=UTC)
     with engine.execution_options(caselog_write=True).begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "0001")
-        connection.exec_driver_sql(
-            "INSERT INTO cases (ref, title, tier, tier_rule, status, key, opened_at, due_on, return_count,"
-            " reopen_count, version, updated_at) VALUES ('C2026-000001', '旧案', 1, 'intake', 'open', 0,"
-            " '2026-03-02 01:00:00', '2026-03-20', 0, 0, 1, '2026-03-02 01:00:00')"
+        connection.execute(
+            text(
+                "INSERT INTO cases (ref, title, tier, tier_rule, status, key, opened_at, due_on, return_count,"
+                " reopen_count, version, updated_at) VALUES ('C2026-000001', '旧案', 1, 'intake', 'open', :no,"
+                " :opened, :due, 0, 0, 1, :opened)"
+            ).bindparams(bindparam("opened", type_=UTCDateTime)),
+            {"no": False, "opened": opened, "due": date(2026, 3, 20)},
         )
-        connection.exec_driver_sql(
-            "INSERT INTO events (case_id, at, actor, kind) VALUES (1, '2026-03-02 01:00:00', 'a', 'opened')"
+        connection.execute(
+            text("INSERT INTO events (case_id, at, actor, kind) VALUES (1, :opened, 'a', 'opened')").bindparams(
+                bindparam("opened", type_=UTCDateTime)
+            ),
+            {"opened": opened},
         )
     engine.dispose()
     with db.session(location, write=False) as session:
         assert db.current_revision(session.connection()) == db.SCHEMA_HEAD
-        row = session.execute(text("SELECT tier_since, original_due_on, deadline_estimated FROM cases")).one()
-        assert tuple(row) == ("2026-03-02 01:00:00", "2026-03-20", 0)
+        row = session.execute(
+            text("SELECT tier_since, original_due_on, deadline_estimated FROM cases").columns(
+                tier_since=UTCDateTime, original_due_on=Date, deadline_estimated=Boolean
+            )
+        ).one()
+        assert tuple(row) == (opened, date(2026, 3, 20), False)
         assert session.execute(text("SELECT count(*) FROM events")).scalar() == 1
 
 

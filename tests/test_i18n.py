@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from caselog.cli import app
 from caselog.i18n import LOCALE_DIR, pick_language
 
-from conftest import credit_code
+from conftest import copy_database, credit_code, new_database
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = Path(__file__).parent / "expected" / "i18n"
@@ -121,6 +121,7 @@ def test_an_unknown_language_is_bad_input(monkeypatch):
     assert result.stderr == "caselog: CASELOG_LANG: unknown language 'klingon'; use zh or en\n"
 
 
+@pytest.mark.empty_database
 def test_help_usage_errors_and_messages_follow_the_language(monkeypatch):
     runner = CliRunner()
     zh = runner.invoke(app, ["--lang", "zh", "case", "--help"])
@@ -169,9 +170,9 @@ def _invoke(moment: str, *args: str, lang: str = "en", db: str | None = None) ->
 
 
 @pytest.fixture(scope="module")
-def bilingual_template(tmp_path_factory):
+def bilingual_template(tmp_path_factory, request):
     """A small district built once through the CLI at fixed moments: cases in every tier, a joint meeting ahead."""
-    db = str(tmp_path_factory.mktemp("bilingual") / "template.db")
+    db = new_database(request, tmp_path_factory.mktemp("bilingual"))
 
     def run(moment: str, *args: str) -> None:
         _invoke(moment, *args, db=db)
@@ -199,13 +200,7 @@ def bilingual_template(tmp_path_factory):
 @pytest.fixture
 def bilingual(bilingual_template, isolated_env):
     """A copy of the template district as this test's database; returns a runner of caselog commands."""
-    import sqlite3
-
-    source, target = sqlite3.connect(bilingual_template), sqlite3.connect(os.environ["CASELOG_DB"])
-    with source, target:
-        source.backup(target)
-    source.close()
-    target.close()
+    copy_database(bilingual_template, os.environ["CASELOG_DB"])
     return _invoke
 
 

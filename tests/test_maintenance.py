@@ -1,5 +1,6 @@
 """Backups, checks and the sweep's lock."""
 
+import os
 import sqlite3
 import stat
 
@@ -8,6 +9,8 @@ from typer.testing import CliRunner
 
 from caselog.cli import app
 from caselog.maintenance import SweepRunning, sweep_lock
+
+from conftest import BACKEND
 
 
 @pytest.fixture
@@ -28,6 +31,7 @@ def cli(isolated_env, monkeypatch):
     return run
 
 
+@pytest.mark.sqlite_only
 def test_backup_is_a_consistent_owner_only_copy(cli, tmp_path):
     out = cli("backup", "copy.db").stdout
     assert out.startswith(f"backed up {tmp_path / 'caselog.db'} to copy.db (")
@@ -43,8 +47,16 @@ def test_backup_is_a_consistent_owner_only_copy(cli, tmp_path):
 
 def test_db_check_passes_and_finds_a_broken_foreign_key(cli, tmp_path):
     assert cli("db", "check").stdout.splitlines()[0] == "ok"
-    with sqlite3.connect(tmp_path / "caselog.db") as connection:  # foreign keys are off in this raw connection
-        connection.execute("UPDATE cases SET lead_id = 99")
+    if BACKEND == "sqlite":
+        with sqlite3.connect(tmp_path / "caselog.db") as connection:  # foreign keys are off in this raw connection
+            connection.execute("UPDATE cases SET lead_id = 99")
+    else:
+        import psycopg
+
+        url = os.environ["CASELOG_DB"].replace("postgresql+psycopg", "postgresql")
+        with psycopg.connect(url) as connection:  # as a replica, the server skips foreign-key triggers
+            connection.execute("SET session_replication_role = replica")
+            connection.execute("UPDATE cases SET lead_id = 99")
     result = cli("db", "check", code=1)
     assert "cases row 1 refers to a missing departments" in result.stdout
 
@@ -52,7 +64,7 @@ def test_db_check_passes_and_finds_a_broken_foreign_key(cli, tmp_path):
 def test_a_second_sweep_exits_at_once(cli, tmp_path):
     from caselog.db import resolve_location
 
-    location = resolve_location(str(tmp_path / "caselog.db"), env={}, default_dir=tmp_path)
+    location = resolve_location(None, env=os.environ, default_dir=tmp_path)
     with sweep_lock(location):
         with pytest.raises(SweepRunning):
             with sweep_lock(location):

@@ -1,7 +1,7 @@
 """Every rate on a hand-built district, with the figures written out; the brief's 94.1 %; reports as of a moment."""
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 
@@ -145,24 +145,25 @@ def test_min_cases_lists_small_groups_unranked(week10):
 
 def test_the_brief_figure_44100_received_41500_answered_is_94_1_percent(district, isolated_env, monkeypatch):
     # Bulk rows straight into the schema: 44,100 cases in March 2026, 41,500 of them answered.
-    connection = district.connection()
+    from sqlalchemy import insert
+
+    from caselog.models import Case
+
+    opened, answered = datetime(2026, 3, 2, 1, tzinfo=UTC), datetime(2026, 3, 3, 1, tzinfo=UTC)
+    common = {"title": "问题", "opened_at": opened, "updated_at": opened, "tier_since": opened, "tier": 1}
+    common |= {"tier_rule": "imported", "key": False, "lead_id": 1, "return_count": 0, "reopen_count": 0}
+    common |= {"version": 1, "deadline_estimated": False}
     rows = [
-        (
-            f"C2026-{n:06d}",
-            f"X-{n}",
-            "问题",
-            "dispatched" if n > 41_500 else "answered",
-            "2026-03-02 01:00:00",
-            "2026-03-03 01:00:00" if n <= 41_500 else None,
-        )
+        {
+            **common,
+            "ref": f"C2026-{n:06d}",
+            "external_ref": f"X-{n}",
+            "status": "dispatched" if n > 41_500 else "answered",
+            "answered_at": answered if n <= 41_500 else None,
+        }
         for n in range(1, 44_101)
     ]
-    connection.exec_driver_sql(
-        "INSERT INTO cases (ref, external_ref, title, status, opened_at, answered_at, tier, tier_rule, key, lead_id,"
-        " return_count, reopen_count, version, updated_at, tier_since, deadline_estimated)"
-        " VALUES (?, ?, ?, ?, ?, ?, 1, 'imported', 0, 1, 0, 0, 1, '2026-03-02 01:00:00', '2026-03-02 01:00:00', 0)",
-        rows,
-    )
+    district.execute(insert(Case), rows)
     result = rates_report(
         session=district,
         by="month",
