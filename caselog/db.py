@@ -234,7 +234,19 @@ def ensure_schema(engine: Engine, location: Location, *, create: bool = True) ->
                 " (this one knows up to {head}); upgrade caselog to use it"
             ).format(where=location.display(), revision=revision, head=SCHEMA_HEAD)
         )
-    upgrade(engine)
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        upgrade(engine)
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) != "42501":  # insufficient privilege
+            raise
+        raise DatabaseError(
+            _(
+                "{where}: the schema is at revision {revision} and this caselog needs {head}, but this login may not"
+                " change the schema; the database owner must run `caselog db upgrade`"
+            ).format(where=location.display(), revision=revision or "-", head=SCHEMA_HEAD)
+        ) from None
     return SCHEMA_HEAD
 
 

@@ -129,9 +129,10 @@ def visit_coverage(*, session: Session, first: date, last: date, by: str) -> tup
         return statement.group_by(key).order_by(key) if key is not None else statement
 
     def row(group, visits, parties, departments, cases, with_cases) -> VisitRow:
+        cases, with_cases = int(cases), int(with_cases)  # PostgreSQL's sum of integers is a numeric
         return VisitRow(
-            group, visits, parties, departments, int(cases),
-            round(100 * cases / visits, 1) if visits else None, int(with_cases),
+            group, visits, parties, departments, cases,
+            round(100 * cases / visits, 1) if visits else None, with_cases,
             round(with_cases / visits, 4) if visits else None,
         )  # fmt: skip
 

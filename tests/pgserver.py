@@ -59,6 +59,14 @@ class Server:
         with psycopg.connect(host="127.0.0.1", port=self.port, user=self.user, dbname=database, autocommit=True) as c:
             c.execute(statement)
 
+    def psql(self, script: Path, database: str = "postgres", *, user: str | None = None, **variables: str) -> str:
+        """Run an SQL file with psql (stopping at the first error), as ``user``; returns what it printed."""
+        command = [_bin("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(self.port)]
+        command += ["-U", user or self.user, "-d", database, "-f", str(script)]
+        for name, value in variables.items():
+            command += ["-v", f"{name}={value}"]
+        return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
     def stop(self) -> None:
         """Stop the cluster at once and remove its folder."""
         self._run([_bin("pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate", "-w", "stop"], check=False)
