@@ -280,3 +280,20 @@ def test_list_filters(district):
     open_one(district, "逾期", lead="market", due_on=date(2026, 3, 1), at=NOW + 5 * H)
     assert refs(overdue=True) == ["C2026-000004"]
     assert len(list_cases(session=district, filters=CaseFilter(), today=NOW.date(), tz=SHANGHAI, limit=2)) == 2
+
+
+def test_a_move_on_a_stale_read_is_refused_not_applied_twice(district, location):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from caselog.db import translate_error
+    from caselog.errors import Conflict
+
+    case = open_one(district, lead="market")
+    district.flush()
+    # Another writer changes the case behind this session's back (caselog's own writers queue on the write lock;
+    # this one did not), so the version this session read is stale.
+    district.execute(text("UPDATE cases SET version = version + 1 WHERE id = :id"), {"id": case.id})
+    with pytest.raises(StaleDataError) as failure:
+        cases.answer(session=district, ref=case.ref, note="已答复", at=NOW, now=NOW, actor="a")
+    assert isinstance(translate_error(failure.value, location), Conflict)
+    district.rollback()

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import typer
 from typer.main import get_command
 from typer.testing import CliRunner
 
@@ -343,3 +344,24 @@ def test_a_real_process_records_and_lists_a_case(tmp_path):
     failed = run("case", "accept", "C2026-000002", code=2)
     assert failed.stderr == "caselog: no case 'C2026-000002'\n" and failed.stdout == ""
     assert run("--version").stdout.startswith("caselog ")
+
+
+def test_a_command_that_lost_a_race_runs_again_a_bounded_number_of_times(monkeypatch):
+    from caselog import cli_common
+    from caselog.errors import Conflict
+
+    monkeypatch.setattr(cli_common.time, "sleep", lambda seconds: None)
+    calls = []
+
+    @cli_common.handled
+    def command(losses: int) -> str:
+        calls.append(1)
+        if len(calls) <= losses:
+            raise Conflict("db: another change to the same records came first; try again")
+        return "done"
+
+    assert command(cli_common.ATTEMPTS - 1) == "done" and len(calls) == cli_common.ATTEMPTS
+    calls.clear()
+    with pytest.raises(typer.Exit) as stopped:
+        command(cli_common.ATTEMPTS)
+    assert stopped.value.exit_code == 1 and len(calls) == cli_common.ATTEMPTS

@@ -97,7 +97,10 @@ def test_a_password_never_reaches_the_screen(shared):
     wrong_port = official.replace(f":{shared.port}/", ":1/")
     for url, args in ((official, ("case", "show", "C2099-000001")), (wrong_port, ("case", "list"))):
         failed = subprocess.run(
-            [sys.executable, "-m", "caselog", *args], capture_output=True, text=True, env={**os.environ, "CASELOG_DB": url}
+            [sys.executable, "-m", "caselog", *args],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "CASELOG_DB": url},
         )
         assert failed.returncode != 0 and failed.stderr.count("\n") == 1, failed.stderr
         assert OFFICIAL_PASSWORD not in failed.stderr + failed.stdout
