@@ -10,6 +10,7 @@ state must be what its history implies, and ``caselog db check`` must pass.
 
 from __future__ import annotations
 
+import datetime
 import json
 import random
 import re
@@ -185,3 +186,32 @@ def test_two_real_caselog_processes_lose_no_update(tmp_path, monkeypatch):
     assert len(records) == 30
     figures = _check_race(records, before, cli)
     _report("2 real caselog processes x 15 commands on 2 cases", figures, [r["seconds"] for r in records])
+
+
+def test_the_sweep_judges_again_a_case_changed_while_it_was_judging(monkeypatch):
+    """The sweep judges on a snapshot and writes later: what changed in between is judged again, never lost."""
+    from databases import here
+
+    from caselog.db import session
+    from caselog.escalation import apply_escalations, plan_escalations
+    from caselog.tiers import DEFAULT_RULES
+
+    monkeypatch.setenv("CASELOG_NOW", "2026-03-02T10:00:00")
+    cli = Cli()
+    refs = _shared_cases(cli, 4)
+    moment = datetime.datetime(2026, 4, 1, 9, tzinfo=_tz())  # every case is overdue by then
+    with reading() as db:
+        plan = plan_escalations(session=db, now=moment, rules=DEFAULT_RULES, actor="sweep")
+    assert [(c.ref, c.old_tier, c.new_tier) for c in plan.changes] == [(ref, 1, 2) for ref in refs]
+    cli.ok("case", "note", refs[0], "顺便记一笔")  # changed, still due to escalate
+    cli.ok("case", "escalate", refs[1], "--to", "3", "--reason", "领导关注")  # escalated by hand meanwhile
+    cli.ok("case", "resolve", refs[2], "--note", "已解决")  # finished meanwhile
+    with session(here(), write=True) as db:
+        changes = apply_escalations(session=db, plan=plan, rules=DEFAULT_RULES)
+    assert [(c.ref, c.old_tier, c.new_tier) for c in changes] == [(refs[0], 1, 2), (refs[3], 1, 2)]
+    with reading() as db:
+        tiers = dict(db.execute(select(Case.ref, Case.tier)).all())
+        escalated = Counter(db.scalars(select(Event.actor).where(Event.kind == "escalated")))
+        assert history_problems(db, tz=_tz()) == []
+    assert tiers == {refs[0]: 2, refs[1]: 3, refs[2]: 1, refs[3]: 2}
+    assert escalated == {"sweep": 2, "tester": 1}
