@@ -14,12 +14,13 @@ import datetime
 import json
 import random
 import re
+import time
 from collections import Counter
 
 import pytest
 from databases import reading
 from history import history_problems
-from processes import Cli, Journal, fork, median, run_process, wait
+from processes import Cli, Journal, fork, median, run_process, wait, wait_for
 from sqlalchemy import select
 
 from caselog.models import Case, Event
@@ -186,6 +187,230 @@ def test_two_real_caselog_processes_lose_no_update(tmp_path, monkeypatch):
     assert len(records) == 30
     figures = _check_race(records, before, cli)
     _report("2 real caselog processes x 15 commands on 2 cases", figures, [r["seconds"] for r in records])
+
+
+# --- the sweep in a loop, interactive commands and reports at the same time ---------------------------------
+
+POPULATION = 20_000
+REPORT_DAY = "2026-02-10"  # the day whose cases the reports count (received that day, or due that day)
+# By the first moment every case is overdue (tier 1 to 2); by the second, overdue again (2 to 3).
+SWEEPS_AS_OF = ("2026-06-30 09:00", "2026-09-30 09:00")
+REPORT = ("report", "rates", "--by", "department", "--from", REPORT_DAY, "--until", REPORT_DAY, "--format", "json")
+RECEIVED_BATCHES = 40  # batches of 50 received on the report day; later batches are only due on it
+ADDITIVE = ("received", "answered", "resolved", "due", "on_time", "revisited", "satisfied", "returned", "reopened")
+
+
+def sweeper(journal_path, stop_path, folder) -> None:
+    """Sweep all 20,000 cases twice (tier 1 to 2, then 2 to 3), then loop until stopped: import 50 more cases
+    due on the report day, and sweep them (they are overdue: each moves to tier 2 with a new deadline).
+
+    After each write it takes the report itself: the canonical figures of the state that write committed
+    (no other process changes what the report counts).
+    """
+    from processes import mark_transactions
+    from synthetic import write_cases
+
+    journal = Journal(journal_path)
+    mark_transactions(journal)
+    cli = Cli()
+
+    def canonical() -> None:
+        journal.write(canonical=json.loads(cli.ok(*REPORT)))
+
+    def write(kind: str, number: int, *args: str) -> None:
+        journal.write(start=kind, number=number)
+        outcome = cli(*args)
+        changes = len(json.loads(outcome.stdout)) if kind == "sweep" and outcome.code == 0 else None
+        journal.write(done=kind, number=number, code=outcome.code, stderr=outcome.stderr, changes=changes)
+        canonical()
+
+    canonical()
+    for number, moment in enumerate(SWEEPS_AS_OF):
+        write("sweep", number, "--actor", f"sweep-{number}", "escalate", "--as-of", moment, "-f", "json")
+    number = len(SWEEPS_AS_OF)
+    day = datetime.date.fromisoformat(REPORT_DAY)
+    while not stop_path.exists():
+        # The first batches are received on the report day; later ones a week before (due on it all the same),
+        # so the reports' cases stop growing.
+        received = day if number < len(SWEEPS_AS_OF) + RECEIVED_BATCHES else day - datetime.timedelta(days=7)
+        batch = write_cases(
+            folder / f"batch-{number}.csv", 50, seed=number, first=received, days=1, departments=20,
+            prefix=f"B{number}-", due_on=day,
+        )  # fmt: skip
+        write("import", number, "import", "cases", str(batch))
+        write("sweep", number, "--actor", f"sweep-{number}", "escalate", "--as-of", SWEEPS_AS_OF[-1], "-f", "json")
+        number += 1
+
+
+def reporter(journal_path, count: int) -> None:
+    """Take ``count`` reports, each with the moments it began and ended."""
+    journal = Journal(journal_path)
+    cli = Cli()
+    journal.write(ready=True)
+    for _number in range(count):
+        began = time.monotonic()
+        outcome = cli(*REPORT)
+        ended = time.monotonic()
+        report = json.loads(outcome.stdout) if outcome.code == 0 else None
+        journal.write(began=began, ended=ended, code=outcome.code, stderr=outcome.stderr, report=report)
+
+
+def interactive(journal_path, count: int, refs: list[str], seed: int) -> None:
+    """An official at a terminal: ``count`` commands, reading and writing, on the swept cases and on others."""
+    journal = Journal(journal_path)
+    cli = Cli()
+    rng = random.Random(seed)
+    status = dict.fromkeys(refs, "dispatched")
+    journal.write(ready=True)
+    for number in range(count):
+        tag = f"desk-{number}"
+        roll = rng.random()
+        swept = f"K{rng.randrange(POPULATION):06d}"
+        if roll < 0.3:
+            args = ["case", "note", swept, tag]
+        elif roll < 0.4:
+            args = ["case", "show", swept, "-f", "json"]
+        elif roll < 0.5:
+            args = ["case", "list", "--limit", "20", "-f", "json"]
+        elif roll < 0.6:
+            args = ["case", "edit", rng.choice(refs), "--title", tag]
+        elif roll < 0.65:
+            args = ["case", "open", tag, "--party", "张伟", "--lead", "d03", "--tier", "3", "--on", "2025-03-03"]
+        else:
+            ref = rng.choice(refs)
+            move = rng.choice(MOVES[status[ref]])
+            args = _arguments(move, ref, tag, rng, departments=("d01", "d02", "d03"))
+        outcome = cli("--actor", tag, *args)
+        seen = STATUS_AFTER.search(outcome.stdout)
+        if outcome.code == 0 and seen and args[2] in status:
+            status[args[2]] = seen.group(1)
+        journal.write(args=args, code=outcome.code, stderr=outcome.stderr.strip(), seconds=outcome.seconds)
+        time.sleep(0.1)
+
+
+def _states(records: list[dict]) -> list[tuple[float, float, dict]]:
+    """The sweeper's states in order: (visible from, visible until, the report's figures)."""
+    states, starts, ends = [], [], []
+    for record in records:
+        if "canonical" in record:
+            states.append(record["canonical"])
+        elif record.get("mark") == "commit":
+            starts.append(record["t"])
+        elif record.get("mark") == "committed":
+            ends.append(record["t"])
+    assert len(starts) == len(ends) == len(states) - 1
+    return [
+        ((starts[i - 1] if i else float("-inf")), (ends[i] if i < len(ends) else float("inf")), state)
+        for i, state in enumerate(states)
+    ]
+
+
+def _commands(records: list[dict]) -> list[dict]:
+    """The sweeper's commands, each with the moments it started, took the write lock, committed and ended."""
+    commands = []
+    for record in records:
+        if "start" in record:
+            commands.append({"kind": record["start"], "start": record["t"]})
+        elif "mark" in record:
+            commands[-1][record["mark"]] = record["t"]
+        elif "done" in record:
+            commands[-1].update(
+                end=record["t"], code=record["code"], stderr=record["stderr"], changes=record["changes"]
+            )
+    return commands
+
+
+@pytest.mark.slow
+def test_the_sweep_over_20000_cases_fails_no_command_and_no_report_disagrees(tmp_path, monkeypatch):
+    from synthetic import build_district
+
+    monkeypatch.setenv("CASELOG_NOW", "2026-12-30T10:00:00")
+    cli = Cli()
+    began = time.monotonic()
+    build_district(cli, tmp_path, POPULATION, seed=20, first=datetime.date(2026, 1, 5), days=80)
+    cli.ok("party", "add", "张伟", "--kind", "resident")
+    for number in range(8):  # tier 3, received in 2025: the sweep never touches them, the reports never count them
+        cli.ok("case", "open", f"窗口 {number}", "--party", "张伟", "--lead", "d02", "--tier", "3", "--on", "2025/3/3")
+    refs = [f"C2025-{number:06d}" for number in range(1, 9)]
+    built = time.monotonic() - began
+    paths = {name: tmp_path / f"{name}.jsonl" for name in ("sweeper", "reporter", "desk")}
+    stop = tmp_path / "stop"
+    others = [fork(reporter, paths["reporter"], 500), fork(interactive, paths["desk"], 200, refs, 7)]
+    for name in ("reporter", "desk"):
+        wait_for(paths[name], lambda records: any("ready" in r for r in records))
+    sweeping = fork(sweeper, paths["sweeper"], stop, tmp_path)
+    assert [wait(pid, timeout=3600) for pid in others] == [0, 0]
+    stop.touch()
+    assert wait(sweeping, timeout=600) == 0
+    ran = time.monotonic() - began - built
+
+    sweeps = Journal.read(paths["sweeper"])
+    reports = [r for r in Journal.read(paths["reporter"]) if "report" in r]
+    desk = [r for r in Journal.read(paths["desk"]) if "args" in r]
+    states = _states(sweeps)
+    commands = _commands(sweeps)
+    full = [c for c in commands if c["kind"] == "sweep"][: len(SWEEPS_AS_OF)]
+    loop = [c for c in commands if c["kind"] == "sweep"][len(SWEEPS_AS_OF) :]
+    imports = [c for c in commands if c["kind"] == "import"]
+    failed_writes = [c for c in commands if c.get("code") != 0]
+    failed_desk = [r for r in desk if r["code"] != 0]
+    failed_reports = [r for r in reports if r["code"] != 0]
+    disagreeing, unmatched, seen = [], [], set()
+    for record in reports:
+        report = record["report"]
+        if report is None:
+            continue
+        if any(sum(row[key] for row in report["rows"]) != report["total"][key] for key in ADDITIVE):
+            disagreeing.append(record)
+        matches = [
+            index
+            for index, (start, end, state) in enumerate(states)
+            if state == report and start <= record["ended"] and end >= record["began"]
+        ]
+        if matches:
+            seen.add(matches[0])
+        else:
+            unmatched.append(record)
+
+    def overlapping(first: str, last: str) -> int:
+        return sum(any(c[first] <= r["ended"] and c[last] >= r["began"] for c in commands) for r in reports)
+
+    def held(command: dict) -> float:
+        return command["committed"] - command["begin"]
+
+    def seconds(values) -> str:
+        return ", ".join(f"{value:.2f}" for value in values)
+
+    print(
+        f"\nsweep over {POPULATION} cases (built in {built:.1f} s) for {ran:.1f} s: {len(full) + len(loop)} sweeps,"
+        f" {len(imports)} imports of 50, {len(failed_writes)} failed"
+    )
+    escalations = ", ".join(str(c["changes"]) for c in full)
+    print(
+        f"  full sweeps ({escalations} escalations): ran {seconds(c['end'] - c['start'] for c in full)} s, held the"
+        f" write lock {seconds(held(c) for c in full)} s (busy timeout 15 s); sweeps of 50: lock held median"
+        f" {median([held(c) for c in loop]):.2f} s, longest {max((held(c) for c in loop), default=0):.2f} s;"
+        f" imports of 50: median {median([held(c) for c in imports]):.2f} s"
+    )
+    print(
+        f"  interactive: {len(desk)} commands, {len(failed_desk)} failed, longest"
+        f" {max(r['seconds'] for r in desk):.2f} s, median {median([r['seconds'] for r in desk]) * 1000:.0f} ms"
+    )
+    print(
+        f"  reports: {len(reports)}, {len(failed_reports)} failed, {overlapping('start', 'end')} taken while a"
+        f" sweep or import ran, {overlapping('begin', 'committed')} while one held the write lock;"
+        f" {len(disagreeing)} totals disagreeing with their rows, {len(unmatched)} matching no committed state;"
+        f" {len(seen)} of {len(states)} states seen"
+    )
+    assert (failed_writes, failed_desk, failed_reports) == ([], [], []), (failed_writes, failed_desk, failed_reports)
+    assert [c["changes"] for c in full] == [POPULATION, POPULATION] and all(c["changes"] == 50 for c in loop)
+    assert len(desk) == 200 and len(reports) == 500
+    assert disagreeing == [] and unmatched == [], (disagreeing[:1], unmatched[:1])
+    assert overlapping("begin", "committed") > 0 and len(seen) > 2
+    with reading() as db:
+        assert history_problems(db, tz=_tz()) == []
+    check = cli("db", "check")
+    assert check.code == 0 and check.stdout.startswith("ok"), check.stdout
 
 
 def test_the_sweep_judges_again_a_case_changed_while_it_was_judging(monkeypatch):
