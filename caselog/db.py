@@ -98,11 +98,27 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# PostgreSQL's stand-in for SQLite's write lock: one transaction-scoped advisory lock ("caselog" in ASCII).
+WRITE_LOCK_KEY = 0x636173656C6F67
+
+
 def _begin(connection) -> None:
     # A writing command takes the write lock before it reads anything (BEGIN IMMEDIATE); a reading command
     # reads one consistent snapshot.
     write = connection.get_execution_options().get("caselog_write", False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _begin_postgresql(connection) -> None:
+    # The same on PostgreSQL, whose READ COMMITTED default lets two commands that read then write lose each
+    # other's updates, and lets a report's SELECTs each see a different moment. A writing command first takes
+    # caselog's advisory lock (waiting at most the busy timeout), so writers run one after another and each
+    # statement sees everything committed before; a reading command reads one snapshot (REPEATABLE READ).
+    if connection.get_execution_options().get("caselog_write", False):
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+    else:
+        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
 def make_engine(location: Location) -> Engine:
@@ -112,12 +128,15 @@ def make_engine(location: Location) -> Engine:
 
     if not location.is_sqlite:
         try:
-            return create_engine(location.url)
+            engine = create_engine(location.url)
         except (ImportError, NoSuchModuleError, ArgumentError) as error:
             reason = f"no module {error.name!r}" if isinstance(error, ImportError) and error.name else str(error)
             raise DatabaseError(
                 _("{where}: cannot use this database URL ({reason})").format(where=location.display(), reason=reason)
             ) from None
+        if engine.dialect.name == "postgresql":
+            event.listen(engine, "begin", _begin_postgresql)
+        return engine
     engine = create_engine(location.url)
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin)
@@ -207,7 +226,7 @@ def _translate(error: Exception, location: Location) -> DatabaseError:
     where = location.display()
     if "file is not a database" in message:
         return DatabaseError(_("{where}: not a SQLite database (file is not a database)").format(where=where))
-    if "locked" in message or "busy" in message:
+    if "locked" in message or "busy" in message or "lock timeout" in message:
         return DatabaseError(
             _("{where}: the database stayed locked by another caselog for {seconds} s; try again").format(
                 where=where, seconds=BUSY_TIMEOUT_MS // 1000
