@@ -477,13 +477,17 @@ def test_kill_9_during_a_migration_leaves_the_old_revision_and_caselog_upgrades_
     assert _schema()[0] == SCHEMA_HEAD
     copy()
     rng = random.Random(11)
-    where, outcomes, problems = Counter(), Counter(), []
+    where, outcomes, problems, durations = Counter(), Counter(), [], [whole]
     for run in range(MIGRATION_KILLS):
         journal = tmp_path / f"migrate-{run}.jsonl"
+        began = time.monotonic()
         pid = fork(migrating, cli, journal)
-        time.sleep(rng.uniform(0, whole))
+        time.sleep(rng.uniform(0, durations[-1]))
         status = kill(pid)
-        landed = last_mark(Journal.read(journal)) if status == -9 else "finished"
+        records = Journal.read(journal)
+        landed = last_mark(records) if status == -9 else "finished"
+        if status != -9:  # it finished first: kill within this duration from now on
+            durations.append(records[-1]["t"] - began)
         where[landed] += 1
         now = _schema()
         leftovers = [name for name in now[1] if name.startswith("_alembic_tmp_")]
@@ -505,7 +509,8 @@ def test_kill_9_during_a_migration_leaves_the_old_revision_and_caselog_upgrades_
         problems += history_problems(db, tz=SHANGHAI)
         moved = db.scalar(select(func.count()).select_from(Case).where(Case.tier_since == Case.opened_at))
     print(
-        f"\nkill -9 during a migration 0001 -> {SCHEMA_HEAD} of {MIGRATION_CASES} cases ({whole:.2f} s whole):"
+        f"\nkill -9 during a migration 0001 -> {SCHEMA_HEAD} of {MIGRATION_CASES} cases"
+        f" ({', '.join(f'{d:.2f}' for d in durations)} s whole):"
         f" {MIGRATION_KILLS} kills; landed {_landed(where)}; inside the write transaction {_inside(where)};"
         f" {', '.join(f'{k} {n}' for k, n in sorted(outcomes.items()))}; problems {len(problems)}"
     )
