@@ -127,14 +127,21 @@ def escalate_command(
     fmt: Format = FormatOption,
 ) -> None:
     """Apply the tier rules to every open case (safe to run from cron every day)."""
-    from caselog.escalation import escalate_due
+    from caselog.escalation import apply_escalations, plan_escalations
     from caselog.maintenance import sweep_lock
 
     current = now()
     moment = when(as_of, "--as-of", current)
     rules = load_rules(ctx)
-    with sweep_lock(location(ctx)), open_session(ctx, write=not dry_run) as db:
-        changes = escalate_due(session=db, now=moment, rules=rules, actor=actor(ctx), dry_run=dry_run)
+    with sweep_lock(location(ctx)):
+        # Judge on a snapshot without the write lock; take it only to write (cases changed meanwhile are
+        # judged again then), so terminals never wait for the whole sweep.
+        with open_session(ctx, write=False, create=not dry_run) as db:
+            plan = plan_escalations(session=db, now=moment, rules=rules, actor=actor(ctx))
+        changes = plan.changes
+        if changes and not dry_run:
+            with open_session(ctx, write=True) as db:
+                changes = apply_escalations(session=db, plan=plan, rules=rules)
     if fmt is not Format.table:
         emit(changes, fmt)
         return

@@ -7,8 +7,8 @@ transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date, datetime, tzinfo
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, tzinfo
 
 from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
@@ -101,37 +101,44 @@ def facts_query():
     )
 
 
-def _open_cases(session: Session, today: date, tz: tzinfo) -> list[_Open]:
-    """The facts of every unfinished case below tier 3, gathered by two queries (no query per case)."""
+def _open_cases(session: Session, today: date, tz: tzinfo, ids: list[int] | None = None) -> list[_Open]:
+    """The facts of every unfinished case below tier 3 (or of those of ``ids``), gathered by two queries."""
     agendas = _joint_agendas(session, today, tz)
+    queries = [facts_query()] if ids is None else [facts_query().where(Case.id.in_(chunk)) for chunk in _chunks(ids)]
     cases = []
-    for (
-        case_id,
-        ref,
-        title,
-        lead,
-        version,
-        answered,
-        tier,
-        status,
-        key,
-        category,
-        co,
-        returned,
-        due_on,
-    ) in session.connection().execute(facts_query()):
-        facts = CaseFacts(
-            tier=tier,
-            status=status,
-            key=bool(key),
-            category=category,
-            co_count=co,
-            returns_at_tier=returned,
-            joint_agendas_at_tier=agendas.get(case_id, 0),
-            due_on=due_on,
-        )
-        cases.append(_Open(case_id, ref, title, lead, version, bool(answered), facts))
+    for query in queries:
+        for (
+            case_id,
+            ref,
+            title,
+            lead,
+            version,
+            answered,
+            tier,
+            status,
+            key,
+            category,
+            co,
+            returned,
+            due_on,
+        ) in session.connection().execute(query):
+            facts = CaseFacts(
+                tier=tier,
+                status=status,
+                key=bool(key),
+                category=category,
+                co_count=co,
+                returns_at_tier=returned,
+                joint_agendas_at_tier=agendas.get(case_id, 0),
+                due_on=due_on,
+            )
+            cases.append(_Open(case_id, ref, title, lead, version, bool(answered), facts))
     return cases
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    """Ids in chunks small enough for one ``IN (…)`` on every back end."""
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def _joint_agendas(session: Session, today: date, tz: tzinfo) -> dict[int, int]:
@@ -159,87 +166,205 @@ def _tier_change_values(*, new_tier: int, rule: str, at: datetime, answered: boo
     return values
 
 
+EVENT_COLUMNS = ("case_id", "at", "actor", "kind", "field", "old_value", "new_value", "note")
+
+
+@dataclass
+class _Judged:
+    """What the rules decided for one case: its tier changes, their rows and events, and the version judged."""
+
+    version: int
+    changes: list[Escalation]
+    updates: list[dict[str, object]]
+    events: list[dict[str, object]]
+    # On SQLite, the same rows as the driver takes them: (the columns set, their values then id and version).
+    stored_updates: list[tuple[tuple[str, ...], tuple]] = field(default_factory=list)
+    stored_events: list[tuple] = field(default_factory=list)
+
+    def store(self) -> None:
+        """Prepare the rows for SQLite while judging, so none of that work is done under the write lock."""
+        for row in self.updates:
+            columns = tuple(sorted(c for c in row if not c.startswith("b_")))
+            self.stored_updates.append((columns, tuple(_stored(row[c]) for c in (*columns, "b_id", "b_version"))))
+        self.stored_events = [tuple(_stored(event[name]) for name in EVENT_COLUMNS) for event in self.events]
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """The sweep's decisions, made on one snapshot of the cases; nothing is written yet."""
+
+    now: datetime
+    actor: str
+    judged: dict[int, _Judged]
+
+    @property
+    def changes(self) -> list[Escalation]:
+        """Every tier change, in case order."""
+        return [change for case_id in sorted(self.judged) for change in self.judged[case_id].changes]
+
+
+def _judge(case: _Open, *, now: datetime, rules: TierRules, calendar: WorkCalendar, actor: str) -> _Judged:
+    """Apply the rules to one case until they stop changing its tier (a new tier brings new deadlines)."""
+    today = now.date()
+    facts, version = case.facts, case.version
+    judged = _Judged(case.version, [], [], [])
+    while (decision := escalation(facts, today=today, rules=rules)) is not None:
+        deadlines = tier_deadlines(tier=decision.tier, start=today, rules=rules, calendar=calendar)
+        values = _tier_change_values(
+            new_tier=decision.tier,
+            rule=decision.rule,
+            at=now,
+            answered=case.answered,
+            deadlines=deadlines,
+        )
+        judged.events.append(
+            {
+                "case_id": case.id,
+                "at": now,
+                "actor": actor,
+                "kind": EventKind.escalated.value,
+                "field": "tier",
+                "old_value": str(facts.tier),
+                "new_value": str(decision.tier),
+                "note": decision.rule,
+            }
+        )
+        due_on = values.get("due_on", facts.due_on)
+        judged.changes.append(
+            Escalation(
+                case.ref,
+                case.title,
+                case.lead,
+                facts.tier,
+                decision.tier,
+                decision.rule,
+                due_on,
+                bool(values.get("deadline_estimated", False)),
+            )
+        )
+        judged.updates.append({"b_id": case.id, "b_version": version, **values, "version": version + 1})
+        version += 1
+        facts = replace(facts, tier=decision.tier, returns_at_tier=0, joint_agendas_at_tier=0, due_on=due_on)
+    return judged
+
+
+def plan_escalations(
+    *, session: Session, now: datetime, rules: TierRules, actor: str, ids: list[int] | None = None
+) -> SweepPlan:
+    """Judge every unfinished case below tier 3 (or those of ``ids``) as of ``now``; write nothing.
+
+    Run in a reading session, this holds no write lock while it reads and judges: on a big database that is
+    most of the sweep's time, and every other command would wait for it.
+    """
+    calendar = load_calendar(session=session)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    judged = {}
+    for case in _open_cases(session, now.date(), now.tzinfo, ids):
+        decided = _judge(case, now=now, rules=rules, calendar=calendar, actor=actor)
+        if decided.changes:
+            if sqlite:
+                decided.store()
+            judged[case.id] = decided
+    return SweepPlan(now, actor, judged)
+
+
+def apply_escalations(*, session: Session, plan: SweepPlan, rules: TierRules) -> list[Escalation]:
+    """Write a plan in the caller's writing transaction; return the changes made.
+
+    Each case is locked and its version compared with the one it was judged at (on SQLite the write lock
+    covers every row; PostgreSQL locks each row with ``SELECT … FOR UPDATE``). A case that changed since — a
+    command ran while the sweep was judging — is judged again as it is now, so no change is lost and none is
+    applied twice. Cases that only now qualify are left to the next sweep, as if they had changed after it.
+    """
+    ids = sorted(plan.judged)
+    # One query for every case the sweep may change (no long lists of ids); a case finished since is missing.
+    query = select(Case.id, Case.version).where(Case.status.in_(UNFINISHED), Case.tier < 3).with_for_update()
+    current = dict(session.connection().execute(query).all())
+    stale = [case_id for case_id in ids if current.get(case_id) != plan.judged[case_id].version]
+    judged = {case_id: plan.judged[case_id] for case_id in ids if case_id not in stale}
+    if stale:
+        judged.update(plan_escalations(session=session, now=plan.now, rules=rules, actor=plan.actor, ids=stale).judged)
+    plan = SweepPlan(plan.now, plan.actor, judged)
+    if judged:
+        _write(session, [judged[case_id] for case_id in sorted(judged)])
+    return plan.changes
+
+
 def escalate_due(
     *, session: Session, now: datetime, rules: TierRules, actor: str, dry_run: bool = False
 ) -> list[Escalation]:
-    """Apply the escalation rules to every unfinished case as of ``now``; return what changed.
+    """Apply the escalation rules to every unfinished case as of ``now`` in one session; return what changed.
 
     Safe to run every day: a tier only ever goes up, each change is an ``escalated`` event naming its rule, and
     a second run at the same moment changes nothing (a new tier brings new deadlines and resets its counts).
+    ``caselog escalate`` instead judges in a reading session and applies in a writing one (see
+    ``plan_escalations``), so the write lock is held only while it writes.
     """
-    today = now.date()
-    calendar = load_calendar(session=session)
-    changes: list[Escalation] = []
-    updates: list[dict[str, object]] = []
-    events: list[dict[str, object]] = []
-    for case in _open_cases(session, today, now.tzinfo):
-        facts, version = case.facts, case.version
-        while (decision := escalation(facts, today=today, rules=rules)) is not None:
-            deadlines = tier_deadlines(tier=decision.tier, start=today, rules=rules, calendar=calendar)
-            values = _tier_change_values(
-                new_tier=decision.tier,
-                rule=decision.rule,
-                at=now,
-                answered=case.answered,
-                deadlines=deadlines,
-            )
-            events.append(
-                {
-                    "case_id": case.id,
-                    "at": now,
-                    "actor": actor,
-                    "kind": EventKind.escalated.value,
-                    "field": "tier",
-                    "old_value": str(facts.tier),
-                    "new_value": str(decision.tier),
-                    "note": decision.rule,
-                }
-            )
-            due_on = values.get("due_on", facts.due_on)
-            changes.append(
-                Escalation(
-                    case.ref,
-                    case.title,
-                    case.lead,
-                    facts.tier,
-                    decision.tier,
-                    decision.rule,
-                    due_on,
-                    bool(values.get("deadline_estimated", False)),
-                )
-            )
-            updates.append({"b_id": case.id, "b_version": version, **values, "version": version + 1})
-            version += 1
-            facts = replace(facts, tier=decision.tier, returns_at_tier=0, joint_agendas_at_tier=0, due_on=due_on)
-    if not dry_run and updates:
-        _write(session, updates, events)
-    return changes
+    plan = plan_escalations(session=session, now=now, rules=rules, actor=actor)
+    if dry_run:
+        return plan.changes
+    return apply_escalations(session=session, plan=plan, rules=rules)
 
 
-def _write(session: Session, updates: list[dict[str, object]], events: list[dict[str, object]]) -> None:
-    """Write the sweep's changes in batches; each update is compare-and-set on the case's version."""
-    from sqlalchemy import bindparam
+def _write(session: Session, judged: list[_Judged]) -> None:
+    """Write the sweep's changes in batches; each update is compare-and-set on the case's version.
 
+    This runs under the write lock. On SQLite the rows prepared while judging go straight to the driver:
+    SQLAlchemy's per-value processing took most of the time the lock was held for a big sweep.
+    """
     connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
     # Group by the set of columns so each executemany has one statement shape.
-    by_shape: dict[tuple[str, ...], list[dict[str, object]]] = {}
-    for row in updates:
-        by_shape.setdefault(tuple(sorted(row)), []).append(row)
-    table = Case.__table__
-    for shape, rows in by_shape.items():
-        columns = [c for c in shape if not c.startswith("b_")]
-        # Bound names must differ from the column names SQLAlchemy reserves for SET.
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
-            .values({c: bindparam(f"v_{c}") for c in columns})
-        )
-        params = [{(k if k.startswith("b_") else f"v_{k}"): v for k, v in row.items()} for row in rows]
-        result = connection.execute(statement, params)
+    by_shape: dict[tuple[str, ...], list] = {}
+    for case in judged:
+        if sqlite:
+            for columns, values in case.stored_updates:
+                by_shape.setdefault(columns, []).append(values)
+        else:
+            for row in case.updates:
+                by_shape.setdefault(tuple(sorted(c for c in row if not c.startswith("b_"))), []).append(_bound(row))
+    for columns, rows in by_shape.items():
+        if sqlite:
+            settings = ", ".join(f"{column} = ?" for column in columns)
+            result = connection.exec_driver_sql(f"UPDATE cases SET {settings} WHERE id = ? AND version = ?", rows)
+        else:
+            result = connection.execute(_compare_and_set(list(columns)), rows)
         if result.rowcount != len(rows):
             raise Conflict(_("cases changed while the sweep ran; nothing was written, run it again"))
-    connection.execute(insert(Event.__table__), events)
+    if sqlite:
+        connection.exec_driver_sql(
+            f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})",
+            [event for case in judged for event in case.stored_events],
+        )
+    else:
+        connection.execute(insert(Event.__table__), [event for case in judged for event in case.events])
     session.expire_all()
+
+
+def _compare_and_set(columns: list[str]):
+    """UPDATE … SET the columns WHERE the case still has the version it was judged at."""
+    from sqlalchemy import bindparam
+
+    table = Case.__table__
+    # Bound names must differ from the column names SQLAlchemy reserves for SET.
+    return (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+        .values({c: bindparam(f"v_{c}") for c in columns})
+    )
+
+
+def _bound(row: dict[str, object]) -> dict[str, object]:
+    return {(k if k.startswith("b_") else f"v_{k}"): v for k, v in row.items()}
+
+
+def _stored(value: object) -> object:
+    """A value as SQLite stores it for caselog: times as UTC text in one form (see ``UTCDateTime``), ISO dates."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def change_tier(

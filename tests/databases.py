@@ -1,0 +1,80 @@
+"""More databases for the proofs that need several: fresh ones, copies of a prepared one, and reading them.
+
+On SQLite a database is a file beside the test's own; on PostgreSQL (``CASELOG_TEST_BACKEND=postgresql``) it
+is another database on the suite's throwaway server, so the proofs run unchanged on both back ends.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from conftest import BACKEND
+
+_NAMES = itertools.count(1)
+
+
+def _server(request):
+    return request.getfixturevalue("pg_server")
+
+
+def new_database(request, folder: Path, name: str) -> str:
+    """A new, empty database (no schema yet) to use as ``CASELOG_DB``."""
+    if BACKEND == "postgresql":
+        database = f"caselog_proof_{os.getpid()}_{next(_NAMES)}"
+        _server(request).sql(f"CREATE DATABASE {database}")
+        return _server(request).url(database)
+    path = folder / f"{name}-{next(_NAMES)}.db"
+    assert not path.exists()
+    return str(path)
+
+
+def copy_database(request, folder: Path, source: str, name: str) -> str:
+    """A copy of the database ``source`` (closed: no command may be using it)."""
+    if BACKEND == "postgresql":
+        database = f"caselog_proof_{os.getpid()}_{next(_NAMES)}"
+        template = source.rsplit("/", 1)[1]
+        _server(request).sql(f"CREATE DATABASE {database} TEMPLATE {template}")
+        return _server(request).url(database)
+    target = folder / f"{name}-{next(_NAMES)}.db"
+    shutil.copyfile(source, target)
+    if Path(f"{source}-wal").exists():
+        shutil.copyfile(f"{source}-wal", f"{target}-wal")
+    return str(target)
+
+
+def here():
+    """The location ``CASELOG_DB`` names now."""
+    from caselog.db import resolve_location
+
+    return resolve_location(None, env=os.environ, default_dir=Path.cwd())
+
+
+@contextmanager
+def reading() -> Iterator:
+    """A read-only session (one snapshot) on the database ``CASELOG_DB`` names now."""
+    from caselog.db import session
+
+    with session(here(), write=False) as db:
+        yield db
+
+
+@contextmanager
+def raw_connection(url: str | None = None) -> Iterator:
+    """A plain SQLAlchemy connection that runs no caselog code (no schema upgrade), for looking at a database
+    as it is: after a killed migration, for example."""
+    from sqlalchemy import create_engine
+
+    from caselog.db import resolve_location
+
+    location = resolve_location(url or os.environ["CASELOG_DB"], env={}, default_dir=Path.cwd())
+    engine = create_engine(location.url)
+    try:
+        with engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
