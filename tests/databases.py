@@ -6,45 +6,24 @@ is another database on the suite's throwaway server, so the proofs run unchanged
 
 from __future__ import annotations
 
-import itertools
 import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import BACKEND
-
-_NAMES = itertools.count(1)
-
-
-def _server(request):
-    return request.getfixturevalue("pg_server")
+import conftest
 
 
 def new_database(request, folder: Path, name: str) -> str:
     """A new, empty database (no schema yet) to use as ``CASELOG_DB``."""
-    if BACKEND == "postgresql":
-        database = f"caselog_proof_{os.getpid()}_{next(_NAMES)}"
-        _server(request).sql(f"CREATE DATABASE {database}")
-        return _server(request).url(database)
-    path = folder / f"{name}-{next(_NAMES)}.db"
-    assert not path.exists()
-    return str(path)
+    return conftest.new_database(request, folder / name)
 
 
 def copy_database(request, folder: Path, source: str, name: str) -> str:
     """A copy of the database ``source`` (closed: no command may be using it)."""
-    if BACKEND == "postgresql":
-        database = f"caselog_proof_{os.getpid()}_{next(_NAMES)}"
-        template = source.rsplit("/", 1)[1]
-        _server(request).sql(f"CREATE DATABASE {database} TEMPLATE {template}")
-        return _server(request).url(database)
-    target = folder / f"{name}-{next(_NAMES)}.db"
-    shutil.copyfile(source, target)
-    if Path(f"{source}-wal").exists():
-        shutil.copyfile(f"{source}-wal", f"{target}-wal")
-    return str(target)
+    target = conftest.new_database(request, folder / name)
+    conftest.copy_database(source, target)
+    return target
 
 
 def here():

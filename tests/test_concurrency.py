@@ -197,6 +197,8 @@ def test_two_real_caselog_processes_lose_no_update(tmp_path, monkeypatch):
 # --- the sweep in a loop, interactive commands and reports at the same time ---------------------------------
 
 POPULATION = 20_000
+REPORTS = 500  # reports taken while the sweeper works
+DESK_COMMANDS = 200  # an official's commands meanwhile
 REPORT_DAY = "2026-02-10"  # the day whose cases the reports count (received that day, or due that day)
 # By the first moment every case is overdue (tier 1 to 2); by the second, overdue again (2 to 3).
 SWEEPS_AS_OF = ("2026-06-30 09:00", "2026-09-30 09:00")
@@ -341,7 +343,7 @@ def test_the_sweep_over_20000_cases_fails_no_command_and_no_report_disagrees(tmp
     built = time.monotonic() - began
     paths = {name: tmp_path / f"{name}.jsonl" for name in ("sweeper", "reporter", "desk")}
     stop = tmp_path / "stop"
-    others = [fork(reporter, paths["reporter"], 500), fork(interactive, paths["desk"], 200, refs, 7)]
+    others = [fork(reporter, paths["reporter"], REPORTS), fork(interactive, paths["desk"], DESK_COMMANDS, refs, 7)]
     for name in ("reporter", "desk"):
         wait_for(paths[name], lambda records: any("ready" in r for r in records))
     sweeping = fork(sweeper, paths["sweeper"], stop, tmp_path)
@@ -410,7 +412,7 @@ def test_the_sweep_over_20000_cases_fails_no_command_and_no_report_disagrees(tmp
     )
     assert (failed_writes, failed_desk, failed_reports) == ([], [], []), (failed_writes, failed_desk, failed_reports)
     assert [c["changes"] for c in full] == [POPULATION, POPULATION] and all(c["changes"] == 50 for c in loop)
-    assert len(desk) == 200 and len(reports) == 500
+    assert len(desk) == DESK_COMMANDS and len(reports) == REPORTS
     assert disagreeing == [] and unmatched == [], (disagreeing[:1], unmatched[:1])
     assert overlapping("begin", "committed") > 0 and len(seen) > 2
     with reading() as db:
