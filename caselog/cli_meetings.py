@@ -127,13 +127,17 @@ def escalate_command(
     fmt: Format = FormatOption,
 ) -> None:
     """Apply the tier rules to every open case (safe to run from cron every day)."""
+    from contextlib import nullcontext
+
     from caselog.escalation import escalate_due
     from caselog.maintenance import sweep_lock
 
     current = now()
     moment = when(as_of, "--as-of", current)
     rules = load_rules(ctx)
-    with sweep_lock(location(ctx)), open_session(ctx, write=not dry_run) as db:
+    # A dry run only reads: it needs no lock, and leaves no lock file beside a database it was asked to read.
+    lock = nullcontext() if dry_run else sweep_lock(location(ctx))
+    with lock, open_session(ctx, write=not dry_run) as db:
         changes = escalate_due(session=db, now=moment, rules=rules, actor=actor(ctx), dry_run=dry_run)
     if fmt is not Format.table:
         emit(changes, fmt)
