@@ -38,6 +38,7 @@ class Kind:
     usage: bool = False  # Typer's usage error: "Usage: …", a hint, then "Error: …" naming the option
     bad_file: str | None = None  # a badfiles.make_* kind that replaces the database (SQLite only)
     restricted: tuple[str, int] | None = None  # run in a child: ("unprivileged", 0) or ("fsize", limit)
+    sqlite_only: bool = False  # a SQLite command (backup), besides bad files and restricted runs
 
 
 def K(id, *args, stderr, **options) -> Kind:
@@ -494,7 +495,7 @@ KINDS: list[Kind] = [
     K("output-dir-missing", "report", "weekly", "--output-dir", "nodir", stderr="caselog: --output-dir: nodir is not a folder\n"),
     K("export-over-an-existing-file", "export", "cases", "cases.csv", files=csv("keep me\n"),
       stderr="caselog: cases.csv exists; use --force to replace it\n"),
-    K("backup-over-an-existing-file", "backup", "copy.db", files={"copy.db": "keep me\n"},
+    K("backup-over-an-existing-file", "backup", "copy.db", files={"copy.db": "keep me\n"}, sqlite_only=True,
       stderr="caselog: DEST: copy.db exists; use --force to replace it\n"),
 ]  # fmt: skip
 
@@ -573,16 +574,34 @@ def populate(location) -> None:
         record_meeting(session=db, kind="joint", day=at(3).date(), chair=None, attendees=[], now=now, actor="t")
 
 
+TEMPLATE_DATABASE = "caselog_bad_input_district"
+
+
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path | None:
-    """On SQLite, the district built once and copied for each kind (checkpointed: no -wal file)."""
-    if BACKEND != "sqlite":
-        return None
+def template(tmp_path_factory, request) -> Path | str:
+    """The district built once: a SQLite file (checkpointed: no -wal) or a PostgreSQL template database."""
     from caselog.db import resolve_location
 
+    if BACKEND != "sqlite":
+        server = request.getfixturevalue("pg_server")
+        server.sql(f"CREATE DATABASE {TEMPLATE_DATABASE}")
+        populate(resolve_location(server.url(TEMPLATE_DATABASE), env={}, default_dir=Path()))
+        return TEMPLATE_DATABASE
     path = tmp_path_factory.mktemp("district") / "caselog.db"
     populate(resolve_location(str(path), env={}, default_dir=path.parent))
     return path
+
+
+def copy_district(template: Path | str, location, request) -> None:
+    """Give the test's database the district: a copy of the file, or a database made from the template."""
+    if isinstance(template, Path):
+        shutil.copyfile(template, location.path)
+        return
+    from sqlalchemy.engine import make_url
+
+    server, name = request.getfixturevalue("pg_server"), make_url(location.url).database
+    server.sql(f"DROP DATABASE {name}")
+    server.sql(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DATABASE}")
 
 
 def snapshot(location) -> object:
@@ -591,17 +610,20 @@ def snapshot(location) -> object:
         # An empty -wal holds nothing: SQLite leaves one behind a connection that could not write (a read-only file).
         wal = Path(f"{location.path}-wal")
         return badfiles.digest(location.path), badfiles.digest(wal) if wal.exists() and wal.stat().st_size else None
-    from sqlalchemy import MetaData, create_engine, select
+    from sqlalchemy import create_engine, select, text
+    from sqlmodel import SQLModel
+
+    import caselog.models  # noqa: F401  (registers every table)
 
     engine = create_engine(location.url)
     try:
         with engine.connect() as connection:
-            tables = MetaData()
-            tables.reflect(connection)
-            return {
+            rows = {
                 table.name: connection.execute(select(table).order_by(*table.primary_key.columns)).all()
-                for table in tables.sorted_tables
+                for table in SQLModel.metadata.sorted_tables
             }
+            rows["alembic_version"] = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+            return rows
     finally:
         engine.dispose()
 
@@ -610,11 +632,11 @@ def snapshot(location) -> object:
 
 
 def _marks(kind: Kind):
-    return [pytest.mark.sqlite_only] if kind.bad_file or kind.restricted else []
+    return [pytest.mark.sqlite_only] if kind.bad_file or kind.restricted or kind.sqlite_only else []
 
 
 @pytest.mark.parametrize("kind", [pytest.param(kind, id=kind.id, marks=_marks(kind)) for kind in KINDS])
-def test_bad_input_is_refused_and_changes_nothing(kind, location, template, isolated_env, monkeypatch):
+def test_bad_input_is_refused_and_changes_nothing(kind, location, template, isolated_env, monkeypatch, request):
     badfiles.fast_cli(monkeypatch)
     monkeypatch.setenv("CASELOG_NOW", "2026-03-10T10:00:00")
     folder = isolated_env / "work"
@@ -626,10 +648,7 @@ def test_bad_input_is_refused_and_changes_nothing(kind, location, template, isol
         getattr(badfiles, f"make_{_MAKERS[kind.bad_file]}")(location.path, template)
         before = badfiles.fingerprint(location.path.parent)
     else:
-        if template is not None:
-            shutil.copyfile(template, location.path)
-        else:
-            populate(location)
+        copy_district(template, location, request)
         before = snapshot(location)
     _TRIED.append(kind.id)
 
@@ -689,15 +708,12 @@ def _run_restricted(kind: Kind, location, folder: Path) -> tuple[str, str, int]:
     return child.stdout, child.stderr, child.returncode
 
 
-def test_full_width_digits_are_read_as_chinese_input_methods_type_them(location, template, isolated_env, monkeypatch):
+def test_full_width_digits_are_read_as_chinese_input_methods_type_them(location, template, monkeypatch, request):
     """Not a bad input: ２０２６－０３－０５ is what a Chinese input method gives; other scripts' digits are refused
     (date-arabic-indic-digits, date-devanagari-digits above)."""
     badfiles.fast_cli(monkeypatch)
     monkeypatch.setenv("CASELOG_NOW", "2026-03-10T10:00:00")
-    if template is not None:
-        shutil.copyfile(template, location.path)
-    else:
-        populate(location)
+    copy_district(template, location, request)
     runner = CliRunner(env={"COLUMNS": "200"})
     for typed in ("２０２６－０３－０５", "２０２６年３月５日"):
         result = runner.invoke(app, ["case", "list", "--since", typed, "--until", typed, "-f", "csv"])
