@@ -30,8 +30,10 @@ from caselog.models import (
     Visit,
 )
 from caselog.tiers import DEFAULT_RULES, TierRules, intake_tier
+from caselog.validation import checked_text
 
 REF_PREFIX = "C"
+MAX_ID = 2**63 - 1  # the largest id SQLite and PostgreSQL (bigint) can hold
 
 
 def _ref_year_prefix(moment: datetime) -> str:
@@ -159,7 +161,8 @@ def open_case(
     """Record a new case; with ``lead`` it is dispatched at once (派单). Returns the stored case."""
     found = find_party(session=session, text=party)
     if visit_id is not None:
-        visit = session.get(Visit, visit_id)
+        # An id beyond SQL's 64-bit integers cannot exist (and SQLite refuses to even look it up).
+        visit = session.get(Visit, visit_id) if 0 < visit_id <= MAX_ID else None
         if visit is None:
             raise NotFound(_("--visit: no visit with id {id}").format(id=visit_id))
         if visit.party_id != found.id:
@@ -172,6 +175,7 @@ def open_case(
         raise BadInput(_("--co: co-departments need a lead department (--lead)"))
     if opened_at > now:
         raise BadInput(_("--on: a case cannot be opened in the future"))
+    _due_after_opening(data.due_on, opened_at, now.tzinfo)
     if data.external_ref and session.scalar(select(Case.id).where(Case.external_ref == data.external_ref)):
         raise BadInput(_("--external-ref: {ref!r} is already used by another case").format(ref=data.external_ref))
     lead_dept, co_depts = _resolve_departments(session, lead, co) if lead else (None, [])
@@ -203,6 +207,11 @@ def open_case(
     if lead_dept is not None:
         _dispatch(session, case, lead_dept, co_depts, at=opened_at, actor=actor, rules=rules, tz=now.tzinfo)
     return case
+
+
+def _due_after_opening(due_on: date | None, opened_at: datetime, tz: tzinfo) -> None:
+    if due_on is not None and due_on < opened_at.astimezone(tz).date():
+        raise BadInput(_("--due: {day} is before the case was opened").format(day=due_on.isoformat()))
 
 
 def _dispatch(
@@ -312,7 +321,11 @@ def _simple_move(
 def _required(text: str | None, option: str) -> str:
     if text is None or not text.strip():
         raise BadInput(_("{option}: must not be empty").format(option=option))
-    return text.strip()
+    return checked_text(text, option)
+
+
+def _optional(text: str | None, option: str) -> str | None:
+    return None if text is None or not text.strip() else checked_text(text, option)
 
 
 def accept(*, session: Session, ref: str, at: datetime, now: datetime, actor: str) -> Case:
@@ -407,6 +420,7 @@ def close(
             )
         )
     at = moment_for(case, at, now)
+    note = _optional(note, "--note")
     record(
         session,
         case,
@@ -471,6 +485,7 @@ def revisit(
         raise BadInput(
             _("--satisfaction: {value!r} is not one of {choices}").format(value=satisfaction, choices=choices)
         ) from None
+    note = _optional(note, "--note")
     case = get_case(session=session, ref=ref)
     check_move(case.ref, case.status, "revisit")
     at = moment_for(case, at, now)
@@ -531,6 +546,8 @@ def edit(
     from caselog.validation import validate
 
     merged = validate(CaseCreate, {**current, **given}, names={"due_on": "--due", "external_ref": "--external-ref"})
+    if "due_on" in given:
+        _due_after_opening(merged.due_on, case.opened_at, now.tzinfo)
     changed: list[str] = []
     for name in EDITABLE:
         new = getattr(merged, name)

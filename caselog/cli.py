@@ -22,6 +22,8 @@ from caselog.cli_common import (
     location,
     now,
     open_session,
+    row_limit,
+    search_text,
     state,
 )
 from caselog.cli_io import export_command, import_command
@@ -319,7 +321,8 @@ def party_add(
         "contact": contact,
         "tags": tag or [],
     }
-    data = validate(PartyCreate, values, names={"name": "NAME", "credit_code": "--credit-code"})
+    names = {"name": "NAME", "credit_code": "--credit-code", "tags": "--tag"}
+    data = validate(PartyCreate, values, names=names)
     with open_session(ctx, write=True) as db:
         party = add_party(session=db, data=data)
     typer.echo(_("added party {id}: {name}").format(id=party.id, name=party.name))
@@ -339,7 +342,7 @@ def party_list(
     from caselog.directory import list_parties
 
     with open_session(ctx, write=False) as db:
-        rows = list_parties(session=db, search=search, limit=limit)
+        rows = list_parties(session=db, search=search_text(search), limit=row_limit(limit))
     emit(rows, fmt, columns=PARTY_COLUMNS, empty=_("no parties found"))
 
 
@@ -400,7 +403,7 @@ def visit_add(
     data = validate(
         VisitCreate,
         {"visited_on": visited_on, "official": by, "channel": channel, "note": note},
-        names={"official": "--by"},
+        names={"official": "--by", "visited_on": "--on"},
     )
     with open_session(ctx, write=True) as db:
         visit = add_visit(session=db, party=party, department=dept, data=data)
@@ -423,7 +426,7 @@ def visit_list(
     today = now().date()
     start, end = day(since, "--since", today), day(until, "--until", today)
     with open_session(ctx, write=False) as db:
-        rows = list_visits(session=db, department=dept, since=start, until=end, limit=limit)
+        rows = list_visits(session=db, department=dept, since=start, until=end, limit=row_limit(limit))
     emit(rows, fmt, columns=VISIT_COLUMNS, empty=_("no visits found"))
 
 

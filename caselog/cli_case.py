@@ -17,6 +17,8 @@ from caselog.cli_common import (
     load_rules,
     now,
     open_session,
+    row_limit,
+    search_text,
     when,
 )
 from caselog.enums import CloseReason, Satisfaction, Status
@@ -96,7 +98,7 @@ def case_open(
         "due_on": day(due, "--due", current.date()),
         "external_ref": external_ref,
     }
-    names = {"title": "TITLE", "tier": "--tier", "due_on": "--due", "external_ref": "--external-ref"}
+    names = {"title": "TITLE", "due_on": "--due"}
     data = validate(CaseCreate, values, names=names)
     opened_at = when(on, "--on", current)
     with open_session(ctx, write=True) as db:
@@ -509,8 +511,8 @@ def case_list(
         overdue=overdue,
         since=day(since, "--since", today),
         until=day(until, "--until", today),
-        search=search,
+        search=search_text(search),
     )
     with open_session(ctx, write=False) as db:
-        rows = list_cases(session=db, filters=filters, today=today, tz=district_tz(), limit=limit)
+        rows = list_cases(session=db, filters=filters, today=today, tz=district_tz(), limit=row_limit(limit))
     emit(rows, fmt, columns=CASE_COLUMNS, empty=_("no cases found"))

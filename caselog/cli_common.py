@@ -21,7 +21,7 @@ from typing import Any
 
 import typer
 
-from caselog.errors import CaselogError, Conflict
+from caselog.errors import BadInput, CaselogError, Conflict
 from caselog.i18n import N_, _
 
 
@@ -108,7 +108,6 @@ def open_session(ctx: typer.Context, *, write: bool, create: bool | None = None)
 
 def load_rules(ctx: typer.Context):
     """The tier rules: ``--rules``, else ``CASELOG_RULES``, else ``rules.toml`` beside the default database."""
-    from caselog.errors import BadInput
     from caselog.tiers import DEFAULT_RULES, parse_rules
 
     given = state(ctx).rules or os.environ.get("CASELOG_RULES")
@@ -126,8 +125,6 @@ def load_rules(ctx: typer.Context):
 def write_output(target: str, text: str) -> None:
     """Write ``text`` to the file ``target`` whole or not at all, never through a symlink."""
     import tempfile
-
-    from caselog.errors import BadInput
 
     path = Path(target)
     if path.is_symlink():
@@ -164,7 +161,10 @@ def actor(ctx: typer.Context) -> str:
     """Who makes a change: ``--actor``, else ``CASELOG_ACTOR``, else the login name."""
     given = state(ctx).actor or os.environ.get("CASELOG_ACTOR")
     if given and given.strip():
-        return given.strip()[:100]
+        from caselog.models import NAME_MAX
+        from caselog.validation import checked_text
+
+        return checked_text(given, "--actor" if state(ctx).actor else "CASELOG_ACTOR", NAME_MAX)
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -178,6 +178,30 @@ def when(text: str | None, what: str, current: datetime) -> datetime:
     from caselog.workdays import parse_datetime
 
     return parse_datetime(text, now=current, what=what)
+
+
+# SQLite and PostgreSQL count rows in signed 64-bit integers.
+SQL_INT_MAX = 2**63 - 1
+
+
+def row_limit(value: int) -> int:
+    """The ``--limit`` option, checked: SQL cannot take a number beyond a 64-bit integer."""
+    if value > SQL_INT_MAX:
+        raise BadInput(_("--limit: {value} is too large (at most {most})").format(value=value, most=SQL_INT_MAX))
+    return value
+
+
+# SQLite refuses LIKE patterns over 50,000 bytes; no one searches for more than a sentence.
+SEARCH_MAX = 200
+
+
+def search_text(text: str | None) -> str | None:
+    """The ``--search`` option, checked: at most ``SEARCH_MAX`` characters, no control characters."""
+    if text is None:
+        return None
+    from caselog.validation import checked_text
+
+    return checked_text(text, "--search", SEARCH_MAX) or None
 
 
 def day(text: str | None, what: str, today: date) -> date | None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from caselog.cli_common import actor, day, district_tz, fail, handled, now, open_session
+from caselog.cli_common import actor, day, district_tz, fail, handled, now, open_session, search_text
 from caselog.enums import MeetingKind, Status
 from caselog.i18n import N_, _
 
@@ -167,6 +167,10 @@ def import_command(
         raise fail(str(failure), 2) from None
     except _DryRun as done:
         report = done.report
+    except BaseException:
+        if rejected:
+            rejected.discard()
+        raise
     if rejected:
         rejected.commit()
     for line in iter_problems(report):
@@ -245,14 +249,19 @@ class _Rejects:
         from pathlib import Path
 
         from caselog.csvread import guard
+        from caselog.errors import BadInput
 
         target = Path(path)
         if target.is_symlink():
-            from caselog.errors import BadInput
-
             raise BadInput(_("--rejects: {path} is a symbolic link").format(path=path))
+        if target.is_dir():
+            raise BadInput(_("--rejects: {path} is a directory").format(path=path))
         self.path = target
-        fd, self.temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=".tmp")
+        try:
+            fd, self.temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=".tmp")
+        except OSError as error:
+            message = _("--rejects: cannot write {path} ({reason})").format(path=path, reason=error.strerror)
+            raise BadInput(message) from None
         self.handle = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
         self.writer = csv.writer(self.handle, lineterminator="\r\n")
         self.header = header
@@ -322,7 +331,7 @@ def export_command(
         overdue=overdue,
         since=day(since, "--since", today),
         until=day(until, "--until", today),
-        search=search,
+        search=search_text(search),
     )
     if file == "-" and fmt is ExportFormat.xlsx:
         raise BadInput(_("--format xlsx: give a file name (xlsx is not written to standard output)"))

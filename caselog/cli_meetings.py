@@ -127,13 +127,17 @@ def escalate_command(
     fmt: Format = FormatOption,
 ) -> None:
     """Apply the tier rules to every open case (safe to run from cron every day)."""
+    from contextlib import nullcontext
+
     from caselog.escalation import apply_escalations, plan_escalations
     from caselog.maintenance import sweep_lock
 
     current = now()
     moment = when(as_of, "--as-of", current)
     rules = load_rules(ctx)
-    with sweep_lock(location(ctx)):
+    # A dry run only reads: it needs no lock, and leaves no lock file beside a database it was asked to read.
+    lock = nullcontext() if dry_run else sweep_lock(location(ctx))
+    with lock:
         # Judge on a snapshot without the write lock; take it only to write (cases changed meanwhile are
         # judged again then), so terminals never wait for the whole sweep.
         with open_session(ctx, write=False, create=not dry_run) as db:

@@ -173,6 +173,8 @@ def report_weekly(
 
     if output and output_dir:
         raise BadInput(_("--output-dir: give --output or --output-dir, not both"))
+    if output_dir and not Path(output_dir).is_dir():  # before the report is computed, which takes seconds
+        raise BadInput(_("--output-dir: {path} is not a folder").format(path=Path(output_dir)))
     label = week_period(week).label if week else last_complete_week(now().date())
     with open_session(ctx, write=False) as db:
         report = weekly_report(session=db, week=label, tz=district_tz(), rules=load_rules(ctx))
@@ -188,8 +190,6 @@ def report_weekly(
         text = weekly_markdown(report)
     if output_dir:
         folder = Path(output_dir)
-        if not folder.is_dir():
-            raise BadInput(_("--output-dir: {path} is not a folder").format(path=folder))
         suffix = {WeeklyFormat.json: "json", WeeklyFormat.html: "html"}.get(fmt, "md")
         output = str(folder / f"caselog-weekly-{report.week}.{suffix}")
     if output:

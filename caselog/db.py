@@ -90,12 +90,25 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     # foreign_keys is ignored inside a transaction, so it is set here, before any BEGIN.
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _use_wal(cursor)
     # WAL with synchronous=NORMAL never corrupts the database and keeps every committed transaction across
     # an application crash; a power cut may lose the last commits. A case tracker can afford that, and the
     # fsync on every commit that FULL costs would slow imports and the sweep several times over.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _use_wal(cursor) -> None:
+    """Switch caselog's own databases (and new, empty files) to WAL.
+
+    Changing the journal mode writes the file's header, so a file that is not (yet) a caselog database is
+    left as it is: it may be another program's database, which caselog then refuses untouched.
+    """
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    empty = cursor.execute("PRAGMA page_count").fetchone()[0] == 0
+    if empty or cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").fetchone():
+        cursor.execute("PRAGMA journal_mode=WAL")
 
 
 def _begin(connection) -> None:
@@ -168,6 +181,7 @@ def _check_file(location: Location, *, create: bool) -> bool:
     if path.is_dir():
         raise DatabaseError(_("{path}: is a directory, not a database file").format(path=path))
     if path.exists():
+        _check_header(path, create=create)
         return False
     if not create:
         raise DatabaseError(_("{path}: no caselog database here; create one with `caselog init`").format(path=path))
@@ -178,6 +192,27 @@ def _check_file(location: Location, *, create: bool) -> bool:
             _("{path}: cannot create the database ({error})").format(path=path, error=error.strerror)
         ) from error
     return True
+
+
+_SQLITE_MAGIC = b"SQLite format 3\0"
+
+
+def _check_header(path: Path, *, create: bool) -> None:
+    """Refuse, before SQLite touches it, a file that cannot be read or is not a SQLite database.
+
+    An empty file is a database yet to be created: only a command that may create one uses it.
+    """
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_SQLITE_MAGIC))
+    except OSError as error:
+        raise DatabaseError(
+            _("{path}: cannot read the database file ({error})").format(path=path, error=error.strerror)
+        ) from None
+    if not header and not create:
+        raise DatabaseError(_("{path}: no caselog database here; create one with `caselog init`").format(path=path))
+    if header and header != _SQLITE_MAGIC:
+        raise DatabaseError(_("{where}: not a SQLite database (file is not a database)").format(where=path))
 
 
 def current_revision(connection) -> str | None:
@@ -221,12 +256,12 @@ def ensure_schema(engine: Engine, location: Location, *, create: bool = True) ->
         raise DatabaseError(
             _("{where}: has tables but no caselog schema; not a caselog database").format(where=location.display())
         )
-    if revision == SCHEMA_HEAD:
-        return revision
     if revision is None and not create:
         raise DatabaseError(
             _("{path}: no caselog database here; create one with `caselog init`").format(path=location.display())
         )
+    if revision == SCHEMA_HEAD:
+        return revision
     if revision is not None and revision not in SCHEMA_REVISIONS:
         raise DatabaseError(
             _(
@@ -266,6 +301,8 @@ def translate_error(error: Exception, location: Location) -> DatabaseError:
         return Conflict(_("{where}: another change to the same records came first; try again").format(where=where))
     if "file is not a database" in message:
         return DatabaseError(_("{where}: not a SQLite database (file is not a database)").format(where=where))
+    if (explained := _sqlite_trouble(driver_error, location)) is not None:
+        return DatabaseError(explained)
     if "locked" in message or "busy" in message or state == "55P03":
         return DatabaseError(
             _("{where}: the database stayed locked by another caselog for {seconds} s; try again").format(
@@ -273,6 +310,38 @@ def translate_error(error: Exception, location: Location) -> DatabaseError:
             )
         )
     return DatabaseError(_("{where}: {message}").format(where=where, message=message.splitlines()[0]))
+
+
+def _sqlite_trouble(error: BaseException, location: Location) -> str | None:
+    """The one line for a damaged file, a full disk or a read-only file or directory; None for anything else."""
+    name = getattr(error, "sqlite_errorname", "")
+    where, reason = location.display(), str(error)
+    if name.startswith("SQLITE_CORRUPT"):
+        return _("{where}: the database file is damaged ({reason}); restore it from a backup").format(
+            where=where, reason=reason
+        )
+    if name == "SQLITE_FULL" or name.startswith("SQLITE_IOERR"):
+        return _("{where}: cannot write ({reason}); is the disk full? Nothing was written").format(
+            where=where, reason=reason
+        )
+    if name.startswith("SQLITE_READONLY") and location.path is not None:
+        path = location.path
+        if not os.access(path.parent, os.W_OK):
+            template = _(
+                "{where}: the directory {directory} is read-only; SQLite needs to create the -wal and -shm"
+                " files beside the database, even to read it"
+            )
+        elif path.exists() and not os.access(path, os.W_OK):
+            template = _("{where}: the database file is read-only; nothing was written")
+        else:
+            return None
+        return template.format(where=where, directory=path.parent)
+    return None
+
+
+def check_existing_file(location: Location) -> None:
+    """Refuse a missing, empty, unreadable or non-SQLite database file (for code that opens SQLite itself)."""
+    _check_file(location, create=False)
 
 
 @contextmanager

@@ -117,14 +117,15 @@ def edit_department(
     *, session: Session, code: str, name: str | None, kind: str | None, active: bool | None
 ) -> Department:
     """Change a department's name, kind or active flag."""
+    from caselog.validation import validate
+
     department = get_department(session=session, code=code)
-    merged = DepartmentCreate.model_validate(
-        {
-            "code": department.code,
-            "name": department.name if name is None else name,
-            "kind": department.kind if kind is None else kind,
-        }
-    )
+    values = {
+        "code": department.code,
+        "name": department.name if name is None else name,
+        "kind": department.kind if kind is None else kind,
+    }
+    merged = validate(DepartmentCreate, values, names={"name": "--name", "kind": "--kind"})
     department.name = merged.name
     department.kind = merged.kind
     if active is not None:

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, tzinfo
 from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
-from caselog.errors import BadInput, Conflict
+from caselog.errors import BadInput, Conflict, InvalidMove
 from caselog.holidays import load_calendar
 from caselog.i18n import _, enum_label
 from caselog.models import Case, CaseCoDepartment, Department, Event, EventKind, Meeting, MeetingCase, Status
@@ -459,15 +459,17 @@ def escalate_case(
 ) -> Case:
     """Move a case to tier ``to`` by hand (up or down), with a reason; the change is recorded as ``manual``."""
     from caselog.cases import get_case, moment_for
+    from caselog.validation import checked_text
 
     reason = (reason or "").strip()
     if not reason:
         raise BadInput(_("--reason: must not be empty"))
+    reason = checked_text(reason, "--reason")
     if to not in TIERS:
         raise BadInput(_("--to: tier must be 1, 2 or 3, not {to}").format(to=to))
     case = get_case(session=session, ref=ref)
     if case.status not in UNFINISHED:
-        raise BadInput(
+        raise InvalidMove(
             _("case {ref}: a {status} case keeps its tier").format(ref=case.ref, status=enum_label(case.status, Status))
         )
     if case.tier == to:

@@ -13,7 +13,7 @@ from caselog.creditcode import normalize_credit_code
 from caselog.enums import CloseReason, Satisfaction, Status
 from caselog.errors import BadInput
 from caselog.i18n import _
-from caselog.models import TEXT_MAX, TITLE_MAX
+from caselog.models import TEXT_MAX, TITLE_MAX, text_problem
 
 _SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _CHINESE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
@@ -66,8 +66,8 @@ def parse_moment(text: str, fmt: str | None, tz: tzinfo) -> datetime:
 def _text(limit: int) -> Callable[[str], str]:
     def parse(value: str) -> str:
         value = value.strip()
-        if len(value) > limit:
-            raise ValueProblem(_("{n} characters, at most {limit} allowed").format(n=len(value), limit=limit))
+        if (problem := text_problem(value, limit)) is not None:
+            raise ValueProblem(problem)
         return value
 
     return parse

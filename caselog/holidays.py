@@ -9,7 +9,10 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from caselog.models import CalendarEntry
+from caselog.validation import checked_text
 from caselog.workdays import WorkCalendar
+
+CALENDAR_NOTE_MAX = 200  # the calendar_days.note column
 
 _CACHE_KEY = "caselog.calendar"
 
@@ -26,6 +29,8 @@ class CalendarChange:
 
 def set_day(*, session: Session, day: date, workday: bool, note: str | None) -> CalendarChange:
     """Enter one day of a published schedule (a holiday, or a make-up working day), replacing an earlier entry."""
+    if note is not None:
+        note = checked_text(note, "--note", CALENDAR_NOTE_MAX) or None
     entry = session.get(CalendarEntry, day)
     previous = None if entry is None else entry.workday
     if entry is None:

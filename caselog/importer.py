@@ -338,6 +338,8 @@ def _check_case(values: dict, columns: dict, row: Row, name: str, problems: list
     if ref is None and not values.get("external_ref"):
         fail("external_ref", _("a case needs external_ref (or caselog's ref) to be imported again safely"))
     status = values.get("status") or _derived_status(values)
+    # A status derived from the lead alone says nothing about where the case is now: --update leaves it alone.
+    values[_GUESSED_STATUS] = not values.get("status") and status in (Status.open, Status.dispatched)
     values["status"] = status
     if status != Status.closed and values.get("closed_at"):
         fail("closed_at", _("the status is {status} but closed_at is set").format(status=status))
@@ -361,6 +363,9 @@ def _check_case(values: dict, columns: dict, row: Row, name: str, problems: list
     if values.get("co") and values.get("lead") in values["co"]:
         fail("co", _("the lead department is also listed as a co-department"))
     return values, problems
+
+
+_GUESSED_STATUS = "_guessed_status"  # in a row's values: its status was not in the file (nor its timestamps)
 
 
 def _derived_status(values: dict) -> str:
@@ -595,7 +600,7 @@ class _CaseWriter:
         new.pop("ref")
         changes = {}
         for name in _CASE_COLUMNS:
-            if name in ("ref", "tier_rule") or name not in new:
+            if name in ("ref", "tier_rule") or name not in new or (name == "status" and values.get(_GUESSED_STATUS)):
                 continue
             if name in values or name in ("lead_id", "party_id") and (values.get("lead") or values.get("party")):
                 old = getattr(case, name)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from caselog.db import Location, current_revision
+from caselog.db import Location, check_existing_file, current_revision, translate_error
 from caselog.errors import BadInput, CaselogError, DatabaseError
 from caselog.i18n import _
 
@@ -43,8 +43,7 @@ def backup(location: Location, target: str, *, force: bool = False) -> Backup:
                 where=location.display()
             )
         )
-    if not location.path.exists():
-        raise DatabaseError(_("{path}: no caselog database here").format(path=location.path))
+    check_existing_file(location)
     dest = Path(target)
     if dest.is_symlink():
         raise BadInput(_("DEST: {path} is a symbolic link; caselog does not write through links").format(path=dest))
@@ -52,23 +51,63 @@ def backup(location: Location, target: str, *, force: bool = False) -> Backup:
         raise BadInput(_("DEST: {path} exists; use --force to replace it").format(path=dest))
     if dest.resolve() == location.path.resolve():
         raise BadInput(_("DEST: {path} is the database itself").format(path=dest))
+    source = _open_source(location)
     temporary = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
         fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
-        source = sqlite3.connect(f"file:{location.path}?mode=ro", uri=True)
         copy = sqlite3.connect(temporary)
         try:
             source.backup(copy)
             pages = copy.execute("PRAGMA page_count").fetchone()[0]
+            # The backup API copies pages as they are: a damaged database would give a damaged backup.
+            damage = copy.execute("PRAGMA quick_check(1)").fetchone()[0]
         finally:
             copy.close()
-            source.close()
+        if damage != "ok":
+            raise _damaged(location, damage.splitlines()[-1])
         os.replace(temporary, dest)
-    except (OSError, sqlite3.Error) as error:
+    except (OSError, sqlite3.Error, DatabaseError) as error:
         temporary.unlink(missing_ok=True)
-        raise DatabaseError(_("backup to {path} failed ({error})").format(path=dest, error=error)) from None
+        if isinstance(error, DatabaseError):
+            raise
+        if getattr(error, "sqlite_errorname", "").startswith("SQLITE_CORRUPT"):
+            raise _damaged(location, error) from None
+        reason = getattr(error, "strerror", None) or error
+        raise DatabaseError(_("backup to {path} failed ({error})").format(path=dest, error=reason)) from None
+    finally:
+        source.close()
     return Backup(str(location.path), str(dest), pages, dest.stat().st_size)
+
+
+def _damaged(location: Location, problem: object) -> DatabaseError:
+    return DatabaseError(
+        _("{path}: the database is damaged ({problem}); no backup was written").format(
+            path=location.path, problem=problem
+        )
+    )
+
+
+def _open_source(location: Location) -> sqlite3.Connection:
+    """Open the database to back up and make sure it is a caselog database SQLite can read."""
+    source = None
+    try:
+        # Read-write, though it only reads: a read-only connection cannot remove the -wal and -shm files it
+        # creates beside a WAL database.
+        source = sqlite3.connect(location.path)
+        tables = {name for (name,) in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.Error as error:
+        if source is not None:
+            source.close()
+        raise translate_error(error, location) from None
+    if "alembic_version" not in tables:
+        source.close()
+        if tables:
+            message = _("{where}: has tables but no caselog schema; not a caselog database")
+        else:
+            message = _("{path}: no caselog database here; create one with `caselog init`")
+        raise DatabaseError(message.format(where=location.path, path=location.path))
+    return source
 
 
 @dataclass(frozen=True)
@@ -168,7 +207,7 @@ def _postgresql_sweep_lock(location: Location) -> Iterator[None]:
     """A session-level advisory lock on its own connection: the server frees it if this process dies."""
     from sqlalchemy.exc import DBAPIError
 
-    from caselog.db import PG_SWEEP_LOCK, make_engine, translate_error
+    from caselog.db import PG_SWEEP_LOCK, make_engine
 
     engine = make_engine(location)
     try:

@@ -86,6 +86,24 @@ def _split_status(value: str, where: str) -> tuple[str, str | None]:
     return status, reason
 
 
+def _check_shapes(data: dict, source: str) -> None:
+    """Refuse a mapping file whose sections have the wrong kind of value (``columns = 5``)."""
+    expected = {
+        "target": (str, _("a name such as 'cases'")),
+        "ignore_other_columns": (bool, _("true or false")),
+        "ignore": (list, _("a list of column names")),
+        **{name: (dict, _("a table")) for name in ("columns", "formats", "status", "constants", "templates", "values")},
+    }
+    for key, (kind, what) in expected.items():
+        if key in data and not isinstance(data[key], kind):
+            raise BadInput(_("{source}: {key}: expected {what}").format(source=source, key=key, what=what))
+    for name, table in data.get("values", {}).items():
+        if not isinstance(table, dict):
+            raise BadInput(
+                _("{source}: {key}: expected {what}").format(source=source, key=f"values.{name}", what=_("a table"))
+            )
+
+
 def _pairs(options: list[str], option: str) -> list[tuple[str, str]]:
     pairs = []
     for text in options:
@@ -116,9 +134,10 @@ def load_mapping(
     unknown = set(data) - _SECTIONS
     if unknown:
         raise BadInput(_("{source}: unknown key {key!r}").format(source=source, key=sorted(unknown)[0]))
+    _check_shapes(data, source)
     columns: dict[str, tuple[str, ...]] = {}
     for column, target in data.get("columns", {}).items():
-        targets = (target,) if isinstance(target, str) else tuple(target)
+        targets = (target,) if isinstance(target, str) else tuple(target) if isinstance(target, list) else ()
         if not targets or not all(isinstance(t, str) and t for t in targets):
             raise BadInput(
                 _("{source}: columns.{column}: expected a field name or a list of them").format(

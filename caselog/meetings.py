@@ -16,6 +16,7 @@ from caselog.errors import BadInput, NotFound
 from caselog.holidays import load_calendar
 from caselog.i18n import _, enum_label
 from caselog.models import (
+    NAME_MAX,
     Case,
     CaseCoDepartment,
     Decision,
@@ -29,6 +30,7 @@ from caselog.models import (
     Status,
 )
 from caselog.tiers import TierRules, meeting_rule, meeting_tier
+from caselog.validation import checked_text
 from caselog.workdays import meeting_dates, next_meeting, workdays_between
 
 UNFINISHED = (Status.open, Status.dispatched, Status.accepted, Status.answered)
@@ -338,6 +340,8 @@ def record_meeting(
 ) -> RecordedMeeting:
     """Record that a meeting was held; its agenda, as it stands now, is kept with it."""
     kind = _kind(kind)
+    if chair is not None:
+        chair = checked_text(chair, "--chair", NAME_MAX) or None
     if _meeting(session, kind, day) is not None:
         raise BadInput(
             _("the {kind} meeting of {day} is already recorded").format(
@@ -404,6 +408,7 @@ def decide(
     decision = (decision or "").strip()
     if not decision:
         raise BadInput(_("--decision: must not be empty"))
+    decision = checked_text(decision, "--decision")
     meeting = _find_meeting(session, day, kind)
     case = get_case(session=session, ref=ref)
     owner_dept = get_department(session=session, code=owner, what="--owner")

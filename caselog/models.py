@@ -30,6 +30,7 @@ from caselog.enums import (  # noqa: F401  (re-exported: the enums belong to the
     Status,
 )
 from caselog.errors import BadInput
+from caselog.i18n import _
 
 # --- column types ------------------------------------------------------------------------------------------
 
@@ -251,10 +252,32 @@ class Decision(SQLModel, table=True):
 DEPARTMENT_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 TITLE_MAX = 200
 TEXT_MAX = 10_000
+TAGS_MAX = 200  # the parties.tags column, tags joined by commas
+NAME_MAX = 100
+# Control characters other than tab and line breaks: PostgreSQL cannot store NUL, and escape sequences in a title
+# would be played by every terminal that lists it.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def text_problem(value: str, limit: int) -> str | None:
+    """What is wrong with a piece of text a user gave: too long, or a control character; None when it is fine."""
+    if len(value) > limit:
+        return _("{n} characters, at most {limit} allowed").format(n=len(value), limit=limit)
+    if found := _CONTROL.search(value):
+        return _("contains the control character U+{code:04X}").format(code=ord(found.group()))
+    return None
 
 
 class _Input(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and (found := _CONTROL.search(text)):
+                raise ValueError(_("contains the control character U+{code:04X}").format(code=ord(found.group())))
+        return value
 
 
 def _clean_optional(value: str | None) -> str | None:
@@ -311,6 +334,8 @@ class PartyCreate(_Input):
                 part = part.strip().lower()
                 if part and part not in tags:
                     tags.append(part)
+        if len(",".join(tags)) > TAGS_MAX:
+            raise ValueError(_("at most {limit} characters of tags in all").format(limit=TAGS_MAX))
         return tags
 
 

@@ -117,7 +117,8 @@ def _visit(
         except ValueProblem as error:
             problems.append(Problem(name, row.line, columns.get("visited_on"), str(error)))
     data, invalid = _validated(VisitCreate, values, columns, row, name)
-    problems += invalid
+    reported = {problem.column for problem in problems}  # one problem per cell: the parser's, not pydantic's too
+    problems += [problem for problem in invalid if problem.column not in reported]
     if problems:
         return problems
     existing = session.scalar(

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from caselog.errors import BadInput
+from caselog.models import TEXT_MAX, text_problem
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -21,12 +22,22 @@ def describe_error(error: Mapping[str, Any]) -> str:
 def validate(model: type[M], data: Mapping[str, Any], *, names: Mapping[str, str] | None = None) -> M:
     """Validate ``data`` with ``model``; on failure raise ``BadInput`` naming the field as the user knows it.
 
-    ``names`` maps a field to what the user typed it as (an option such as ``--credit-code``, or a column).
+    ``names`` maps a field to what the user typed it as (an argument such as ``TITLE``, or an option whose name
+    differs from the field's); any other field is named as its option, ``--field-name``.
     """
     try:
         return model.model_validate(dict(data))
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else ""
-        where = (names or {}).get(field, field.replace("_", "-"))
+        where = (names or {}).get(field, "--" + field.replace("_", "-"))
         raise BadInput(f"{where}: {describe_error(first)}") from None
+
+
+def checked_text(text: str, what: str, limit: int = TEXT_MAX) -> str:
+    """``text`` stripped, or ``BadInput`` naming ``what`` (the option) when it is too long or holds a control
+    character: the rule of the input models, for free text that has no model (notes, reasons, decisions)."""
+    text = text.strip()
+    if (problem := text_problem(text, limit)) is not None:
+        raise BadInput(f"{what}: {problem}")
+    return text

@@ -384,6 +384,11 @@ def _recurrence(rule: str, first: datetime.date) -> "rrule":
     return recurrence
 
 
+def check_meeting_rule(rule: str, first: datetime.date) -> None:
+    """Raise ``ValueError`` saying why ``rule`` cannot schedule meetings (what ``meeting_dates`` refuses)."""
+    _recurrence(rule, first)
+
+
 def meeting_dates(
     rule: str, first: datetime.date, start: datetime.date, end: datetime.date, calendar: WorkCalendar
 ) -> list[MeetingDate]:

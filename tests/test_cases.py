@@ -256,7 +256,7 @@ def test_edit_records_one_event_per_changed_field(district):
 
 
 def test_list_filters(district):
-    a = open_one(district, "噪音扰民", lead="market", category="环境噪音", due_on=date(2026, 3, 1))
+    a = open_one(district, "噪音扰民", lead="market", category="环境噪音", due_on=date(2026, 3, 2))
     b = open_one(district, "人才公寓申请", lead="housing", co=["esb"], at=NOW + H, key=True)
     c = open_one(district, "100%_完成", at=NOW + 2 * H, description="含有[urgent]标记")
     move("resolve", district, a.ref, NOW + 3 * H, note="ok")
@@ -277,7 +277,7 @@ def test_list_filters(district):
     assert refs(party="上海测试科技有限公司") == [c.ref, b.ref, a.ref]
     assert refs(since=date(2026, 3, 3)) == []
     assert refs(until=date(2026, 3, 2)) == [c.ref, b.ref, a.ref]
-    open_one(district, "逾期", lead="market", due_on=date(2026, 3, 1), at=NOW + 5 * H)
+    open_one(district, "逾期", lead="market", due_on=date(2026, 3, 1), at=NOW - 48 * H)
     assert refs(overdue=True) == ["C2026-000004"]
     assert len(list_cases(session=district, filters=CaseFilter(), today=NOW.date(), tz=SHANGHAI, limit=2)) == 2
 
