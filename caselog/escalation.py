@@ -13,6 +13,7 @@ from datetime import date, datetime, tzinfo
 from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
+from caselog.casefacts import refresh, refresh_case
 from caselog.errors import BadInput, DatabaseError
 from caselog.holidays import load_calendar
 from caselog.i18n import _, enum_label
@@ -239,6 +240,7 @@ def _write(session: Session, updates: list[dict[str, object]], events: list[dict
         if result.rowcount != len(rows):
             raise DatabaseError(_("cases changed while the sweep ran; nothing was written, run it again"))
     connection.execute(insert(Event.__table__), events)
+    refresh(connection, sorted({row["b_id"] for row in updates}))
     session.expire_all()
 
 
@@ -283,7 +285,7 @@ def change_tier(
         setattr(case, name, value)
     case.version += 1
     session.add(case)
-    session.flush()
+    refresh_case(session, case)
 
 
 def escalate_by_rules(

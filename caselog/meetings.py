@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from caselog.cases import get_case, record
@@ -171,60 +170,102 @@ def _meeting(session: Session, kind: str, day: date) -> Meeting | None:
     return session.scalar(select(Meeting).where(Meeting.kind == kind, Meeting.held_on == day))
 
 
-def _agenda_case_ids(session: Session, kind: str, day: date, tz: tzinfo) -> tuple[list[int], bool]:
-    """The cases on the agenda: as recorded for a meeting already held, else the tier's unfinished cases."""
+def _agenda_cohort(session: Session, kind: str, day: date, tz: tzinfo):
+    """The cases on the agenda, as a select of ids: as recorded for a meeting already held, else the tier's
+    unfinished cases received by the end of the day; and whether the meeting was held."""
     held = _meeting(session, kind, day)
     if held is not None:
-        ids = session.scalars(select(MeetingCase.case_id).where(MeetingCase.meeting_id == held.id))
-        return sorted(ids), True
-    query = select(Case.id).where(
-        Case.tier == meeting_tier(kind), Case.status.in_(UNFINISHED), Case.opened_at < _end_of(day, tz)
+        return select(MeetingCase.case_id).where(MeetingCase.meeting_id == held.id), True
+    cohort = select(Case.id).where(
+        Case.status.in_(UNFINISHED), Case.tier == meeting_tier(kind), Case.opened_at < _end_of(day, tz)
     )
-    return sorted(session.scalars(query)), False
+    return cohort, False
+
+
+def _agenda_case_ids(session: Session, kind: str, day: date, tz: tzinfo) -> tuple[list[int], bool]:
+    """The ids of the cases on the agenda (see ``_agenda_cohort``), sorted."""
+    cohort, recorded = _agenda_cohort(session, kind, day, tz)
+    return sorted(session.scalars(cohort)), recorded
+
+
+def agenda_size(*, session: Session, kind: str, day: date, tz: tzinfo) -> tuple[int, int]:
+    """How many cases the agenda of the ``kind`` meeting on ``day`` holds and how many of them are overdue: the
+    counts of ``build_agenda``, counted in SQL."""
+    cohort, _recorded = _agenda_cohort(session, _kind(kind), day, tz)
+    due = select(Case.due_on).where(Case.id.in_(cohort)).subquery()
+    cases, overdue = session.execute(select(func.count(), func.count().filter(due.c.due_on < day))).one()
+    return cases, overdue
+
+
+def agenda_rows(*, session: Session, kind: str, day: date, tz: tzinfo):
+    """The facts of every case on the agenda, as plain rows (the queries behind ``build_agenda``): each case with
+    its lead and party; its co-departments; how often it was discussed; its last decision."""
+    kind = _kind(kind)
+    cohort, recorded = _agenda_cohort(session, kind, day, tz)
+    connection = session.connection()
+    cases, lead, parties = Case.__table__, Department.__table__.alias("lead"), Party.__table__
+    rows = connection.execute(
+        select(cases.c.id, cases.c.ref, cases.c.title, parties.c.name, lead.c.code, lead.c.name, cases.c.category,
+               cases.c.status, cases.c.opened_at, cases.c.due_on, cases.c.deadline_estimated)
+        .select_from(cases.outerjoin(lead, lead.c.id == cases.c.lead_id).outerjoin(parties,
+                                                                                  parties.c.id == cases.c.party_id))
+        .where(cases.c.id.in_(cohort))
+    ).all()  # fmt: skip
+    co = connection.execute(
+        select(CaseCoDepartment.case_id, Department.code)
+        .join(Department, Department.id == CaseCoDepartment.department_id)
+        .where(CaseCoDepartment.case_id.in_(cohort))
+        .order_by(Department.code)
+    ).all()
+    discussed = connection.execute(
+        select(MeetingCase.case_id, func.count())
+        .join(Meeting, Meeting.id == MeetingCase.meeting_id)
+        .where(Meeting.kind == kind, Meeting.held_on < day, MeetingCase.case_id.in_(cohort))
+        .group_by(MeetingCase.case_id)
+    ).all()
+    decisions = connection.execute(
+        select(Decision.case_id, Decision.decision, Department.code, Decision.due_on)
+        .join(Meeting, Meeting.id == Decision.meeting_id)
+        .join(Department, Department.id == Decision.owner_id)
+        .where(Meeting.held_on < day, Decision.case_id.in_(cohort))
+        .order_by(Meeting.held_on, Decision.id)
+    ).all()
+    return recorded, rows, co, discussed, decisions
 
 
 def build_agenda(*, session: Session, kind: str, day: date, tz: tzinfo) -> Agenda:
     """The agenda of the ``kind`` meeting on ``day``: cases grouped by lead department, overdue first."""
     kind = _kind(kind)
     calendar = load_calendar(session=session)
-    ids, recorded = _agenda_case_ids(session, kind, day, tz)
-    lead = aliased(Department)
-    rows = (
-        session.execute(
-            select(Case, lead.code, lead.name, Party.name)
-            .outerjoin(lead, lead.id == Case.lead_id)
-            .outerjoin(Party, Party.id == Case.party_id)
-            .where(Case.id.in_(ids))
-        ).all()
-        if ids
-        else []
-    )
-    co = _co(session, ids)
-    discussed = _discussed(session, kind, day, ids)
-    decisions = _last_decisions(session, day, ids)
+    recorded, rows, co_rows, discussed_rows, decision_rows = agenda_rows(session=session, kind=kind, day=day, tz=tz)
+    co: dict[int, list[str]] = {}
+    for case_id, code in co_rows:
+        co.setdefault(case_id, []).append(code)
+    discussed = dict(discussed_rows)
+    decisions = {case_id: (text, owner, due) for case_id, text, owner, due in decision_rows}
     groups: dict[str | None, tuple[str | None, list[AgendaItem]]] = {}
-    for case, lead_code, lead_name, party in rows:
-        opened_on = case.opened_at.astimezone(tz).date()
+    for case_id, ref, title, party, lead_code, lead_name, category, status, opened_at, due_on, estimated in rows:
+        opened_on = opened_at.astimezone(tz).date()
         age, _estimated = workdays_between(opened_on, day, calendar)
         left = None
-        if case.due_on is not None:
-            left, _est = workdays_between(day, case.due_on, calendar)
-        last = decisions.get(case.id)
+        if due_on is not None:
+            left, _est = workdays_between(day, due_on, calendar)
+        last = decisions.get(case_id)
         item = AgendaItem(
-            ref=case.ref,
-            title=case.title,
+            ref=ref,
+            title=title,
             party=party,
             lead=lead_code,
-            co=co.get(case.id, []),
-            category=case.category,
-            status=case.status,
+            co=co.get(case_id, []),
+            category=category,
+            status=status,
             opened_on=opened_on,
             age_workdays=age,
-            due_on=case.due_on,
+            due_on=due_on,
             workdays_left=left,
-            overdue=case.due_on is not None and case.due_on < day,
-            deadline_estimated=case.deadline_estimated,
-            discussed=discussed.get(case.id, 0),
+            overdue=due_on is not None and due_on < day,
+            deadline_estimated=bool(estimated),
+            discussed=discussed.get(case_id, 0),
             last_decision=last[0] if last else None,
             last_decision_owner=last[1] if last else None,
             last_decision_due=last[2] if last else None,
@@ -246,48 +287,6 @@ def build_agenda(*, session: Session, kind: str, day: date, tz: tzinfo) -> Agend
         groups=ordered,
         carried_over=_carried_over(session, kind, day),
     )
-
-
-def _co(session: Session, ids: list[int]) -> dict[int, list[str]]:
-    if not ids:
-        return {}
-    query = (
-        select(CaseCoDepartment.case_id, Department.code)
-        .join(Department, Department.id == CaseCoDepartment.department_id)
-        .where(CaseCoDepartment.case_id.in_(ids))
-        .order_by(Department.code)
-    )
-    result: dict[int, list[str]] = {}
-    for case_id, code in session.execute(query):
-        result.setdefault(case_id, []).append(code)
-    return result
-
-
-def _discussed(session: Session, kind: str, day: date, ids: list[int]) -> dict[int, int]:
-    """How many earlier meetings of this kind had each case on their agenda."""
-    if not ids:
-        return {}
-    query = (
-        select(MeetingCase.case_id, func.count())
-        .join(Meeting, Meeting.id == MeetingCase.meeting_id)
-        .where(Meeting.kind == kind, Meeting.held_on < day, MeetingCase.case_id.in_(ids))
-        .group_by(MeetingCase.case_id)
-    )
-    return dict(session.execute(query).all())
-
-
-def _last_decisions(session: Session, day: date, ids: list[int]) -> dict[int, tuple[str, str, date | None]]:
-    """Each case's latest decision taken at a meeting before ``day``: (decision, owner, due)."""
-    if not ids:
-        return {}
-    query = (
-        select(Decision.case_id, Decision.decision, Department.code, Decision.due_on)
-        .join(Meeting, Meeting.id == Decision.meeting_id)
-        .join(Department, Department.id == Decision.owner_id)
-        .where(Meeting.held_on < day, Decision.case_id.in_(ids))
-        .order_by(Meeting.held_on, Decision.id)
-    )
-    return {case_id: (text, owner, due) for case_id, text, owner, due in session.execute(query)}
 
 
 def _carried_over(session: Session, kind: str, day: date) -> list[CarriedDecision]:

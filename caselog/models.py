@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
-from sqlalchemy import DateTime, Index, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -119,6 +119,17 @@ class Case(SQLModel, table=True):
     """One problem or demand (问题诉求), with its lead department and where it is in its lifecycle."""
 
     __tablename__ = "cases"
+    # The reports' cohorts, counted from the index alone: cases received on some days, cases due on some days.
+    __table_args__ = (
+        Index("ix_cases_report_received", "opened_day", "changed_at", "report_lead", "report_tier", "report_excluded",
+              "answered_day", "report_resolved", "resolved_day", "report_satisfaction", "return_count",
+              "reopen_count"),
+        Index("ix_cases_report_due", "report_due_on", "changed_at", "report_lead", "report_tier", "report_excluded",
+              "report_resolved", "resolved_day", "opened_day"),
+        # The few cases whose stored facts are not known (a writer did not refresh them): reports replay them.
+        Index("ix_cases_unrefreshed", "id", sqlite_where=text("changed_at IS NULL"),
+              postgresql_where=text("changed_at IS NULL")),
+    )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(sa_type=String(16), unique=True)
@@ -151,6 +162,18 @@ class Case(SQLModel, table=True):
     reopen_count: int = 0
     version: int = 1
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    # What reports count about the case as of now, and when it last changed (kept by ``caselog.casefacts`` in
+    # the transaction of every change; a NULL ``changed_at`` means "not known: replay the history").
+    changed_at: datetime | None = _time()
+    opened_day: date | None = None
+    report_lead: str | None = Field(default=None, sa_type=String(32))
+    report_tier: int | None = None
+    report_excluded: str | None = Field(default=None, sa_type=String(16))
+    answered_day: date | None = None
+    report_resolved: bool | None = None
+    resolved_day: date | None = None
+    report_satisfaction: str | None = Field(default=None, sa_type=String(24))
+    report_due_on: date | None = None
 
 
 class CaseCoDepartment(SQLModel, table=True):
@@ -169,6 +192,7 @@ class Event(SQLModel, table=True):
     __table_args__ = (
         Index("ix_events_case_id", "case_id", "id"),
         Index("ix_events_kind_case_id", "kind", "case_id"),
+        Index("ix_events_kind_at", "kind", "at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -180,6 +204,15 @@ class Event(SQLModel, table=True):
     old_value: str | None = Field(default=None, sa_type=Text)
     new_value: str | None = Field(default=None, sa_type=Text)
     note: str | None = Field(default=None, sa_type=Text)
+
+
+class Setting(SQLModel, table=True):
+    """A fact about the database itself (e.g. the UTC offset its stored local days were computed with)."""
+
+    __tablename__ = "settings"
+
+    name: str = Field(sa_type=String(64), primary_key=True)
+    value: str = Field(sa_type=String(200))
 
 
 class CalendarEntry(SQLModel, table=True):

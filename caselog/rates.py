@@ -15,30 +15,40 @@ count, so an old report run again later gives the same figures. Cases closed as 
 - median working days from receipt to the first answer and to the resolution.
 
 A rate whose denominator is 0 is None ("—" in tables), never 0 % or an error.
+
+How it is counted: each case's facts as of a moment are defined once, by replaying its events
+(``caselog.casefacts.replayed``). A case unchanged since the moment has the facts stored on it, so those cases
+are counted by grouped queries over ``ix_cases_report_received`` / ``ix_cases_report_due`` alone, and only the
+cases changed after the moment (found through the same indexes) are replayed; the two tallies are added up.
+``replay=True`` replays every case, which is also what happens when the district's offset is not the one the
+stored days were computed with.
 """
 
 from __future__ import annotations
 
-import statistics
-from dataclasses import dataclass, field
+import bisect
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from fractions import Fraction
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, case, exists, func, literal, or_, select, union
 from sqlmodel import Session
 
+from caselog.casefacts import CASES, DEPARTMENTS, EVENTS, EXCLUDED_REASONS, day_offset, replayed
 from caselog.errors import BadInput
 from caselog.holidays import load_calendar
 from caselog.i18n import _
-from caselog.models import Case, CaseCoDepartment, Department, Event, Party
+from caselog.models import CaseCoDepartment, Party
 from caselog.periods import Period, iso_week
-from caselog.workdays import workdays_between
+from caselog.workdays import WorkCalendar
 
 GROUPS = ("department", "tier", "category", "street", "party-kind", "week", "month")
-EXCLUDED_REASONS = ("withdrawn", "duplicate", "invalid")
 COUNTS = ("received", "answered", "resolved", "excluded", "due", "on_time", "revisited", "satisfied",
           "unreachable", "returned", "reopened")  # fmt: skip
+PARTIES = Party.__table__
+_RECEIVED = ("received", "answered", "resolved", "excluded", "revisited", "satisfied", "unreachable", "returned",
+             "reopened", *EXCLUDED_REASONS)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -85,158 +95,6 @@ def rate(numerator: int, denominator: int) -> Fraction | None:
     return Fraction(numerator, denominator) if denominator else None
 
 
-def _local_day(column, offset: timedelta, dialect: str):
-    """The local calendar day of a stored UTC time (the district's offset; mainland China keeps no summer time)."""
-    if dialect == "sqlite":
-        return func.date(column, f"{int(offset.total_seconds() // 3600):+d} hours")
-    return func.date(column + literal(offset))
-
-
-def _facts(session: Session, period: Period, as_of: datetime, tz: tzinfo, original: bool, cohort: str):
-    """One row per case of the cohort — received in the period, or (``cohort="due"``) with its resolution
-    deadline in the period — with its group keys and 0/1 facts as of ``as_of``.
-
-    The cohort's events are read in one grouped pass that finds, per case, the ids of the events that decide
-    each fact (the last lead change up to ``as_of``, the last resolution or reopening, …); the facts then join
-    those events by primary key. Both steps are materialized once.
-    """
-    dialect = session.get_bind().dialect.name
-    offset = datetime.combine(period.start, time(12), tz).utcoffset() or timedelta(0)
-    start = datetime.combine(period.start, time(0), tz)
-    end = datetime.combine(period.end + timedelta(days=1), time(0), tz)
-    last_day = min(period.end, as_of.astimezone(tz).date())
-    if cohort == "due":
-        # Only cases whose deadline could fall in the period are judged: a deadline is the current or the
-        # original one unless it was extended, and each of the three is found through an index.
-        extended = select(Event.case_id).where(Event.kind == "extended", Event.field == "due_on")
-        members = or_(
-            Case.due_on.between(period.start, last_day),
-            Case.original_due_on.between(period.start, last_day),
-            Case.id.in_(extended),
-        )
-    else:
-        members = and_(Case.opened_at >= start, Case.opened_at < end)
-    base = select(Case.id).where(Case.opened_at <= as_of, members).cte(f"{cohort}_cases").prefix_with("MATERIALIZED")
-
-    def last(condition):
-        return func.max(case((and_(condition, Event.at <= as_of), Event.id)))
-
-    def following(condition):
-        return func.min(case((and_(condition, Event.at > as_of), Event.id)))
-
-    def seen(condition):
-        return func.max(case((and_(condition, Event.at <= as_of), 1), else_=0))
-
-    lead_change = and_(Event.kind.in_(("dispatched", "returned")), Event.field == "lead")
-    extension = and_(Event.kind == "extended", Event.field == "due_on")
-    decisive = (
-        select(
-            Event.case_id.label("case_id"),
-            last(lead_change).label("lead_last"),
-            following(lead_change).label("lead_next"),
-            last(Event.kind == "escalated").label("tier_last"),
-            following(Event.kind == "escalated").label("tier_next"),
-            seen(Event.kind.in_(("answered", "resolved"))).label("answered"),
-            last(Event.kind.in_(("resolved", "reopened"))).label("rr_last"),
-            last(Event.kind.in_(("closed", "reopened"))).label("close_last"),
-            last(Event.kind == "revisited").label("visit_last"),
-            func.max(case((Event.kind == "revisited", 1), else_=0)).label("visit_any"),
-            seen(Event.kind == "returned").label("returned"),
-            seen(Event.kind == "reopened").label("reopened"),
-            last(extension).label("ext_last"),
-            following(extension).label("ext_next"),
-            func.min(case((Event.kind == "resolved", Event.at))).label("first_resolved"),
-            func.min(case((Event.kind.in_(("answered", "resolved")), Event.at))).label("first_answer"),
-        )
-        .join(base, base.c.id == Event.case_id)
-        .group_by(Event.case_id)
-        .cte(f"{cohort}_events")
-        .prefix_with("MATERIALIZED")
-    )
-    e = decisive.c
-    lead = aliased(Department)
-    lead_last, lead_next, tier_last, tier_next, rr, closing, visit, ext_last, ext_next = (
-        aliased(Event) for _ in range(9)
-    )
-    lead_code = case(
-        (e.lead_last.is_not(None), lead_last.new_value),
-        (e.lead_next.is_not(None), lead_next.old_value),
-        else_=lead.code,
-    )
-    tier = case(
-        (e.tier_last.is_not(None), cast(tier_last.new_value, Integer)),
-        (e.tier_next.is_not(None), cast(tier_next.old_value, Integer)),
-        else_=Case.tier,
-    )
-    answered = or_(
-        func.coalesce(e.answered, 0) == 1,
-        and_(Case.answered_at.is_not(None), Case.answered_at <= as_of),
-        and_(Case.resolved_at.is_not(None), Case.resolved_at <= as_of),
-    )
-    resolved = case(
-        (rr.kind == "resolved", 1),
-        (rr.kind == "reopened", 0),
-        (and_(Case.resolved_at.is_not(None), Case.resolved_at <= as_of), 1),
-        else_=0,
-    )
-    excluded = case(
-        (closing.new_value.in_(EXCLUDED_REASONS), 1),
-        (closing.id.is_not(None), 0),
-        (and_(Case.close_reason.in_(EXCLUDED_REASONS), Case.closed_at <= as_of), 1),
-        else_=0,
-    )
-    satisfaction = case(
-        (e.visit_last.is_not(None), visit.new_value),
-        (func.coalesce(e.visit_any, 0) == 1, None),
-        else_=Case.satisfaction,
-    )
-    if original:
-        deadline = Case.original_due_on
-    else:
-        deadline = case(
-            (e.ext_last.is_not(None), ext_last.new_value), (e.ext_next.is_not(None), ext_next.old_value),
-            else_=Case.due_on,
-        )  # fmt: skip
-    query = (
-        select(
-            Case.id.label("case_id"),
-            lead_code.label("department"),
-            tier.label("tier"),
-            Case.category.label("category"),
-            Party.street.label("street"),
-            Party.kind.label("party_kind"),
-            _local_day(Case.opened_at, offset, dialect).label("day"),
-            case((answered, 1), else_=0).label("answered"),
-            resolved.label("resolved"),
-            excluded.label("excluded"),
-            func.coalesce(closing.new_value, Case.close_reason).label("close_value"),
-            satisfaction.label("satisfaction"),
-            func.coalesce(e.returned, 0).label("returned"),
-            func.coalesce(e.reopened, 0).label("reopened"),
-            deadline.label("deadline"),
-            func.coalesce(e.first_resolved, Case.resolved_at).label("resolved_at"),
-            func.coalesce(e.first_answer, Case.answered_at, Case.resolved_at).label("answered_at"),
-        )
-        .select_from(Case)
-        .join(base, base.c.id == Case.id)
-        .outerjoin(decisive, e.case_id == Case.id)
-        .outerjoin(lead, lead.id == Case.lead_id)
-        .outerjoin(Party, Party.id == Case.party_id)
-        .outerjoin(lead_last, lead_last.id == e.lead_last)
-        .outerjoin(lead_next, lead_next.id == e.lead_next)
-        .outerjoin(tier_last, tier_last.id == e.tier_last)
-        .outerjoin(tier_next, tier_next.id == e.tier_next)
-        .outerjoin(rr, rr.id == e.rr_last)
-        .outerjoin(closing, closing.id == e.close_last)
-        .outerjoin(visit, visit.id == e.visit_last)
-        .outerjoin(ext_last, ext_last.id == e.ext_last)
-        .outerjoin(ext_next, ext_next.id == e.ext_next)
-    )
-    if cohort == "due":
-        query = query.where(deadline >= period.start, deadline <= last_day)
-    return query.cte(cohort).prefix_with("MATERIALIZED"), offset
-
-
 def rates_report(
     *,
     session: Session,
@@ -247,110 +105,423 @@ def rates_report(
     min_cases: int = 0,
     original: bool = False,
     credit: str = "lead",
+    replay: bool = False,
 ) -> RatesReport:
     """Rates per group for the cases received in ``period``, as of ``as_of``; counted by grouped SQL queries.
 
     Departments are credited with the cases they lead; ``credit="co"`` credits co-departments as well (the
-    total still counts each case once).
+    total still counts each case once). ``replay`` evaluates every case from its history (the reference the
+    stored facts are checked against).
     """
     if by not in GROUPS:
         raise BadInput(_("--by: {by!r} is not one of {groups}").format(by=by, groups=", ".join(GROUPS)))
     if credit not in ("lead", "co"):
         raise BadInput(_("--credit: {credit!r} is not lead or co").format(credit=credit))
-    facts, offset = _facts(session, period, as_of, tz, original, "received")
-    due, _offset = _facts(session, period, as_of, tz, original, "due")
     co_credit = credit == "co" and by == "department"
-    if co_credit:
-        facts, due = _with_co(facts), _with_co(due)
-
-    def key_of(table):
-        return {"department": table.c.department, "tier": table.c.tier, "category": table.c.category,
-                "street": table.c.street, "party-kind": table.c.party_kind}.get(by, table.c.day)  # fmt: skip
-
-    def total(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    key = key_of(facts)
-    kept = facts.c.excluded == 0
-    satisfied = facts.c.satisfaction.in_(("satisfied", "basically-satisfied"))
-    answered_visit = and_(facts.c.satisfaction.is_not(None), facts.c.satisfaction != "unreachable")
-    query = select(
-        key.label("group"),
-        total(kept),
-        total(and_(kept, facts.c.answered == 1)),
-        total(and_(kept, facts.c.resolved == 1)),
-        total(facts.c.excluded == 1),
-        literal(0),
-        literal(0),
-        total(and_(kept, answered_visit)),
-        total(and_(kept, satisfied)),
-        total(and_(kept, facts.c.satisfaction == "unreachable")),
-        total(and_(kept, facts.c.returned == 1)),
-        total(and_(kept, facts.c.reopened == 1)),
-    ).group_by(key)
-    resolved_day = _local_day(due.c.resolved_at, offset, session.get_bind().dialect.name)
-    due_kept = due.c.excluded == 0
-    on_time = and_(due_kept, due.c.resolved == 1, resolved_day <= due.c.deadline)
-    zeros = [literal(0)] * 4
-    due_query = select(
-        key_of(due).label("group"), *zeros, total(due_kept), total(on_time), *([literal(0)] * 5)
-    ).group_by(key_of(due))
-    grouped: dict[str | None, dict[str, int]] = {}
-    for row in [*session.execute(query), *session.execute(due_query)]:
-        group = _group_label(by, row[0])
-        counts = grouped.setdefault(group, dict.fromkeys(COUNTS, 0))
-        for name, value in zip(COUNTS, row[1:], strict=True):
-            counts[name] += int(value)
-    excluded_reasons = dict(
-        session.execute(
-            select(facts.c.close_value, func.count()).where(facts.c.excluded == 1).group_by(facts.c.close_value)
-        ).all()  # fmt: skip
+    (tally,) = tally_periods(
+        session=session, by=by, periods=[period], as_of=as_of, tz=tz, original=original, co=co_credit, replay=replay
     )
-    medians = _medians(session, facts, key, by, offset)
-    rows = [_row(group, counts, medians.get(group, (None, None))) for group, counts in grouped.items()]
-    rows = [r if r.received >= min_cases else _unranked(r) for r in rows]
-    rows.sort(key=lambda r: (not r.ranked, -(r.resolution_rate or -1), -r.received, str(r.group)))
-    if by in ("week", "month", "tier"):
-        rows.sort(key=lambda r: str(r.group))
-    totals = dict.fromkeys(COUNTS, 0)
-    for counts in grouped.values():
-        for name in COUNTS:
-            totals[name] += counts[name]
-    all_medians = medians.get("*", (None, None))
-    total_row = _row(None, totals, all_medians)
+    rows = tally.rows(min_cases)
+    total_row = tally.total()
+    excluded_reasons = tally.excluded
     if co_credit:
-        total_row = rates_report(session=session, by="tier", period=period, as_of=as_of, tz=tz, original=original).total
-        excluded_reasons = rates_report(session=session, by="tier", period=period, as_of=as_of, tz=tz).excluded
+        alone = rates_report(session=session, by="tier", period=period, as_of=as_of, tz=tz, original=original,
+                             replay=replay)  # fmt: skip
+        total_row, excluded_reasons = alone.total, alone.excluded
     return RatesReport(by, period, as_of, rows, total_row, excluded_reasons)
 
 
-def _with_co(table):
-    """The facts once for the lead department and once more for each co-department of the case."""
-    co = aliased(Department)
-    others = [c for c in table.c if c.name != "department"]
-    lead_rows = select(table.c.department, *others)
-    co_rows = (
-        select(co.code.label("department"), *others)
-        .join(CaseCoDepartment, CaseCoDepartment.case_id == table.c.case_id)
-        .join(co, co.id == CaseCoDepartment.department_id)
+# --- the tally of one or more periods ----------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """What the grouped queries counted for one period: counts per group, the reasons cases were left out,
+    and how many cases took each number of working days to a reply and to resolution (per group and "*")."""
+
+    by: str | None
+    counts: dict[str | None, dict[str, int]] = field(default_factory=dict)
+    excluded: dict[str, int] = field(default_factory=dict)
+    reply_days: dict[str | None, Counter] = field(default_factory=dict)
+    resolve_days: dict[str | None, Counter] = field(default_factory=dict)
+
+    def add(self, group: str | None, names, values) -> None:
+        """Add a query row's counts to ``group``."""
+        counts = self.counts.setdefault(group, dict.fromkeys(COUNTS, 0))
+        for name, value in zip(names, values, strict=True):
+            if name in counts:
+                counts[name] += int(value)
+            elif value:
+                self.excluded[name] = self.excluded.get(name, 0) + int(value)
+
+    def medians(self, group: str | None) -> tuple[float | None, float | None]:
+        """Median working days to a reply and to resolution."""
+        return _median(self.reply_days.get(group)), _median(self.resolve_days.get(group))
+
+    def rows(self, min_cases: int = 0) -> list[RateRow]:
+        """One row per group, ranked by resolution rate then cases received (by week, month and tier: in order)."""
+        rows = [_row(group, counts, self.medians(group)) for group, counts in self.counts.items()]
+        rows = [r if r.received >= min_cases else replace(r, ranked=False) for r in rows]
+        rows.sort(key=lambda r: (not r.ranked, -(r.resolution_rate or -1), -r.received, str(r.group)))
+        if self.by in ("week", "month", "tier"):
+            rows.sort(key=lambda r: str(r.group))
+        return rows
+
+    def total(self) -> RateRow:
+        """The total row: every group's counts added up, the medians over all cases."""
+        totals = dict.fromkeys(COUNTS, 0)
+        for counts in self.counts.values():
+            for name in COUNTS:
+                totals[name] += counts[name]
+        return _row(None, totals, self.medians("*"))
+
+
+def tally_periods(
+    *,
+    session: Session,
+    by: str | None,
+    periods: list[Period],
+    as_of: datetime,
+    tz: tzinfo,
+    original: bool = False,
+    co: bool = False,
+    due: bool = True,
+    medians: bool = True,
+    replay: bool = False,
+) -> list[Tally]:
+    """Tallies of the cases received in each of ``periods`` (grouped ``by``, or not at all), as of ``as_of``.
+
+    The periods are counted together: each query groups by the day as well and the days are folded into their
+    periods here, so a five-year weekly trend is a handful of queries. ``due`` and ``medians`` can be left out
+    when only the received cohort's counts are wanted.
+    """
+    connection = session.connection()
+    offsets = {_offset(p, tz) for p in periods}
+    if len(offsets) > 1:  # a summer-time change between the periods: count each with its own offset
+        return [
+            tally_periods(session=session, by=by, periods=[p], as_of=as_of, tz=tz, original=original, co=co,
+                          due=due, medians=medians, replay=replay)[0]
+            for p in periods
+        ]  # fmt: skip
+    (offset,) = offsets
+    dialect = connection.dialect.name
+    stored = not replay and offset == day_offset(connection) and offset % timedelta(hours=1) == timedelta(0)
+    stored = stored and all(_offset_holds(p, tz, offset) for p in periods)
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
+    last_due = min(last, as_of.astimezone(tz).date())
+    start = datetime.combine(first, time(0), tz)
+    end = datetime.combine(last + timedelta(days=1), time(0), tz)
+    tallies = [Tally(by) for _ in periods]
+    starts = [p.start for p in periods]
+    several = len(periods) > 1
+
+    def period_of(day) -> Tally | None:
+        day = _as_date(day)
+        index = bisect.bisect_right(starts, day) - 1
+        return tallies[index] if index >= 0 and day <= periods[index].end else None
+
+    party = by in ("street", "party-kind")
+    deadline_in = (first, last_due)
+    sources = []
+    if stored:
+        received = [CASES.c.opened_day.between(first, last), CASES.c.changed_at <= as_of]
+        sources.append(("received", _stored(received, original, party)))
+        changed = _if_any(connection, _received_changed(first, last, start, end, as_of), as_of)
+        if changed is not None:
+            sources.append(("received", _replayed(changed, as_of, offset, dialect, original, party)))
+    else:
+        opened = CASES.c.opened_at
+        cohort = select(CASES.c.id).where(opened >= start, opened < end, opened <= as_of)
+        sources.append(("received", _replayed(cohort, as_of, offset, dialect, original, party)))
+    if due:
+        if stored:
+            deadline = CASES.c.original_due_on if original else CASES.c.report_due_on
+            stored_due = [deadline.between(*deadline_in), CASES.c.changed_at <= as_of]
+            sources.append(("due", _stored(stored_due, original, party)))
+            changed = _if_any(connection, _due_changed(first, last_due, as_of, original), as_of)
+            if changed is not None:
+                sources.append(("due", _replayed(changed, as_of, offset, dialect, original, party, deadline_in)))
+        else:
+            extended = select(EVENTS.c.case_id).where(EVENTS.c.kind == "extended", EVENTS.c.field == "due_on")
+            members = or_(CASES.c.due_on.between(first, last_due), CASES.c.original_due_on.between(first, last_due),
+                          CASES.c.id.in_(extended))  # fmt: skip
+            cohort = select(CASES.c.id).where(CASES.c.opened_at <= as_of, members)
+            sources.append(("due", _replayed(cohort, as_of, offset, dialect, original, party, deadline_in)))
+    if co:
+        sources += [(cohort, _co(source)) for cohort, source in sources]
+    day_pairs: list[tuple[Counter, object, object, str | None, int]] = []
+    for cohort, source in sources:
+        c = source.c
+        key = _key(by, c)
+        if cohort == "received":
+            statement = _received_query(source, key, c["day"] if several else None)
+            for row in connection.execute(statement):
+                tally = period_of(row[0]) if several else tallies[0]
+                values = row[1:] if several else row
+                if key is None and not any(values[1:]):
+                    continue  # ungrouped: a count over no cases, or over only left-out ones
+                if tally is not None:
+                    tally.add(_group_label(by, values[0]), _RECEIVED, values[1:])
+            if medians:
+                for end_day, flag, samples in (("answered_day", "answered", "reply_days"),
+                                               ("resolved_day", "resolved", "resolve_days")):  # fmt: skip
+                    statement = _pairs_query(source, key, c[end_day], c[flag])
+                    for group, opened, ended, count in connection.execute(statement):
+                        tally = period_of(opened) if several else tallies[0]
+                        if tally is not None:
+                            label = _group_label(by, group)
+                            for name in (label, "*"):
+                                day_pairs.append((getattr(tally, samples).setdefault(name, Counter()), opened,
+                                                  ended, name, count))  # fmt: skip
+        else:
+            statement = _due_query(source, key, c["deadline"] if several else None)
+            for row in connection.execute(statement):
+                tally = period_of(row[0]) if several else tallies[0]
+                values = row[1:] if several else row
+                if key is None and not any(values[1:]):
+                    continue
+                if tally is not None:
+                    tally.add(_group_label(by, values[0]), ("due", "on_time"), values[1:])
+    if day_pairs:
+        numbers = _workday_numbers({_as_date(d) for _c, a, b, _n, _k in day_pairs for d in (a, b)},
+                                   load_calendar(session=session))  # fmt: skip
+        for counter, opened, ended, _name, count in day_pairs:
+            counter[numbers[_as_date(ended)] - numbers[_as_date(opened)]] += int(count)
+    return tallies
+
+
+def _offset(period: Period, tz: tzinfo) -> timedelta:
+    """The district's offset for a period (at noon on its first day)."""
+    return datetime.combine(period.start, time(12), tz).utcoffset() or timedelta(0)
+
+
+def _offset_holds(period: Period, tz: tzinfo, offset: timedelta) -> bool:
+    """Whether the period's first and last midnights are at ``offset`` too, so its days are whole stored days."""
+    after = period.end + timedelta(days=1)
+    return all(datetime.combine(day, time(0), tz).utcoffset() == offset for day in (period.start, after))
+
+
+# --- where the rows come from ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One cohort's rows: the FROM clause, its conditions, and each fact as a column expression there."""
+
+    froms: object
+    where: tuple
+    c: dict
+
+
+def _stored(where: list, original: bool, party: bool) -> _Source:
+    """Cases counted from their stored facts (``party``: with their party's street and kind)."""
+    froms = CASES.outerjoin(PARTIES, PARTIES.c.id == CASES.c.party_id) if party else CASES
+    return _Source(
+        froms,
+        tuple(where),
+        {
+            "case_id": CASES.c.id,
+            "department": CASES.c.report_lead,
+            "tier": CASES.c.report_tier,
+            "category": CASES.c.category,
+            "street": PARTIES.c.street,
+            "party_kind": PARTIES.c.kind,
+            "day": CASES.c.opened_day,
+            "kept": CASES.c.report_excluded.is_(None),
+            "excluded_as": CASES.c.report_excluded,
+            "answered": CASES.c.answered_day.is_not(None),
+            "resolved": CASES.c.report_resolved.is_(True),
+            "satisfaction": CASES.c.report_satisfaction,
+            "returned": CASES.c.return_count > 0,
+            "reopened": CASES.c.reopen_count > 0,
+            "deadline": CASES.c.original_due_on if original else CASES.c.report_due_on,
+            "answered_day": CASES.c.answered_day,
+            "resolved_day": CASES.c.resolved_day,
+        },
     )
-    return union_all(lead_rows, co_rows).subquery()
 
 
-def _group_label(by: str, value) -> str | None:
+def _replayed(cohort, as_of, offset, dialect, original, party, deadline_in=None) -> _Source:
+    """Cases of ``cohort`` (a select of ids) evaluated from their events as of ``as_of``; with ``deadline_in``
+    (first and last day), only those whose deadline then fell in those days."""
+    base = cohort.cte("cohort").prefix_with("MATERIALIZED")
+    facts = replayed(base, as_of=as_of, offset=offset, dialect=dialect).cte("facts").prefix_with("MATERIALIZED")
+    f = facts.c
+    deadline = f.original_deadline if original else f.deadline
+    return _Source(
+        facts.outerjoin(PARTIES, PARTIES.c.id == f.party_id) if party else facts,
+        () if deadline_in is None else (deadline.between(*deadline_in),),
+        {
+            "case_id": f.case_id,
+            "department": f.department,
+            "tier": f.tier,
+            "category": f.category,
+            "street": PARTIES.c.street,
+            "party_kind": PARTIES.c.kind,
+            "day": f.day,
+            "kept": f.excluded == 0,
+            "excluded_as": case((f.excluded == 1, f.close_value)),
+            "answered": f.answered == 1,
+            "resolved": f.resolved == 1,
+            "satisfaction": f.satisfaction,
+            "returned": f.returned == 1,
+            "reopened": f.reopened == 1,
+            "deadline": deadline,
+            "answered_day": f.answered_day,
+            "resolved_day": f.resolved_day,
+        },
+    )
+
+
+def _received_changed(first: date, last: date, start: datetime, end: datetime, as_of: datetime):
+    """The cases received in the days that changed after ``as_of``, or whose facts are not stored: the ones the
+    stored facts cannot answer for."""
+    changed = select(CASES.c.id).where(CASES.c.opened_day.between(first, last), CASES.c.changed_at > as_of)
+    opened = CASES.c.opened_at
+    unknown = select(CASES.c.id).where(CASES.c.changed_at.is_(None), opened >= start, opened < end)
+    return union(changed, unknown)
+
+
+def _due_changed(first: date, last: date, as_of: datetime, original: bool):
+    """The cases whose deadline may have fallen in the days as of ``as_of`` but that changed after it: their
+    stored deadline is in the days, or it was extended after ``as_of``, or their facts are not stored."""
+    deadline = CASES.c.original_due_on if original else CASES.c.report_due_on
+    changed = select(CASES.c.id).where(deadline.between(first, last), CASES.c.changed_at > as_of)
+    moved = select(EVENTS.c.case_id).where(EVENTS.c.kind == "extended", EVENTS.c.at > as_of, EVENTS.c.field == "due_on")
+    extended = select(EVENTS.c.case_id).where(EVENTS.c.kind == "extended", EVENTS.c.field == "due_on")
+    members = or_(CASES.c.due_on.between(first, last), CASES.c.original_due_on.between(first, last),
+                  CASES.c.id.in_(extended))  # fmt: skip
+    unknown = select(CASES.c.id).where(CASES.c.changed_at.is_(None), members)
+    return union(changed, moved, unknown)
+
+
+def _if_any(connection, ids, as_of: datetime):
+    """The cases of ``ids`` opened by ``as_of``, as a select of ids; None when there are none to replay."""
+    candidates = ids.subquery()
+    cohort = select(CASES.c.id).where(CASES.c.id.in_(select(candidates.c.id)), CASES.c.opened_at <= as_of)
+    if not connection.execute(select(exists(cohort))).scalar():
+        return None
+    return cohort
+
+
+def _co(source: _Source) -> _Source:
+    """The same rows once more for each co-department of the case, credited to it."""
+    co, link = DEPARTMENTS.alias("co"), CaseCoDepartment.__table__
+    froms = source.froms.join(link, link.c.case_id == source.c["case_id"]).join(co, co.c.id == link.c.department_id)
+    return _Source(froms, source.where, {**source.c, "department": co.c.code})
+
+
+# --- the grouped queries -----------------------------------------------------------------------------------
+
+
+def _key(by: str | None, c: dict):
+    if by is None:
+        return None
+    return {"department": c["department"], "tier": c["tier"], "category": c["category"], "street": c["street"],
+            "party-kind": c["party_kind"]}.get(by, c["day"])  # fmt: skip
+
+
+def _grouped(source: _Source, bucket, key, *columns, where=()):
+    keys = [k for k in (bucket, key) if k is not None]
+    if bucket is not None and key is not None and bucket is key:
+        keys = [bucket]
+    heads = [bucket] if bucket is not None else []
+    heads.append(key if key is not None else literal(None))
+    statement = select(*heads, *columns).select_from(source.froms).where(*source.where, *where)
+    return statement.group_by(*keys) if keys else statement
+
+
+def _received_query(source: _Source, key, bucket):
+    """Counts of the received cohort per group (and per day of receipt when ``bucket``)."""
+    c = source.c
+    kept = c["kept"]
+
+    def count(condition):
+        return func.count().filter(condition)
+
+    satisfied = c["satisfaction"].in_(("satisfied", "basically-satisfied"))
+    return _grouped(
+        source, bucket, key,
+        count(kept),
+        count(and_(kept, c["answered"])),
+        count(and_(kept, c["resolved"])),
+        count(~kept),
+        count(and_(kept, c["satisfaction"].is_not(None), c["satisfaction"] != "unreachable")),
+        count(and_(kept, satisfied)),
+        count(and_(kept, c["satisfaction"] == "unreachable")),
+        count(and_(kept, c["returned"])),
+        count(and_(kept, c["reopened"])),
+        *(count(c["excluded_as"] == reason) for reason in EXCLUDED_REASONS),
+    )  # fmt: skip
+
+
+def _due_query(source: _Source, key, bucket):
+    """Cases due per group (and per deadline when ``bucket``), and those resolved by the end of their deadline."""
+    c = source.c
+    kept = c["kept"]
+    on_time = and_(kept, c["resolved"], c["resolved_day"] <= c["deadline"])
+    return _grouped(source, bucket, key, func.count().filter(kept), func.count().filter(on_time))
+
+
+def _pairs_query(source: _Source, key, end_day, flag):
+    """How many kept cases went from each day of receipt to each day of reply (or resolution), per group."""
+    c = source.c
+    head = key if key is not None else literal(None)
+    keys = [k for k in (key, c["day"], end_day) if k is not None]
+    if key is c["day"]:
+        keys = [c["day"], end_day]
+    return (
+        select(head, c["day"], end_day, func.count())
+        .select_from(source.froms)
+        .where(*source.where, c["kept"], flag, end_day.is_not(None))
+        .group_by(*keys)
+    )
+
+
+# --- turning counts into rows ------------------------------------------------------------------------------
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _group_label(by: str | None, value) -> str | None:
     if value is None:
         return None
     if by == "week":
-        return iso_week(date.fromisoformat(str(value)))
+        return iso_week(_as_date(value))
     if by == "month":
         return str(value)[:7]
     return str(value)
 
 
-def _unranked(row: RateRow) -> RateRow:
-    from dataclasses import replace
+def _workday_numbers(days: set[date], calendar: WorkCalendar) -> dict[date, int]:
+    """For each day, the working days from the first of them up to it: the working days between two days are
+    the difference of their numbers (``workdays_between``)."""
+    first = day = min(days)
+    last, count, numbers = max(days), 0, {}
+    while day <= last:
+        if day != first:
+            count += calendar.is_workday(day)
+        numbers[day] = count
+        day += timedelta(days=1)
+    return numbers
 
-    return replace(row, ranked=False)
+
+def _median(samples: Counter | None) -> float | None:
+    """The median of a multiset given as value → how many times (the mean of the middle two when even)."""
+    if not samples:
+        return None
+    total = sum(samples.values())
+    middle = [(total - 1) // 2, total // 2]
+    found: list[int] = []
+    seen = 0
+    for value in sorted(samples):
+        seen += samples[value]
+        while middle and middle[0] < seen:
+            found.append(value)
+            middle.pop(0)
+    return float((found[0] + found[1]) / 2)
 
 
 def _row(group: str | None, counts: dict[str, int], medians: tuple[float | None, float | None]) -> RateRow:
@@ -376,34 +547,3 @@ def _row(group: str | None, counts: dict[str, int], medians: tuple[float | None,
         median_days_to_reply=medians[0],
         median_days_to_resolve=medians[1],
     )
-
-
-def _medians(session: Session, facts, key, by: str, offset: timedelta) -> dict:
-    """Median working days to the first answer and to resolution, per group and overall ("*").
-
-    Working days need the holiday calendar, which SQL does not have: SQL selects the day pairs, grouped and
-    counted, and Python turns each distinct pair into working days once.
-    """
-    dialect = session.get_bind().dialect.name
-    calendar = load_calendar(session=session)
-    kept = facts.c.excluded == 0
-    result: dict = {}
-    for index, (column, flag) in enumerate(
-        ((facts.c.answered_at, facts.c.answered), (facts.c.resolved_at, facts.c.resolved))
-    ):
-        end_day = _local_day(column, offset, dialect)
-        query = (
-            select(key, facts.c.day, end_day, func.count())
-            .where(kept, flag == 1, column.is_not(None))
-            .group_by(key, facts.c.day, end_day)
-        )
-        samples: dict = {}
-        for group, start, end, count in session.execute(query):
-            days = workdays_between(date.fromisoformat(str(start)), date.fromisoformat(str(end)), calendar)[0]
-            for name in (_group_label(by, group), "*"):
-                samples.setdefault(name, []).extend([days] * int(count))
-        for name, values in samples.items():
-            medians = list(result.get(name, (None, None)))
-            medians[index] = float(statistics.median(values))
-            result[name] = tuple(medians)
-    return result

@@ -17,10 +17,10 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from caselog.enums import MeetingKind, typed
-from caselog.meetings import build_agenda
+from caselog.meetings import agenda_size
 from caselog.models import Case, Department, Event, Status
 from caselog.periods import Period, iso_week, week_period
-from caselog.rates import RateRow, rates_report
+from caselog.rates import RateRow, rates_report, tally_periods
 from caselog.tiers import TierRules, meeting_rule
 from caselog.workdays import next_meeting
 
@@ -123,7 +123,8 @@ def weekly_report(*, session: Session, week: str, tz: tzinfo, rules: TierRules) 
     year = Period(date(period.end.year, 1, 1), period.end, str(period.end.year))
 
     def total(p: Period, moment: datetime) -> RateRow:
-        return rates_report(session=session, by="tier", period=p, as_of=moment, tz=tz).total
+        (tally,) = tally_periods(session=session, by=None, periods=[p], as_of=moment, tz=tz, medians=False)
+        return tally.total()
 
     departments = rates_report(session=session, by="department", period=year, as_of=as_of, tz=tz)
     this, last, ytd = total(period, as_of), total(previous, previous_as_of), departments.total
@@ -134,15 +135,12 @@ def weekly_report(*, session: Session, week: str, tz: tzinfo, rules: TierRules) 
                      "satisfaction_rate")
     ]  # fmt: skip
     tiers = rates_report(session=session, by="tier", period=year, as_of=as_of, tz=tz)
-    trend_period = Period(period.start - timedelta(weeks=11), period.end, "trend")
-    weekly = rates_report(session=session, by="week", period=trend_period, as_of=as_of, tz=tz)
-    by_week = {row.group: row for row in weekly.rows}
+    weeks = [week_period(iso_week(period.start - timedelta(weeks=n))) for n in range(11, -1, -1)]
+    counted = tally_periods(session=session, by=None, periods=weeks, as_of=as_of, tz=tz, due=False, medians=False)
     trend = []
-    for n in range(11, -1, -1):
-        label = iso_week(period.start - timedelta(weeks=n))
-        row = by_week.get(label)
-        trend.append(TrendPoint(label, row.received if row else 0, row.resolved if row else 0,
-                                row.resolution_rate if row else None))  # fmt: skip
+    for week_of, tally in zip(weeks, counted, strict=True):
+        row = tally.total()
+        trend.append(TrendPoint(week_of.label, row.received, row.resolved, row.resolution_rate))
     return WeeklyReport(
         week=period.label,
         start=period.start,
@@ -201,6 +199,6 @@ def _next_meetings(session: Session, period: Period, tz: tzinfo, rules: TierRule
     for kind in ("joint", "leaders"):
         rule = meeting_rule(rules, kind)
         meeting = next_meeting(rule.rrule, rule.first, period.end + timedelta(days=1), calendar)
-        agenda = build_agenda(session=session, kind=kind, day=meeting.day, tz=tz)
-        found.append(NextMeeting(kind, meeting.day, agenda.cases, agenda.overdue))
+        cases, overdue = agenda_size(session=session, kind=kind, day=meeting.day, tz=tz)
+        found.append(NextMeeting(kind, meeting.day, cases, overdue))
     return found
