@@ -46,9 +46,12 @@ FROM cases WHERE opened_day BETWEEN :first AND :last AND changed_at <= :as_of GR
 DUE = f"""SELECT report_lead, count(*) FILTER (WHERE {KEPT}),
   count(*) FILTER (WHERE {KEPT} AND report_resolved AND resolved_day <= report_due_on)
 FROM cases WHERE report_due_on BETWEEN :first AND :last_due AND changed_at <= :as_of GROUP BY report_lead"""
-PAIRS = """SELECT report_lead, opened_day, {end}, count(*) FROM cases
+# Working days need the holiday calendar: like caselog, the floor numbers the days in a temporary table.
+DAYS = """SELECT report_lead, e.n - o.n, count(*) FROM cases LEFT JOIN temp.wd o ON o.day = opened_day
+  LEFT JOIN temp.wd e ON e.day = {end}
 WHERE opened_day BETWEEN :first AND :last AND changed_at <= :as_of AND report_excluded IS NULL AND {flag}
-  AND {end} IS NOT NULL GROUP BY report_lead, opened_day, {end}"""
+  AND {end} IS NOT NULL
+GROUP BY report_lead, e.n - o.n"""
 CHANGED = """SELECT EXISTS (SELECT 1 FROM cases WHERE opened_day BETWEEN :first AND :last AND changed_at > :as_of
   UNION SELECT 1 FROM cases WHERE changed_at IS NULL AND opened_at >= :start AND opened_at < :end),
  EXISTS (SELECT 1 FROM cases WHERE report_due_on BETWEEN :first AND :last_due AND changed_at > :as_of
@@ -84,15 +87,62 @@ def utc(moment: datetime) -> str:
     return moment.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def median_ms(call, runs: int) -> float:
-    """Median wall time of ``call()`` in milliseconds, after one warm-up call."""
-    call()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
+def medians_ms(calls: list, runs: int) -> list[float]:
+    """Median wall time of each call in milliseconds, after one warm-up round; the calls take turns, so a busy
+    machine slows them alike."""
+    times: list[list[float]] = [[] for _ in calls]
+    for round_ in range(runs + 1):
+        for call, samples in zip(calls, times, strict=True):
+            start = time.perf_counter()
+            call()
+            if round_:
+                samples.append((time.perf_counter() - start) * 1000)
+    return [statistics.median(samples) for samples in times]
+
+
+def captured(engine, call) -> list[tuple[str, object, bool]]:
+    """The SQL statements ``call()`` sends to the driver, with their parameters."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters, executemany))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
         call()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return statements
+
+
+def run_captured(bare: sqlite3.Connection, statements) -> None:
+    """caselog's own statements through plain sqlite3 (the tables they create made beforehand)."""
+    for sql, parameters, many in statements:
+        if many:
+            bare.executemany(sql, parameters)
+        else:
+            bare.execute(sql, parameters).fetchall()
+
+
+def number_workdays(bare: sqlite3.Connection, first: date, last: date) -> None:
+    """The floor's table of working-day numbers (the State Council's calendar, as caselog reads it)."""
+    from caselog.workdays import WorkCalendar
+
+    calendar, rows, day, count = WorkCalendar(), [], first, 0
+    while day <= last:
+        count += calendar.is_workday(day) if day != first else 0
+        rows.append((day.isoformat(), count))
+        day += timedelta(days=1)
+    bare.execute("CREATE TEMP TABLE wd (day DATE PRIMARY KEY, n INTEGER NOT NULL)")
+    bare.executemany("INSERT INTO wd VALUES (?, ?)", rows)
+
+
+def changed_cases(bare: sqlite3.Connection, period, as_of: datetime) -> int:
+    """How many cases received in the period changed after ``as_of``."""
+    query = "SELECT count(*) FROM cases WHERE opened_day BETWEEN ? AND ? AND changed_at > ?"
+    return bare.execute(query, (period.start.isoformat(), period.end.isoformat(), utc(as_of))).fetchone()[0]
 
 
 def rates_floor(bare: sqlite3.Connection, first: date, last: date, as_of: datetime):
@@ -104,8 +154,8 @@ def rates_floor(bare: sqlite3.Connection, first: date, last: date, as_of: dateti
     changed = bare.execute(CHANGED, params).fetchone()
     received = bare.execute(RECEIVED, params).fetchall()
     due = bare.execute(DUE, params).fetchall()
-    reply = bare.execute(PAIRS.format(end="answered_day", flag="1"), params).fetchall()
-    resolve = bare.execute(PAIRS.format(end="resolved_day", flag="report_resolved"), params).fetchall()
+    reply = bare.execute(DAYS.format(end="answered_day", flag="answered_day IS NOT NULL"), params).fetchall()
+    resolve = bare.execute(DAYS.format(end="resolved_day", flag="report_resolved"), params).fetchall()
     return changed, received, due, reply, resolve
 
 
@@ -134,7 +184,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from caselog.db import resolve_location, session
-    from caselog.escalation import _open_cases
+    from caselog.escalation import _joint_agendas, _open_cases, facts_query
+    from caselog.meetings import agenda_rows as agenda_query
     from caselog.meetings import build_agenda
     from caselog.periods import Period, week_period
     from caselog.rates import rates_report
@@ -147,40 +198,65 @@ def main() -> None:
     year = Period(date(week.end.year, 1, 1), week.end, "ytd")
     week_end = datetime.combine(week.end + timedelta(days=1), datetime.min.time(), TZ) - timedelta(seconds=1)
     bare = sqlite3.connect(args.db)
+    number_workdays(bare, date(week.end.year - 6, 1, 1), date(week.end.year + 1, 12, 31))
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+    from sqlalchemy.schema import CreateTable
+
+    from caselog.tally import REPLAYED, WORKDAYS
+
+    for table in (WORKDAYS, REPLAYED):  # caselog's temporary tables, for its own SQL run through sqlite3
+        bare.execute(str(CreateTable(table).compile(dialect=sqlite_dialect.dialect())))
     rows: list[tuple[str, float, float, str]] = []
     location = resolve_location(str(args.db), env={}, default_dir=args.db.parent)
     with session(location, write=False) as db:
         from caselog.holidays import load_calendar
+        from caselog.tally import forget
 
         calendar = load_calendar(session=db)
+        connection = db.connection()
+
+        def fresh(call):
+            """A call as a new transaction makes it: days numbered and changed cases replayed again."""
+
+            def run():
+                forget(connection)
+                return call()
+
+            return run
+
+        def rates(period: Period, as_of: datetime):
+            return fresh(lambda: rates_report(session=db, by="department", period=period, as_of=as_of, tz=TZ))
 
         def rates_case(label: str, period: Period, as_of: datetime) -> None:
-            report = rates_report(session=db, by="department", period=period, as_of=as_of, tz=TZ)
+            report = rates(period, as_of)()
             floor = rates_floor(bare, period.start, period.end, as_of)
-            note = ""
-            if any(floor[0]):
-                note = "replays the cases changed after as-of"
+            if any(floor[0]):  # cases changed after as-of: the floor is caselog's own SQL through sqlite3
+                statements = captured(db.get_bind(), rates(period, as_of))
+                statements = [s for s in statements if not s[0].lstrip().upper().startswith(("CREATE", "PRAGMA"))]
+                run_captured(bare, statements)
+                floor_call = lambda: run_captured(bare, statements)  # noqa: E731
+                note = f"{changed_cases(bare, period, as_of)} cases changed after as-of, replayed; floor: caselog's SQL"
             else:
                 got = {r.group: (r.received, r.answered, r.resolved, r.due, r.on_time) for r in report.rows}
                 due = {lead: counts for lead, *counts in floor[2]}
                 want = {lead: (c[0], c[1], c[2], *due.get(lead, (0, 0))) for lead, *c in floor[1]}
                 note = "same figures" if got == want else "FLOOR DIFFERS"
-            ms = median_ms(lambda: rates_report(session=db, by="department", period=period, as_of=as_of, tz=TZ),
-                           args.runs)  # fmt: skip
-            floor_ms = median_ms(lambda: rates_floor(bare, period.start, period.end, as_of), args.runs)
+                floor_call = lambda: rates_floor(bare, period.start, period.end, as_of)  # noqa: E731
+            ms, floor_ms = medians_ms([rates(period, as_of), floor_call], args.runs)
             rows.append((label, ms, floor_ms, f"{note}; {report.total.received} received"))
 
         rates_case("rates by department, one week, as of now", week, NOW)
         rates_case("rates by department, year to date, as of now", year, NOW)
         rates_case("rates by department, one week, as of its end", week, week_end)
-        rates_case("rates by department, year to date, as of week end", year, week_end)
+        rates_case("rates by department, year to date, as of the week's end", year, week_end)
 
         today = week.end
         points = trend(session=db, unit="week", count=260, today=today, as_of=NOW, tz=TZ)
         floor = trend_floor(bare, today, 260, NOW)
         same = all(floor.get(p.period, (0, 0, 0)) == (p.received, p.answered, p.resolved) for p in points)
-        ms = median_ms(lambda: trend(session=db, unit="week", count=260, today=today, as_of=NOW, tz=TZ), args.runs)
-        floor_ms = median_ms(lambda: trend_floor(bare, today, 260, NOW), args.runs)
+        ms, floor_ms = medians_ms(
+            [fresh(lambda: trend(session=db, unit="week", count=260, today=today, as_of=NOW, tz=TZ)),
+             lambda: trend_floor(bare, today, 260, NOW)], args.runs)  # fmt: skip
         note = f"{'same figures' if same else 'FLOOR DIFFERS'}; {sum(p.received for p in points)} received"
         rows.append(("report trend --weeks 260, as of now", ms, floor_ms, note))
 
@@ -190,22 +266,30 @@ def main() -> None:
         agenda = build_agenda(session=db, kind="joint", day=day, tz=TZ)
         agenda_rows = bare.execute(AGENDA, {"day": day.isoformat(), "end": end}).fetchall()
         note = f"{'same cases' if len(agenda_rows) == agenda.cases else 'FLOOR DIFFERS'}; {agenda.cases} cases"
-        ms = median_ms(lambda: build_agenda(session=db, kind="joint", day=day, tz=TZ), args.runs)
-        floor_ms = median_ms(lambda: bare.execute(AGENDA, {"day": day.isoformat(), "end": end}).fetchall(), args.runs)
-        rows.append((f"agenda joint {day}", ms, floor_ms, note))
+        ms, query_ms, floor_ms = medians_ms(
+            [lambda: build_agenda(session=db, kind="joint", day=day, tz=TZ),
+             lambda: agenda_query(session=db, kind="joint", day=day, tz=TZ),
+             lambda: bare.execute(AGENDA, {"day": day.isoformat(), "end": end}).fetchall()], args.runs)  # fmt: skip
+        rows.append((f"agenda joint {day}: its queries", query_ms, floor_ms, note))
+        rows.append((f"agenda joint {day}: the whole agenda (ages in working days)", ms, floor_ms, ""))
 
         sweep_day = date(2026, 11, 20)
-        opened = _open_cases(db, sweep_day, TZ)
 
         def sweep_floor():
             return (bare.execute(SWEEP).fetchall(),
                     bare.execute(SWEEP_AGENDAS, {"today": sweep_day.isoformat()}).fetchall())  # fmt: skip
 
+        opened = _open_cases(db, sweep_day, TZ)
         note = f"{'same cases' if len(sweep_floor()[0]) == len(opened) else 'FLOOR DIFFERS'}; {len(opened)} cases"
-        ms = median_ms(lambda: _open_cases(db, sweep_day, TZ), args.runs)
-        rows.append(("escalation sweep: facts of the open cases", ms, median_ms(sweep_floor, args.runs), note))
+        ms, query_ms, floor_ms = medians_ms(
+            [lambda: _open_cases(db, sweep_day, TZ),
+             lambda: (connection.execute(facts_query()).all(), _joint_agendas(db, sweep_day, TZ)),
+             sweep_floor], args.runs)  # fmt: skip
+        rows.append(("escalation sweep: the facts query", query_ms, floor_ms, note))
+        rows.append(("escalation sweep: the facts of every open case", ms, floor_ms, ""))
 
-        ms = median_ms(lambda: weekly_report(session=db, week=week.label, tz=TZ, rules=DEFAULT_RULES), args.runs)
+        (ms,) = medians_ms([fresh(lambda: weekly_report(session=db, week=week.label, tz=TZ, rules=DEFAULT_RULES))],
+                           args.runs)  # fmt: skip
         rows.append((f"report weekly {week.label} (in process, all queries)", ms, float("nan"), ""))
 
     size = os.path.getsize(args.db) / 2**20

@@ -77,7 +77,7 @@ def _events_of(base, as_of: datetime | None):
     lead_change = and_(EVENTS.c.kind.in_(("dispatched", "returned")), EVENTS.c.field == "lead")
     extension = and_(EVENTS.c.kind == "extended", EVENTS.c.field == "due_on")
     columns = [
-        EVENTS.c.case_id.label("case_id"),
+        base.c.id.label("case_id"),
         last(lead_change).label("lead_last"),
         last(EVENTS.c.kind == "escalated").label("tier_last"),
         seen(EVENTS.c.kind.in_(("answered", "resolved"))).label("answered"),
@@ -99,10 +99,11 @@ def _events_of(base, as_of: datetime | None):
             following(EVENTS.c.kind == "escalated").label("tier_next"),
             following(extension).label("ext_next"),
         ]
+    # From the cases to their events (an outer join keeps that order on every planner): never a scan of events.
     return (
         select(*columns)
-        .join(base, base.c.id == EVENTS.c.case_id)
-        .group_by(EVENTS.c.case_id)
+        .select_from(base.outerjoin(EVENTS, EVENTS.c.case_id == base.c.id))
+        .group_by(base.c.id)
         .cte("decisive_events")
         .prefix_with("MATERIALIZED")
     )

@@ -7,6 +7,8 @@ transaction.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 
@@ -17,7 +19,17 @@ from caselog.casefacts import refresh, refresh_case
 from caselog.errors import BadInput, DatabaseError
 from caselog.holidays import load_calendar
 from caselog.i18n import _, enum_label
-from caselog.models import Case, CaseCoDepartment, Department, Event, EventKind, Meeting, MeetingCase, Status
+from caselog.models import (
+    Case,
+    CaseCoDepartment,
+    Department,
+    Event,
+    EventKind,
+    Meeting,
+    MeetingCase,
+    Status,
+    unfinished,
+)
 from caselog.tiers import RULE_MANUAL, TIERS, CaseFacts, TierRules, deadline_days, escalation
 from caselog.workdays import WorkCalendar, add_workdays
 
@@ -97,7 +109,7 @@ def facts_query():
             Case.due_on,
         )
         .outerjoin(Department, Department.id == Case.lead_id)
-        .where(Case.status.in_(UNFINISHED), Case.tier < 3)
+        .where(unfinished(Case.status), Case.tier < 3)
         .order_by(Case.id)
     )
 
@@ -106,33 +118,40 @@ def _open_cases(session: Session, today: date, tz: tzinfo) -> list[_Open]:
     """The facts of every unfinished case below tier 3, gathered by two queries (no query per case)."""
     agendas = _joint_agendas(session, today, tz)
     cases = []
-    for (
-        case_id,
-        ref,
-        title,
-        lead,
-        version,
-        answered,
-        tier,
-        status,
-        key,
-        category,
-        co,
-        returned,
-        due_on,
-    ) in session.connection().execute(facts_query()):
-        facts = CaseFacts(
-            tier=tier,
-            status=status,
-            key=bool(key),
-            category=category,
-            co_count=co,
-            returns_at_tier=returned,
-            joint_agendas_at_tier=agendas.get(case_id, 0),
-            due_on=due_on,
-        )
-        cases.append(_Open(case_id, ref, title, lead, version, bool(answered), facts))
+    # Rows in batches (fetchmany): row by row, the driver's fetch would cost more than the query. The collector
+    # waits: it would walk the growing list of cases again and again (a third of the time), and finds no cycles.
+    with paused_gc():
+        for batch in session.connection().execute(facts_query()).partitions(5000):
+            for (
+                case_id,
+                ref,
+                title,
+                lead,
+                version,
+                answered,
+                tier,
+                status,
+                key,
+                category,
+                co,
+                returned,
+                due_on,
+            ) in batch:
+                facts = CaseFacts(tier, status, bool(key), category, co, returned, agendas.get(case_id, 0), due_on)
+                cases.append(_Open(case_id, ref, title, lead, version, bool(answered), facts))
     return cases
+
+
+@contextmanager
+def paused_gc():
+    """Pause the cyclic garbage collector while a loop builds many objects that hold no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _joint_agendas(session: Session, today: date, tz: tzinfo) -> dict[int, int]:
@@ -142,7 +161,7 @@ def _joint_agendas(session: Session, today: date, tz: tzinfo) -> dict[int, int]:
         select(MeetingCase.case_id, Meeting.held_on, Case.tier_since)
         .join(Meeting, Meeting.id == MeetingCase.meeting_id)
         .join(Case, Case.id == MeetingCase.case_id)
-        .where(Meeting.kind == "joint", Meeting.held_on <= today, Case.tier == 2, Case.status.in_(UNFINISHED))
+        .where(Meeting.kind == "joint", Meeting.held_on <= today, Case.tier == 2, unfinished(Case.status))
     )
     held: dict[int, int] = {}
     for case_id, day, since in session.connection().execute(query):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 from sqlmodel import Session
 
 from caselog.cases import get_case, record
@@ -26,6 +26,7 @@ from caselog.models import (
     MeetingKind,
     Party,
     Status,
+    unfinished,
 )
 from caselog.tiers import TierRules, meeting_rule, meeting_tier
 from caselog.workdays import meeting_dates, next_meeting, workdays_between
@@ -177,7 +178,7 @@ def _agenda_cohort(session: Session, kind: str, day: date, tz: tzinfo):
     if held is not None:
         return select(MeetingCase.case_id).where(MeetingCase.meeting_id == held.id), True
     cohort = select(Case.id).where(
-        Case.status.in_(UNFINISHED), Case.tier == meeting_tier(kind), Case.opened_at < _end_of(day, tz)
+        unfinished(Case.status), Case.tier == meeting_tier(kind), Case.opened_at < _end_of(day, tz)
     )
     return cohort, False
 
@@ -191,38 +192,61 @@ def _agenda_case_ids(session: Session, kind: str, day: date, tz: tzinfo) -> tupl
 def agenda_size(*, session: Session, kind: str, day: date, tz: tzinfo) -> tuple[int, int]:
     """How many cases the agenda of the ``kind`` meeting on ``day`` holds and how many of them are overdue: the
     counts of ``build_agenda``, counted in SQL."""
-    cohort, _recorded = _agenda_cohort(session, _kind(kind), day, tz)
-    due = select(Case.due_on).where(Case.id.in_(cohort)).subquery()
-    cases, overdue = session.execute(select(func.count(), func.count().filter(due.c.due_on < day))).one()
+    kind = _kind(kind)
+    held = _meeting(session, kind, day)
+    counts = select(func.count(), func.count().filter(Case.due_on < day))
+    if held is not None:
+        counts = counts.select_from(Case).join(MeetingCase, MeetingCase.case_id == Case.id)
+        counts = counts.where(MeetingCase.meeting_id == held.id)
+    else:
+        counts = counts.select_from(Case).where(
+            unfinished(Case.status), Case.tier == meeting_tier(kind), Case.opened_at < _end_of(day, tz)
+        )
+    cases, overdue = session.execute(counts).one()
     return cases, overdue
 
 
 def agenda_rows(*, session: Session, kind: str, day: date, tz: tzinfo):
-    """The facts of every case on the agenda, as plain rows (the queries behind ``build_agenda``): each case with
-    its lead and party; its co-departments; how often it was discussed; its last decision."""
+    """The facts of every case on the agenda as plain rows, from two queries: each case with its party, lead,
+    co-departments (joined by ``;``, unsorted) and how many earlier meetings discussed it; then the decisions
+    taken about them before ``day``, oldest first. Returns (recorded, cases, decisions)."""
     kind = _kind(kind)
-    cohort, recorded = _agenda_cohort(session, kind, day, tz)
+    held = _meeting(session, kind, day)
     connection = session.connection()
     cases, lead, parties = Case.__table__, Department.__table__.alias("lead"), Party.__table__
-    rows = connection.execute(
-        select(cases.c.id, cases.c.ref, cases.c.title, parties.c.name, lead.c.code, lead.c.name, cases.c.category,
-               cases.c.status, cases.c.opened_at, cases.c.due_on, cases.c.deadline_estimated)
-        .select_from(cases.outerjoin(lead, lead.c.id == cases.c.lead_id).outerjoin(parties,
-                                                                                  parties.c.id == cases.c.party_id))
-        .where(cases.c.id.in_(cohort))
-    ).all()  # fmt: skip
-    co = connection.execute(
-        select(CaseCoDepartment.case_id, Department.code)
-        .join(Department, Department.id == CaseCoDepartment.department_id)
-        .where(CaseCoDepartment.case_id.in_(cohort))
-        .order_by(Department.code)
-    ).all()
-    discussed = connection.execute(
-        select(MeetingCase.case_id, func.count())
-        .join(Meeting, Meeting.id == MeetingCase.meeting_id)
-        .where(Meeting.kind == kind, Meeting.held_on < day, MeetingCase.case_id.in_(cohort))
-        .group_by(MeetingCase.case_id)
-    ).all()
+    links, co, agendas, meetings = (CaseCoDepartment.__table__, Department.__table__.alias("co"),
+                                    MeetingCase.__table__, Meeting.__table__)  # fmt: skip
+    co_codes = (
+        select(func.aggregate_strings(co.c.code, ";"))
+        .select_from(links.join(co, co.c.id == links.c.department_id))
+        .where(links.c.case_id == cases.c.id)
+        .scalar_subquery()
+    )
+    discussed = (
+        select(func.count())
+        .select_from(agendas.join(meetings, meetings.c.id == agendas.c.meeting_id))
+        .where(agendas.c.case_id == cases.c.id, meetings.c.kind == kind, meetings.c.held_on < day)
+        .scalar_subquery()
+    )
+    query = select(
+        cases.c.id, cases.c.ref, cases.c.title, parties.c.name, lead.c.code, lead.c.name, cases.c.category,
+        cases.c.status, type_coerce(cases.c.opened_at, String), cases.c.due_on, cases.c.deadline_estimated, co_codes,
+        discussed,
+    )  # fmt: skip
+    froms = cases.outerjoin(lead, lead.c.id == cases.c.lead_id).outerjoin(parties, parties.c.id == cases.c.party_id)
+    if held is not None:
+        froms = froms.join(agendas, agendas.c.case_id == cases.c.id)
+        query = query.select_from(froms).where(agendas.c.meeting_id == held.id)
+        cohort = select(agendas.c.case_id).where(agendas.c.meeting_id == held.id)
+    else:
+        condition = (
+            unfinished(cases.c.status),
+            cases.c.tier == meeting_tier(kind),
+            cases.c.opened_at < _end_of(day, tz),
+        )
+        query = query.select_from(froms).where(*condition)
+        cohort = select(cases.c.id).where(*condition)
+    rows = connection.execute(query).all()
     decisions = connection.execute(
         select(Decision.case_id, Decision.decision, Department.code, Decision.due_on)
         .join(Meeting, Meeting.id == Decision.meeting_id)
@@ -230,22 +254,27 @@ def agenda_rows(*, session: Session, kind: str, day: date, tz: tzinfo):
         .where(Meeting.held_on < day, Decision.case_id.in_(cohort))
         .order_by(Meeting.held_on, Decision.id)
     ).all()
-    return recorded, rows, co, discussed, decisions
+    return held is not None, rows, decisions
+
+
+def _moment(value) -> datetime:
+    """A stored time read raw (SQLite's text, faster than the column type's processing), as an aware datetime."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
 def build_agenda(*, session: Session, kind: str, day: date, tz: tzinfo) -> Agenda:
     """The agenda of the ``kind`` meeting on ``day``: cases grouped by lead department, overdue first."""
     kind = _kind(kind)
     calendar = load_calendar(session=session)
-    recorded, rows, co_rows, discussed_rows, decision_rows = agenda_rows(session=session, kind=kind, day=day, tz=tz)
-    co: dict[int, list[str]] = {}
-    for case_id, code in co_rows:
-        co.setdefault(case_id, []).append(code)
-    discussed = dict(discussed_rows)
+    recorded, rows, decision_rows = agenda_rows(session=session, kind=kind, day=day, tz=tz)
     decisions = {case_id: (text, owner, due) for case_id, text, owner, due in decision_rows}
     groups: dict[str | None, tuple[str | None, list[AgendaItem]]] = {}
-    for case_id, ref, title, party, lead_code, lead_name, category, status, opened_at, due_on, estimated in rows:
-        opened_on = opened_at.astimezone(tz).date()
+    for row in rows:
+        case_id, ref, title, party, lead_code, lead_name, category, status, opened_at, due_on, estimated = row[:11]
+        co_codes, discussed = row[11:]
+        opened_on = _moment(opened_at).astimezone(tz).date()
         age, _estimated = workdays_between(opened_on, day, calendar)
         left = None
         if due_on is not None:
@@ -256,7 +285,7 @@ def build_agenda(*, session: Session, kind: str, day: date, tz: tzinfo) -> Agend
             title=title,
             party=party,
             lead=lead_code,
-            co=co.get(case_id, []),
+            co=sorted(co_codes.split(";")) if co_codes else [],
             category=category,
             status=status,
             opened_on=opened_on,
@@ -265,7 +294,7 @@ def build_agenda(*, session: Session, kind: str, day: date, tz: tzinfo) -> Agend
             workdays_left=left,
             overdue=due_on is not None and due_on < day,
             deadline_estimated=bool(estimated),
-            discussed=discussed.get(case_id, 0),
+            discussed=discussed,
             last_decision=last[0] if last else None,
             last_decision_owner=last[1] if last else None,
             last_decision_due=last[2] if last else None,

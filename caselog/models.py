@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
-from sqlalchemy import DateTime, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import DateTime, Index, String, Text, UniqueConstraint, bindparam, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -73,6 +73,15 @@ def _time(nullable: bool = True):
 
 # --- tables ------------------------------------------------------------------------------------------------
 
+UNFINISHED = ("open", "dispatched", "accepted", "answered")  # not yet resolved or closed
+UNFINISHED_SQL = "status IN ('open', 'dispatched', 'accepted', 'answered')"
+
+
+def unfinished(status):
+    """``status`` is one of the unfinished ones, written out as ``ix_cases_unfinished`` is (SQLite uses a partial
+    index only for the very condition it was made with, and never for bound parameters)."""
+    return status.in_(bindparam("unfinished", list(UNFINISHED), expanding=True, literal_execute=True))
+
 
 class Department(SQLModel, table=True):
     """A bureau, street office or unit that handles cases; ``code`` is what users type."""
@@ -126,9 +135,11 @@ class Case(SQLModel, table=True):
               "reopen_count"),
         Index("ix_cases_report_due", "report_due_on", "changed_at", "report_lead", "report_tier", "report_excluded",
               "report_resolved", "resolved_day", "opened_day"),
-        # The few cases whose stored facts are not known (a writer did not refresh them): reports replay them.
-        Index("ix_cases_unrefreshed", "id", sqlite_where=text("changed_at IS NULL"),
-              postgresql_where=text("changed_at IS NULL")),
+        # The cases changed after a report's moment, and those whose facts are not known: reports replay them.
+        Index("ix_cases_changed_at", "changed_at"),
+        # The unfinished cases, by tier: the agendas and the sweep (a query must name the statuses as written here).
+        Index("ix_cases_unfinished", "tier", "status", "opened_at", "due_on", sqlite_where=text(UNFINISHED_SQL),
+              postgresql_where=text(UNFINISHED_SQL)),
     )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)

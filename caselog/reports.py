@@ -162,7 +162,8 @@ def trend(
 
     from caselog.errors import BadInput
     from caselog.periods import Period, iso_week, month_period, week_period
-    from caselog.rates import tally_periods
+    from caselog.rates import rows_of, total_of
+    from caselog.tally import tally_periods
 
     if not 1 <= count <= 520:
         raise BadInput(f"--{unit}s: give 1 to 520, not {count}")
@@ -181,7 +182,7 @@ def trend(
                             medians=False)  # fmt: skip
     points = []
     for period, tally in zip(periods, tallies, strict=True):
-        rows = tally.rows() if by else [tally.total()]
+        rows = rows_of(tally, by) if by else [total_of(tally)]
         for row in rows:
             points.append(TrendPoint(period.label, row.group if by else None, row.received, row.answered, row.resolved,
                                      row.reply_rate, row.resolution_rate))  # fmt: skip

@@ -56,8 +56,12 @@ def upgrade() -> None:
     refresh_all(op.get_bind())
     op.create_index("ix_cases_report_received", "cases", RECEIVED)
     op.create_index("ix_cases_report_due", "cases", DUE)
-    unrefreshed = sa.text("changed_at IS NULL")
-    op.create_index("ix_cases_unrefreshed", "cases", ["id"], sqlite_where=unrefreshed, postgresql_where=unrefreshed)
+    # The cases changed after a report's moment, and (an equality on NULL) those whose facts are not known.
+    op.create_index("ix_cases_changed_at", "cases", ["changed_at"])
+    # The agendas and the sweep read the unfinished cases of a tier.
+    unfinished = sa.text("status IN ('open', 'dispatched', 'accepted', 'answered')")
+    op.create_index("ix_cases_unfinished", "cases", ["tier", "status", "opened_at", "due_on"],
+                    sqlite_where=unfinished, postgresql_where=unfinished)  # fmt: skip
     # The week's escalations, and extensions after a report's moment.
     op.create_index("ix_events_kind_at", "events", ["kind", "at"])
     if op.get_bind().dialect.name == "sqlite":
@@ -82,7 +86,8 @@ def downgrade() -> None:
     if not _sqlite():
         op.execute("DROP FUNCTION IF EXISTS caselog_mark_case_changed()")
     op.drop_index("ix_events_kind_at", "events")
-    op.drop_index("ix_cases_unrefreshed", "cases")
+    op.drop_index("ix_cases_unfinished", "cases")
+    op.drop_index("ix_cases_changed_at", "cases")
     op.drop_index("ix_cases_report_due", "cases")
     op.drop_index("ix_cases_report_received", "cases")
     op.drop_table("settings")
