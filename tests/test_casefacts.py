@@ -97,7 +97,8 @@ def _history(db, tmp_path, seed: int) -> None:
         rows.append({"external_ref": f"X{n}", "title": f"导入{n}", "party": "张伟", "lead": rng.choice(LEADS),
                      "opened_at": opened.strftime("%Y-%m-%d %H:%M"),
                      "status": rng.choice(("dispatched", "answered", "closed")),
-                     "answered_at": done.strftime("%Y-%m-%d %H:%M"), "close_reason": rng.choice(("resolved", "withdrawn")),
+                     "answered_at": done.strftime("%Y-%m-%d %H:%M"),
+                     "close_reason": rng.choice(("resolved", "withdrawn")),
                      "closed_at": (done + timedelta(days=1)).strftime("%Y-%m-%d %H:%M"), "tier": "1"})  # fmt: skip
         if rows[-1]["status"] != "closed":
             rows[-1]["closed_at"] = rows[-1]["close_reason"] = ""
@@ -109,7 +110,8 @@ def _history(db, tmp_path, seed: int) -> None:
     known = [ref for ref, _opened in refs[:6]]
     for n, ref in enumerate(known):
         rows.append({**rows[0], "external_ref": "", "ref": ref, "title": f"改{n}", "lead": rng.choice(LEADS),
-                     "tier": "3", "status": "dispatched", "answered_at": "", "closed_at": "", "close_reason": ""})  # fmt: skip
+                     "tier": "3", "status": "dispatched", "answered_at": "", "closed_at": "",
+                     "close_reason": ""})  # fmt: skip
     for row in rows:
         row.setdefault("ref", "")
     _import(db, tmp_path, "again.csv", rows, update=True)
@@ -192,7 +194,8 @@ def test_an_event_written_without_a_refresh_leaves_the_case_to_be_replayed(histo
     case_id, opened = connection.execute(select(Case.id, Case.opened_at).order_by(Case.id)).first()
     connection.execute(
         text(
-            "INSERT INTO events (case_id, at, actor, kind, field, new_value) VALUES (:id, :at, 'raw', 'resolved', 'status', 'resolved')"
+            "INSERT INTO events (case_id, at, actor, kind, field, new_value)"
+            " VALUES (:id, :at, 'raw', 'resolved', 'status', 'resolved')"
         ),
         {"id": case_id, "at": (opened + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")},
     )

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
+from test_casefacts import START, _history
 
 from caselog.escalation import _open_cases
 from caselog.meetings import build_agenda
@@ -15,7 +16,6 @@ from caselog.tiers import DEFAULT_RULES
 from caselog.weekly import weekly_report
 
 from conftest import SHANGHAI
-from test_casefacts import START, _history
 
 BIG_TABLES = ("cases", "events", "case_co_departments", "meeting_cases", "decisions")
 
