@@ -141,7 +141,8 @@ def test_the_stored_facts_are_the_history_replayed_as_of_now(history):
     }
     assert again == stored
     base = select(Case.id).cte("all_cases")
-    facts = connection.execute(replayed(base, as_of=None, offset=day_offset(connection), dialect="sqlite")).all()
+    dialect = connection.dialect.name
+    facts = connection.execute(replayed(base, as_of=None, offset=day_offset(connection), dialect=dialect)).all()
     assert len(facts) == len(stored) > 50
 
 
