@@ -135,7 +135,8 @@ def number_workdays(bare: sqlite3.Connection, first: date, last: date) -> None:
         count += calendar.is_workday(day) if day != first else 0
         rows.append((day.isoformat(), count))
         day += timedelta(days=1)
-    bare.execute("CREATE TEMP TABLE wd (day DATE PRIMARY KEY, n INTEGER NOT NULL)")
+    bare.execute("CREATE TEMP TABLE IF NOT EXISTS wd (day DATE PRIMARY KEY, n INTEGER NOT NULL)")
+    bare.execute("DELETE FROM wd")
     bare.executemany("INSERT INTO wd VALUES (?, ?)", rows)
 
 
@@ -148,6 +149,8 @@ def changed_cases(bare: sqlite3.Connection, period, as_of: datetime) -> int:
 def rates_floor(bare: sqlite3.Connection, first: date, last: date, as_of: datetime):
     """The bare SQL of a rates table by department: counts, cases due, the day pairs of the medians."""
     last_due = min(last, as_of.date())
+    # The working days numbered for the same days as caselog numbers them (the calendar is part of the work).
+    number_workdays(bare, first, min(max(last, as_of.date()), last + timedelta(days=400)))
     params = {"first": first.isoformat(), "last": last.isoformat(), "last_due": last_due.isoformat(),
               "as_of": utc(as_of), "start": utc(datetime.combine(first, datetime.min.time(), TZ)),
               "end": utc(datetime.combine(last + timedelta(days=1), datetime.min.time(), TZ))}  # fmt: skip
@@ -198,7 +201,6 @@ def main() -> None:
     year = Period(date(week.end.year, 1, 1), week.end, "ytd")
     week_end = datetime.combine(week.end + timedelta(days=1), datetime.min.time(), TZ) - timedelta(seconds=1)
     bare = sqlite3.connect(args.db)
-    number_workdays(bare, date(week.end.year - 6, 1, 1), date(week.end.year + 1, 12, 31))
     from sqlalchemy.dialects import sqlite as sqlite_dialect
     from sqlalchemy.schema import CreateTable
 

@@ -40,7 +40,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session
 
-from caselog.casefacts import CASES, DEPARTMENTS, EVENTS, EXCLUDED_REASONS, day_offset, replayed
+from caselog.casefacts import CASES, DEPARTMENTS, EVENTS, EXCLUDED_REASONS, day_offset, one_of, replayed
 from caselog.holidays import load_calendar
 from caselog.models import CaseCoDepartment, Party, UTCDateTime
 from caselog.periods import iso_week
@@ -260,15 +260,21 @@ def _count_days(session: Session, targets, samples: str, query: str, shape, para
         source = query.split(":")[1]
         _number_workdays(session, *_day_bounds(connection, shape, f"bounds:{source}", params))
         rows = connection.execute(_statement(query, shape), params).all()
+    per_group: dict[tuple, dict] = {}  # first per row head (period day and group keys), then per tally
     for row in rows:
-        days, count = row[-2:]
-        for tally, group in targets(row) or ():
+        head = tuple(row[:-2])
+        days = per_group.get(head)
+        if days is None:
+            days = per_group[head] = {}
+        days[row[-2]] = days.get(row[-2], 0) + row[-1]
+    for head, days in per_group.items():
+        for tally, group in targets(head) or ():
             found = getattr(tally, samples)
-            for name in (group, "*") if group is not None else (None, "*"):
+            for name in (group, "*"):
                 counter = found.get(name)
                 if counter is None:
                     counter = found[name] = Counter()
-                counter[days] += count
+                counter.update(days)
 
 
 _REPLAYS = "caselog.replayed_facts"
@@ -577,7 +583,7 @@ def _received_query(rows: _Rows, keys: list, bucket):
     def count(condition):
         return func.count().filter(condition)
 
-    satisfied = c["satisfaction"].in_(("satisfied", "basically-satisfied"))
+    satisfied = one_of(c["satisfaction"], ("satisfied", "basically-satisfied"))
     return _grouped(
         rows, bucket, keys,
         count(kept),
