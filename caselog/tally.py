@@ -3,7 +3,9 @@
 Each case's facts as of a moment are defined once, by replaying its events (``caselog.casefacts.replayed``). A
 case unchanged since the moment has the facts stored on it, so those cases are counted by grouped queries that
 read ``ix_cases_report_received`` or ``ix_cases_report_due`` alone, and only the cases changed after the moment
-(found through the same indexes) are replayed and counted by the same queries; the tallies add up.
+are replayed (once per report, into a temporary table) and counted by the same queries; the tallies add up. The
+changed cases are found through ``ix_cases_changed_at`` when they are few (a report as of a recent moment), else
+through the cohort's index.
 ``replay=True`` replays every case, which is also what happens when the district's offset is not the one the
 stored days were computed with.
 
