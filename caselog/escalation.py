@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import String, func, insert, select, type_coerce, update
 from sqlmodel import Session
 
 from caselog.casefacts import refresh, refresh_case
@@ -28,6 +28,7 @@ from caselog.models import (
     Meeting,
     MeetingCase,
     Status,
+    raw_moment,
     unfinished,
 )
 from caselog.tiers import RULE_MANUAL, TIERS, CaseFacts, TierRules, deadline_days, escalation
@@ -158,14 +159,14 @@ def _joint_agendas(session: Session, today: date, tz: tzinfo) -> dict[int, int]:
     """For each unfinished tier-2 case, how many recorded joint meetings up to ``today`` had it on their agenda
     since it entered tier 2 (the local day of ``tier_since``, which SQL cannot portably convert)."""
     query = (
-        select(MeetingCase.case_id, Meeting.held_on, Case.tier_since)
+        select(MeetingCase.case_id, Meeting.held_on, type_coerce(Case.tier_since, String))
         .join(Meeting, Meeting.id == MeetingCase.meeting_id)
         .join(Case, Case.id == MeetingCase.case_id)
         .where(Meeting.kind == "joint", Meeting.held_on <= today, Case.tier == 2, unfinished(Case.status))
     )
     held: dict[int, int] = {}
     for case_id, day, since in session.connection().execute(query):
-        if day >= since.astimezone(tz).date():
+        if day >= raw_moment(since).astimezone(tz).date():
             held[case_id] = held.get(case_id, 0) + 1
     return held
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy import String, func, select, type_coerce
 from sqlmodel import Session
@@ -26,6 +26,7 @@ from caselog.models import (
     MeetingKind,
     Party,
     Status,
+    raw_moment,
     unfinished,
 )
 from caselog.tiers import TierRules, meeting_rule, meeting_tier
@@ -257,13 +258,6 @@ def agenda_rows(*, session: Session, kind: str, day: date, tz: tzinfo):
     return held is not None, rows, decisions
 
 
-def _moment(value) -> datetime:
-    """A stored time read raw (SQLite's text, faster than the column type's processing), as an aware datetime."""
-    if isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
-
-
 def build_agenda(*, session: Session, kind: str, day: date, tz: tzinfo) -> Agenda:
     """The agenda of the ``kind`` meeting on ``day``: cases grouped by lead department, overdue first."""
     kind = _kind(kind)
@@ -274,7 +268,7 @@ def build_agenda(*, session: Session, kind: str, day: date, tz: tzinfo) -> Agend
     for row in rows:
         case_id, ref, title, party, lead_code, lead_name, category, status, opened_at, due_on, estimated = row[:11]
         co_codes, discussed = row[11:]
-        opened_on = _moment(opened_at).astimezone(tz).date()
+        opened_on = raw_moment(opened_at).astimezone(tz).date()
         age, _estimated = workdays_between(opened_on, day, calendar)
         left = None
         if due_on is not None:

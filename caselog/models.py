@@ -67,6 +67,15 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def raw_moment(value) -> datetime | None:
+    """A stored time selected raw (``type_coerce(column, String)``): SQLite's text parsed at C speed, a
+    PostgreSQL ``timestamptz`` as it comes; an aware UTC datetime either way. For loops over many rows, where the
+    column type's own processing costs more than the query."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
 def _time(nullable: bool = True):
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
 

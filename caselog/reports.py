@@ -179,7 +179,7 @@ def trend(
     clipped = [Period(p.start, min(p.end, today), p.label) for p in periods]
     # Without groups only the received cohort is drawn; with groups, a group appears when its cases are due too.
     tallies = tally_periods(session=session, by=by, periods=clipped, as_of=as_of, tz=tz, due=by is not None,
-                            medians=False)  # fmt: skip
+                            medians=False, narrow=True)  # fmt: skip
     points = []
     for period, tally in zip(periods, tallies, strict=True):
         rows = rows_of(tally, by) if by else [total_of(tally)]

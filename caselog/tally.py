@@ -49,6 +49,7 @@ from caselog.periods import iso_week
 
 COUNTS = ("received", "answered", "resolved", "excluded", "due", "on_time", "revisited", "satisfied",
           "unreachable", "returned", "reopened")  # fmt: skip
+_NARROW = ("received", "answered", "resolved")
 _RECEIVED = ("received", "answered", "resolved", "excluded", "revisited", "satisfied", "unreachable", "returned",
              "reopened", *EXCLUDED_REASONS)  # fmt: skip
 PARTIES, LINKS = Party.__table__, CaseCoDepartment.__table__
@@ -149,11 +150,13 @@ def tally_periods(
     due: bool = True,
     medians: bool = True,
     replay: bool = False,
+    narrow: bool = False,
 ) -> list[Tally]:
     """Tallies of the cases received in each of ``periods`` (grouped ``by``, or not at all) as of ``as_of``, and
     of the cases whose deadline fell in them; ``co`` credits co-departments too. ``due`` and ``medians`` can be
-    left out when only the received cohort's counts are wanted."""
-    options = {"original": original, "co": co, "due": due, "medians": medians, "replay": replay}
+    left out when only the received cohort's counts are wanted, and with ``narrow`` only cases received,
+    answered and resolved are counted (a trend)."""
+    options = {"original": original, "co": co, "due": due, "medians": medians, "replay": replay, "narrow": narrow}
     return [found[0] for found in _tally(session, (by,), periods, as_of, tz, **options)]
 
 
@@ -165,14 +168,15 @@ def tally_groupings(
     return dict(zip(groupings, found, strict=True))
 
 
-def _tally(session, groupings, periods, as_of, tz, *, original=False, co=False, due=True, medians=True, replay=False):
+def _tally(session, groupings, periods, as_of, tz, *, original=False, co=False, due=True, medians=True, replay=False,
+           narrow=False):  # fmt: skip
     """For each period, one tally per grouping (a grouping of None: not grouped)."""
     connection = session.connection()
     offsets = {_offset(p, tz) for p in periods}
     if len(offsets) > 1:  # a summer-time change between the periods: count each with its own offset
         return [
             _tally(session, groupings, [p], as_of, tz, original=original, co=co, due=due, medians=medians,
-                   replay=replay)[0]
+                   replay=replay, narrow=narrow)[0]
             for p in periods
         ]  # fmt: skip
     (offset,) = offsets
@@ -189,7 +193,7 @@ def _tally(session, groupings, periods, as_of, tz, *, original=False, co=False, 
         "end": datetime.combine(last + timedelta(days=1), time(0), tz),
     }
     several = len(periods) > 1
-    shape = (groupings, original, co, several, dialect, offset)
+    shape = (groupings, original, co, several, dialect, offset, narrow)
     sources = []
     if stored:
         # The cases changed after the moment are found through ix_cases_changed_at when they are few (a report
@@ -240,7 +244,7 @@ def _tally(session, groupings, periods, as_of, tz, *, original=False, co=False, 
             _replay(session, cohort, source, shape, params)
         for credit in ("", ":co") if co else ("",):
             query = f"{cohort}:{source}{credit}"
-            names = _RECEIVED if cohort == "received" else ("due", "on_time")
+            names = ("due", "on_time") if cohort == "due" else _NARROW if narrow else _RECEIVED
             for row in connection.execute(_statement(query, shape), params):
                 values = row[width:]
                 if not keyed and not any(values):
@@ -368,7 +372,7 @@ def _statement(name: str, shape: tuple):
     return statement
 
 
-def _build(name: str, groupings, original, co, several, dialect, offset):
+def _build(name: str, groupings, original, co, several, dialect, offset, narrow):
     if name == "changes":
         recent = select(literal(1)).where(CASES.c.changed_at > AS_OF).limit(bindparam("cap")).subquery()
         return select(select(func.count()).select_from(recent).scalar_subquery(), exists(_unrefreshed()),
@@ -402,7 +406,7 @@ def _build(name: str, groupings, original, co, several, dialect, offset):
         return _days_query(rows, keys, query, c["day"] if several else None)
     if query == "due":
         return _due_query(rows, keys, c["deadline"] if several else None)
-    return _received_query(rows, keys, c["day"] if several else None)
+    return _received_query(rows, keys, c["day"] if several else None, narrow)
 
 
 @dataclass(frozen=True)
@@ -577,7 +581,7 @@ def _grouped(rows: _Rows, bucket, keys: list, *columns, where=(), froms=None):
     return statement.group_by(*grouping) if grouping else statement
 
 
-def _received_query(rows: _Rows, keys: list, bucket):
+def _received_query(rows: _Rows, keys: list, bucket, narrow: bool = False):
     """Counts of the received cohort per group (and per day of receipt when ``bucket``)."""
     c = rows.c
     kept = c["kept"]
@@ -586,6 +590,9 @@ def _received_query(rows: _Rows, keys: list, bucket):
         return func.count().filter(condition)
 
     satisfied = one_of(c["satisfaction"], ("satisfied", "basically-satisfied"))
+    if narrow:
+        return _grouped(rows, bucket, keys, count(kept), count(and_(kept, c["answered"])),
+                        count(and_(kept, c["resolved"])))  # fmt: skip
     return _grouped(
         rows, bucket, keys,
         count(kept),

@@ -138,7 +138,8 @@ def weekly_report(*, session: Session, week: str, tz: tzinfo, rules: TierRules) 
                      "satisfaction_rate")
     ]  # fmt: skip
     weeks = [week_period(iso_week(period.start - timedelta(weeks=n))) for n in range(11, -1, -1)]
-    counted = tally_periods(session=session, by=None, periods=weeks, as_of=as_of, tz=tz, due=False, medians=False)
+    counted = tally_periods(session=session, by=None, periods=weeks, as_of=as_of, tz=tz, due=False, medians=False,
+                            narrow=True)  # fmt: skip
     trend = []
     for week_of, tally in zip(weeks, counted, strict=True):
         row = total_of(tally)
