@@ -256,6 +256,33 @@ def remove_sqlite_database(path: Path) -> None:
     _remove_sqlite_files(path)
 
 
+_COMPILED: dict = {}
+
+
+def driver_rows(connection, statement, batch: int = 5000):
+    """The rows of a Core ``statement`` in batches, straight from the driver's cursor in the connection's
+    transaction: plain tuples, values as the driver gives them. For the few queries that return a row per case,
+    where SQLAlchemy's row handling would cost more than the query; compiled once per dialect."""
+    key = (id(statement), connection.dialect.name)
+    found = _COMPILED.get(key)
+    if found is None or found[0] is not statement:
+        compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+        values = {}
+        for name, value in compiled.construct_params().items():
+            process = compiled.binds[name].type.bind_processor(connection.dialect)
+            values[name] = process(value) if process else value
+        parameters = tuple(values[n] for n in compiled.positiontup) if compiled.positional else values
+        found = _COMPILED[key] = (statement, compiled.string, parameters)
+    _statement, sql, parameters = found
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql, parameters)
+        while rows := cursor.fetchmany(batch):
+            yield rows
+    finally:
+        cursor.close()
+
+
 @dataclass(frozen=True)
 class DatabaseInfo:
     """What ``caselog db info`` shows."""

@@ -211,7 +211,8 @@ class Event(SQLModel, table=True):
     __tablename__ = "events"
     __table_args__ = (
         Index("ix_events_case_id", "case_id", "id"),
-        Index("ix_events_kind_case_id", "kind", "case_id"),
+        # A case's events of a kind since a moment (the sweep's returns), and a kind's events since a moment.
+        Index("ix_events_kind_case_at", "kind", "case_id", "at"),
         Index("ix_events_kind_at", "kind", "at"),
     )
 

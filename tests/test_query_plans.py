@@ -79,3 +79,17 @@ def test_the_changes_after_a_recent_moment_are_found_through_their_index(history
                                                  as_of=datetime(2026, 3, 1, tzinfo=SHANGHAI), tz=SHANGHAI))  # fmt: skip
     used = " ".join(line for _sql, lines in plans for line in lines)
     assert "ix_cases_changed_at" in used and "ix_cases_report_received" in used and "ix_cases_report_due" in used
+
+
+@pytest.mark.sqlite_only
+def test_the_sweep_reads_the_open_cases_and_their_returns_through_indexes(history):
+    from caselog.escalation import facts_query
+
+    connection = history.connection()
+    compiled = facts_query().compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    parameters = compiled.construct_params()
+    raw = connection.connection.driver_connection
+    lines = [row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + compiled.string,
+                                           [parameters[n] for n in compiled.positiontup])]  # fmt: skip
+    assert not any(line == "SCAN cases" for line in lines), lines
+    assert any("ix_events_kind_case_at (kind=? AND case_id=? AND at>?)" in line for line in lines), lines

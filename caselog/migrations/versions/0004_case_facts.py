@@ -62,8 +62,11 @@ def upgrade() -> None:
     unfinished = sa.text("status IN ('open', 'dispatched', 'accepted', 'answered')")
     op.create_index("ix_cases_unfinished", "cases", ["tier", "status", "opened_at", "due_on"],
                     sqlite_where=unfinished, postgresql_where=unfinished)  # fmt: skip
-    # The week's escalations, and extensions after a report's moment.
+    # The week's escalations, and extensions after a report's moment; and, so that no planner takes that index for
+    # them, a case's events of a kind since a moment (the sweep's returns) get their own, with the moment in it.
     op.create_index("ix_events_kind_at", "events", ["kind", "at"])
+    op.drop_index("ix_events_kind_case_id", "events")
+    op.create_index("ix_events_kind_case_at", "events", ["kind", "case_id", "at"])
     if op.get_bind().dialect.name == "sqlite":
         op.execute(
             "CREATE TRIGGER events_mark_case_changed AFTER INSERT ON events "
@@ -85,6 +88,8 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS events_mark_case_changed" + ("" if _sqlite() else " ON events"))
     if not _sqlite():
         op.execute("DROP FUNCTION IF EXISTS caselog_mark_case_changed()")
+    op.drop_index("ix_events_kind_case_at", "events")
+    op.create_index("ix_events_kind_case_id", "events", ["kind", "case_id"])
     op.drop_index("ix_events_kind_at", "events")
     op.drop_index("ix_cases_unfinished", "cases")
     op.drop_index("ix_cases_changed_at", "cases")
