@@ -39,7 +39,9 @@ from sqlalchemy import (
     or_,
     select,
     union,
+    union_all,
 )
+from sqlalchemy.schema import CreateTable
 from sqlmodel import Session
 
 from caselog.casefacts import CASES, DEPARTMENTS, EVENTS, EXCLUDED_REASONS, day_offset, one_of, replayed
@@ -252,21 +254,20 @@ def _tally(session, groupings, periods, as_of, tz, *, original=False, co=False, 
                 for tally, group in targets(row) or ():
                     tally.add(group, names, values)
             if medians and cohort == "received":
-                for samples in ("reply_days", "resolve_days"):
-                    _count_days(session, targets, samples, f"{samples}:{source}{credit}", shape, params)
+                _count_days(session, targets, f"days:{source}{credit}", shape, params)
     return tallies
 
 
-def _count_days(session: Session, targets, samples: str, query: str, shape, params) -> None:
-    """Add how many cases took each number of working days (``samples``) to their tallies, per group and for all
-    ("*")."""
+def _count_days(session: Session, targets, query: str, shape, params) -> None:
+    """Add how many cases took each number of working days to a reply and to resolution to their tallies, per
+    group and for all ("*")."""
     connection = session.connection()
     rows = connection.execute(_statement(query, shape), params).all()
     if any(row[-2] is None for row in rows):  # a day the numbering did not reach: number every day counted
         source = query.split(":")[1]
         _number_workdays(session, *_day_bounds(connection, shape, f"bounds:{source}", params))
         rows = connection.execute(_statement(query, shape), params).all()
-    per_group: dict[tuple, dict] = {}  # first per row head (period day and group keys), then per tally
+    per_group: dict[tuple, dict] = {}  # first per row head (which samples, period day, group keys), then per tally
     for row in rows:
         head = tuple(row[:-2])
         days = per_group.get(head)
@@ -274,13 +275,17 @@ def _count_days(session: Session, targets, samples: str, query: str, shape, para
             days = per_group[head] = {}
         days[row[-2]] = days.get(row[-2], 0) + row[-1]
     for head, days in per_group.items():
-        for tally, group in targets(head) or ():
+        samples = _SAMPLES[head[0]]
+        for tally, group in targets(head[1:]) or ():
             found = getattr(tally, samples)
             for name in (group, "*"):
                 counter = found.get(name)
                 if counter is None:
                     counter = found[name] = Counter()
                 counter.update(days)
+
+
+_SAMPLES = ("reply_days", "resolve_days")
 
 
 _REPLAYS = "caselog.replayed_facts"
@@ -304,7 +309,7 @@ def _replay(session: Session, cohort: str, source: str, shape: tuple, params: di
     done = connection.info.setdefault(_REPLAYS, {})
     if done.get(cohort) == key:
         return
-    REPLAYED.create(connection, checkfirst=True)
+    connection.execute(CreateTable(REPLAYED, if_not_exists=True))
     connection.execute(REPLAYED.delete().where(REPLAYED.c.cohort == cohort))
     connection.execute(_statement(f"fill:{source}:{cohort}", shape), params)
     done[cohort] = key
@@ -340,7 +345,7 @@ def _number_workdays(session: Session, low: date, high: date) -> None:
         return
     if known is not None and known[0] is transaction and known[1] == calendar:
         low, high = min(low, known[2]), max(high, known[3])
-    WORKDAYS.create(connection, checkfirst=True)
+    connection.execute(CreateTable(WORKDAYS, if_not_exists=True))
     connection.execute(WORKDAYS.delete())
     rows, day, count = [], low, 0
     while day <= high:
@@ -402,8 +407,9 @@ def _build(name: str, groupings, original, co, several, dialect, offset, narrow)
         days = (c["day"], c["answered_day"], c["resolved_day"])
         columns = [*(func.min(d) for d in days), *(func.max(d) for d in days)]
         return select(*columns).select_from(rows.froms).where(*rows.where)
-    if query in ("reply_days", "resolve_days"):
-        return _days_query(rows, keys, query, c["day"] if several else None)
+    if query == "days":
+        bucket = c["day"] if several else None
+        return union_all(*(_days_query(rows, keys, which, bucket) for which in range(len(_SAMPLES))))
     if query == "due":
         return _due_query(rows, keys, c["deadline"] if several else None)
     return _received_query(rows, keys, c["day"] if several else None, narrow)
@@ -616,15 +622,15 @@ def _due_query(rows: _Rows, keys: list, bucket):
     return _grouped(rows, bucket, keys, func.count().filter(kept), func.count().filter(on_time))
 
 
-def _days_query(rows: _Rows, keys: list, samples: str, bucket):
-    """How many kept cases took each number of working days from receipt to their first reply (or to their
-    resolution), per group; a NULL number means the numbering did not reach the day."""
+def _days_query(rows: _Rows, keys: list, which: int, bucket):
+    """How many kept cases took each number of working days from receipt to their first reply (``which`` 0) or
+    to their resolution (1), per group; a NULL number means the numbering did not reach the day."""
     c = rows.c
-    reply = samples == "reply_days"
-    end_day, flag = (c["answered_day"], c["answered"]) if reply else (c["resolved_day"], c["resolved"])
-    received, ended = WORKDAYS.alias("received_n"), WORKDAYS.alias("ended_n")
+    end_day, flag = (c["answered_day"], c["answered"]) if which == 0 else (c["resolved_day"], c["resolved"])
+    received, ended = WORKDAYS.alias(f"received_{which}"), WORKDAYS.alias(f"ended_{which}")
     days = (ended.c.n - received.c.n).label("days")
     froms = rows.froms.outerjoin(received, received.c.day == c["day"]).outerjoin(ended, ended.c.day == end_day)
     statement = _grouped(rows, bucket, keys, days, func.count(), where=(c["kept"], flag, end_day.is_not(None)),
                          froms=froms)  # fmt: skip
-    return statement.group_by(days)
+    return statement.group_by(days).add_columns().with_only_columns(literal(which).label("which"),
+                                                                   *statement.selected_columns)  # fmt: skip
