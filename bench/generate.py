@@ -54,12 +54,13 @@ FMT = "%Y-%m-%d %H:%M:%S"
 
 def build(path: Path, cases: int, *, seed: int = 7, end: date = date(2026, 11, 20), open_share: float = 0.1) -> None:
     """Create ``path`` with caselog's schema and fill it with ``cases`` synthetic cases."""
+    from caselog.casefacts import day_offset, python_day
     from caselog.db import resolve_location, session
 
     if path.exists():
         sys.exit(f"{path} exists; remove it first")
-    with session(resolve_location(str(path), env={}, default_dir=path.parent), write=True):
-        pass  # schema via caselog's own migrations
+    with session(resolve_location(str(path), env={}, default_dir=path.parent), write=True) as db:
+        offset = day_offset(db.connection())  # schema via caselog's own migrations
     rng = random.Random(seed)
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA synchronous=OFF")
@@ -93,11 +94,23 @@ def build(path: Path, cases: int, *, seed: int = 7, end: date = date(2026, 11, 2
             resolved = closed = None
         else:
             status = "closed"
-            resolved = (opened + timedelta(days=rng.randrange(1, 30))).strftime(FMT)
+            resolved = opened + timedelta(days=rng.randrange(1, 30))
             closed = resolved
         answered = resolved
         if status == "answered":
-            answered = (opened + timedelta(days=rng.randrange(1, 10))).strftime(FMT)
+            answered = opened + timedelta(days=rng.randrange(1, 10))
+        # What caselog.casefacts.refresh would store (the history decides nothing the columns do not say).
+        facts = (
+            max(m for m in (opened, answered, resolved) if m is not None).strftime(FMT),
+            python_day(opened, offset).isoformat(),
+            None if status == "open" else f"d{lead:02d}",
+            tier,
+            None if answered is None else python_day(answered, offset).isoformat(),
+            resolved is not None,
+            None if resolved is None else python_day(resolved, offset).isoformat(),
+            due.isoformat(),
+        )
+        answered, resolved, closed = (None if m is None else m.strftime(FMT) for m in (answered, resolved, closed))
         case_rows.append(
             (
                 case_id,
@@ -120,6 +133,7 @@ def build(path: Path, cases: int, *, seed: int = 7, end: date = date(2026, 11, 2
                 "resolved" if closed else None,
                 at,
                 at,
+                *facts,
             )
         )
         event_rows.append((case_id, at, "bench", "opened", None, None, ref, None))
@@ -147,19 +161,22 @@ def build(path: Path, cases: int, *, seed: int = 7, end: date = date(2026, 11, 2
 
 
 def _flush(connection, case_rows, co_rows, event_rows) -> None:
-    connection.executemany(
-        "INSERT INTO cases (id, ref, party_id, title, description, category, tier, tier_rule, status, lead_id,"
-        " opened_at, dispatched_at, answered_at, resolved_at, closed_at, due_on, original_due_on,"
-        " close_reason, updated_at, tier_since, key, return_count, reopen_count, version, deadline_estimated)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 1, 0)",
-        case_rows,
-    )
-    connection.executemany("INSERT INTO case_co_departments (case_id, department_id) VALUES (?, ?)", co_rows)
+    # Events before their cases (foreign keys are off here): the trigger that marks a case changed when an event
+    # is written then finds no case, and the facts written with the case stay as they are.
     connection.executemany(
         "INSERT INTO events (case_id, at, actor, kind, field, old_value, new_value, note)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         event_rows,
     )
+    connection.executemany(
+        "INSERT INTO cases (id, ref, party_id, title, description, category, tier, tier_rule, status, lead_id,"
+        " opened_at, dispatched_at, answered_at, resolved_at, closed_at, due_on, original_due_on,"
+        " close_reason, updated_at, tier_since, changed_at, opened_day, report_lead, report_tier, answered_day,"
+        " report_resolved, resolved_day, report_due_on, key, return_count, reopen_count, version, deadline_estimated)"
+        f" VALUES ({', '.join('?' * 28)}, 0, 0, 0, 1, 0)",
+        case_rows,
+    )
+    connection.executemany("INSERT INTO case_co_departments (case_id, department_id) VALUES (?, ?)", co_rows)
     case_rows.clear()
     co_rows.clear()
     event_rows.clear()

@@ -1,77 +1,335 @@
-"""Reports on a big database, next to the bare SQL that counts the same cases, in the same run.
+"""Reports, agendas and the sweep on a big database, each next to the bare SQL that computes the same result.
 
-caselog's reports are evaluated as of a moment from the event history (correlated subqueries per case); the floor
-is the plain grouped count of the same cases by their current state (received, answered, resolved per lead
-department), run through ``sqlite3`` in a bare Python process.
+In process: caselog's library call (what the command runs, without rendering) and, in the same run, the floor —
+the simplest SQL computing the same figures over the same schema, run through plain ``sqlite3`` — each timed
+several times; the table shows medians and the ratio. Every floor is checked to give caselog's figures first.
+Then ``report weekly`` as a whole command next to the stack's import floor (``import typer, rich.table,
+sqlmodel``), with its peak memory.
 
-    python bench/reports.py bench/data/1m.db [--runs 5] [--week 2026-W46]
+    python bench/generate.py bench/data/1m.db --cases 1000000
+    python bench/reports.py bench/data/1m.db [--runs 7] [--week 2026-W46]
+
+The generated district ends on 2026-11-20 (but resolves some cases up to a month later): "as of now" is
+2027-01-01, after every recorded time; "as of the week's end" replays the cases changed after it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sqlite3
 import statistics
 import subprocess
 import sys
 import time
+from collections import defaultdict
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-FLOOR = """
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-rows = c.execute('''
-SELECT d.code, count(*), sum(c.answered_at IS NOT NULL OR c.resolved_at IS NOT NULL), sum(c.resolved_at IS NOT NULL)
-FROM cases c LEFT JOIN departments d ON d.id = c.lead_id
-WHERE c.opened_at >= ? AND c.opened_at < ? GROUP BY d.code''', (sys.argv[2], sys.argv[3])).fetchall()
-print(len(rows))
-"""
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2027, 1, 1, 0, 0, tzinfo=TZ)
+KEPT = "report_excluded IS NULL"
+
+RECEIVED = f"""SELECT report_lead, count(*) FILTER (WHERE {KEPT}),
+  count(*) FILTER (WHERE {KEPT} AND answered_day IS NOT NULL), count(*) FILTER (WHERE {KEPT} AND report_resolved),
+  count(*) FILTER (WHERE NOT {KEPT}),
+  count(*) FILTER (WHERE {KEPT} AND report_satisfaction IS NOT NULL AND report_satisfaction != 'unreachable'),
+  count(*) FILTER (WHERE {KEPT} AND report_satisfaction IN ('satisfied', 'basically-satisfied')),
+  count(*) FILTER (WHERE {KEPT} AND report_satisfaction = 'unreachable'),
+  count(*) FILTER (WHERE {KEPT} AND return_count > 0), count(*) FILTER (WHERE {KEPT} AND reopen_count > 0),
+  count(*) FILTER (WHERE report_excluded = 'withdrawn'), count(*) FILTER (WHERE report_excluded = 'duplicate'),
+  count(*) FILTER (WHERE report_excluded = 'invalid')
+FROM cases WHERE opened_day BETWEEN :first AND :last AND changed_at <= :as_of GROUP BY report_lead"""
+DUE = f"""SELECT report_lead, count(*) FILTER (WHERE {KEPT}),
+  count(*) FILTER (WHERE {KEPT} AND report_resolved AND resolved_day <= report_due_on)
+FROM cases WHERE report_due_on BETWEEN :first AND :last_due AND changed_at <= :as_of GROUP BY report_lead"""
+# Working days need the holiday calendar: like caselog, the floor numbers the days in a temporary table.
+DAYS = """SELECT report_lead, e.n - o.n, count(*) FROM cases LEFT JOIN temp.wd o ON o.day = opened_day
+  LEFT JOIN temp.wd e ON e.day = {end}
+WHERE opened_day BETWEEN :first AND :last AND changed_at <= :as_of AND report_excluded IS NULL AND {flag}
+  AND {end} IS NOT NULL
+GROUP BY report_lead, e.n - o.n"""
+CHANGED = """SELECT EXISTS (SELECT 1 FROM cases WHERE opened_day BETWEEN :first AND :last AND changed_at > :as_of
+  UNION SELECT 1 FROM cases WHERE changed_at IS NULL AND opened_at >= :start AND opened_at < :end),
+ EXISTS (SELECT 1 FROM cases WHERE report_due_on BETWEEN :first AND :last_due AND changed_at > :as_of
+  UNION SELECT 1 FROM events WHERE kind = 'extended' AND at > :as_of
+  UNION SELECT 1 FROM cases WHERE changed_at IS NULL AND (due_on BETWEEN :first AND :last_due
+    OR original_due_on BETWEEN :first AND :last_due))"""
+TREND = f"""SELECT opened_day, count(*) FILTER (WHERE {KEPT}),
+  count(*) FILTER (WHERE {KEPT} AND answered_day IS NOT NULL), count(*) FILTER (WHERE {KEPT} AND report_resolved)
+FROM cases WHERE opened_day BETWEEN :first AND :last AND changed_at <= :as_of GROUP BY opened_day"""
+AGENDA = """SELECT c.id, c.ref, c.title, p.name, d.code, d.name, c.category, c.status, c.opened_at, c.due_on,
+  c.deadline_estimated,
+  (SELECT group_concat(code, ';') FROM (SELECT co.code FROM case_co_departments cc JOIN departments co
+     ON co.id = cc.department_id WHERE cc.case_id = c.id ORDER BY co.code)),
+  (SELECT count(*) FROM meeting_cases mc JOIN meetings m ON m.id = mc.meeting_id
+     WHERE mc.case_id = c.id AND m.kind = 'joint' AND m.held_on < :day),
+  (SELECT dc.decision FROM decisions dc JOIN meetings m ON m.id = dc.meeting_id
+     WHERE dc.case_id = c.id AND m.held_on < :day ORDER BY m.held_on DESC, dc.id DESC LIMIT 1)
+FROM cases c LEFT JOIN departments d ON d.id = c.lead_id LEFT JOIN parties p ON p.id = c.party_id
+WHERE c.status IN ('open', 'dispatched', 'accepted', 'answered') AND c.tier = 2 AND c.opened_at < :end"""
+SWEEP = """SELECT c.id, c.ref, c.title, d.code, c.version, c.answered_at IS NOT NULL, c.tier, c.status, c.key,
+  c.category, (SELECT count(*) FROM case_co_departments cc WHERE cc.case_id = c.id),
+  (SELECT count(*) FROM events e WHERE e.case_id = c.id AND e.kind = 'returned' AND e.at >= c.tier_since), c.due_on
+FROM cases c LEFT OUTER JOIN departments d ON d.id = c.lead_id
+WHERE c.status IN ('open', 'dispatched', 'accepted', 'answered') AND c.tier < 3 ORDER BY c.id"""
+SWEEP_AGENDAS = """SELECT mc.case_id, m.held_on, c.tier_since FROM meeting_cases mc
+JOIN meetings m ON m.id = mc.meeting_id JOIN cases c ON c.id = mc.case_id
+WHERE m.kind = 'joint' AND m.held_on <= :today AND c.tier = 2
+  AND c.status IN ('open', 'dispatched', 'accepted', 'answered')"""
 
 
-def median_ms(command: list[str], runs: int) -> float:
-    """Median wall time in milliseconds (after one warm-up run)."""
-    subprocess.run(command, capture_output=True, check=True)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, capture_output=True, check=True)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+def utc(moment: datetime) -> str:
+    """A moment as caselog stores it in SQLite."""
+    return moment.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def medians_ms(calls: list, runs: int) -> list[float]:
+    """Median wall time of each call in milliseconds, after one warm-up round; the calls take turns, so a busy
+    machine slows them alike."""
+    times: list[list[float]] = [[] for _ in calls]
+    for round_ in range(runs + 1):
+        for call, samples in zip(calls, times, strict=True):
+            start = time.perf_counter()
+            call()
+            if round_:
+                samples.append((time.perf_counter() - start) * 1000)
+    return [statistics.median(samples) for samples in times]
+
+
+def captured(engine, call) -> list[tuple[str, object, bool]]:
+    """The SQL statements ``call()`` sends to the driver, with their parameters."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters, executemany))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return statements
+
+
+def run_captured(bare: sqlite3.Connection, statements) -> None:
+    """caselog's own statements through plain sqlite3 (the tables they create made beforehand)."""
+    for sql, parameters, many in statements:
+        if many:
+            bare.executemany(sql, parameters)
+        else:
+            bare.execute(sql, parameters).fetchall()
+
+
+def number_workdays(bare: sqlite3.Connection, first: date, last: date) -> None:
+    """The floor's table of working-day numbers (the State Council's calendar, as caselog reads it)."""
+    from caselog.workdays import WorkCalendar
+
+    calendar, rows, day, count = WorkCalendar(), [], first, 0
+    while day <= last:
+        count += calendar.is_workday(day) if day != first else 0
+        rows.append((day.isoformat(), count))
+        day += timedelta(days=1)
+    bare.execute("CREATE TEMP TABLE IF NOT EXISTS wd (day DATE PRIMARY KEY, n INTEGER NOT NULL)")
+    bare.execute("DELETE FROM wd")
+    bare.executemany("INSERT INTO wd VALUES (?, ?)", rows)
+
+
+def changed_cases(bare: sqlite3.Connection, period, as_of: datetime) -> int:
+    """How many cases received in the period changed after ``as_of``."""
+    query = "SELECT count(*) FROM cases WHERE opened_day BETWEEN ? AND ? AND changed_at > ?"
+    return bare.execute(query, (period.start.isoformat(), period.end.isoformat(), utc(as_of))).fetchone()[0]
+
+
+def rates_floor(bare: sqlite3.Connection, first: date, last: date, as_of: datetime):
+    """The bare SQL of a rates table by department: counts, cases due, the day pairs of the medians."""
+    last_due = min(last, as_of.date())
+    # The working days numbered for the same days as caselog numbers them (the calendar is part of the work).
+    number_workdays(bare, first, min(max(last, as_of.date()), last + timedelta(days=400)))
+    params = {"first": first.isoformat(), "last": last.isoformat(), "last_due": last_due.isoformat(),
+              "as_of": utc(as_of), "start": utc(datetime.combine(first, datetime.min.time(), TZ)),
+              "end": utc(datetime.combine(last + timedelta(days=1), datetime.min.time(), TZ))}  # fmt: skip
+    changed = bare.execute(CHANGED, params).fetchone()
+    received = bare.execute(RECEIVED, params).fetchall()
+    due = bare.execute(DUE, params).fetchall()
+    reply = bare.execute(DAYS.format(end="answered_day", flag="answered_day IS NOT NULL"), params).fetchall()
+    resolve = bare.execute(DAYS.format(end="resolved_day", flag="report_resolved"), params).fetchall()
+    return changed, received, due, reply, resolve
+
+
+def trend_floor(bare: sqlite3.Connection, today: date, weeks: int, as_of: datetime) -> dict[str, tuple[int, ...]]:
+    """Received, answered and resolved per ISO week over ``weeks`` weeks: grouped by day, folded into weeks."""
+    monday = today - timedelta(days=today.weekday())
+    first = monday - timedelta(weeks=weeks - 1)
+    params = {"first": first.isoformat(), "last": today.isoformat(), "as_of": utc(as_of)}
+    folded: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for day, received, answered, resolved in bare.execute(TREND, params):
+        year, week, _ = date.fromisoformat(day).isocalendar()
+        counts = folded[f"{year}-W{week:02d}"]
+        counts[0] += received
+        counts[1] += answered
+        counts[2] += resolved
+    return {week: tuple(counts) for week, counts in folded.items()}
 
 
 def main() -> None:
     """Measure and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("db", type=Path)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--week", default="2026-W46")
+    parser.add_argument("--commands", type=int, default=5, help="whole-command runs of report weekly (0: none)")
     args = parser.parse_args()
-    from datetime import date
 
-    year, week = args.week.split("-W")
-    monday = date.fromisocalendar(int(year), int(week), 1)
-    # The district's days in UTC text (Asia/Shanghai is UTC+8).
-    week_bounds = (f"{monday.fromordinal(monday.toordinal() - 1)} 16:00:00",
-                   f"{monday.fromordinal(monday.toordinal() + 6)} 16:00:00")  # fmt: skip
-    year_bounds = (f"{int(year) - 1}-12-31 16:00:00", f"{monday.fromordinal(monday.toordinal() + 6)} 16:00:00")
-    caselog = [sys.executable, "-m", "caselog", "--db", str(args.db)]
-    as_of = ["--as-of", f"{monday.fromordinal(monday.toordinal() + 7)} 00:00"]
-    runs = [
-        ("bare SQL: one week by department", [sys.executable, "-c", FLOOR, str(args.db), *week_bounds]),
-        ("report rates --by department, one week", [*caselog, "report", "rates", "--by", "department", "--week",
-                                                     args.week, *as_of, "-f", "json"]),
-        ("bare SQL: the year to date by department", [sys.executable, "-c", FLOOR, str(args.db), *year_bounds]),
-        ("report rates --by department, year to date", [*caselog, "report", "rates", "--by", "department", "--from",
-                                                         f"{year}-01-01", "--until", str(monday.fromordinal(
-                                                             monday.toordinal() + 6)), *as_of, "-f", "json"]),
-        ("report weekly", [*caselog, "report", "weekly", "--week", args.week, "-f", "json"]),
-    ]  # fmt: skip
-    results = [(label, median_ms(command, args.runs)) for label, command in runs]
-    print(f"database: {args.db}; week {args.week}; medians of {args.runs} runs")
-    print(f"{'run':<46} {'median ms':>10} {'x floor':>8}")
-    floors = {"week": results[0][1], "year": results[2][1]}
-    for label, ms in results:
-        floor = floors["week"] if "week" in label and "weekly" not in label else floors["year"]
-        print(f"{label:<46} {ms:>10.0f} {ms / floor:>8.2f}")
+    from caselog.db import driver_rows, resolve_location, session
+    from caselog.escalation import _joint_agendas, _open_cases, facts_query
+    from caselog.meetings import agenda_rows as agenda_query
+    from caselog.meetings import build_agenda
+    from caselog.periods import Period, week_period
+    from caselog.rates import rates_report
+    from caselog.reports import trend
+    from caselog.tiers import DEFAULT_RULES, meeting_rule
+    from caselog.weekly import weekly_report
+    from caselog.workdays import next_meeting
+
+    week = week_period(args.week)
+    year = Period(date(week.end.year, 1, 1), week.end, "ytd")
+    week_end = datetime.combine(week.end + timedelta(days=1), datetime.min.time(), TZ) - timedelta(seconds=1)
+    bare = sqlite3.connect(args.db)
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+    from sqlalchemy.schema import CreateTable
+
+    from caselog.tally import REPLAYED, WORKDAYS
+
+    for table in (WORKDAYS, REPLAYED):  # caselog's temporary tables, for its own SQL run through sqlite3
+        bare.execute(str(CreateTable(table).compile(dialect=sqlite_dialect.dialect())))
+    rows: list[tuple[str, float, float, str]] = []
+    location = resolve_location(str(args.db), env={}, default_dir=args.db.parent)
+    with session(location, write=False) as db:
+        from caselog.holidays import load_calendar
+        from caselog.tally import forget
+
+        calendar = load_calendar(session=db)
+        connection = db.connection()
+
+        def fresh(call):
+            """A call as a new transaction makes it: days numbered and changed cases replayed again."""
+
+            def run():
+                forget(connection)
+                return call()
+
+            return run
+
+        def rates(period: Period, as_of: datetime):
+            return fresh(lambda: rates_report(session=db, by="department", period=period, as_of=as_of, tz=TZ))
+
+        def rates_case(label: str, period: Period, as_of: datetime) -> None:
+            report = rates(period, as_of)()
+            floor = rates_floor(bare, period.start, period.end, as_of)
+            if any(floor[0]):  # cases changed after as-of: the floor is caselog's own SQL through sqlite3
+                statements = captured(db.get_bind(), rates(period, as_of))
+                statements = [s for s in statements if not s[0].lstrip().upper().startswith(("CREATE", "PRAGMA"))]
+                run_captured(bare, statements)
+                floor_call = lambda: run_captured(bare, statements)  # noqa: E731
+                note = f"{changed_cases(bare, period, as_of)} cases changed after as-of, replayed; floor: caselog's SQL"
+            else:
+                got = {r.group: (r.received, r.answered, r.resolved, r.due, r.on_time) for r in report.rows}
+                due = {lead: counts for lead, *counts in floor[2]}
+                want = {lead: (c[0], c[1], c[2], *due.get(lead, (0, 0))) for lead, *c in floor[1]}
+                note = "same figures" if got == want else "FLOOR DIFFERS"
+                floor_call = lambda: rates_floor(bare, period.start, period.end, as_of)  # noqa: E731
+            ms, floor_ms = medians_ms([rates(period, as_of), floor_call], args.runs)
+            rows.append((label, ms, floor_ms, f"{note}; {report.total.received} received"))
+
+        rates_case("rates by department, one week, as of now", week, NOW)
+        rates_case("rates by department, year to date, as of now", year, NOW)
+        rates_case("rates by department, one week, as of its end", week, week_end)
+        rates_case("rates by department, year to date, as of the week's end", year, week_end)
+
+        today = week.end
+        points = trend(session=db, unit="week", count=260, today=today, as_of=NOW, tz=TZ)
+        floor = trend_floor(bare, today, 260, NOW)
+        same = all(floor.get(p.period, (0, 0, 0)) == (p.received, p.answered, p.resolved) for p in points)
+        ms, floor_ms = medians_ms(
+            [fresh(lambda: trend(session=db, unit="week", count=260, today=today, as_of=NOW, tz=TZ)),
+             lambda: trend_floor(bare, today, 260, NOW)], args.runs)  # fmt: skip
+        note = f"{'same figures' if same else 'FLOOR DIFFERS'}; {sum(p.received for p in points)} received"
+        rows.append(("report trend --weeks 260, as of now", ms, floor_ms, note))
+
+        rule = meeting_rule(DEFAULT_RULES, "joint")
+        day = next_meeting(rule.rrule, rule.first, date(2026, 11, 21), calendar).day
+        end = utc(datetime.combine(day + timedelta(days=1), datetime.min.time(), TZ))
+        agenda = build_agenda(session=db, kind="joint", day=day, tz=TZ)
+        agenda_rows = bare.execute(AGENDA, {"day": day.isoformat(), "end": end}).fetchall()
+        note = f"{'same cases' if len(agenda_rows) == agenda.cases else 'FLOOR DIFFERS'}; {agenda.cases} cases"
+        ms, query_ms, floor_ms = medians_ms(
+            [lambda: build_agenda(session=db, kind="joint", day=day, tz=TZ),
+             lambda: agenda_query(session=db, kind="joint", day=day, tz=TZ),
+             lambda: bare.execute(AGENDA, {"day": day.isoformat(), "end": end}).fetchall()], args.runs)  # fmt: skip
+        rows.append((f"agenda joint {day}: its queries", query_ms, floor_ms, note))
+        rows.append((f"agenda joint {day}: the whole agenda (ages in working days)", ms, floor_ms, ""))
+
+        sweep_day = date(2026, 11, 20)
+        facts = facts_query()
+
+        def sweep_floor():
+            return (bare.execute(SWEEP).fetchall(),
+                    bare.execute(SWEEP_AGENDAS, {"today": sweep_day.isoformat()}).fetchall())  # fmt: skip
+
+        opened = _open_cases(db, sweep_day, TZ)
+        note = f"{'same cases' if len(sweep_floor()[0]) == len(opened) else 'FLOOR DIFFERS'}; {len(opened)} cases"
+        ms, query_ms, floor_ms = medians_ms(
+            [lambda: _open_cases(db, sweep_day, TZ),
+             lambda: ([r for rows in driver_rows(connection, facts) for r in rows], _joint_agendas(db, sweep_day, TZ)),
+             sweep_floor], args.runs)  # fmt: skip
+        rows.append(("escalation sweep: the facts query", query_ms, floor_ms, note))
+        rows.append(("escalation sweep: the facts of every open case", ms, floor_ms, ""))
+
+        (ms,) = medians_ms([fresh(lambda: weekly_report(session=db, week=week.label, tz=TZ, rules=DEFAULT_RULES))],
+                           args.runs)  # fmt: skip
+        rows.append((f"report weekly {week.label} (in process, all queries)", ms, float("nan"), ""))
+
+    size = os.path.getsize(args.db) / 2**20
+    print(f"database: {args.db} ({size:.0f} MiB); week {week.label}; medians of {args.runs} runs")
+    print(f"{'in process':<58} {'caselog ms':>10} {'floor ms':>9} {'ratio':>6}  note")
+    for label, ms, floor_ms, note in rows:
+        print(f"{label:<58} {ms:>10.1f} {floor_ms:>9.1f} {ms / floor_ms:>6.2f}  {note}")
+    if args.commands:
+        command_table(args.db, week.label, args.commands)
+
+
+def command_table(path: Path, week: str, runs: int) -> None:
+    """``report weekly`` as a whole command next to the stack's import floor, with peak memory."""
+    probe = (
+        "import resource, subprocess, sys, time\n"
+        "start = time.perf_counter()\n"
+        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+        "print((time.perf_counter() - start) * 1000, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    commands = {
+        "import typer, rich.table, sqlmodel (floor)": [sys.executable, "-c", "import typer, rich.table, sqlmodel"],
+        f"caselog report weekly --week {week} -f json": [sys.executable, "-m", "caselog", "--db", str(path), "report",
+                                                         "weekly", "--week", week, "-f", "json"],
+    }  # fmt: skip
+    results = {}
+    for label, command in commands.items():
+        samples = []
+        for _ in range(runs + 1):
+            out = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True, text=True, check=True)
+            ms, peak = out.stdout.split()
+            samples.append((float(ms), int(peak) / 1024))
+        samples = samples[1:]
+        results[label] = (statistics.median(s[0] for s in samples), max(s[1] for s in samples))
+    floor = results["import typer, rich.table, sqlmodel (floor)"][0]
+    print(f"\n{'whole command, medians of ' + str(runs):<58} {'ms':>10} {'- floor':>9} {'peak MiB':>9}")
+    for label, (ms, peak) in results.items():
+        print(f"{label:<58} {ms:>10.0f} {ms - floor:>+9.0f} {peak:>9.0f}")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from datetime import date, datetime, tzinfo
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from caselog.casefacts import refresh_case
 from caselog.directory import active_department, find_party
 from caselog.errors import BadInput, InvalidMove, NotFound
 from caselog.escalation import escalate_by_rules, tier_deadlines
@@ -104,10 +105,11 @@ def moment_for(case: Case, at: datetime, now: datetime) -> datetime:
 
 
 def _touch(session: Session, case: Case, at: datetime) -> None:
+    """Count the change on the case and store what reports count about it now (``caselog.casefacts``)."""
     case.version += 1
     case.updated_at = at
     session.add(case)
-    session.flush()
+    refresh_case(session, case)
 
 
 def _co_codes(session: Session, case: Case) -> list[str]:
@@ -206,6 +208,8 @@ def open_case(
     record(session, case, EventKind.opened, at=opened_at, actor=actor, new=case.ref, note=decision.rule)
     if lead_dept is not None:
         _dispatch(session, case, lead_dept, co_depts, at=opened_at, actor=actor, rules=rules, tz=now.tzinfo)
+    else:
+        refresh_case(session, case)
     return case
 
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 # Every schema revision this caselog knows, oldest first; the last is the head. A test checks that it
 # matches the Alembic scripts, so the per-command check needs no Alembic import.
-SCHEMA_REVISIONS = ("0001", "0002", "0003")
+SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004")
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 
 # How long a command waits for another writer (a terminal, cron) before it gives up, in milliseconds.
@@ -384,6 +384,33 @@ def _remove_sqlite_files(path: Path) -> None:
 def remove_sqlite_database(path: Path) -> None:
     """Delete a SQLite database file with its WAL and shared-memory files (for ``demo --force``)."""
     _remove_sqlite_files(path)
+
+
+_COMPILED: dict = {}
+
+
+def driver_rows(connection, statement, batch: int = 5000):
+    """The rows of a Core ``statement`` in batches, straight from the driver's cursor in the connection's
+    transaction: plain tuples, values as the driver gives them. For the few queries that return a row per case,
+    where SQLAlchemy's row handling would cost more than the query; compiled once per dialect."""
+    key = (id(statement), connection.dialect.name)
+    found = _COMPILED.get(key)
+    if found is None or found[0] is not statement:
+        compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+        values = {}
+        for name, value in compiled.construct_params().items():
+            process = compiled.binds[name].type.bind_processor(connection.dialect)
+            values[name] = process(value) if process else value
+        parameters = tuple(values[n] for n in compiled.positiontup) if compiled.positional else values
+        found = _COMPILED[key] = (statement, compiled.string, parameters)
+    _statement, sql, parameters = found
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql, parameters)
+        while rows := cursor.fetchmany(batch):
+            yield rows
+    finally:
+        cursor.close()
 
 
 @dataclass(frozen=True)

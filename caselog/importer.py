@@ -18,6 +18,7 @@ from datetime import UTC, datetime, tzinfo
 from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
+from caselog.casefacts import day_offset, facts_without_history, refresh
 from caselog.csvread import CsvFile, Problem, Row
 from caselog.enums import CloseReason, EventKind, PartyKind, Status
 from caselog.errors import BadInput
@@ -424,7 +425,7 @@ def _sqlite_insert(connection, table, rows: list[dict]) -> None:
     connection.exec_driver_sql(sql, [tuple(row.values()) for row in rows])
 
 
-_TIME_COLUMNS = frozenset({"opened_at", *TIMESTAMPS, "updated_at", "tier_since", "at"})
+_TIME_COLUMNS = frozenset({"opened_at", *TIMESTAMPS, "updated_at", "tier_since", "at", "changed_at"})
 
 
 class _CaseWriter:
@@ -443,6 +444,7 @@ class _CaseWriter:
         self.session, self.name, self.actor, self.now, self.reject = session, name, actor, now, reject
         self.options, self.report = options, report
         self.pending: dict[str, tuple[int, dict]] = {}
+        self.changed: list[int] = []  # cases updated in this batch, whose stored facts need a refresh
         self.counters: dict[int, int] = {}
         self.first_new_id = (session.scalar(select(func.max(Case.id))) or 0) + 1
         self.next_id = self.first_new_id
@@ -495,6 +497,9 @@ class _CaseWriter:
         if new_rows and not self.options.dry_run:
             self._insert(new_rows, lines)
         self.report.inserted += len(new_rows)
+        if self.changed:
+            refresh(self.session.connection(), self.changed)
+            self.changed = []
 
     def _existing(self, keys: list[str]) -> dict[str, tuple[int, int | None]]:
         refs = [k for k in keys if REF.match(k)]
@@ -557,9 +562,12 @@ class _CaseWriter:
         """
         connection = self.session.connection()
         co = [r.pop("_co") for r in rows]
+        codes = dict(connection.execute(select(Department.id, Department.code)).all())
+        offset = day_offset(connection)
         for row in rows:
             row["id"] = self.next_id
             self.next_id += 1
+            row.update(facts_without_history(row, codes.get(row["lead_id"]), offset))
         ids = [row["id"] for row in rows]
         links = [{"case_id": i, "department_id": d} for i, ds in zip(ids, co, strict=True) for d in ds]
         events = [
@@ -636,6 +644,7 @@ class _CaseWriter:
                 ],
             )
             self.session.expire(case)
+            self.changed.append(case_id)
         self.report.updated += 1
 
 

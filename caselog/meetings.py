@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import String, func, select, type_coerce
 from sqlmodel import Session
 
 from caselog.cases import get_case, record
@@ -28,6 +27,8 @@ from caselog.models import (
     MeetingKind,
     Party,
     Status,
+    raw_moment,
+    unfinished,
 )
 from caselog.tiers import TierRules, meeting_rule, meeting_tier
 from caselog.validation import checked_text
@@ -173,60 +174,123 @@ def _meeting(session: Session, kind: str, day: date) -> Meeting | None:
     return session.scalar(select(Meeting).where(Meeting.kind == kind, Meeting.held_on == day))
 
 
-def _agenda_case_ids(session: Session, kind: str, day: date, tz: tzinfo) -> tuple[list[int], bool]:
-    """The cases on the agenda: as recorded for a meeting already held, else the tier's unfinished cases."""
+def _agenda_cohort(session: Session, kind: str, day: date, tz: tzinfo):
+    """The cases on the agenda, as a select of ids: as recorded for a meeting already held, else the tier's
+    unfinished cases received by the end of the day; and whether the meeting was held."""
     held = _meeting(session, kind, day)
     if held is not None:
-        ids = session.scalars(select(MeetingCase.case_id).where(MeetingCase.meeting_id == held.id))
-        return sorted(ids), True
-    query = select(Case.id).where(
-        Case.tier == meeting_tier(kind), Case.status.in_(UNFINISHED), Case.opened_at < _end_of(day, tz)
+        return select(MeetingCase.case_id).where(MeetingCase.meeting_id == held.id), True
+    cohort = select(Case.id).where(
+        unfinished(Case.status), Case.tier == meeting_tier(kind), Case.opened_at < _end_of(day, tz)
     )
-    return sorted(session.scalars(query)), False
+    return cohort, False
+
+
+def _agenda_case_ids(session: Session, kind: str, day: date, tz: tzinfo) -> tuple[list[int], bool]:
+    """The ids of the cases on the agenda (see ``_agenda_cohort``), sorted."""
+    cohort, recorded = _agenda_cohort(session, kind, day, tz)
+    return sorted(session.scalars(cohort)), recorded
+
+
+def agenda_size(*, session: Session, kind: str, day: date, tz: tzinfo) -> tuple[int, int]:
+    """How many cases the agenda of the ``kind`` meeting on ``day`` holds and how many of them are overdue: the
+    counts of ``build_agenda``, counted in SQL."""
+    kind = _kind(kind)
+    held = _meeting(session, kind, day)
+    counts = select(func.count(), func.count().filter(Case.due_on < day))
+    if held is not None:
+        counts = counts.select_from(Case).join(MeetingCase, MeetingCase.case_id == Case.id)
+        counts = counts.where(MeetingCase.meeting_id == held.id)
+    else:
+        counts = counts.select_from(Case).where(
+            unfinished(Case.status), Case.tier == meeting_tier(kind), Case.opened_at < _end_of(day, tz)
+        )
+    cases, overdue = session.execute(counts).one()
+    return cases, overdue
+
+
+def agenda_rows(*, session: Session, kind: str, day: date, tz: tzinfo):
+    """The facts of every case on the agenda as plain rows, from two queries: each case with its party, lead,
+    co-departments (joined by ``;``, unsorted) and how many earlier meetings discussed it; then the decisions
+    taken about them before ``day``, oldest first. Returns (recorded, cases, decisions)."""
+    kind = _kind(kind)
+    held = _meeting(session, kind, day)
+    connection = session.connection()
+    cases, lead, parties = Case.__table__, Department.__table__.alias("lead"), Party.__table__
+    links, co, agendas, meetings = (CaseCoDepartment.__table__, Department.__table__.alias("co"),
+                                    MeetingCase.__table__, Meeting.__table__)  # fmt: skip
+    co_codes = (
+        select(func.aggregate_strings(co.c.code, ";"))
+        .select_from(links.join(co, co.c.id == links.c.department_id))
+        .where(links.c.case_id == cases.c.id)
+        .scalar_subquery()
+    )
+    discussed = (
+        select(func.count())
+        .select_from(agendas.join(meetings, meetings.c.id == agendas.c.meeting_id))
+        .where(agendas.c.case_id == cases.c.id, meetings.c.kind == kind, meetings.c.held_on < day)
+        .scalar_subquery()
+    )
+    query = select(
+        cases.c.id, cases.c.ref, cases.c.title, parties.c.name, lead.c.code, lead.c.name, cases.c.category,
+        cases.c.status, type_coerce(cases.c.opened_at, String), cases.c.due_on, cases.c.deadline_estimated, co_codes,
+        discussed,
+    )  # fmt: skip
+    froms = cases.outerjoin(lead, lead.c.id == cases.c.lead_id).outerjoin(parties, parties.c.id == cases.c.party_id)
+    if held is not None:
+        froms = froms.join(agendas, agendas.c.case_id == cases.c.id)
+        query = query.select_from(froms).where(agendas.c.meeting_id == held.id)
+        cohort = select(agendas.c.case_id).where(agendas.c.meeting_id == held.id)
+    else:
+        condition = (
+            unfinished(cases.c.status),
+            cases.c.tier == meeting_tier(kind),
+            cases.c.opened_at < _end_of(day, tz),
+        )
+        query = query.select_from(froms).where(*condition)
+        cohort = select(cases.c.id).where(*condition)
+    rows = connection.execute(query).all()
+    decisions = connection.execute(
+        select(Decision.case_id, Decision.decision, Department.code, Decision.due_on)
+        .join(Meeting, Meeting.id == Decision.meeting_id)
+        .join(Department, Department.id == Decision.owner_id)
+        .where(Meeting.held_on < day, Decision.case_id.in_(cohort))
+        .order_by(Meeting.held_on, Decision.id)
+    ).all()
+    return held is not None, rows, decisions
 
 
 def build_agenda(*, session: Session, kind: str, day: date, tz: tzinfo) -> Agenda:
     """The agenda of the ``kind`` meeting on ``day``: cases grouped by lead department, overdue first."""
     kind = _kind(kind)
     calendar = load_calendar(session=session)
-    ids, recorded = _agenda_case_ids(session, kind, day, tz)
-    lead = aliased(Department)
-    rows = (
-        session.execute(
-            select(Case, lead.code, lead.name, Party.name)
-            .outerjoin(lead, lead.id == Case.lead_id)
-            .outerjoin(Party, Party.id == Case.party_id)
-            .where(Case.id.in_(ids))
-        ).all()
-        if ids
-        else []
-    )
-    co = _co(session, ids)
-    discussed = _discussed(session, kind, day, ids)
-    decisions = _last_decisions(session, day, ids)
+    recorded, rows, decision_rows = agenda_rows(session=session, kind=kind, day=day, tz=tz)
+    decisions = {case_id: (text, owner, due) for case_id, text, owner, due in decision_rows}
     groups: dict[str | None, tuple[str | None, list[AgendaItem]]] = {}
-    for case, lead_code, lead_name, party in rows:
-        opened_on = case.opened_at.astimezone(tz).date()
+    for row in rows:
+        case_id, ref, title, party, lead_code, lead_name, category, status, opened_at, due_on, estimated = row[:11]
+        co_codes, discussed = row[11:]
+        opened_on = raw_moment(opened_at).astimezone(tz).date()
         age, _estimated = workdays_between(opened_on, day, calendar)
         left = None
-        if case.due_on is not None:
-            left, _est = workdays_between(day, case.due_on, calendar)
-        last = decisions.get(case.id)
+        if due_on is not None:
+            left, _est = workdays_between(day, due_on, calendar)
+        last = decisions.get(case_id)
         item = AgendaItem(
-            ref=case.ref,
-            title=case.title,
+            ref=ref,
+            title=title,
             party=party,
             lead=lead_code,
-            co=co.get(case.id, []),
-            category=case.category,
-            status=case.status,
+            co=sorted(co_codes.split(";")) if co_codes else [],
+            category=category,
+            status=status,
             opened_on=opened_on,
             age_workdays=age,
-            due_on=case.due_on,
+            due_on=due_on,
             workdays_left=left,
-            overdue=case.due_on is not None and case.due_on < day,
-            deadline_estimated=case.deadline_estimated,
-            discussed=discussed.get(case.id, 0),
+            overdue=due_on is not None and due_on < day,
+            deadline_estimated=bool(estimated),
+            discussed=discussed,
             last_decision=last[0] if last else None,
             last_decision_owner=last[1] if last else None,
             last_decision_due=last[2] if last else None,
@@ -248,48 +312,6 @@ def build_agenda(*, session: Session, kind: str, day: date, tz: tzinfo) -> Agend
         groups=ordered,
         carried_over=_carried_over(session, kind, day),
     )
-
-
-def _co(session: Session, ids: list[int]) -> dict[int, list[str]]:
-    if not ids:
-        return {}
-    query = (
-        select(CaseCoDepartment.case_id, Department.code)
-        .join(Department, Department.id == CaseCoDepartment.department_id)
-        .where(CaseCoDepartment.case_id.in_(ids))
-        .order_by(Department.code)
-    )
-    result: dict[int, list[str]] = {}
-    for case_id, code in session.execute(query):
-        result.setdefault(case_id, []).append(code)
-    return result
-
-
-def _discussed(session: Session, kind: str, day: date, ids: list[int]) -> dict[int, int]:
-    """How many earlier meetings of this kind had each case on their agenda."""
-    if not ids:
-        return {}
-    query = (
-        select(MeetingCase.case_id, func.count())
-        .join(Meeting, Meeting.id == MeetingCase.meeting_id)
-        .where(Meeting.kind == kind, Meeting.held_on < day, MeetingCase.case_id.in_(ids))
-        .group_by(MeetingCase.case_id)
-    )
-    return dict(session.execute(query).all())
-
-
-def _last_decisions(session: Session, day: date, ids: list[int]) -> dict[int, tuple[str, str, date | None]]:
-    """Each case's latest decision taken at a meeting before ``day``: (decision, owner, due)."""
-    if not ids:
-        return {}
-    query = (
-        select(Decision.case_id, Decision.decision, Department.code, Decision.due_on)
-        .join(Meeting, Meeting.id == Decision.meeting_id)
-        .join(Department, Department.id == Decision.owner_id)
-        .where(Meeting.held_on < day, Decision.case_id.in_(ids))
-        .order_by(Meeting.held_on, Decision.id)
-    )
-    return {case_id: (text, owner, due) for case_id, text, owner, due in session.execute(query)}
 
 
 def _carried_over(session: Session, kind: str, day: date) -> list[CarriedDecision]:

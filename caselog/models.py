@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
-from sqlalchemy import DateTime, Index, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, Index, String, Text, UniqueConstraint, bindparam, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import declared_attr
 from sqlalchemy.types import TypeDecorator
@@ -69,11 +69,29 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def raw_moment(value) -> datetime | None:
+    """A stored time selected raw (``type_coerce(column, String)``): SQLite's text parsed at C speed, a
+    PostgreSQL ``timestamptz`` as it comes; an aware UTC datetime either way. For loops over many rows, where the
+    column type's own processing costs more than the query."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
 def _time(nullable: bool = True):
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
 
 
 # --- tables ------------------------------------------------------------------------------------------------
+
+UNFINISHED = ("open", "dispatched", "accepted", "answered")  # not yet resolved or closed
+UNFINISHED_SQL = "status IN ('open', 'dispatched', 'accepted', 'answered')"
+
+
+def unfinished(status):
+    """``status`` is one of the unfinished ones, written out as ``ix_cases_unfinished`` is (SQLite uses a partial
+    index only for the very condition it was made with, and never for bound parameters)."""
+    return status.in_(bindparam("unfinished", list(UNFINISHED), expanding=True, literal_execute=True))
 
 
 class Department(SQLModel, table=True):
@@ -121,6 +139,19 @@ class Case(SQLModel, table=True):
     """One problem or demand (问题诉求), with its lead department and where it is in its lifecycle."""
 
     __tablename__ = "cases"
+    # The reports' cohorts, counted from the index alone: cases received on some days, cases due on some days.
+    __table_args__ = (
+        Index("ix_cases_report_received", "opened_day", "changed_at", "report_lead", "report_tier", "report_excluded",
+              "answered_day", "report_resolved", "resolved_day", "report_satisfaction", "return_count",
+              "reopen_count"),
+        Index("ix_cases_report_due", "report_due_on", "changed_at", "report_lead", "report_tier", "report_excluded",
+              "report_resolved", "resolved_day", "opened_day"),
+        # The cases changed after a report's moment, and those whose facts are not known: reports replay them.
+        Index("ix_cases_changed_at", "changed_at"),
+        # The unfinished cases, by tier: the agendas and the sweep (a query must name the statuses as written here).
+        Index("ix_cases_unfinished", "tier", "status", "opened_at", "due_on", sqlite_where=text(UNFINISHED_SQL),
+              postgresql_where=text(UNFINISHED_SQL)),
+    )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(sa_type=String(16), unique=True)
@@ -153,6 +184,18 @@ class Case(SQLModel, table=True):
     reopen_count: int = 0
     version: int = 1
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    # What reports count about the case as of now, and when it last changed (kept by ``caselog.casefacts`` in
+    # the transaction of every change; a NULL ``changed_at`` means "not known: replay the history").
+    changed_at: datetime | None = _time()
+    opened_day: date | None = None
+    report_lead: str | None = Field(default=None, sa_type=String(32))
+    report_tier: int | None = None
+    report_excluded: str | None = Field(default=None, sa_type=String(16))
+    answered_day: date | None = None
+    report_resolved: bool | None = None
+    resolved_day: date | None = None
+    report_satisfaction: str | None = Field(default=None, sa_type=String(24))
+    report_due_on: date | None = None
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:
@@ -176,7 +219,9 @@ class Event(SQLModel, table=True):
     __tablename__ = "events"
     __table_args__ = (
         Index("ix_events_case_id", "case_id", "id"),
-        Index("ix_events_kind_case_id", "kind", "case_id"),
+        # A case's events of a kind since a moment (the sweep's returns), and a kind's events since a moment.
+        Index("ix_events_kind_case_at", "kind", "case_id", "at"),
+        Index("ix_events_kind_at", "kind", "at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -188,6 +233,15 @@ class Event(SQLModel, table=True):
     old_value: str | None = Field(default=None, sa_type=Text)
     new_value: str | None = Field(default=None, sa_type=Text)
     note: str | None = Field(default=None, sa_type=Text)
+
+
+class Setting(SQLModel, table=True):
+    """A fact about the database itself (e.g. the UTC offset its stored local days were computed with)."""
+
+    __tablename__ = "settings"
+
+    name: str = Field(sa_type=String(64), primary_key=True)
+    value: str = Field(sa_type=String(200))
 
 
 class CalendarEntry(SQLModel, table=True):
@@ -274,8 +328,8 @@ class _Input(BaseModel):
     @field_validator("*")
     @classmethod
     def _no_control_characters(cls, value: object) -> object:
-        for text in value if isinstance(value, list) else [value]:
-            if isinstance(text, str) and (found := _CONTROL.search(text)):
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and (found := _CONTROL.search(item)):
                 raise ValueError(_("contains the control character U+{code:04X}").format(code=ord(found.group())))
         return value
 

@@ -157,13 +157,14 @@ class TrendPoint:
 def trend(
     *, session: Session, unit: str, count: int, today: date, as_of: datetime, tz, by: str | None = None
 ) -> list[TrendPoint]:
-    """The last ``count`` weeks or months up to ``today``: one grouped rates query per period, every period listed
-    (empty ones with zero counts)."""
+    """The last ``count`` weeks or months up to ``today``, every period listed (empty ones with zero counts), each
+    as ``report rates`` counts it; all periods are counted together by one set of grouped queries."""
     from datetime import timedelta
 
     from caselog.errors import BadInput
     from caselog.periods import Period, iso_week, month_period, week_period
-    from caselog.rates import rates_report
+    from caselog.rates import rows_of, total_of
+    from caselog.tally import tally_periods
 
     if not 1 <= count <= 520:
         raise BadInput(f"--{unit}s: give 1 to 520, not {count}")
@@ -176,11 +177,13 @@ def trend(
         for n in range(count - 1, -1, -1):
             y, m = divmod(year * 12 + month - 1 - n, 12)
             periods.append(month_period(f"{y}-{m + 1:02d}"))
+    clipped = [Period(p.start, min(p.end, today), p.label) for p in periods]
+    # Without groups only the received cohort is drawn; with groups, a group appears when its cases are due too.
+    tallies = tally_periods(session=session, by=by, periods=clipped, as_of=as_of, tz=tz, due=by is not None,
+                            medians=False, narrow=True)  # fmt: skip
     points = []
-    for period in periods:
-        clipped = Period(period.start, min(period.end, today), period.label)
-        report = rates_report(session=session, by=by or "tier", period=clipped, as_of=as_of, tz=tz)
-        rows = report.rows if by else [report.total]
+    for period, tally in zip(periods, tallies, strict=True):
+        rows = rows_of(tally, by) if by else [total_of(tally)]
         for row in rows:
             points.append(TrendPoint(period.label, row.group if by else None, row.received, row.answered, row.resolved,
                                      row.reply_rate, row.resolution_rate))  # fmt: skip

@@ -2,8 +2,8 @@
 
 Headline figures for the week and the year to date with the change from the week before; rates by department
 and by tier for the year to date; the week's escalations and newly overdue cases; the next joint and leaders'
-meetings with the size of their agendas; and a trend of the last twelve weeks. Every figure comes from
-``rates.rates_report`` or a grouped query, evaluated as of the end of the week.
+meetings with the size of their agendas; and a trend of the last twelve weeks. Every figure comes from the
+tallies ``report rates`` counts with (``caselog.tally``) or a grouped query, evaluated as of the end of the week.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from caselog.enums import MeetingKind, typed
-from caselog.meetings import build_agenda
+from caselog.meetings import agenda_size
 from caselog.models import Case, Department, Event, Status
 from caselog.periods import Period, iso_week, week_period
-from caselog.rates import RateRow, rates_report
+from caselog.rates import RateRow, rows_of, total_of
+from caselog.tally import tally_groupings, tally_periods
 from caselog.tiers import TierRules, meeting_rule
 from caselog.workdays import next_meeting
 
@@ -123,35 +124,35 @@ def weekly_report(*, session: Session, week: str, tz: tzinfo, rules: TierRules) 
     year = Period(date(period.end.year, 1, 1), period.end, str(period.end.year))
 
     def total(p: Period, moment: datetime) -> RateRow:
-        return rates_report(session=session, by="tier", period=p, as_of=moment, tz=tz).total
+        (tally,) = tally_periods(session=session, by=None, periods=[p], as_of=moment, tz=tz, medians=False)
+        return total_of(tally)
 
-    departments = rates_report(session=session, by="department", period=year, as_of=as_of, tz=tz)
-    this, last, ytd = total(period, as_of), total(previous, previous_as_of), departments.total
+    # The year's cases counted once, grouped by department and by tier together.
+    year_tallies = tally_groupings(session=session, groupings=("department", "tier"), period=year, as_of=as_of, tz=tz)
+    ytd = total_of(year_tallies["department"])
+    this, last = total(period, as_of), total(previous, previous_as_of)
     headline = [
         Headline(name, getattr(this, name), getattr(last, name), _change(getattr(this, name), getattr(last, name)),
                  getattr(ytd, name))
         for name in ("received", "answered", "resolved", "reply_rate", "resolution_rate", "on_time_rate",
                      "satisfaction_rate")
     ]  # fmt: skip
-    tiers = rates_report(session=session, by="tier", period=year, as_of=as_of, tz=tz)
-    trend_period = Period(period.start - timedelta(weeks=11), period.end, "trend")
-    weekly = rates_report(session=session, by="week", period=trend_period, as_of=as_of, tz=tz)
-    by_week = {row.group: row for row in weekly.rows}
+    weeks = [week_period(iso_week(period.start - timedelta(weeks=n))) for n in range(11, -1, -1)]
+    counted = tally_periods(session=session, by=None, periods=weeks, as_of=as_of, tz=tz, due=False, medians=False,
+                            narrow=True)  # fmt: skip
     trend = []
-    for n in range(11, -1, -1):
-        label = iso_week(period.start - timedelta(weeks=n))
-        row = by_week.get(label)
-        trend.append(TrendPoint(label, row.received if row else 0, row.resolved if row else 0,
-                                row.resolution_rate if row else None))  # fmt: skip
+    for week_of, tally in zip(weeks, counted, strict=True):
+        row = total_of(tally)
+        trend.append(TrendPoint(week_of.label, row.received, row.resolved, row.resolution_rate))
     return WeeklyReport(
         week=period.label,
         start=period.start,
         end=period.end,
         as_of=as_of,
         headline=headline,
-        by_department=departments.rows,
-        by_tier=tiers.rows,
-        department_total=departments.total,
+        by_department=rows_of(year_tallies["department"], "department"),
+        by_tier=rows_of(year_tallies["tier"], "tier"),
+        department_total=ytd,
         escalations=_escalations(session, period, as_of, tz),
         newly_overdue=_newly_overdue(session, period, as_of),
         meetings=_next_meetings(session, period, tz, rules),
@@ -201,6 +202,6 @@ def _next_meetings(session: Session, period: Period, tz: tzinfo, rules: TierRule
     for kind in ("joint", "leaders"):
         rule = meeting_rule(rules, kind)
         meeting = next_meeting(rule.rrule, rule.first, period.end + timedelta(days=1), calendar)
-        agenda = build_agenda(session=session, kind=kind, day=meeting.day, tz=tz)
-        found.append(NextMeeting(kind, meeting.day, agenda.cases, agenda.overdue))
+        cases, overdue = agenda_size(session=session, kind=kind, day=meeting.day, tz=tz)
+        found.append(NextMeeting(kind, meeting.day, cases, overdue))
     return found

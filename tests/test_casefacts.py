@@ -1,0 +1,236 @@
+"""The facts stored on each case are its history replayed as of now, and reports counted from them give exactly
+the figures of a full replay, as of any moment, for a district with a random (and messy) history."""
+
+import random
+from datetime import date, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select, text
+
+from caselog import cases
+from caselog.casefacts import FACT_COLUMNS, day_offset, refresh_all, replayed
+from caselog.csvread import open_csv
+from caselog.errors import CaselogError
+from caselog.escalation import escalate_case, escalate_due
+from caselog.importer import Options, import_cases
+from caselog.mapping import load_mapping
+from caselog.models import Case, CaseCreate
+from caselog.periods import Period, iso_week, month_period, week_period
+from caselog.rates import GROUPS, rates_report, rows_of, total_of
+from caselog.tally import tally_periods
+from caselog.tiers import DEFAULT_RULES
+
+from conftest import SHANGHAI
+
+START = datetime(2026, 1, 5, 9, tzinfo=SHANGHAI)
+LEADS = ("esb", "market", "housing")
+MOVES = ("dispatch", "accept", "return", "answer", "resolve", "close", "reopen", "revisit", "extend", "note",
+         "escalate", "edit_due", "import_update")  # fmt: skip
+
+
+def _import(db, tmp_path, name, rows, *, update):
+    path = tmp_path / name
+    header = list(rows[0])
+    path.write_text("\n".join([",".join(header), *(",".join(r[h] for h in header) for r in rows)]) + "\n")
+    mapping = load_mapping(None, source="--mapping", maps=[], status_maps=[], date_format=None)
+    with open_csv(str(path)) as csv:
+        import_cases(session=db, csv=csv, mapping=mapping, options=Options(update=update, create_parties=True),
+                     tz=SHANGHAI, actor="import", now=START + timedelta(days=40))  # fmt: skip
+
+
+def _history(db, tmp_path, seed: int) -> None:
+    """Cases opened over ten weeks and moved at random through every service (some moves back-dated), two
+    escalation sweeps, and an import with --update that changes leads, tiers and times behind the history."""
+    rng = random.Random(seed)
+    refs = []
+    for n in range(40):
+        opened = START + timedelta(hours=rng.randrange(0, 24 * 70))
+        lead = rng.choice((None, *LEADS))
+        co = [c for c in LEADS if c != lead and rng.random() < 0.15] if lead else []
+        case = cases.open_case(session=db, data=CaseCreate(title=f"问题{n}", category=rng.choice(("停车难", "融资"))),
+                               party=rng.choice(("张伟", "上海测试科技有限公司")), visit_id=None, lead=lead, co=co,
+                               opened_at=opened, now=opened, actor="clerk")  # fmt: skip
+        refs.append((case.ref, opened))
+    for step in range(400):
+        ref, opened = rng.choice(refs)
+        at = opened + timedelta(hours=rng.randrange(1, 24 * 40))
+        move = rng.choice(MOVES)
+        common = {"session": db, "ref": ref, "at": at, "now": at + timedelta(days=60), "actor": "x"}
+        try:
+            with db.begin_nested():
+                if move == "dispatch":
+                    cases.dispatch(**common, lead=rng.choice(LEADS), co=None)
+                elif move == "accept":
+                    cases.accept(**common)
+                elif move == "return":
+                    cases.return_case(**common, reason="退单")
+                elif move in ("answer", "resolve"):
+                    getattr(cases, move)(**common, note="好")
+                elif move == "close":
+                    reason = rng.choice(("resolved", "unresolvable", "withdrawn", "duplicate", "invalid"))
+                    cases.close(**common, reason=reason, note=None)
+                elif move == "reopen":
+                    cases.reopen(**common, reason="重办")
+                elif move == "revisit":
+                    choice = rng.choice(("satisfied", "basically-satisfied", "unsatisfied", "unreachable"))
+                    cases.revisit(**common, satisfaction=choice, note=None)
+                elif move == "extend":
+                    cases.extend(**common, to=(at + timedelta(days=rng.randrange(5, 60))).date(), which="resolve",
+                                 reason="延期")  # fmt: skip
+                elif move == "note":
+                    cases.add_note(**common, text="跟进")
+                elif move == "escalate":
+                    escalate_case(**common, to=rng.choice((1, 2, 3)), reason="批示", rules=DEFAULT_RULES)
+                elif move == "edit_due":
+                    cases.edit(**common, changes={"due_on": (at + timedelta(days=20)).date()}, party=None)
+        except CaselogError:
+            pass
+        if step in (150, 300):
+            escalate_due(session=db, now=START + timedelta(days=step // 5), rules=DEFAULT_RULES, actor="cron")
+    # Imported cases (no history but their columns), then the same file again with --update on some cases.
+    rows = []
+    for n in range(12):
+        opened = START + timedelta(days=rng.randrange(0, 60), hours=3)
+        done = opened + timedelta(days=rng.randrange(1, 30))
+        rows.append({"external_ref": f"X{n}", "title": f"导入{n}", "party": "张伟", "lead": rng.choice(LEADS),
+                     "opened_at": opened.strftime("%Y-%m-%d %H:%M"),
+                     "status": rng.choice(("dispatched", "answered", "closed")),
+                     "answered_at": done.strftime("%Y-%m-%d %H:%M"),
+                     "close_reason": rng.choice(("resolved", "withdrawn")),
+                     "closed_at": (done + timedelta(days=1)).strftime("%Y-%m-%d %H:%M"), "tier": "1"})  # fmt: skip
+        if rows[-1]["status"] != "closed":
+            rows[-1]["closed_at"] = rows[-1]["close_reason"] = ""
+        if rows[-1]["status"] == "dispatched":
+            rows[-1]["answered_at"] = ""
+    _import(db, tmp_path, "first.csv", rows, update=False)
+    for row in rows[:6]:
+        row.update(lead=rng.choice(LEADS), tier=rng.choice(("2", "3")))
+    known = [ref for ref, _opened in refs[:6]]
+    for n, ref in enumerate(known):
+        rows.append({**rows[0], "external_ref": "", "ref": ref, "title": f"改{n}", "lead": rng.choice(LEADS),
+                     "tier": "3", "status": "dispatched", "answered_at": "", "closed_at": "",
+                     "close_reason": ""})  # fmt: skip
+    for row in rows:
+        row.setdefault("ref", "")
+    _import(db, tmp_path, "again.csv", rows, update=True)
+    db.flush()
+
+
+@pytest.fixture(scope="module", params=[3, 11])
+def seeds(request):
+    return request.param
+
+
+@pytest.fixture
+def history(district, tmp_path, seeds):
+    _history(district, tmp_path, seeds)
+    return district
+
+
+def test_the_stored_facts_are_the_history_replayed_as_of_now(history):
+    connection = history.connection()
+    stored = {
+        row[0]: tuple(row[1:]) for row in connection.execute(select(Case.id, *(getattr(Case, c) for c in FACT_COLUMNS)))
+    }
+    assert all(values[0] is not None for values in stored.values())  # every writer refreshed its cases
+    refresh_all(connection)
+    again = {
+        row[0]: tuple(row[1:]) for row in connection.execute(select(Case.id, *(getattr(Case, c) for c in FACT_COLUMNS)))
+    }
+    assert again == stored
+    base = select(Case.id).cte("all_cases")
+    dialect = connection.dialect.name
+    facts = connection.execute(replayed(base, as_of=None, offset=day_offset(connection), dialect=dialect)).all()
+    assert len(facts) == len(stored) > 50
+
+
+moments = st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2026, 6, 1)).map(
+    lambda m: m.replace(microsecond=0, tzinfo=SHANGHAI)
+)
+periods = st.one_of(
+    st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 5, 1)).map(lambda d: week_period(iso_week(d))),
+    st.sampled_from(["2026-01", "2026-02", "2026-03", "2026-04"]).map(month_period),
+    st.tuples(st.dates(min_value=date(2025, 12, 20), max_value=date(2026, 5, 1)), st.integers(0, 120)).map(
+        lambda p: Period(p[0], p[0] + timedelta(days=p[1]), "range")
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    as_of=moments,
+    period=periods,
+    by=st.sampled_from(GROUPS),
+    original=st.booleans(),
+    credit=st.sampled_from(["lead", "co"]),
+)
+def test_stored_facts_give_the_figures_of_a_full_replay(history, as_of, period, by, original, credit):
+    def report(replay):
+        return rates_report(session=history, by=by, period=period, as_of=as_of, tz=SHANGHAI, original=original,
+                            credit=credit, replay=replay)  # fmt: skip
+
+    assert report(False) == report(True)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(as_of=moments, weeks=st.integers(1, 10), by=st.sampled_from([None, "department", "tier"]))
+def test_periods_counted_together_are_each_period_counted_alone(history, as_of, weeks, by):
+    today = as_of.date()
+    spans = [week_period(iso_week(today - timedelta(weeks=n))) for n in range(weeks - 1, -1, -1)]
+    spans = [Period(p.start, min(p.end, today), p.label) for p in spans]
+    together = tally_periods(session=history, by=by, periods=spans, as_of=as_of, tz=SHANGHAI)
+    for period, tally in zip(spans, together, strict=True):
+        (alone,) = tally_periods(session=history, by=by, periods=[period], as_of=as_of, tz=SHANGHAI)
+        assert (rows_of(tally, by), total_of(tally), tally.excluded) == (
+            rows_of(alone, by),
+            total_of(alone),
+            alone.excluded,
+        )
+
+
+def test_an_event_written_without_a_refresh_leaves_the_case_to_be_replayed(history):
+    connection = history.connection()
+    case_id, opened = connection.execute(select(Case.id, Case.opened_at).order_by(Case.id)).first()
+    connection.execute(
+        text(
+            "INSERT INTO events (case_id, at, actor, kind, field, new_value)"
+            " VALUES (:id, :at, 'raw', 'resolved', 'status', 'resolved')"
+        ),
+        {"id": case_id, "at": (opened + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")},
+    )
+    assert connection.execute(select(Case.changed_at).where(Case.id == case_id)).scalar() is None
+    period = Period(date(2026, 1, 1), date(2026, 3, 31), "q1")
+    for by in ("department", "week"):
+        fast = rates_report(session=history, by=by, period=period, as_of=START + timedelta(days=90), tz=SHANGHAI)
+        slow = rates_report(session=history, by=by, period=period, as_of=START + timedelta(days=90), tz=SHANGHAI,
+                            replay=True)  # fmt: skip
+        assert fast == slow
+    notes = text(
+        "INSERT INTO events (case_id, at, actor, kind, note) VALUES (:id, '2026-01-06 01:00:00', 'x', 'note', 'n')"
+    )
+    refresh_all(connection)
+    connection.execute(notes, {"id": case_id})
+    assert connection.execute(select(Case.changed_at).where(Case.id == case_id)).scalar() is not None
+
+
+def test_the_benchmark_generator_stores_the_facts_a_refresh_would(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    from caselog.db import resolve_location
+    from caselog.db import session as open_session
+
+    spec = importlib.util.spec_from_file_location("generate", Path(__file__).parent.parent / "bench" / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    path = tmp_path / "bench.db"
+    generate.build(path, 3000)
+    with open_session(resolve_location(str(path), env={}, default_dir=tmp_path), write=True) as db:
+        connection = db.connection()
+        columns = [Case.id, *(getattr(Case, c) for c in FACT_COLUMNS)]
+        generated = connection.execute(select(*columns).order_by(Case.id)).all()
+        refresh_all(connection)
+        assert connection.execute(select(*columns).order_by(Case.id)).all() == generated
+        assert sum(1 for row in generated if row[1] is None) == 0

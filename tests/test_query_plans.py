@@ -1,0 +1,95 @@
+"""Every query behind the reports, the agendas and the sweep reads its rows through an index (EXPLAIN QUERY PLAN):
+no statement scans the cases or their events whole, whatever the moment."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import event
+from test_casefacts import START, _history
+
+from caselog.escalation import _open_cases
+from caselog.meetings import build_agenda
+from caselog.periods import Period, week_period
+from caselog.rates import rates_report
+from caselog.reports import trend
+from caselog.tiers import DEFAULT_RULES
+from caselog.weekly import weekly_report
+
+from conftest import SHANGHAI
+
+BIG_TABLES = ("cases", "events", "case_co_departments", "meeting_cases", "decisions")
+
+
+def _plans(session, call):
+    """Run ``call`` and explain every SELECT it sent: (statement, [plan lines])."""
+    sent = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if not executemany and statement.lstrip().upper().startswith(("SELECT", "WITH", "INSERT")):
+            sent.append((statement, parameters))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    raw = session.connection().connection.driver_connection
+    return [(sql, [row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + sql, params)]) for sql, params in sent]
+
+
+def _full_scans(plans):
+    return [
+        (sql.split("\n")[0][:80], line)
+        for sql, lines in plans
+        for line in lines
+        if any(line == f"SCAN {table}" or line.startswith(f"SCAN {table} ") for table in BIG_TABLES)
+    ]
+
+
+@pytest.fixture
+def history(district, tmp_path):
+    _history(district, tmp_path, 5)
+    return district
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("moment", [START + timedelta(days=30), START + timedelta(days=200)])
+def test_reports_read_through_indexes(history, moment):
+    db = history
+    week = week_period("2026-W06")
+    quarter = Period(date(2026, 1, 1), date(2026, 3, 31), "q1")
+    calls = [
+        lambda: rates_report(session=db, by="department", period=week, as_of=moment, tz=SHANGHAI),
+        lambda: rates_report(session=db, by="street", period=quarter, as_of=moment, tz=SHANGHAI, original=True),
+        lambda: rates_report(session=db, by="department", period=quarter, as_of=moment, tz=SHANGHAI, credit="co"),
+        lambda: trend(session=db, unit="week", count=30, today=moment.date(), as_of=moment, tz=SHANGHAI),
+        lambda: weekly_report(session=db, week="2026-W06", tz=SHANGHAI, rules=DEFAULT_RULES),
+        lambda: build_agenda(session=db, kind="joint", day=date(2026, 3, 10), tz=SHANGHAI),
+        lambda: _open_cases(db, moment.date(), SHANGHAI),
+    ]
+    for call in calls:
+        plans = _plans(db, call)
+        assert plans and _full_scans(plans) == []
+
+
+@pytest.mark.sqlite_only
+def test_the_changes_after_a_recent_moment_are_found_through_their_index(history):
+    plans = _plans(history, lambda: rates_report(session=history, by="department", period=week_period("2026-W06"),
+                                                 as_of=datetime(2026, 3, 1, tzinfo=SHANGHAI), tz=SHANGHAI))  # fmt: skip
+    used = " ".join(line for _sql, lines in plans for line in lines)
+    assert "ix_cases_changed_at" in used and "ix_cases_report_received" in used and "ix_cases_report_due" in used
+
+
+@pytest.mark.sqlite_only
+def test_the_sweep_reads_the_open_cases_and_their_returns_through_indexes(history):
+    from caselog.escalation import facts_query
+
+    connection = history.connection()
+    compiled = facts_query().compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    parameters = compiled.construct_params()
+    raw = connection.connection.driver_connection
+    lines = [row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + compiled.string,
+                                           [parameters[n] for n in compiled.positiontup])]  # fmt: skip
+    assert not any(line == "SCAN cases" for line in lines), lines
+    assert any("ix_events_kind_case_at (kind=? AND case_id=? AND at>?)" in line for line in lines), lines
