@@ -1,4 +1,4 @@
-"""Commands that need no database start without the database stack, with a database or without one."""
+"""Commands that need no database start without the database stack (nor pydantic), with a database or without."""
 
 import json
 import os
@@ -19,7 +19,7 @@ try:
     app(sys.argv[1:])
 except SystemExit:
     pass
-heavy = ("sqlalchemy", "sqlmodel", "alembic")
+heavy = ("sqlalchemy", "sqlmodel", "alembic", "pydantic")
 print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
 """
 
@@ -89,3 +89,12 @@ def test_calendar_entries_are_read_and_an_old_schema_is_upgraded_first(isolated_
     assert [d for d in days if d["day"] == "2027-01-01"][0]["workday"] is False
     with sqlite3.connect(isolated_env / "caselog.db") as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == (SCHEMA_HEAD,)
+
+
+def test_a_bad_choice_is_named_with_the_choices(isolated_env):
+    result = subprocess.run([sys.executable, "-m", "caselog", "rules", "-f", "xml"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert (
+        result.stderr.splitlines()[-1]
+        == "Error: Invalid value for '--format' / '-f': 'xml' is not one of 'table', 'json', 'csv'."
+    )
