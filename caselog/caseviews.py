@@ -15,7 +15,7 @@ from caselog.errors import BadInput
 from caselog.holidays import load_calendar
 from caselog.i18n import _
 from caselog.models import Case, CaseCoDepartment, Department, Event, Party, Status
-from caselog.search import search_condition
+from caselog.search import newest_matches, search_condition
 from caselog.workdays import WorkCalendar, workdays_between
 
 TIME_FIELDS = ("opened_at", "dispatched_at", "accepted_at", "answered_at", "resolved_at", "closed_at")
@@ -176,9 +176,9 @@ def _case_row(
     )
 
 
-def filter_conditions(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo, page: int = 0) -> list:
-    """The SQL conditions of ``filters`` (shared by ``case list`` and ``export cases``); ``page`` is how many of
-    the newest matching cases will be read (0: all)."""
+def filter_conditions(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo, search: bool = True) -> list:
+    """The SQL conditions of ``filters`` (shared by ``case list`` and ``export cases``); ``search`` False leaves
+    the search text to the caller."""
     conditions = []
     if filters.statuses:
         conditions.append(Case.status.in_(filters.statuses))
@@ -201,8 +201,8 @@ def filter_conditions(*, session: Session, filters: CaseFilter, today: date, tz:
         conditions.append(Case.opened_at >= _day_start(filters.since, tz))
     if filters.until:
         conditions.append(Case.opened_at < _day_start(filters.until + timedelta(days=1), tz))
-    if filters.search:
-        conditions.append(search_condition(session=session, text=filters.search, page=page))
+    if filters.search and search:
+        conditions.append(search_condition(session=session, text=filters.search))
     return conditions
 
 
@@ -210,12 +210,13 @@ def list_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo
     """Cases matching ``filters``, newest first; ``limit`` 0 means all."""
     if limit < 0:
         raise BadInput(_("--limit: must be 0 (all) or more, not {limit}").format(limit=limit))
-    conditions = filter_conditions(session=session, filters=filters, today=today, tz=tz, page=limit)
-    query = _row_query().where(*conditions)
-    query = query.order_by(Case.opened_at.desc(), Case.id.desc())
-    if limit:
-        query = query.limit(limit)
-    found = session.execute(query).all()
+    paged = bool(filters.search and limit)  # a page of a search: the search decides how to find it
+    conditions = filter_conditions(session=session, filters=filters, today=today, tz=tz, search=not paged)
+    query = _row_query().where(*conditions).order_by(Case.opened_at.desc(), Case.id.desc())
+    if paged:
+        found = newest_matches(session=session, select_cases=query, text=filters.search, limit=limit)
+    else:
+        found = session.execute(query.limit(limit) if limit else query).all()
     co = _co_by_case(session, [case.id for case, _lead, _party in found])
     calendar = load_calendar(session=session)
     return [_case_row(case, lead, party, co.get(case.id, []), tz, today, calendar) for case, lead, party in found]

@@ -7,10 +7,13 @@ folded there). The index (revision 0005; terms in ``caselog.searchterms``) only 
 character, or punctuation alone) is answered by ``LIKE`` over every case.
 
 The SQL differs by dialect (``connection.dialect.name``): SQLite asks its FTS5 table ``case_search``,
-PostgreSQL the GIN index over ``caselog_search_terms(title, description)``.
+PostgreSQL the GIN index over ``caselog_search_terms(title, description)`` (whose planner weighs the index
+against reading newest first by itself; on SQLite ``newest_matches`` does that weighing).
 """
 
 from __future__ import annotations
+
+import math
 
 from sqlalchemy import and_, cast, column, func, literal_column, or_, select, table
 from sqlmodel import Session
@@ -18,10 +21,13 @@ from sqlmodel import Session
 from caselog.models import Case
 from caselog.searchterms import ASCII_LOWER, ASCII_UPPER, SearchQuery, fold, search_query
 
-# On SQLite, a newest-first page of a text with more candidates than this is found by reading the newest cases
-# until the page is full (a common text fills it within a few thousand); fewer are fetched through the index
-# and sorted. Measured by bench/search.py: both ways take a few tens of milliseconds at this size on 10M cases.
-PAGE_PROBE = 20_000
+# Reading the next case in time order costs about a tenth of fetching a case by id (measured on 1M and 10M
+# cases by bench/search.py): this sets where a page of newest matches is read in time order instead.
+SCAN_TO_SEEK = 0.1
+# How far past the expected depth a read in time order goes before the index is asked after all.
+WINDOW_MARGIN = 4
+# Up to this many candidates the index is always the way.
+FEW_CANDIDATES = 100
 
 _case_search = table("case_search", column("rowid"))
 
@@ -43,33 +49,56 @@ def _like(text: str, dialect: str):
 
 
 def _matches(query: SearchQuery):
-    """The FTS5 query selecting candidate case ids (SQLite)."""
+    """The ids of the candidate cases (SQLite's FTS5 table)."""
     return select(_case_search.c.rowid).where(literal_column("case_search").op("MATCH")(query.fts5()))
 
 
-def _candidates(session: Session, query: SearchQuery, at_most: int) -> int:
-    found = select(func.count()).select_from(_matches(query).limit(at_most).subquery())
-    return session.scalar(found)
-
-
-def search_condition(*, session: Session, text: str, page: int = 0):
-    """The condition on ``Case`` that keeps the cases whose title or description contains ``text``.
-
-    ``page`` is how many of the newest matches the caller will read (0: all of them). On SQLite, when the
-    index would hand over more than ``PAGE_PROBE`` candidates for a page, ``LIKE`` alone is given: read newest
-    first, a text that common fills the page long before the index could be read and its cases sorted.
-    """
-    text = text.strip()
-    dialect = session.get_bind().dialect.name
-    like = _like(text, dialect)
-    query = search_query(text)
-    if query is None:
-        return like
+def _indexed(query: SearchQuery, dialect: str):
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import TSQUERY
 
         terms = func.caselog_search_terms(Case.title, Case.description)
-        return and_(terms.op("@@")(cast(query.tsquery(), TSQUERY)), like)
-    if page and _candidates(session, query, PAGE_PROBE + 1) > PAGE_PROBE:
-        return like
-    return and_(Case.id.in_(_matches(query)), like)
+        return terms.op("@@")(cast(query.tsquery(), TSQUERY))
+    return Case.id.in_(_matches(query))
+
+
+def search_condition(*, session: Session, text: str):
+    """The condition on ``Case`` that keeps the cases whose title or description contains ``text``."""
+    text = text.strip()
+    dialect = session.get_bind().dialect.name
+    query = search_query(text)
+    like = _like(text, dialect)
+    return like if query is None else and_(_indexed(query, dialect), like)
+
+
+def newest_matches(*, session: Session, select_cases, text: str, limit: int) -> list:
+    """The first ``limit`` rows of ``select_cases`` (ordered newest first) whose case contains ``text``.
+
+    On SQLite, fetching the candidates by id and sorting them costs about the number of candidates; reading
+    the newest cases until the page is full costs about ``limit`` × cases ÷ candidates. The index says how many
+    candidates there are (counting only up to the point where both cost the same), and the cheaper way is
+    taken. Read in time order, the search stops after a window of ``WINDOW_MARGIN`` times the expected depth
+    (matches may all be old, or other filters rare) and the index is asked after all.
+    """
+    text = text.strip()
+    dialect = session.get_bind().dialect.name
+    query = search_query(text)
+    like = _like(text, dialect)
+    if query is None:
+        return session.execute(select_cases.where(like).limit(limit)).all()
+    through_index = select_cases.where(_indexed(query, dialect), like).limit(limit)
+    if dialect != "sqlite":
+        return session.execute(through_index).all()
+    cases = session.scalar(select(func.max(Case.id))) or 0
+    balance = max(FEW_CANDIDATES, math.isqrt(int(SCAN_TO_SEEK * limit * cases)))
+    candidates = session.scalar(select(func.count()).select_from(_matches(query).limit(balance + 1).subquery()))
+    if candidates <= balance:
+        return session.execute(through_index).all()
+    window = int(WINDOW_MARGIN * limit * cases / max(balance, 1))
+    cutoff = session.scalar(select(Case.opened_at).order_by(Case.opened_at.desc()).offset(window).limit(1))
+    if cutoff is None:  # the window holds every case
+        return session.execute(select_cases.where(like).limit(limit)).all()
+    found = session.execute(select_cases.where(like, Case.opened_at >= cutoff).limit(limit)).all()
+    if len(found) == limit:
+        return found
+    return session.execute(through_index).all()

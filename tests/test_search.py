@@ -2,7 +2,7 @@
 
 import json
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import count
 
 import pytest
@@ -71,8 +71,9 @@ _numbers = count(1)
 
 def _insert(session, title: str, description: str | None) -> str:
     """A case written straight to the table (the index follows by itself); returns its reference."""
-    moment = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-    ref = f"C2026-{next(_numbers):06d}"
+    number = next(_numbers)
+    moment = datetime(2026, 3, 2, 1, 0, tzinfo=UTC) + timedelta(minutes=number)  # newer and newer
+    ref = f"C2026-{number:06d}"
     values = {
         "ref": ref,
         "title": title,
@@ -139,11 +140,15 @@ def test_search_answers_exactly_what_like_answers(session, monkeypatch, example)
             ref = _insert(session, title or "t", description)
             if needle in fold(title or "t") or needle in fold(description or ""):
                 wanted.add(ref)
+        newest = set(sorted(wanted)[-2:])  # references grow with the time of opening
         assert _like(session, query) == wanted
-        assert _found(session, query, limit=0) == wanted  # through the index (when the text allows it)
-        assert _found(session, query, limit=50) == wanted
-        monkeypatch.setattr(search, "PAGE_PROBE", 0)  # as if the text were very common: LIKE, newest first
-        assert _found(session, query, limit=50) == wanted
+        assert _found(session, query, limit=0) == wanted  # every match (through the index when it can narrow)
+        assert _found(session, query, limit=2) == newest  # a page: few candidates, so through the index
+        monkeypatch.setattr(search, "FEW_CANDIDATES", 0)
+        monkeypatch.setattr(search, "SCAN_TO_SEEK", 0)  # as if the text were very common: read newest first,
+        for margin in (100, 0.25, 0):  # in a window of every case, of the newer half, of the newest (too short)
+            monkeypatch.setattr(search, "WINDOW_MARGIN", margin)
+            assert _found(session, query, limit=2) == newest
         monkeypatch.undo()
     finally:
         nested.rollback()
