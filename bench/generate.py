@@ -113,6 +113,8 @@ def build(path: Path, cases: int, *, seed: int = 7, end: date = date(2026, 11, 2
     connection = sqlite3.connect(path, isolation_level=None)
     connection.create_function("caselog_search_terms", 2, index_terms, deterministic=True)  # the search index
     connection.execute("PRAGMA synchronous=OFF")
+    # The indexes of 10M cases (and the search index) are written in random order: keep their pages in memory.
+    connection.execute("PRAGMA cache_size=-524288")
     texts = CaseTexts(seed + 1)
     connection.execute("BEGIN")
     departments = [
