@@ -7,8 +7,9 @@ folded there). The index (revision 0005; terms in ``caselog.searchterms``) only 
 character, or punctuation alone) is answered by ``LIKE`` over every case.
 
 The SQL differs by dialect (``connection.dialect.name``): SQLite asks its FTS5 table ``case_search``,
-PostgreSQL the GIN index over ``caselog_search_terms(title, description)`` (whose planner weighs the index
-against reading newest first by itself; on SQLite ``newest_matches`` does that weighing).
+PostgreSQL the GIN index over ``caselog_search_terms(title, description)``. For a page of newest matches,
+``newest_matches`` weighs the index against reading newest first on both (PostgreSQL's planner cannot know
+that a common text's matches are spread over the years, and sorts them all).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from sqlmodel import Session
 from caselog.models import Case
 from caselog.searchterms import ASCII_LOWER, ASCII_UPPER, SearchQuery, fold, search_query
 
-# Reading the next case in time order costs about a tenth of fetching a case by id (measured on 1M and 10M
-# cases by bench/search.py): this sets where a page of newest matches is read in time order instead.
+# Reading the next case in time order costs about a tenth of fetching a case by id (SQLite, 1M cases; about
+# the same on PostgreSQL): this sets where a page of newest matches is read in time order instead.
 SCAN_TO_SEEK = 0.1
 # How far past the expected depth a read in time order goes before the index is asked after all.
 WINDOW_MARGIN = 4
@@ -48,18 +49,22 @@ def _like(text: str, dialect: str):
     return or_(folded(Case.title).like(pattern, escape="\\"), folded(Case.description).like(pattern, escape="\\"))
 
 
-def _matches(query: SearchQuery):
-    """The ids of the candidate cases (SQLite's FTS5 table)."""
+def _terms_match(query: SearchQuery):
+    """PostgreSQL: the cases whose index terms hold the query (matches the GIN index's expression)."""
+    from sqlalchemy.dialects.postgresql import TSQUERY
+
+    return func.caselog_search_terms(Case.title, Case.description).op("@@")(cast(query.tsquery(), TSQUERY))
+
+
+def _candidates(query: SearchQuery, dialect: str):
+    """The ids of the cases the index offers."""
+    if dialect == "postgresql":
+        return select(Case.id).where(_terms_match(query))
     return select(_case_search.c.rowid).where(literal_column("case_search").op("MATCH")(query.fts5()))
 
 
 def _indexed(query: SearchQuery, dialect: str):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import TSQUERY
-
-        terms = func.caselog_search_terms(Case.title, Case.description)
-        return terms.op("@@")(cast(query.tsquery(), TSQUERY))
-    return Case.id.in_(_matches(query))
+    return _terms_match(query) if dialect == "postgresql" else Case.id.in_(_candidates(query, dialect))
 
 
 def search_condition(*, session: Session, text: str):
@@ -74,7 +79,7 @@ def search_condition(*, session: Session, text: str):
 def newest_matches(*, session: Session, select_cases, text: str, limit: int) -> list:
     """The first ``limit`` rows of ``select_cases`` (ordered newest first) whose case contains ``text``.
 
-    On SQLite, fetching the candidates by id and sorting them costs about the number of candidates; reading
+    Fetching the candidates by id and sorting them costs about the number of candidates; reading
     the newest cases until the page is full costs about ``limit`` × cases ÷ candidates. The index says how many
     candidates there are (counting only up to the point where both cost the same), and the cheaper way is
     taken. Read in time order, the search stops after a window of ``WINDOW_MARGIN`` times the expected depth
@@ -87,11 +92,10 @@ def newest_matches(*, session: Session, select_cases, text: str, limit: int) -> 
     if query is None:
         return session.execute(select_cases.where(like).limit(limit)).all()
     through_index = select_cases.where(_indexed(query, dialect), like).limit(limit)
-    if dialect != "sqlite":
-        return session.execute(through_index).all()
     cases = session.scalar(select(func.max(Case.id))) or 0
     balance = max(FEW_CANDIDATES, math.isqrt(int(SCAN_TO_SEEK * limit * cases)))
-    candidates = session.scalar(select(func.count()).select_from(_matches(query).limit(balance + 1).subquery()))
+    offered = _candidates(query, dialect).limit(balance + 1).subquery()
+    candidates = session.scalar(select(func.count()).select_from(offered))
     if candidates <= balance:
         return session.execute(through_index).all()
     window = int(WINDOW_MARGIN * limit * cases / max(balance, 1))
