@@ -1,7 +1,5 @@
 """The three-tier mechanism on the command line: rules, the calendar, the sweep, meetings and agendas."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated
 
