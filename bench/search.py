@@ -106,13 +106,14 @@ def main() -> None:
         sys.exit(f"{args.db}: no database; build one with bench/generate.py")
     library = in_process(args.db, args.runs)
     env = {**os.environ, "CASELOG_NOW": "2026-11-20T12:00:00"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # compiled bytecode, as an installed caselog has (see latency.py)
     caselog = [sys.executable, "-m", "caselog", "--db", str(args.db), "case", "list", "--limit", "20", "-f", "json"]
     print(f"database: {args.db}; medians of {args.runs} runs; a page of 20, newest first")
     header = f"{'text':<10} {'what':<30} {'candidates':>10} {'search ms':>10} {'command ms':>11} {'floor ms':>9}"
     print(header + f" {'cmd-floor':>9} {'bare LIKE ms':>12}")
     for words, what in TEXTS:
         candidates, search_ms = library[words]
-        floor = median_ms(FLOOR, args.runs)
+        floor = median_ms(FLOOR, args.runs, env)
         command = median_ms([*caselog, "--search", words], args.runs, env)
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", BARE_LIKE, str(args.db), words], check=True)
