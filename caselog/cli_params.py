@@ -1,4 +1,4 @@
-"""Text and choice options read without pydantic, so commands that need no database start as fast as ``--help``.
+"""Text, flag and choice options read without pydantic, so commands that need no database start as fast as ``--help``.
 
 Typer 0.29 checks every parameter's value through a pydantic ``TypeAdapter``, and importing pydantic for that
 costs more than everything else ``caselog rules`` does. Most of caselog's parameters are plain text or one of
@@ -16,7 +16,7 @@ from typer._click.core import Context
 from typer._click.exceptions import BadParameter
 
 try:
-    from typer._coercion import RuntimeParam
+    from typer._coercion import RuntimeParam, build_runtime_param
     from typer._param_types import coerce_cli_choice
     from typer.core import _TyperParameter
 except ImportError:  # another Typer: leave its coercion alone
@@ -31,27 +31,16 @@ if RuntimeParam is not None:
         def _coerce_value(self, value: Any, param: Any, ctx: Context) -> Any:
             if self.annotation is str:
                 return value if isinstance(value, str) else str(value)
-            if self.annotation is bool:
-                return _boolean(value, param, ctx)
+            if self.annotation is bool:  # a flag is a bool already; anything else is Typer's to read
+                if isinstance(value, bool):
+                    return value
+                return build_runtime_param(param.type_descriptor).coerce(value, param=param, ctx=ctx)
             try:
                 return coerce_cli_choice(
                     value, choices=tuple(self.annotation), case_sensitive=self.parameter_info.case_sensitive, ctx=ctx
                 )
             except ValueError as error:
                 raise BadParameter(str(error), ctx=ctx, param=param) from None
-
-
-_TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
-_FALSE = frozenset({"0", "false", "f", "no", "n", "off"})
-
-
-def _boolean(value: Any, param: Any, ctx: Context) -> bool:
-    if isinstance(value, bool):
-        return value
-    word = str(value).strip().lower()
-    if word in _TRUE or word in _FALSE:
-        return word in _TRUE
-    raise BadParameter(f"{value!r} is not a valid boolean.", ctx=ctx, param=param)
 
 
 def plain_coercion(param: Any) -> None:
