@@ -34,7 +34,8 @@ def _run(*args: str) -> tuple[str, list[str]]:
 
 
 @pytest.mark.parametrize("args", LIGHT, ids=" ".join)
-def test_without_a_database_no_database_code_is_loaded(args):
+def test_without_a_database_no_database_code_is_loaded(args, isolated_env, monkeypatch):
+    monkeypatch.setenv("CASELOG_DB", str(isolated_env / "absent.db"))
     out, loaded = _run(*args)
     assert loaded == []
     assert out.strip()
