@@ -33,6 +33,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/startup.py --db bench/data/demo.db
 	$(BIN)/python bench/sweep.py bench/data/1m.db
 	$(BIN)/python bench/io.py bench/data/1m.db
+	$(BIN)/python bench/search.py bench/data/1m.db
 
 # After changing a user-facing message: refresh caselog/locale (template, zh_CN .po, compiled .mo), then translate.
 messages: $(VENV)/.installed-test

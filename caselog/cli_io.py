@@ -1,7 +1,5 @@
 """``caselog import`` and ``caselog export``: CSV (and xlsx) in and out, the way Excel users need it."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated
 
@@ -204,7 +202,7 @@ class _Progress:
         self.bar = None
         self.enabled = sys.stderr.isatty()
 
-    def __enter__(self) -> _Progress:
+    def __enter__(self) -> "_Progress":
         return self
 
     def update(self, rows: int) -> None:

@@ -20,6 +20,7 @@ from typer._click.core import Command, Context
 from typer._click.formatting import HelpFormatter
 from typer.core import TyperGroup, TyperOption
 
+from caselog.cli_params import plain_coercion
 from caselog.errors import BadInput
 from caselog.i18n import _, pick_language, use_language
 
@@ -59,7 +60,8 @@ def lang_option(args: Sequence[str], group: TyperGroup) -> str | None:
 
 
 def localize(command: Command, parent: Context | None = None) -> None:
-    """Translate the help texts of ``command`` and everything under it, in place."""
+    """Translate the help texts of ``command`` and everything under it, in place; text, flag and choice
+    parameters get the plain coercion (``caselog.cli_params``) on the way."""
     command.context_class = LocalizedContext
     context = LocalizedContext(command, info_name=command.name, parent=parent, **(command.context_settings or {}))
     for attribute in ("help", "short_help", "epilog"):
@@ -73,6 +75,7 @@ def localize(command: Command, parent: Context | None = None) -> None:
         text = getattr(param, "help", None)
         if text:
             param.help = _(text)
+        plain_coercion(param)
     if isinstance(command, TyperGroup):
         command.subcommand_metavar = _(command.subcommand_metavar)
         for sub in command.commands.values():

@@ -1,7 +1,5 @@
 """The three-tier mechanism on the command line: rules, the calendar, the sweep, meetings and agendas."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated
 
@@ -89,8 +87,8 @@ def calendar_show(
 ) -> None:
     """Print a month with holidays and make-up workdays marked."""
     from caselog.errors import BadInput
-    from caselog.holidays import load_calendar
-    from caselog.workdays import WorkCalendar, month_days
+    from caselog.quickread import read_calendar_facts
+    from caselog.workdays import month_days
 
     today = now().date()
     year, number = today.year, today.month
@@ -102,12 +100,14 @@ def calendar_show(
                 raise ValueError
         except ValueError:
             raise BadInput(_("MONTH: {month!r} is not a month like 2026-02").format(month=month)) from None
-    where = location(ctx)
-    if where.path is not None and not where.path.exists():
-        calendar = WorkCalendar()  # no database yet: the published schedules alone
-    else:
+    facts = read_calendar_facts(location(ctx))  # no database yet: the published schedules alone
+    if facts is None:
+        from caselog.holidays import load_calendar
+
         with open_session(ctx, write=False) as db:
             calendar = load_calendar(session=db)
+    else:
+        calendar = facts.calendar
     days = month_days(year, number, calendar)
     if fmt is not Format.table:
         emit(days, fmt)
@@ -177,15 +177,24 @@ def meetings_command(
     """List meeting dates from the schedules (moved off non-working days), marking those recorded."""
     from datetime import timedelta
 
-    from caselog.meetings import schedule
+    from caselog.quickread import read_calendar_facts
+    from caselog.schedules import meeting_schedule
 
     today = now().date()
     first = day(start, "--from", today) or today
     last = day(until, "--until", today) or first + timedelta(days=92)
     kinds = [kind.value] if kind else ["joint", "leaders"]
     rules = load_rules(ctx)
-    with open_session(ctx, write=False) as db:
-        found = schedule(session=db, kinds=kinds, start=first, end=last, rules=rules)
+    facts = read_calendar_facts(location(ctx), start=first, end=last)  # no database: nothing recorded yet
+    if facts is None:
+        from caselog.meetings import schedule
+
+        with open_session(ctx, write=False) as db:
+            found = schedule(session=db, kinds=kinds, start=first, end=last, rules=rules)
+    else:
+        found = meeting_schedule(
+            kinds=kinds, start=first, end=last, rules=rules, calendar=facts.calendar, recorded=facts.recorded
+        )
     columns = [
         (_("date"), "day"),
         (_("meeting"), "kind"),

@@ -1,7 +1,5 @@
 """``caselog report …``: the figures a district reports upward."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated
 

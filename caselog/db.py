@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from caselog.errors import Conflict, DatabaseError
 from caselog.i18n import _
+from caselog.searchterms import index_terms
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 # Every schema revision this caselog knows, oldest first; the last is the head. A test checks that it
 # matches the Alembic scripts, so the per-command check needs no Alembic import.
-SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004")
+SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 
 # How long a command waits for another writer (a terminal, cron) before it gives up, in milliseconds.
@@ -96,6 +97,8 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     # fsync on every commit that FULL costs would slow imports and the sweep several times over.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # The search index's triggers call this (revision 0005): every write to a case keeps the index in step.
+    dbapi_connection.create_function("caselog_search_terms", 2, index_terms, deterministic=True)
 
 
 def _use_wal(cursor) -> None:

@@ -30,69 +30,39 @@ from caselog.models import (
     raw_moment,
     unfinished,
 )
+from caselog.schedules import ScheduledMeeting, meeting_kind, meeting_schedule
 from caselog.tiers import TierRules, meeting_rule, meeting_tier
 from caselog.validation import checked_text
-from caselog.workdays import meeting_dates, next_meeting, workdays_between
+from caselog.workdays import next_meeting, workdays_between
 
 UNFINISHED = (Status.open, Status.dispatched, Status.accepted, Status.answered)
-
-
-def _kind(kind: str) -> MeetingKind:
-    try:
-        return MeetingKind(kind)
-    except ValueError:
-        raise BadInput(_("meeting kind {kind!r} is not one of joint, leaders").format(kind=kind)) from None
 
 
 # --- schedules ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ScheduledMeeting:
-    """One meeting date from the schedule; ``moved`` when the rule's day was not a working day."""
-
-    kind: MeetingKind
-    day: date
-    scheduled: date
-    moved: bool
-    estimated: bool
-    recorded: bool
-
-    def __post_init__(self) -> None:
-        typed(self, kind=MeetingKind)
+def recorded_meetings(*, session: Session, start: date, end: date) -> set[tuple[str, date]]:
+    """The (kind, day) of every meeting recorded as held between ``start`` and ``end``."""
+    query = select(Meeting.kind, Meeting.held_on).where(Meeting.held_on.between(start, end))
+    return {(kind, day) for kind, day in session.execute(query)}
 
 
 def schedule(*, session: Session, kinds: list[str], start: date, end: date, rules: TierRules) -> list[ScheduledMeeting]:
     """The meetings of ``kinds`` held between ``start`` and ``end``, by date, marking those already recorded."""
-    if end < start:
-        raise BadInput(_("--until: {end} is before --from {start}").format(end=end, start=start))
-    if (end - start).days > 3 * 366:
-        raise BadInput(_("--until: list at most three years of meetings at a time"))
-    calendar = load_calendar(session=session)
-    recorded = set(
-        session.execute(select(Meeting.kind, Meeting.held_on).where(Meeting.held_on.between(start, end))).all()
+    return meeting_schedule(
+        kinds=kinds,
+        start=start,
+        end=end,
+        rules=rules,
+        calendar=load_calendar(session=session),
+        recorded=recorded_meetings(session=session, start=start, end=end),
     )
-    found = []
-    for kind in kinds:
-        rule = meeting_rule(rules, _kind(kind))
-        for meeting in meeting_dates(rule.rrule, rule.first, start, end, calendar):
-            found.append(
-                ScheduledMeeting(
-                    kind,
-                    meeting.day,
-                    meeting.scheduled,
-                    meeting.day != meeting.scheduled,
-                    meeting.estimated,
-                    (kind, meeting.day) in recorded,
-                )
-            )
-    return sorted(found, key=lambda m: (m.day, m.kind))
 
 
 def meeting_day(*, session: Session, kind: str, text: str | None, today: date, rules: TierRules) -> date:
     """The date of one meeting: ``next`` (the default) is the next one on or after today, else a date as given."""
     if text is None or text.strip().lower() in ("next", ""):
-        rule = meeting_rule(rules, _kind(kind))
+        rule = meeting_rule(rules, meeting_kind(kind))
         return next_meeting(rule.rrule, rule.first, today, load_calendar(session=session)).day
     from caselog.workdays import parse_date
 
@@ -195,7 +165,7 @@ def _agenda_case_ids(session: Session, kind: str, day: date, tz: tzinfo) -> tupl
 def agenda_size(*, session: Session, kind: str, day: date, tz: tzinfo) -> tuple[int, int]:
     """How many cases the agenda of the ``kind`` meeting on ``day`` holds and how many of them are overdue: the
     counts of ``build_agenda``, counted in SQL."""
-    kind = _kind(kind)
+    kind = meeting_kind(kind)
     held = _meeting(session, kind, day)
     counts = select(func.count(), func.count().filter(Case.due_on < day))
     if held is not None:
@@ -213,7 +183,7 @@ def agenda_rows(*, session: Session, kind: str, day: date, tz: tzinfo):
     """The facts of every case on the agenda as plain rows, from two queries: each case with its party, lead,
     co-departments (joined by ``;``, unsorted) and how many earlier meetings discussed it; then the decisions
     taken about them before ``day``, oldest first. Returns (recorded, cases, decisions)."""
-    kind = _kind(kind)
+    kind = meeting_kind(kind)
     held = _meeting(session, kind, day)
     connection = session.connection()
     cases, lead, parties = Case.__table__, Department.__table__.alias("lead"), Party.__table__
@@ -262,7 +232,7 @@ def agenda_rows(*, session: Session, kind: str, day: date, tz: tzinfo):
 
 def build_agenda(*, session: Session, kind: str, day: date, tz: tzinfo) -> Agenda:
     """The agenda of the ``kind`` meeting on ``day``: cases grouped by lead department, overdue first."""
-    kind = _kind(kind)
+    kind = meeting_kind(kind)
     calendar = load_calendar(session=session)
     recorded, rows, decision_rows = agenda_rows(session=session, kind=kind, day=day, tz=tz)
     decisions = {case_id: (text, owner, due) for case_id, text, owner, due in decision_rows}
@@ -361,7 +331,7 @@ def record_meeting(
     actor: str,
 ) -> RecordedMeeting:
     """Record that a meeting was held; its agenda, as it stands now, is kept with it."""
-    kind = _kind(kind)
+    kind = meeting_kind(kind)
     if chair is not None:
         chair = checked_text(chair, "--chair", NAME_MAX) or None
     if _meeting(session, kind, day) is not None:
@@ -392,7 +362,7 @@ def record_meeting(
 def _find_meeting(session: Session, day: date, kind: str | None) -> Meeting:
     query = select(Meeting).where(Meeting.held_on == day)
     if kind is not None:
-        query = query.where(Meeting.kind == _kind(kind))
+        query = query.where(Meeting.kind == meeting_kind(kind))
     found = list(session.scalars(query))
     if not found:
         raise NotFound(

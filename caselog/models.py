@@ -94,7 +94,14 @@ def unfinished(status):
     return status.in_(bindparam("unfinished", list(UNFINISHED), expanding=True, literal_execute=True))
 
 
-class Department(SQLModel, table=True):
+class _Table(SQLModel):
+    """caselog's tables: pydantic builds a table's validator at its first ``model_validate``, not on import, so
+    a command that only reads (most do) does not pay for it (about a tenth of importing this module)."""
+
+    model_config = {"defer_build": True}
+
+
+class Department(_Table, table=True):
     """A bureau, street office or unit that handles cases; ``code`` is what users type."""
 
     __tablename__ = "departments"
@@ -106,7 +113,7 @@ class Department(SQLModel, table=True):
     active: bool = True
 
 
-class Party(SQLModel, table=True):
+class Party(_Table, table=True):
     """An enterprise, resident or social organisation that raises issues."""
 
     __tablename__ = "parties"
@@ -121,7 +128,7 @@ class Party(SQLModel, table=True):
     tags: str = Field(default="", sa_type=String(200))
 
 
-class Visit(SQLModel, table=True):
+class Visit(_Table, table=True):
     """One official's visit to one party on one day (走访); it may raise several cases."""
 
     __tablename__ = "visits"
@@ -135,7 +142,7 @@ class Visit(SQLModel, table=True):
     note: str | None = Field(default=None, sa_type=Text)
 
 
-class Case(SQLModel, table=True):
+class Case(_Table, table=True):
     """One problem or demand (问题诉求), with its lead department and where it is in its lifecycle."""
 
     __tablename__ = "cases"
@@ -204,7 +211,7 @@ class Case(SQLModel, table=True):
         return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
 
 
-class CaseCoDepartment(SQLModel, table=True):
+class CaseCoDepartment(_Table, table=True):
     """A department that handles a case together with its lead (协办)."""
 
     __tablename__ = "case_co_departments"
@@ -213,7 +220,7 @@ class CaseCoDepartment(SQLModel, table=True):
     department_id: int = Field(foreign_key="departments.id", primary_key=True, index=True)
 
 
-class Event(SQLModel, table=True):
+class Event(_Table, table=True):
     """One change in a case's history. Append-only: the database refuses updates and deletes."""
 
     __tablename__ = "events"
@@ -235,7 +242,7 @@ class Event(SQLModel, table=True):
     note: str | None = Field(default=None, sa_type=Text)
 
 
-class Setting(SQLModel, table=True):
+class Setting(_Table, table=True):
     """A fact about the database itself (e.g. the UTC offset its stored local days were computed with)."""
 
     __tablename__ = "settings"
@@ -244,7 +251,7 @@ class Setting(SQLModel, table=True):
     value: str = Field(sa_type=String(200))
 
 
-class CalendarEntry(SQLModel, table=True):
+class CalendarEntry(_Table, table=True):
     """A day of the published holiday schedule entered by a user (a year chinesecalendar does not know yet)."""
 
     __tablename__ = "calendar_days"
@@ -254,7 +261,7 @@ class CalendarEntry(SQLModel, table=True):
     note: str | None = Field(default=None, sa_type=String(200))
 
 
-class Meeting(SQLModel, table=True):
+class Meeting(_Table, table=True):
     """A joint meeting (联席会议) or leaders' meeting (分管区领导) as held and recorded."""
 
     __tablename__ = "meetings"
@@ -268,7 +275,7 @@ class Meeting(SQLModel, table=True):
     actor: str = Field(sa_type=String(100))
 
 
-class MeetingAttendee(SQLModel, table=True):
+class MeetingAttendee(_Table, table=True):
     """A department present at a meeting."""
 
     __tablename__ = "meeting_attendees"
@@ -277,7 +284,7 @@ class MeetingAttendee(SQLModel, table=True):
     department_id: int = Field(foreign_key="departments.id", primary_key=True)
 
 
-class MeetingCase(SQLModel, table=True):
+class MeetingCase(_Table, table=True):
     """A case that was on a meeting's agenda (the agenda as it stood when the meeting was recorded)."""
 
     __tablename__ = "meeting_cases"
@@ -286,7 +293,7 @@ class MeetingCase(SQLModel, table=True):
     case_id: int = Field(foreign_key="cases.id", primary_key=True, index=True)
 
 
-class Decision(SQLModel, table=True):
+class Decision(_Table, table=True):
     """What a meeting decided about a case, who owns it and by when."""
 
     __tablename__ = "decisions"
@@ -323,7 +330,7 @@ def text_problem(value: str, limit: int) -> str | None:
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", defer_build=True)
 
     @field_validator("*")
     @classmethod

@@ -133,10 +133,7 @@ def print_table(
             cells.append(Text(table_cell(value)))
         table.add_row(*cells)
     if not target.is_terminal:
-        from rich.measure import Measurement
-
-        natural = Measurement.get(target, target.options.update_width(100_000), table).maximum
-        target.width = max(target.width, natural)
+        target.width = 100_000  # the table takes its natural width, never cut
     target.print(table)
 
 

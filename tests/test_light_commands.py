@@ -1,0 +1,101 @@
+"""Commands that need no database start without the database stack (nor pydantic), with a database or without."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from caselog.db import SCHEMA_HEAD
+
+from conftest import BACKEND
+
+# Run one caselog command in a fresh interpreter, then name the heavy modules it loaded.
+PROBE = """
+import json, sys
+from caselog.cli import app
+try:
+    app(sys.argv[1:])
+except SystemExit:
+    pass
+heavy = ("sqlalchemy", "sqlmodel", "alembic", "pydantic")
+print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
+"""
+
+LIGHT = [["--help"], ["--version"], ["rules"], ["calendar", "show", "2026-02"], ["meetings", "--from", "2026-03-01"]]
+
+
+def _run(*args: str) -> tuple[str, list[str]]:
+    env = {**os.environ, "CASELOG_NOW": "2026-03-02T10:00:00"}
+    result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env)
+    loaded = json.loads(result.stderr.strip().splitlines()[-1])
+    return result.stdout, loaded
+
+
+@pytest.mark.parametrize("args", LIGHT, ids=" ".join)
+def test_without_a_database_no_database_code_is_loaded(args, isolated_env, monkeypatch):
+    monkeypatch.setenv("CASELOG_DB", str(isolated_env / "absent.db"))
+    out, loaded = _run(*args)
+    assert loaded == []
+    assert out.strip()
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("args", LIGHT, ids=" ".join)
+def test_with_a_sqlite_database_no_database_code_is_loaded_either(args):
+    subprocess.run([sys.executable, "-m", "caselog", "init"], check=True, capture_output=True)
+    _out, loaded = _run(*args)
+    assert loaded == []
+
+
+def test_meetings_marks_the_recorded_ones_and_a_missing_database_has_none(isolated_env, monkeypatch):
+    if BACKEND != "postgresql":
+        monkeypatch.setenv("CASELOG_DB", str(isolated_env / "absent.db"))
+    out, _loaded = _run("meetings", "--kind", "joint", "--from", "2026-03-01", "--until", "2026-03-31", "-f", "json")
+    assert [(m["day"], m["recorded"]) for m in json.loads(out)] == [
+        ("2026-03-03", False),
+        ("2026-03-17", False),
+        ("2026-03-31", False),
+    ]
+    if BACKEND != "postgresql":
+        assert not (isolated_env / "absent.db").exists()  # listing dates creates no database
+        monkeypatch.setenv("CASELOG_DB", str(isolated_env / "caselog.db"))
+    for args in (["init"], ["meeting", "record", "joint", "--date", "2026-03-03"]):
+        subprocess.run([sys.executable, "-m", "caselog", *args], check=True, capture_output=True)
+    out, _loaded = _run("meetings", "--kind", "joint", "--from", "2026-03-01", "--until", "2026-03-31", "-f", "json")
+    assert [(m["day"], m["recorded"]) for m in json.loads(out)] == [
+        ("2026-03-03", True),
+        ("2026-03-17", False),
+        ("2026-03-31", False),
+    ]
+
+
+@pytest.mark.sqlite_only
+def test_calendar_entries_are_read_and_an_old_schema_is_upgraded_first(isolated_env):
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "caselog", *args], check=True, capture_output=True, text=True)
+
+    run("calendar", "set", "2027-01-01", "holiday", "--note", "元旦")
+    days = json.loads(run("calendar", "show", "2027-01", "-f", "json").stdout)
+    assert [d for d in days if d["day"] == "2027-01-01"][0]["workday"] is False
+    import sqlite3
+
+    with sqlite3.connect(isolated_env / "caselog.db") as connection:  # as if written by the caselog before 0005
+        connection.execute("UPDATE alembic_version SET version_num = '0003'")
+        for trigger in ("insert", "update", "delete"):
+            connection.execute(f"DROP TRIGGER cases_search_{trigger}")
+        connection.execute("DROP TABLE case_search")
+    days = json.loads(run("calendar", "show", "2027-01", "-f", "json").stdout)
+    assert [d for d in days if d["day"] == "2027-01-01"][0]["workday"] is False
+    with sqlite3.connect(isolated_env / "caselog.db") as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == (SCHEMA_HEAD,)
+
+
+def test_a_bad_choice_is_named_with_the_choices(isolated_env):
+    result = subprocess.run([sys.executable, "-m", "caselog", "rules", "-f", "xml"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert (
+        result.stderr.splitlines()[-1]
+        == "Error: Invalid value for '--format' / '-f': 'xml' is not one of 'table', 'json', 'csv'."
+    )
