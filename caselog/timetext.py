@@ -28,7 +28,8 @@ class TimeText:
         # 'YYYY-MM-DD?HH' + the offset written → the UTC 'YYYY-MM-DD HH' (the importer inlines this lookup)
         self.hours: dict[str, str] = {}
         self.days: dict[str, str] = {}  # a day as written → as stored
-        self._local: dict[str, tuple[str, str] | None] = {}  # UTC hour → (local 'YYYY-MM-DDTHH', '+08:00')
+        # UTC 'YYYY-MM-DD HH' → (local 'YYYY-MM-DDTHH', '+08:00'), or None (the exporter inlines this lookup)
+        self.local_hours: dict[str, tuple[str, str] | None] = {}
 
     # --- a file's time → stored UTC text ---------------------------------------------------------------
 
@@ -106,7 +107,7 @@ class TimeText:
     def local_iso(self, stored: str) -> str:
         """Stored UTC text as local ISO 8601 with the offset: '2026-03-02T09:30:00+08:00'."""
         if len(stored) == 19:
-            parts = self._local.get(stored[:13], False)
+            parts = self.local_hours.get(stored[:13], False)
             if parts is False:
                 parts = self._local_hour(stored)
             if parts is not None:
@@ -114,8 +115,8 @@ class TimeText:
         return self.local(stored).isoformat()
 
     def _local_hour(self, stored: str) -> tuple[str, str] | None:
-        if len(self._local) > _CACHE_LIMIT:
-            self._local.clear()
+        if len(self.local_hours) > _CACHE_LIMIT:
+            self.local_hours.clear()
         start = datetime.fromisoformat(stored[:13] + ":00:00").replace(tzinfo=UTC)
         local = start.astimezone(self.tz)
         offset = local.utcoffset()
@@ -123,7 +124,7 @@ class TimeText:
         if offset.total_seconds() % 3600 == 0 and (start + _LAST_SECOND).astimezone(self.tz).utcoffset() == offset:
             text = local.isoformat()  # 'YYYY-MM-DDTHH:00:00+08:00'
             parts = (text[:13], text[19:])
-        self._local[stored[:13]] = parts
+        self.local_hours[stored[:13]] = parts
         return parts
 
     def local(self, stored: str | datetime) -> datetime:
@@ -134,7 +135,7 @@ class TimeText:
 
     def local_date(self, stored: str) -> date:
         """The local day of stored UTC text."""
-        parts = self._local.get(stored[:13], False) if len(stored) == 19 else None
+        parts = self.local_hours.get(stored[:13], False) if len(stored) == 19 else None
         if parts is False:
             parts = self._local_hour(stored)
         if parts is not None:
