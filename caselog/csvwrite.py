@@ -76,18 +76,18 @@ class ExportResult:
 
 @dataclass(frozen=True)
 class TextChunks:
-    """Rows already in the form of csv cells, a list of rows at a time: text, None (an empty cell) and whole
-    numbers only, as ``csv_value`` would give them, except for the formula guard. ``guarded`` names the columns
-    that may hold text a spreadsheet could run; the others hold text known to be safe (times, days, codes, enum
-    values), so a million-row export checks six columns rather than every cell."""
+    """Rows already in the form of csv cells, some hundreds at a time, a chunk being the list of its columns: text,
+    None (an empty cell) and whole numbers only, as ``csv_value`` would give them, except for the formula guard.
+    ``guarded`` names the columns that may hold text a spreadsheet could run; the others hold text known to be safe
+    (times, days, numbers), so a million-row export is guarded a column at a time rather than a cell at a time."""
 
-    chunks: Iterator[list[tuple]]
+    chunks: Iterator[list[Sequence]]
     guarded: tuple[int, ...]
 
     def __iter__(self) -> Iterator[tuple]:
         """The rows one by one, for writers that take any rows."""
-        for chunk in self.chunks:
-            yield from chunk
+        for columns in self.chunks:
+            yield from zip(*columns, strict=True)
 
 
 def write_csv(
@@ -128,20 +128,17 @@ def write_csv(
 
 
 def _write_chunks(writer: Any, source: TextChunks, *, raw: bool) -> int:
-    """Write ``TextChunks``: guard the columns that need it, a column at a time, and let the csv module write
-    each chunk in one call."""
+    """Write ``TextChunks``: guard the columns that need it, and let the csv module write each chunk in one call."""
     count = 0
     guarded = _GUARD_FIRST
-    for chunk in source.chunks:
-        if not chunk:
+    for columns in source.chunks:
+        if not columns or not columns[0]:
             continue
-        count += len(chunk)
-        if source.guarded and not raw:
-            columns = list(zip(*chunk, strict=True))
+        count += len(columns[0])
+        if not raw:
             for i in source.guarded:
                 columns[i] = [v if not v or v[0] not in guarded else guard(v) for v in columns[i]]
-            chunk = zip(*columns, strict=True)
-        writer.writerows(chunk)
+        writer.writerows(zip(*columns, strict=True))
     return count
 
 

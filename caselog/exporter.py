@@ -63,7 +63,7 @@ def _stream(session: Session, query, tz: tzinfo, header: tuple[str, ...]) -> Ite
 
 
 def _text_chunks(session: Session, query, tz: tzinfo, header: tuple[str, ...], safe: frozenset[str]) -> TextChunks:
-    """Rows of ``query`` as csv cells, a chunk at a time, converted a column at a time: times as local ISO text.
+    """Rows of ``query`` as csv cells, a chunk of columns at a time: times as local ISO text.
 
     Every column is guarded against formula injection except those in ``safe``, whose text caselog makes itself.
     """
@@ -71,14 +71,11 @@ def _text_chunks(session: Session, query, tz: tzinfo, header: tuple[str, ...], s
     converter = TimeText(tz)
     local, local_iso, hours = converter.local, converter.local_iso, converter.local_hours
 
-    def chunks() -> Iterator[list[tuple]]:
+    def chunks() -> Iterator[list]:
         connection = session.connection()
         stored_text = connection.dialect.name == "sqlite"
         result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
         for partition in result.partitions(CHUNK):
-            if not times:
-                yield partition
-                continue
             columns = list(zip(*partition, strict=True))
             for i in times:
                 if stored_text:  # TimeText.local_iso's fast path inlined: the hour's local prefix and offset
@@ -92,7 +89,7 @@ def _text_chunks(session: Session, query, tz: tzinfo, header: tuple[str, ...], s
                     ]
                 else:
                     columns[i] = [None if v is None else local(v).isoformat() for v in columns[i]]
-            yield list(zip(*columns, strict=True))
+            yield columns
 
     return TextChunks(chunks(), tuple(i for i, name in enumerate(header) if name not in safe))
 

@@ -76,7 +76,9 @@ def start() -> Server:
     folder = Path(tempfile.mkdtemp(prefix="caselog-pg-"))
     if as_postgres:
         shutil.chown(folder, "postgres", "postgres")
-    server = Server(folder, _free_port(), "postgres" if as_postgres else os.environ.get("USER", "postgres"), as_postgres)
+    server = Server(
+        folder, _free_port(), "postgres" if as_postgres else os.environ.get("USER", "postgres"), as_postgres
+    )
     data = folder / "data"
     initdb = [_bin("initdb"), "-D", str(data), "-U", server.user, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]
     server._run([*initdb, "--no-sync"])
