@@ -26,14 +26,11 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 	CASELOG_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q
 
-# Benchmarks against floors measured in the same run (a synthetic 1M-case district; see bench/).
+# Benchmarks against floors measured in the same run: a synthetic 1M-case district (bench/data/1m.db, generated
+# once and reused); `make bench SIZE=10m` for ten million cases. Results go to bench/results/.
+SIZE ?= 1m
 bench: $(VENV)/.installed-test
-	test -f bench/data/1m.db || $(BIN)/python bench/generate.py bench/data/1m.db --cases 1000000
-	$(BIN)/caselog demo --db bench/data/demo.db --force > /dev/null
-	$(BIN)/python bench/startup.py --db bench/data/demo.db
-	$(BIN)/python bench/sweep.py bench/data/1m.db
-	$(BIN)/python bench/io.py bench/data/1m.db
-	$(BIN)/python bench/search.py bench/data/1m.db
+	$(BIN)/python bench/run.py --cases $(patsubst %m,%000000,$(patsubst %k,%000,$(SIZE)))
 
 # After changing a user-facing message: refresh caselog/locale (template, zh_CN .po, compiled .mo), then translate.
 messages: $(VENV)/.installed-test

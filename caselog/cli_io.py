@@ -335,7 +335,8 @@ def export_command(
         raise BadInput(_("--format xlsx: give a file name (xlsx is not written to standard output)"))
     with open_session(ctx, write=False) as db:
         if what is ExportTarget.cases:
-            export = exporter.export_cases(session=db, filters=filters, today=today, tz=tz)
+            text = fmt is ExportFormat.csv  # times and days as csv text, fast; xlsx wants typed cells
+            export = exporter.export_cases(session=db, filters=filters, today=today, tz=tz, text=text)
         elif what is ExportTarget.agenda:
             from caselog.cli_common import load_rules
             from caselog.meetings import build_agenda, meeting_day
@@ -345,6 +346,8 @@ def export_command(
             rows = agenda_rows(build_agenda(session=db, kind=meeting.value, day=held, tz=tz))
             header = tuple(rows[0]) if rows else ("meeting", "date", "ref")
             export = exporter.Export(header, (tuple(row.values()) for row in rows))
+        elif what is ExportTarget.events:
+            export = exporter.export_events(session=db, tz=tz, text=fmt is ExportFormat.csv)
         else:
             export = getattr(exporter, f"export_{what.value}")(session=db, tz=tz)
         if file == "-":

@@ -2,20 +2,28 @@
 
 The columns are named like the model's fields and are what ``caselog import`` reads back, so an export imported
 into an empty database and exported again gives the same bytes.
+
+With ``text=True`` (csv) the rows carry text where the csv has text: times as local ISO 8601 with the offset,
+converted from SQLite's stored UTC text with the zone's offset looked up once per hour (``timetext``), days as
+stored, booleans as ``true``/``false`` from SQL. A million rows then cost little more than the query. Without it
+(xlsx) times are aware datetimes and days dates, for typed cells.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, tzinfo
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import String, case, func, literal, select, type_coerce
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from caselog.caseviews import CaseFilter, filter_conditions
+from caselog.csvwrite import TextChunks
 from caselog.models import Case, CaseCoDepartment, Department, Event, Party, Visit
+from caselog.timetext import TimeText
 
 CASE_COLUMNS = (
     "ref", "external_ref", "title", "description", "category", "tier", "tier_rule", "status", "key", "lead", "co",
@@ -23,42 +31,93 @@ CASE_COLUMNS = (
     "reply_due_on", "original_due_on", "close_reason", "satisfaction",
 )  # fmt: skip
 TIME_COLUMNS = frozenset({"opened_at", "dispatched_at", "accepted_at", "answered_at", "resolved_at", "closed_at", "at"})
-CHUNK = 5000
+CHUNK = 2000
+# Columns whose csv text caselog makes itself (times, days, whole numbers, true/false): never a formula.
+_SAFE_CASE_COLUMNS = frozenset(
+    {"tier", "key", "opened_at", "dispatched_at", "accepted_at", "answered_at", "resolved_at", "closed_at", "due_on",
+     "reply_due_on", "original_due_on"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Export:
-    """A header and the rows under it (a generator: consume it once)."""
+    """A header and the rows under it (a generator, or ``TextChunks`` for csv: consume it once)."""
 
     header: tuple[str, ...]
-    rows: Iterator[tuple]
+    rows: Iterator[tuple] | TextChunks
 
 
 def _stream(session: Session, query, tz: tzinfo, header: tuple[str, ...]) -> Iterator[tuple]:
-    """Rows of ``query`` with times in the district's zone. Times are read as their stored UTC text where the
-    database stores text (SQLite): ``fromisoformat`` is many times faster than the generic datetime parsing."""
+    """Rows of ``query`` with times as aware datetimes in the district's zone (stored UTC text on SQLite, see
+    ``_time``, or aware datetimes from PostgreSQL)."""
     times = [i for i, name in enumerate(header) if name in TIME_COLUMNS]
     result = session.connection().execution_options(stream_results=True, yield_per=CHUNK).execute(query)
+    local = TimeText(tz).local
     for row in result:
         if times:
             row = list(row)
             for i in times:
-                value = row[i]
-                if value is None:
-                    continue
-                if isinstance(value, str):
-                    value = datetime.fromisoformat(value).replace(tzinfo=UTC)
-                row[i] = value.astimezone(tz)
+                if row[i] is not None:
+                    row[i] = local(row[i])
         yield tuple(row)
 
 
-def _time(column):
+def _text_chunks(session: Session, query, tz: tzinfo, header: tuple[str, ...], safe: frozenset[str]) -> TextChunks:
+    """Rows of ``query`` as csv cells, a chunk of columns at a time: times as local ISO text.
+
+    Every column is guarded against formula injection except those in ``safe``, whose text caselog makes itself.
+    """
+    times = [i for i, name in enumerate(header) if name in TIME_COLUMNS]
+    converter = TimeText(tz)
+    local, local_iso, hours = converter.local, converter.local_iso, converter.local_hours
+
+    def chunks() -> Iterator[list]:
+        connection = session.connection()
+        stored_text = connection.dialect.name == "sqlite"
+        result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
+        for partition in result.partitions(CHUNK):
+            columns = list(zip(*partition, strict=True))
+            for i in times:
+                if stored_text:  # TimeText.local_iso's fast path inlined: the hour's local prefix and offset
+                    columns[i] = [
+                        None
+                        if v is None
+                        else p[0] + v[13:] + p[1]
+                        if len(v) == 19 and (p := hours.get(v[:13]))
+                        else local_iso(v)
+                        for v in columns[i]
+                    ]
+                else:
+                    columns[i] = [None if v is None else local(v).isoformat() for v in columns[i]]
+            yield columns
+
+    return TextChunks(chunks(), tuple(i for i, name in enumerate(header) if name not in safe))
+
+
+def _time(column, dialect_name: str):
     """A time column as stored (UTC text on SQLite), converted by ``_stream``."""
-    return type_coerce(column, String)
+    return type_coerce(column, String) if dialect_name == "sqlite" else column
 
 
-def _co_codes():
-    """The case's co-departments as one ``;``-joined cell, in code order."""
+def _day(column, dialect_name: str, text: bool):
+    """A day column: its stored ISO text on SQLite when the export is text, else a date."""
+    return type_coerce(column, String) if text and dialect_name == "sqlite" else column
+
+
+def _co_codes(dialect_name: str):
+    """The case's co-departments as one ``;``-joined cell, in code order.
+
+    SQLite's ``group_concat`` follows the order of the subquery it reads; PostgreSQL's ``string_agg`` is given
+    its order explicitly (``group_concat`` does not exist there).
+    """
+    if dialect_name != "sqlite":
+        return (
+            select(func.string_agg(Department.code, aggregate_order_by(literal(";"), Department.code)))
+            .join(CaseCoDepartment, CaseCoDepartment.department_id == Department.id)
+            .where(CaseCoDepartment.case_id == Case.id)
+            .correlate(Case)
+            .scalar_subquery()
+        )
     inner = (
         select(Department.code)
         .join(CaseCoDepartment, CaseCoDepartment.department_id == Department.id)
@@ -71,9 +130,11 @@ def _co_codes():
     return select(func.aggregate_strings(inner.c.code, ";")).scalar_subquery()
 
 
-def export_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo) -> Export:
-    """Every case matching ``filters``, oldest first."""
+def export_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo, text: bool = False) -> Export:
+    """Every case matching ``filters``, oldest first; ``text`` for csv (see the module's docstring)."""
     lead = aliased(Department)
+    dialect = session.connection().dialect.name
+    key = case((Case.key, "true"), else_="false") if text else Case.key
     query = (
         select(
             Case.ref,
@@ -84,27 +145,29 @@ def export_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzin
             Case.tier,
             Case.tier_rule,
             Case.status,
-            Case.key,
+            key,
             lead.code,
-            _co_codes(),
+            _co_codes(dialect),
             Party.name,
-            Case.opened_at,
-            Case.dispatched_at,
-            Case.accepted_at,
-            Case.answered_at,
-            Case.resolved_at,
-            Case.closed_at,
-            Case.due_on,
-            Case.reply_due_on,
-            Case.original_due_on,
+            _time(Case.opened_at, dialect),
+            _time(Case.dispatched_at, dialect),
+            _time(Case.accepted_at, dialect),
+            _time(Case.answered_at, dialect),
+            _time(Case.resolved_at, dialect),
+            _time(Case.closed_at, dialect),
+            _day(Case.due_on, dialect, text),
+            _day(Case.reply_due_on, dialect, text),
+            _day(Case.original_due_on, dialect, text),
             Case.close_reason,
             Case.satisfaction,
-        )  # fmt: skip
+        )
         .outerjoin(lead, lead.id == Case.lead_id)
         .outerjoin(Party, Party.id == Case.party_id)
         .where(*filter_conditions(session=session, filters=filters, today=today, tz=tz))
         .order_by(Case.id)
     )
+    if text:
+        return Export(CASE_COLUMNS, _text_chunks(session, query, tz, CASE_COLUMNS, _SAFE_CASE_COLUMNS))
     return Export(CASE_COLUMNS, _stream(session, query, tz, CASE_COLUMNS))
 
 
@@ -136,13 +199,13 @@ def export_visits(*, session: Session, tz: tzinfo) -> Export:
     return Export(header, _stream(session, query, tz, header))
 
 
-def export_events(*, session: Session, tz: tzinfo) -> Export:
+def export_events(*, session: Session, tz: tzinfo, text: bool = False) -> Export:
     """Every event of every case's history, in the order it was written."""
     header = ("ref", "at", "actor", "kind", "field", "old", "new", "note")
     query = (
         select(
             Case.ref,
-            _time(Event.at),
+            _time(Event.at, session.connection().dialect.name),
             Event.actor,
             Event.kind,
             Event.field,
@@ -153,4 +216,6 @@ def export_events(*, session: Session, tz: tzinfo) -> Export:
         .join(Case, Case.id == Event.case_id)
         .order_by(Event.id)
     )
+    if text:
+        return Export(header, _text_chunks(session, query, tz, header, frozenset({"at"})))
     return Export(header, _stream(session, query, tz, header))

@@ -34,12 +34,7 @@ def parse_moment(text: str, fmt: str | None, tz: tzinfo) -> datetime:
         except ValueError:
             raise ValueProblem(_("{text!r} does not match the format {fmt!r}").format(text=text, fmt=fmt)) from None
     elif text[:4].isdigit() and text[4:5] == "-":
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueProblem(
-                _("{text!r} is not a valid date or time (expected YYYY-MM-DD[ HH:MM[:SS]])").format(text=text)
-            ) from None
+        moment = parse_moment_iso(text)
     else:
         match = _SLASH.match(text) or _CHINESE.match(text)
         if match is None:
@@ -58,9 +53,25 @@ def parse_moment(text: str, fmt: str | None, tz: tzinfo) -> datetime:
             moment = datetime(year, month, day, hour, minute, second)
         except ValueError as error:
             raise ValueProblem(_("{text!r} is not a valid date ({error})").format(text=text, error=error)) from None
+    _check_year(moment, text)
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+
+
+def parse_moment_iso(text: str) -> datetime:
+    """An ISO 8601 time from a file as written (naive, or with its own offset): ``parse_moment``'s ISO branch."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueProblem(
+            _("{text!r} is not a valid date or time (expected YYYY-MM-DD[ HH:MM[:SS]])").format(text=text)
+        ) from None
+    _check_year(moment, text)
+    return moment
+
+
+def _check_year(moment: datetime, text: str) -> None:
     if not 1900 <= moment.year <= 2199:
         raise ValueProblem(_("{text!r} is out of range (years 1900 to 2199)").format(text=text))
-    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
 
 
 def _text(limit: int) -> Callable[[str], str]:
@@ -70,6 +81,7 @@ def _text(limit: int) -> Callable[[str], str]:
             raise ValueProblem(problem)
         return value
 
+    parse.limit = limit  # type: ignore[attr-defined]  (the importer checks the length itself, inline)
     return parse
 
 
@@ -171,4 +183,7 @@ CASE_FIELDS: dict[str, tuple[str, Callable[[str], object] | None]] = {
 }
 # caselog's own export columns that are computed, not stored: accepted and skipped on import
 DERIVED_CASE_COLUMNS = frozenset({"deadline_estimated", "workdays_left"})
+# In a row's values: the file gave no status (nor the times that imply one), so the lead alone suggested it, and
+# ``import --update`` leaves the case's status alone.
+GUESSED_STATUS = "_guessed_status"
 TIMESTAMPS = ("dispatched_at", "accepted_at", "answered_at", "resolved_at", "closed_at")

@@ -2,30 +2,36 @@
 
 One pass over the file inside the caller's transaction: every row is validated by the same rules as the input
 models (lengths, enums, credit codes, tiers), every problem is collected with its ``FILE:LINE:COLUMN``, and good
-rows are written in batches with SQLAlchemy Core. With ``on_error="abort"`` (the default) any problem makes the
-import fail and the caller's transaction rolls back: nothing is written. Rows are identified by their external
-reference (or caselog's own ``ref``), so importing the same file twice adds nothing.
+rows are written in batches. With ``on_error="abort"`` (the default) any problem makes the import fail and the
+caller's transaction rolls back: nothing is written. Rows are identified by their external reference (or
+caselog's own ``ref``), so importing the same file twice adds nothing.
+
+Cases come in files of millions of rows, so their path is built for speed without giving up a rule: the file's
+records are read in batches; the parties a batch names are looked up (and created) in one query; times are
+turned into caselog's stored UTC text with the zone's offset looked up once per hour (``timetext``); values are
+kept in their stored forms and the rows are written with one ``executemany`` per batch (``casewriter``).
 """
 
 from __future__ import annotations
 
 import difflib
+import itertools
+import operator
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, or_, select
 from sqlmodel import Session
 
-from caselog.casefacts import day_offset, facts_without_history, refresh
 from caselog.csvread import CsvFile, Problem, Row
-from caselog.enums import CloseReason, EventKind, PartyKind, Status
+from caselog.enums import CloseReason, PartyKind, Status
 from caselog.errors import BadInput
-from caselog.escalation import tier_deadlines
 from caselog.fieldvalues import (
     CASE_FIELDS,
     DERIVED_CASE_COLUMNS,
+    GUESSED_STATUS,
     STATUS_WORDS,
     STATUSES,
     TIMESTAMPS,
@@ -33,15 +39,19 @@ from caselog.fieldvalues import (
     ValueProblem,
     parse_moment,
 )
-from caselog.holidays import load_calendar
 from caselog.i18n import _
 from caselog.mapping import Mapping
-from caselog.models import DEPARTMENT_CODE, Case, CaseCoDepartment, Department, Event, Party
+from caselog.models import DEPARTMENT_CODE, Department, Party
 from caselog.tiers import DEFAULT_RULES, TierRules
+from caselog.timetext import SIXTY, TimeText
+
+_first = operator.itemgetter(0)
 
 MAX_PROBLEMS = 200
 BATCH = 2000
 REF = re.compile(r"^C\d{4}-\d{6}$")
+_PARTY_CACHE = 20_000  # names kept between batches; past this the cache starts again (memory stays flat)
+_IN_CHUNK = 500  # values per IN (...) list
 
 
 class ImportFailed(BadInput):
@@ -86,17 +96,60 @@ class Options:
     dry_run: bool = False
 
 
-# --- the import --------------------------------------------------------------------------------------------
+# --- departments and parties -------------------------------------------------------------------------------
+
+
+_PARTIES_NAMED = (
+    select(Party.id, Party.name, Party.credit_code)
+    .where(
+        or_(
+            Party.name.in_(bindparam("names", expanding=True)),
+            Party.credit_code.in_(bindparam("codes", expanding=True)),
+        )
+    )
+    .order_by(Party.id)
+)
+
+
+def _select_in(connection, statement, **lists: list):
+    """Run ``statement``, whose parameters are expanding IN lists, with ``lists``.
+
+    On SQLite the SQL is compiled once and each list becomes as many ``?`` as it has values, through the driver:
+    SQLAlchemy's expansion of a list costs about a microsecond per value, which an import's lookups of thousands
+    of keys per batch feel. Other databases run the statement as it is.
+    """
+    if connection.dialect.name != "sqlite":
+        return connection.execute(statement, lists)
+    sql = _SQLITE_SQL.get(statement)
+    if sql is None:
+        compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": False})
+        sql = _SQLITE_SQL[statement] = (str(compiled), list(compiled.positiontup))
+    text, order = sql
+    padded = {}
+    for name, values in lists.items():
+        # Lists padded with NULLs (which match nothing) to a power of two: a few statement texts, each prepared
+        # once and kept by the driver, instead of a new large statement for every length.
+        size = 1 << max(4, (len(values) - 1).bit_length())
+        padded[name] = [*values, *[None] * (size - len(values))]
+        text = text.replace(f"(__[POSTCOMPILE_{name}])", "(" + ",".join("?" * size) + ")")
+    return connection.exec_driver_sql(text, tuple(value for name in order for value in padded[name]))
+
+
+_SQLITE_SQL: dict = {}
 
 
 class _Directory:
-    """Departments and parties by what files call them, loaded once; missing ones created when asked."""
+    """Departments and parties by what files call them; missing ones created when asked.
+
+    Departments are few and loaded once. Parties may be millions: those a batch of rows names are looked up in
+    one query (``resolve_parties``) and kept in a bounded cache.
+    """
 
     def __init__(self, session: Session, options: Options, report: ImportReport) -> None:
         self.session, self.options, self.report = session, options, report
         self.departments = dict(session.execute(select(Department.code, Department.id)).all())
-        self.parties: dict[str, int] = {}
-        self.parties_loaded = False
+        self.parties: dict[str, int | None] = {}  # text → id; -1: a name two parties share; None: no such party
+        self.next_party_id: int | None = None
 
     def department(self, value: str) -> int:
         code = value.strip().lower()
@@ -125,30 +178,75 @@ class _Directory:
 
     def party(self, value: str) -> int:
         text = value.strip()
-        found = self.parties.get(text)
-        if found is not None:
-            return found
-        if not self.parties_loaded:
-            # One query for every party, instead of one per name: an import names thousands of parties.
-            for party_id, name, code in self.session.execute(select(Party.id, Party.name, Party.credit_code)):
-                self.parties[name] = -1 if name in self.parties else party_id  # -1: a name two parties share
-                if code:
-                    self.parties[code] = party_id
-            self.parties_loaded = True
-            found = self.parties.get(text) or self.parties.get(text.upper())
+        if text not in self.parties:
+            self.resolve_parties([text])
+        found = self.parties[text]
         if found == -1:
             raise ValueProblem(_("several parties are named {name!r}; give the credit code").format(name=text))
-        if found is not None:
-            return found
-        if not self.options.create_parties:
+        if found is None:
             raise ValueProblem(_("no party {name!r}; add it first or use --create-missing parties").format(name=text))
-        result = self.session.connection().execute(
-            insert(Party.__table__).values(kind=PartyKind.enterprise, name=text[:200], tags="")
-        )
-        party_id = result.inserted_primary_key[0]
-        self.report.created_parties += 1
-        self.parties[text] = party_id
-        return party_id
+        return found
+
+    def resolve_parties(self, values: Iterable[str]) -> None:
+        """Look up, in one query per few hundred, the parties named by ``values`` (names or credit codes) that are
+        not known yet; create the missing ones (in the order named) when the import may."""
+        named = list(dict.fromkeys(t for t in (v.strip() for v in values) if t))
+        wanted = [t for t in named if t not in self.parties]
+        if not wanted:
+            return
+        if len(self.parties) + len(wanted) > _PARTY_CACHE:
+            self.parties.clear()  # and look up again every name of this batch
+            wanted = named
+        connection = self.session.connection()
+        by_name: dict[str, int] = {}
+        by_code: dict[str, int] = {}
+        for start in range(0, len(wanted), _IN_CHUNK):
+            chunk = wanted[start : start + _IN_CHUNK]
+            given = set(chunk)
+            upper = [u for u in (t.upper() for t in chunk) if u not in given]
+            codes = [t.upper() for t in chunk if len(t) == 18] or [""]  # only these can be credit codes
+            found = _select_in(connection, _PARTIES_NAMED, names=chunk + upper, codes=codes)
+            for party_id, name, code in found:
+                by_name[name] = -1 if name in by_name else party_id  # -1: a name two parties share
+                if code:
+                    by_code[code] = party_id
+        missing = []
+        for text in wanted:
+            found = by_name.get(text) or by_name.get(text.upper()) or by_code.get(text.upper())
+            self.parties[text] = found
+            if found is None and self.options.create_parties:
+                missing.append(text)
+        if missing:
+            self._create_parties(missing)
+
+    def _create_parties(self, names: list[str]) -> None:
+        """Insert parties named in the file and not found, with ids taken under the write lock."""
+        connection = self.session.connection()
+        if self.next_party_id is None:
+            self.next_party_id = (self.session.scalar(select(func.max(Party.id))) or 0) + 1
+        rows = []
+        for name in names:
+            rows.append((self.next_party_id, PartyKind.enterprise.value, name[:200], ""))
+            self.parties[name] = self.next_party_id
+            self.next_party_id += 1
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("INSERT INTO parties (id, kind, name, tags) VALUES (?, ?, ?, ?)", rows)
+        else:
+            connection.execute(
+                insert(Party.__table__), [dict(zip(("id", "kind", "name", "tags"), row, strict=True)) for row in rows]
+            )
+        self.report.created_parties += len(rows)
+
+    def finish(self) -> None:
+        """Bring a PostgreSQL id sequence past the party ids this import assigned."""
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql" and self.next_party_id is not None:
+            connection.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('parties', 'id'), (SELECT max(id) FROM parties))"
+            )
+
+
+# --- columns → fields --------------------------------------------------------------------------------------
 
 
 def _plan(csv: CsvFile, mapping: Mapping, fields: dict) -> list[tuple[str, tuple[str, ...]]]:
@@ -209,90 +307,188 @@ def _raw_values(row: Row, plan, mapping: Mapping) -> dict[str, tuple[str, str]]:
     return raw
 
 
-def import_cases(
-    *,
-    session: Session,
-    csv: CsvFile,
-    mapping: Mapping,
-    options: Options,
-    tz: tzinfo,
-    actor: str,
-    now: datetime,
-    reject: Callable[[Row | Problem, str], None] | None = None,
-    progress: Callable[[int], None] | None = None,
-    rules: TierRules = DEFAULT_RULES,
-) -> ImportReport:
-    """Import cases from ``csv``; raise ``ImportFailed`` (nothing written) if any row has a problem and
-    ``options.on_error`` is ``abort``."""
-    report = ImportReport("cases", csv.name, csv.encoding, dry_run=options.dry_run)
-    plan = _plan(csv, mapping, CASE_FIELDS)
-    directory = _Directory(session, options, report)
-    writer = _CaseWriter(session, csv.name, actor, now, options, report, reject)
-    writer.tz, writer.rules, writer.calendar = tz, rules, load_calendar(session=session)
-    for item in csv.rows():
-        if isinstance(item, Problem):
-            _reject(report, [item], reject, item)
-            continue
-        report.rows += 1
-        if progress is not None and report.rows % 5000 == 0:
-            progress(report.rows)
-        values, problems = _case_values(item, plan, mapping, directory, csv.name, tz)
-        if problems:
-            _reject(report, problems, reject, item)
-            continue
-        writer.add(item, values)
-    writer.flush()
-    if report.problem_count and options.on_error == "abort":
-        raise ImportFailed(report)
-    writer.finish()
-    return report
+class _CaseFields:
+    """Turns one row's cells into case values in their stored forms, or the problems with them.
 
+    The order in which fields are read (and so problems listed) is the order of ``_raw_values``. When the mapping
+    only renames columns, each field comes from one column and the row's cells are read directly.
+    """
 
-def _reject(report: ImportReport, problems: list[Problem], reject, item: Row | Problem) -> None:
-    """Count one rejected record with its problems, and hand it to the rejects file."""
-    report.problem_count += len(problems)
-    report.problems.extend(problems[: max(0, MAX_PROBLEMS - len(report.problems))])
-    report.rejected += 1
-    if reject is not None:
-        reject(item, "; ".join(p.message for p in problems))
+    def __init__(self, plan, mapping: Mapping, name: str, times: TimeText, directory: _Directory) -> None:
+        self.plan, self.mapping, self.name, self.times, self.directory = plan, mapping, name, times, directory
+        targets = [target for _column, targets in plan for target in targets]
+        simple = not (mapping.constants or mapping.templates or mapping.values) and len(targets) == len(set(targets))
+        # (column, field, kind, parse, date format) for each cell, when every field comes from one column
+        self.cells = (
+            [
+                (column, target, *CASE_FIELDS[target], mapping.formats.get(target) or mapping.formats.get("*"))
+                for column, targets in plan
+                for target in targets
+            ]
+            if simple
+            else None
+        )
+        self.columns = {target: column for column, target, *_rest in self.cells} if simple else None
+        self.party_column = self.columns.get("party") if simple else None
+        self.statuses: dict[str, tuple[str, str | None]] = {}
+        self.cache: dict[str, dict[str, object]] = {target: {} for target in CASE_FIELDS}  # text → value
+        # The cells grouped by kind, each with its place in the row (problems are listed in the row's order).
+        self.by_kind: dict[str, list[tuple]] = {}
+        for place, (column, target, kind, parser, fmt) in enumerate(self.cells or ()):
+            extra = {"text": parser.limit if kind == "text" else None, "moment": fmt, "day": fmt}.get(kind, parser)
+            self.by_kind.setdefault(kind, []).append((column, target, extra, place))
 
+    def raw(self, row: Row) -> dict | None:
+        """The general mapping's raw values of ``row`` (None when cells are read directly)."""
+        return None if self.cells is not None else _raw_values(row, self.plan, self.mapping)
 
-def _case_values(row: Row, plan, mapping: Mapping, directory: _Directory, name: str, tz: tzinfo):
-    """Parse one row into case values; return (values, problems)."""
-    raw = _raw_values(row, plan, mapping)
-    values: dict[str, object] = {}
-    problems: list[Problem] = []
-    columns: dict[str, str] = {}
-    for target, (text, column) in raw.items():
-        columns[target] = column
-        if text == "":
-            continue
-        kind, parser = CASE_FIELDS[target]
+    def read(self, row: Row, raw: dict | None) -> tuple[dict, dict, list[Problem]]:
+        """(values, the column each field came from, problems) for one row."""
+        if raw is None:
+            return self._read_cells(row)
+        values: dict[str, object] = {}
+        problems: list[Problem] = []
+        columns = {}
+        formats = self.mapping.formats
+        for target, (text, column) in raw.items():
+            columns[target] = column
+            if text == "":
+                continue
+            kind, parser = CASE_FIELDS[target]
+            try:
+                if kind == "moment":
+                    values[target] = self.times.stored(text.strip(), formats.get(target) or formats.get("*"))
+                elif kind == "day":
+                    values[target] = self.times.stored_day(text.strip(), formats.get(target) or formats.get("*"))
+                else:
+                    self._read(target, kind, parser, text, values)
+            except ValueProblem as error:
+                problems.append(Problem(self.name, row.line, column, str(error)))
+        return values, columns, problems
+
+    def _read_cells(self, row: Row) -> tuple[dict, dict, list[Problem]]:
+        """``read`` when every field comes from one column: one loop per kind of field, each as light as it can be
+        (this runs for every cell of millions of rows)."""
+        values: dict[str, object] = {}
+        found: list[tuple[int, Problem]] = []
+        cells, by_kind = row.values, self.by_kind
+        for column, target, limit, place in by_kind.get("text", ()):
+            text = cells[column]
+            if text:
+                value = text.strip()
+                if len(value) > limit:
+                    found.append((place, self._problem(row, column, CASE_FIELDS[target][1], value)))
+                    continue
+                values[target] = value
+        hours, sixty, stored = self.times.hours, SIXTY, self.times.stored
+        for column, target, fmt, place in by_kind.get("moment", ()):
+            text = cells[column]
+            if text:
+                # TimeText.stored's fast path, inlined: an hour seen before, written with its offset
+                if len(text) == 25 and text[13] == ":" and text[16] == ":" and fmt is None:
+                    prefix = hours.get(text[:13] + text[19:])
+                    if prefix is not None and text[14:16] in sixty and text[17:19] in sixty:
+                        values[target] = prefix + text[13:19]
+                        continue
+                try:
+                    values[target] = stored(text.strip(), fmt)
+                except ValueProblem as error:
+                    found.append((place, Problem(self.name, row.line, column, str(error))))
+        cache = self.cache
+        for column, target, parser, place in by_kind.get("value", ()):
+            text = cells[column]
+            if text:
+                value = cache[target].get(text)
+                if value is None:
+                    try:
+                        value = self._value(target, parser, text)
+                    except ValueProblem as error:
+                        found.append((place, Problem(self.name, row.line, column, str(error))))
+                        continue
+                values[target] = value
+        days, stored_day = self.times.days, self.times.stored_day
+        for column, target, fmt, place in by_kind.get("day", ()):
+            text = cells[column]
+            if text:
+                value = days.get(text) if fmt is None else None
+                if value is None:
+                    try:
+                        value = stored_day(text.strip(), fmt)
+                    except ValueProblem as error:
+                        found.append((place, Problem(self.name, row.line, column, str(error))))
+                        continue
+                values[target] = value
+        departments, parties = self.directory.departments, self.directory.parties
+        for kind in ("department", "party", "status", "departments"):
+            for column, target, parser, place in by_kind.get(kind, ()):
+                text = cells[column]
+                if not text:
+                    continue
+                if kind == "department":
+                    value = departments.get(text.strip().lower())
+                    if value is not None:
+                        values[target] = value
+                        continue
+                elif kind == "party":
+                    value = parties.get(text.strip())
+                    if value is not None and value > 0:
+                        values[target] = value
+                        continue
+                try:
+                    self._read(target, kind, parser, text, values)
+                except ValueProblem as error:
+                    found.append((place, Problem(self.name, row.line, column, str(error))))
+        if len(found) > 1:
+            found.sort(key=_first)
+        return values, self.columns, [problem for _place, problem in found]
+
+    def _problem(self, row: Row, column: str, parser, text: str) -> Problem:
+        """The problem ``parser`` finds with ``text`` (which it is known to refuse)."""
         try:
-            if kind == "moment":
-                values[target] = parse_moment(text.strip(), mapping.formats.get(target) or mapping.formats.get("*"), tz)
-            elif kind == "day":
-                fmt = mapping.formats.get(target) or mapping.formats.get("*")
-                values[target] = parse_moment(text.strip(), fmt, tz).date()
-            elif kind == "status":
-                values["status"], reason = _status(text, mapping)
-                if reason:
-                    values.setdefault("close_reason", reason)
-            elif kind == "department":
-                values[target] = directory.department(text)
-            elif kind == "departments":
-                values[target] = sorted(
-                    {directory.department(code) for code in re.split(r"[;,、]", text) if code.strip()}
-                )
-            elif kind == "party":
-                values[target] = directory.party(text)
-            else:
-                values[target] = parser(text)
+            parser(text)
         except ValueProblem as error:
-            problems.append(Problem(name, row.line, column, str(error)))
-    if problems:
-        return values, problems
-    return _check_case(values, columns, row, name, problems)
+            return Problem(self.name, row.line, column, str(error))
+        raise AssertionError(f"{text!r} was expected to be refused")
+
+    def _read(self, target: str, kind: str, parser, text: str, values: dict) -> None:
+        """Read one cell of a kind other than a time or a day into ``values``; ``ValueProblem`` if it cannot be."""
+        if kind == "status":
+            values["status"], reason = self._status(text)
+            if reason:
+                values.setdefault("close_reason", reason)
+        elif kind == "department":
+            values[target] = self.directory.department(text)
+        elif kind == "departments":
+            values[target] = sorted(
+                {self.directory.department(code) for code in re.split(r"[;,、]", text) if code.strip()}
+            )
+        elif kind == "party":
+            values[target] = self.directory.party(text)
+        else:
+            values[target] = parser(text)
+
+    def _value(self, target: str, parser, text: str) -> object:
+        """Parse a cell of a field with few values (a tier, a boolean, an enum), remembering the answer."""
+        value = parser(text)
+        cache = self.cache[target]
+        if len(cache) < 1000:
+            cache[text] = value
+        return value
+
+    def _status(self, text: str) -> tuple[str, str | None]:
+        found = self.statuses.get(text)
+        if found is None:
+            found = self.statuses[text] = _status(text, self.mapping)
+        return found
+
+    def local_text(self, target: str, row: Row, raw: dict | None) -> str:
+        """A time field of ``row`` as the user wrote it, read in the district's zone, in ISO form (for messages)."""
+        if raw is None:
+            text = row.values[self.columns[target]]
+        else:
+            text = raw[target][0]
+        fmt = self.mapping.formats.get(target) or self.mapping.formats.get("*")
+        return parse_moment(text.strip(), fmt, self.times.tz).isoformat()
 
 
 def _status(text: str, mapping: Mapping) -> tuple[str, str | None]:
@@ -310,63 +506,159 @@ def _status(text: str, mapping: Mapping) -> tuple[str, str | None]:
     )
 
 
-def _check_case(values: dict, columns: dict, row: Row, name: str, problems: list[Problem]):
-    """Rules across fields: required fields, times in order, a status that fits the facts."""
+# --- the import --------------------------------------------------------------------------------------------
 
-    def fail(field_name: str, message: str) -> None:
-        problems.append(Problem(name, row.line, columns.get(field_name, field_name), message))
 
-    if not values.get("title"):
-        fail("title", _("a case needs a title"))
-    opened = values.get("opened_at")
+def import_cases(
+    *,
+    session: Session,
+    csv: CsvFile,
+    mapping: Mapping,
+    options: Options,
+    tz: tzinfo,
+    actor: str,
+    now: datetime,
+    reject: Callable[[Row | Problem, str], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+    rules: TierRules = DEFAULT_RULES,
+) -> ImportReport:
+    """Import cases from ``csv``; raise ``ImportFailed`` (nothing written) if any row has a problem and
+    ``options.on_error`` is ``abort``."""
+    from caselog.casewriter import CaseWriter
+    from caselog.holidays import load_calendar
+
+    report = ImportReport("cases", csv.name, csv.encoding, dry_run=options.dry_run)
+    plan = _plan(csv, mapping, CASE_FIELDS)
+    directory = _Directory(session, options, report)
+    times = TimeText(tz)
+    fields = _CaseFields(plan, mapping, csv.name, times, directory)
+    writer = CaseWriter(
+        session=session,
+        name=csv.name,
+        actor=actor,
+        now=now,
+        options=options,
+        report=report,
+        reject=lambda problems, item: _reject(report, problems, reject, item),
+        times=times,
+        rules=rules,
+        calendar=load_calendar(session=session),
+    )
+    items = csv.rows()
+    while batch := list(itertools.islice(items, BATCH)):
+        if fields.cells is not None:
+            raws = [None] * len(batch)
+            column = fields.party_column
+            if column is not None:
+                directory.resolve_parties([item.values[column] for item in batch if isinstance(item, Row)])
+        else:
+            raws = [fields.raw(item) if isinstance(item, Row) else None for item in batch]
+            directory.resolve_parties([raw["party"][0] for raw in raws if raw is not None and "party" in raw])
+        for item, raw in zip(batch, raws, strict=True):
+            if isinstance(item, Problem):
+                _reject(report, [item], reject, item)
+                continue
+            report.rows += 1
+            if progress is not None and report.rows % 5000 == 0:
+                progress(report.rows)
+            values, columns, problems = fields.read(item, raw)
+            if not problems:
+                _check_case(values, columns, item, csv.name, problems, fields, raw)
+            if problems:
+                _reject(report, problems, reject, item)
+                continue
+            writer.add(item, values)
+    writer.flush()
+    if report.problem_count and options.on_error == "abort":
+        raise ImportFailed(report)
+    writer.finish()
+    directory.finish()
+    return report
+
+
+def _reject(report: ImportReport, problems: list[Problem], reject, item: Row | Problem) -> None:
+    """Count one rejected record with its problems, and hand it to the rejects file."""
+    report.problem_count += len(problems)
+    report.problems.extend(problems[: max(0, MAX_PROBLEMS - len(report.problems))])
+    report.rejected += 1
+    if reject is not None:
+        reject(item, "; ".join(p.message for p in problems))
+
+
+_NEEDS = {"resolved": "resolved_at", "closed": "closed_at", "answered": "answered_at"}
+_UNFINISHED = frozenset(str(status) for status in UNFINISHED)
+
+
+def _check_case(values: dict, columns: dict, row: Row, name: str, problems: list[Problem], fields, raw) -> None:
+    """Rules across fields: required fields, times in order, a status that fits the facts.
+
+    Times are stored UTC text in one fixed form, so comparing the texts compares the moments. (Statuses are
+    compared as plain text: this runs for every row of millions.)
+    """
+    get = values.get
+    if not get("title"):
+        _fail(problems, name, row, columns, "title", _("a case needs a title"))
+    opened = get("opened_at")
     if opened is None:
-        fail("opened_at", _("a case needs opened_at (when it was received)"))
+        _fail(problems, name, row, columns, "opened_at", _("a case needs opened_at (when it was received)"))
     else:
         for stamp in TIMESTAMPS:
-            if stamp in values and values[stamp] < opened:
-                fail(
-                    stamp,
-                    _("{stamp} {when} is before the case was opened ({opened})").format(
-                        stamp=stamp, when=values[stamp].isoformat(), opened=opened.isoformat()
-                    ),
+            when = get(stamp)
+            if when is not None and when < opened:
+                message = _("{stamp} {when} is before the case was opened ({opened})").format(
+                    stamp=stamp,
+                    when=fields.local_text(stamp, row, raw),
+                    opened=fields.local_text("opened_at", row, raw),
                 )
-    if "party_id" in values and "party" not in values:
-        values["party"] = values["party_id"]
-    values.pop("party_id", None)
-    ref = values.get("ref")
+                _fail(problems, name, row, columns, stamp, message)
+    if "party_id" in values:
+        if "party" not in values:
+            values["party"] = values["party_id"]
+        del values["party_id"]
+    ref = get("ref")
     if ref is not None and not REF.match(ref):
-        fail("ref", _("{ref!r} is not a caselog reference like C2026-000123").format(ref=ref))
-    if ref is None and not values.get("external_ref"):
-        fail("external_ref", _("a case needs external_ref (or caselog's ref) to be imported again safely"))
-    status = values.get("status") or _derived_status(values)
+        message = _("{ref!r} is not a caselog reference like C2026-000123").format(ref=ref)
+        _fail(problems, name, row, columns, "ref", message)
+    if ref is None and not get("external_ref"):
+        message = _("a case needs external_ref (or caselog's ref) to be imported again safely")
+        _fail(problems, name, row, columns, "external_ref", message)
+    status = get("status") or _derived_status(values)
     # A status derived from the lead alone says nothing about where the case is now: --update leaves it alone.
-    values[_GUESSED_STATUS] = not values.get("status") and status in (Status.open, Status.dispatched)
+    values[GUESSED_STATUS] = not get("status") and status in ("open", "dispatched")
     values["status"] = status
-    if status != Status.closed and values.get("closed_at"):
-        fail("closed_at", _("the status is {status} but closed_at is set").format(status=status))
-    if status in UNFINISHED and values.get("resolved_at"):
-        fail("resolved_at", _("the status is {status} but resolved_at is set").format(status=status))
-    if status == Status.closed and values.get("close_reason") == CloseReason.resolved and not values.get("resolved_at"):
-        values["resolved_at"] = values.get("closed_at")
-    if status == Status.closed and not values.get("close_reason"):
-        if values.get("resolved_at"):
-            values["close_reason"] = CloseReason.resolved.value
-        else:
-            fail("close_reason", _("a closed case needs a close_reason (or resolved_at)"))
-    if status != Status.open and not values.get("lead") and status != Status.closed:
-        fail("lead", _("a {status} case needs a lead department").format(status=status))
-    needs = {Status.resolved: "resolved_at", Status.closed: "closed_at", Status.answered: "answered_at"}
-    if status in needs and needs[status] not in values:
-        if status == Status.closed and "resolved_at" in values:
+    closed = status == "closed"
+    if not closed and get("closed_at"):
+        message = _("the status is {status} but closed_at is set").format(status=status)
+        _fail(problems, name, row, columns, "closed_at", message)
+    if status in _UNFINISHED and get("resolved_at"):
+        message = _("the status is {status} but resolved_at is set").format(status=status)
+        _fail(problems, name, row, columns, "resolved_at", message)
+    if closed:
+        if get("close_reason") == "resolved" and not get("resolved_at"):
+            values["resolved_at"] = get("closed_at")
+        if not get("close_reason"):
+            if get("resolved_at"):
+                values["close_reason"] = CloseReason.resolved.value
+            else:
+                message = _("a closed case needs a close_reason (or resolved_at)")
+                _fail(problems, name, row, columns, "close_reason", message)
+    elif status != "open" and not get("lead"):
+        message = _("a {status} case needs a lead department").format(status=status)
+        _fail(problems, name, row, columns, "lead", message)
+    needed = _NEEDS.get(status)
+    if needed is not None and needed not in values:
+        if closed and "resolved_at" in values:
             values["closed_at"] = values["resolved_at"]
         else:
-            fail(needs[status], _("a {status} case needs {field}").format(status=status, field=needs[status]))
-    if values.get("co") and values.get("lead") in values["co"]:
-        fail("co", _("the lead department is also listed as a co-department"))
-    return values, problems
+            message = _("a {status} case needs {field}").format(status=status, field=needed)
+            _fail(problems, name, row, columns, needed, message)
+    co = get("co")
+    if co and get("lead") in co:
+        _fail(problems, name, row, columns, "co", _("the lead department is also listed as a co-department"))
 
 
-_GUESSED_STATUS = "_guessed_status"  # in a row's values: its status was not in the file (nor its timestamps)
+def _fail(problems: list[Problem], name: str, row: Row, columns: dict, field_name: str, message: str) -> None:
+    problems.append(Problem(name, row.line, columns.get(field_name, field_name), message))
 
 
 def _derived_status(values: dict) -> str:
@@ -379,273 +671,6 @@ def _derived_status(values: dict) -> str:
         if stamp in values:
             return status.value
     return Status.dispatched.value if values.get("lead") else Status.open.value
-
-
-_CASE_COLUMNS = (
-    "ref",
-    "external_ref",
-    "title",
-    "description",
-    "category",
-    "tier",
-    "tier_rule",
-    "status",
-    "key",
-    "lead_id",
-    "party_id",
-    "visit_id",
-    "opened_at",
-    *TIMESTAMPS,
-    "due_on",
-    "reply_due_on",
-    "original_due_on",
-    "close_reason",
-    "satisfaction",
-)
-
-
-def _sqlite_time(value: datetime | None) -> str | None:
-    """A time as caselog stores it in SQLite: UTC text in one fixed form (see ``UTCDateTime``)."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat(" ")
-
-
-def _sqlite_insert(connection, table, rows: list[dict]) -> None:
-    """executemany straight through the driver, with the stored forms of times, and no per-value type processing."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    times = {c for c in columns if c in _TIME_COLUMNS}
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    if times:
-        for row in rows:
-            for column in times:
-                row[column] = _sqlite_time(row[column])
-    connection.exec_driver_sql(sql, [tuple(row.values()) for row in rows])
-
-
-_TIME_COLUMNS = frozenset({"opened_at", *TIMESTAMPS, "updated_at", "tier_since", "at", "changed_at"})
-
-
-class _CaseWriter:
-    """Batches of new and changed cases, written with Core; their ``imported`` events name the file and line."""
-
-    def __init__(
-        self,
-        session: Session,
-        name: str,
-        actor: str,
-        now: datetime,
-        options: Options,
-        report: ImportReport,
-        reject=None,
-    ):
-        self.session, self.name, self.actor, self.now, self.reject = session, name, actor, now, reject
-        self.options, self.report = options, report
-        self.pending: dict[str, tuple[int, dict]] = {}
-        self.changed: list[int] = []  # cases updated in this batch, whose stored facts need a refresh
-        self.counters: dict[int, int] = {}
-        self.first_new_id = (session.scalar(select(func.max(Case.id))) or 0) + 1
-        self.next_id = self.first_new_id
-
-    def add(self, row: Row, values: dict) -> None:
-        key = values.get("external_ref") or values["ref"]
-        if key in self.pending:
-            self._duplicate(row, key, values, self.pending[key][0].line)
-            return
-        self.pending[key] = (row, values)
-        if len(self.pending) >= BATCH:
-            self.flush()
-
-    def _duplicate(self, row: Row, key: str, values: dict, first_line: int) -> None:
-        """A reference seen earlier in the same file: keep the first, take the last, or report both lines."""
-        if self.options.on_duplicate == "first":
-            self.report.duplicates += 1
-        elif self.options.on_duplicate == "last":
-            if key in self.pending:
-                self.pending[key] = (row, values)
-            self.report.duplicates += 1
-        else:
-            column = "external_ref" if values.get("external_ref") else "ref"
-            message = _("duplicate reference {key!r} (also on line {first})").format(key=key, first=first_line)
-            _reject(self.report, [Problem(self.name, row.line, column, message)], self.reject, row)
-
-    def flush(self) -> None:
-        if not self.pending:
-            return
-        batch, self.pending = self.pending, {}
-        existing = self._existing(list(batch))
-        new_rows, lines = [], []
-        for key, (row, values) in batch.items():
-            found = existing.get(key)
-            if found is None:
-                new_rows.append(self._row(values))
-                lines.append(row.line)
-                continue
-            case_id, earlier_line = found
-            if case_id >= self.first_new_id and earlier_line is not None:
-                self._duplicate(row, key, values, earlier_line)
-                if self.options.on_duplicate == "last":
-                    self._update(case_id, values, row.line)
-            elif self.options.update:
-                self._update(case_id, values, row.line)
-            else:
-                self.report.unchanged += 1
-        if self.report.problem_count and self.options.on_error == "abort":
-            return  # the import will fail: nothing more to write
-        if new_rows and not self.options.dry_run:
-            self._insert(new_rows, lines)
-        self.report.inserted += len(new_rows)
-        if self.changed:
-            refresh(self.session.connection(), self.changed)
-            self.changed = []
-
-    def _existing(self, keys: list[str]) -> dict[str, tuple[int, int | None]]:
-        refs = [k for k in keys if REF.match(k)]
-        query = select(Case.external_ref, Case.ref, Case.id).where(
-            Case.external_ref.in_(keys) | Case.ref.in_(refs or [""])
-        )
-        found = {}
-        for external_ref, ref, case_id in self.session.execute(query):
-            found[external_ref if external_ref in keys else ref] = (case_id, None)
-        new_ids = [case_id for case_id, _line in found.values() if case_id >= self.first_new_id]
-        if new_ids:
-            notes = select(Event.case_id, Event.note).where(Event.case_id.in_(new_ids), Event.kind == "imported")
-            lines = {case_id: int(note.rsplit(":", 1)[1]) for case_id, note in self.session.execute(notes)}
-            found = {k: (case_id, lines.get(case_id)) for k, (case_id, _line) in found.items()}
-        return found
-
-    def _next_ref(self, year: int) -> str:
-        if year not in self.counters:
-            prefix = f"C{year}-"
-            last = self.session.scalar(select(func.max(Case.ref)).where(Case.ref.like(f"{prefix}%")))
-            self.counters[year] = int(last[len(prefix) :]) if last else 0
-        self.counters[year] += 1
-        return f"C{year}-{self.counters[year]:06d}"
-
-    def _row(self, values: dict) -> dict:
-        opened = values["opened_at"]
-        row = {name: values.get(name) for name in _CASE_COLUMNS}
-        if row["ref"] is None:
-            row["ref"] = self._next_ref(opened.year)
-        row["lead_id"] = values.get("lead")
-        row["party_id"] = values.get("party")
-        row["tier"] = values.get("tier", 2 if values.get("co") else 1)
-        row["tier_rule"] = values.get("tier_rule") or "imported"
-        row["key"] = values.get("key", False)
-        estimated = False
-        if row["lead_id"] is not None and row["due_on"] is None and row["status"] in UNFINISHED:
-            # A dispatched case without deadlines gets its tier's, counted from its dispatch (or opening) day.
-            start = (values.get("dispatched_at") or opened).astimezone(self.tz).date()
-            deadlines = tier_deadlines(tier=row["tier"], start=start, rules=self.rules, calendar=self.calendar)
-            row["due_on"], estimated = deadlines.due_on, deadlines.estimated
-            if row["reply_due_on"] is None and "answered_at" not in values:
-                row["reply_due_on"] = deadlines.reply_due_on
-        row["original_due_on"] = values.get("original_due_on", row["due_on"])
-        row.update(
-            return_count=0,
-            reopen_count=0,
-            version=1,
-            updated_at=self.now,
-            tier_since=opened,
-            deadline_estimated=estimated,
-        )
-        row["_co"] = values.get("co") or []
-        return row
-
-    def _insert(self, rows: list[dict], lines: list[int]) -> None:
-        """Write new cases with ids taken under the write lock, their co-departments and ``imported`` events.
-
-        Ids are assigned here rather than returned by the database: a multi-row INSERT with RETURNING in
-        parameter order runs row by row on SQLite, which made the import several times slower.
-        """
-        connection = self.session.connection()
-        co = [r.pop("_co") for r in rows]
-        codes = dict(connection.execute(select(Department.id, Department.code)).all())
-        offset = day_offset(connection)
-        for row in rows:
-            row["id"] = self.next_id
-            self.next_id += 1
-            row.update(facts_without_history(row, codes.get(row["lead_id"]), offset))
-        ids = [row["id"] for row in rows]
-        links = [{"case_id": i, "department_id": d} for i, ds in zip(ids, co, strict=True) for d in ds]
-        events = [
-            {
-                "case_id": i,
-                "at": self.now,
-                "actor": self.actor,
-                "kind": EventKind.imported.value,
-                "field": "status",
-                "old_value": None,
-                "new_value": row["status"],
-                "note": f"{self.name}:{line}",
-            }
-            for i, row, line in zip(ids, rows, lines, strict=True)
-        ]
-        if connection.dialect.name == "sqlite":
-            _sqlite_insert(connection, Case.__table__, rows)
-            _sqlite_insert(connection, Event.__table__, events)
-        else:
-            connection.execute(insert(Case.__table__), rows)
-            connection.execute(insert(Event.__table__), events)
-        if links:
-            connection.execute(insert(CaseCoDepartment.__table__), links)
-
-    def finish(self) -> None:
-        """Bring a PostgreSQL id sequence past the ids this import assigned."""
-        connection = self.session.connection()
-        if connection.dialect.name == "postgresql" and self.next_id > self.first_new_id:
-            connection.exec_driver_sql(
-                "SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases))"
-            )
-
-    def _update(self, case_id: int, values: dict, line: int) -> None:
-        """Change what differs and record each change as an ``edited`` event."""
-        case = self.session.get(Case, case_id)
-        new = self._row(values)
-        new.pop("_co")
-        new.pop("ref")
-        changes = {}
-        for name in _CASE_COLUMNS:
-            if name in ("ref", "tier_rule") or name not in new or (name == "status" and values.get(_GUESSED_STATUS)):
-                continue
-            if name in values or name in ("lead_id", "party_id") and (values.get("lead") or values.get("party")):
-                old = getattr(case, name)
-                if new[name] != old and new[name] is not None:
-                    changes[name] = (old, new[name])
-        if not changes:
-            self.report.unchanged += 1
-            return
-        if not self.options.dry_run:
-            connection = self.session.connection()
-            connection.execute(
-                update(Case.__table__)
-                .where(Case.__table__.c.id == case_id)
-                .values(
-                    {name: value for name, (_old, value) in changes.items()}
-                    | {"version": case.version + 1, "updated_at": self.now}
-                )
-            )
-            connection.execute(
-                insert(Event.__table__),
-                [
-                    {
-                        "case_id": case_id,
-                        "at": self.now,
-                        "actor": self.actor,
-                        "kind": EventKind.edited.value,
-                        "field": name,
-                        "old_value": None if old is None else str(old),
-                        "new_value": str(value),
-                        "note": f"{self.name}:{line}",
-                    }
-                    for name, (old, value) in changes.items()
-                ],
-            )
-            self.session.expire(case)
-            self.changed.append(case_id)
-        self.report.updated += 1
 
 
 def iter_problems(report: ImportReport) -> Iterator[str]:

@@ -418,3 +418,30 @@ def test_la311_rates_match_an_independent_count(cli, tmp_path):
         if r["Status"] in ("Cancelled", "Referred Out")
     )
     assert report["excluded"] == dict(excluded)
+
+
+def test_every_problem_of_a_row_in_the_order_of_its_columns(district, tmp_path):
+    path = tmp_path / "cases.csv"
+    long = "长" * 201
+    path.write_text(
+        f"external_ref,lead,title,opened_at,tier,status\nB-1,markte,{long},2026-02-30,4,done\n", encoding="utf-8"
+    )
+    problems = district("import", "cases", path.name, code=2).stderr.splitlines()[:-1]
+    assert [p.split(":")[2] for p in problems] == ["lead", "title", "opened_at", "tier", "status"]
+
+
+def test_parties_are_found_again_after_the_cache_is_full(district, tmp_path, monkeypatch):
+    import caselog.importer
+
+    monkeypatch.setattr(caselog.importer, "_PARTY_CACHE", 2)
+    monkeypatch.setattr(caselog.importer, "BATCH", 2)
+    names = ["上海测试科技有限公司", "张伟", "新甲公司", "新乙公司", "上海测试科技有限公司", "新甲公司", "张伟"]
+    rows = [f"P-{n},t,{name},2026-03-02 09:00" for n, name in enumerate(names)]
+    path = tmp_path / "cases.csv"
+    path.write_text("\n".join(["external_ref,title,party,opened_at", *rows]) + "\n", encoding="utf-8")
+    out = district("import", "cases", path.name, "--create-missing", "parties").stdout
+    assert "imported 7" in out
+    listed = {c["external_ref"]: c["party"] for c in cases_json(district)}
+    assert listed == {f"P-{n}": name for n, name in enumerate(names)}
+    parties = json.loads(district("party", "list", "-f", "json").stdout)
+    assert sorted(p["name"] for p in parties) == sorted({*names})

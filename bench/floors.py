@@ -1,0 +1,181 @@
+"""The floors: for each benchmark, the smallest honest program doing the same work, run as a whole process.
+
+Each is a Python source run with ``python -c`` in a bare interpreter (no caselog, no SQLAlchemy): the stand-ins
+for "as fast as the stack and SQLite allow". ``sys.argv[1]`` is the database unless said otherwise.
+"""
+
+PASS = "pass"
+
+# A minimal two-command Typer app: the floor of our stack's start-up (typer imports rich for help).
+TYPER_APP = '''
+import typer
+app = typer.Typer()
+@app.command()
+def hello(name: str) -> None:
+    """Say hello."""
+    print(name)
+@app.command()
+def bye(name: str) -> None:
+    """Say goodbye."""
+    print(name)
+app()
+'''
+
+# What any command that reads the database must import: the floor of caselog's database commands.
+STACK_IMPORTS = "import typer, rich.table, sqlmodel"
+
+# Export: a raw cursor over the same joined query into csv.writer (times and dates written as stored).
+EXPORT = """
+import csv, sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+with open(sys.argv[2], "w", encoding="utf-8-sig", newline="") as out:
+    w = csv.writer(out, lineterminator="\\r\\n")
+    cur = c.execute('''SELECT c.ref, c.external_ref, c.title, c.description, c.category, c.tier, c.tier_rule, c.status,
+      c.key, d.code, (SELECT group_concat(code, ';') FROM (SELECT d2.code FROM case_co_departments cc
+      JOIN departments d2 ON d2.id = cc.department_id WHERE cc.case_id = c.id ORDER BY d2.code)), p.name, c.opened_at,
+      c.dispatched_at, c.accepted_at, c.answered_at, c.resolved_at, c.closed_at, c.due_on, c.reply_due_on,
+      c.original_due_on, c.close_reason, c.satisfaction
+      FROM cases c LEFT JOIN departments d ON d.id = c.lead_id LEFT JOIN parties p ON p.id = c.party_id
+      ORDER BY c.id''')
+    w.writerow([d[0] for d in cur.description])
+    while rows := cur.fetchmany(5000):
+        w.writerows(rows)
+"""
+
+# Import: the rows caselog writes for an exported file — cases, their co-departments and one ``imported`` event
+# each, departments and parties created as they appear — with plain sqlite3 executemany in one transaction, on
+# a connection set up as caselog's (foreign keys checked, synchronous=NORMAL; the file is in WAL mode). Times
+# are converted the way a plain script would (fromisoformat, astimezone); nothing is validated.
+IMPORT = """
+import csv, sqlite3, sys
+from datetime import datetime, timezone
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA foreign_keys=ON")
+db.execute("PRAGMA synchronous=NORMAL")
+db.execute("BEGIN IMMEDIATE")
+depts, parties = {}, {}
+def dept(code):
+    if code not in depts:
+        depts[code] = db.execute("INSERT INTO departments (code, name, kind, active) VALUES (?, ?, 'unit', 1)",
+                                 (code, code)).lastrowid
+    return depts[code]
+def party(name):
+    if name not in parties:
+        parties[name] = db.execute("INSERT INTO parties (kind, name, tags) VALUES ('enterprise', ?, '')",
+                                   (name,)).lastrowid
+    return parties[name]
+def utc(text):
+    return datetime.fromisoformat(text).astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ") if text else None
+now = utc(sys.argv[3])
+cases, events, links = [], [], []
+def flush():
+    db.executemany("INSERT INTO cases (id, ref, external_ref, title, description, category, tier, tier_rule, status,"
+                   " key, lead_id, party_id, opened_at, dispatched_at, accepted_at, answered_at, resolved_at,"
+                   " closed_at, due_on, reply_due_on, original_due_on, close_reason, satisfaction, return_count,"
+                   " reopen_count, version, updated_at, tier_since, deadline_estimated)"
+                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,0,1,?,?,0)", cases)
+    db.executemany("INSERT INTO events (case_id, at, actor, kind, field, old_value, new_value, note)"
+                   " VALUES (?,?,'bench','imported','status',NULL,?,?)", events)
+    db.executemany("INSERT INTO case_co_departments (case_id, department_id) VALUES (?,?)", links)
+    cases.clear(); events.clear(); links.clear()
+with open(sys.argv[2], encoding="utf-8-sig", newline="") as handle:
+    reader = csv.reader(handle)
+    next(reader)
+    for n, r in enumerate(reader, start=1):
+        opened = utc(r[12])
+        cases.append((n, r[0], r[1] or None, r[2], r[3] or None, r[4] or None, int(r[5]), r[6], r[7], r[8] == "true",
+                      dept(r[9]) if r[9] else None, party(r[11]) if r[11] else None, opened, utc(r[13]), utc(r[14]),
+                      utc(r[15]), utc(r[16]), utc(r[17]), r[18] or None, r[19] or None, r[20] or None, r[21] or None,
+                      r[22] or None, now, opened))
+        events.append((n, now, r[7], f"{sys.argv[2]}:{n + 1}"))
+        if r[10]:
+            links.extend((n, dept(code)) for code in r[10].split(";"))
+        if len(cases) == 5000:
+            flush()
+flush()
+db.execute("COMMIT")
+"""
+
+# The sweep: the same selection as caselog.escalation (unfinished cases below tier 3 with the facts the rules
+# judge, and the joint agendas of tier-2 cases), through sqlite3.
+SWEEP = """
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+rows = c.execute('''
+SELECT c.id, c.ref, c.title, d.code, c.version, c.answered_at IS NOT NULL, c.tier, c.status, c.key, c.category,
+  (SELECT count(*) FROM case_co_departments cc WHERE cc.case_id = c.id),
+  (SELECT count(*) FROM events e WHERE e.case_id = c.id AND e.kind = 'returned' AND e.at >= c.tier_since),
+  c.due_on
+FROM cases c LEFT OUTER JOIN departments d ON d.id = c.lead_id
+WHERE c.status IN ('open', 'dispatched', 'accepted', 'answered') AND c.tier < 3
+ORDER BY c.id''').fetchall()
+agendas = c.execute('''
+SELECT mc.case_id, m.held_on, c.tier_since FROM meeting_cases mc JOIN meetings m ON m.id = mc.meeting_id
+JOIN cases c ON c.id = mc.case_id
+WHERE m.kind = 'joint' AND m.held_on <= ? AND c.tier = 2
+  AND c.status IN ('open', 'dispatched', 'accepted', 'answered')''', (sys.argv[2],)).fetchall()
+print(len(rows), len(agendas))
+"""
+
+# Reports: the plain grouped count of the same cases by their current state (received, answered, resolved per
+# lead department). caselog evaluates the history as of a moment, which this does not: it is the floor of a
+# grouped count over the period, not the same computation.
+RATES = """
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+rows = c.execute('''
+SELECT d.code, count(*), sum(c.answered_at IS NOT NULL OR c.resolved_at IS NOT NULL), sum(c.resolved_at IS NOT NULL)
+FROM cases c LEFT JOIN departments d ON d.id = c.lead_id
+WHERE c.opened_at >= ? AND c.opened_at < ? GROUP BY d.code''', (sys.argv[2], sys.argv[3])).fetchall()
+print(len(rows))
+"""
+
+# The weekly report's figures by current state: the week, the year to date by department and by tier, twelve weeks.
+WEEKLY = """
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+week, year, trend = (sys.argv[2], sys.argv[3]), (sys.argv[4], sys.argv[3]), (sys.argv[5], sys.argv[3])
+counts = "count(*), sum(answered_at IS NOT NULL OR resolved_at IS NOT NULL), sum(resolved_at IS NOT NULL)"
+c.execute(f"SELECT {counts} FROM cases WHERE opened_at >= ? AND opened_at < ?", week).fetchall()
+period = "FROM cases WHERE opened_at >= ? AND opened_at < ?"
+c.execute(f"SELECT lead_id, {counts} {period} GROUP BY lead_id", year).fetchall()
+c.execute(f"SELECT tier, {counts} {period} GROUP BY tier", year).fetchall()
+c.execute(f"SELECT strftime('%Y-%W', opened_at, '+8 hours'), {counts} {period} GROUP BY 1", trend).fetchall()
+"""
+
+# The trend: cases received and resolved per local week over the period.
+TREND = """
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+rows = c.execute('''SELECT strftime('%Y-%W', opened_at, '+8 hours'), count(*), sum(resolved_at IS NOT NULL)
+FROM cases WHERE opened_at >= ? AND opened_at < ? GROUP BY 1''', (sys.argv[2], sys.argv[3])).fetchall()
+print(len(rows))
+"""
+
+# The joint meeting's agenda: unfinished tier-2 cases with lead, party, co-departments, times discussed and the
+# last decision, grouped by lead department.
+AGENDA = """
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+rows = c.execute('''
+SELECT c.ref, c.title, p.name, d.code, (SELECT group_concat(d2.code, ';') FROM case_co_departments cc
+  JOIN departments d2 ON d2.id = cc.department_id WHERE cc.case_id = c.id), c.category, c.status, c.opened_at,
+  c.due_on, (SELECT count(*) FROM meeting_cases mc JOIN meetings m ON m.id = mc.meeting_id
+             WHERE mc.case_id = c.id AND m.kind = 'joint' AND m.held_on >= date(c.tier_since)),
+  (SELECT decision FROM decisions WHERE case_id = c.id ORDER BY id DESC LIMIT 1)
+FROM cases c LEFT JOIN departments d ON d.id = c.lead_id LEFT JOIN parties p ON p.id = c.party_id
+WHERE c.tier = 2 AND c.status IN ('open', 'dispatched', 'accepted', 'answered')
+ORDER BY d.code, c.due_on''').fetchall()
+print(len(rows))
+"""
+
+# Search: the newest 50 cases whose title or description contains the text, by a plain LIKE scan.
+SEARCH = """
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+pattern = f"%{sys.argv[2]}%"
+rows = c.execute('''SELECT c.*, d.code, p.name FROM cases c LEFT JOIN departments d ON d.id = c.lead_id
+LEFT JOIN parties p ON p.id = c.party_id WHERE c.title LIKE ? OR c.description LIKE ?
+ORDER BY c.opened_at DESC, c.id DESC LIMIT 50''', (pattern, pattern)).fetchall()
+print(len(rows))
+"""
