@@ -222,11 +222,22 @@ class CaseWriter:
             get("dispatched_at"), get("accepted_at"), answered, resolved, closed,
             due_on, reply_due_on, get("original_due_on", due_on), reason, get("satisfaction"), 0, 0, 1,
             self.now_text, opened, estimated,
-            changed, day(opened[:13]), self.codes.get(lead), tier,
+            changed, day(opened[:13]), self._code(lead), tier,
             reason if closed is not None and reason in EXCLUDED_REASONS else None,
             day((answered or resolved)[:13]) if answered or resolved else None, resolved is not None,
             day(resolved[:13]) if resolved else None, get("satisfaction"), due_on,
         )  # fmt: skip
+
+    def _code(self, lead: int | None) -> str | None:
+        """The code of the department ``lead`` (one this import created included)."""
+        if lead is None:
+            return None
+        code = self.codes.get(lead)
+        if code is None:
+            connection = self.session.connection()
+            self.codes = dict(connection.execute(select(Department.id, Department.code)).all())
+            code = self.codes[lead]
+        return code
 
     def _insert(self, fresh: list[tuple[dict, int]]) -> None:
         """Write new cases with ids taken under the write lock, their co-departments and ``imported`` events.

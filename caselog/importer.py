@@ -41,7 +41,7 @@ from caselog.fieldvalues import (
 )
 from caselog.i18n import _
 from caselog.mapping import Mapping
-from caselog.models import DEPARTMENT_CODE, Department, Party
+from caselog.models import CONTROL_CHARACTER, DEPARTMENT_CODE, Department, Party
 from caselog.tiers import DEFAULT_RULES, TierRules
 from caselog.timetext import SIXTY, TimeText
 
@@ -371,12 +371,12 @@ class _CaseFields:
         (this runs for every cell of millions of rows)."""
         values: dict[str, object] = {}
         found: list[tuple[int, Problem]] = []
-        cells, by_kind = row.values, self.by_kind
+        cells, by_kind, control = row.values, self.by_kind, CONTROL_CHARACTER.search
         for column, target, limit, place in by_kind.get("text", ()):
             text = cells[column]
             if text:
                 value = text.strip()
-                if len(value) > limit:
+                if len(value) > limit or control(value):
                     found.append((place, self._problem(row, column, CASE_FIELDS[target][1], value)))
                     continue
                 values[target] = value

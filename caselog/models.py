@@ -318,6 +318,7 @@ NAME_MAX = 100
 # Control characters other than tab and line breaks: PostgreSQL cannot store NUL, and escape sequences in a title
 # would be played by every terminal that lists it.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARACTER = _CONTROL  # for the importer's inline check of every text cell
 
 
 def text_problem(value: str, limit: int) -> str | None:

@@ -351,10 +351,10 @@ KINDS: list[Kind] = [
     K("move-empty-reason", "case", "return", "C2026-000002", "--reason", "  ", stderr="caselog: --reason: must not be empty\n"),
     K("move-empty-note", "case", "note", "C2026-000002", " ", stderr="caselog: TEXT: must not be empty\n"),
     K("move-unknown-close-reason", "case", "close", "C2026-000002", "--reason", "done", usage=True,
-      stderr="Error: Invalid value for '--reason': Value error, 'done' is not one of 'resolved', 'unresolvable',"
+      stderr="Error: Invalid value for '--reason': 'done' is not one of 'resolved', 'unresolvable',"
       " 'withdrawn', 'duplicate', 'invalid'.\n"),
     K("move-unknown-satisfaction", "case", "revisit", "C2026-000004", "--satisfaction", "happy", usage=True,
-      stderr="Error: Invalid value for '--satisfaction': Value error, 'happy' is not one of 'satisfied',"
+      stderr="Error: Invalid value for '--satisfaction': 'happy' is not one of 'satisfied',"
       " 'basically-satisfied', 'unsatisfied', 'unreachable'.\n"),
     K("move-meeting-twice", "meeting", "record", "joint", "--date", "2026-03-03",
       stderr="caselog: the joint meeting of 2026-03-03 is already recorded\n"),
@@ -479,8 +479,9 @@ KINDS: list[Kind] = [
       code=1, stderr=f"caselog: {DB}: cannot write (disk I/O error); is the disk full? Nothing was written\n"),
     # --- other options ------------------------------------------------------------------------------------
     K("option-unknown-format", "case", "list", "--format", "xml", usage=True,
-      stderr="Error: Invalid value for '--format' / '-f': Value error, 'xml' is not one of 'table', 'json', 'csv'.\n"),
+      stderr="Error: Invalid value for '--format' / '-f': 'xml' is not one of 'table', 'json', 'csv'.\n"),
     K("option-unknown-status", "case", "list", "--status", "done", usage=True,
+      # a repeatable option is still read by Typer's pydantic adapter, whose message has this prefix
       stderr="Error: Invalid value for '--status': Value error, 'done' is not one of 'open', 'dispatched', 'accepted',"
       " 'answered', 'resolved', 'closed'.\n"),
     K("option-unknown-language", "--lang", "xx", "case", "list", stderr="caselog: --lang: unknown language 'xx'; use zh or en\n"),

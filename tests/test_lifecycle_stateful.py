@@ -21,7 +21,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -259,9 +259,15 @@ class Lifecycle(RuleBasedStateMachine):
             case.change_tier(2, "escalate:co-department", at.date())
 
     @precondition(lambda self: self.cases)
-    @rule(index=pick, redispatch=st.booleans())
+    @rule(index=pick, redispatch=st.booleans(), bounces=st.integers(min_value=1, max_value=3))
+    def return_cases(self, index, redispatch, bounces):
+        """The department returns the case (退单) and the bureau often redispatches it at once, as its own command;
+        a case may bounce so between departments a few times in a row (what the returns rule is about)."""
+        for _bounce in range(bounces if redispatch else 1):
+            self.return_case(index, redispatch)
+
     def return_case(self, index, redispatch):
-        """The department returns the case (退单); the bureau often redispatches it at once, as its own command."""
+        """One return, and perhaps a redispatch."""
         from caselog.cases import dispatch, return_case
         from caselog.errors import InvalidMove
 
@@ -584,6 +590,21 @@ def _due_day_off_by_one(rule):
     )
 
 
+# A fixed seed keeps the run reproducible; over 40 seeds the seeded bugs were found after a median of about 15
+# examples and at most about 60 (tools in the closing note of issue 6), so 200 leave a wide margin.
+HUNT_SEED = 20261129
+HUNT = settings(LIFECYCLE, max_examples=200, phases=[Phase.generate], report_multiple_bugs=False)
+
+
+def hunt_for_bugs(seed_value: int) -> None:
+    """Run the machine from ``seed_value`` until its first failure: no shrinking (finding is what counts, and
+    shrinking a machine this size takes minutes), one failure reported."""
+    from hypothesis import seed
+    from hypothesis.stateful import get_state_machine_test
+
+    seed(seed_value)(get_state_machine_test(Lifecycle, settings=HUNT))()
+
+
 @pytest.mark.parametrize("seeded", [_returns_limit_off_by_one, _due_day_off_by_one], ids=["returns", "due-day"])
 def test_an_off_by_one_in_the_tier_limits_is_found(fresh_database, monkeypatch, seeded):
     """Seed an off-by-one into the pure escalation rule (caselog.tiers.escalation): the machine must fail."""
@@ -596,7 +617,7 @@ def test_an_off_by_one_in_the_tier_limits_is_found(fresh_database, monkeypatch, 
     Lifecycle.fresh_database = staticmethod(fresh_database)
     Stats.reset()
     with pytest.raises(AssertionError):
-        run_state_machine_as_test(Lifecycle, settings=settings(LIFECYCLE, derandomize=True))
+        hunt_for_bugs(HUNT_SEED)
     assert Stats.first_failure is not None
     examples, steps = Stats.first_failure
     print(f"seeded off-by-one ({seeded.__name__}) found after {examples} examples, {steps} steps")
