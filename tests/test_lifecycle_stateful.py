@@ -590,10 +590,11 @@ def _due_day_off_by_one(rule):
     )
 
 
-# A fixed seed keeps the run reproducible; over 40 seeds the seeded bugs were found after a median of about 15
-# examples and at most about 60 (tools in the closing note of issue 6), so 200 leave a wide margin.
+# A fixed seed keeps the run reproducible (from it: the returns bug after 236 examples, the due-day bug after 13).
+# Over 40 other seeds, with at most 200 examples each, the returns bug was found by 38 (median 58 examples, at
+# most 223 counted with the ones hypothesis discards) and the due-day bug by 39 (median 23, at most 175).
 HUNT_SEED = 20261129
-HUNT = settings(LIFECYCLE, max_examples=200, phases=[Phase.generate], report_multiple_bugs=False)
+HUNT = settings(LIFECYCLE, max_examples=400, phases=[Phase.generate], report_multiple_bugs=False)
 
 
 def hunt_for_bugs(seed_value: int) -> None:
