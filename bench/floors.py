@@ -45,11 +45,14 @@ with open(sys.argv[2], "w", encoding="utf-8-sig", newline="") as out:
 # Import: the rows caselog writes for an exported file — cases, their co-departments and one ``imported`` event
 # each, departments and parties created as they appear — with plain sqlite3 executemany in one transaction, on
 # a connection set up as caselog's (foreign keys checked, synchronous=NORMAL; the file is in WAL mode). Times
-# are converted the way a plain script would (fromisoformat, astimezone); nothing is validated.
+# are converted the way a plain script would (fromisoformat, astimezone); nothing is validated. The search index's
+# triggers need its terms function, as every writer of cases does (the index is part of the same work).
 IMPORT = """
 import csv, sqlite3, sys
 from datetime import datetime, timezone
+from caselog.searchterms import index_terms
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.create_function("caselog_search_terms", 2, index_terms, deterministic=True)
 db.execute("PRAGMA foreign_keys=ON")
 db.execute("PRAGMA synchronous=NORMAL")
 db.execute("BEGIN IMMEDIATE")

@@ -141,8 +141,10 @@ def _begin_postgresql(connection) -> None:
         connection.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
     else:
-        # A report made of several SELECTs reads one snapshot; read-only transactions never fail to serialize.
-        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        # A report made of several SELECTs reads one snapshot. Not READ ONLY: reports number working days and
+        # replay changed cases into temporary tables, which PostgreSQL refuses to create in a read-only
+        # transaction; a reader touches no shared row, so it never fails to serialize.
+        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
 def make_engine(location: Location) -> Engine:

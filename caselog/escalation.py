@@ -117,6 +117,10 @@ def facts_query():
     )
 
 
+# Beyond this many escalated cases, the sweep leaves their stored report facts to be replayed (caselog.casefacts):
+# refreshing 20,000 held PostgreSQL's write lock for 15 s, as long as other commands wait for it.
+REFRESH_LIMIT = 2_000
+
 _FACTS = facts_query()  # built once: ``driver_rows`` keeps it compiled
 
 
@@ -260,7 +264,11 @@ def _judge(case: _Open, *, now: datetime, rules: TierRules, calendar: WorkCalend
                 bool(values.get("deadline_estimated", False)),
             )
         )
-        judged.updates.append({"b_id": case.id, "b_version": version, **values, "version": version + 1})
+        # changed_at NULL: the case's report facts are replayed until refreshed (its escalated event's trigger
+        # then finds nothing left to mark, so the row is written once).
+        judged.updates.append(
+            {"b_id": case.id, "b_version": version, **values, "version": version + 1, "changed_at": None}
+        )
         version += 1
         facts = replace(facts, tier=decision.tier, returns_at_tier=0, joint_agendas_at_tier=0, due_on=due_on)
     return judged
@@ -356,7 +364,11 @@ def _write(session: Session, judged: list[_Judged]) -> None:
         )
     else:
         connection.execute(insert(Event.__table__), [event for case in judged for event in case.events])
-    refresh(connection, sorted({row["b_id"] for case in judged for row in case.updates}))
+    changed = sorted({row["b_id"] for case in judged for row in case.updates})
+    if len(changed) <= REFRESH_LIMIT:
+        refresh(connection, changed)
+    # else: they stay marked changed (changed_at NULL, set above), so reports replay their history
+    # (slower, never wrong) rather than the sweep holding the write lock while it replays them all.
     session.expire_all()
 
 

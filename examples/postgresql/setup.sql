@@ -7,6 +7,8 @@
 CREATE ROLE caselog_owner LOGIN PASSWORD :'owner_password';
 CREATE ROLE caselog_app NOLOGIN;
 CREATE DATABASE caselog OWNER caselog_owner ENCODING 'UTF8' TEMPLATE template0;
+-- Officials connect, and reports number working days and replay changed cases in temporary tables.
+GRANT CONNECT, TEMPORARY ON DATABASE caselog TO caselog_app;
 \connect caselog
 -- Nobody but the owner creates objects in the database's schema.
 REVOKE ALL ON SCHEMA public FROM PUBLIC;

@@ -71,16 +71,19 @@ def upgrade() -> None:
         op.execute(
             "CREATE TRIGGER events_mark_case_changed AFTER INSERT ON events "
             f"WHEN NEW.kind NOT IN {NO_FACT_KINDS} "
-            "BEGIN UPDATE cases SET changed_at = NULL WHERE id = NEW.case_id; END"
+            "BEGIN UPDATE cases SET changed_at = NULL WHERE id = NEW.case_id AND changed_at IS NOT NULL; END"
         )
     else:
+        # Once per INSERT statement (a batch of events), and only for cases not marked yet: every update of a
+        # case row rewrites its index entries, the search index's included.
         op.execute(
             "CREATE FUNCTION caselog_mark_case_changed() RETURNS trigger LANGUAGE plpgsql AS "
-            "$$ BEGIN UPDATE cases SET changed_at = NULL WHERE id = NEW.case_id; RETURN NULL; END $$"
+            "$$ BEGIN UPDATE cases SET changed_at = NULL WHERE changed_at IS NOT NULL AND id IN "
+            f"(SELECT case_id FROM inserted_events WHERE kind NOT IN {NO_FACT_KINDS}); RETURN NULL; END $$"
         )
         op.execute(
-            "CREATE TRIGGER events_mark_case_changed AFTER INSERT ON events FOR EACH ROW "
-            f"WHEN (NEW.kind NOT IN {NO_FACT_KINDS}) EXECUTE FUNCTION caselog_mark_case_changed()"
+            "CREATE TRIGGER events_mark_case_changed AFTER INSERT ON events REFERENCING NEW TABLE AS inserted_events"
+            " FOR EACH STATEMENT EXECUTE FUNCTION caselog_mark_case_changed()"
         )
 
 
