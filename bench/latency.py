@@ -21,19 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-TYPER_APP = '''
-import typer
-app = typer.Typer()
-@app.command()
-def hello(name: str) -> None:
-    """Say hello."""
-    print(name)
-@app.command()
-def bye(name: str) -> None:
-    """Say goodbye."""
-    print(name)
-app()
-'''
+from floors import TYPER_APP  # the same floor as make bench's (bench/ is on the path)
 
 
 def run_once(command: list[str], env: dict[str, str]) -> tuple[float, float]:
