@@ -29,6 +29,7 @@ from caselog.models import (
     Meeting,
     MeetingCase,
     Status,
+    of_kind,
     raw_moment,
     unfinished,
 )
@@ -92,7 +93,7 @@ def facts_query():
     returns = (
         select(func.count())
         .select_from(Event)
-        .where(Event.case_id == Case.id, Event.kind == EventKind.returned, Event.at >= Case.tier_since)
+        .where(Event.case_id == Case.id, of_kind(Event.kind, EventKind.returned.value), Event.at >= Case.tier_since)
         .scalar_subquery()
     )
     return (

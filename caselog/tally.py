@@ -46,7 +46,7 @@ from sqlmodel import Session
 
 from caselog.casefacts import CASES, DEPARTMENTS, EVENTS, EXCLUDED_REASONS, day_offset, one_of, replayed
 from caselog.holidays import load_calendar
-from caselog.models import CaseCoDepartment, Party, UTCDateTime
+from caselog.models import CaseCoDepartment, Party, UTCDateTime, of_kind
 from caselog.periods import iso_week
 
 COUNTS = ("received", "answered", "resolved", "excluded", "due", "on_time", "revisited", "satisfied",
@@ -507,7 +507,7 @@ def _received_cohort():
 
 def _due_cohort():
     """Every case whose deadline may have fallen in the days, for a full replay."""
-    extended = select(EVENTS.c.case_id).where(EVENTS.c.kind == "extended", EVENTS.c.field == "due_on")
+    extended = select(EVENTS.c.case_id).where(of_kind(EVENTS.c.kind, "extended"), EVENTS.c.field == "due_on")
     members = or_(CASES.c.due_on.between(FIRST, LAST_DUE), CASES.c.original_due_on.between(FIRST, LAST_DUE),
                   CASES.c.id.in_(extended))  # fmt: skip
     return select(CASES.c.id).where(CASES.c.opened_at <= AS_OF, members)
@@ -515,7 +515,8 @@ def _due_cohort():
 
 def _moved():
     """Cases whose deadline was extended after the moment."""
-    return select(EVENTS.c.case_id).where(EVENTS.c.kind == "extended", EVENTS.c.at > AS_OF, EVENTS.c.field == "due_on")
+    extended = of_kind(EVENTS.c.kind, "extended")
+    return select(EVENTS.c.case_id).where(extended, EVENTS.c.at > AS_OF, EVENTS.c.field == "due_on")
 
 
 def _recent():
@@ -534,7 +535,7 @@ def _due_recent(original: bool):
     """``_due_changed`` for a recent moment: the few cases changed since, those due in the days."""
     deadline = CASES.c.original_due_on if original else CASES.c.report_due_on
     changed = select(CASES.c.id).where(CASES.c.id.in_(_recent()), deadline.between(FIRST, LAST_DUE))
-    extension = and_(EVENTS.c.kind == "extended", EVENTS.c.field == "due_on")
+    extension = and_(of_kind(EVENTS.c.kind, "extended"), EVENTS.c.field == "due_on")
     members = or_(CASES.c.due_on.between(FIRST, LAST_DUE), CASES.c.original_due_on.between(FIRST, LAST_DUE),
                   CASES.c.id.in_(select(EVENTS.c.case_id).where(extension)))  # fmt: skip
     return union(changed, _moved(), _unrefreshed().where(members))
@@ -553,7 +554,7 @@ def _due_changed(original: bool):
     stored deadline is in the days, or it was extended after the moment, or their facts are not stored."""
     deadline = CASES.c.original_due_on if original else CASES.c.report_due_on
     changed = select(CASES.c.id).where(deadline.between(FIRST, LAST_DUE), CASES.c.changed_at > AS_OF)
-    extension = and_(EVENTS.c.kind == "extended", EVENTS.c.field == "due_on")
+    extension = and_(of_kind(EVENTS.c.kind, "extended"), EVENTS.c.field == "due_on")
     members = or_(CASES.c.due_on.between(FIRST, LAST_DUE), CASES.c.original_due_on.between(FIRST, LAST_DUE),
                   CASES.c.id.in_(select(EVENTS.c.case_id).where(extension)))  # fmt: skip
     return union(changed, _moved(), _unrefreshed().where(members))

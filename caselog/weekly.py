@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from caselog.enums import MeetingKind, typed
 from caselog.meetings import agenda_size
-from caselog.models import Case, Department, Event, Status
+from caselog.models import Case, Department, Event, Status, of_kind
 from caselog.periods import Period, iso_week, week_period
 from caselog.rates import RateRow, rows_of, total_of
 from caselog.tally import tally_groupings, tally_periods
@@ -167,7 +167,7 @@ def _escalations(session: Session, period: Period, as_of: datetime, tz: tzinfo) 
         select(Case.ref, Case.title, lead.code, Event.old_value, Event.new_value, Event.note, Event.at)
         .join(Case, Case.id == Event.case_id)
         .outerjoin(lead, lead.id == Case.lead_id)
-        .where(Event.kind == "escalated", Event.at >= start, Event.at <= as_of)
+        .where(of_kind(Event.kind, "escalated"), Event.at >= start, Event.at <= as_of)
         .order_by(Event.at, Event.id)
     )
     # A sweep's event notes the rule's name; a hand move notes "manual: the reason".

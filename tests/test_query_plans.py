@@ -39,11 +39,17 @@ def _plans(session, call):
 
 
 def _full_scans(plans):
+    """The plan lines that read a big table whole. Reading a partial index whole is not that: it holds only the
+    rows of its condition (e.g. the events of one rare kind)."""
+    from caselog.models import INDEXED_KINDS
+
+    partial = tuple(f"USING INDEX ix_events_{kind}" for kind in INDEXED_KINDS)
     return [
         (sql.split("\n")[0][:80], line)
         for sql, lines in plans
         for line in lines
         if any(line == f"SCAN {table}" or line.startswith(f"SCAN {table} ") for table in BIG_TABLES)
+        and not line.endswith(partial)
     ]
 
 
@@ -92,4 +98,4 @@ def test_the_sweep_reads_the_open_cases_and_their_returns_through_indexes(histor
     lines = [row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + compiled.string,
                                            [parameters[n] for n in compiled.positiontup])]  # fmt: skip
     assert not any(line == "SCAN cases" for line in lines), lines
-    assert any("ix_events_kind_case_at (kind=? AND case_id=? AND at>?)" in line for line in lines), lines
+    assert any("ix_events_returned (case_id=? AND at>?)" in line for line in lines), lines

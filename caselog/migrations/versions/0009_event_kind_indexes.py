@@ -1,0 +1,32 @@
+"""Partial indexes for the few kinds of event looked up apart (escalated, extended, returned) in place of two
+indexes over every event's kind: the same queries, a small fraction of the size (at 1M cases the two old indexes
+took 490 MiB, a fifth of the database).
+
+Revision ID: 0009
+Revises: 0005
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from caselog.models import INDEXED_KINDS
+
+revision = "0009"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    for kind, columns in INDEXED_KINDS.items():
+        where = sa.text(f"kind = '{kind}'")
+        op.create_index(f"ix_events_{kind}", "events", list(columns), sqlite_where=where, postgresql_where=where)
+    op.drop_index("ix_events_kind_at", "events")
+    op.drop_index("ix_events_kind_case_at", "events")
+
+
+def downgrade() -> None:
+    op.create_index("ix_events_kind_at", "events", ["kind", "at"])
+    op.create_index("ix_events_kind_case_at", "events", ["kind", "case_id", "at"])
+    for kind in INDEXED_KINDS:
+        op.drop_index(f"ix_events_{kind}", "events")
