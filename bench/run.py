@@ -2,7 +2,8 @@
 
 For every benchmark the floor (``bench/floors.py``: the smallest honest program doing the same work) and caselog's
 command run alternately, several times; the table gives the median of each, the ratio, and the peak memory
-(``ru_maxrss``) of each process. It also measures the database's size against the same data as CSV. Results
+(``ru_maxrss``) of each process. Then the queries alone, in process, against the bare SQL (``bench/reports.py``,
+``bench/search.py``), and the database's size against the same data as CSV. Results
 are printed and written to ``bench/results/DATE-SIZE.md`` and ``.json`` with the machine they ran on.
 
     python bench/run.py                      # 1M cases (bench/data/1m.db, generated when missing)
@@ -153,9 +154,16 @@ def _shown(command: list[str]) -> list[str]:
             elif word == "--db":
                 skip = True
             else:
-                shown.append(word if len(word) < 60 else "…")
+                shown.append(_short(word))
         return shown
-    return [word if len(word) < 60 else "…" for word in command]
+    return ["python" if word == PYTHON else _short(word) for word in command]
+
+
+def _short(word: str) -> str:
+    """A scratch path as its file name; a long word (a script given to ``python -c``) as an ellipsis."""
+    if word.startswith("/") and Path(word).parent.name.startswith("bench-"):
+        return Path(word).name
+    return word if len(word) < 60 else "…"
 
 
 # --- targets (from issue 7) --------------------------------------------------------------------------------
@@ -311,6 +319,27 @@ def _remove(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+# --- the queries in process ---------------------------------------------------------------------------------
+
+# The issue's targets for the queries themselves (≤ 1.2× the bare SQL, ≤ 5 ms for a week's department table,
+# ≤ 200 ms for a 5-year trend; a search under 200 ms) are timed in process, without start-up, by these scripts.
+IN_PROCESS = {
+    "Reports, agendas and the sweep, in process (bench/reports.py)": ["reports.py", "--commands", "0", "--runs", "5"],
+    "Search, in process (bench/search.py)": ["search.py", "--runs", "3"],
+}
+
+
+def in_process_run(script: list[str], db: Path) -> str:
+    """Run one of the in-process benchmark scripts on ``db``; its printed table, shown as it comes."""
+    command = [PYTHON, str(HERE / script[0]), str(db.resolve()), *script[1:]]
+    print(f"\n$ {' '.join(_shown(command))}", flush=True)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=HERE)
+    if done.returncode != 0:
+        sys.exit(f"failed ({done.returncode}): {' '.join(command)}\n{done.stderr[-3000:]}")
+    print(done.stdout, flush=True)
+    return done.stdout
+
+
 # --- database size -----------------------------------------------------------------------------------------
 
 
@@ -405,7 +434,9 @@ def _line(r: Result) -> str:
     )
 
 
-def markdown(results: list[Result], size: dict | None, info: dict, cases: int, seconds: float) -> str:
+def markdown(
+    results: list[Result], size: dict | None, info: dict, cases: int, seconds: float, in_process: dict[str, str]
+) -> str:
     """The results as the README shows them."""
     lines = [
         f"# caselog benchmarks — {cases:,} cases, {date.today().isoformat()}",
@@ -421,11 +452,13 @@ def markdown(results: list[Result], size: dict | None, info: dict, cases: int, s
     ]
     for r in results:
         met = "" if r.met is None else ("met" if r.met else "**not met**")
-        note = f" ({r.note})" if r.note else ""
+        note = f"; {r.note}" if r.note else ""
         lines.append(
-            f"| `{r.command}`{note} | {_ms(r.seconds)} | {r.floor_name}: {_ms(r.floor_seconds)} | {r.ratio:.2f} | "
-            f"{r.peak_mib:.0f} MiB | {r.target} | {met} |"
+            f"| {r.name}: `{r.command}`{note} | {_ms(r.seconds)} | {r.floor_name}: {_ms(r.floor_seconds)} | "
+            f"{r.ratio:.2f} | {r.peak_mib:.0f} MiB | {r.target} | {met} |"
         )
+    for title, text in in_process.items():
+        lines += ["", f"### {title}", "", "```", text.rstrip(), "```"]
     if size:
         lines += [
             "",
@@ -452,7 +485,9 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000, help="size of the synthetic district")
     parser.add_argument("--db", type=Path, help="an existing generated database (default bench/data/<size>.db)")
     parser.add_argument("--runs", type=int, default=5, help="runs of each quick benchmark (slow ones: up to 3)")
-    parser.add_argument("--only", help="comma-separated words: run only the benchmarks whose name has one")
+    parser.add_argument(
+        "--only", help="comma-separated words: run only the benchmarks whose name has one ('in-process': the scripts)"
+    )
     parser.add_argument("--no-size", action="store_true", help="skip the database size measurement")
     parser.add_argument("--results", type=Path, default=HERE / "results")
     args = parser.parse_args()
@@ -467,10 +502,14 @@ def main() -> None:
     print(f"{'benchmark':<44} {'caselog':>10} {'floor':>10} {'ratio':>7} {'peak':>10}  target", flush=True)
     with tempfile.TemporaryDirectory(dir=db.parent, prefix="bench-") as tmp:
         results = suite(db, Path(tmp), args.runs, only, args.cases)
+        in_process = {}
+        if only is None or "in-process" in only:
+            for title, script in IN_PROCESS.items():
+                in_process[title] = in_process_run(script, db)
         size = None if args.no_size else sizes(db, Path(tmp))
     seconds = time.perf_counter() - began
     info["load_average_at_end"] = os.getloadavg()
-    text = markdown(results, size, info, args.cases, seconds)
+    text = markdown(results, size, info, args.cases, seconds, in_process)
     print()
     print(text)
     args.results.mkdir(parents=True, exist_ok=True)
@@ -483,6 +522,7 @@ def main() -> None:
         "seconds": round(seconds, 1),
         "results": [asdict(r) | {"ratio": round(r.ratio, 3)} for r in results],
         "size": size,
+        "in_process": in_process,
     }
     stem.with_suffix(".json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"written {stem}.md and .json")
