@@ -1,22 +1,29 @@
-"""Read-only views of cases: the filtered list and one case with its whole history, as frozen dataclasses."""
+"""Read-only views of cases: the filtered list and one case with its whole history, as frozen dataclasses.
+
+They read through SQLAlchemy Core on the light tables of ``caselog.tables``, not the ORM: building the models and
+configuring their mappers would cost ``case show`` and ``case list`` more than their queries do. Only the
+``--dept`` and ``--party`` filters look their department or party up through ``caselog.directory``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import aliased
-from sqlmodel import Session
 
-from caselog.directory import find_party, get_department
-from caselog.enums import Channel, CloseReason, EventKind, Satisfaction, typed
-from caselog.errors import BadInput
+from caselog.enums import Channel, CloseReason, EventKind, Satisfaction, Status, typed
+from caselog.errors import BadInput, NotFound
 from caselog.holidays import load_calendar
 from caselog.i18n import _
-from caselog.models import Case, CaseCoDepartment, Department, Event, Party, Status
 from caselog.search import newest_matches, search_condition
+from caselog.tables import case_co_departments, cases, departments, events, parties
 from caselog.workdays import WorkCalendar, workdays_between
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql import FromClause
+    from sqlmodel import Session
 
 TIME_FIELDS = ("opened_at", "dispatched_at", "accepted_at", "answered_at", "resolved_at", "closed_at")
 
@@ -115,94 +122,99 @@ def _day_start(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
 
 
-_Lead = aliased(Department)
+_lead = departments.alias("lead")
+
+# The case's own fields that a CaseRow copies, then what ``case show`` adds; the joined names come after them.
+_ROW_FIELDS = (
+    "id", "ref", "external_ref", "title", "category", "tier", "status", "key", "party_id", "visit_id", "due_on",
+    "close_reason", "satisfaction", "reply_due_on", "original_due_on", "deadline_estimated", *TIME_FIELDS,
+)  # fmt: skip
+_DETAIL_FIELDS = ("description", "tier_rule", "return_count", "reopen_count")
+_FINISHED = (Status.resolved.value, Status.closed.value)
 
 
-def _row_query():
-    return (
-        select(Case, _Lead.code, Party.name)
-        .outerjoin(_Lead, _Lead.id == Case.lead_id)
-        .outerjoin(Party, Party.id == Case.party_id)
+def _row_query(*extra):
+    """The fields of a CaseRow (``extra`` after them), then the lead's code and the party's name."""
+    columns = [cases.c[name] for name in (*_ROW_FIELDS, *extra)]
+    return select(*columns, _lead.c.code, parties.c.name).select_from(
+        cases.outerjoin(_lead, _lead.c.id == cases.c.lead_id).outerjoin(parties, parties.c.id == cases.c.party_id)
     )
 
 
 def _co_by_case(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
     result: dict[int, list[str]] = {}
+    links = case_co_departments
     for start in range(0, len(case_ids), 500):
         chunk = case_ids[start : start + 500]
         query = (
-            select(CaseCoDepartment.case_id, Department.code)
-            .join(Department, Department.id == CaseCoDepartment.department_id)
-            .where(CaseCoDepartment.case_id.in_(chunk))
-            .order_by(CaseCoDepartment.case_id, Department.code)
+            select(links.c.case_id, departments.c.code)
+            .join_from(links, departments, departments.c.id == links.c.department_id)
+            .where(links.c.case_id.in_(chunk))
+            .order_by(links.c.case_id, departments.c.code)
         )
         for case_id, code in session.execute(query):
             result.setdefault(case_id, []).append(code)
     return result
 
 
-def workdays_left(case: Case, today: date, calendar: WorkCalendar) -> int | None:
-    """Working days from ``today`` to the case's resolution deadline (negative when overdue); None once it is
-    resolved or closed, or without a deadline."""
-    if case.due_on is None or case.status in (Status.resolved, Status.closed):
+def workdays_left(due_on: date | None, status: str, today: date, calendar: WorkCalendar) -> int | None:
+    """Working days from ``today`` to a case's resolution deadline ``due_on`` (negative when overdue); None once
+    it is resolved or closed, or without a deadline."""
+    if due_on is None or status in _FINISHED:
         return None
-    return workdays_between(today, case.due_on, calendar)[0]
+    return workdays_between(today, due_on, calendar)[0]
 
 
 def _case_row(
-    case: Case, lead: str | None, party: str | None, co: list[str], tz: tzinfo, today: date, calendar: WorkCalendar
+    fields: dict, lead: str | None, party: str | None, co: list[str], tz: tzinfo, today: date, calendar: WorkCalendar
 ) -> CaseRow:
-    return CaseRow(
-        ref=case.ref,
-        external_ref=case.external_ref,
-        title=case.title,
-        category=case.category,
-        tier=case.tier,
-        status=case.status,
-        key=case.key,
-        lead=lead,
-        co=co,
-        party=party,
-        party_id=case.party_id,
-        visit_id=case.visit_id,
-        due_on=case.due_on,
-        close_reason=case.close_reason,
-        satisfaction=case.satisfaction,
-        reply_due_on=case.reply_due_on,
-        original_due_on=case.original_due_on,
-        deadline_estimated=case.deadline_estimated,
-        workdays_left=workdays_left(case, today, calendar),
-        **{name: _local(getattr(case, name), tz) for name in TIME_FIELDS},
-    )
+    values = {name: fields[name] for name in _ROW_FIELDS if name != "id"}
+    values.update({name: _local(fields[name], tz) for name in TIME_FIELDS})
+    left = workdays_left(fields["due_on"], fields["status"], today, calendar)
+    return CaseRow(**values, lead=lead, co=co, party=party, workdays_left=left)
 
 
-def filter_conditions(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo, search: bool = True) -> list:
-    """The SQL conditions of ``filters`` (shared by ``case list`` and ``export cases``); ``search`` False leaves
-    the search text to the caller."""
+def filter_conditions(
+    *,
+    session: Session,
+    filters: CaseFilter,
+    today: date,
+    tz: tzinfo,
+    search: bool = True,
+    table: FromClause = cases,
+) -> list:
+    """The SQL conditions of ``filters`` on ``table`` (the light ``cases`` of ``case list``, or the model's table
+    for ``export cases``); ``search`` False leaves the search text to the caller."""
+    c = table.c
     conditions = []
     if filters.statuses:
-        conditions.append(Case.status.in_(filters.statuses))
+        conditions.append(c.status.in_(filters.statuses))
     if filters.tier is not None:
-        conditions.append(Case.tier == filters.tier)
+        conditions.append(c.tier == filters.tier)
     if filters.department:
+        from caselog.directory import get_department
+
         dept = get_department(session=session, code=filters.department, what="--dept")
-        co = exists().where(CaseCoDepartment.case_id == Case.id, CaseCoDepartment.department_id == dept.id)
-        conditions.append(or_(Case.lead_id == dept.id, co))
+        links = case_co_departments
+        co = exists().where(links.c.case_id == c.id, links.c.department_id == dept.id)
+        conditions.append(or_(c.lead_id == dept.id, co))
     if filters.category:
-        conditions.append(Case.category == filters.category)
+        conditions.append(c.category == filters.category)
     if filters.party:
-        conditions.append(Case.party_id == find_party(session=session, text=filters.party).id)
+        from caselog.directory import find_party
+
+        conditions.append(c.party_id == find_party(session=session, text=filters.party).id)
     if filters.key:
-        conditions.append(Case.key.is_(True))
+        conditions.append(c.key.is_(True))
     if filters.overdue:
-        conditions.append(Case.due_on < today)
-        conditions.append(Case.status.not_in((Status.resolved, Status.closed)))
+        conditions.append(c.due_on < today)
+        conditions.append(c.status.not_in(_FINISHED))
     if filters.since:
-        conditions.append(Case.opened_at >= _day_start(filters.since, tz))
+        conditions.append(c.opened_at >= _day_start(filters.since, tz))
     if filters.until:
-        conditions.append(Case.opened_at < _day_start(filters.until + timedelta(days=1), tz))
+        conditions.append(c.opened_at < _day_start(filters.until + timedelta(days=1), tz))
     if filters.search and search:
-        conditions.append(search_condition(session=session, text=filters.search))
+        conditions.append(search_condition(session=session, text=filters.search, cases=table))
     return conditions
 
 
@@ -212,37 +224,53 @@ def list_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo
         raise BadInput(_("--limit: must be 0 (all) or more, not {limit}").format(limit=limit))
     paged = bool(filters.search and limit)  # a page of a search: the search decides how to find it
     conditions = filter_conditions(session=session, filters=filters, today=today, tz=tz, search=not paged)
-    query = _row_query().where(*conditions).order_by(Case.opened_at.desc(), Case.id.desc())
+    query = _row_query().where(*conditions).order_by(cases.c.opened_at.desc(), cases.c.id.desc())
     if paged:
         found = newest_matches(session=session, select_cases=query, text=filters.search, limit=limit)
     else:
         found = session.execute(query.limit(limit) if limit else query).all()
-    co = _co_by_case(session, [case.id for case, _lead, _party in found])
+    width = len(_ROW_FIELDS)
+    rows = [(dict(zip(_ROW_FIELDS, row[:width], strict=True)), *row[width:]) for row in found]
+    co = _co_by_case(session, [fields["id"] for fields, _lead, _party in rows])
     calendar = load_calendar(session=session)
-    return [_case_row(case, lead, party, co.get(case.id, []), tz, today, calendar) for case, lead, party in found]
+    return [
+        _case_row(fields, lead, party, co.get(fields["id"], []), tz, today, calendar) for fields, lead, party in rows
+    ]
+
+
+def _find_case(session: Session, ref: str, query):
+    """The row of ``query`` for the case with reference ``ref`` (caselog's own, any letter case, or its external
+    reference), as ``caselog.cases.get_case`` finds it."""
+    text = ref.strip()
+    row = session.execute(query.where(cases.c.ref == text.upper())).first()
+    if row is None and text:
+        row = session.execute(query.where(cases.c.external_ref == text)).first()
+    if row is None:
+        raise NotFound(_("no case {ref!r}").format(ref=ref))
+    return row
 
 
 def case_detail(*, session: Session, ref: str, tz: tzinfo, today: date) -> CaseDetail:
     """One case with all its fields, co-departments and its whole history, oldest event first."""
-    from caselog.cases import get_case
-
-    case = get_case(session=session, ref=ref)
-    case_obj, lead, party = session.execute(_row_query().where(Case.id == case.id)).one()
-    co = _co_by_case(session, [case.id]).get(case.id, [])
-    lead_name = session.scalar(select(Department.name).where(Department.id == case.lead_id)) if case.lead_id else None
-    events = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id))
-    history = [
-        EventRow(e.at.astimezone(tz), e.actor, e.kind, e.field, e.old_value, e.new_value, e.note) for e in events
-    ]
+    row = _find_case(session, ref, _row_query(*_DETAIL_FIELDS).add_columns(_lead.c.name))
+    *values, lead, party, lead_name = row
+    fields = dict(zip((*_ROW_FIELDS, *_DETAIL_FIELDS), values, strict=True))
+    case_id = fields["id"]
+    co = _co_by_case(session, [case_id]).get(case_id, [])
+    e = events.c
+    query = select(e.at, e.actor, e.kind, e.field, e.old_value, e.new_value, e.note).where(e.case_id == case_id)
+    history = [EventRow(at.astimezone(tz), *rest) for at, *rest in session.execute(query.order_by(e.id))]
+    calendar = load_calendar(session=session)
+    reply_due_on = fields["reply_due_on"]
     return CaseDetail(
-        case=_case_row(case_obj, lead, party, co, tz, today, load_calendar(session=session)),
+        case=_case_row(fields, lead, party, co, tz, today, calendar),
         reply_workdays_left=None
-        if case.reply_due_on is None or case.answered_at is not None or case.status in (Status.resolved, Status.closed)
-        else workdays_between(today, case.reply_due_on, load_calendar(session=session))[0],
-        description=case.description,
-        tier_rule=case.tier_rule,
+        if reply_due_on is None or fields["answered_at"] is not None or fields["status"] in _FINISHED
+        else workdays_between(today, reply_due_on, calendar)[0],
+        description=fields["description"],
+        tier_rule=fields["tier_rule"],
         lead_name=lead_name,
-        return_count=case.return_count,
-        reopen_count=case.reopen_count,
+        return_count=fields["return_count"],
+        reopen_count=fields["reopen_count"],
         history=history,
     )

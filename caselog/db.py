@@ -20,7 +20,7 @@ from caselog.searchterms import index_terms
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
-    from sqlmodel import Session
+    from sqlalchemy.orm import Session
 
 # Every schema revision this caselog knows, oldest first; the last is the head. A test checks that it
 # matches the Alembic scripts, so the per-command check needs no Alembic import.
@@ -357,8 +357,8 @@ def session(location: Location, *, write: bool, create: bool | None = None) -> I
     nothing. ``write`` takes the write lock first; only a writing command creates a missing database file.
     """
     from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.orm import Session  # SQLModel's adds only ``exec``; importing it would import pydantic
     from sqlalchemy.orm.exc import StaleDataError
-    from sqlmodel import Session
 
     create = write if create is None else create
     created = _check_file(location, create=create)

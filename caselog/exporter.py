@@ -163,7 +163,7 @@ def export_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzin
         )
         .outerjoin(lead, lead.id == Case.lead_id)
         .outerjoin(Party, Party.id == Case.party_id)
-        .where(*filter_conditions(session=session, filters=filters, today=today, tz=tz))
+        .where(*filter_conditions(session=session, filters=filters, today=today, tz=tz, table=Case.__table__))
         .order_by(Case.id)
     )
     if text:

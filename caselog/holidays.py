@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlmodel import Session
 
-from caselog.models import CalendarEntry
-from caselog.validation import checked_text
+from caselog.tables import calendar_days
 from caselog.workdays import WorkCalendar
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 CALENDAR_NOTE_MAX = 200  # the calendar_days.note column
 
@@ -29,6 +31,9 @@ class CalendarChange:
 
 def set_day(*, session: Session, day: date, workday: bool, note: str | None) -> CalendarChange:
     """Enter one day of a published schedule (a holiday, or a make-up working day), replacing an earlier entry."""
+    from caselog.models import CalendarEntry
+    from caselog.validation import checked_text
+
     if note is not None:
         note = checked_text(note, "--note", CALENDAR_NOTE_MAX) or None
     entry = session.get(CalendarEntry, day)
@@ -47,7 +52,7 @@ def load_calendar(*, session: Session) -> WorkCalendar:
     """The working-day calendar: chinesecalendar's schedules plus every day users entered (read once per session)."""
     cached = session.info.get(_CACHE_KEY)
     if cached is None:
-        rows = session.execute(select(CalendarEntry.day, CalendarEntry.workday))
+        rows = session.execute(select(calendar_days.c.day, calendar_days.c.workday))
         cached = WorkCalendar(entries={day: bool(workday) for day, workday in rows})
         session.info[_CACHE_KEY] = cached
     return cached
@@ -55,5 +60,5 @@ def load_calendar(*, session: Session) -> WorkCalendar:
 
 def entry_notes(*, session: Session, start: date, end: date) -> dict[date, str | None]:
     """The notes of user entries between ``start`` and ``end`` (for ``calendar show``)."""
-    query = select(CalendarEntry.day, CalendarEntry.note).where(CalendarEntry.day.between(start, end))
+    query = select(calendar_days.c.day, calendar_days.c.note).where(calendar_days.c.day.between(start, end))
     return dict(session.execute(query).all())

@@ -99,3 +99,34 @@ def test_a_bad_choice_is_named_with_the_choices(isolated_env):
         result.stderr.splitlines()[-1]
         == "Error: Invalid value for '--format' / '-f': 'xml' is not one of 'table', 'json', 'csv'."
     )
+
+
+def test_reading_a_case_or_a_page_of_cases_loads_neither_pydantic_nor_the_models():
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "caselog", *args], check=True, capture_output=True, text=True)
+
+    run("init")
+    run("dept", "add", "market", "区市场监管局")
+    run("party", "add", "上海测试科技有限公司")
+    ref = run("case", "open", "楼道门禁失灵", "--party", "上海测试科技有限公司", "--lead", "market").stdout.split()[1]
+    for args in (["case", "show", ref], ["case", "list", "--limit", "20"], ["case", "list", "--tier", "1"]):
+        out, loaded = _run(*args)
+        assert ref in out
+        assert loaded == ["sqlalchemy"], args
+
+
+@pytest.mark.parametrize(
+    ("limit", "listed"),
+    [("20", True), ("0", True), ("007", True), ("+1", True), ("1_000", True), ("-1", False), ("abc", False)],
+)
+def test_whole_numbers_read_without_pydantic_are_read_as_pydantic_reads_them(limit, listed):
+    subprocess.run([sys.executable, "-m", "caselog", "init"], check=True, capture_output=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "caselog", "case", "list", "--limit", limit], capture_output=True, text=True
+    )
+    if listed:
+        assert (result.returncode, result.stdout.strip()) == (0, "no cases found")
+    else:
+        assert result.returncode == 2
+        message = {"-1": "Input should be greater than or equal to 0", "abc": "Input should be a valid integer"}[limit]
+        assert f"Error: Invalid value for '--limit': {message}" in result.stderr
