@@ -48,8 +48,33 @@ def jsonable(value: Any) -> Any:
 
 def write_json(data: Any, out: IO[str]) -> None:
     """Write ``data`` as indented json with Chinese kept readable (not \\u-escaped)."""
-    out.write(json_text(data))
+    _write_json(data, "", out.write, 2)
     out.write("\n")
+
+
+def _write_json(value: Any, indent: str, write: Callable[[str], Any], depth: int) -> None:
+    """``json_text(value, indent)`` written piece by piece for the outer ``depth`` levels (an object, its lists),
+    so a list of tens of thousands of objects is never held as one text."""
+    members = None
+    if depth and not isinstance(value, (*_PLAIN, datetime, date, Fraction)):
+        names = _FIELD_NAMES.get(type(value))
+        if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+            names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+        if names is not None:
+            members, brackets = [(f'"{name}": ', getattr(value, name)) for name in names], "{}"
+        elif isinstance(value, list | tuple):
+            members, brackets = [("", v) for v in value], "[]"
+        elif isinstance(value, dict):
+            members, brackets = [(f"{encode_basestring(str(k))}: ", v) for k, v in value.items()], "{}"
+    if not members:
+        write(json_text(value, indent))
+        return
+    inner = indent + "  "
+    write(brackets[0])
+    for n, (key, member) in enumerate(members):
+        write(f"{',' if n else ''}\n{inner}{key}")
+        _write_json(member, inner, write, depth - 1)
+    write(f"\n{indent}{brackets[1]}")
 
 
 def json_text(value: Any, indent: str = "") -> str:

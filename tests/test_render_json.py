@@ -82,6 +82,9 @@ values = st.recursive(
 @given(values)
 def test_the_json_text_is_the_standard_encoders(value):
     assert json_text(value) == standard(value)
+    out = io.StringIO()
+    write_json(value, out)  # written in pieces
+    assert out.getvalue() == standard(value) + "\n"
 
 
 def test_write_json_ends_with_a_newline_and_keeps_chinese_readable():
