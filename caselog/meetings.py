@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
@@ -306,7 +307,15 @@ def _carried_over(session: Session, kind: str, day: date) -> list[CarriedDecisio
         )
         .order_by(decisions.c.due_on, cases.c.ref, decisions.c.id)
     )
-    return [CarriedDecision(*row) for row in session.connection().execute(query).all()]
+    # Tens of thousands of rows and dataclasses, none in a reference cycle: the cyclic collector's full passes
+    # over them cost a third of the time (1.50 s against 1.01 s for 52,000 decisions), so it waits till they are made.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return [CarriedDecision(*row) for row in session.connection().execute(query).all()]
+    finally:
+        if collecting:
+            gc.enable()
 
 
 # --- meetings held -----------------------------------------------------------------------------------------
