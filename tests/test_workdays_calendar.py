@@ -8,6 +8,8 @@ The 2026 schedule as chinese_calendar publishes it: Spring Festival off 2026-02-
 import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from caselog.workdays import (
     CalendarDay,
@@ -192,6 +194,24 @@ def test_workdays_between(start, end, expected):
 
 def test_workdays_between_with_user_entries():
     assert workdays_between(D(2026, 12, 25), D(2027, 1, 9), USER_2027) == (10, False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from([LIBRARY, USER_2027]),
+    st.dates(min_value=D(2001, 1, 1), max_value=D(2035, 12, 31)),
+    st.integers(0, 12 * 366),
+)
+def test_workdays_between_years_apart_is_the_count_of_each_day(calendar, start, days):
+    end = start + datetime.timedelta(days=days)
+    counted = sum(calendar.is_workday(start + datetime.timedelta(days=n)) for n in range(1, days + 1))
+    assert workdays_between(start, end, calendar)[0] == counted
+    assert workdays_between(end, start, calendar)[0] == -counted
+
+
+def test_workdays_between_the_first_and_last_dates():
+    assert workdays_between(D(1, 1, 1), D(1, 1, 8), LIBRARY) == (5, True)  # 0001-01-01 was a Monday
+    assert workdays_between(D(9999, 12, 24), D(9999, 12, 31), LIBRARY) == (5, True)
 
 
 @pytest.mark.parametrize(
