@@ -4,6 +4,9 @@ Each is a Python source run with ``python -c`` in a bare interpreter (no caselog
 for "as fast as the stack and SQLite allow". ``sys.argv[1]`` is the database unless said otherwise.
 """
 
+from reports import AGENDA as _AGENDA_SQL  # the agenda's floors, which bench/reports.py checks against caselog
+from reports import CARRIED as _CARRIED_SQL
+
 PASS = "pass"
 
 # A minimal two-command Typer app: the floor of our stack's start-up (typer imports rich for help).
@@ -157,19 +160,15 @@ print(len(rows))
 
 # The joint meeting's agenda: unfinished tier-2 cases with lead, party, co-departments, times discussed and the
 # last decision, grouped by lead department.
-AGENDA = """
+# The agenda: its cases and the decisions carried over to it (the same SQL as bench/reports.py's floor, which checks
+# that it gives caselog's rows): argv = database, meeting day, the UTC moment its day ends.
+AGENDA = f"""
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
-rows = c.execute('''
-SELECT c.ref, c.title, p.name, d.code, (SELECT group_concat(d2.code, ';') FROM case_co_departments cc
-  JOIN departments d2 ON d2.id = cc.department_id WHERE cc.case_id = c.id), c.category, c.status, c.opened_at,
-  c.due_on, (SELECT count(*) FROM meeting_cases mc JOIN meetings m ON m.id = mc.meeting_id
-             WHERE mc.case_id = c.id AND m.kind = 'joint' AND m.held_on >= date(c.tier_since)),
-  (SELECT decision FROM decisions WHERE case_id = c.id ORDER BY id DESC LIMIT 1)
-FROM cases c LEFT JOIN departments d ON d.id = c.lead_id LEFT JOIN parties p ON p.id = c.party_id
-WHERE c.tier = 2 AND c.status IN ('open', 'dispatched', 'accepted', 'answered')
-ORDER BY d.code, c.due_on''').fetchall()
-print(len(rows))
+day, end = sys.argv[2], sys.argv[3]
+cases = c.execute('''{_AGENDA_SQL}''', {{"day": day, "end": end}}).fetchall()
+carried = c.execute('''{_CARRIED_SQL}''', {{"day": day}}).fetchall()
+print(len(cases), len(carried))
 """
 
 # Search: the newest 50 cases whose title or description contains the text, by a plain LIKE scan.

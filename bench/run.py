@@ -38,6 +38,7 @@ CASELOG = [PYTHON, "-m", "caselog"]
 AS_OF = "2026-11-20T09:00:00"  # the morning after the synthetic history ends (bench/generate.py END)
 LATER = "2026-12-21T09:00:00"  # a month later: the sweep has escalations to write
 WEEK = "2026-W46"
+JOINT_DAY = date(2026, 11, 24)  # the next joint meeting after AS_OF in the generated district (every other Tuesday)
 SEARCHES = ("停车", "溧阳路1024号")  # a common word, and an address a few cases mention
 BUDGET = 90  # seconds: a benchmark whose runs have taken this long so far runs no more
 
@@ -275,8 +276,10 @@ def suite(db: Path, work: Path, runs: int, only: set[str] | None, cases: int) ->
               year[0], twelve], slow, stack_plus(100, 80)),
         Bench("report trend --weeks 52", [*on, "report", "trend", "--weeks", "52", *as_of, "-f", "json"],
               "bare count by week", [PYTHON, "-c", floors.TREND, str(db), *trend], slow),
-        Bench("agenda joint", [*on, "agenda", "joint", "-f", "json"], "the agenda's SQL in sqlite3",
-              [PYTHON, "-c", floors.AGENDA, str(db)], runs),
+        Bench("agenda joint", [*on, "agenda", "joint", "-f", "json"],
+              "the agenda's SQL and the decisions carried over, in sqlite3",
+              [PYTHON, "-c", floors.AGENDA, str(db), str(JOINT_DAY), _utc_day_start(JOINT_DAY + timedelta(days=1))],
+              runs),
         Bench("escalate (steady state: nothing due)", [*CASELOG, "--db", str(scratch), "escalate", "-f", "csv"],
               "the sweep's selection in sqlite3", [PYTHON, "-c", floors.SWEEP, str(db), AS_OF[:10]], runs),
         Bench("escalate (a month later: writes)", [*CASELOG, "--db", str(scratch), "escalate", "-f", "csv"],
