@@ -386,15 +386,19 @@ def sizes(db: Path, work: Path) -> dict:
                 writer.writerows(rows)
         by_table.setdefault(table, {"table": 0, "indexes": 0, "csv": 0})["csv"] = out.stat().st_size
         out.unlink()
+    # Pages a dropped index or deleted rows left free stay in the file (SQLite reuses them); they hold no data.
+    (free_pages,), (page_size,) = connection.execute("PRAGMA freelist_count"), connection.execute("PRAGMA page_size")
     connection.close()
     file_size = db.stat().st_size
+    free_bytes = free_pages * page_size
     search_bytes = sum(v["table"] + v["indexes"] for k, v in by_table.items() if k in search)
     csv_bytes = sum(v["csv"] for v in by_table.values())
     return {
         "file_bytes": file_size,
+        "free_bytes": free_bytes,
         "search_index_bytes": search_bytes,
         "csv_bytes": csv_bytes,
-        "ratio": (file_size - search_bytes) / csv_bytes,
+        "ratio": (file_size - free_bytes - search_bytes) / csv_bytes,
         "tables": dict(sorted(by_table.items(), key=lambda item: -(item[1]["table"] + item[1]["indexes"]))),
     }
 
@@ -465,8 +469,8 @@ def markdown(
     if size:
         lines += [
             "",
-            f"Database size: {size['file_bytes'] / 2**20:,.0f} MiB on disk, search index "
-            f"{size['search_index_bytes'] / 2**20:,.0f} MiB; the same rows as CSV "
+            f"Database size: {size['file_bytes'] / 2**20:,.0f} MiB on disk ({size['free_bytes'] / 2**20:,.0f} MiB "
+            f"of it free pages), search index {size['search_index_bytes'] / 2**20:,.0f} MiB; the same rows as CSV "
             f"{size['csv_bytes'] / 2**20:,.0f} MiB: "
             f"**{size['ratio']:.2f}×** (target ≤ 1.5×).",
             "",
