@@ -252,7 +252,7 @@ def _meeting_days(first_day: int, last_day: int) -> tuple[list[int], list[int]]:
     return joint, leaders
 
 
-def build(path: Path, cases: int, *, seed: int = 7, unfinished: float = 0.165) -> dict[str, int]:
+def build(path: Path, cases: int, *, seed: int = 7, unfinished: float = 0.165, upgrade: bool = True) -> dict[str, int]:
     """Create ``path`` and fill it with ``cases`` synthetic cases; return the row counts.
 
     ``unfinished`` is the share of cases that stall before the end (recent cases are unfinished as well, because
@@ -552,7 +552,8 @@ def build(path: Path, cases: int, *, seed: int = 7, unfinished: float = 0.165) -
     connection.execute("PRAGMA analysis_limit=1000")
     connection.execute("ANALYZE")
     connection.close()
-    _upgrade(path)
+    if upgrade:
+        _upgrade(path)
     return {"cases": case_id, "parties": party_count, "meetings": len(meetings), **totals}
 
 
@@ -570,11 +571,12 @@ def main() -> None:
     parser.add_argument("path", type=Path)
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-upgrade", action="store_true", help="stop at the base revision (then: caselog db upgrade)")
     args = parser.parse_args()
     args.path.parent.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
     try:
-        counts = build(args.path, args.cases, seed=args.seed)
+        counts = build(args.path, args.cases, seed=args.seed, upgrade=not args.no_upgrade)
     except BaseException:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{args.path}{suffix}").unlink(missing_ok=True)
