@@ -571,7 +571,7 @@ def main() -> None:
     parser.add_argument("path", type=Path)
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--no-upgrade", action="store_true", help="stop at the base revision (then: caselog db upgrade)")
+    parser.add_argument("--no-upgrade", action="store_true", help="stop at the base revision (then caselog db upgrade)")
     args = parser.parse_args()
     args.path.parent.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
