@@ -108,7 +108,9 @@ class CaseWriter:
         self.codes = dict(connection.execute(select(Department.id, Department.code)).all())
         hours = timedelta(hours=day_offset(connection).total_seconds() // 3600)
 
-        @lru_cache(maxsize=1 << 16)
+        # ~300 bytes an hour: 65,536 hours (what a million cases over ten years reach) took 20 MiB and the
+        # import past 100 MiB. A file's rows mostly follow time, so a few months of hours keep nearly every hit.
+        @lru_cache(maxsize=1 << 12)
         def hour_day(hour: str) -> str:  # "2026-03-05 14" (UTC) -> the district's day, as the stored days are
             return (datetime.fromisoformat(f"{hour}:00:00") + hours).date().isoformat()
 
