@@ -27,29 +27,40 @@ app()
 # What any command that reads the database must import: the floor of caselog's database commands.
 STACK_IMPORTS = "import typer, rich.table, sqlmodel"
 
-# Export: a raw cursor over the same joined query into csv.writer (times and dates written as stored).
+# Export: a raw cursor over the same joined query into csv.writer, writing the same file as caselog: times as
+# the district's local ISO text, converted by SQLite's strftime with the district's fixed offset (UTC+8 all year
+# since 1991: a plain script for this district would do that; caselog looks the zone's offset up per hour), key
+# as true/false. caselog also guards cells that start with = + - @ (no cell of the benchmark's file does).
 EXPORT = """
 import csv, sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
+def local(column):
+    return f"strftime('%Y-%m-%dT%H:%M:%S+08:00', {column}, '+8 hours')"
 with open(sys.argv[2], "w", encoding="utf-8-sig", newline="") as out:
     w = csv.writer(out, lineterminator="\\r\\n")
-    cur = c.execute('''SELECT c.ref, c.external_ref, c.title, c.description, c.category, c.tier, c.tier_rule, c.status,
-      c.key, d.code, (SELECT group_concat(code, ';') FROM (SELECT d2.code FROM case_co_departments cc
-      JOIN departments d2 ON d2.id = cc.department_id WHERE cc.case_id = c.id ORDER BY d2.code)), p.name, c.opened_at,
-      c.dispatched_at, c.accepted_at, c.answered_at, c.resolved_at, c.closed_at, c.due_on, c.reply_due_on,
-      c.original_due_on, c.close_reason, c.satisfaction
+    cur = c.execute(f'''SELECT c.ref, c.external_ref, c.title, c.description, c.category, c.tier, c.tier_rule,
+      c.status, CASE WHEN c.key THEN 'true' ELSE 'false' END, d.code, (SELECT group_concat(code, ';') FROM
+      (SELECT d2.code FROM case_co_departments cc JOIN departments d2 ON d2.id = cc.department_id
+      WHERE cc.case_id = c.id ORDER BY d2.code)), p.name, {local("c.opened_at")}, {local("c.dispatched_at")},
+      {local("c.accepted_at")}, {local("c.answered_at")}, {local("c.resolved_at")}, {local("c.closed_at")},
+      c.due_on, c.reply_due_on, c.original_due_on, c.close_reason, c.satisfaction
       FROM cases c LEFT JOIN departments d ON d.id = c.lead_id LEFT JOIN parties p ON p.id = c.party_id
       ORDER BY c.id''')
-    w.writerow([d[0] for d in cur.description])
+    w.writerow(["ref", "external_ref", "title", "description", "category", "tier", "tier_rule", "status", "key",
+                "lead", "co", "party", "opened_at", "dispatched_at", "accepted_at", "answered_at", "resolved_at",
+                "closed_at", "due_on", "reply_due_on", "original_due_on", "close_reason", "satisfaction"])
     while rows := cur.fetchmany(5000):
         w.writerows(rows)
 """
 
-# Import: the rows caselog writes for an exported file — cases, their co-departments and one ``imported`` event
-# each, departments and parties created as they appear — with plain sqlite3 executemany in one transaction, on
-# a connection set up as caselog's (foreign keys checked, synchronous=NORMAL; the file is in WAL mode). Times
-# are converted the way a plain script would (fromisoformat, astimezone); nothing is validated. The search index's
-# triggers need its terms function, as every writer of cases does (the index is part of the same work).
+# Import: the rows caselog writes for an exported file — cases with the facts reports count (caselog.casefacts),
+# their co-departments and one ``imported`` event each, departments and parties created as they appear, the
+# search index — with plain sqlite3 executemany in one transaction, on a connection set up as caselog's (foreign
+# keys checked, synchronous=NORMAL; the file is in WAL mode). Times are converted the way a plain script would
+# (fromisoformat, astimezone); local days are the date part of the file's local times; nothing is validated. The
+# search terms are written as caselog writes them: the insert trigger deferred (migration 0007) and one
+# INSERT … SELECT through the terms function at the end. The rows are the same as caselog's, except that caselog
+# also estimates deadlines a file leaves empty (this file has them all).
 IMPORT = """
 import csv, sqlite3, sys
 from datetime import datetime, timezone
@@ -59,6 +70,7 @@ db.create_function("caselog_search_terms", 2, index_terms, deterministic=True)
 db.execute("PRAGMA foreign_keys=ON")
 db.execute("PRAGMA synchronous=NORMAL")
 db.execute("BEGIN IMMEDIATE")
+db.execute("INSERT INTO case_search_deferred (since_id) VALUES (1)")
 depts, parties = {}, {}
 def dept(code):
     if code not in depts:
@@ -73,13 +85,16 @@ def party(name):
 def utc(text):
     return datetime.fromisoformat(text).astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ") if text else None
 now = utc(sys.argv[3])
+excluded = {"withdrawn", "duplicate", "invalid"}
 cases, events, links = [], [], []
 def flush():
     db.executemany("INSERT INTO cases (id, ref, external_ref, title, description, category, tier, tier_rule, status,"
                    " key, lead_id, party_id, opened_at, dispatched_at, accepted_at, answered_at, resolved_at,"
                    " closed_at, due_on, reply_due_on, original_due_on, close_reason, satisfaction, return_count,"
-                   " reopen_count, version, updated_at, tier_since, deadline_estimated)"
-                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,0,1,?,?,0)", cases)
+                   " reopen_count, version, updated_at, tier_since, deadline_estimated, changed_at, opened_day,"
+                   " report_lead, report_tier, report_excluded, answered_day, report_resolved, resolved_day,"
+                   " report_satisfaction, report_due_on)"
+                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,0,1,?,?,0,?,?,?,?,?,?,?,?,?,?)", cases)
     db.executemany("INSERT INTO events (case_id, at, actor, kind, field, old_value, new_value, note)"
                    " VALUES (?,?,'bench','imported','status',NULL,?,?)", events)
     db.executemany("INSERT INTO case_co_departments (case_id, department_id) VALUES (?,?)", links)
@@ -88,17 +103,23 @@ with open(sys.argv[2], encoding="utf-8-sig", newline="") as handle:
     reader = csv.reader(handle)
     next(reader)
     for n, r in enumerate(reader, start=1):
-        opened = utc(r[12])
-        cases.append((n, r[0], r[1] or None, r[2], r[3] or None, r[4] or None, int(r[5]), r[6], r[7], r[8] == "true",
+        opened, answered, resolved, closed = utc(r[12]), utc(r[15]), utc(r[16]), utc(r[17])
+        tier, reason = int(r[5]), r[21] or None
+        cases.append((n, r[0], r[1] or None, r[2], r[3] or None, r[4] or None, tier, r[6], r[7], r[8] == "true",
                       dept(r[9]) if r[9] else None, party(r[11]) if r[11] else None, opened, utc(r[13]), utc(r[14]),
-                      utc(r[15]), utc(r[16]), utc(r[17]), r[18] or None, r[19] or None, r[20] or None, r[21] or None,
-                      r[22] or None, now, opened))
+                      answered, resolved, closed, r[18] or None, r[19] or None, r[20] or None, reason,
+                      r[22] or None, now, opened, max(t for t in (opened, answered, resolved, closed) if t),
+                      r[12][:10], r[9] or None, tier, reason if closed and reason in excluded else None,
+                      (r[15] or r[16])[:10] or None, resolved is not None, r[16][:10] or None, r[22] or None,
+                      r[18] or None))
         events.append((n, now, r[7], f"{sys.argv[2]}:{n + 1}"))
         if r[10]:
             links.extend((n, dept(code)) for code in r[10].split(";"))
         if len(cases) == 5000:
             flush()
 flush()
+db.execute("INSERT INTO case_search (rowid, terms) SELECT id, caselog_search_terms(title, description) FROM cases")
+db.execute("DELETE FROM case_search_deferred")
 db.execute("COMMIT")
 """
 

@@ -123,9 +123,10 @@ def _select_in(connection, statement, **lists: list):
     sql = _SQLITE_SQL.get(statement)
     if sql is None:
         compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": False})
-        sql = _SQLITE_SQL[statement] = (str(compiled), list(compiled.positiontup))
-    text, order = sql
-    padded = {}
+        fixed = {name: [value] for name, value in compiled.params.items() if name not in lists}
+        sql = _SQLITE_SQL[statement] = (str(compiled), list(compiled.positiontup), fixed)
+    text, order, fixed = sql
+    padded = dict(fixed)  # the statement's own bound values (``kind = 'imported'``), each in its place
     for name, values in lists.items():
         # Lists padded with NULLs (which match nothing) to a power of two: a few statement texts, each prepared
         # once and kept by the driver, instead of a new large statement for every length.

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import add
 
 # Separators: ASCII other than letters and digits, Latin-1 punctuation and symbols, general punctuation, CJK
 # symbols and punctuation, vertical, compatibility and small forms, and full-width ASCII punctuation. Every other
@@ -44,6 +45,7 @@ _SEPARATORS = re.compile("[" + "".join(f"{re.escape(a)}-{re.escape(b)}" for a, b
 ASCII_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 ASCII_LOWER = ASCII_UPPER.lower()
 _FOLD = str.maketrans(ASCII_UPPER, ASCII_LOWER)
+_ASCII_CAPITAL = re.compile("[A-Z]")
 
 
 def fold(text: str) -> str:
@@ -59,13 +61,18 @@ def _pairs(run: str) -> list[str]:
 
 def index_terms(*texts: str | None) -> str:
     """The index terms of a case's texts (title, description), space-separated, each once, in a fixed order."""
-    terms: dict[str, None] = {}
-    for text in texts:
-        if text:
-            for run in _SEPARATORS.split(fold(text)):
-                if run:
-                    terms.update(dict.fromkeys(_pairs(run)))
-    return " ".join(terms)
+    # Runs every insert of a case (a million for a large import): the texts are joined with a separator and
+    # folded only when they hold an ASCII capital, and each run's pairs are made by ``map`` in C.
+    text = " ".join([t for t in texts if t])
+    if _ASCII_CAPITAL.search(text):
+        text = text.translate(_FOLD)
+    terms: list[str] = []
+    for run in _SEPARATORS.split(text):
+        if len(run) > 1:
+            terms += map(add, run, run[1:])
+        elif run:
+            terms.append(run)
+    return " ".join(dict.fromkeys(terms))
 
 
 @dataclass(frozen=True)

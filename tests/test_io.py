@@ -148,6 +148,19 @@ BAD = [
 ]
 
 
+def test_a_duplicate_in_a_later_batch_names_the_line_already_written(district, tmp_path, monkeypatch):
+    from caselog import casewriter
+
+    monkeypatch.setattr(casewriter, "BATCH", 1)  # the first B-1 is written before the second is read
+    (tmp_path / "cases.csv").write_text("external_ref,title,opened_at\nB-1,t,2026-03-02\nB-1,u,2026-03-03\n")
+    before = district("db", "info", "-f", "json").stdout
+    result = district("import", "cases", "cases.csv", code=2)
+    assert "cases.csv:3:external_ref: duplicate reference 'B-1' (also on line 2)" in result.stderr
+    assert district("db", "info", "-f", "json").stdout == before
+    district("import", "cases", "cases.csv", "--on-duplicate", "last")
+    assert [(case["external_ref"], case["title"]) for case in cases_json(district)] == [("B-1", "u")]
+
+
 @pytest.mark.parametrize(("text", "message"), BAD)
 def test_each_bad_input_is_reported_at_its_place_and_nothing_is_written(district, tmp_path, text, message):
     path = tmp_path / "cases.csv"

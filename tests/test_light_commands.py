@@ -86,7 +86,8 @@ def test_calendar_entries_are_read_and_an_old_schema_is_upgraded_first(isolated_
         for trigger in ("insert", "update", "delete"):
             connection.execute(f"DROP TRIGGER cases_search_{trigger}")
         connection.execute("DROP TABLE case_search")
-        for kind in ("escalated", "extended", "returned"):  # and before 0009
+        connection.execute("DROP TABLE case_search_deferred")  # and before 0007
+        for kind in ("escalated", "extended", "returned"):  # and 0009
             connection.execute(f"DROP INDEX ix_events_{kind}")
         connection.execute("CREATE INDEX ix_events_kind_at ON events (kind, at)")
         connection.execute("CREATE INDEX ix_events_kind_case_at ON events (kind, case_id, at)")
