@@ -6,10 +6,10 @@ folded there). The index (revision 0005; terms in ``caselog.searchterms``) only 
 ``LIKE`` then reads: it can make a search fast, never change its answer. A text the index cannot narrow (one
 character, or punctuation alone) is answered by ``LIKE`` over every case.
 
-The SQL differs by dialect (``connection.dialect.name``): SQLite asks its FTS5 table ``case_search``,
-PostgreSQL the GIN index over ``caselog_search_terms(title, description)``. For a page of newest matches,
-``newest_matches`` weighs the index against reading newest first on both (PostgreSQL's planner cannot know
-that a common text's matches are spread over the years, and sorts them all).
+The SQL differs by dialect (``connection.dialect.name``): SQLite asks its FTS5 table ``case_search``
+(revision 0005), PostgreSQL the GIN index of its side table ``case_search_terms`` (revision 0008). For a page
+of newest matches, ``newest_matches`` weighs the index against reading newest first on both (PostgreSQL's
+planner cannot know that a common text's matches are spread over the years, and sorts them all).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ WINDOW_MARGIN = 4
 FEW_CANDIDATES = 100
 
 _case_search = table("case_search", column("rowid"))
+_case_search_terms = table("case_search_terms", column("case_id"), column("terms"))
 
 
 def _escape_like(text: str) -> str:
@@ -49,22 +50,18 @@ def _like(text: str, dialect: str):
     return or_(folded(Case.title).like(pattern, escape="\\"), folded(Case.description).like(pattern, escape="\\"))
 
 
-def _terms_match(query: SearchQuery):
-    """PostgreSQL: the cases whose index terms hold the query (matches the GIN index's expression)."""
-    from sqlalchemy.dialects.postgresql import TSQUERY
-
-    return func.caselog_search_terms(Case.title, Case.description).op("@@")(cast(query.tsquery(), TSQUERY))
-
-
 def _candidates(query: SearchQuery, dialect: str):
     """The ids of the cases the index offers."""
     if dialect == "postgresql":
-        return select(Case.id).where(_terms_match(query))
+        from sqlalchemy.dialects.postgresql import TSQUERY
+
+        match = _case_search_terms.c.terms.op("@@")(cast(query.tsquery(), TSQUERY))
+        return select(_case_search_terms.c.case_id).where(match)
     return select(_case_search.c.rowid).where(literal_column("case_search").op("MATCH")(query.fts5()))
 
 
 def _indexed(query: SearchQuery, dialect: str):
-    return _terms_match(query) if dialect == "postgresql" else Case.id.in_(_candidates(query, dialect))
+    return Case.id.in_(_candidates(query, dialect))
 
 
 def search_condition(*, session: Session, text: str):

@@ -161,9 +161,9 @@ def _candidates(session, words: str) -> set[int]:
     """Case ids the index alone offers for ``words`` (no LIKE), to see stale or missing entries."""
     query = search_query(words)
     if BACKEND == "postgresql":
-        statement = text(
-            "SELECT id FROM cases WHERE caselog_search_terms(title, description) @@ CAST(:q AS tsquery)"
-        ).bindparams(q=query.tsquery())
+        statement = text("SELECT case_id FROM case_search_terms WHERE terms @@ CAST(:q AS tsquery)").bindparams(
+            q=query.tsquery()
+        )
     else:
         statement = text("SELECT rowid FROM case_search WHERE case_search MATCH :q").bindparams(q=query.fts5())
     return set(session.scalars(statement))
@@ -270,6 +270,26 @@ def test_a_writer_without_the_terms_function_is_refused(cli, location):
     with pytest.raises(sqlite3.OperationalError, match="no such function: caselog_search_terms"):
         raw.execute("UPDATE cases SET title = 'x'")
     raw.close()
+
+
+@pytest.mark.postgresql_only
+def test_postgresql_rewrites_the_terms_only_when_the_title_or_description_changes(session):
+    """Revision 0008: the sweep's updates (tier, status) and a title set to itself leave the terms' row alone."""
+    first = _insert(session, "楼道门禁失灵", "3号楼")
+    _insert(session, "电梯故障", None)
+    version = text(  # where the row lies: an UPDATE always writes a new version elsewhere
+        "SELECT case_search_terms.ctid::text FROM case_search_terms JOIN cases ON cases.id = case_id WHERE ref = :ref"
+    )
+    written = session.scalar(version, {"ref": first})
+    session.execute(update(Case).where(Case.ref == first).values(status="dispatched", tier=2))
+    session.execute(update(Case).values(title=Case.title, description=Case.description))
+    assert session.scalar(version, {"ref": first}) == written
+    session.execute(update(Case).where(Case.ref == first).values(description="5号楼"))
+    assert session.scalar(version, {"ref": first}) != written
+    assert _found(session, "5号楼", limit=20) == {first} and _found(session, "3号楼", limit=20) == set()
+    assert _candidates(session, "3号") == set()
+    session.execute(delete(Case).where(Case.ref == first))
+    assert session.scalar(text("SELECT count(*) FROM case_search_terms")) == 1
 
 
 # --- PostgreSQL's function says what Python says ----------------------------------------------------------
