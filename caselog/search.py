@@ -2,28 +2,38 @@
 
 A case matches when the text (trimmed) occurs in its title or description, letter case of A–Z aside, exactly as
 SQLite's ``LIKE '%…%'`` says; PostgreSQL is given the same rule (its ``LIKE`` minds case, so both sides are
-folded there). The index (revision 0005; terms in ``caselog.searchterms``) only ever narrows the cases that
-``LIKE`` then reads: it can make a search fast, never change its answer. A text the index cannot narrow (one
-character, or punctuation alone) is answered by ``LIKE`` over every case.
+folded there). The index (terms in ``caselog.searchterms``) only ever narrows the cases that ``LIKE`` then reads:
+it can make a search fast, never change its answer. A text the index cannot narrow (one character, or
+punctuation alone) is answered by ``LIKE`` over every case.
 
-The SQL differs by dialect (``connection.dialect.name``): SQLite asks its FTS5 table ``case_search``
-(revision 0005), PostgreSQL the GIN index of its side table ``case_search_terms`` (revision 0008). For a page
-of newest matches, ``newest_matches`` weighs the index against reading newest first on both (PostgreSQL's
-planner cannot know that a common text's matches are spread over the years, and sorts them all).
+The SQL differs by dialect (``connection.dialect.name``): SQLite asks its FTS5 table ``case_search`` (revision
+0005), PostgreSQL the GIN index of its side table ``case_search_terms`` (revision 0008). For a page of newest
+matches, SQLite walks the index back from the newest case in windows of ids (FTS5 seeks to a range of rowids),
+and PostgreSQL weighs the index against reading newest first (its planner cannot know that a common text's
+matches are spread over the years, and sorts them all).
 """
 
 from __future__ import annotations
 
 import math
 
-from sqlalchemy import and_, cast, column, func, literal_column, or_, select, table
+from sqlalchemy import and_, cast, column, exists, func, literal_column, or_, select, table
 from sqlmodel import Session
 
 from caselog.models import Case
 from caselog.searchterms import ASCII_LOWER, ASCII_UPPER, SearchQuery, fold, search_query
 
-# Reading the next case in time order costs about a tenth of fetching a case by id (SQLite, 1M cases; about
-# the same on PostgreSQL): this sets where a page of newest matches is read in time order instead.
+# SQLite: how many candidates each batch of a page of newest matches holds. Past the last, the page is still not
+# sure (its matches are old, or other filters rare): the rest of the candidates go to one query, whose plan
+# SQLite chooses knowing the other filters (an index on status or opened_at may then lead).
+BATCHES = (64, 256, 1024, 4096)
+# SQLite: the newest ids whose terms tell which of a text's pairs are rare.
+SAMPLE = 4096
+# SQLite: at most this many of a text's pairs go to FTS5, those fewest among the newest cases. The pairs of a
+# text overlap, so a few rare ones narrow nearly as well as all of them, and FTS5's work grows with each pair.
+MOST_TERMS = 3
+# PostgreSQL: reading the next case in time order costs about a tenth of fetching a case by id (as on SQLite):
+# this sets where a page of newest matches is read in time order instead.
 SCAN_TO_SEEK = 0.1
 # How far past the expected depth a read in time order goes before the index is asked after all.
 WINDOW_MARGIN = 4
@@ -60,38 +70,94 @@ def _candidates(query: SearchQuery, dialect: str):
     return select(_case_search.c.rowid).where(literal_column("case_search").op("MATCH")(query.fts5()))
 
 
-def _indexed(query: SearchQuery, dialect: str):
-    return Case.id.in_(_candidates(query, dialect))
-
-
 def search_condition(*, session: Session, text: str):
     """The condition on ``Case`` that keeps the cases whose title or description contains ``text``."""
     text = text.strip()
     dialect = session.get_bind().dialect.name
     query = search_query(text)
     like = _like(text, dialect)
-    return like if query is None else and_(_indexed(query, dialect), like)
+    return like if query is None else and_(Case.id.in_(_candidates(query, dialect)), like)
 
 
 def newest_matches(*, session: Session, select_cases, text: str, limit: int) -> list:
-    """The first ``limit`` rows of ``select_cases`` (ordered newest first) whose case contains ``text``.
-
-    Fetching the candidates by id and sorting them costs about the number of candidates; reading
-    the newest cases until the page is full costs about ``limit`` × cases ÷ candidates. The index says how many
-    candidates there are (counting only up to the point where both cost the same), and the cheaper way is
-    taken. Read in time order, the search stops after a window of ``WINDOW_MARGIN`` times the expected depth
-    (matches may all be old, or other filters rare) and the index is asked after all.
-    """
+    """The first ``limit`` rows of ``select_cases`` (ordered by ``Case.opened_at`` then ``Case.id``, newest
+    first; its first column a ``Case``) whose case contains ``text``."""
     text = text.strip()
     dialect = session.get_bind().dialect.name
     query = search_query(text)
     like = _like(text, dialect)
     if query is None:
         return session.execute(select_cases.where(like).limit(limit)).all()
-    through_index = select_cases.where(_indexed(query, dialect), like).limit(limit)
+    if dialect == "sqlite":
+        return _newest_by_windows(session, select_cases, query, like, limit)
+    return _newest_weighed(session, select_cases, query, like, limit)
+
+
+def _newest_by_windows(session: Session, select_cases, query: SearchQuery, like, limit: int) -> list:
+    """SQLite: the page from the index, read back from the newest case in batches of candidates.
+
+    FTS5 gives the candidates newest id first and stops after a batch (it seeks to a range of rowids, so a
+    batch costs about the ids it spans); ``LIKE`` and the other filters keep the matches, and the newest of
+    them join the page. Each batch is larger than the last (``BATCHES``): a common text is done after a few
+    dozen cases, a rare one reads far back in few steps. Ids follow the time of opening only mostly (an import brings
+    old cases in late), so the page is done only when no case older in id than the candidates read is newer
+    in time than the page's last: the index on ``opened_at`` answers that, and another batch is read while not.
+    """
+    newest_first = lambda row: (row[0].opened_at, row[0].id)  # noqa: E731
+    query = _rarest_terms(session, query)
+    rowid = _case_search.c.rowid
+    below, page = None, []
+    for batch in BATCHES:
+        offered = _candidates(query, "sqlite").order_by(rowid.desc()).limit(batch)
+        ids = session.scalars(offered if below is None else offered.where(rowid < below)).all()
+        if ids:
+            found = session.execute(select_cases.where(Case.id.in_(ids), like).limit(limit)).all()
+            page = sorted([*page, *found], key=newest_first, reverse=True)[:limit]
+        if len(ids) < batch:  # no candidate left
+            return page
+        below = ids[-1]
+        if len(page) == limit:
+            # "+ 0" keeps SQLite from reading the table by id: the index on opened_at answers from its range.
+            newer_behind = select(Case.id).where(Case.opened_at > page[-1][0].opened_at, Case.id + 0 < below)
+            if not session.scalar(select(exists(newer_behind))):
+                return page
+    rest = _candidates(query, "sqlite").where(rowid < below)
+    found = session.execute(select_cases.where(Case.id.in_(rest), like).limit(limit)).all()
+    return sorted([*page, *found], key=newest_first, reverse=True)[:limit]
+
+
+def _rarest_terms(session: Session, query: SearchQuery) -> SearchQuery:
+    """SQLite: the query narrowed to the ``MOST_TERMS`` pairs the newest ``SAMPLE`` ids hold fewest.
+
+    A prefix is asked only when the text has no pair: FTS5 reads every term it begins.
+    """
+    if not query.terms:
+        return query
+    if len(query.terms) <= MOST_TERMS:
+        return SearchQuery(query.terms)
+    low = (session.scalar(select(func.max(Case.id))) or 0) - SAMPLE
+
+    def seen(term: str):
+        held = _candidates(SearchQuery((term,)), "sqlite").where(_case_search.c.rowid >= low).subquery()
+        return select(func.count()).select_from(held).scalar_subquery()
+
+    counts = session.execute(select(*(seen(term) for term in query.terms))).one()
+    ranked = sorted(zip(counts, range(len(counts)), query.terms, strict=True))
+    return SearchQuery(tuple(term for _count, _place, term in ranked[:MOST_TERMS]))
+
+
+def _newest_weighed(session: Session, select_cases, query: SearchQuery, like, limit: int) -> list:
+    """PostgreSQL: fetching the candidates by id and sorting them costs about the number of candidates;
+    reading the newest cases until the page is full costs about ``limit`` × cases ÷ candidates.
+
+    The index says how many candidates there are (counting only up to the point where both cost the same), and
+    the cheaper way is taken. Read in time order, the search stops after a window of ``WINDOW_MARGIN`` times the
+    expected depth (matches may all be old, or other filters rare) and the index is asked after all.
+    """
+    through_index = select_cases.where(Case.id.in_(_candidates(query, "postgresql")), like).limit(limit)
     cases = session.scalar(select(func.max(Case.id))) or 0
     balance = max(FEW_CANDIDATES, math.isqrt(int(SCAN_TO_SEEK * limit * cases)))
-    offered = _candidates(query, dialect).limit(balance + 1).subquery()
+    offered = _candidates(query, "postgresql").limit(balance + 1).subquery()
     candidates = session.scalar(select(func.count()).select_from(offered))
     if candidates <= balance:
         return session.execute(through_index).all()

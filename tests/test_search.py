@@ -69,10 +69,11 @@ ALPHABET = "门禁系统电梯故障噪音频繁" + "aAbBzZ0129" + " ,.，。、
 _numbers = count(1)
 
 
-def _insert(session, title: str, description: str | None) -> str:
-    """A case written straight to the table (the index follows by itself); returns its reference."""
+def _insert(session, title: str, description: str | None, minutes: int | None = None) -> str:
+    """A case written straight to the table (the index follows by itself); returns its reference. It is opened
+    ``minutes`` after a fixed moment, by default later than every case before it."""
     number = next(_numbers)
-    moment = datetime(2026, 3, 2, 1, 0, tzinfo=UTC) + timedelta(minutes=number)  # newer and newer
+    moment = datetime(2026, 3, 2, 1, 0, tzinfo=UTC) + timedelta(minutes=number if minutes is None else minutes)
     ref = f"C2026-{number:06d}"
     values = {
         "ref": ref,
@@ -117,9 +118,10 @@ texts = st.text(alphabet=ALPHABET, max_size=16)
 
 @st.composite
 def corpus_and_query(draw):
-    cases = draw(st.lists(st.tuples(texts, st.none() | texts), min_size=1, max_size=12))
+    # Opened at some minute, or (None) after every case before it; several may share a minute.
+    cases = draw(st.lists(st.tuples(texts, st.none() | texts, st.none() | st.integers(0, 5)), min_size=1, max_size=12))
     if draw(st.booleans()):
-        title, description = draw(st.sampled_from(cases))
+        title, description, _minutes = draw(st.sampled_from(cases))
         source = draw(st.sampled_from([title, description or title]))
         start = draw(st.integers(0, len(source)))
         query = source[start : draw(st.integers(start, len(source)))]
@@ -135,21 +137,46 @@ def test_search_answers_exactly_what_like_answers(session, monkeypatch, example)
     nested = session.begin_nested()
     try:
         needle = fold(query.strip())
-        wanted = set()
-        for title, description in cases:
-            ref = _insert(session, title or "t", description)
+        wanted, opened = set(), {}
+        for title, description, minutes in cases:
+            ref = _insert(session, title or "t", description, minutes)
+            opened[ref] = session.scalar(select(Case.opened_at).where(Case.ref == ref))
             if needle in fold(title or "t") or needle in fold(description or ""):
                 wanted.add(ref)
-        newest = set(sorted(wanted)[-2:])  # references grow with the time of opening
+        newest = set(sorted(wanted, key=lambda ref: (opened[ref], ref))[-2:])  # references grow with the ids
         assert _like(session, query) == wanted
         assert _found(session, query, limit=0) == wanted  # every match (through the index when it can narrow)
-        assert _found(session, query, limit=2) == newest  # a page: few candidates, so through the index
+        assert _found(session, query, limit=2) == newest  # a page: few candidates, so in one batch
+        for batches in ((1,), (1, 2), (1, 1, 1, 1)):  # batches of one candidate, then the rest in one query
+            monkeypatch.setattr(search, "BATCHES", batches)
+            monkeypatch.setattr(search, "MOST_TERMS", 1)  # and the one rarest pair asked, not all
+            assert _found(session, query, limit=2) == newest
+        monkeypatch.undo()
         monkeypatch.setattr(search, "FEW_CANDIDATES", 0)
         monkeypatch.setattr(search, "SCAN_TO_SEEK", 0)  # as if the text were very common: read newest first,
         for margin in (100, 0.25, 0):  # in a window of every case, of the newer half, of the newest (too short)
             monkeypatch.setattr(search, "WINDOW_MARGIN", margin)
             assert _found(session, query, limit=2) == newest
         monkeypatch.undo()
+    finally:
+        nested.rollback()
+
+
+@pytest.mark.parametrize("batches", [(1,), (1, 1), (1, 1, 1), (2, 2), (64,)])
+def test_a_page_from_the_index_is_newest_in_time_whatever_the_order_of_ids(session, monkeypatch, batches):
+    """Cases imported late (high ids) may be old: a page of newest matches is by time of opening all the same."""
+    monkeypatch.setattr(search, "BATCHES", batches)
+    nested = session.begin_nested()
+    try:
+        late, later, *_old = [_insert(session, "楼道门禁失灵", None, minutes) for minutes in (100, 200, 1, 2)]
+        _insert(session, "电梯故障", None, 300)
+        assert _found(session, "门禁", limit=2) == {late, later}
+        assert [
+            row.ref
+            for row in list_cases(
+                session=session, filters=CaseFilter(search="门禁"), today=NOW.date(), tz=SHANGHAI, limit=3
+            )
+        ][:2] == [later, late]
     finally:
         nested.rollback()
 
