@@ -27,6 +27,9 @@ from caselog.searchterms import ASCII_LOWER, ASCII_UPPER, SearchQuery, fold, sea
 # sure (its matches are old, or other filters rare): the rest of the candidates go to one query, whose plan
 # SQLite chooses knowing the other filters (an index on status or opened_at may then lead).
 BATCHES = (64, 256, 1024, 4096)
+# SQLite: past the batches, more candidates than this left and fewer cases than this kept by the other filters
+# (a status, a period, a department): those cases are read by their filters' index, and LIKE decides.
+MANY = 20_000
 # SQLite: the newest ids whose terms tell which of a text's pairs are rare.
 SAMPLE = 4096
 # SQLite: at most this many of a text's pairs go to FTS5, those fewest among the newest cases. The pairs of a
@@ -99,31 +102,44 @@ def _newest_by_windows(session: Session, select_cases, query: SearchQuery, like,
     FTS5 gives the candidates newest id first and stops after a batch (it seeks to a range of rowids, so a
     batch costs about the ids it spans); ``LIKE`` and the other filters keep the matches, and the newest of
     them join the page. Each batch is larger than the last (``BATCHES``): a common text is done after a few
-    dozen cases, a rare one reads far back in few steps. Ids follow the time of opening only mostly (an import brings
-    old cases in late), so the page is done only when no case older in id than the candidates read is newer
-    in time than the page's last: the index on ``opened_at`` answers that, and another batch is read while not.
+    dozen cases, a rare one reads far back in few steps. Ids follow the time of opening only mostly (an import
+    brings old cases in late), so the page is done only when no case older in id than the candidates read is
+    newer in time than the page's last: the index on ``opened_at`` answers that, and another batch is read while
+    not.
     """
     newest_first = lambda row: (row[0].opened_at, row[0].id)  # noqa: E731
     query = _rarest_terms(session, query)
     rowid = _case_search.c.rowid
     below, page = None, []
     for batch in BATCHES:
+        # The batch's extent first, then its candidates by that range: ids never travel through Python.
         offered = _candidates(query, "sqlite").order_by(rowid.desc()).limit(batch)
-        ids = session.scalars(offered if below is None else offered.where(rowid < below)).all()
-        if ids:
-            found = session.execute(select_cases.where(Case.id.in_(ids), like).limit(limit)).all()
+        offered = (offered if below is None else offered.where(rowid < below)).subquery()
+        count, low = session.execute(select(func.count(), func.min(offered.c.rowid))).one()
+        if count:
+            window = _candidates(query, "sqlite").where(rowid >= low)
+            window = window if below is None else window.where(rowid < below)
+            found = session.execute(select_cases.where(Case.id.in_(window), like).limit(limit)).all()
             page = sorted([*page, *found], key=newest_first, reverse=True)[:limit]
-        if len(ids) < batch:  # no candidate left
+        if count < batch:  # no candidate left
             return page
-        below = ids[-1]
+        below = low
         if len(page) == limit:
             # "+ 0" keeps SQLite from reading the table by id: the index on opened_at answers from its range.
             newer_behind = select(Case.id).where(Case.opened_at > page[-1][0].opened_at, Case.id + 0 < below)
             if not session.scalar(select(exists(newer_behind))):
                 return page
     rest = _candidates(query, "sqlite").where(rowid < below)
+    if _more_than(session, rest, MANY) and not _more_than(session, select_cases.order_by(None), MANY):
+        # Many candidates left, few cases the other filters keep: those cases, by their own index, and LIKE.
+        return session.execute(select_cases.where(like).limit(limit)).all()
     found = session.execute(select_cases.where(Case.id.in_(rest), like).limit(limit)).all()
     return sorted([*page, *found], key=newest_first, reverse=True)[:limit]
+
+
+def _more_than(session: Session, rows, bound: int) -> bool:
+    """Whether the query ``rows`` has more than ``bound`` rows (it reads at most one more)."""
+    return session.scalar(select(func.count()).select_from(rows.limit(bound + 1).subquery())) > bound
 
 
 def _rarest_terms(session: Session, query: SearchQuery) -> SearchQuery:

@@ -181,6 +181,30 @@ def test_a_page_from_the_index_is_newest_in_time_whatever_the_order_of_ids(sessi
         nested.rollback()
 
 
+@pytest.mark.parametrize("many", [0, 3, 100])
+def test_a_page_with_other_filters_is_the_same_by_whichever_index_leads(session, monkeypatch, many):
+    """Past the batches, the cases the other filters keep may be read first (when fewer than ``MANY``)."""
+    monkeypatch.setattr(search, "BATCHES", (1,))
+    monkeypatch.setattr(search, "MANY", many)
+    nested = session.begin_nested()
+    try:
+        refs = [_insert(session, "楼道门禁失灵", None, minutes) for minutes in (100, 200, 1, 2, 3, 4)]
+        other = _insert(session, "电梯故障", None, 300)
+        dispatched = [refs[0], refs[2], other]  # with 3 as MANY, past the first batch: by status, then LIKE
+        session.execute(update(Case).where(Case.ref.in_(dispatched)).values(status="dispatched"))
+        for limit, wanted in ((1, [refs[0]]), (2, [refs[0], refs[2]]), (3, [refs[0], refs[2]])):
+            found = list_cases(
+                session=session,
+                filters=CaseFilter(search="门禁", statuses=("dispatched",)),
+                today=NOW.date(),
+                tz=SHANGHAI,
+                limit=limit,
+            )
+            assert [row.ref for row in found] == wanted
+    finally:
+        nested.rollback()
+
+
 # --- every write keeps the index in step ------------------------------------------------------------------
 
 
