@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import math
 
-from sqlalchemy import and_, cast, column, exists, func, literal_column, or_, select, table
+from sqlalchemy import and_, cast, column, func, literal_column, or_, select, table
 from sqlmodel import Session
 
-from caselog.models import Case
+from caselog.models import Case, UTCDateTime
 from caselog.searchterms import ASCII_LOWER, ASCII_UPPER, SearchQuery, fold, search_query
 
 # SQLite: how many candidates each batch of a page of newest matches holds. Past the last, the page is still not
@@ -30,6 +30,8 @@ BATCHES = (64, 256, 1024, 4096)
 # SQLite: past the batches, more candidates than this left and fewer cases than this kept by the other filters
 # (a status, a period, a department): those cases are read by their filters' index, and LIKE decides.
 MANY = 20_000
+# SQLite: case_search_blocks's blocks of ids (revision 0008) are 2 ** BLOCK_BITS ids each.
+BLOCK_BITS = 10
 # SQLite: the newest ids whose terms tell which of a text's pairs are rare.
 SAMPLE = 4096
 # SQLite: at most this many of a text's pairs go to FTS5, those fewest among the newest cases. The pairs of a
@@ -44,6 +46,7 @@ WINDOW_MARGIN = 4
 FEW_CANDIDATES = 100
 
 _case_search = table("case_search", column("rowid"))
+_case_search_blocks = table("case_search_blocks", column("block"), column("newest", UTCDateTime()))
 _case_search_terms = table("case_search_terms", column("case_id"), column("terms"))
 
 
@@ -104,7 +107,7 @@ def _newest_by_windows(session: Session, select_cases, query: SearchQuery, like,
     them join the page. Each batch is larger than the last (``BATCHES``): a common text is done after a few
     dozen cases, a rare one reads far back in few steps. Ids follow the time of opening only mostly (an import
     brings old cases in late), so the page is done only when no case older in id than the candidates read is
-    newer in time than the page's last: the index on ``opened_at`` answers that, and another batch is read while
+    newer in time than the page's last (``case_search_blocks`` answers that), and another batch is read while
     not.
     """
     newest_first = lambda row: (row[0].opened_at, row[0].id)  # noqa: E731
@@ -125,9 +128,7 @@ def _newest_by_windows(session: Session, select_cases, query: SearchQuery, like,
             return page
         below = low
         if len(page) == limit:
-            # "+ 0" keeps SQLite from reading the table by id: the index on opened_at answers from its range.
-            newer_behind = select(Case.id).where(Case.opened_at > page[-1][0].opened_at, Case.id + 0 < below)
-            if not session.scalar(select(exists(newer_behind))):
+            if not _opened_later_below(session, below, page[-1][0].opened_at):
                 return page
     rest = _candidates(query, "sqlite").where(rowid < below)
     if _more_than(session, rest, MANY) and not _more_than(session, select_cases.order_by(None), MANY):
@@ -135,6 +136,19 @@ def _newest_by_windows(session: Session, select_cases, query: SearchQuery, like,
         return session.execute(select_cases.where(like).limit(limit)).all()
     found = session.execute(select_cases.where(Case.id.in_(rest), like).limit(limit)).all()
     return sorted([*page, *found], key=newest_first, reverse=True)[:limit]
+
+
+def _opened_later_below(session: Session, below: int, moment) -> bool:
+    """SQLite: whether a case of an id below ``below`` may have been opened after ``moment``.
+
+    The whole blocks of ids below say it from ``case_search_blocks`` (revision 0008; it may be later than the
+    truth, never earlier), the part of ``below``'s own block from its cases.
+    """
+    start = below >> BLOCK_BITS << BLOCK_BITS
+    blocks = select(func.max(_case_search_blocks.c.newest)).where(_case_search_blocks.c.block < below >> BLOCK_BITS)
+    part = select(func.max(Case.opened_at)).where(Case.id >= start, Case.id < below)
+    latest = session.execute(select(blocks.scalar_subquery(), part.scalar_subquery())).one()
+    return any(when is not None and when > moment for when in latest)
 
 
 def _more_than(session: Session, rows, bound: int) -> bool:

@@ -86,6 +86,9 @@ def test_calendar_entries_are_read_and_an_old_schema_is_upgraded_first(isolated_
         for trigger in ("insert", "update", "delete"):
             connection.execute(f"DROP TRIGGER cases_search_{trigger}")
         connection.execute("DROP TABLE case_search")
+        for trigger in ("insert", "update"):  # and before 0008
+            connection.execute(f"DROP TRIGGER cases_blocks_{trigger}")
+        connection.execute("DROP TABLE case_search_blocks")
     days = json.loads(run("calendar", "show", "2027-01", "-f", "json").stdout)
     assert [d for d in days if d["day"] == "2027-01-01"][0]["workday"] is False
     with sqlite3.connect(isolated_env / "caselog.db") as connection:

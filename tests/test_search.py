@@ -69,7 +69,9 @@ ALPHABET = "门禁系统电梯故障噪音频繁" + "aAbBzZ0129" + " ,.，。、
 _numbers = count(1)
 
 
-def _insert(session, title: str, description: str | None, minutes: int | None = None) -> str:
+def _insert(
+    session, title: str, description: str | None, minutes: int | None = None, case_id: int | None = None
+) -> str:
     """A case written straight to the table (the index follows by itself); returns its reference. It is opened
     ``minutes`` after a fixed moment, by default later than every case before it."""
     number = next(_numbers)
@@ -91,6 +93,8 @@ def _insert(session, title: str, description: str | None, minutes: int | None = 
         "version": 1,
         "deadline_estimated": False,
     }
+    if case_id is not None:
+        values["id"] = case_id
     session.execute(insert(Case).values(values))
     return ref
 
@@ -177,6 +181,34 @@ def test_a_page_from_the_index_is_newest_in_time_whatever_the_order_of_ids(sessi
                 session=session, filters=CaseFilter(search="门禁"), today=NOW.date(), tz=SHANGHAI, limit=3
             )
         ][:2] == [later, late]
+    finally:
+        nested.rollback()
+
+
+@pytest.mark.parametrize("batches", [(1,), (1, 1), (1, 1, 1, 1), (64,)])
+def test_the_blocks_of_ids_tell_whether_an_older_id_is_newer_in_time(session, monkeypatch, batches):
+    """Ids over several blocks of 1,024 (``case_search_blocks``, SQLite), times out of their order, a move in time."""
+    monkeypatch.setattr(search, "BATCHES", batches)
+    nested = session.begin_nested()
+    try:
+        ids = (1, 1500, 2047, 2048, 2049, 5000)
+        refs = dict(
+            zip(
+                ids,
+                (
+                    _insert(session, "楼道门禁失灵", None, minutes, case_id)
+                    for case_id, minutes in zip(ids, (500, 10, 400, 20, 30, 40), strict=True)
+                ),
+                strict=True,
+            )
+        )
+        assert _found(session, "门禁", limit=2) == {refs[1], refs[2047]}
+        assert _found(session, "门禁", limit=3) == {refs[1], refs[2047], refs[5000]}
+        later = datetime(2026, 3, 2, 1, 0, tzinfo=UTC) + timedelta(minutes=450)
+        session.execute(update(Case).where(Case.id == 1500).values(opened_at=later))
+        assert _found(session, "门禁", limit=2) == {refs[1], refs[1500]}
+        session.execute(update(Case).where(Case.id == 1).values(opened_at=later - timedelta(minutes=449)))
+        assert _found(session, "门禁", limit=2) == {refs[1500], refs[2047]}  # a block's newest may stay too late
     finally:
         nested.rollback()
 
