@@ -86,6 +86,9 @@ def test_calendar_entries_are_read_and_an_old_schema_is_upgraded_first(isolated_
         for trigger in ("insert", "update", "delete"):
             connection.execute(f"DROP TRIGGER cases_search_{trigger}")
         connection.execute("DROP TABLE case_search")
+        for trigger in ("insert", "update"):  # and before 0008
+            connection.execute(f"DROP TRIGGER cases_blocks_{trigger}")
+        connection.execute("DROP TABLE case_search_blocks")
         connection.execute("DROP TABLE case_search_deferred")  # and before 0007
         for kind in ("escalated", "extended", "returned"):  # and 0009
             connection.execute(f"DROP INDEX ix_events_{kind}")

@@ -69,10 +69,13 @@ ALPHABET = "门禁系统电梯故障噪音频繁" + "aAbBzZ0129" + " ,.，。、
 _numbers = count(1)
 
 
-def _insert(session, title: str, description: str | None) -> str:
-    """A case written straight to the table (the index follows by itself); returns its reference."""
+def _insert(
+    session, title: str, description: str | None, minutes: int | None = None, case_id: int | None = None
+) -> str:
+    """A case written straight to the table (the index follows by itself); returns its reference. It is opened
+    ``minutes`` after a fixed moment, by default later than every case before it."""
     number = next(_numbers)
-    moment = datetime(2026, 3, 2, 1, 0, tzinfo=UTC) + timedelta(minutes=number)  # newer and newer
+    moment = datetime(2026, 3, 2, 1, 0, tzinfo=UTC) + timedelta(minutes=number if minutes is None else minutes)
     ref = f"C2026-{number:06d}"
     values = {
         "ref": ref,
@@ -90,6 +93,8 @@ def _insert(session, title: str, description: str | None) -> str:
         "version": 1,
         "deadline_estimated": False,
     }
+    if case_id is not None:
+        values["id"] = case_id
     session.execute(insert(Case).values(values))
     return ref
 
@@ -117,9 +122,10 @@ texts = st.text(alphabet=ALPHABET, max_size=16)
 
 @st.composite
 def corpus_and_query(draw):
-    cases = draw(st.lists(st.tuples(texts, st.none() | texts), min_size=1, max_size=12))
+    # Opened at some minute, or (None) after every case before it; several may share a minute.
+    cases = draw(st.lists(st.tuples(texts, st.none() | texts, st.none() | st.integers(0, 5)), min_size=1, max_size=12))
     if draw(st.booleans()):
-        title, description = draw(st.sampled_from(cases))
+        title, description, _minutes = draw(st.sampled_from(cases))
         source = draw(st.sampled_from([title, description or title]))
         start = draw(st.integers(0, len(source)))
         query = source[start : draw(st.integers(start, len(source)))]
@@ -135,21 +141,98 @@ def test_search_answers_exactly_what_like_answers(session, monkeypatch, example)
     nested = session.begin_nested()
     try:
         needle = fold(query.strip())
-        wanted = set()
-        for title, description in cases:
-            ref = _insert(session, title or "t", description)
+        wanted, opened = set(), {}
+        for title, description, minutes in cases:
+            ref = _insert(session, title or "t", description, minutes)
+            opened[ref] = session.scalar(select(Case.opened_at).where(Case.ref == ref))
             if needle in fold(title or "t") or needle in fold(description or ""):
                 wanted.add(ref)
-        newest = set(sorted(wanted)[-2:])  # references grow with the time of opening
+        newest = set(sorted(wanted, key=lambda ref: (opened[ref], ref))[-2:])  # references grow with the ids
         assert _like(session, query) == wanted
         assert _found(session, query, limit=0) == wanted  # every match (through the index when it can narrow)
-        assert _found(session, query, limit=2) == newest  # a page: few candidates, so through the index
+        assert _found(session, query, limit=2) == newest  # a page: few candidates, so in one batch
+        for batches in ((1,), (1, 2), (1, 1, 1, 1)):  # batches of one candidate, then the rest in one query
+            monkeypatch.setattr(search, "BATCHES", batches)
+            monkeypatch.setattr(search, "MOST_TERMS", 1)  # and the one rarest pair asked, not all
+            assert _found(session, query, limit=2) == newest
+        monkeypatch.undo()
         monkeypatch.setattr(search, "FEW_CANDIDATES", 0)
         monkeypatch.setattr(search, "SCAN_TO_SEEK", 0)  # as if the text were very common: read newest first,
         for margin in (100, 0.25, 0):  # in a window of every case, of the newer half, of the newest (too short)
             monkeypatch.setattr(search, "WINDOW_MARGIN", margin)
             assert _found(session, query, limit=2) == newest
         monkeypatch.undo()
+    finally:
+        nested.rollback()
+
+
+@pytest.mark.parametrize("batches", [(1,), (1, 1), (1, 1, 1), (2, 2), (64,)])
+def test_a_page_from_the_index_is_newest_in_time_whatever_the_order_of_ids(session, monkeypatch, batches):
+    """Cases imported late (high ids) may be old: a page of newest matches is by time of opening all the same."""
+    monkeypatch.setattr(search, "BATCHES", batches)
+    nested = session.begin_nested()
+    try:
+        late, later, *_old = [_insert(session, "楼道门禁失灵", None, minutes) for minutes in (100, 200, 1, 2)]
+        _insert(session, "电梯故障", None, 300)
+        assert _found(session, "门禁", limit=2) == {late, later}
+        assert [
+            row.ref
+            for row in list_cases(
+                session=session, filters=CaseFilter(search="门禁"), today=NOW.date(), tz=SHANGHAI, limit=3
+            )
+        ][:2] == [later, late]
+    finally:
+        nested.rollback()
+
+
+@pytest.mark.parametrize("batches", [(1,), (1, 1), (1, 1, 1, 1), (64,)])
+def test_the_blocks_of_ids_tell_whether_an_older_id_is_newer_in_time(session, monkeypatch, batches):
+    """Ids over several blocks of 1,024 (``case_search_blocks``, SQLite), times out of their order, a move in time."""
+    monkeypatch.setattr(search, "BATCHES", batches)
+    nested = session.begin_nested()
+    try:
+        ids = (1, 1500, 2047, 2048, 2049, 5000)
+        refs = dict(
+            zip(
+                ids,
+                (
+                    _insert(session, "楼道门禁失灵", None, minutes, case_id)
+                    for case_id, minutes in zip(ids, (500, 10, 400, 20, 30, 40), strict=True)
+                ),
+                strict=True,
+            )
+        )
+        assert _found(session, "门禁", limit=2) == {refs[1], refs[2047]}
+        assert _found(session, "门禁", limit=3) == {refs[1], refs[2047], refs[5000]}
+        later = datetime(2026, 3, 2, 1, 0, tzinfo=UTC) + timedelta(minutes=450)
+        session.execute(update(Case).where(Case.id == 1500).values(opened_at=later))
+        assert _found(session, "门禁", limit=2) == {refs[1], refs[1500]}
+        session.execute(update(Case).where(Case.id == 1).values(opened_at=later - timedelta(minutes=449)))
+        assert _found(session, "门禁", limit=2) == {refs[1500], refs[2047]}  # a block's newest may stay too late
+    finally:
+        nested.rollback()
+
+
+@pytest.mark.parametrize("many", [0, 3, 100])
+def test_a_page_with_other_filters_is_the_same_by_whichever_index_leads(session, monkeypatch, many):
+    """Past the batches, the cases the other filters keep may be read first (when fewer than ``MANY``)."""
+    monkeypatch.setattr(search, "BATCHES", (1,))
+    monkeypatch.setattr(search, "MANY", many)
+    nested = session.begin_nested()
+    try:
+        refs = [_insert(session, "楼道门禁失灵", None, minutes) for minutes in (100, 200, 1, 2, 3, 4)]
+        other = _insert(session, "电梯故障", None, 300)
+        dispatched = [refs[0], refs[2], other]  # with 3 as MANY, past the first batch: by status, then LIKE
+        session.execute(update(Case).where(Case.ref.in_(dispatched)).values(status="dispatched"))
+        for limit, wanted in ((1, [refs[0]]), (2, [refs[0], refs[2]]), (3, [refs[0], refs[2]])):
+            found = list_cases(
+                session=session,
+                filters=CaseFilter(search="门禁", statuses=("dispatched",)),
+                today=NOW.date(),
+                tz=SHANGHAI,
+                limit=limit,
+            )
+            assert [row.ref for row in found] == wanted
     finally:
         nested.rollback()
 
@@ -161,9 +244,9 @@ def _candidates(session, words: str) -> set[int]:
     """Case ids the index alone offers for ``words`` (no LIKE), to see stale or missing entries."""
     query = search_query(words)
     if BACKEND == "postgresql":
-        statement = text(
-            "SELECT id FROM cases WHERE caselog_search_terms(title, description) @@ CAST(:q AS tsquery)"
-        ).bindparams(q=query.tsquery())
+        statement = text("SELECT case_id FROM case_search_terms WHERE terms @@ CAST(:q AS tsquery)").bindparams(
+            q=query.tsquery()
+        )
     else:
         statement = text("SELECT rowid FROM case_search WHERE case_search MATCH :q").bindparams(q=query.fts5())
     return set(session.scalars(statement))
@@ -317,6 +400,26 @@ def test_a_writer_without_the_terms_function_is_refused(cli, location):
     with pytest.raises(sqlite3.OperationalError, match="no such function: caselog_search_terms"):
         raw.execute("UPDATE cases SET title = 'x'")
     raw.close()
+
+
+@pytest.mark.postgresql_only
+def test_postgresql_rewrites_the_terms_only_when_the_title_or_description_changes(session):
+    """Revision 0008: the sweep's updates (tier, status) and a title set to itself leave the terms' row alone."""
+    first = _insert(session, "楼道门禁失灵", "3号楼")
+    _insert(session, "电梯故障", None)
+    version = text(  # where the row lies: an UPDATE always writes a new version elsewhere
+        "SELECT case_search_terms.ctid::text FROM case_search_terms JOIN cases ON cases.id = case_id WHERE ref = :ref"
+    )
+    written = session.scalar(version, {"ref": first})
+    session.execute(update(Case).where(Case.ref == first).values(status="dispatched", tier=2))
+    session.execute(update(Case).values(title=Case.title, description=Case.description))
+    assert session.scalar(version, {"ref": first}) == written
+    session.execute(update(Case).where(Case.ref == first).values(description="5号楼"))
+    assert session.scalar(version, {"ref": first}) != written
+    assert _found(session, "5号楼", limit=20) == {first} and _found(session, "3号楼", limit=20) == set()
+    assert _candidates(session, "3号") == set()
+    session.execute(delete(Case).where(Case.ref == first))
+    assert session.scalar(text("SELECT count(*) FROM case_search_terms")) == 1
 
 
 # --- PostgreSQL's function says what Python says ----------------------------------------------------------

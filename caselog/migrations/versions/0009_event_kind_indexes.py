@@ -3,14 +3,14 @@ indexes over every event's kind: the same queries, a small fraction of the size 
 took 490 MiB, a fifth of the database).
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
