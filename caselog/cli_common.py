@@ -199,9 +199,12 @@ def search_text(text: str | None) -> str | None:
     """The ``--search`` option, checked: at most ``SEARCH_MAX`` characters, no control characters."""
     if text is None:
         return None
-    from caselog.validation import checked_text
+    from caselog.textrules import text_problem
 
-    return checked_text(text, "--search", SEARCH_MAX) or None
+    text = text.strip()
+    if (problem := text_problem(text, SEARCH_MAX)) is not None:
+        raise BadInput(f"--search: {problem}")
+    return text or None
 
 
 def day(text: str | None, what: str, today: date) -> date | None:

@@ -30,6 +30,7 @@ from caselog.enums import (  # noqa: F401  (re-exported: the enums belong to the
 )
 from caselog.errors import BadInput
 from caselog.i18n import _
+from caselog.textrules import CONTROL_CHARACTER, TEXT_MAX, text_problem  # noqa: F401  (the models' rules too)
 
 # --- column types (``UTCDateTime``, in ``caselog.coltypes``) ------------------------------------------------
 
@@ -292,22 +293,9 @@ class Decision(_Table, table=True):
 
 DEPARTMENT_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 TITLE_MAX = 200
-TEXT_MAX = 10_000
 TAGS_MAX = 200  # the parties.tags column, tags joined by commas
 NAME_MAX = 100
-# Control characters other than tab and line breaks: PostgreSQL cannot store NUL, and escape sequences in a title
-# would be played by every terminal that lists it.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-CONTROL_CHARACTER = _CONTROL  # for the importer's inline check of every text cell
-
-
-def text_problem(value: str, limit: int) -> str | None:
-    """What is wrong with a piece of text a user gave: too long, or a control character; None when it is fine."""
-    if len(value) > limit:
-        return _("{n} characters, at most {limit} allowed").format(n=len(value), limit=limit)
-    if found := _CONTROL.search(value):
-        return _("contains the control character U+{code:04X}").format(code=ord(found.group()))
-    return None
+_CONTROL = CONTROL_CHARACTER
 
 
 class _Input(BaseModel):

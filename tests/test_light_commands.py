@@ -109,7 +109,7 @@ def test_a_bad_choice_is_named_with_the_choices(isolated_env):
     )
 
 
-def test_reading_a_case_or_a_page_of_cases_loads_neither_pydantic_nor_the_models():
+def test_reading_a_case_or_a_page_of_cases_or_a_search_loads_neither_pydantic_nor_the_models():
     def run(*args):
         return subprocess.run([sys.executable, "-m", "caselog", *args], check=True, capture_output=True, text=True)
 
@@ -117,7 +117,8 @@ def test_reading_a_case_or_a_page_of_cases_loads_neither_pydantic_nor_the_models
     run("dept", "add", "market", "区市场监管局")
     run("party", "add", "上海测试科技有限公司")
     ref = run("case", "open", "楼道门禁失灵", "--party", "上海测试科技有限公司", "--lead", "market").stdout.split()[1]
-    for args in (["case", "show", ref], ["case", "list", "--limit", "20"], ["case", "list", "--tier", "1"]):
+    pages = (["--limit", "20"], ["--tier", "1"], ["--search", "门禁"])
+    for args in (["case", "show", ref], *(["case", "list", *page] for page in pages)):
         out, loaded = _run(*args)
         assert ref in out
         assert loaded == ["sqlalchemy"], args

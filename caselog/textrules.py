@@ -1,0 +1,23 @@
+"""The rules of free text a user gives (titles, descriptions, notes, search words): how long, and which characters.
+
+Apart from the input models so that a command reading a word from its options (``case list --search``) checks it
+without loading pydantic and the models.
+"""
+
+import re
+
+from caselog.i18n import _
+
+TEXT_MAX = 10_000
+# Control characters other than tab and line breaks: PostgreSQL cannot store NUL, and escape sequences in a title
+# would be played by every terminal that lists it.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def text_problem(value: str, limit: int) -> str | None:
+    """What is wrong with a piece of text a user gave: too long, or a control character; None when it is fine."""
+    if len(value) > limit:
+        return _("{n} characters, at most {limit} allowed").format(n=len(value), limit=limit)
+    if found := CONTROL_CHARACTER.search(value):
+        return _("contains the control character U+{code:04X}").format(code=ord(found.group()))
+    return None
