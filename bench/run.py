@@ -387,7 +387,8 @@ def sizes(db: Path, work: Path) -> dict:
         by_table.setdefault(table, {"table": 0, "indexes": 0, "csv": 0})["csv"] = out.stat().st_size
         out.unlink()
     # Pages a dropped index or deleted rows left free stay in the file (SQLite reuses them); they hold no data.
-    (free_pages,), (page_size,) = connection.execute("PRAGMA freelist_count"), connection.execute("PRAGMA page_size")
+    free_pages = connection.execute("PRAGMA freelist_count").fetchone()[0]
+    page_size = connection.execute("PRAGMA page_size").fetchone()[0]
     connection.close()
     file_size = db.stat().st_size
     free_bytes = free_pages * page_size
