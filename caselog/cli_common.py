@@ -199,12 +199,9 @@ def search_text(text: str | None) -> str | None:
     """The ``--search`` option, checked: at most ``SEARCH_MAX`` characters, no control characters."""
     if text is None:
         return None
-    from caselog.textrules import text_problem
+    from caselog.textrules import checked_text
 
-    text = text.strip()
-    if (problem := text_problem(text, SEARCH_MAX)) is not None:
-        raise BadInput(f"--search: {problem}")
-    return text or None
+    return checked_text(text, "--search", SEARCH_MAX) or None
 
 
 def day(text: str | None, what: str, today: date) -> date | None:

@@ -295,7 +295,6 @@ DEPARTMENT_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 TITLE_MAX = 200
 TAGS_MAX = 200  # the parties.tags column, tags joined by commas
 NAME_MAX = 100
-_CONTROL = CONTROL_CHARACTER
 
 
 class _Input(BaseModel):
@@ -305,7 +304,7 @@ class _Input(BaseModel):
     @classmethod
     def _no_control_characters(cls, value: object) -> object:
         for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, str) and (found := _CONTROL.search(item)):
+            if isinstance(item, str) and (found := CONTROL_CHARACTER.search(item)):
                 raise ValueError(_("contains the control character U+{code:04X}").format(code=ord(found.group())))
         return value
 

@@ -6,6 +6,7 @@ without loading pydantic and the models.
 
 import re
 
+from caselog.errors import BadInput
 from caselog.i18n import _
 
 TEXT_MAX = 10_000
@@ -21,3 +22,12 @@ def text_problem(value: str, limit: int) -> str | None:
     if found := CONTROL_CHARACTER.search(value):
         return _("contains the control character U+{code:04X}").format(code=ord(found.group()))
     return None
+
+
+def checked_text(text: str, what: str, limit: int = TEXT_MAX) -> str:
+    """``text`` stripped, or ``BadInput`` naming ``what`` (the option) when it is too long or holds a control
+    character: the rule of the input models, for free text that has no model (notes, reasons, decisions)."""
+    text = text.strip()
+    if (problem := text_problem(text, limit)) is not None:
+        raise BadInput(f"{what}: {problem}")
+    return text

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from caselog.errors import BadInput
-from caselog.models import TEXT_MAX, text_problem
+from caselog.textrules import checked_text  # noqa: F401  (re-exported: the free-text rule)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -32,12 +32,3 @@ def validate(model: type[M], data: Mapping[str, Any], *, names: Mapping[str, str
         field = str(first["loc"][0]) if first["loc"] else ""
         where = (names or {}).get(field, "--" + field.replace("_", "-"))
         raise BadInput(f"{where}: {describe_error(first)}") from None
-
-
-def checked_text(text: str, what: str, limit: int = TEXT_MAX) -> str:
-    """``text`` stripped, or ``BadInput`` naming ``what`` (the option) when it is too long or holds a control
-    character: the rule of the input models, for free text that has no model (notes, reasons, decisions)."""
-    text = text.strip()
-    if (problem := text_problem(text, limit)) is not None:
-        raise BadInput(f"{what}: {problem}")
-    return text
