@@ -8,6 +8,7 @@ transaction.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, tzinfo
@@ -125,8 +126,11 @@ REFRESH_LIMIT = 2_000
 _FACTS = facts_query()  # built once: ``driver_rows`` keeps it compiled
 
 
-def _open_cases(session: Session, today: date, tz: tzinfo, ids: list[int] | None = None) -> list[_Open]:
-    """The facts of every unfinished case below tier 3 (or of those of ``ids``), gathered by two queries."""
+def _open_cases(session: Session, today: date, tz: tzinfo, ids: list[int] | None = None) -> Iterator[_Open]:
+    """The facts of every unfinished case below tier 3 (or of those of ``ids``), gathered by two queries.
+
+    One case at a time, as the rows arrive: a city's million open cases are judged without all being held.
+    """
     agendas = _joint_agendas(session, today, tz)
     connection = session.connection()
     if ids is None:
@@ -134,17 +138,14 @@ def _open_cases(session: Session, today: date, tz: tzinfo, ids: list[int] | None
         batches = driver_rows(connection, _FACTS)
     else:  # the few cases changed while the sweep judged: ids in lists, which driver_rows does not expand
         batches = (connection.execute(_FACTS.where(Case.id.in_(chunk))).all() for chunk in _chunks(ids))
-    cases = []
-    # The collector waits: it would walk the growing list of cases again and again (a third of the time), and
-    # finds no cycles.
+    # The collector waits: it would walk the growing plan again and again, and finds no cycles.
     with paused_gc():
         for batch in batches:
             for row in batch:
                 case_id, ref, title, lead, version, answered, tier, status, key, category, co, returned, due = row
                 due_on = due if due is None or isinstance(due, date) else date.fromisoformat(due)
                 facts = CaseFacts(tier, status, bool(key), category, co, returned, agendas.get(case_id, 0), due_on)
-                cases.append(_Open(case_id, ref, title, lead, version, bool(answered), facts))
-    return cases
+                yield _Open(case_id, ref, title, lead, version, bool(answered), facts)
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
