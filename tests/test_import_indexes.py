@@ -133,3 +133,44 @@ def test_a_small_import_into_a_larger_table_keeps_its_indexes(cli, tmp_path, set
     _import(cli, _file(tmp_path / "fourth.csv", 60, 30))  # 30 rows into 59: set aside once past 29
     assert set_asides == ["cases", "cases"]
     assert _schema(tmp_path / "caselog.db") == _fresh_schema(cli, tmp_path)
+
+
+@pytest.mark.parametrize("bad", [None, 60])
+def test_the_connection_gets_its_page_cache_size_back(location, tmp_path, set_asides, monkeypatch, bad):
+    from caselog.db import session as open_session
+    from caselog.directory import add_department
+    from caselog.importer import ImportFailed, Options, import_cases
+    from caselog.mapping import load_mapping
+    from caselog.models import DepartmentCreate
+
+    from conftest import NOW, SHANGHAI
+
+    mapping = load_mapping(None, source="--mapping", maps=[], status_maps=[], date_format=None)
+    with open_session(location, write=True) as db:
+        for code in ("market", "housing"):
+            add_department(session=db, data=DepartmentCreate(code=code, name=code))
+        driver = db.connection().connection.driver_connection
+        before = driver.execute("PRAGMA cache_size").fetchone()[0]
+        raised = []
+        real = casewriter.CaseWriter._raise_cache
+
+        def spy(self, connection):
+            real(self, connection)
+            raised.append(connection.execute("PRAGMA cache_size").fetchone()[0])
+
+        monkeypatch.setattr(casewriter.CaseWriter, "_raise_cache", spy)
+        with open_csv_file(_file(tmp_path / "cases.csv", 1, 65, bad=bad)) as csv:
+            try:
+                import_cases(session=db, csv=csv, mapping=mapping, options=Options(create_parties=True),
+                             tz=SHANGHAI, actor="t", now=NOW)  # fmt: skip
+            except ImportFailed:
+                assert bad is not None
+        assert raised == [-casewriter.BULK_CACHE_KIB]
+        assert driver.execute("PRAGMA cache_size").fetchone()[0] == before
+        db.rollback()
+
+
+def open_csv_file(path: Path):
+    from caselog.csvread import open_csv
+
+    return open_csv(str(path))
