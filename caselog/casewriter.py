@@ -38,11 +38,6 @@ BATCH = 2000
 # into it row by row, per row, so past that point rebuilding the whole table's indexes is cheaper than what the
 # rest of a large file would cost, and a small import into a large table never pays for a rebuild.
 REBUILD_AFTER = 10_000
-# While it sets the indexes aside, an import's rows go to the ends of the cases, events and search tables at once:
-# a page cache of 8 MiB (SQLite's default is 2) keeps the pages each is filling, which halved the pages written and
-# read again, and costs about 12 MiB of the 100 MiB an import may take. The default is back before the indexes are
-# built (SQLite sizes its sort's memory from it).
-BULK_CACHE_KIB = 8192
 
 # The columns of a new case, in the order of the tuples this module builds.
 CASE_COLUMNS = (
@@ -117,7 +112,6 @@ class CaseWriter:
         self.sqlite = connection.dialect.name == "sqlite"
         self.indexed_id: int | None = None  # on SQLite, once deferred: cases from this id on are not indexed yet
         self.set_aside: SetAside | None = None  # on SQLite, the indexes of cases dropped until ``finish``
-        self.cache_size: tuple | None = None  # (the sqlite3 connection, its own page cache size) while raised
         self.codes = dict(connection.execute(select(Department.id, Department.code)).all())
         hours = timedelta(hours=day_offset(connection).total_seconds() // 3600)
 
@@ -291,7 +285,6 @@ class CaseWriter:
                 REBUILD_AFTER, (self.first_new_id - 1) // 2
             ):
                 self.set_aside = set_aside(connection, "cases")
-                self._raise_cache(connection.connection.driver_connection)
             connection.exec_driver_sql(_INSERT_CASE, rows)
             connection.exec_driver_sql(_INSERT_EVENT, events)
             if links:
@@ -325,7 +318,6 @@ class CaseWriter:
         """Index the new cases, end the deferral and build the indexes set aside again (SQLite); bring a
         PostgreSQL id sequence past the ids this import assigned."""
         connection = self.session.connection()
-        self.close()
         if self.indexed_id is not None:
             self._index_new_cases()
             connection.exec_driver_sql("DELETE FROM case_search_deferred")
@@ -337,18 +329,6 @@ class CaseWriter:
             connection.exec_driver_sql(
                 "SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases))"
             )
-
-    def _raise_cache(self, driver) -> None:
-        self.cache_size = (driver, driver.execute("PRAGMA cache_size").fetchone()[0])
-        driver.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-
-    def close(self) -> None:
-        """Give the connection its own page cache size back (also when the import fails: through the driver, which
-        takes a pragma whatever state the transaction is in)."""
-        if self.cache_size is not None:
-            driver, size = self.cache_size
-            driver.execute(f"PRAGMA cache_size = {int(size)}")
-            self.cache_size = None
 
     def _update(self, case_id: int, values: dict, line: int) -> None:
         """Change what differs and record each change as an ``edited`` event."""

@@ -545,20 +545,6 @@ def import_cases(
         rules=rules,
         calendar=load_calendar(session=session),
     )
-    try:
-        _read_and_write(csv, fields, directory, writer, report, reject, progress)
-        writer.flush()
-        if report.problem_count and options.on_error == "abort":
-            raise ImportFailed(report)
-        writer.finish()
-    finally:
-        writer.close()
-    directory.finish()
-    return report
-
-
-def _read_and_write(csv: CsvFile, fields, directory, writer, report: ImportReport, reject, progress) -> None:
-    """Every record of ``csv``, in batches: its parties looked up together, each row read, checked and queued."""
     items = csv.rows()
     while batch := list(itertools.islice(items, BATCH)):
         if fields.cells is not None:
@@ -583,6 +569,12 @@ def _read_and_write(csv: CsvFile, fields, directory, writer, report: ImportRepor
                 _reject(report, problems, reject, item)
                 continue
             writer.add(item, values)
+    writer.flush()
+    if report.problem_count and options.on_error == "abort":
+        raise ImportFailed(report)
+    writer.finish()
+    directory.finish()
+    return report
 
 
 def _reject(report: ImportReport, problems: list[Problem], reject, item: Row | Problem) -> None:
