@@ -20,6 +20,7 @@ from functools import lru_cache
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
+from caselog.bulkindexes import SetAside, set_aside
 from caselog.casefacts import EXCLUDED_REASONS, day_offset, refresh
 from caselog.csvread import Problem, Row
 from caselog.enums import EventKind
@@ -32,6 +33,11 @@ from caselog.timetext import TimeText
 from caselog.workdays import WorkCalendar
 
 BATCH = 2000
+# An import sets the secondary indexes of ``cases`` aside (``bulkindexes``) once it has written this many rows and
+# at least half as many as the table held before it: building an index by sorting costs about a sixth of inserting
+# into it row by row, per row, so past that point rebuilding the whole table's indexes is cheaper than what the
+# rest of a large file would cost, and a small import into a large table never pays for a rebuild.
+REBUILD_AFTER = 10_000
 
 # The columns of a new case, in the order of the tuples this module builds.
 CASE_COLUMNS = (
@@ -105,6 +111,7 @@ class CaseWriter:
         connection = session.connection()
         self.sqlite = connection.dialect.name == "sqlite"
         self.indexed_id: int | None = None  # on SQLite, once deferred: cases from this id on are not indexed yet
+        self.set_aside: SetAside | None = None  # on SQLite, the indexes of cases dropped until ``finish``
         self.codes = dict(connection.execute(select(Department.id, Department.code)).all())
         hours = timedelta(hours=day_offset(connection).total_seconds() // 3600)
 
@@ -274,6 +281,10 @@ class CaseWriter:
             if self.indexed_id is None:
                 connection.exec_driver_sql("INSERT INTO case_search_deferred (since_id) VALUES (?)", (first,))
                 self.indexed_id = first
+            if self.set_aside is None and self.next_id - self.first_new_id >= max(
+                REBUILD_AFTER, (self.first_new_id - 1) // 2
+            ):
+                self.set_aside = set_aside(connection, "cases")
             connection.exec_driver_sql(_INSERT_CASE, rows)
             connection.exec_driver_sql(_INSERT_EVENT, events)
             if links:
@@ -304,13 +315,16 @@ class CaseWriter:
             self.indexed_id = self.next_id
 
     def finish(self) -> None:
-        """Index the new cases and end the deferral (SQLite); bring a PostgreSQL id sequence past the ids this
-        import assigned."""
+        """Index the new cases, end the deferral and build the indexes set aside again (SQLite); bring a
+        PostgreSQL id sequence past the ids this import assigned."""
         connection = self.session.connection()
         if self.indexed_id is not None:
             self._index_new_cases()
             connection.exec_driver_sql("DELETE FROM case_search_deferred")
             self.indexed_id = None
+        if self.set_aside is not None:
+            self.set_aside.restore(connection)
+            self.set_aside = None
         if connection.dialect.name == "postgresql" and self.next_id > self.first_new_id:
             connection.exec_driver_sql(
                 "SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases))"

@@ -1,0 +1,65 @@
+"""Where an import's time goes: ``caselog import`` run in process, with the wall and CPU time of every SQL statement
+it sends (grouped by its first words), of the search index and the indexes built at the end; the rest is Python
+(reading, validating, building rows). CPU time is the figure to compare on a shared machine.
+
+    python bench/importphases.py --db scratch.db import cases cases.csv --create-missing departments \\
+        --create-missing parties
+
+The database is written: give it a scratch copy (``caselog --db scratch.db init`` for an empty one).
+"""
+
+from __future__ import annotations
+
+import atexit
+import sys
+import time
+from collections import defaultdict
+
+import sqlalchemy.engine.base as base
+
+from caselog import bulkindexes, casewriter
+
+spent: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+
+
+def _timed(key, function):
+    def run(*args, **kwargs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            entry = spent[key(args) if callable(key) else key]
+            entry[0] += time.perf_counter() - wall
+            entry[1] += time.process_time() - cpu
+            entry[2] += 1
+
+    return run
+
+
+def _words(args) -> str:
+    return " ".join(str(args[1]).split()[:3])[:48]
+
+
+base.Connection.exec_driver_sql = _timed(_words, base.Connection.exec_driver_sql)
+base.Connection.execute = _timed(lambda args: "(Core) " + _words(args), base.Connection.execute)
+casewriter.CaseWriter.finish = _timed("finish: search index and indexes (total)", casewriter.CaseWriter.finish)
+bulkindexes.SetAside.restore = _timed("indexes built again (total)", bulkindexes.SetAside.restore)
+began = (time.perf_counter(), time.process_time())
+
+
+@atexit.register
+def _report() -> None:
+    wall, cpu = time.perf_counter() - began[0], time.process_time() - began[1]
+    sql = sum(cpu for key, (_w, cpu, _n) in spent.items() if "(total)" not in key)
+    print(f"\n{'wall s':>8} {'cpu s':>8} {'calls':>7}  what", file=sys.stderr)
+    for key, (w, c, n) in sorted(spent.items(), key=lambda item: -item[1][1])[:25]:
+        print(f"{w:8.2f} {c:8.2f} {n:7d}  {key}", file=sys.stderr)
+    print(f"{'':8} {cpu - sql:8.2f} {'':7}  Python (everything but SQL, start-up included)", file=sys.stderr)
+    print(f"{wall:8.2f} {cpu:8.2f} {'':7}  the whole command", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    from caselog.cli import main
+
+    sys.argv = ["caselog", *sys.argv[1:]]
+    main()
