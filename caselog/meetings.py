@@ -239,35 +239,21 @@ def build_agenda(*, session: Session, kind: str, day: date, tz: tzinfo) -> Agend
     calendar = load_calendar(session=session)
     recorded, rows, decision_rows = agenda_rows(session=session, kind=kind, day=day, tz=tz)
     decisions = {case_id: (text, owner, due) for case_id, text, owner, due in decision_rows}
+    no_decision = (None, None, None)
+    statuses = Status._value2member_map_  # the members ``typed`` would look up, once per case
     groups: dict[str | None, tuple[str | None, list[AgendaItem]]] = {}
     for row in rows:
         case_id, ref, title, party, lead_code, lead_name, category, status, opened_at, due_on, estimated = row[:11]
         co_codes, discussed = row[11:]
         opened_on = raw_moment(opened_at).astimezone(tz).date()
         age, _estimated = workdays_between(opened_on, day, calendar)
-        left = None
-        if due_on is not None:
-            left, _est = workdays_between(day, due_on, calendar)
-        last = decisions.get(case_id)
+        left = None if due_on is None else workdays_between(day, due_on, calendar)[0]
+        last_decision, last_owner, last_due = decisions.get(case_id, no_decision)
         item = AgendaItem(
-            ref=ref,
-            title=title,
-            party=party,
-            lead=lead_code,
-            co=sorted(co_codes.split(";")) if co_codes else [],
-            category=category,
-            status=status,
-            opened_on=opened_on,
-            age_workdays=age,
-            due_on=due_on,
-            workdays_left=left,
-            overdue=due_on is not None and due_on < day,
-            deadline_estimated=bool(estimated),
-            discussed=discussed,
-            last_decision=last[0] if last else None,
-            last_decision_owner=last[1] if last else None,
-            last_decision_due=last[2] if last else None,
-        )
+            ref, title, party, lead_code, sorted(co_codes.split(";")) if co_codes else [], category,
+            statuses.get(status, status), opened_on, age, due_on, left, due_on is not None and due_on < day,
+            bool(estimated), discussed, last_decision, last_owner, last_due,
+        )  # fmt: skip
         groups.setdefault(lead_code, (lead_name, []))[1].append(item)
     ordered = []
     for code in sorted(groups, key=lambda c: (c is None, c or "")):
