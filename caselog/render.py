@@ -23,6 +23,7 @@ CSV_LIST_SEPARATOR = ";"
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_NOT_RECORDS: set[type] = set()
 
 
 def _record_names(value: Any) -> tuple[str, ...] | None:
@@ -30,14 +31,13 @@ def _record_names(value: Any) -> tuple[str, ...] | None:
     for anything else."""
     kind = type(value)
     names = _FIELD_NAMES.get(kind)
-    if names is None:
+    if names is None and kind not in _NOT_RECORDS:  # both depend on the class alone
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            names = tuple(f.name for f in dataclasses.fields(value))
+            names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
         elif isinstance(value, tuple) and isinstance(getattr(kind, "_fields", None), tuple):
-            names = kind._fields
-        else:
-            return None
-        _FIELD_NAMES[kind] = names
+            names = _FIELD_NAMES[kind] = kind._fields
+        else:  # dates, lists, enums…: asked again for every value of an agenda's tens of thousands of records
+            _NOT_RECORDS.add(kind)
     return names
 
 
