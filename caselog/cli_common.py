@@ -124,6 +124,42 @@ def load_rules(ctx: typer.Context):
 
 def write_output(target: str, text: str) -> None:
     """Write ``text`` to the file ``target`` whole or not at all, never through a symlink."""
+    with output_stream(target) as handle:
+        handle.write(text)
+
+
+class _Echoed:
+    """A text stream onto standard output (through ``typer.echo``) that writes a large text in chunks, so it is
+    never held whole: the same bytes as one ``echo`` of all of it."""
+
+    CHUNK = 1 << 20  # characters
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.size = 0
+
+    def write(self, text: str) -> None:
+        self.pieces.append(text)
+        self.size += len(text)
+        if self.size >= self.CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pieces:
+            typer.echo("".join(self.pieces), nl=False)
+            self.pieces, self.size = [], 0
+
+
+@contextmanager
+def output_stream(target: str | None) -> Iterator[Any]:
+    """A text stream for a command's output as it is made: standard output (None), else the file ``target``,
+    written whole or not at all (a temporary file replaces it when the block ends without an error), never
+    through a symlink."""
+    if target is None:
+        echoed = _Echoed()
+        yield echoed
+        echoed.flush()
+        return
     import tempfile
 
     path = Path(target)
@@ -132,15 +168,18 @@ def write_output(target: str, text: str) -> None:
     if path.is_dir():
         raise BadInput(_("--output: {path} is a directory").format(path=path))
     directory = path.parent if str(path.parent) else Path(".")
+    temporary = None
     try:
         fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+            yield handle
         os.replace(temporary, path)
+        temporary = None
     except OSError as error:
-        if "temporary" in locals():
-            Path(temporary).unlink(missing_ok=True)
         raise BadInput(_("--output: cannot write {path} ({reason})").format(path=path, reason=error.strerror)) from None
+    finally:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
 
 
 def now() -> datetime:

@@ -17,6 +17,7 @@ from caselog.cli_common import (
     location,
     now,
     open_session,
+    output_stream,
     when,
     write_output,
 )
@@ -225,13 +226,15 @@ def agenda_command(
     with open_session(ctx, write=False) as db:
         target = meeting_day(session=db, kind=kind.value, text=date_text, today=today, rules=rules)
         agenda = build_agenda(session=db, kind=kind.value, day=target, tz=district_tz())
+    if fmt is AgendaFormat.json:  # written as it is encoded: tens of thousands of decisions are megabytes of text
+        with output_stream(output) as out:
+            write_json(agenda, out)
+        return
     import io
 
     buffer = io.StringIO()
     if fmt is AgendaFormat.markdown:
         buffer.write(agenda_markdown(agenda))
-    elif fmt is AgendaFormat.json:
-        write_json(agenda, buffer)
     elif fmt is AgendaFormat.csv:
         rows = agenda_rows(agenda)
         from types import SimpleNamespace

@@ -1,7 +1,8 @@
 """Turn the library's dataclasses into what a user or a script reads: Rich tables, json and csv.
 
-json and csv are stable machine formats: keys and headers are the dataclass field names, times are ISO 8601
-with the district's offset, dates ISO, lists joined by ``;`` in csv. User text is never read as Rich markup.
+json and csv are stable machine formats: keys and headers are the field names of the dataclass (or named tuple),
+times are ISO 8601 with the district's offset, dates ISO, lists joined by ``;`` in csv. User text is never read as
+Rich markup.
 """
 
 from __future__ import annotations
@@ -22,6 +23,24 @@ CSV_LIST_SEPARATOR = ";"
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_NOT_RECORDS: set[type] = set()
+
+
+def _record_names(value: Any) -> tuple[str, ...] | None:
+    """The field names of a record — a dataclass instance or a named tuple — looked up once per class; None
+    for anything else."""
+    kind = type(value)
+    names = _FIELD_NAMES.get(kind)
+    if names is None and kind not in _NOT_RECORDS:  # both depend on the class alone
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+        elif isinstance(value, tuple) and isinstance(getattr(kind, "_fields", None), tuple):
+            names = _FIELD_NAMES[kind] = kind._fields
+        else:  # dates, lists, enums…: asked again for every value of an agenda's tens of thousands of records
+            _NOT_RECORDS.add(kind)
+    return names
+
+
 _PLAIN = (str, int, float, type(None))  # json carries these as they are (bool is an int)
 
 
@@ -30,9 +49,7 @@ def jsonable(value: Any) -> Any:
     kind = type(value)
     if kind in _PLAIN or isinstance(value, _PLAIN):
         return value
-    names = _FIELD_NAMES.get(kind)
-    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+    names = _record_names(value)
     if names is not None:  # an agenda can hold tens of thousands of them: fields are looked up once per class
         return {name: jsonable(getattr(value, name)) for name in names}
     if isinstance(value, datetime | date):
@@ -57,9 +74,7 @@ def _write_json(value: Any, indent: str, write: Callable[[str], Any], depth: int
     so a list of tens of thousands of objects is never held as one text."""
     members = None
     if depth and not isinstance(value, (*_PLAIN, datetime, date, Fraction)):
-        names = _FIELD_NAMES.get(type(value))
-        if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
-            names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+        names = _record_names(value)
         if names is not None:
             members, brackets = [(f'"{name}": ', getattr(value, name)) for name in names], "{}"
         elif isinstance(value, list | tuple):
@@ -94,9 +109,8 @@ def json_text(value: Any, indent: str = "") -> str:
     if kind is int:
         return int.__repr__(value)
     names = _FIELD_NAMES.get(kind)
-    if names is None and not isinstance(value, _PLAIN) and dataclasses.is_dataclass(value):
-        if not isinstance(value, type):
-            names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+    if names is None and not isinstance(value, _PLAIN):
+        names = _record_names(value)
     inner = indent + "  "
     between = ",\n" + inner
     if names is not None:
@@ -149,9 +163,9 @@ def csv_cell(value: Any) -> str:
 
 
 def write_csv(records: Sequence[Any], out: IO[str], *, fields: Sequence[str] | None = None) -> None:
-    """Write dataclass records as csv with a header of their field names."""
+    """Write records (dataclasses or named tuples) as csv with a header of their field names."""
     if fields is None:
-        fields = [f.name for f in dataclasses.fields(records[0])] if records else []
+        fields = list(_record_names(records[0]) or ()) if records else []
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(fields)
     for record in records:

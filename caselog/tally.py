@@ -45,6 +45,7 @@ from sqlalchemy.schema import CreateTable
 from sqlmodel import Session
 
 from caselog.casefacts import CASES, DEPARTMENTS, EVENTS, EXCLUDED_REASONS, day_offset, one_of, replayed
+from caselog.db import driver_insert
 from caselog.holidays import load_calendar
 from caselog.models import CaseCoDepartment, Party, UTCDateTime, of_kind
 from caselog.periods import iso_week
@@ -354,9 +355,9 @@ def _number_workdays(session: Session, low: date, high: date) -> None:
     while day <= high:
         if day != low:
             count += calendar.is_workday(day)
-        rows.append({"day": day, "n": count})
+        rows.append((day, count))
         day += timedelta(days=1)
-    connection.execute(insert(WORKDAYS), rows)
+    driver_insert(connection, WORKDAYS, rows)  # a year of days: SQLAlchemy's executemany cost a tenth of a report
     connection.info[_NUMBERED] = (transaction, calendar, low, high)
 
 

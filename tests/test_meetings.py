@@ -6,6 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from caselog.cli import app
+from caselog.cli_common import _Echoed
 
 PARTY = "上海测试科技有限公司"
 
@@ -339,3 +340,19 @@ def test_agenda_markdown_and_output_file(district, tmp_path):
     )
     table = at("2026-03-02T10:00:00", "agenda", "leaders")
     assert "Leaders' meeting (分管区领导) — 2026-03-26 (Thursday)" in table and "C2026-000003" in table
+
+
+def test_agenda_json_is_written_in_chunks_the_same_to_stdout_and_to_a_file(district, tmp_path, monkeypatch):
+    at = district
+    at("2026-03-31T15:00:00", "meeting", "record", "joint", "--date", "2026-03-31")
+    at("2026-03-31T15:10:00", "meeting", "decide", "C2026-000002", "--date", "2026-03-31", "--decision",
+       DECISION[0], "--owner", "market", "--due", "2026-04-10")  # fmt: skip
+    whole = at("2026-04-13T10:00:00", "agenda", "joint", "-f", "json")
+    monkeypatch.setattr(_Echoed, "CHUNK", 7)  # many small chunks, split anywhere between the encoder's pieces
+    assert at("2026-04-13T10:00:00", "agenda", "joint", "-f", "json") == whole
+    target = tmp_path / "out" / "agenda.json"
+    target.parent.mkdir()
+    assert at("2026-04-13T10:00:00", "agenda", "joint", "-f", "json", "-o", str(target)) == ""
+    assert target.read_text(encoding="utf-8") == whole
+    assert json.loads(whole)["carried_over"][0]["decision"] == DECISION[0]
+    assert [p.name for p in target.parent.iterdir()] == ["agenda.json"]  # no temporary file left

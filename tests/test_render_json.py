@@ -7,13 +7,14 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from fractions import Fraction
+from typing import NamedTuple
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from caselog.models import Status
-from caselog.render import json_text, jsonable, write_json
+from caselog.render import json_text, jsonable, write_csv, write_json
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,11 @@ class Empty:
     pass
 
 
+class Pair(NamedTuple):  # a record as the agenda's carried-over decisions are
+    name: str
+    when: date | None
+
+
 def standard(value) -> str:
     return json.dumps(jsonable(value), ensure_ascii=False, indent=2)
 
@@ -58,7 +64,7 @@ scalars = st.one_of(
 )
 inners = st.builds(Inner, texts, st.none() | st.dates(), st.none() | st.fractions(max_denominator=50))
 values = st.recursive(
-    scalars | inners | st.just(Empty()),
+    scalars | inners | st.just(Empty()) | st.builds(Pair, texts, st.none() | st.dates()),
     lambda children: st.one_of(
         st.lists(children, max_size=4),
         st.lists(children, max_size=3).map(tuple),
@@ -104,3 +110,12 @@ def test_a_value_json_cannot_carry_is_refused_like_the_standard_encoder():
         json_text({"x": object()})
     with pytest.raises(TypeError):
         standard({"x": object()})
+
+
+def test_a_named_tuple_is_written_as_an_object_like_a_dataclass():
+    pair, inner = Pair("议程", date(2026, 11, 24)), Inner("议程", date(2026, 11, 24), None)
+    assert jsonable(pair) == {"name": "议程", "when": "2026-11-24"}
+    assert json_text([pair]) == json_text([inner]).replace(',\n    "share": null', "")
+    out = io.StringIO()
+    write_csv([pair, Pair("会", None)], out)
+    assert out.getvalue() == "name,when\n议程,2026-11-24\n会,\n"
