@@ -11,10 +11,10 @@ from datetime import date, datetime, tzinfo
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from caselog.casefacts import refresh_case
+from caselog.casefacts import refresh_case, store_opened_facts
+from caselog.deadlines import tier_deadlines
 from caselog.directory import active_department, find_party
 from caselog.errors import BadInput, InvalidMove, NotFound
-from caselog.escalation import escalate_by_rules, tier_deadlines
 from caselog.holidays import load_calendar
 from caselog.i18n import _, enum_label, value_word
 from caselog.lifecycle import check_move, close_reason_allowed
@@ -122,12 +122,16 @@ def moment_for(case: Case, at: datetime, now: datetime) -> datetime:
     return at
 
 
-def _touch(session: Session, case: Case, at: datetime) -> None:
-    """Count the change on the case and store what reports count about it now (``caselog.casefacts``)."""
+def _touch(session: Session, case: Case, at: datetime, *, opened_lead: str | None = None) -> None:
+    """Count the change on the case and store what reports count about it now (``caselog.casefacts``);
+    ``opened_lead``: the case was opened just now and dispatched at once to that department."""
     case.version += 1
     case.updated_at = at
     session.add(case)
-    refresh_case(session, case)
+    if opened_lead is None:
+        refresh_case(session, case)
+    else:
+        store_opened_facts(session, case, opened_lead)
 
 
 def _co_codes(session: Session, case: Case) -> list[str]:
@@ -225,9 +229,9 @@ def open_case(
     session.flush()
     record(session, case, EventKind.opened, at=opened_at, actor=actor, new=case.ref, note=decision.rule)
     if lead_dept is not None:
-        _dispatch(session, case, lead_dept, co_depts, at=opened_at, actor=actor, rules=rules, tz=now.tzinfo)
+        _dispatch(session, case, lead_dept, co_depts, at=opened_at, actor=actor, rules=rules, tz=now.tzinfo, new=True)
     else:
-        refresh_case(session, case)
+        store_opened_facts(session, case, None)
     return case
 
 
@@ -246,7 +250,9 @@ def _dispatch(
     actor: str,
     rules: TierRules,
     tz: tzinfo,
+    new: bool = False,
 ) -> None:
+    """``new``: the case was opened just now, in this transaction (it has no co-departments to look up yet)."""
     old_lead = _lead_code(session, case)
     first_dispatch = case.status == Status.open
     record(session, case, EventKind.dispatched, at=at, actor=actor, field="lead", old=old_lead, new=lead.code)
@@ -255,7 +261,7 @@ def _dispatch(
     case.dispatched_at = at
     case.accepted_at = None
     if co is not None:
-        old_co = _co_codes(session, case)
+        old_co = [] if new else _co_codes(session, case)
         new_co = sorted(d.code for d in co)
         if old_co != new_co:
             _set_co(session, case, co)
@@ -271,8 +277,10 @@ def _dispatch(
             )
     if first_dispatch:
         _assign_deadlines(session, case, start=at.astimezone(tz).date(), rules=rules)
-    _touch(session, case, at)
+    _touch(session, case, at, opened_lead=lead.code if new else None)
     if co:
+        from caselog.escalation import escalate_by_rules  # the sweep's module: only co-departments need it
+
         escalate_by_rules(session=session, case=case, at=at, tz=tz, rules=rules, actor=actor)
 
 

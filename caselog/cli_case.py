@@ -12,6 +12,7 @@ from caselog.cli_common import (
     day,
     emit,
     handled,
+    importing_the_stack,
     load_rules,
     now,
     open_session,
@@ -82,9 +83,10 @@ def case_open(
     external_ref: Annotated[str | None, typer.Option("--external-ref", help=N_("Another system's reference."))] = None,
 ) -> None:
     """Open (record) a new case; with --lead it is dispatched at once."""
-    from caselog.cases import open_case
-    from caselog.models import CaseCreate
-    from caselog.validation import validate
+    with importing_the_stack():
+        from caselog.cases import open_case
+        from caselog.models import CaseCreate
+        from caselog.validation import validate
 
     current = now()
     values = {

@@ -1,4 +1,4 @@
-"""Tier changes: the escalation sweep that cron runs, manual moves, and the deadlines a tier brings.
+"""Tier changes: the escalation sweep that cron runs and manual moves (a tier's deadlines: ``caselog.deadlines``).
 
 The rules themselves are pure functions in ``caselog.tiers``; this module gathers each open case's facts in
 a few SQL queries, asks the rules, and writes every change with its ``escalated`` event in the caller's
@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from caselog.casefacts import refresh, refresh_case
 from caselog.db import driver_rows
+from caselog.deadlines import Deadlines, tier_deadlines  # noqa: F401  (re-exported: the deadlines a tier brings)
 from caselog.errors import BadInput, Conflict, InvalidMove
 from caselog.holidays import load_calendar
 from caselog.i18n import _, enum_label
@@ -34,27 +35,10 @@ from caselog.models import (
     raw_moment,
     unfinished,
 )
-from caselog.tiers import RULE_MANUAL, TIERS, CaseFacts, TierRules, deadline_days, escalation
-from caselog.workdays import WorkCalendar, add_workdays
+from caselog.tiers import RULE_MANUAL, TIERS, CaseFacts, TierRules, escalation
+from caselog.workdays import WorkCalendar
 
 UNFINISHED = (Status.open, Status.dispatched, Status.accepted, Status.answered)
-
-
-@dataclass(frozen=True)
-class Deadlines:
-    """A case's deadlines as a tier's rules give them, counted in working days from ``start``."""
-
-    reply_due_on: date
-    due_on: date
-    estimated: bool
-
-
-def tier_deadlines(*, tier: int, start: date, rules: TierRules, calendar: WorkCalendar) -> Deadlines:
-    """The reply and resolution deadlines of a case of ``tier`` dispatched (or escalated) on ``start``."""
-    reply_days, resolve_days = deadline_days(rules, tier)
-    reply = add_workdays(start, reply_days, calendar)
-    resolve = add_workdays(start, resolve_days, calendar)
-    return Deadlines(reply.day, resolve.day, reply.estimated or resolve.estimated)
 
 
 @dataclass(frozen=True)

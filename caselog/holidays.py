@@ -52,7 +52,9 @@ def load_calendar(*, session: Session) -> WorkCalendar:
     """The working-day calendar: chinesecalendar's schedules plus every day users entered (read once per session)."""
     cached = session.info.get(_CACHE_KEY)
     if cached is None:
-        rows = session.execute(select(calendar_days.c.day, calendar_days.c.workday))
+        # On the connection, not the session: the users' days do not depend on changes pending in the session, and
+        # a flush here would write a case being changed twice (e.g. a dispatch, before and after its deadlines).
+        rows = session.connection().execute(select(calendar_days.c.day, calendar_days.c.workday))
         cached = WorkCalendar(entries={day: bool(workday) for day, workday in rows})
         session.info[_CACHE_KEY] = cached
     return cached

@@ -136,12 +136,11 @@ def _orphans(connection) -> list[str]:
     replica-mode session).
     """
     from sqlalchemy import select
-    from sqlmodel import SQLModel
 
-    import caselog.models  # noqa: F401  (registers the tables)
+    from caselog.models import all_tables
 
     found = []
-    for table in SQLModel.metadata.sorted_tables:
+    for table in all_tables().sorted_tables:
         row_key = next(iter(table.primary_key.columns))
         for key in table.foreign_keys:
             parent = key.column.table.alias()

@@ -612,16 +612,15 @@ def snapshot(location) -> object:
         wal = Path(f"{location.path}-wal")
         return badfiles.digest(location.path), badfiles.digest(wal) if wal.exists() and wal.stat().st_size else None
     from sqlalchemy import create_engine, select, text
-    from sqlmodel import SQLModel
 
-    import caselog.models  # noqa: F401  (registers every table)
+    from caselog.models import all_tables
 
     engine = create_engine(location.url)
     try:
         with engine.connect() as connection:
             rows = {
                 table.name: connection.execute(select(table).order_by(*table.primary_key.columns)).all()
-                for table in SQLModel.metadata.sorted_tables
+                for table in all_tables().sorted_tables
             }
             rows["alembic_version"] = connection.execute(text("SELECT version_num FROM alembic_version")).all()
             return rows

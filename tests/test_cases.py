@@ -297,3 +297,35 @@ def test_a_move_on_a_stale_read_is_refused_not_applied_twice(district, location)
         cases.answer(session=district, ref=case.ref, note="已答复", at=NOW, now=NOW, actor="a")
     assert isinstance(translate_error(failure.value, location), Conflict)
     district.rollback()
+
+
+def test_a_case_opened_stores_the_facts_its_history_replays(district):
+    # ``open_case`` stores a new case's report facts from its own columns, without the replay: a full replay of
+    # every case (``refresh_all``) must then change nothing at all in the cases' rows.
+    from caselog.casefacts import refresh_all
+    from caselog.models import Case
+
+    db = district
+    early = NOW.replace(hour=23, minute=30) - timedelta(days=40)  # late at night: a day's edge is near
+    opened = [
+        open_one(db),
+        open_one(db, lead="market"),
+        open_one(db, lead="housing", co=["esb", "market"]),  # cross-department: tier 2 at intake
+        open_one(db, lead="esb", key=True, due_on=NOW.date() + timedelta(days=3)),
+        open_one(db, lead="market", at=early, category="人才公寓", description="三号楼"),
+        open_one(db, tier=3, at=early),
+    ]
+    db.flush()
+    connection = db.connection()
+    rows = connection.execute(select(Case.__table__).order_by(Case.id)).all()
+    assert len(rows) == len(opened) and all(row.changed_at is not None for row in rows)
+    assert [(row.report_lead, row.report_tier, row.opened_day) for row in rows] == [
+        (None, 1, NOW.date()),
+        ("market", 1, NOW.date()),
+        ("housing", 2, NOW.date()),
+        ("esb", 3, NOW.date()),
+        ("market", 1, early.date()),
+        (None, 3, early.date()),
+    ]
+    refresh_all(connection)
+    assert connection.execute(select(Case.__table__).order_by(Case.id)).all() == rows
