@@ -307,10 +307,10 @@ def main() -> None:
             return (bare.execute(SWEEP).fetchall(),
                     bare.execute(SWEEP_AGENDAS, {"today": sweep_day.isoformat()}).fetchall())  # fmt: skip
 
-        opened = _open_cases(db, sweep_day, TZ)
+        opened = list(_open_cases(db, sweep_day, TZ))
         note = f"{'same cases' if len(sweep_floor()[0]) == len(opened) else 'FLOOR DIFFERS'}; {len(opened)} cases"
         ms, query_ms, floor_ms = medians_ms(
-            [lambda: _open_cases(db, sweep_day, TZ),
+            [lambda: list(_open_cases(db, sweep_day, TZ)),
              lambda: ([r for rows in driver_rows(connection, facts) for r in rows], _joint_agendas(db, sweep_day, TZ)),
              sweep_floor], args.runs)  # fmt: skip
         rows.append(("escalation sweep: the facts query", query_ms, floor_ms, note))

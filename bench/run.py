@@ -173,6 +173,7 @@ def _short(word: str) -> str:
 # include start-up, and the report floors here count by current state rather than as of a moment.
 
 STACK = "case list --limit 20"  # the benchmark whose floor is the stack's import floor
+STACK_FLOOR = "import typer, rich.table, sqlmodel"
 
 
 def ratio_at_most(limit: float) -> Callable[[Result, dict], tuple[str, bool]]:
@@ -186,10 +187,14 @@ def ratio_and_peak(limit: float, peak: float) -> Callable[[Result, dict], tuple[
 
 
 def stack_plus(ms: float, peak: float | None = None) -> Callable[[Result, dict], tuple[str, bool | None]]:
-    """Target: at most the stack's import floor (measured in this run) plus ``ms``, and ``peak`` MiB."""
+    """Target: at most the stack's import floor (measured in this run) plus ``ms``, and ``peak`` MiB.
+
+    A command whose own floor is the import floor is judged against it, run alternately with the command: on a
+    shared machine the floor drifts between benchmarks. Others (a search) take the floor of ``STACK``.
+    """
 
     def judge(r: Result, earlier: dict[str, Result]) -> tuple[str, bool | None]:
-        stack = r if r.name == STACK else earlier.get(STACK)
+        stack = r if r.name == STACK or r.floor_name == STACK_FLOOR else earlier.get(STACK)
         limit = f"≤ import floor + {ms:.0f} ms" + (f", ≤ {peak:.0f} MiB" if peak else "")
         if stack is None:
             return limit, None
@@ -254,12 +259,12 @@ def suite(db: Path, work: Path, runs: int, only: set[str] | None, cases: int) ->
               [PYTHON, str(typer_app), "--help"], fast, ratio_at_most(1.2)),
         Bench("start-up: python -c pass", [PYTHON, "-c", "pass"], "(the interpreter alone)", [PYTHON, "-c", "pass"],
               fast),
-        Bench(STACK, [*on, "case", "list", "--limit", "20"], "import typer, rich.table, sqlmodel", stack, runs,
+        Bench(STACK, [*on, "case", "list", "--limit", "20"], STACK_FLOOR, stack, runs,
               stack_plus(100, 80)),
-        Bench("case show", [*on, "case", "show", ref], "import typer, rich.table, sqlmodel", stack, runs,
+        Bench("case show", [*on, "case", "show", ref], STACK_FLOOR, stack, runs,
               stack_plus(100, 80)),
         Bench("case open (one write)", [*CASELOG, "--db", str(scratch), "case", "open", "门前道路破损", "--party",
-              party, "--lead", lead], "import typer, rich.table, sqlmodel", stack, runs, stack_plus(100, 80)),
+              party, "--lead", lead], STACK_FLOOR, stack, runs, stack_plus(100, 80)),
         Bench("case list --search (common word)", [*on, "case", "list", "--search", SEARCHES[0]],
               "the same LIKE query in sqlite3", [PYTHON, "-c", floors.SEARCH, str(db), SEARCHES[0]], runs,
               stack_plus(200), note="target: the search within 200 ms of the import floor"),
