@@ -23,8 +23,8 @@ from sqlmodel import Session
 from caselog.bulkindexes import SetAside, set_aside
 from caselog.casefacts import EXCLUDED_REASONS, day_offset, refresh
 from caselog.csvread import Problem, Row
+from caselog.deadlines import tier_deadlines
 from caselog.enums import EventKind
-from caselog.escalation import tier_deadlines
 from caselog.fieldvalues import GUESSED_STATUS, TIMESTAMPS, UNFINISHED
 from caselog.i18n import _
 from caselog.models import Case, CaseCoDepartment, Department, Event

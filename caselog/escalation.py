@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from caselog.casefacts import refresh, refresh_case
 from caselog.db import driver_rows
-from caselog.deadlines import Deadlines, tier_deadlines  # noqa: F401  (re-exported: the deadlines a tier brings)
+from caselog.deadlines import Deadlines, tier_deadlines
 from caselog.errors import BadInput, Conflict, InvalidMove
 from caselog.holidays import load_calendar
 from caselog.i18n import _, enum_label

@@ -19,7 +19,7 @@ from datetime import date, datetime, tzinfo
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from caselog.escalation import tier_deadlines
+from caselog.deadlines import tier_deadlines
 from caselog.holidays import load_calendar
 from caselog.models import Case, CaseCoDepartment, Department, Event
 from caselog.tiers import DEFAULT_RULES, TierRules
