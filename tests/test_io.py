@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from caselog.cli import app
 
 ROOT = Path(__file__).parent.parent
-DATA = ROOT.parent / "shared" / "data"
+DATA = Path(__file__).parent / "data"  # real data slices, with their sources in data/README.md
 MAPPINGS = ROOT / "examples" / "mappings"
 HEADER = "external_ref,title,description,category,lead,co,party,opened_at,closed_at,status,close_reason"
 ROWS = [
@@ -298,7 +298,7 @@ def _slice(source: Path, rows: int, target: Path) -> list[dict]:
 
 
 def test_la311_slice_imports_with_the_shipped_mapping(cli, tmp_path):
-    rows = _slice(DATA / "la311_2018_mini.csv", 400, tmp_path / "la.csv")
+    rows = _slice(DATA / "la311_2018_mini_2000.csv", 400, tmp_path / "la.csv")
     cli("init")
     result = cli(
         "import",
@@ -331,7 +331,7 @@ def _la_time(text: str):
 
 
 def test_nyc_slice_imports_with_the_shipped_mapping(cli, tmp_path):
-    rows = _slice(DATA / "nyc_council_constituent_services.csv.gz", 500, tmp_path / "nyc.csv")
+    rows = _slice(DATA / "nyc_council_sample.csv", 500, tmp_path / "nyc.csv")
     cli("init")
     cli(
         "import",
@@ -388,7 +388,7 @@ def test_xlsx_cases_keep_text_dates_and_formulas_as_data(district, tmp_path):
 
 
 def test_la311_rates_match_an_independent_count(cli, tmp_path):
-    rows = _slice(DATA / "la311_2018_mini.csv", 400, tmp_path / "la.csv")
+    rows = _slice(DATA / "la311_2018_mini_2000.csv", 400, tmp_path / "la.csv")
     cli("init")
     cli(
         "import",
