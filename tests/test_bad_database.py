@@ -86,6 +86,7 @@ def refused(result, path: Path, message: str) -> None:
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"caselog: {path}: {message}\n")
 
 
+@pytest.mark.empty_database
 @pytest.mark.parametrize("command", list(READING.values()) + list(WRITING.values()), ids=[*READING, *WRITING])
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_a_bad_file_is_one_line_and_left_as_it_was(cli, isolated_env, real, kind, command):
@@ -108,6 +109,7 @@ def test_a_bad_file_is_one_line_and_left_as_it_was(cli, isolated_env, real, kind
     assert badfiles.fingerprint(isolated_env) == before
 
 
+@pytest.mark.empty_database
 @pytest.mark.parametrize("command", list(CREATING.values()), ids=list(CREATING))
 @pytest.mark.parametrize("kind", ["text", "png", "directory", "truncated", "foreign"])
 def test_init_and_other_creating_commands_refuse_a_bad_file(cli, isolated_env, real, kind, command):

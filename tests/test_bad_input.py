@@ -632,7 +632,8 @@ def snapshot(location) -> object:
 
 
 def _marks(kind: Kind):
-    return [pytest.mark.sqlite_only] if kind.bad_file or kind.restricted or kind.sqlite_only else []
+    marks = [pytest.mark.sqlite_only] if kind.bad_file or kind.restricted or kind.sqlite_only else []
+    return marks + [pytest.mark.empty_database] if kind.bad_file else marks
 
 
 @pytest.mark.parametrize("kind", [pytest.param(kind, id=kind.id, marks=_marks(kind)) for kind in KINDS])
@@ -724,6 +725,7 @@ def test_full_width_digits_are_read_as_chinese_input_methods_type_them(location,
     assert "2026-03-05T14:30:00+08:00" in shown
 
 
+@pytest.mark.no_database
 def test_the_catalogue_covers_every_kind_the_issues_list():
     """The kinds named in issues 4 and 6 each have at least one entry (by the prefix of their ids)."""
     prefixes = {kind.id.split("-")[0] for kind in KINDS}

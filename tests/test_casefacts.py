@@ -4,6 +4,7 @@ the figures of a full replay, as of any moment, for a district with a random (an
 import random
 from datetime import date, datetime, timedelta
 
+import budget
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -158,7 +159,7 @@ periods = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=budget.examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     as_of=moments,
     period=periods,
@@ -194,7 +195,7 @@ def test_a_report_as_of_now_skips_the_test_of_later_changes_and_gives_the_figure
                                 replay=True)  # fmt: skip
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=budget.examples(20), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(as_of=moments, weeks=st.integers(1, 10), by=st.sampled_from([None, "department", "tier"]))
 def test_periods_counted_together_are_each_period_counted_alone(history, as_of, weeks, by):
     today = as_of.date()
@@ -235,6 +236,7 @@ def test_an_event_written_without_a_refresh_leaves_the_case_to_be_replayed(histo
     assert connection.execute(select(Case.changed_at).where(Case.id == case_id)).scalar() is not None
 
 
+@pytest.mark.no_database
 def test_the_benchmark_generator_stores_the_facts_a_refresh_would(tmp_path):
     import importlib.util
     from pathlib import Path

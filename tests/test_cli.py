@@ -301,6 +301,7 @@ def test_db_info(filed):
     assert info["revision"] == SCHEMA_HEAD and info["counts"]["cases"] == 1 and info["backend"] == BACKEND
 
 
+@pytest.mark.no_database
 def test_every_command_has_help(cli):
     root = get_command(app)
 
@@ -318,6 +319,7 @@ def test_every_command_has_help(cli):
         assert "Usage: caselog " + " ".join(path) in result.stdout
 
 
+@pytest.mark.no_database
 def test_import_of_the_cli_stays_light():
     heavy = ("sqlmodel", "sqlalchemy", "rich.table", "alembic", "pydantic")
     code = f"import sys, caselog.cli; print(sorted(m for m in {heavy!r} if m in sys.modules))"
@@ -325,6 +327,7 @@ def test_import_of_the_cli_stays_light():
     assert out == "[]\n"
 
 
+@pytest.mark.no_database
 def test_a_real_process_records_and_lists_a_case(tmp_path):
     env = {**os.environ, "CASELOG_DB": str(tmp_path / "p.db"), "CASELOG_NOW": "2026-03-02T10:00:00"}
 
@@ -346,6 +349,7 @@ def test_a_real_process_records_and_lists_a_case(tmp_path):
     assert run("--version").stdout.startswith("caselog ")
 
 
+@pytest.mark.no_database
 def test_a_command_that_lost_a_race_runs_again_a_bounded_number_of_times(monkeypatch):
     from caselog import cli_common
     from caselog.errors import Conflict

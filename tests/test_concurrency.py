@@ -17,6 +17,7 @@ import re
 import time
 from collections import Counter
 
+import budget
 import pytest
 from databases import reading
 from history import history_problems
@@ -156,7 +157,11 @@ def _report(title: str, figures: dict, seconds: list[float]) -> None:
     print(f"  command time: median {median(seconds) * 1000:.0f} ms, longest {max(seconds) * 1000:.0f} ms")
 
 
-@pytest.mark.slow
+RACE_COMMANDS = budget.count("RACE_COMMANDS", 500)  # each of the two in-process racers
+PROCESS_COMMANDS = budget.count("PROCESS_COMMANDS", 15)  # each of the two real caselog processes
+
+
+@pytest.mark.proof
 def test_two_processes_x_500_commands_on_the_same_cases_lose_no_update(tmp_path, monkeypatch):
     monkeypatch.setenv("CASELOG_NOW", "2026-03-02T10:00:00")
     cli = Cli()
@@ -164,18 +169,19 @@ def test_two_processes_x_500_commands_on_the_same_cases_lose_no_update(tmp_path,
     before = _versions()
     journals = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
     workers = [
-        fork(race, name, refs, 500, seed, path, cli) for name, seed, path in zip("ab", (1, 2), journals, strict=True)
+        fork(race, name, refs, RACE_COMMANDS, seed, path, cli)
+        for name, seed, path in zip("ab", (1, 2), journals, strict=True)
     ]
     assert [wait(pid) for pid in workers] == [0, 0]
     records = [r for path in journals for r in Journal.read(path)]
-    assert len(records) == 1000
+    assert len(records) == 2 * RACE_COMMANDS
     figures, found = _check_race(records, before, cli)
-    _report("2 processes x 500 commands in-process on 3 cases", figures, [r["seconds"] for r in records])
+    _report(f"2 processes x {RACE_COMMANDS} commands in-process on 3 cases", figures, [r["seconds"] for r in records])
     _assert_race(*found)
-    assert figures["done"] + figures["refused"] == 1000 and figures["refused"] > 0  # they really raced
+    assert figures["done"] + figures["refused"] == 2 * RACE_COMMANDS and figures["refused"] > 0  # they really raced
 
 
-@pytest.mark.slow
+@pytest.mark.proof
 def test_two_real_caselog_processes_lose_no_update(tmp_path, monkeypatch):
     monkeypatch.setenv("CASELOG_NOW", "2026-03-02T10:00:00")
     cli = Cli()
@@ -183,22 +189,24 @@ def test_two_real_caselog_processes_lose_no_update(tmp_path, monkeypatch):
     before = _versions()
     journals = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
     workers = [
-        fork(race, name, refs, 15, seed, path, run_process)
+        fork(race, name, refs, PROCESS_COMMANDS, seed, path, run_process)
         for name, seed, path in zip("ab", (3, 4), journals, strict=True)
     ]
     assert [wait(pid) for pid in workers] == [0, 0]
     records = [r for path in journals for r in Journal.read(path)]
-    assert len(records) == 30
+    assert len(records) == 2 * PROCESS_COMMANDS
     figures, found = _check_race(records, before, cli)
-    _report("2 real caselog processes x 15 commands on 2 cases", figures, [r["seconds"] for r in records])
+    _report(
+        f"2 real caselog processes x {PROCESS_COMMANDS} commands on 2 cases", figures, [r["seconds"] for r in records]
+    )
     _assert_race(*found)
 
 
 # --- the sweep in a loop, interactive commands and reports at the same time ---------------------------------
 
-POPULATION = 20_000
-REPORTS = 500  # reports taken while the sweeper works
-DESK_COMMANDS = 200  # an official's commands meanwhile
+POPULATION = budget.count("POPULATION", 20_000)
+REPORTS = budget.count("REPORTS", 500)  # reports taken while the sweeper works
+DESK_COMMANDS = budget.count("DESK_COMMANDS", 200)  # an official's commands meanwhile
 REPORT_DAY = "2026-02-10"  # the day whose cases the reports count (received that day, or due that day)
 # By the first moment every case is overdue (tier 1 to 2); by the second, overdue again (2 to 3).
 SWEEPS_AS_OF = ("2026-06-30 09:00", "2026-09-30 09:00")
@@ -328,7 +336,7 @@ def _commands(records: list[dict]) -> list[dict]:
     return commands
 
 
-@pytest.mark.slow
+@pytest.mark.proof
 def test_the_sweep_over_20000_cases_fails_no_command_and_no_report_disagrees(tmp_path, monkeypatch):
     from synthetic import build_district
 

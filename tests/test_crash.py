@@ -16,6 +16,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import budget
 import pytest
 from databases import copy_database, here, new_database, raw_connection, reading
 from history import history_problems
@@ -128,8 +129,8 @@ def test_the_history_checker_finds_a_change_without_its_event_and_an_event_witho
 
 # --- kill -9 during a 100,000-row import ---------------------------------------------------------------------
 
-IMPORT_ROWS = 100_000
-IMPORT_KILLS = 50
+IMPORT_ROWS = budget.count("IMPORT_ROWS", 100_000)
+IMPORT_KILLS = budget.count("IMPORT_KILLS", 50)
 
 
 @pytest.fixture(scope="session")
@@ -157,7 +158,7 @@ def _imported() -> tuple[int, int]:
     return cases, events
 
 
-@pytest.mark.slow
+@pytest.mark.proof
 def test_kill_9_during_a_100000_row_import_leaves_all_of_it_or_none(import_file, tmp_path, monkeypatch, request):
     monkeypatch.setenv("CASELOG_NOW", "2026-06-30T10:00:00")
     cli = Cli()
@@ -207,7 +208,7 @@ def test_kill_9_during_a_100000_row_import_leaves_all_of_it_or_none(import_file,
 # --- kill -9 during dispatch (assign) and case escalate --------------------------------------------------------
 
 DEPARTMENTS = ("d01", "d02", "d03", "d04", "d05", "d06")
-ASSIGN_KILLS = 30
+ASSIGN_KILLS = budget.count("ASSIGN_KILLS", 30)
 
 
 def assigning(cli, journal_path, seed: int, run: int) -> None:
@@ -263,7 +264,7 @@ def _check_commands(records: list[dict], where: str | None, events: Counter) -> 
     return problems
 
 
-@pytest.mark.slow
+@pytest.mark.proof
 def test_kill_9_during_dispatch_and_escalate_leaves_no_command_half_applied(tmp_path, monkeypatch):
     monkeypatch.setenv("CASELOG_NOW", "2026-03-02T10:00:00")
     cli = Cli()
@@ -302,8 +303,8 @@ def test_kill_9_during_dispatch_and_escalate_leaves_no_command_half_applied(tmp_
 
 # --- kill -9 during the sweep ----------------------------------------------------------------------------------
 
-SWEEP_CASES = 6_000
-SWEEP_KILLS = 20
+SWEEP_CASES = budget.count("SWEEP_CASES", 6_000)
+SWEEP_KILLS = budget.count("SWEEP_KILLS", 20)
 SWEEP_FIRST = date(2026, 1, 28)  # the first deadlines have passed; each sweep judges two days after the last
 
 
@@ -324,7 +325,7 @@ def sweeping(cli, journal_path, number: int) -> None:
     journal.write(done="sweep", tag=tag, code=outcome.code, stderr=outcome.stderr, changes=changes)
 
 
-@pytest.mark.slow
+@pytest.mark.proof
 def test_kill_9_during_the_sweep_leaves_each_sweep_whole_or_absent(tmp_path, monkeypatch):
     """The sweep judges without the write lock and takes it only to write, so a kill at a random moment of the
     whole sweep would seldom land in its writing: each kill comes at a random moment within the measured time
@@ -371,8 +372,8 @@ def test_kill_9_during_the_sweep_leaves_each_sweep_whole_or_absent(tmp_path, mon
 
 # --- kill -9 during a migration ------------------------------------------------------------------------------
 
-MIGRATION_CASES = 20_000
-MIGRATION_KILLS = 20
+MIGRATION_CASES = budget.count("MIGRATION_CASES", 20_000)
+MIGRATION_KILLS = budget.count("MIGRATION_KILLS", 20)
 
 
 def _database_at_0001(cases: int) -> None:
@@ -454,7 +455,7 @@ def _schema() -> tuple[str | None, dict[str, list[str]], int, int]:
     return revision, tables, cases, events
 
 
-@pytest.mark.slow
+@pytest.mark.proof
 def test_kill_9_during_a_migration_leaves_the_old_revision_and_caselog_upgrades_it_later(
     tmp_path, monkeypatch, request
 ):

@@ -5,6 +5,8 @@ import pytest
 from caselog.creditcode import ALPHABET, check_character, is_valid_credit_code, normalize_credit_code
 from caselog.errors import BadInput
 
+pytestmark = pytest.mark.no_database  # pure: runs once, in the SQLite run
+
 EXAMPLE = "91350100M000100Y43"  # the example code widely published with GB 32100-2015
 CHARACTERS = "which credit codes do not use (they use 0-9 and A-Z except I, O, S, V, Z)"
 

@@ -4,12 +4,15 @@ import codecs
 import csv
 import io
 
+import budget
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caselog.csvread import ENCODINGS, CsvError, CsvFile, Problem, Row, guard, open_csv, unguard
 from caselog.errors import BadInput
+
+pytestmark = pytest.mark.no_database  # pure: runs once, in the SQLite run
 
 HEADER = ["title", "party", "opened_at"]
 RECORDS = [
@@ -285,7 +288,7 @@ def test_a_missing_file(tmp_path):
 CELLS = st.text(alphabet=st.sampled_from("ab门禁 ,;\"'=+-@\t\r\n\u3000"), max_size=8)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=budget.examples(200), deadline=None)
 @given(
     records=st.lists(st.lists(CELLS, min_size=3, max_size=3), max_size=6),
     lineterminator=st.sampled_from(["\r\n", "\n"]),

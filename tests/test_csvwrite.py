@@ -20,6 +20,8 @@ from caselog.csvwrite import (
 from caselog.enums import Channel
 from caselog.errors import BadInput
 
+pytestmark = pytest.mark.no_database  # exports of rows given in Python: runs once, in the SQLite run
+
 CST = timezone(timedelta(hours=8))
 CREDIT = "91350100M000100Y43"
 

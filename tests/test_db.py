@@ -20,6 +20,7 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.no_database
 def test_location_precedence(tmp_path):
     default = tmp_path / "app"
     assert db.resolve_location(None, env={}, default_dir=default).path == default / "caselog.db"
@@ -29,6 +30,7 @@ def test_location_precedence(tmp_path):
     assert chosen.url == f"sqlite:///{Path('y.db').absolute()}"
 
 
+@pytest.mark.no_database
 def test_urls_are_used_as_given_and_passwords_masked(tmp_path):
     pg = db.resolve_location("postgresql+psycopg://clerk:s3cret@db.example/caselog", env={}, default_dir=tmp_path)
     assert (pg.url, pg.path, pg.is_sqlite) == (
@@ -88,6 +90,7 @@ def test_a_database_from_a_newer_caselog_is_refused_untouched(location):
 
 
 @pytest.mark.sqlite_only
+@pytest.mark.empty_database
 def test_a_foreign_sqlite_database_is_refused(location):
     location.path.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(location.path) as connection:
@@ -108,6 +111,7 @@ def test_a_file_that_is_not_sqlite_is_refused(location):
 
 
 @pytest.mark.sqlite_only
+@pytest.mark.empty_database
 def test_a_directory_is_refused(location):
     location.path.mkdir(parents=True)
     with pytest.raises(DatabaseError, match="is a directory"):
@@ -189,6 +193,7 @@ def test_events_are_append_only(session, district):
                 session.execute(text(statement))
 
 
+@pytest.mark.no_database
 def test_known_revisions_match_the_alembic_scripts():
     from alembic.config import Config
     from alembic.script import ScriptDirectory
@@ -282,6 +287,7 @@ def test_a_database_of_revision_0001_is_upgraded_with_its_cases(location):
         assert session.execute(text("SELECT count(*) FROM events")).scalar() == 1
 
 
+@pytest.mark.no_database
 @pytest.mark.parametrize(
     ("url", "message"),
     [

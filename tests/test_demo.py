@@ -2,9 +2,12 @@
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from caselog.cli import app
+
+pytestmark = pytest.mark.no_database  # demo files of its own: runs once, in the SQLite run
 
 
 def build(tmp_path, name):

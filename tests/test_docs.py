@@ -2,9 +2,12 @@
 
 from pathlib import Path
 
+import pytest
 from typer.main import get_command
 
 from caselog.cli import app
+
+pytestmark = pytest.mark.no_database  # the README and the commands' help: runs once, in the SQLite run
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 

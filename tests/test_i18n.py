@@ -46,6 +46,7 @@ def _fields(text: str) -> set[str]:
 # --- the catalogue -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.no_database
 def test_every_message_in_the_code_has_a_chinese_translation_and_every_entry_is_used():
     found, problems = _messages_tool().extract()
     assert problems == [], "calls of _() or N_() that are not plain string literals cannot be translated"
@@ -61,12 +62,14 @@ def test_every_message_in_the_code_has_a_chinese_translation_and_every_entry_is_
     assert len(entries) > 650
 
 
+@pytest.mark.no_database
 def test_translations_keep_the_placeholders_of_their_message():
     for message in _catalogue():
         if message.id and "{" in message.id:
             assert _fields(message.string) == _fields(message.id), message.id
 
 
+@pytest.mark.no_database
 def test_the_compiled_catalogue_is_the_translated_one():
     with open(MO, "rb") as compiled:
         shipped = gettext.GNUTranslations(compiled)
@@ -76,7 +79,7 @@ def test_the_compiled_catalogue_is_the_translated_one():
             assert shipped._catalog.get(key) == message.string, f"run `make messages`: {message.id!r} is stale"
 
 
-@pytest.mark.slow
+@pytest.mark.no_database
 def test_a_wheel_built_from_the_sources_carries_the_catalogue(tmp_path):
     import zipfile
 
@@ -94,6 +97,7 @@ def test_a_wheel_built_from_the_sources_carries_the_catalogue(tmp_path):
 # --- choosing the language ---------------------------------------------------------------------------------
 
 
+@pytest.mark.no_database
 @pytest.mark.parametrize(
     ("option", "environ", "language"),
     [
@@ -112,6 +116,7 @@ def test_the_language_comes_from_the_option_then_caselog_lang_then_the_locale(op
     assert pick_language(option, environ) == language
 
 
+@pytest.mark.no_database
 def test_an_unknown_language_is_bad_input(monkeypatch):
     result = CliRunner().invoke(app, ["--lang", "fr", "rules"])
     assert (result.exit_code, result.stderr) == (2, "caselog: --lang: unknown language 'fr'; use zh or en\n")
@@ -121,6 +126,7 @@ def test_an_unknown_language_is_bad_input(monkeypatch):
     assert result.stderr == "caselog: CASELOG_LANG: unknown language 'klingon'; use zh or en\n"
 
 
+@pytest.mark.no_database
 @pytest.mark.empty_database
 def test_help_usage_errors_and_messages_follow_the_language(monkeypatch):
     runner = CliRunner()
@@ -147,6 +153,7 @@ def test_help_usage_errors_and_messages_follow_the_language(monkeypatch):
     assert "no caselog database here" in runner.invoke(app, ["case", "show", "C2026-000009"]).stderr
 
 
+@pytest.mark.no_database
 def test_loading_the_chinese_catalogue_imports_no_database_stack():
     heavy = ["sqlalchemy", "sqlmodel", "rich.table", "pydantic_core._pydantic_core_schema"]
     code = (
@@ -288,6 +295,7 @@ def test_a_csv_with_chinese_statuses_and_satisfaction_imports(tmp_path, bilingua
     assert imported["噪音扰民"]["status"] == "dispatched"
 
 
+@pytest.mark.no_database
 def test_every_chinese_name_caselog_shows_for_a_status_is_accepted_on_import():
     from caselog.enums import CloseReason, Satisfaction, Status
     from caselog.fieldvalues import CLOSE_REASON_WORDS, SATISFACTION_WORDS, STATUS_WORDS
@@ -299,6 +307,7 @@ def test_every_chinese_name_caselog_shows_for_a_status_is_accepted_on_import():
             assert words[enum_label(member)] == member
 
 
+@pytest.mark.no_database
 def test_the_demo_speaks_chinese_under_a_chinese_locale(tmp_path):
     env = {**os.environ, "LANG": "zh_CN.UTF-8", "CASELOG_NOW": "2026-11-25T09:00:00", "COLUMNS": "160"}
     env.pop("CASELOG_LANG", None)

@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import budget
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -253,7 +254,7 @@ texts = st.text(
 ).filter(lambda t: t.strip() != "")
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=budget.examples(15), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(st.tuples(texts, st.sampled_from(["", "market", "housing"]), st.integers(0, 3)), min_size=1, max_size=5)
 )

@@ -6,6 +6,8 @@ from caselog.enums import Status
 from caselog.errors import InvalidMove
 from caselog.lifecycle import MOVES, check_move, close_reason_allowed
 
+pytestmark = pytest.mark.no_database  # pure: runs once, in the SQLite run
+
 S = Status
 ALLOWED = {
     "dispatch": {S.open: S.dispatched, S.dispatched: S.dispatched, S.accepted: S.dispatched},

@@ -33,6 +33,7 @@ def _run(*args: str) -> tuple[str, list[str]]:
     return result.stdout, loaded
 
 
+@pytest.mark.no_database
 @pytest.mark.parametrize("args", LIGHT, ids=" ".join)
 def test_without_a_database_no_database_code_is_loaded(args, isolated_env, monkeypatch):
     monkeypatch.setenv("CASELOG_DB", str(isolated_env / "absent.db"))
@@ -100,6 +101,7 @@ def test_calendar_entries_are_read_and_an_old_schema_is_upgraded_first(isolated_
         assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == (SCHEMA_HEAD,)
 
 
+@pytest.mark.no_database
 def test_a_bad_choice_is_named_with_the_choices(isolated_env):
     result = subprocess.run([sys.executable, "-m", "caselog", "rules", "-f", "xml"], capture_output=True, text=True)
     assert result.returncode == 2

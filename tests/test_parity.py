@@ -11,7 +11,7 @@ from caselog.cli import app
 
 from conftest import SHANGHAI
 
-pytestmark = [pytest.mark.postgresql_only, pytest.mark.slow]
+pytestmark = pytest.mark.postgresql_only
 
 # The demo district's history ends at this moment; the commands run a week and a day later.
 BUILT = datetime(2026, 3, 16, 0, 0, tzinfo=SHANGHAI)

@@ -5,6 +5,7 @@ import os
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
+import budget
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,6 +21,7 @@ from caselog.searchterms import ASCII_LOWER, ASCII_UPPER, SearchQuery, fold, ind
 from conftest import BACKEND, NOW, SHANGHAI
 
 
+@pytest.mark.no_database
 @pytest.mark.parametrize(
     ("texts", "terms"),
     [
@@ -37,6 +39,7 @@ def test_index_terms_are_the_pairs_of_each_run(texts, terms):
     assert index_terms(*texts) == terms
 
 
+@pytest.mark.no_database
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
@@ -57,6 +60,7 @@ def test_a_search_text_asks_only_what_the_index_can_promise(query, expected):
     assert search_query(query) == expected
 
 
+@pytest.mark.no_database
 def test_the_query_syntaxes():
     query = SearchQuery(("门禁", "禁系"), prefix="a")
     assert query.fts5() == '"门禁" AND "禁系" AND "a"*'
@@ -134,7 +138,7 @@ def corpus_and_query(draw):
     return cases, query
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=budget.examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(example=corpus_and_query())
 def test_search_answers_exactly_what_like_answers(session, monkeypatch, example):
     cases, query = example
@@ -425,8 +429,7 @@ def test_postgresql_rewrites_the_terms_only_when_the_title_or_description_change
 # --- PostgreSQL's function says what Python says ----------------------------------------------------------
 
 
-@pytest.mark.slow
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=budget.examples(300), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     title=st.text(alphabet=ALPHABET + "\U0001f600\u2014\uff5e\uff66\u00c0\t\n'\"", max_size=20),
     description=st.none() | texts,

@@ -6,6 +6,8 @@ from sqlmodel import SQLModel
 import caselog.models  # noqa: F401  (registers the tables)
 from caselog.tables import LIGHT_TABLES
 
+pytestmark = pytest.mark.no_database  # pure: runs once, in the SQLite run
+
 
 @pytest.mark.parametrize("light", LIGHT_TABLES, ids=lambda table: table.name)
 def test_light_columns_are_typed_as_the_models_type_them(light):

@@ -36,6 +36,8 @@ from caselog.tiers import (
     rule_rows,
 )
 
+pytestmark = pytest.mark.no_database  # pure: runs once, in the SQLite run
+
 TODAY = date(2026, 3, 2)  # a Monday
 YESTERDAY = date(2026, 3, 1)
 SOURCE = "rules.toml"

@@ -4,12 +4,15 @@ import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import budget
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caselog.fieldvalues import ValueProblem, parse_moment
 from caselog.timetext import TimeText
+
+pytestmark = pytest.mark.no_database  # pure: runs once, in the SQLite run
 
 # Shanghai (no daylight saving since 1991, a local mean time before 1901), New York (daylight saving at 02:00),
 # Lord Howe (a half-hour change at 02:00), Kolkata (+05:30), Kathmandu (+05:45), Chatham (+12:45/+13:45).
@@ -32,7 +35,7 @@ def reference_stored(text: str, tz) -> str:
 instants = st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2199, 12, 30))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=budget.examples(300), deadline=None)
 @given(zone=st.sampled_from(ZONES), moment=instants)
 def test_local_iso_matches_aware_datetimes(zone, moment):
     tz = ZoneInfo(zone)
@@ -45,7 +48,7 @@ def test_local_iso_matches_aware_datetimes(zone, moment):
     assert times.local_date(stored) == datetime.fromisoformat(expected).date()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=budget.examples(300), deadline=None)
 @given(zone=st.sampled_from(ZONES), moment=instants, form=st.sampled_from(["T", " ", "offset", "minutes", "frac"]))
 def test_stored_matches_aware_datetimes(zone, moment, form):
     tz = ZoneInfo(zone)

@@ -8,6 +8,8 @@ import pytest
 from caselog.errors import BadInput
 from caselog.workdays import parse_date, parse_datetime
 
+pytestmark = pytest.mark.no_database  # pure: runs once, in the SQLite run
+
 TODAY = datetime.date(2026, 11, 25)  # a Wednesday
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime.datetime(2026, 11, 25, 10, 20, 30, tzinfo=SHANGHAI)

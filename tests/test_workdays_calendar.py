@@ -7,6 +7,7 @@ The 2026 schedule as chinese_calendar publishes it: Spring Festival off 2026-02-
 
 import datetime
 
+import budget
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,6 +24,8 @@ from caselog.workdays import (
     next_workday,
     workdays_between,
 )
+
+pytestmark = pytest.mark.no_database  # pure: runs once, in the SQLite run
 
 D = datetime.date
 LIBRARY = WorkCalendar()
@@ -196,7 +199,7 @@ def test_workdays_between_with_user_entries():
     assert workdays_between(D(2026, 12, 25), D(2027, 1, 9), USER_2027) == (10, False)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=budget.examples(200), deadline=None)
 @given(
     st.sampled_from([LIBRARY, USER_2027]),
     st.dates(min_value=D(2001, 1, 1), max_value=D(2035, 12, 31)),
