@@ -134,13 +134,13 @@ def _schema(path: Path, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
 
-    from caselog.db import make_engine, resolve_location
+    from caselog.store.engine import make_engine, resolve_location
 
     location = resolve_location(str(path), env={}, default_dir=path.parent)
     path.touch(mode=0o600)
     engine = make_engine(location)
     config = Config()
-    config.set_main_option("script_location", "caselog:migrations")
+    config.set_main_option("script_location", "caselog.store:migrations")
     with engine.execution_options(caselog_write=True).begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -149,8 +149,8 @@ def _schema(path: Path, revision: str) -> None:
 
 def _upgrade(path: Path) -> None:
     """Apply caselog's later revisions to the loaded database, as ``caselog db upgrade`` does."""
-    from caselog.db import resolve_location
-    from caselog.db import session as open_session
+    from caselog.store.engine import resolve_location
+    from caselog.store.engine import session as open_session
 
     with open_session(resolve_location(str(path), env={}, default_dir=path.parent), write=True):
         pass
@@ -175,7 +175,7 @@ def _weights(rng: random.Random, n: int, skew: float) -> list[int]:
 
 
 def _credit_code(number: int) -> str:
-    from caselog.creditcode import check_character
+    from caselog.rules.creditcode import check_character
 
     digits = []
     value = number * 7919 + 104729

@@ -17,7 +17,8 @@ from collections import defaultdict
 
 import sqlalchemy.engine.base as base
 
-from caselog import bulkindexes, casewriter
+from caselog.files import case_writer
+from caselog.store import index_rebuild
 
 spent: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
 
@@ -42,8 +43,8 @@ def _words(args) -> str:
 
 base.Connection.exec_driver_sql = _timed(_words, base.Connection.exec_driver_sql)
 base.Connection.execute = _timed(lambda args: "(Core) " + _words(args), base.Connection.execute)
-casewriter.CaseWriter.finish = _timed("finish: search index and indexes (total)", casewriter.CaseWriter.finish)
-bulkindexes.SetAside.restore = _timed("indexes built again (total)", bulkindexes.SetAside.restore)
+case_writer.CaseWriter.finish = _timed("finish: search index and indexes (total)", case_writer.CaseWriter.finish)
+index_rebuild.SetAside.restore = _timed("indexes built again (total)", index_rebuild.SetAside.restore)
 began = (time.perf_counter(), time.process_time())
 
 

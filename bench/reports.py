@@ -136,7 +136,7 @@ def run_captured(bare: sqlite3.Connection, statements) -> None:
 
 def number_workdays(bare: sqlite3.Connection, first: date, last: date) -> None:
     """The floor's table of working-day numbers (the State Council's calendar, as caselog reads it)."""
-    from caselog.workdays import WorkCalendar
+    from caselog.rules.workdays import WorkCalendar
 
     calendar, rows, day, count = WorkCalendar(), [], first, 0
     while day <= last:
@@ -202,16 +202,16 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=5, help="whole-command runs of report weekly (0: none)")
     args = parser.parse_args()
 
-    from caselog.db import driver_rows, resolve_location, session
-    from caselog.escalation import _joint_agendas, _open_cases, facts_query
-    from caselog.meetings import _carried_over, build_agenda
-    from caselog.meetings import agenda_rows as agenda_query
-    from caselog.periods import Period, week_period
-    from caselog.rates import rates_report
-    from caselog.reports import trend
+    from caselog.cases.sweep import _joint_agendas, _open_cases, facts_query
+    from caselog.meetings.agendas import _carried_over, build_agenda
+    from caselog.meetings.agendas import agenda_rows as agenda_query
+    from caselog.reports.lists import trend
+    from caselog.reports.rates import rates_report
+    from caselog.reports.weekly import weekly_report
+    from caselog.rules.periods import Period, week_period
+    from caselog.rules.workdays import next_meeting
+    from caselog.store.engine import driver_rows, resolve_location, session
     from caselog.tiers import DEFAULT_RULES, meeting_rule
-    from caselog.weekly import weekly_report
-    from caselog.workdays import next_meeting
 
     week = week_period(args.week)
     year = Period(date(week.end.year, 1, 1), week.end, "ytd")
@@ -220,15 +220,15 @@ def main() -> None:
     from sqlalchemy.dialects import sqlite as sqlite_dialect
     from sqlalchemy.schema import CreateTable
 
-    from caselog.tally import REPLAYED, WORKDAYS
+    from caselog.reports.counting import REPLAYED, WORKDAYS
 
     for table in (WORKDAYS, REPLAYED):  # caselog's temporary tables, for its own SQL run through sqlite3
         bare.execute(str(CreateTable(table).compile(dialect=sqlite_dialect.dialect())))
     rows: list[tuple[str, float, float, str]] = []
     location = resolve_location(str(args.db), env={}, default_dir=args.db.parent)
     with session(location, write=False) as db:
-        from caselog.holidays import load_calendar
-        from caselog.tally import forget
+        from caselog.reports.counting import forget
+        from caselog.store.calendar_days import load_calendar
 
         calendar = load_calendar(session=db)
         connection = db.connection()

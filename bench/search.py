@@ -68,9 +68,9 @@ def in_process(db: Path, runs: int) -> dict[str, tuple[int | None, float]]:
     """For each text: the index's candidates and the median time of one page of search results, in process."""
     from sqlalchemy import text as sql
 
-    from caselog.caseviews import CaseFilter, list_cases
-    from caselog.db import resolve_location, session
-    from caselog.searchterms import search_query
+    from caselog.cases.views import CaseFilter, list_cases
+    from caselog.rules.search_terms import search_query
+    from caselog.store.engine import resolve_location, session
 
     found = {}
     with session(resolve_location(str(db), env={}, default_dir=db.parent), write=False) as s:

@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 
 from caselog import __version__
-from caselog.cli_case import case_app
-from caselog.cli_common import (
+from caselog.commands.case import case_app
+from caselog.commands.context import (
     Format,
     FormatOption,
     day,
@@ -26,9 +26,9 @@ from caselog.cli_common import (
     search_text,
     state,
 )
-from caselog.cli_io import export_command, import_command
-from caselog.cli_lang import LocalizedGroup
-from caselog.cli_meetings import (
+from caselog.commands.files import export_command, import_command
+from caselog.commands.language import LocalizedGroup
+from caselog.commands.meetings import (
     agenda_command,
     calendar_app,
     escalate_command,
@@ -36,7 +36,7 @@ from caselog.cli_meetings import (
     meetings_command,
     rules_command,
 )
-from caselog.cli_reports import report_app
+from caselog.commands.reports import report_app
 from caselog.enums import Channel, DepartmentKind, PartyKind
 from caselog.i18n import N_, Language, _
 
@@ -132,7 +132,7 @@ def init(
 @handled
 def db_upgrade(ctx: typer.Context) -> None:
     """Apply the schema revisions this caselog ships (creating the database if needed)."""
-    from caselog.db import SCHEMA_HEAD
+    from caselog.store.engine import SCHEMA_HEAD
 
     with open_session(ctx, write=True, create=True):
         pass
@@ -143,7 +143,7 @@ def db_upgrade(ctx: typer.Context) -> None:
 @handled
 def db_info(ctx: typer.Context, fmt: Format = FormatOption) -> None:
     """Show where the database is (passwords masked), its schema revision and row counts."""
-    from caselog.db import database_info
+    from caselog.store.engine import database_info
 
     where = location(ctx)
     with open_session(ctx, write=False) as db:
@@ -151,7 +151,7 @@ def db_info(ctx: typer.Context, fmt: Format = FormatOption) -> None:
     if fmt is not Format.table:
         emit(info, fmt)
         return
-    from caselog.render import print_fields
+    from caselog.render.terminal import print_fields
 
     pairs = [
         (_("location"), info.location),
@@ -166,7 +166,7 @@ def db_info(ctx: typer.Context, fmt: Format = FormatOption) -> None:
 @handled
 def db_check(ctx: typer.Context, fmt: Format = FormatOption) -> None:
     """Check the database: SQLite's integrity and foreign-key checks and the schema revision (exit 1 on a problem)."""
-    from caselog.maintenance import check
+    from caselog.store.maintenance import check
 
     with open_session(ctx, write=False) as db:
         found = check(db, location(ctx))
@@ -188,7 +188,7 @@ def backup_command(
     force: Annotated[bool, typer.Option("--force", help=N_("Replace an existing backup file."))] = False,
 ) -> None:
     """Copy the database while others keep working (SQLite's online backup); use pg_dump for PostgreSQL."""
-    from caselog.maintenance import backup
+    from caselog.store.maintenance import backup
 
     done = backup(location(ctx), dest, force=force)
     typer.echo(
@@ -359,7 +359,7 @@ def party_show(
     with open_session(ctx, write=False) as db:
         row = party_row(session=db, text=party)
     if fmt is Format.table:
-        from caselog.render import print_fields
+        from caselog.render.terminal import print_fields
 
         print_fields([(header, getattr(row, name)) for header, name in PARTY_COLUMNS])
     else:
@@ -442,10 +442,10 @@ def demo(
 ) -> None:
     """Build a demo district (the same every time) and show what caselog is for."""
     from caselog.demo import build_demo, prepare_demo_location
-    from caselog.meetings import build_agenda, meeting_day
-    from caselog.reports import open_by_department_and_tier
+    from caselog.meetings.agendas import build_agenda, meeting_day
+    from caselog.reports.lists import open_by_department_and_tier
+    from caselog.reports.weekly import last_complete_week, weekly_report
     from caselog.tiers import DEFAULT_RULES
-    from caselog.weekly import last_complete_week, weekly_report
 
     state(ctx).db = db
     where = location(ctx)
@@ -461,8 +461,8 @@ def demo(
         weekly = weekly_report(
             session=session, week=last_complete_week(current.date()), tz=current.tzinfo, rules=DEFAULT_RULES
         )
-    from caselog.render import print_demo
-    from caselog.render_reports import weekly_markdown
+    from caselog.render.reports import weekly_markdown
+    from caselog.render.terminal import print_demo
 
     print_demo(summary, table, agenda, where=where.display(), command=f"{invocation()} --db {db}")
     typer.echo()

@@ -12,15 +12,15 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from caselog import cases as case_service
-from caselog.creditcode import check_character
-from caselog.db import Location, remove_sqlite_database
+from caselog.cases import moves as case_service
+from caselog.cases.sweep import escalate_due
 from caselog.directory import add_department, add_party, add_visit
 from caselog.errors import BadInput
-from caselog.escalation import escalate_due
 from caselog.i18n import _
-from caselog.meetings import build_agenda, decide, record_meeting, schedule
+from caselog.meetings.agendas import build_agenda, decide, record_meeting, schedule
 from caselog.models import CaseCreate, DepartmentCreate, Party, PartyCreate, VisitCreate
+from caselog.rules.creditcode import check_character
+from caselog.store.engine import Location, remove_sqlite_database
 from caselog.tiers import DEFAULT_RULES
 
 SEED = 2018

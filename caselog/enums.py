@@ -29,7 +29,7 @@ class Channel(StrEnum):
 
 
 class Status(StrEnum):
-    """Where a case is in its lifecycle (see ``caselog.lifecycle``)."""
+    """Where a case is in its lifecycle (see ``caselog.rules.lifecycle``)."""
 
     open = "open"
     dispatched = "dispatched"

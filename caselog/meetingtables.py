@@ -11,8 +11,8 @@ from datetime import date, datetime
 from sqlalchemy import String, Text, UniqueConstraint
 from sqlmodel import Field
 
-from caselog.coltypes import UTCDateTime
 from caselog.models import _Table
+from caselog.store.times import UTCDateTime
 
 
 class Meeting(_Table, table=True):

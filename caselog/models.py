@@ -16,8 +16,6 @@ from sqlalchemy import Index, String, Text, bindparam, text
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
-from caselog.coltypes import UTCDateTime
-from caselog.creditcode import normalize_credit_code
 from caselog.enums import (  # noqa: F401  (re-exported: the enums belong to the model)
     Channel,
     CloseReason,
@@ -30,9 +28,11 @@ from caselog.enums import (  # noqa: F401  (re-exported: the enums belong to the
 )
 from caselog.errors import BadInput
 from caselog.i18n import _
-from caselog.textrules import CONTROL_CHARACTER, TEXT_MAX, text_problem  # noqa: F401  (the models' rules too)
+from caselog.rules.creditcode import normalize_credit_code
+from caselog.rules.text import CONTROL_CHARACTER, TEXT_MAX, text_problem  # noqa: F401  (the models' rules too)
+from caselog.store.times import UTCDateTime
 
-# --- column types (``UTCDateTime``, in ``caselog.coltypes``) ------------------------------------------------
+# --- column types (``UTCDateTime``, in ``caselog.store.times``) ------------------------------------------------
 
 
 def raw_moment(value) -> datetime | None:
@@ -169,7 +169,7 @@ class Case(_Table, table=True):
     reopen_count: int = 0
     version: int = 1
     updated_at: datetime = Field(sa_type=UTCDateTime)
-    # What reports count about the case as of now, and when it last changed (kept by ``caselog.casefacts`` in
+    # What reports count about the case as of now, and when it last changed (kept by ``caselog.cases.report_facts`` in
     # the transaction of every change; a NULL ``changed_at`` means "not known: replay the history").
     changed_at: datetime | None = _time()
     opened_day: date | None = None

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from caselog.errors import BadInput
-from caselog.textrules import checked_text  # noqa: F401  (re-exported: the free-text rule)
+from caselog.rules.text import checked_text  # noqa: F401  (re-exported: the free-text rule)
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -54,7 +54,7 @@ _HEAD_TEMPLATE = "caselog_head"
 @pytest.fixture(scope="session")
 def pg_template(pg_server):
     """The name of a database with caselog's schema at its head revision, to copy test databases from."""
-    from caselog.db import resolve_location, session
+    from caselog.store.engine import resolve_location, session
 
     pg_server.sql(f"CREATE DATABASE {_HEAD_TEMPLATE} STRATEGY FILE_COPY")
     with session(resolve_location(pg_server.url(_HEAD_TEMPLATE), env={}, default_dir=Path(".")), write=True):
@@ -66,7 +66,7 @@ def pg_template(pg_server):
 def sqlite_template(tmp_path_factory) -> Path:
     """A SQLite file with caselog's schema at its head revision, made once per run (per worker): every test's
     database is a copy of it (a copy takes a fraction of a millisecond; applying the migrations, ~60 ms)."""
-    from caselog.db import resolve_location, session
+    from caselog.store.engine import resolve_location, session
 
     path = tmp_path_factory.mktemp("template") / "caselog.db"
     env = {"CASELOG_TZ": "Asia/Shanghai"}  # the stored days' offset is the district's when the schema is made
@@ -186,7 +186,7 @@ CREDIT_BODY = "91310109MA1G5XXX0"
 
 def credit_code(body: str = CREDIT_BODY) -> str:
     """A valid unified social credit code built from 17 characters."""
-    from caselog.creditcode import check_character
+    from caselog.rules.creditcode import check_character
 
     return body + check_character(body)
 
@@ -194,7 +194,7 @@ def credit_code(body: str = CREDIT_BODY) -> str:
 @pytest.fixture
 def location(isolated_env):
     """The test's database location (a fresh SQLite file, or a fresh PostgreSQL database)."""
-    from caselog.db import resolve_location
+    from caselog.store.engine import resolve_location
 
     return resolve_location(None, env=os.environ, default_dir=Path(isolated_env))
 
@@ -202,7 +202,7 @@ def location(isolated_env):
 @pytest.fixture
 def session(location):
     """A writing session on a fresh database, committed when the test ends."""
-    from caselog.db import session as open_session
+    from caselog.store.engine import session as open_session
 
     with open_session(location, write=True) as db:
         yield db

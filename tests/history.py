@@ -19,9 +19,9 @@ from datetime import date, datetime, tzinfo
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from caselog.deadlines import tier_deadlines
-from caselog.holidays import load_calendar
 from caselog.models import Case, CaseCoDepartment, Department, Event
+from caselog.rules.deadlines import tier_deadlines
+from caselog.store.calendar_days import load_calendar
 from caselog.tiers import DEFAULT_RULES, TierRules
 
 UNKNOWN = object()

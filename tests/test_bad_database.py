@@ -49,10 +49,10 @@ CREATING = {"init": ["init"], "dept-add": ["dept", "add", "esb", "区企业服�
 @pytest.fixture(scope="module")
 def real(tmp_path_factory) -> Path:
     """A real caselog database with departments, parties and 40 cases over several pages (checkpointed)."""
-    from caselog.cases import dispatch, open_case
-    from caselog.db import resolve_location, session
+    from caselog.cases.moves import dispatch, open_case
     from caselog.directory import add_department, add_party
     from caselog.models import CaseCreate, DepartmentCreate, PartyCreate
+    from caselog.store.engine import resolve_location, session
 
     path = tmp_path_factory.mktemp("real") / "caselog.db"
     location = resolve_location(str(path), env={}, default_dir=path.parent)

@@ -525,11 +525,11 @@ def populate(location) -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from caselog import cases
-    from caselog.db import session
+    from caselog.cases import moves as cases
     from caselog.directory import add_department, add_party, add_visit, edit_department
-    from caselog.meetings import record_meeting
+    from caselog.meetings.agendas import record_meeting
     from caselog.models import CaseCreate, DepartmentCreate, PartyCreate, VisitCreate
+    from caselog.store.engine import session
 
     tz = ZoneInfo("Asia/Shanghai")
     now = datetime(2026, 3, 10, 10, 0, tzinfo=tz)
@@ -581,7 +581,7 @@ TEMPLATE_DATABASE = "caselog_bad_input_district"
 @pytest.fixture(scope="module")
 def template(tmp_path_factory, request) -> Path | str:
     """The district built once: a SQLite file (checkpointed: no -wal) or a PostgreSQL template database."""
-    from caselog.db import resolve_location
+    from caselog.store.engine import resolve_location
 
     if BACKEND != "sqlite":
         server = request.getfixturevalue("pg_server")

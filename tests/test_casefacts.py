@@ -10,17 +10,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
-from caselog import cases
-from caselog.casefacts import FACT_COLUMNS, day_offset, refresh_all, replayed
-from caselog.csvread import open_csv
+from caselog.cases import moves as cases
+from caselog.cases.report_facts import FACT_COLUMNS, day_offset, refresh_all, replayed
+from caselog.cases.sweep import escalate_case, escalate_due
 from caselog.errors import CaselogError
-from caselog.escalation import escalate_case, escalate_due
-from caselog.importer import Options, import_cases
-from caselog.mapping import load_mapping
+from caselog.files.case_import import Options, import_cases
+from caselog.files.mapping import load_mapping
+from caselog.files.reading import open_csv
 from caselog.models import Case, CaseCreate
-from caselog.periods import Period, iso_week, month_period, week_period
-from caselog.rates import GROUPS, rates_report, rows_of, total_of
-from caselog.tally import tally_periods
+from caselog.reports.counting import tally_periods
+from caselog.reports.rates import GROUPS, rates_report, rows_of, total_of
+from caselog.rules.periods import Period, iso_week, month_period, week_period
 from caselog.tiers import DEFAULT_RULES
 
 from conftest import SHANGHAI
@@ -241,8 +241,8 @@ def test_the_benchmark_generator_stores_the_facts_a_refresh_would(tmp_path):
     import importlib.util
     from pathlib import Path
 
-    from caselog.db import resolve_location
-    from caselog.db import session as open_session
+    from caselog.store.engine import resolve_location
+    from caselog.store.engine import session as open_session
 
     spec = importlib.util.spec_from_file_location("generate", Path(__file__).parent.parent / "bench" / "generate.py")
     generate = importlib.util.module_from_spec(spec)

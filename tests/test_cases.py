@@ -5,8 +5,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, text
 
-from caselog import cases
-from caselog.caseviews import CaseFilter, case_detail, list_cases
+from caselog.cases import moves as cases
+from caselog.cases.views import CaseFilter, case_detail, list_cases
 from caselog.errors import BadInput, InvalidMove, NotFound
 from caselog.models import CaseCreate, Event
 
@@ -285,8 +285,8 @@ def test_list_filters(district):
 def test_a_move_on_a_stale_read_is_refused_not_applied_twice(district, location):
     from sqlalchemy.orm.exc import StaleDataError
 
-    from caselog.db import translate_error
     from caselog.errors import Conflict
+    from caselog.store.engine import translate_error
 
     case = open_one(district, lead="market")
     district.flush()
@@ -302,7 +302,7 @@ def test_a_move_on_a_stale_read_is_refused_not_applied_twice(district, location)
 def test_a_case_opened_stores_the_facts_its_history_replays(district):
     # ``open_case`` stores a new case's report facts from its own columns, without the replay: a full replay of
     # every case (``refresh_all``) must then change nothing at all in the cases' rows.
-    from caselog.casefacts import refresh_all
+    from caselog.cases.report_facts import refresh_all
     from caselog.models import Case
 
     db = district

@@ -11,7 +11,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from caselog.cli import app
-from caselog.db import SCHEMA_HEAD
+from caselog.store.engine import SCHEMA_HEAD
 
 from conftest import BACKEND, credit_code
 
@@ -351,7 +351,7 @@ def test_a_real_process_records_and_lists_a_case(tmp_path):
 
 @pytest.mark.no_database
 def test_a_command_that_lost_a_race_runs_again_a_bounded_number_of_times(monkeypatch):
-    from caselog import cli_common
+    from caselog.commands import context as cli_common
     from caselog.errors import Conflict
 
     monkeypatch.setattr(cli_common.time, "sleep", lambda seconds: None)

@@ -433,8 +433,8 @@ def test_the_sweep_judges_again_a_case_changed_while_it_was_judging(monkeypatch)
     """The sweep judges on a snapshot and writes later: what changed in between is judged again, never lost."""
     from databases import here
 
-    from caselog.db import session
-    from caselog.escalation import apply_escalations, plan_escalations
+    from caselog.cases.sweep import apply_escalations, plan_escalations
+    from caselog.store.engine import session
     from caselog.tiers import DEFAULT_RULES
 
     monkeypatch.setenv("CASELOG_NOW", "2026-03-02T10:00:00")

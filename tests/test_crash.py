@@ -112,7 +112,7 @@ CORRUPTIONS = [
 def test_the_history_checker_finds_a_change_without_its_event_and_an_event_without_its_change(monkeypatch):
     from sqlalchemy import text
 
-    from caselog.db import session
+    from caselog.store.engine import session
 
     monkeypatch.setenv("CASELOG_NOW", "2026-03-02T10:00:00")
     _small_district(Cli())
@@ -382,12 +382,12 @@ def _database_at_0001(cases: int) -> None:
     from alembic.config import Config
     from sqlalchemy import Boolean, Date, Integer, String, column, insert, table
 
-    from caselog.db import make_engine
     from caselog.models import UTCDateTime
+    from caselog.store.engine import make_engine
 
     engine = make_engine(here())
     config = Config()
-    config.set_main_option("script_location", "caselog:migrations")
+    config.set_main_option("script_location", "caselog.store:migrations")
     departments = table("departments", *(column(n) for n in ("id", "code", "name", "kind", "active")))
     case_columns = [column(n, t) for n, t in (("id", Integer), ("ref", String), ("title", String), ("tier", Integer),
                     ("tier_rule", String), ("status", String), ("lead_id", Integer), ("key", Boolean),
@@ -459,7 +459,7 @@ def _schema() -> tuple[str | None, dict[str, list[str]], int, int]:
 def test_kill_9_during_a_migration_leaves_the_old_revision_and_caselog_upgrades_it_later(
     tmp_path, monkeypatch, request
 ):
-    from caselog.db import SCHEMA_HEAD
+    from caselog.store.engine import SCHEMA_HEAD
 
     cli = Cli()
     template = new_database(request, tmp_path, "at-0001")

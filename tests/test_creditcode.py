@@ -2,8 +2,8 @@
 
 import pytest
 
-from caselog.creditcode import ALPHABET, check_character, is_valid_credit_code, normalize_credit_code
 from caselog.errors import BadInput
+from caselog.rules.creditcode import ALPHABET, check_character, is_valid_credit_code, normalize_credit_code
 
 pytestmark = pytest.mark.no_database  # pure: runs once, in the SQLite run
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from caselog.csvread import ENCODINGS, CsvError, CsvFile, Problem, Row, guard, open_csv, unguard
 from caselog.errors import BadInput
+from caselog.files.reading import ENCODINGS, CsvError, CsvFile, Problem, Row, guard, open_csv, unguard
 
 pytestmark = pytest.mark.no_database  # pure: runs once, in the SQLite run
 

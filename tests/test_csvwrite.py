@@ -8,7 +8,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from caselog.csvwrite import (
+from caselog.enums import Channel
+from caselog.errors import BadInput
+from caselog.files.writing import (
     FORMULA_START,
     ExportResult,
     csv_value,
@@ -17,8 +19,6 @@ from caselog.csvwrite import (
     guard,
     write_csv,
 )
-from caselog.enums import Channel
-from caselog.errors import BadInput
 
 pytestmark = pytest.mark.no_database  # exports of rows given in Python: runs once, in the SQLite run
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Boolean, Date, bindparam, text
 
-from caselog import db
 from caselog.errors import DatabaseError
 from caselog.models import UTCDateTime
+from caselog.store import engine as db
 
 from conftest import BACKEND, snapshot
 
@@ -170,7 +170,7 @@ def test_a_reading_command_sees_one_snapshot(location, district):
 
 
 def test_events_are_append_only(session, district):
-    from caselog.cases import open_case
+    from caselog.cases.moves import open_case
     from caselog.models import CaseCreate
 
     from conftest import NOW
@@ -199,7 +199,7 @@ def test_known_revisions_match_the_alembic_scripts():
     from alembic.script import ScriptDirectory
 
     config = Config()
-    config.set_main_option("script_location", "caselog:migrations")
+    config.set_main_option("script_location", "caselog.store:migrations")
     scripts = ScriptDirectory.from_config(config)
     chain = [s.revision for s in scripts.walk_revisions()][::-1]
     assert tuple(chain) == db.SCHEMA_REVISIONS
@@ -256,7 +256,7 @@ def test_a_database_of_revision_0001_is_upgraded_with_its_cases(location):
         location.path.parent.mkdir(parents=True, exist_ok=True)
     engine = db.make_engine(location)
     config = Config()
-    config.set_main_option("script_location", "caselog:migrations")
+    config.set_main_option("script_location", "caselog.store:migrations")
     opened = datetime(2026, 3, 2, 1, tzinfo=UTC)
     with engine.execution_options(caselog_write=True).begin() as connection:
         config.attributes["connection"] = connection

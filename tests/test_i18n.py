@@ -298,7 +298,7 @@ def test_a_csv_with_chinese_statuses_and_satisfaction_imports(tmp_path, bilingua
 @pytest.mark.no_database
 def test_every_chinese_name_caselog_shows_for_a_status_is_accepted_on_import():
     from caselog.enums import CloseReason, Satisfaction, Status
-    from caselog.fieldvalues import CLOSE_REASON_WORDS, SATISFACTION_WORDS, STATUS_WORDS
+    from caselog.files.cells import CLOSE_REASON_WORDS, SATISFACTION_WORDS, STATUS_WORDS
     from caselog.i18n import enum_label, use_language
 
     use_language("zh")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from caselog import casewriter
 from caselog.cli import app
+from caselog.files import case_writer as casewriter
 
 pytestmark = pytest.mark.sqlite_only
 

@@ -150,7 +150,7 @@ BAD = [
 
 
 def test_a_duplicate_in_a_later_batch_names_the_line_already_written(district, tmp_path, monkeypatch):
-    from caselog import casewriter
+    from caselog.files import case_writer as casewriter
 
     monkeypatch.setattr(casewriter, "BATCH", 1)  # the first B-1 is written before the second is read
     (tmp_path / "cases.csv").write_text("external_ref,title,opened_at\nB-1,t,2026-03-02\nB-1,u,2026-03-03\n")
@@ -445,10 +445,10 @@ def test_every_problem_of_a_row_in_the_order_of_its_columns(district, tmp_path):
 
 
 def test_parties_are_found_again_after_the_cache_is_full(district, tmp_path, monkeypatch):
-    import caselog.importer
+    import caselog.files.case_import
 
-    monkeypatch.setattr(caselog.importer, "_PARTY_CACHE", 2)
-    monkeypatch.setattr(caselog.importer, "BATCH", 2)
+    monkeypatch.setattr(caselog.files.case_import, "_PARTY_CACHE", 2)
+    monkeypatch.setattr(caselog.files.case_import, "BATCH", 2)
     names = ["上海测试科技有限公司", "张伟", "新甲公司", "新乙公司", "上海测试科技有限公司", "新甲公司", "张伟"]
     rows = [f"P-{n},t,{name},2026-03-02 09:00" for n, name in enumerate(names)]
     path = tmp_path / "cases.csv"

@@ -4,7 +4,7 @@ import pytest
 
 from caselog.enums import Status
 from caselog.errors import InvalidMove
-from caselog.lifecycle import MOVES, check_move, close_reason_allowed
+from caselog.rules.lifecycle import MOVES, check_move, close_reason_allowed
 
 pytestmark = pytest.mark.no_database  # pure: runs once, in the SQLite run
 

@@ -8,7 +8,7 @@ resolution deadline, counts, title, and its history event by event (one event pe
 model forbids must be refused and change nothing.
 
 The model writes the rules down again on its own (the tier thresholds and deadline days of the district's
-mechanism); only working-day arithmetic is borrowed from ``caselog.workdays``. The last test proves the machine
+mechanism); only working-day arithmetic is borrowed from ``caselog.rules.workdays``. The last test proves the machine
 has teeth: with an off-by-one seeded into the pure escalation rule, hypothesis must find a failing sequence.
 """
 
@@ -48,7 +48,7 @@ SWEEP_AT = time(7, 30)  # cron: 30 7 * * 1-5  caselog escalate
 
 
 def working_days_after(day: date, days: int) -> date:
-    from caselog.workdays import WorkCalendar, add_workdays
+    from caselog.rules.workdays import WorkCalendar, add_workdays
 
     return add_workdays(day, days, WorkCalendar()).day
 
@@ -169,7 +169,7 @@ class Lifecycle(RuleBasedStateMachine):
         return end
 
     def sweep(self, moment: datetime) -> None:
-        from caselog.escalation import escalate_due
+        from caselog.cases.sweep import escalate_due
         from caselog.tiers import DEFAULT_RULES
 
         self.write(escalate_due, now=moment, rules=DEFAULT_RULES, actor="cron")
@@ -208,7 +208,7 @@ class Lifecycle(RuleBasedStateMachine):
         self.open_case(lead, data.draw(co_for(lead)) if lead else [])
 
     def open_case(self, lead: str | None, co: list[str]) -> None:
-        from caselog.cases import open_case
+        from caselog.cases.moves import open_case
         from caselog.models import CaseCreate
 
         at = self.tick()
@@ -240,7 +240,7 @@ class Lifecycle(RuleBasedStateMachine):
     @precondition(lambda self: self.cases)
     @rule(index=pick, lead=departments, data=st.data())
     def dispatch(self, index, lead, data):
-        from caselog.cases import dispatch
+        from caselog.cases.moves import dispatch
         from caselog.errors import InvalidMove
 
         case, at = self.case(index), self.tick()
@@ -269,7 +269,7 @@ class Lifecycle(RuleBasedStateMachine):
 
     def return_case(self, index, redispatch):
         """One return, and perhaps a redispatch."""
-        from caselog.cases import dispatch, return_case
+        from caselog.cases.moves import dispatch, return_case
         from caselog.errors import InvalidMove
 
         case, at = self.case(index), self.tick()
@@ -305,7 +305,7 @@ class Lifecycle(RuleBasedStateMachine):
         self.move(index, "resolve", ("dispatched", "accepted", "answered"), "resolved")
 
     def move(self, index: int, name: str, allowed: tuple[str, ...], status: str) -> None:
-        from caselog import cases
+        from caselog.cases import moves as cases
         from caselog.errors import InvalidMove
 
         case, at = self.case(index), self.tick()
@@ -321,7 +321,7 @@ class Lifecycle(RuleBasedStateMachine):
     @precondition(lambda self: self.cases)
     @rule(index=pick, reason=st.sampled_from(["resolved", "withdrawn"]))
     def close(self, index, reason):
-        from caselog.cases import close
+        from caselog.cases.moves import close
         from caselog.errors import InvalidMove
 
         case, at = self.case(index), self.tick()
@@ -335,7 +335,7 @@ class Lifecycle(RuleBasedStateMachine):
     @precondition(lambda self: self.cases)
     @rule(index=pick)
     def reopen(self, index):
-        from caselog.cases import reopen
+        from caselog.cases.moves import reopen
         from caselog.errors import InvalidMove
 
         case, at = self.case(index), self.tick()
@@ -350,8 +350,8 @@ class Lifecycle(RuleBasedStateMachine):
     @precondition(lambda self: self.cases)
     @rule(index=pick, to=st.integers(min_value=1, max_value=3))
     def escalate_by_hand(self, index, to):
+        from caselog.cases.sweep import escalate_case
         from caselog.errors import BadInput, InvalidMove
-        from caselog.escalation import escalate_case
         from caselog.tiers import DEFAULT_RULES
 
         case, at = self.case(index), self.tick()
@@ -414,9 +414,9 @@ class Lifecycle(RuleBasedStateMachine):
         import csv
         import tempfile
 
-        from caselog.csvread import open_csv
-        from caselog.importer import Options, import_cases
-        from caselog.mapping import load_mapping
+        from caselog.files.case_import import Options, import_cases
+        from caselog.files.mapping import load_mapping
+        from caselog.files.reading import open_csv
         from caselog.tiers import DEFAULT_RULES
 
         with tempfile.TemporaryDirectory() as folder:
@@ -519,10 +519,10 @@ def read_database(engine) -> dict[str, dict]:
 @pytest.fixture
 def fresh_database(location, tmp_path_factory, request):
     """A function giving each example an empty district (four departments, one party) and an engine on it."""
-    from caselog.db import make_engine, resolve_location
-    from caselog.db import session as open_session
     from caselog.directory import add_department, add_party
     from caselog.models import DepartmentCreate, PartyCreate
+    from caselog.store.engine import make_engine, resolve_location
+    from caselog.store.engine import session as open_session
 
     def populate(where) -> None:
         with open_session(where, write=True) as db:
@@ -616,12 +616,12 @@ def hunt_for_bugs(seed_value: int) -> None:
 )
 def test_an_off_by_one_in_the_tier_limits_is_found(fresh_database, monkeypatch, seeded):
     """Seed an off-by-one into the pure escalation rule (caselog.tiers.escalation): the machine must fail."""
-    import caselog.escalation
+    import caselog.cases.sweep
     import caselog.tiers
 
     buggy = seeded(caselog.tiers.escalation)
     monkeypatch.setattr(caselog.tiers, "escalation", buggy)
-    monkeypatch.setattr(caselog.escalation, "escalation", buggy)
+    monkeypatch.setattr(caselog.cases.sweep, "escalation", buggy)
     Lifecycle.fresh_database = staticmethod(fresh_database)
     Stats.reset()
     with pytest.raises(AssertionError):

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from caselog.db import SCHEMA_HEAD
+from caselog.store.engine import SCHEMA_HEAD
 
 from conftest import BACKEND
 

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from caselog.cli import app
-from caselog.maintenance import SweepRunning, sweep_lock
+from caselog.store.maintenance import SweepRunning, sweep_lock
 
 from conftest import BACKEND
 
@@ -62,7 +62,7 @@ def test_db_check_passes_and_finds_a_broken_foreign_key(cli, tmp_path):
 
 
 def test_a_second_sweep_exits_at_once(cli, tmp_path):
-    from caselog.db import resolve_location
+    from caselog.store.engine import resolve_location
 
     location = resolve_location(None, env=os.environ, default_dir=tmp_path)
     with sweep_lock(location):

@@ -65,7 +65,7 @@ def test_an_official_cannot_upgrade_the_schema_and_is_told_who_can(shared):
     from alembic import command
     from alembic.config import Config
 
-    from caselog import db
+    from caselog.store import engine as db
 
     shared.sql("CREATE DATABASE behind OWNER caselog_owner")
     owner = db.resolve_location(
@@ -73,7 +73,7 @@ def test_an_official_cannot_upgrade_the_schema_and_is_told_who_can(shared):
     )
     engine = db.make_engine(owner)
     config = Config()
-    config.set_main_option("script_location", "caselog:migrations")
+    config.set_main_option("script_location", "caselog.store:migrations")
     with engine.execution_options(caselog_write=True).begin() as connection:
         config.attributes["connection"] = connection
         connection.exec_driver_sql("REVOKE ALL ON SCHEMA public FROM PUBLIC")

@@ -7,13 +7,13 @@ import pytest
 from sqlalchemy import event
 from test_casefacts import START, _history
 
-from caselog.escalation import _open_cases
-from caselog.meetings import build_agenda
-from caselog.periods import Period, week_period
-from caselog.rates import rates_report
-from caselog.reports import trend
+from caselog.cases.sweep import _open_cases
+from caselog.meetings.agendas import build_agenda
+from caselog.reports.lists import trend
+from caselog.reports.rates import rates_report
+from caselog.reports.weekly import weekly_report
+from caselog.rules.periods import Period, week_period
 from caselog.tiers import DEFAULT_RULES
-from caselog.weekly import weekly_report
 
 from conftest import SHANGHAI
 
@@ -89,7 +89,7 @@ def test_the_changes_after_a_recent_moment_are_found_through_their_index(history
 
 @pytest.mark.sqlite_only
 def test_the_sweep_reads_the_open_cases_and_their_returns_through_indexes(history):
-    from caselog.escalation import facts_query
+    from caselog.cases.sweep import facts_query
 
     connection = history.connection()
     compiled = facts_query().compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from caselog import cases
+from caselog.cases import moves as cases
 from caselog.cli import app
 from caselog.models import CaseCreate
-from caselog.periods import choose_period, week_period
-from caselog.rates import rates_report
+from caselog.reports.rates import rates_report
+from caselog.rules.periods import choose_period, week_period
 
 from conftest import SHANGHAI
 
@@ -173,7 +173,7 @@ def test_the_brief_figure_44100_received_41500_answered_is_94_1_percent(district
     )
     assert (result.total.received, result.total.answered) == (44_100, 41_500)
     assert result.total.reply_rate == Fraction(41_500, 44_100)
-    from caselog.render_reports import percent
+    from caselog.render.reports import percent
 
     assert percent(result.total.reply_rate) == "94.1%"
 
@@ -207,10 +207,10 @@ def test_report_rates_cli_json_and_table(isolated_env, monkeypatch):
 
 
 def test_weekly_report_markdown_and_json(week10):
-    from caselog.render import jsonable
-    from caselog.render_reports import weekly_markdown
+    from caselog.render.reports import weekly_markdown
+    from caselog.render.terminal import jsonable
+    from caselog.reports.weekly import weekly_report
     from caselog.tiers import DEFAULT_RULES
-    from caselog.weekly import weekly_report
 
     move(week10, "resolve", "C2026-000002", 10, note="解决")
     result = weekly_report(session=week10, week="2026-W10", tz=SHANGHAI, rules=DEFAULT_RULES)

@@ -9,11 +9,11 @@ from datetime import date, datetime
 import pytest
 from typer.testing import CliRunner
 
-from caselog import cases
+from caselog.cases import moves as cases
 from caselog.cli import app
 from caselog.directory import add_party, add_visit
 from caselog.models import CaseCreate, PartyCreate, VisitCreate
-from caselog.reports import recurring, trend, visit_coverage
+from caselog.reports.lists import recurring, trend, visit_coverage
 
 from conftest import SHANGHAI
 

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, insert, or_, select, text, update
 from typer.testing import CliRunner
 
-from caselog import search
-from caselog.caseviews import CaseFilter, list_cases
+from caselog.cases import search
+from caselog.cases.views import CaseFilter, list_cases
 from caselog.cli import app
 from caselog.models import Case
-from caselog.searchterms import ASCII_LOWER, ASCII_UPPER, SearchQuery, fold, index_terms, search_query
+from caselog.rules.search_terms import ASCII_LOWER, ASCII_UPPER, SearchQuery, fold, index_terms, search_query
 
 from conftest import BACKEND, NOW, SHANGHAI
 
@@ -278,7 +278,7 @@ def _refs(cli, words: str, *more: str) -> list[str]:
 
 
 def _index(words: str) -> set[int]:
-    from caselog.db import resolve_location, session
+    from caselog.store.engine import resolve_location, session
 
     with session(resolve_location(None, env=os.environ, default_dir=None), write=False) as db:
         return _candidates(db, words)
@@ -308,7 +308,7 @@ def test_open_edit_import_and_update_keep_the_index_in_step(cli, tmp_path):
 
 
 def test_an_import_indexes_its_cases_whole_even_when_a_later_row_updates_an_earlier_one(cli, tmp_path, monkeypatch):
-    from caselog import casewriter
+    from caselog.files import case_writer as casewriter
 
     # Batches of two: the fourth row takes H-1 back after the first batch was written (and not indexed yet).
     monkeypatch.setattr(casewriter, "BATCH", 2)
@@ -330,7 +330,7 @@ def test_an_import_indexes_its_cases_whole_even_when_a_later_row_updates_an_earl
         import sqlite3
         from collections import Counter
 
-        from caselog.db import resolve_location
+        from caselog.store.engine import resolve_location
 
         raw = sqlite3.connect(resolve_location(None, env=os.environ, default_dir=None).path)
         raw.execute("CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, case_search, 'row')")
@@ -366,13 +366,13 @@ def test_the_index_is_rebuilt_when_the_database_is_upgraded(location):
     from alembic import command
     from alembic.config import Config
 
-    from caselog import db
+    from caselog.store import engine as db
 
     if location.path is not None:
         location.path.parent.mkdir(parents=True, exist_ok=True)
     engine = db.make_engine(location)
     config = Config()
-    config.set_main_option("script_location", "caselog:migrations")
+    config.set_main_option("script_location", "caselog.store:migrations")
     with engine.execution_options(caselog_write=True).begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "0003")
@@ -443,7 +443,7 @@ def pg_terms(pg_server):
     """The terms PostgreSQL's ``caselog_search_terms`` gives (from revision 0005, on a database of its own)."""
     import psycopg
 
-    from caselog import db
+    from caselog.store import engine as db
 
     name = "caselog_search_terms_check"
     pg_server.sql(f"DROP DATABASE IF EXISTS {name}")

@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import SQLModel
 
 import caselog.models  # noqa: F401  (registers the tables)
-from caselog.tables import LIGHT_TABLES
+from caselog.store.core_tables import LIGHT_TABLES
 
 pytestmark = pytest.mark.no_database  # pure: runs once, in the SQLite run
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from caselog.fieldvalues import ValueProblem, parse_moment
-from caselog.timetext import TimeText
+from caselog.files.cells import ValueProblem, parse_moment
+from caselog.files.times import TimeText
 
 pytestmark = pytest.mark.no_database  # pure: runs once, in the SQLite run
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from caselog.workdays import (
+from caselog.rules.workdays import (
     CalendarDay,
     Deadline,
     MeetingDate,

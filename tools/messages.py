@@ -2,7 +2,7 @@
 
 Finds every message a user can read — ``_("…")`` and ``N_("…")`` literals, the docstrings Typer shows as command
 help, the names of the domain's enum values (with their enum as gettext context), and the words of Typer's own
-help listed in ``caselog/typer_words.py`` — then writes ``caselog/locale/caselog.pot``, merges it into each
+help listed in ``caselog/commands/typer_messages.py`` — then writes ``caselog/locale/caselog.pot``, merges it into each
 language's ``.po`` (new entries empty, unused ones dropped) and compiles the ``.mo`` files that ship in the package.
 
 Needs Babel (a test dependency); caselog itself reads the compiled catalogues with the standard library only.

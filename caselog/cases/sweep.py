@@ -1,0 +1,507 @@
+"""Tier changes: the escalation sweep that cron runs and manual moves (a tier's deadlines: ``caselog.rules.deadlines``).
+
+The rules themselves are pure functions in ``caselog.tiers``; this module gathers each open case's facts in
+a few SQL queries, asks the rules, and writes every change with its ``escalated`` event in the caller's
+transaction.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, tzinfo
+
+from sqlalchemy import Integer, String, func, insert, select, type_coerce, update
+from sqlmodel import Session
+
+from caselog.cases.report_facts import refresh, refresh_case
+from caselog.errors import BadInput, Conflict, InvalidMove
+from caselog.i18n import _, enum_label
+from caselog.models import (
+    Case,
+    CaseCoDepartment,
+    Department,
+    Event,
+    EventKind,
+    Meeting,
+    MeetingCase,
+    Status,
+    of_kind,
+    raw_moment,
+    unfinished,
+)
+from caselog.rules.deadlines import Deadlines, tier_deadlines
+from caselog.rules.workdays import WorkCalendar
+from caselog.store.calendar_days import load_calendar
+from caselog.store.engine import driver_rows
+from caselog.tiers import RULE_MANUAL, TIERS, CaseFacts, TierRules, escalation
+
+UNFINISHED = (Status.open, Status.dispatched, Status.accepted, Status.answered)
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """One tier change made (or, in a dry run, that would be made) by the sweep or by hand."""
+
+    ref: str
+    title: str
+    lead: str | None
+    old_tier: int
+    new_tier: int
+    rule: str
+    due_on: date | None
+    deadline_estimated: bool
+
+
+@dataclass
+class _Open:
+    id: int
+    ref: str
+    title: str
+    lead: str | None
+    version: int
+    answered: bool
+    facts: CaseFacts
+
+
+def facts_query():
+    """The one query behind the sweep: every unfinished case below tier 3 with the facts the rules judge.
+
+    Core, not ORM rows, and no per-row type conversion by SQLAlchemy: flags come as 0/1 and the deadline as the
+    driver gives it (``_open_cases`` reads it); this is the sweep's whole cost.
+    """
+    co_count = (
+        select(func.count()).select_from(CaseCoDepartment).where(CaseCoDepartment.case_id == Case.id).scalar_subquery()
+    )
+    returns = (
+        select(func.count())
+        .select_from(Event)
+        .where(Event.case_id == Case.id, of_kind(Event.kind, EventKind.returned.value), Event.at >= Case.tier_since)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Case.id,
+            Case.ref,
+            Case.title,
+            Department.code,
+            Case.version,
+            type_coerce(Case.answered_at.is_not(None), Integer),
+            Case.tier,
+            Case.status,
+            type_coerce(Case.key, Integer),
+            Case.category,
+            co_count,
+            returns,
+            type_coerce(Case.due_on, String),
+        )
+        .outerjoin(Department, Department.id == Case.lead_id)
+        .where(unfinished(Case.status), Case.tier < 3)
+        .order_by(Case.id)
+    )
+
+
+# Beyond this many escalated cases, the sweep leaves their stored report facts to be replayed
+# (caselog.cases.report_facts): refreshing 20,000 held PostgreSQL's write lock for 15 s, as long as other
+# commands wait for it.
+REFRESH_LIMIT = 2_000
+
+_FACTS = facts_query()  # built once: ``driver_rows`` keeps it compiled
+
+
+def _open_cases(session: Session, today: date, tz: tzinfo, ids: list[int] | None = None) -> Iterator[_Open]:
+    """The facts of every unfinished case below tier 3 (or of those of ``ids``), gathered by two queries.
+
+    One case at a time, as the rows arrive: a city's million open cases are judged without all being held.
+    """
+    agendas = _joint_agendas(session, today, tz)
+    connection = session.connection()
+    if ids is None:
+        # Rows in batches, from the driver (SQLAlchemy's rows cost a third more than the query).
+        batches = driver_rows(connection, _FACTS)
+    else:  # the few cases changed while the sweep judged: ids in lists, which driver_rows does not expand
+        batches = (connection.execute(_FACTS.where(Case.id.in_(chunk))).all() for chunk in _chunks(ids))
+    # The collector waits: it would walk the growing plan again and again, and finds no cycles.
+    with paused_gc():
+        for batch in batches:
+            for row in batch:
+                case_id, ref, title, lead, version, answered, tier, status, key, category, co, returned, due = row
+                due_on = due if due is None or isinstance(due, date) else date.fromisoformat(due)
+                facts = CaseFacts(tier, status, bool(key), category, co, returned, agendas.get(case_id, 0), due_on)
+                yield _Open(case_id, ref, title, lead, version, bool(answered), facts)
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    """Ids in chunks small enough for one ``IN (…)`` on every back end."""
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+@contextmanager
+def paused_gc():
+    """Pause the cyclic garbage collector while a loop builds many objects that hold no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _joint_agendas(session: Session, today: date, tz: tzinfo) -> dict[int, int]:
+    """For each unfinished tier-2 case, how many recorded joint meetings up to ``today`` had it on their agenda
+    since it entered tier 2 (the local day of ``tier_since``, which SQL cannot portably convert)."""
+    query = (
+        select(MeetingCase.case_id, Meeting.held_on, type_coerce(Case.tier_since, String))
+        .join(Meeting, Meeting.id == MeetingCase.meeting_id)
+        .join(Case, Case.id == MeetingCase.case_id)
+        .where(Meeting.kind == "joint", Meeting.held_on <= today, Case.tier == 2, unfinished(Case.status))
+    )
+    held: dict[int, int] = {}
+    for case_id, day, since in session.connection().execute(query):
+        if day >= raw_moment(since).astimezone(tz).date():
+            held[case_id] = held.get(case_id, 0) + 1
+    return held
+
+
+def _tier_change_values(*, new_tier: int, rule: str, at: datetime, answered: bool, deadlines: Deadlines) -> dict:
+    """The columns a tier change sets: the tier, its rule and start, and the new tier's deadlines."""
+    values: dict[str, object] = {"tier": new_tier, "tier_rule": rule, "tier_since": at, "updated_at": at}
+    values.update(due_on=deadlines.due_on, original_due_on=deadlines.due_on, deadline_estimated=deadlines.estimated)
+    if not answered:
+        values.update(reply_due_on=deadlines.reply_due_on, original_reply_due_on=deadlines.reply_due_on)
+    return values
+
+
+EVENT_COLUMNS = ("case_id", "at", "actor", "kind", "field", "old_value", "new_value", "note")
+
+
+@dataclass
+class _Judged:
+    """What the rules decided for one case: its tier changes, their rows and events, and the version judged."""
+
+    version: int
+    changes: list[Escalation]
+    updates: list[dict[str, object]]
+    events: list[dict[str, object]]
+    # On SQLite, the same rows as the driver takes them: (the columns set, their values then id and version).
+    stored_updates: list[tuple[tuple[str, ...], tuple]] = field(default_factory=list)
+    stored_events: list[tuple] = field(default_factory=list)
+
+    def store(self) -> None:
+        """Prepare the rows for SQLite while judging, so none of that work is done under the write lock."""
+        for row in self.updates:
+            columns = tuple(sorted(c for c in row if not c.startswith("b_")))
+            self.stored_updates.append((columns, tuple(_stored(row[c]) for c in (*columns, "b_id", "b_version"))))
+        self.stored_events = [tuple(_stored(event[name]) for name in EVENT_COLUMNS) for event in self.events]
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """The sweep's decisions, made on one snapshot of the cases; nothing is written yet."""
+
+    now: datetime
+    actor: str
+    judged: dict[int, _Judged]
+
+    @property
+    def changes(self) -> list[Escalation]:
+        """Every tier change, in case order."""
+        return [change for case_id in sorted(self.judged) for change in self.judged[case_id].changes]
+
+
+def _judge(case: _Open, *, now: datetime, rules: TierRules, calendar: WorkCalendar, actor: str) -> _Judged:
+    """Apply the rules to one case until they stop changing its tier (a new tier brings new deadlines)."""
+    today = now.date()
+    facts, version = case.facts, case.version
+    judged = _Judged(case.version, [], [], [])
+    while (decision := escalation(facts, today=today, rules=rules)) is not None:
+        deadlines = tier_deadlines(tier=decision.tier, start=today, rules=rules, calendar=calendar)
+        values = _tier_change_values(
+            new_tier=decision.tier,
+            rule=decision.rule,
+            at=now,
+            answered=case.answered,
+            deadlines=deadlines,
+        )
+        judged.events.append(
+            {
+                "case_id": case.id,
+                "at": now,
+                "actor": actor,
+                "kind": EventKind.escalated.value,
+                "field": "tier",
+                "old_value": str(facts.tier),
+                "new_value": str(decision.tier),
+                "note": decision.rule,
+            }
+        )
+        due_on = values.get("due_on", facts.due_on)
+        judged.changes.append(
+            Escalation(
+                case.ref,
+                case.title,
+                case.lead,
+                facts.tier,
+                decision.tier,
+                decision.rule,
+                due_on,
+                bool(values.get("deadline_estimated", False)),
+            )
+        )
+        # changed_at NULL: the case's report facts are replayed until refreshed (its escalated event's trigger
+        # then finds nothing left to mark, so the row is written once).
+        judged.updates.append(
+            {"b_id": case.id, "b_version": version, **values, "version": version + 1, "changed_at": None}
+        )
+        version += 1
+        facts = replace(facts, tier=decision.tier, returns_at_tier=0, joint_agendas_at_tier=0, due_on=due_on)
+    return judged
+
+
+def plan_escalations(
+    *, session: Session, now: datetime, rules: TierRules, actor: str, ids: list[int] | None = None
+) -> SweepPlan:
+    """Judge every unfinished case below tier 3 (or those of ``ids``) as of ``now``; write nothing.
+
+    Run in a reading session, this holds no write lock while it reads and judges: on a big database that is
+    most of the sweep's time, and every other command would wait for it.
+    """
+    calendar = load_calendar(session=session)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    judged = {}
+    for case in _open_cases(session, now.date(), now.tzinfo, ids):
+        decided = _judge(case, now=now, rules=rules, calendar=calendar, actor=actor)
+        if decided.changes:
+            if sqlite:
+                decided.store()
+            judged[case.id] = decided
+    return SweepPlan(now, actor, judged)
+
+
+def apply_escalations(*, session: Session, plan: SweepPlan, rules: TierRules) -> list[Escalation]:
+    """Write a plan in the caller's writing transaction; return the changes made.
+
+    Each case is locked and its version compared with the one it was judged at (on SQLite the write lock
+    covers every row; PostgreSQL locks each row with ``SELECT … FOR UPDATE``). A case that changed since — a
+    command ran while the sweep was judging — is judged again as it is now, so no change is lost and none is
+    applied twice. Cases that only now qualify are left to the next sweep, as if they had changed after it.
+    """
+    ids = sorted(plan.judged)
+    # One query for every case the sweep may change (no long lists of ids); a case finished since is missing.
+    query = select(Case.id, Case.version).where(Case.status.in_(UNFINISHED), Case.tier < 3).with_for_update()
+    current = dict(session.connection().execute(query).all())
+    stale = [case_id for case_id in ids if current.get(case_id) != plan.judged[case_id].version]
+    judged = {case_id: plan.judged[case_id] for case_id in ids if case_id not in stale}
+    if stale:
+        judged.update(plan_escalations(session=session, now=plan.now, rules=rules, actor=plan.actor, ids=stale).judged)
+    plan = SweepPlan(plan.now, plan.actor, judged)
+    if judged:
+        _write(session, [judged[case_id] for case_id in sorted(judged)])
+    return plan.changes
+
+
+def escalate_due(
+    *, session: Session, now: datetime, rules: TierRules, actor: str, dry_run: bool = False
+) -> list[Escalation]:
+    """Apply the escalation rules to every unfinished case as of ``now`` in one session; return what changed.
+
+    Safe to run every day: a tier only ever goes up, each change is an ``escalated`` event naming its rule, and
+    a second run at the same moment changes nothing (a new tier brings new deadlines and resets its counts).
+    ``caselog escalate`` instead judges in a reading session and applies in a writing one (see
+    ``plan_escalations``), so the write lock is held only while it writes.
+    """
+    plan = plan_escalations(session=session, now=now, rules=rules, actor=actor)
+    if dry_run:
+        return plan.changes
+    return apply_escalations(session=session, plan=plan, rules=rules)
+
+
+def _write(session: Session, judged: list[_Judged]) -> None:
+    """Write the sweep's changes in batches; each update is compare-and-set on the case's version.
+
+    This runs under the write lock. On SQLite the rows prepared while judging go straight to the driver:
+    SQLAlchemy's per-value processing took most of the time the lock was held for a big sweep.
+    """
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    # Group by the set of columns so each executemany has one statement shape.
+    by_shape: dict[tuple[str, ...], list] = {}
+    for case in judged:
+        if sqlite:
+            for columns, values in case.stored_updates:
+                by_shape.setdefault(columns, []).append(values)
+        else:
+            for row in case.updates:
+                by_shape.setdefault(tuple(sorted(c for c in row if not c.startswith("b_"))), []).append(_bound(row))
+    for columns, rows in by_shape.items():
+        if sqlite:
+            settings = ", ".join(f"{column} = ?" for column in columns)
+            result = connection.exec_driver_sql(f"UPDATE cases SET {settings} WHERE id = ? AND version = ?", rows)
+        else:
+            result = connection.execute(_compare_and_set(list(columns)), rows)
+        if result.rowcount != len(rows):
+            raise Conflict(_("cases changed while the sweep ran; nothing was written, run it again"))
+    if sqlite:
+        connection.exec_driver_sql(
+            f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})",
+            [event for case in judged for event in case.stored_events],
+        )
+    else:
+        connection.execute(insert(Event.__table__), [event for case in judged for event in case.events])
+    changed = sorted({row["b_id"] for case in judged for row in case.updates})
+    if len(changed) <= REFRESH_LIMIT:
+        refresh(connection, changed)
+    # else: they stay marked changed (changed_at NULL, set above), so reports replay their history
+    # (slower, never wrong) rather than the sweep holding the write lock while it replays them all.
+    session.expire_all()
+
+
+def _compare_and_set(columns: list[str]):
+    """UPDATE … SET the columns WHERE the case still has the version it was judged at."""
+    from sqlalchemy import bindparam
+
+    table = Case.__table__
+    # Bound names must differ from the column names SQLAlchemy reserves for SET.
+    return (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+        .values({c: bindparam(f"v_{c}") for c in columns})
+    )
+
+
+def _bound(row: dict[str, object]) -> dict[str, object]:
+    return {(k if k.startswith("b_") else f"v_{k}"): v for k, v in row.items()}
+
+
+def _stored(value: object) -> object:
+    """A value as SQLite stores it for caselog: times as UTC text in one form (see ``UTCDateTime``), ISO dates."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def change_tier(
+    *,
+    session: Session,
+    case: Case,
+    new_tier: int,
+    rule: str,
+    at: datetime,
+    tz: tzinfo,
+    rules: TierRules,
+    actor: str,
+    note: str | None = None,
+) -> None:
+    """Move one case to ``new_tier`` with an ``escalated`` event; the case gets the new tier's deadlines."""
+    from caselog.cases.moves import record
+
+    calendar = load_calendar(session=session)
+    start = at.astimezone(tz).date()
+    deadlines = tier_deadlines(tier=new_tier, start=start, rules=rules, calendar=calendar)
+    values = _tier_change_values(
+        new_tier=new_tier,
+        rule=rule,
+        at=at,
+        answered=case.answered_at is not None,
+        deadlines=deadlines,
+    )
+    text = rule if note is None else f"{rule}: {note}"
+    record(
+        session,
+        case,
+        EventKind.escalated,
+        at=at,
+        actor=actor,
+        field="tier",
+        old=case.tier,
+        new=new_tier,
+        note=text,
+    )
+    for name, value in values.items():
+        setattr(case, name, value)
+    case.version += 1
+    session.add(case)
+    refresh_case(session, case)
+
+
+def escalate_by_rules(
+    *, session: Session, case: Case, at: datetime, tz: tzinfo, rules: TierRules, actor: str
+) -> list[str]:
+    """Apply the escalation rules to one case right after a change (e.g. a dispatch that adds co-departments)."""
+    co_count = session.scalar(
+        select(func.count()).select_from(CaseCoDepartment).where(CaseCoDepartment.case_id == case.id)
+    )
+    facts = CaseFacts(
+        tier=case.tier,
+        status=case.status,
+        key=case.key,
+        category=case.category,
+        co_count=co_count,
+        returns_at_tier=0,
+        joint_agendas_at_tier=0,
+        due_on=None,
+    )
+    applied = []
+    today = at.astimezone(tz).date()
+    while (decision := escalation(facts, today=today, rules=rules)) is not None:
+        change_tier(
+            session=session,
+            case=case,
+            new_tier=decision.tier,
+            rule=decision.rule,
+            at=at,
+            tz=tz,
+            rules=rules,
+            actor=actor,
+        )
+        applied.append(decision.rule)
+        facts = replace(facts, tier=decision.tier)
+    return applied
+
+
+def escalate_case(
+    *,
+    session: Session,
+    ref: str,
+    to: int,
+    reason: str,
+    at: datetime,
+    now: datetime,
+    rules: TierRules,
+    actor: str,
+) -> Case:
+    """Move a case to tier ``to`` by hand (up or down), with a reason; the change is recorded as ``manual``."""
+    from caselog.cases.moves import get_case, moment_for
+    from caselog.validation import checked_text
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise BadInput(_("--reason: must not be empty"))
+    reason = checked_text(reason, "--reason")
+    if to not in TIERS:
+        raise BadInput(_("--to: tier must be 1, 2 or 3, not {to}").format(to=to))
+    case = get_case(session=session, ref=ref)
+    if case.status not in UNFINISHED:
+        raise InvalidMove(
+            _("case {ref}: a {status} case keeps its tier").format(ref=case.ref, status=enum_label(case.status, Status))
+        )
+    if case.tier == to:
+        raise BadInput(_("case {ref}: already tier {tier}").format(ref=case.ref, tier=to))
+    at = moment_for(case, at, now)
+    change_tier(
+        session=session,
+        case=case,
+        new_tier=to,
+        rule=RULE_MANUAL,
+        at=at,
+        tz=now.tzinfo,
+        rules=rules,
+        actor=actor,
+        note=reason,
+    )
+    return case

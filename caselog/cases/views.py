@@ -1,0 +1,276 @@
+"""Read-only views of cases: the filtered list and one case with its whole history, as frozen dataclasses.
+
+They read through SQLAlchemy Core on the tables of ``caselog.store.core_tables``, not the ORM: building the models
+and configuring their mappers would cost ``case show`` and ``case list`` more than their queries do. Only the
+``--dept`` and ``--party`` filters look their department or party up through ``caselog.directory``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING
+
+from sqlalchemy import exists, or_, select
+
+from caselog.cases.search import newest_matches, search_condition
+from caselog.enums import Channel, CloseReason, EventKind, Satisfaction, Status, typed
+from caselog.errors import BadInput, NotFound
+from caselog.i18n import _
+from caselog.rules.workdays import WorkCalendar, workdays_between
+from caselog.store.calendar_days import load_calendar
+from caselog.store.core_tables import case_co_departments, cases, departments, events, parties
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql import FromClause
+    from sqlmodel import Session
+
+TIME_FIELDS = ("opened_at", "dispatched_at", "accepted_at", "answered_at", "resolved_at", "closed_at")
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One case as ``case list`` shows it; also the stable json/csv record of a case."""
+
+    ref: str
+    external_ref: str | None
+    title: str
+    category: str | None
+    tier: int
+    status: Status
+    key: bool
+    lead: str | None
+    co: list[str]
+    party: str | None
+    party_id: int | None
+    visit_id: int | None
+    opened_at: datetime
+    dispatched_at: datetime | None
+    accepted_at: datetime | None
+    answered_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    due_on: date | None
+    close_reason: CloseReason | None
+    satisfaction: Satisfaction | None
+    reply_due_on: date | None
+    original_due_on: date | None
+    deadline_estimated: bool
+    workdays_left: int | None
+
+    def __post_init__(self) -> None:
+        typed(self, status=Status, close_reason=CloseReason, satisfaction=Satisfaction)
+
+
+# Case fields whose history values are enum values (shown under their names in the user's language).
+FIELD_ENUMS = {"status": Status, "close_reason": CloseReason, "satisfaction": Satisfaction, "channel": Channel}
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One entry of a case's history."""
+
+    at: datetime
+    actor: str
+    kind: EventKind
+    field: str | None
+    old: str | None
+    new: str | None
+    note: str | None
+
+    def __post_init__(self) -> None:
+        typed(self, kind=EventKind)
+        if self.field in FIELD_ENUMS:
+            typed(self, old=FIELD_ENUMS[self.field], new=FIELD_ENUMS[self.field])
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    """Everything about one case: its record, the facts ``case list`` leaves out, and its history."""
+
+    case: CaseRow
+    description: str | None
+    reply_workdays_left: int | None
+    tier_rule: str
+    lead_name: str | None
+    return_count: int
+    reopen_count: int
+    history: list[EventRow]
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What ``case list`` narrows by; ``None`` leaves a criterion out."""
+
+    statuses: tuple[str, ...] = ()
+    tier: int | None = None
+    department: str | None = None
+    category: str | None = None
+    party: str | None = None
+    key: bool = False
+    overdue: bool = False
+    since: date | None = None
+    until: date | None = None
+    search: str | None = None
+
+
+def _local(moment: datetime | None, tz: tzinfo) -> datetime | None:
+    return None if moment is None else moment.astimezone(tz)
+
+
+def _day_start(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+_lead = departments.alias("lead")
+
+# The case's own fields that a CaseRow copies, then what ``case show`` adds; the joined names come after them.
+_ROW_FIELDS = (
+    "id", "ref", "external_ref", "title", "category", "tier", "status", "key", "party_id", "visit_id", "due_on",
+    "close_reason", "satisfaction", "reply_due_on", "original_due_on", "deadline_estimated", *TIME_FIELDS,
+)  # fmt: skip
+_DETAIL_FIELDS = ("description", "tier_rule", "return_count", "reopen_count")
+_FINISHED = (Status.resolved.value, Status.closed.value)
+
+
+def _row_query(*extra):
+    """The fields of a CaseRow (``extra`` after them), then the lead's code and the party's name."""
+    columns = [cases.c[name] for name in (*_ROW_FIELDS, *extra)]
+    return select(*columns, _lead.c.code, parties.c.name).select_from(
+        cases.outerjoin(_lead, _lead.c.id == cases.c.lead_id).outerjoin(parties, parties.c.id == cases.c.party_id)
+    )
+
+
+def _co_by_case(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
+    result: dict[int, list[str]] = {}
+    links = case_co_departments
+    for start in range(0, len(case_ids), 500):
+        chunk = case_ids[start : start + 500]
+        query = (
+            select(links.c.case_id, departments.c.code)
+            .join_from(links, departments, departments.c.id == links.c.department_id)
+            .where(links.c.case_id.in_(chunk))
+            .order_by(links.c.case_id, departments.c.code)
+        )
+        for case_id, code in session.execute(query):
+            result.setdefault(case_id, []).append(code)
+    return result
+
+
+def workdays_left(due_on: date | None, status: str, today: date, calendar: WorkCalendar) -> int | None:
+    """Working days from ``today`` to a case's resolution deadline ``due_on`` (negative when overdue); None once
+    it is resolved or closed, or without a deadline."""
+    if due_on is None or status in _FINISHED:
+        return None
+    return workdays_between(today, due_on, calendar)[0]
+
+
+def _case_row(
+    fields: dict, lead: str | None, party: str | None, co: list[str], tz: tzinfo, today: date, calendar: WorkCalendar
+) -> CaseRow:
+    values = {name: fields[name] for name in _ROW_FIELDS if name != "id"}
+    values.update({name: _local(fields[name], tz) for name in TIME_FIELDS})
+    left = workdays_left(fields["due_on"], fields["status"], today, calendar)
+    return CaseRow(**values, lead=lead, co=co, party=party, workdays_left=left)
+
+
+def filter_conditions(
+    *,
+    session: Session,
+    filters: CaseFilter,
+    today: date,
+    tz: tzinfo,
+    search: bool = True,
+    table: FromClause = cases,
+) -> list:
+    """The SQL conditions of ``filters`` on ``table`` (the light ``cases`` of ``case list``, or the model's table
+    for ``export cases``); ``search`` False leaves the search text to the caller."""
+    c = table.c
+    conditions = []
+    if filters.statuses:
+        conditions.append(c.status.in_(filters.statuses))
+    if filters.tier is not None:
+        conditions.append(c.tier == filters.tier)
+    if filters.department:
+        from caselog.directory import get_department
+
+        dept = get_department(session=session, code=filters.department, what="--dept")
+        links = case_co_departments
+        co = exists().where(links.c.case_id == c.id, links.c.department_id == dept.id)
+        conditions.append(or_(c.lead_id == dept.id, co))
+    if filters.category:
+        conditions.append(c.category == filters.category)
+    if filters.party:
+        from caselog.directory import find_party
+
+        conditions.append(c.party_id == find_party(session=session, text=filters.party).id)
+    if filters.key:
+        conditions.append(c.key.is_(True))
+    if filters.overdue:
+        conditions.append(c.due_on < today)
+        conditions.append(c.status.not_in(_FINISHED))
+    if filters.since:
+        conditions.append(c.opened_at >= _day_start(filters.since, tz))
+    if filters.until:
+        conditions.append(c.opened_at < _day_start(filters.until + timedelta(days=1), tz))
+    if filters.search and search:
+        conditions.append(search_condition(session=session, text=filters.search, cases=table))
+    return conditions
+
+
+def list_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo, limit: int = 50) -> list[CaseRow]:
+    """Cases matching ``filters``, newest first; ``limit`` 0 means all."""
+    if limit < 0:
+        raise BadInput(_("--limit: must be 0 (all) or more, not {limit}").format(limit=limit))
+    paged = bool(filters.search and limit)  # a page of a search: the search decides how to find it
+    conditions = filter_conditions(session=session, filters=filters, today=today, tz=tz, search=not paged)
+    query = _row_query().where(*conditions).order_by(cases.c.opened_at.desc(), cases.c.id.desc())
+    if paged:
+        found = newest_matches(session=session, select_cases=query, text=filters.search, limit=limit)
+    else:
+        found = session.execute(query.limit(limit) if limit else query).all()
+    width = len(_ROW_FIELDS)
+    rows = [(dict(zip(_ROW_FIELDS, row[:width], strict=True)), *row[width:]) for row in found]
+    co = _co_by_case(session, [fields["id"] for fields, _lead, _party in rows])
+    calendar = load_calendar(session=session)
+    return [
+        _case_row(fields, lead, party, co.get(fields["id"], []), tz, today, calendar) for fields, lead, party in rows
+    ]
+
+
+def _find_case(session: Session, ref: str, query):
+    """The row of ``query`` for the case with reference ``ref`` (caselog's own, any letter case, or its external
+    reference), as ``caselog.cases.moves.get_case`` finds it."""
+    text = ref.strip()
+    row = session.execute(query.where(cases.c.ref == text.upper())).first()
+    if row is None and text:
+        row = session.execute(query.where(cases.c.external_ref == text)).first()
+    if row is None:
+        raise NotFound(_("no case {ref!r}").format(ref=ref))
+    return row
+
+
+def case_detail(*, session: Session, ref: str, tz: tzinfo, today: date) -> CaseDetail:
+    """One case with all its fields, co-departments and its whole history, oldest event first."""
+    row = _find_case(session, ref, _row_query(*_DETAIL_FIELDS).add_columns(_lead.c.name))
+    *values, lead, party, lead_name = row
+    fields = dict(zip((*_ROW_FIELDS, *_DETAIL_FIELDS), values, strict=True))
+    case_id = fields["id"]
+    co = _co_by_case(session, [case_id]).get(case_id, [])
+    e = events.c
+    query = select(e.at, e.actor, e.kind, e.field, e.old_value, e.new_value, e.note).where(e.case_id == case_id)
+    history = [EventRow(at.astimezone(tz), *rest) for at, *rest in session.execute(query.order_by(e.id))]
+    calendar = load_calendar(session=session)
+    reply_due_on = fields["reply_due_on"]
+    return CaseDetail(
+        case=_case_row(fields, lead, party, co, tz, today, calendar),
+        reply_workdays_left=None
+        if reply_due_on is None or fields["answered_at"] is not None or fields["status"] in _FINISHED
+        else workdays_between(today, reply_due_on, calendar)[0],
+        description=fields["description"],
+        tier_rule=fields["tier_rule"],
+        lead_name=lead_name,
+        return_count=fields["return_count"],
+        reopen_count=fields["reopen_count"],
+        history=history,
+    )

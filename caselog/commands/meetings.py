@@ -1,0 +1,354 @@
+"""The three-tier mechanism on the command line: rules, the calendar, the sweep, meetings and agendas."""
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from caselog.commands.context import (
+    Format,
+    FormatOption,
+    actor,
+    day,
+    district_tz,
+    emit,
+    handled,
+    load_rules,
+    location,
+    now,
+    open_session,
+    output_stream,
+    when,
+    write_output,
+)
+from caselog.enums import MeetingKind
+from caselog.i18n import N_, _, enum_label, value_word
+
+calendar_app = typer.Typer(
+    help=N_("Working days: holidays and make-up workdays (调休)."), no_args_is_help=True, rich_markup_mode=None
+)
+meeting_app = typer.Typer(help=N_("Record meetings and their decisions."), no_args_is_help=True, rich_markup_mode=None)
+
+
+class DayKind(StrEnum):
+    """What ``calendar set`` makes of a day."""
+
+    workday = "workday"
+    holiday = "holiday"
+
+
+class AgendaFormat(StrEnum):
+    """Formats of an agenda: markdown is what the bureau circulates."""
+
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+    csv = "csv"
+
+
+@handled
+def rules_command(ctx: typer.Context, fmt: Format = FormatOption) -> None:
+    """Print the effective tier rules: deadlines, escalation and meeting schedules, and where each came from."""
+    from caselog.tiers import rule_rows
+
+    rules = load_rules(ctx)
+    rows = rule_rows(rules)
+    emit(rows, fmt, columns=[(_("rule"), "key"), (_("value"), "value"), (_("source"), _origin)])
+
+
+def _origin(row) -> str:
+    return _("default") if row.origin == "default" else row.origin
+
+
+@calendar_app.command("set")
+@handled
+def calendar_set(
+    ctx: typer.Context,
+    date_text: Annotated[str, typer.Argument(metavar="DATE", help=N_("The day."))],
+    kind: Annotated[DayKind, typer.Argument(help=N_("workday or holiday."))],
+    note: Annotated[str | None, typer.Option("--note", help=N_("e.g. 春节 or 春节调休."))] = None,
+) -> None:
+    """Enter one day of a published holiday schedule (for a year chinesecalendar does not know yet)."""
+    from caselog.store.calendar_days import set_day
+
+    target = day(date_text, "DATE", now().date())
+    with open_session(ctx, write=True) as db:
+        change = set_day(session=db, day=target, workday=kind is DayKind.workday, note=note)
+    typer.echo(_("{day} is now a {kind}").format(day=change.day.isoformat(), kind=value_word(kind.value)))
+
+
+@calendar_app.command("show")
+@handled
+def calendar_show(
+    ctx: typer.Context,
+    month: Annotated[
+        str | None, typer.Argument(metavar="[YYYY-MM]", help=N_("The month (default this month)."))
+    ] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """Print a month with holidays and make-up workdays marked."""
+    from caselog.errors import BadInput
+    from caselog.rules.workdays import month_days
+    from caselog.store.sqlite_reads import read_calendar_facts
+
+    today = now().date()
+    year, number = today.year, today.month
+    if month:
+        try:
+            year_text, month_text = month.strip().split("-")
+            year, number = int(year_text), int(month_text)
+            if not (1900 <= year <= 2199 and 1 <= number <= 12):
+                raise ValueError
+        except ValueError:
+            raise BadInput(_("MONTH: {month!r} is not a month like 2026-02").format(month=month)) from None
+    facts = read_calendar_facts(location(ctx))  # no database yet: the published schedules alone
+    if facts is None:
+        from caselog.store.calendar_days import load_calendar
+
+        with open_session(ctx, write=False) as db:
+            calendar = load_calendar(session=db)
+    else:
+        calendar = facts.calendar
+    days = month_days(year, number, calendar)
+    if fmt is not Format.table:
+        emit(days, fmt)
+        return
+    from caselog.render.terminal import print_month
+
+    print_month(year, number, days)
+
+
+@handled
+def escalate_command(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help=N_("Judge the rules at this moment (default now)."))
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Show what would change; change nothing."))] = False,
+    fmt: Format = FormatOption,
+) -> None:
+    """Apply the tier rules to every open case (safe to run from cron every day)."""
+    from contextlib import nullcontext
+
+    from caselog.cases.sweep import apply_escalations, plan_escalations
+    from caselog.store.maintenance import sweep_lock
+
+    current = now()
+    moment = when(as_of, "--as-of", current)
+    rules = load_rules(ctx)
+    # A dry run only reads: it needs no lock, and leaves no lock file beside a database it was asked to read.
+    lock = nullcontext() if dry_run else sweep_lock(location(ctx))
+    with lock:
+        # Judge on a snapshot without the write lock; take it only to write (cases changed meanwhile are
+        # judged again then), so terminals never wait for the whole sweep.
+        with open_session(ctx, write=False, create=not dry_run) as db:
+            plan = plan_escalations(session=db, now=moment, rules=rules, actor=actor(ctx))
+        changes = plan.changes
+        if changes and not dry_run:
+            with open_session(ctx, write=True) as db:
+                changes = apply_escalations(session=db, plan=plan, rules=rules)
+    if fmt is not Format.table:
+        emit(changes, fmt)
+        return
+    columns = [
+        (_("case"), "ref"),
+        (_("title"), "title"),
+        (_("lead"), "lead"),
+        (_("from tier"), "old_tier"),
+        (_("to tier"), "new_tier"),
+        (_("rule"), lambda change: _(change.rule)),
+        (_("new deadline"), "due_on"),
+    ]
+    verb = _("would escalate") if dry_run else _("escalated")
+    from caselog.render.terminal import print_table
+
+    if changes:
+        print_table(changes, columns)
+    typer.echo(_("{verb} {n} case(s)").format(verb=verb, n=len(changes)))
+
+
+@handled
+def meetings_command(
+    ctx: typer.Context,
+    kind: Annotated[MeetingKind | None, typer.Option("--kind", help=N_("joint or leaders (default both)."))] = None,
+    start: Annotated[str | None, typer.Option("--from", help=N_("From this date (default today)."))] = None,
+    until: Annotated[str | None, typer.Option("--until", help=N_("Until this date (default 3 months on)."))] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """List meeting dates from the schedules (moved off non-working days), marking those recorded."""
+    from datetime import timedelta
+
+    from caselog.rules.meeting_dates import meeting_schedule
+    from caselog.store.sqlite_reads import read_calendar_facts
+
+    today = now().date()
+    first = day(start, "--from", today) or today
+    last = day(until, "--until", today) or first + timedelta(days=92)
+    kinds = [kind.value] if kind else ["joint", "leaders"]
+    rules = load_rules(ctx)
+    facts = read_calendar_facts(location(ctx), start=first, end=last)  # no database: nothing recorded yet
+    if facts is None:
+        from caselog.meetings.agendas import schedule
+
+        with open_session(ctx, write=False) as db:
+            found = schedule(session=db, kinds=kinds, start=first, end=last, rules=rules)
+    else:
+        found = meeting_schedule(
+            kinds=kinds, start=first, end=last, rules=rules, calendar=facts.calendar, recorded=facts.recorded
+        )
+    columns = [
+        (_("date"), "day"),
+        (_("meeting"), "kind"),
+        (_("scheduled"), lambda m: m.scheduled if m.moved else ""),
+        (_("recorded"), "recorded"),
+        (_("estimated"), "estimated"),
+    ]
+    emit(found, fmt, columns=columns, empty=_("no meetings in that period"))
+
+
+@handled
+def agenda_command(
+    ctx: typer.Context,
+    kind: Annotated[MeetingKind, typer.Argument(help=N_("joint or leaders."))],
+    date_text: Annotated[str | None, typer.Option("--date", help=N_("next (default) or a date."))] = None,
+    fmt: Annotated[AgendaFormat, typer.Option("--format", "-f", help=N_("table, markdown, json or csv."))] = (
+        AgendaFormat.table
+    ),
+    output: Annotated[str | None, typer.Option("--output", "-o", help=N_("Write to this file."))] = None,
+) -> None:
+    """Print the agenda of one meeting: its tier's open cases by lead department, overdue first."""
+    from caselog.meetings.agendas import build_agenda, meeting_day
+    from caselog.render.meetings import agenda_markdown, agenda_rows, print_agenda
+    from caselog.render.terminal import jsonable, write_csv, write_json
+
+    rules = load_rules(ctx)
+    today = now().date()
+    with open_session(ctx, write=False) as db:
+        target = meeting_day(session=db, kind=kind.value, text=date_text, today=today, rules=rules)
+        agenda = build_agenda(session=db, kind=kind.value, day=target, tz=district_tz())
+    if fmt is AgendaFormat.json:  # written as it is encoded: tens of thousands of decisions are megabytes of text
+        with output_stream(output) as out:
+            write_json(agenda, out)
+        return
+    import io
+
+    buffer = io.StringIO()
+    if fmt is AgendaFormat.markdown:
+        buffer.write(agenda_markdown(agenda))
+    elif fmt is AgendaFormat.csv:
+        rows = agenda_rows(agenda)
+        from types import SimpleNamespace
+
+        write_csv([SimpleNamespace(**jsonable(row)) for row in rows], buffer, fields=list(rows[0]) if rows else None)
+    elif output:
+        print_agenda(agenda, out=buffer)
+    else:
+        print_agenda(agenda)
+        return
+    if output:
+        write_output(output, buffer.getvalue())
+    else:
+        typer.echo(buffer.getvalue(), nl=False)
+
+
+@meeting_app.command("record")
+@handled
+def meeting_record(
+    ctx: typer.Context,
+    kind: Annotated[MeetingKind, typer.Argument(help=N_("joint or leaders."))],
+    date_text: Annotated[str, typer.Option("--date", help=N_("The day it was held."))],
+    chair: Annotated[str | None, typer.Option("--chair", help=N_("Who chaired it."))] = None,
+    attendee: Annotated[
+        list[str] | None, typer.Option("--attendee", help=N_("A department present; repeatable."))
+    ] = None,
+) -> None:
+    """Record that a meeting was held; its agenda as it stands is kept with it."""
+    from caselog.meetings.agendas import record_meeting
+
+    current = now()
+    held = day(date_text, "--date", current.date())
+    with open_session(ctx, write=True) as db:
+        recorded = record_meeting(
+            session=db,
+            kind=kind.value,
+            day=held,
+            chair=chair,
+            attendees=attendee or [],
+            now=current,
+            actor=actor(ctx),
+        )
+    typer.echo(
+        _("recorded the {kind} meeting of {day} with {n} case(s) on its agenda").format(
+            kind=enum_label(recorded.kind), day=recorded.day.isoformat(), n=recorded.cases
+        )
+    )
+
+
+@meeting_app.command("decide")
+@handled
+def meeting_decide(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help=N_("The case."))],
+    date_text: Annotated[str, typer.Option("--date", help=N_("The meeting's day."))],
+    decision: Annotated[str, typer.Option("--decision", help=N_("What was decided."))],
+    owner: Annotated[str, typer.Option("--owner", help=N_("The department that carries it out."))],
+    due: Annotated[str | None, typer.Option("--due", help=N_("By when."))] = None,
+    kind: Annotated[
+        MeetingKind | None, typer.Option("--kind", help=N_("joint or leaders, if both met that day."))
+    ] = None,
+) -> None:
+    """Record a meeting's decision on a case (also an event in the case's history)."""
+    from caselog.meetings.agendas import decide
+
+    current = now()
+    today = current.date()
+    with open_session(ctx, write=True) as db:
+        row = decide(
+            session=db,
+            ref=ref,
+            day=day(date_text, "--date", today),
+            kind=kind.value if kind else None,
+            decision=decision,
+            owner=owner,
+            due=day(due, "--due", today),
+            now=current,
+            actor=actor(ctx),
+        )
+    typer.echo(_("{ref}: decision recorded, owner {owner}").format(ref=row.ref, owner=row.owner))
+
+
+@meeting_app.command("show")
+@handled
+def meeting_show(
+    ctx: typer.Context,
+    date_text: Annotated[str, typer.Argument(metavar="DATE", help=N_("The meeting's day."))],
+    kind: Annotated[
+        MeetingKind | None, typer.Option("--kind", help=N_("joint or leaders, if both met that day."))
+    ] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """Print the minutes of a meeting: attendees, its agenda and its decisions."""
+    from caselog.meetings.agendas import minutes
+
+    with open_session(ctx, write=False) as db:
+        found = minutes(session=db, day=day(date_text, "DATE", now().date()), kind=kind.value if kind else None)
+    if fmt is Format.json:
+        emit(found, fmt)
+        return
+    if fmt is Format.csv:
+        emit(found.decisions, fmt)
+        return
+    from caselog.render.meetings import day_label, meeting_title
+    from caselog.render.terminal import print_fields, print_table
+
+    print_fields(
+        [
+            (_("chair"), found.chair),
+            (_("attendees"), found.attendees),
+            (_("agenda"), found.agenda),
+        ],
+        title=f"{meeting_title(found.kind)} — {day_label(found.date)}",
+    )
+    columns = [(_("case"), "ref"), (_("title"), "title"), (_("decision"), "decision")]
+    columns += [(_("owner"), "owner"), (_("due"), "due_on")]
+    print_table(found.decisions, columns, title=_("decisions"), empty=_("no decisions recorded"))

@@ -1,0 +1,383 @@
+"""Writing imported cases in batches: new cases with their co-departments and ``imported`` events, changed ones
+with an ``edited`` event per change, duplicates within the file as ``--on-duplicate`` says.
+
+Values arrive in their stored forms (times as UTC text, days as ISO text; see ``timetext``). On SQLite a batch
+is one ``executemany`` of plain tuples through the driver, with ids taken under the write lock; on PostgreSQL
+(and any other database) the same rows go through SQLAlchemy Core as Python objects (``insert(table)`` with a
+list of rows: the driver's executemany or insertmanyvalues).
+
+On SQLite the new cases' search terms are written in one statement per import rather than by the insert trigger
+once per case (see migration 0007): the import defers the trigger inside its transaction and indexes its cases
+before anything else reads or changes them, and before it commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlmodel import Session
+
+from caselog.cases.report_facts import EXCLUDED_REASONS, day_offset, refresh
+from caselog.enums import EventKind
+from caselog.files.cells import GUESSED_STATUS, TIMESTAMPS, UNFINISHED
+from caselog.files.reading import Problem, Row
+from caselog.files.times import TimeText
+from caselog.i18n import _
+from caselog.models import Case, CaseCoDepartment, Department, Event
+from caselog.rules.deadlines import tier_deadlines
+from caselog.rules.workdays import WorkCalendar
+from caselog.store.index_rebuild import SetAside, set_aside
+from caselog.tiers import TierRules
+
+BATCH = 2000
+# An import sets the secondary indexes of ``cases`` aside (``bulkindexes``) once it has written this many rows and
+# at least half as many as the table held before it: building an index by sorting costs about a sixth of inserting
+# into it row by row, per row, so past that point rebuilding the whole table's indexes is cheaper than what the
+# rest of a large file would cost, and a small import into a large table never pays for a rebuild.
+REBUILD_AFTER = 10_000
+
+# The columns of a new case, in the order of the tuples this module builds.
+CASE_COLUMNS = (
+    "id", "ref", "external_ref", "title", "description", "category", "tier", "tier_rule", "status", "key",
+    "lead_id", "party_id", "visit_id", "opened_at", *TIMESTAMPS, "due_on", "reply_due_on", "original_due_on",
+    "close_reason", "satisfaction", "return_count", "reopen_count", "version", "updated_at", "tier_since",
+    "deadline_estimated",
+    # What reports count about a case (see caselog.casefacts); an imported case's history decides none of it.
+    "changed_at", "opened_day", "report_lead", "report_tier", "report_excluded", "answered_day", "report_resolved",
+    "resolved_day", "report_satisfaction", "report_due_on",
+)  # fmt: skip
+EVENT_COLUMNS = ("case_id", "at", "actor", "kind", "field", "old_value", "new_value", "note")
+_TIMES = frozenset({"opened_at", *TIMESTAMPS, "updated_at", "tier_since", "at", "changed_at"})
+_DAYS = frozenset({"due_on", "reply_due_on", "original_due_on", "opened_day", "answered_day", "resolved_day",
+                   "report_due_on"})  # fmt: skip
+
+# The columns an update may change (the reference and the rule that set the tier never change on import).
+_UPDATABLE = (
+    "external_ref", "title", "description", "category", "tier", "status", "key", "lead_id", "party_id", "visit_id",
+    "opened_at", *TIMESTAMPS, "due_on", "reply_due_on", "original_due_on", "close_reason", "satisfaction",
+)  # fmt: skip
+_INSERT_CASE = f"INSERT INTO cases ({', '.join(CASE_COLUMNS)}) VALUES ({', '.join('?' * len(CASE_COLUMNS))})"
+_INSERT_EVENT = f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
+_INSERT_CO = "INSERT INTO case_co_departments (case_id, department_id) VALUES (?, ?)"
+# What the insert trigger of migrations 0005/0007 does for one case, for a range of them.
+_INDEX_CASES = (
+    "INSERT INTO case_search (rowid, terms) SELECT id, caselog_search_terms(title, description) FROM cases"
+    " WHERE id >= ? AND id < ?"
+)
+
+
+# The statements run for every batch, with expanding parameters (the lists are not compiled into the SQL).
+_CASES_KNOWN = select(Case.external_ref, Case.ref, Case.id).where(
+    Case.external_ref.in_(bindparam("keys", expanding=True)) | Case.ref.in_(bindparam("refs", expanding=True))
+)
+_IMPORTED_LINES = select(Event.case_id, Event.note).where(
+    Event.case_id.in_(bindparam("ids", expanding=True)), Event.kind == EventKind.imported.value
+)
+
+
+def stored_time(moment: datetime) -> str:
+    """An aware datetime as caselog stores it on SQLite: UTC text in one fixed form."""
+    return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat(" ")
+
+
+class CaseWriter:
+    """Batches of new and changed cases; their ``imported`` events name the file and line."""
+
+    def __init__(
+        self,
+        *,
+        session: Session,
+        name: str,
+        actor: str,
+        now: datetime,
+        options,
+        report,
+        reject: Callable[[list[Problem], Row], None],
+        times: TimeText,
+        rules: TierRules,
+        calendar: WorkCalendar,
+    ) -> None:
+        self.session, self.name, self.actor, self.now, self.reject = session, name, actor, now, reject
+        self.options, self.report, self.times = options, report, times
+        self.now_text = stored_time(now)
+        self.pending: dict[str, tuple[Row, dict]] = {}
+        self.changed: list[int] = []  # cases updated in this batch, whose stored facts need a refresh
+        self.counters: dict[int, int] = {}
+        self.first_new_id = (session.scalar(select(func.max(Case.id))) or 0) + 1
+        self.next_id = self.first_new_id
+        connection = session.connection()
+        self.sqlite = connection.dialect.name == "sqlite"
+        self.indexed_id: int | None = None  # on SQLite, once deferred: cases from this id on are not indexed yet
+        self.set_aside: SetAside | None = None  # on SQLite, the indexes of cases dropped until ``finish``
+        self.codes = dict(connection.execute(select(Department.id, Department.code)).all())
+        hours = timedelta(hours=day_offset(connection).total_seconds() // 3600)
+
+        # ~300 bytes an hour: 65,536 hours (what a million cases over ten years reach) took 20 MiB and the
+        # import past 100 MiB. A file's rows mostly follow time, so a few months of hours keep nearly every hit.
+        @lru_cache(maxsize=1 << 12)
+        def hour_day(hour: str) -> str:  # "2026-03-05 14" (UTC) -> the district's day, as the stored days are
+            return (datetime.fromisoformat(f"{hour}:00:00") + hours).date().isoformat()
+
+        self.hour_day = hour_day
+
+        @lru_cache(maxsize=4096)
+        def deadlines(tier: int, start: date):
+            return tier_deadlines(tier=tier, start=start, rules=rules, calendar=calendar)
+
+        self.deadlines = deadlines
+
+    def add(self, row: Row, values: dict) -> None:
+        """Queue one validated row; a batch is written when full."""
+        key = values.get("external_ref") or values["ref"]
+        if key in self.pending:
+            self._duplicate(row, key, values, self.pending[key][0].line)
+            return
+        self.pending[key] = (row, values)
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def _duplicate(self, row: Row, key: str, values: dict, first_line: int) -> None:
+        """A reference seen earlier in the same file: keep the first, take the last, or report both lines."""
+        if self.options.on_duplicate == "first":
+            self.report.duplicates += 1
+        elif self.options.on_duplicate == "last":
+            if key in self.pending:
+                self.pending[key] = (row, values)
+            self.report.duplicates += 1
+        else:
+            column = "external_ref" if values.get("external_ref") else "ref"
+            message = _("duplicate reference {key!r} (also on line {first})").format(key=key, first=first_line)
+            self.reject([Problem(self.name, row.line, column, message)], row)
+
+    def flush(self) -> None:
+        """Write the queued rows: insert the new ones, update or skip the ones that exist."""
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, {}
+        existing = self._existing(list(batch))
+        fresh = []
+        for key, (row, values) in batch.items():
+            found = existing.get(key)
+            if found is None:
+                fresh.append((values, row.line))
+                continue
+            case_id, earlier_line = found
+            if case_id >= self.first_new_id and earlier_line is not None:
+                self._duplicate(row, key, values, earlier_line)
+                if self.options.on_duplicate == "last":
+                    self._update(case_id, values, row.line)
+            elif self.options.update:
+                self._update(case_id, values, row.line)
+            else:
+                self.report.unchanged += 1
+        if self.report.problem_count and self.options.on_error == "abort":
+            return  # the import will fail: nothing more to write
+        if fresh and not self.options.dry_run:
+            self._insert(fresh)
+        self.report.inserted += len(fresh)
+        if self.changed:
+            refresh(self.session.connection(), self.changed)
+            self.changed = []
+
+    def _existing(self, keys: list[str]) -> dict[str, tuple[int, int | None]]:
+        """The cases that already have one of ``keys`` as external reference or reference; for those this import
+        wrote, the line they came from."""
+        from caselog.files.case_import import REF, _select_in
+
+        refs = [k for k in keys if REF.match(k)]
+        found = {}
+        wanted = set(keys)
+        connection = self.session.connection()
+        for external_ref, ref, case_id in _select_in(connection, _CASES_KNOWN, keys=keys, refs=refs or [""]):
+            found[external_ref if external_ref in wanted else ref] = (case_id, None)
+        new_ids = [case_id for case_id, _line in found.values() if case_id >= self.first_new_id]
+        if new_ids:
+            notes = _select_in(connection, _IMPORTED_LINES, ids=new_ids)
+            lines = {case_id: int(note.rsplit(":", 1)[1]) for case_id, note in notes}
+            found = {k: (case_id, lines.get(case_id)) for k, (case_id, _line) in found.items()}
+        return found
+
+    def _next_ref(self, year: int) -> str:
+        if year not in self.counters:
+            prefix = f"C{year}-"
+            last = self.session.scalar(select(func.max(Case.ref)).where(Case.ref.like(f"{prefix}%")))
+            self.counters[year] = int(last[len(prefix) :]) if last else 0
+        self.counters[year] += 1
+        return f"C{year}-{self.counters[year]:06d}"
+
+    def _row(self, values: dict, case_id: int | None, *, new: bool = True) -> tuple:
+        """A case's column values (``CASE_COLUMNS``) in stored forms.
+
+        A dispatched, unfinished case without deadlines gets its tier's, counted from its dispatch (or opening)
+        day.
+        """
+        opened = values["opened_at"]
+        ref = values.get("ref")
+        if ref is None and new:
+            ref = self._next_ref(self.times.local_date(opened).year)
+        lead = values.get("lead")
+        status = values["status"]
+        tier = values.get("tier", 2 if values.get("co") else 1)
+        due_on = values.get("due_on")
+        reply_due_on = values.get("reply_due_on")
+        estimated = False
+        if lead is not None and due_on is None and status in UNFINISHED:
+            deadlines = self.deadlines(tier, self.times.local_date(values.get("dispatched_at") or opened))
+            due_on, estimated = deadlines.due_on.isoformat(), deadlines.estimated
+            if reply_due_on is None and "answered_at" not in values:
+                reply_due_on = deadlines.reply_due_on.isoformat()
+        get = values.get
+        answered, resolved, closed = get("answered_at"), get("resolved_at"), get("closed_at")
+        reason = get("close_reason")
+        # Stored times are UTC text in one fixed form: the latest text is the latest moment.
+        changed = max(t for t in (opened, answered, resolved, closed) if t is not None)
+        day = self.hour_day
+        return (
+            case_id, ref, get("external_ref"), get("title"), get("description"), get("category"), tier,
+            get("tier_rule") or "imported", status, get("key", False), lead, get("party"), get("visit_id"), opened,
+            get("dispatched_at"), get("accepted_at"), answered, resolved, closed,
+            due_on, reply_due_on, get("original_due_on", due_on), reason, get("satisfaction"), 0, 0, 1,
+            self.now_text, opened, estimated,
+            changed, day(opened[:13]), self._code(lead), tier,
+            reason if closed is not None and reason in EXCLUDED_REASONS else None,
+            day((answered or resolved)[:13]) if answered or resolved else None, resolved is not None,
+            day(resolved[:13]) if resolved else None, get("satisfaction"), due_on,
+        )  # fmt: skip
+
+    def _code(self, lead: int | None) -> str | None:
+        """The code of the department ``lead`` (one this import created included)."""
+        if lead is None:
+            return None
+        code = self.codes.get(lead)
+        if code is None:
+            connection = self.session.connection()
+            self.codes = dict(connection.execute(select(Department.id, Department.code)).all())
+            code = self.codes[lead]
+        return code
+
+    def _insert(self, fresh: list[tuple[dict, int]]) -> None:
+        """Write new cases with ids taken under the write lock, their co-departments and ``imported`` events.
+
+        Ids are assigned here rather than returned by the database: a multi-row INSERT with RETURNING in
+        parameter order runs row by row on SQLite, which made the import several times slower.
+        """
+        first = self.next_id
+        self.next_id += len(fresh)
+        row_of = self._row
+        rows = [row_of(values, case_id) for case_id, (values, _line) in enumerate(fresh, start=first)]
+        links = [
+            (case_id, d) for case_id, (values, _line) in enumerate(fresh, start=first) for d in values.get("co", ())
+        ]
+        name, actor, now, imported = self.name, self.actor, self.now_text, EventKind.imported.value
+        events = [
+            (case_id, now, actor, imported, "status", None, values["status"], f"{name}:{line}")
+            for case_id, (values, line) in enumerate(fresh, start=first)
+        ]
+        connection = self.session.connection()
+        if self.sqlite:
+            if self.indexed_id is None:
+                connection.exec_driver_sql("INSERT INTO case_search_deferred (since_id) VALUES (?)", (first,))
+                self.indexed_id = first
+            if self.set_aside is None and self.next_id - self.first_new_id >= max(
+                REBUILD_AFTER, (self.first_new_id - 1) // 2
+            ):
+                self.set_aside = set_aside(connection, "cases")
+            connection.exec_driver_sql(_INSERT_CASE, rows)
+            connection.exec_driver_sql(_INSERT_EVENT, events)
+            if links:
+                connection.exec_driver_sql(_INSERT_CO, links)
+        else:
+            connection.execute(insert(Case.__table__), [self._objects(CASE_COLUMNS, row) for row in rows])
+            connection.execute(insert(Event.__table__), [self._objects(EVENT_COLUMNS, e) for e in events])
+            if links:
+                connection.execute(
+                    insert(CaseCoDepartment.__table__), [{"case_id": c, "department_id": d} for c, d in links]
+                )
+
+    def _objects(self, columns: tuple[str, ...], row: tuple) -> dict:
+        """A row of stored forms as the Python values SQLAlchemy's column types take (aware datetimes, dates)."""
+        result = {}
+        for column, value in zip(columns, row, strict=True):
+            if value is not None and column in _TIMES:
+                value = datetime.fromisoformat(value).replace(tzinfo=UTC)
+            elif value is not None and column in _DAYS:
+                value = date.fromisoformat(value)
+            result[column] = value
+        return result
+
+    def _index_new_cases(self) -> None:
+        """Write the search terms of the cases inserted since the last call, in one statement (SQLite)."""
+        if self.indexed_id is not None and self.indexed_id < self.next_id:
+            self.session.connection().exec_driver_sql(_INDEX_CASES, (self.indexed_id, self.next_id))
+            self.indexed_id = self.next_id
+
+    def finish(self) -> None:
+        """Index the new cases, end the deferral and build the indexes set aside again (SQLite); bring a
+        PostgreSQL id sequence past the ids this import assigned."""
+        connection = self.session.connection()
+        if self.indexed_id is not None:
+            self._index_new_cases()
+            connection.exec_driver_sql("DELETE FROM case_search_deferred")
+            self.indexed_id = None
+        if self.set_aside is not None:
+            self.set_aside.restore(connection)
+            self.set_aside = None
+        if connection.dialect.name == "postgresql" and self.next_id > self.first_new_id:
+            connection.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases))"
+            )
+
+    def _update(self, case_id: int, values: dict, line: int) -> None:
+        """Change what differs and record each change as an ``edited`` event."""
+        self._index_new_cases()  # the update trigger takes out the terms the case had: they must be there
+        case = self.session.get(Case, case_id)
+        new = dict(zip(CASE_COLUMNS, self._row(values, case_id, new=False), strict=True))
+        for column in _TIMES & new.keys():
+            if new[column] is not None:
+                new[column] = self.times.local(new[column])  # aware, in the zone: as the history shows it
+        for column in _DAYS:
+            if new[column] is not None:
+                new[column] = date.fromisoformat(new[column])
+        changes = {}
+        for name in _UPDATABLE:
+            if name == "status" and values.get(GUESSED_STATUS):
+                continue
+            if name in values or name in ("lead_id", "party_id") and (values.get("lead") or values.get("party")):
+                old = getattr(case, name)
+                if new[name] != old and new[name] is not None:
+                    changes[name] = (old, new[name])
+        if not changes:
+            self.report.unchanged += 1
+            return
+        if not self.options.dry_run:
+            connection = self.session.connection()
+            connection.execute(
+                update(Case.__table__)
+                .where(Case.__table__.c.id == case_id)
+                .values(
+                    {name: value for name, (_old, value) in changes.items()}
+                    | {"version": case.version + 1, "updated_at": self.now}
+                )
+            )
+            connection.execute(
+                insert(Event.__table__),
+                [
+                    {
+                        "case_id": case_id,
+                        "at": self.now,
+                        "actor": self.actor,
+                        "kind": EventKind.edited.value,
+                        "field": name,
+                        "old_value": None if old is None else str(old),
+                        "new_value": str(value),
+                        "note": f"{self.name}:{line}",
+                    }
+                    for name, (old, value) in changes.items()
+                ],
+            )
+            self.session.expire(case)
+            self.changed.append(case_id)
+        self.report.updated += 1

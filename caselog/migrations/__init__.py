@@ -1,1 +1,0 @@
-"""Alembic revisions of caselog's schema, applied by ``caselog.db.upgrade``."""

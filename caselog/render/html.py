@@ -1,0 +1,157 @@
+"""Reports as one self-contained HTML file: inline CSS, an inline SVG chart, no script and no network.
+
+Readable in a mail client and printable. Every piece of text is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+from caselog.i18n import _, enum_label, format_day, format_moment, tier_name
+
+STYLE = """
+body { font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 2em; color: #222; }
+h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
+table { border-collapse: collapse; margin: 0.6em 0; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; }
+th:first-child, td:first-child, td.text { text-align: left; }
+th { background: #f0f3f7; }
+tr.total td { font-weight: bold; background: #fafafa; }
+p.note { color: #555; font-size: 0.9em; }
+svg text { font-size: 11px; fill: #333; }
+@media print { body { margin: 0.5cm; } }
+"""
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    numeric = isinstance(value, int | float) or text.rstrip("%").replace(".", "", 1).lstrip("+-").isdigit()
+    return f"<td>{escape(text)}</td>" if numeric or text in ("", "—") else f'<td class="text">{escape(text)}</td>'
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, total_last: bool = False) -> str:
+    """An HTML table of already formatted cells."""
+    head = "".join(f"<th>{escape(str(h))}</th>" for h in headers)
+    body = []
+    for index, row in enumerate(rows):
+        css = ' class="total"' if total_last and index == len(rows) - 1 else ""
+        cells = "".join(_cell(c) for c in row)
+        body.append(f"<tr{css}>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def bar_chart(labels: Sequence[str], values: Sequence[int], *, title: str) -> str:
+    """A vertical bar chart as inline SVG."""
+    width, height, left, bottom = max(360, 28 * len(values) + 60), 220, 40, 40
+    largest = max(values, default=0) or 1
+    step = (width - left - 10) / max(len(values), 1)
+    bars = []
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        h = (height - bottom - 20) * value / largest
+        x = left + i * step + step * 0.15
+        y = height - bottom - h
+        bars.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{step * 0.7:.1f}" height="{h:.1f}" fill="#4a78b5">'
+            f"<title>{escape(label)}: {value}</title></rect>"
+            f'<text x="{x + step * 0.35:.1f}" y="{y - 3:.1f}" text-anchor="middle">{value}</text>'
+            f'<text x="{x + step * 0.35:.1f}" y="{height - bottom + 14:.1f}" text-anchor="end" '
+            f'transform="rotate(-45 {x + step * 0.35:.1f} {height - bottom + 14:.1f})">{escape(label)}</text>'
+        )
+    axis = f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#888"/>'
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="{escape(title)}">{axis}{"".join(bars)}</svg>'
+    )
+
+
+def page(title: str, sections: Sequence[str]) -> str:
+    """A whole HTML document."""
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>"
+        f"<h1>{escape(title)}</h1>{''.join(sections)}</body></html>\n"
+    )
+
+
+def weekly_html(report: Any) -> str:
+    """The weekly report as HTML, with the 12-week trend as a chart."""
+    from caselog.render.reports import WEEKLY_FIGURES, _delta, _figure, group_label, percent
+
+    sections = [
+        f'<p class="note">{escape(_("As of {as_of}.").format(as_of=format_moment(report.as_of)))}</p>',
+        table(
+            [_("figure"), _("this week"), _("last week"), _("change"), _("year to date")],
+            [
+                [
+                    _(WEEKLY_FIGURES[h.name]),
+                    _figure(h.week),
+                    _figure(h.last_week),
+                    _delta(h.change),
+                    _figure(h.year_to_date),
+                ]
+                for h in report.headline
+            ],
+        ),  # fmt: skip
+    ]
+    headers = [_("group"), _("received"), _("reply rate"), _("resolution rate"), _("on time"), _("satisfaction")]
+    for title, by, rows, total in (
+        (_("Year to date by lead department"), "department", report.by_department, report.department_total),
+        (_("Year to date by tier"), "tier", report.by_tier, None),
+    ):
+        cells = [[group_label(by, r.group), r.received, percent(r.reply_rate),
+                  percent(r.resolution_rate), percent(r.on_time_rate), percent(r.satisfaction_rate)]
+                 for r in [*rows, *([total] if total else [])]]  # fmt: skip
+        if total:
+            cells[-1][0] = _("total")
+        sections += [f"<h2>{escape(title)}</h2>", table(headers, cells, total_last=total is not None)]
+    sections.append(f"<h2>{escape(_('Escalations this week ({n})').format(n=len(report.escalations)))}</h2>")
+    sections.append(
+        table(
+            [_("case"), _("title"), _("lead"), _("from tier"), _("to tier"), _("rule")],
+            [[e.ref, e.title, e.lead, e.old_tier, e.new_tier, _(e.rule)] for e in report.escalations],
+        )
+    )
+    sections.append(f"<h2>{escape(_('Newly overdue ({n})').format(n=len(report.newly_overdue)))}</h2>")
+    sections.append(
+        table(
+            [_("case"), _("title"), _("lead"), _("tier"), _("due")],
+            [[o.ref, o.title, o.lead, tier_name(o.tier), o.due_on.isoformat()] for o in report.newly_overdue],
+        )
+    )
+    sections.append(f"<h2>{escape(_('Next meetings'))}</h2>")
+    sections.append(
+        table(
+            [_("meeting"), _("date"), _("cases"), _("overdue")],
+            [[enum_label(m.kind), format_day(m.date, weekday=True), m.cases, m.overdue] for m in report.meetings],
+        )
+    )
+    sections.append(f"<h2>{escape(_('Last 12 weeks'))}</h2>")
+    sections.append(bar_chart([p.week for p in report.trend], [p.received for p in report.trend],
+                              title=_("cases received per week")))  # fmt: skip
+    title = _("Weekly report {week} ({start} to {end})").format(
+        week=report.week, start=format_day(report.start), end=format_day(report.end)
+    )
+    return page(title, sections)
+
+
+def rates_html(report: Any) -> str:
+    """``report rates`` as HTML."""
+    from caselog.render.reports import _all_rows, _columns, _title
+
+    columns = _columns()
+    rows = [[g(r) if callable(g) else getattr(r, g) for _h, g in columns] for r in _all_rows(report)]
+    return page(_title(report), [table([h for h, _g in columns], rows, total_last=True)])
+
+
+def trend_html(points: Sequence[Any], title: str) -> str:
+    """``report trend`` as HTML: a chart of cases received, then the figures."""
+    from caselog.render.reports import percent
+
+    totals = [p for p in points if p.group is None] or points
+    chart = bar_chart([p.period for p in totals], [p.received for p in totals], title=title)
+    rows = [[p.period, p.group or "", p.received, p.resolved, percent(p.reply_rate), percent(p.resolution_rate)]
+            for p in points]  # fmt: skip
+    headers = [_("period"), _("group"), _("received"), _("resolved"), _("reply rate"), _("resolution rate")]
+    return page(title, [chart, table(headers, rows)])

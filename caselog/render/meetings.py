@@ -1,0 +1,139 @@
+"""Agendas and minutes for people: a Rich table for the terminal, markdown for the bureau to circulate.
+
+json and csv of an agenda come from ``render`` like every other record.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import IO, Any
+
+from caselog.i18n import _, format_day, tier_name
+
+
+def meeting_title(kind: str) -> str:
+    """The meeting's name as people say it."""
+    return _("Joint meeting (联席会议)") if kind == "joint" else _("Leaders' meeting (分管区领导)")
+
+
+def day_label(day: date) -> str:
+    """A date with its weekday, e.g. ``2026-03-10 (Tuesday)`` / ``2026年3月10日（周二）``."""
+    return format_day(day, weekday=True)
+
+
+def deadline_label(item: Any) -> str:
+    """A deadline with the working days left or overdue, e.g. ``2026-03-09 (overdue by 1 wd)``."""
+    if item.due_on is None:
+        return ""
+    left = item.workdays_left
+    if left is None:
+        text = item.due_on.isoformat()
+    elif left < 0:
+        text = _("{day} (overdue by {n} wd)").format(day=item.due_on.isoformat(), n=-left)
+    elif left == 0:
+        text = _("{day} (due today)").format(day=item.due_on.isoformat())
+    else:
+        text = _("{day} ({n} wd left)").format(day=item.due_on.isoformat(), n=left)
+    return text + (_(", estimated") if item.deadline_estimated else "")
+
+
+def decision_label(item: Any) -> str:
+    """The last decision on a case and who owns it."""
+    if not item.last_decision:
+        return ""
+    due = f", {item.last_decision_due.isoformat()}" if item.last_decision_due else ""
+    return f"{item.last_decision} ({item.last_decision_owner}{due})"
+
+
+def agenda_rows(agenda: Any) -> list[dict[str, Any]]:
+    """The agenda flattened to one record per case (for csv)."""
+    rows = []
+    for group in agenda.groups:
+        for item in group.items:
+            rows.append({"meeting": agenda.kind, "date": agenda.date, **vars(item)})
+    return rows
+
+
+def _md(text: Any) -> str:
+    """Text safe inside a markdown table cell."""
+    value = "" if text is None else str(text)
+    for char in ("\\", "|", "*", "_", "`", "[", "]", "<", ">"):
+        value = value.replace(char, "\\" + char)
+    return " ".join(value.split())
+
+
+def agenda_markdown(agenda: Any) -> str:
+    """The agenda as the markdown the bureau circulates before the meeting."""
+    lines = [f"# {meeting_title(agenda.kind)} — {day_label(agenda.date)}", ""]
+    summary = _("{tier} cases on the agenda: **{cases}**, of which **{overdue}** overdue.").format(
+        tier=tier_name(agenda.tier), cases=agenda.cases, overdue=agenda.overdue
+    )
+    lines += [summary, ""]
+    if not agenda.cases:
+        lines += [_("No cases for this meeting."), ""]
+    headers = [_("Case"), _("Title"), _("Party"), _("Co-departments"), _("Age (wd)"), _("Deadline")]
+    headers += [_("Discussed"), _("Last decision")]
+    for group in agenda.groups:
+        name = f"{group.lead} — {group.lead_name}" if group.lead else _("Not yet dispatched")
+        lines += ["## " + _("{name} ({count})").format(name=_md(name), count=len(group.items)), ""]
+        lines += ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+        for item in group.items:
+            ref = f"**{item.ref}**" if item.overdue else item.ref
+            cells = [ref, _md(item.title), _md(item.party), _md(", ".join(item.co)), str(item.age_workdays)]
+            cells += [_md(deadline_label(item)), str(item.discussed), _md(decision_label(item))]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    if agenda.carried_over:
+        lines += [f"## {_('Decisions due by this meeting')} ({len(agenda.carried_over)})", ""]
+        lines += [
+            "| " + " | ".join([_("Case"), _("Title"), _("Decision"), _("Owner"), _("Due"), _("Decided")]) + " |",
+            "|---|---|---|---|---|---|",
+        ]
+        for carried in agenda.carried_over:
+            cells = [carried.ref, _md(carried.title), _md(carried.decision), carried.owner]
+            cells += [carried.due_on.isoformat() if carried.due_on else "", carried.decided_on.isoformat()]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    lines.append(_("Overdue cases come first in each department and their reference is in bold; wd = working days."))
+    return "\n".join(lines) + "\n"
+
+
+def print_agenda(agenda: Any, out: IO[str] | None = None) -> None:
+    """The agenda as Rich tables, one per lead department."""
+    from rich.text import Text
+
+    from caselog.render.terminal import console, print_table
+
+    target = console(out)
+    target.print(Text(f"{meeting_title(agenda.kind)} — {day_label(agenda.date)}", style="bold"))
+    target.print(
+        Text(
+            _("{tier} cases on the agenda: {cases}, of which {overdue} overdue.").format(
+                tier=tier_name(agenda.tier), cases=agenda.cases, overdue=agenda.overdue
+            )
+        )
+    )
+    columns = [
+        (_("case"), "ref"),
+        (_("title"), "title"),
+        (_("party"), "party"),
+        (_("co"), "co"),
+        (_("age wd"), "age_workdays"),
+        (_("deadline"), deadline_label),
+        (_("discussed"), "discussed"),
+        (_("last decision"), decision_label),
+    ]
+    for group in agenda.groups:
+        name = f"{group.lead} — {group.lead_name}" if group.lead else _("Not yet dispatched")
+        title = _("{name} ({count})").format(name=name, count=len(group.items))
+        print_table(group.items, columns, title=title, out=out)
+    if agenda.carried_over:
+        carried_columns = [
+            (_("case"), "ref"),
+            (_("title"), "title"),
+            (_("decision"), "decision"),
+            (_("owner"), "owner"),
+            (_("due"), "due_on"),
+            (_("decided"), "decided_on"),
+        ]
+        print_table(agenda.carried_over, carried_columns, title=_("Decisions due by this meeting"), out=out)

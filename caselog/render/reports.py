@@ -1,0 +1,278 @@
+"""Reports for people and scripts: rates as percentages with one decimal in tables and markdown, exact in json."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import fields
+from fractions import Fraction
+from typing import IO, Any
+
+from caselog.i18n import N_, _, enum_label, format_day, format_moment, tier_name
+
+RATE_FIELDS = ("reply_rate", "resolution_rate", "on_time_rate", "satisfaction_rate", "revisit_coverage",
+               "return_rate", "reopen_rate")  # fmt: skip
+
+
+def percent(value: Fraction | None) -> str:
+    """A rate as people read it: ``94.1%``; ``—`` when there was nothing to divide by."""
+    if value is None:
+        return "—"
+    return f"{float(value) * 100:.1f}%"
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, Fraction):
+        return float(value)
+    return value
+
+
+def _record(row: Any) -> dict[str, Any]:
+    return {f.name: _number(getattr(row, f.name)) for f in fields(row)}
+
+
+def rates_json(report: Any) -> str:
+    """The stable json contract of ``report rates`` (rates as exact fractions written as decimals)."""
+    data = {
+        "by": report.by,
+        "from": report.period.start.isoformat(),
+        "until": report.period.end.isoformat(),
+        "as_of": report.as_of.isoformat(),
+        "rank_key": report.rank_key,
+        "rows": [_record(row) for row in report.rows],
+        "total": _record(report.total),
+        "excluded": {str(k): v for k, v in sorted(report.excluded.items(), key=lambda kv: str(kv[0]))},
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def rates_csv(report: Any) -> str:
+    """One csv row per group and a final ``total`` row."""
+    out = io.StringIO()
+    names = [f.name for f in fields(report.total)]
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(names)
+    for row in [*report.rows, report.total]:
+        record = _record(row)
+        if row is report.total:
+            record["group"] = "total"
+        writer.writerow(["" if record[n] is None else str(record[n]).lower() if isinstance(record[n], bool)
+                         else record[n] for n in names])  # fmt: skip
+    return out.getvalue()
+
+
+# What ``--by`` groups by, as a heading says it.
+BY_NAMES = {
+    "department": N_("lead department"),
+    "tier": N_("tier"),
+    "category": N_("category"),
+    "street": N_("street"),
+    "party-kind": N_("kind of party"),
+    "week": N_("week"),
+    "month": N_("month"),
+}
+
+
+def by_name(by: str) -> str:
+    """What a report groups by, in the user's language."""
+    return _(BY_NAMES[by]) if by in BY_NAMES else by
+
+
+def group_label(by: str, group: str | None) -> str:
+    """A group as people read it: tiers and kinds of party by name, ``(none)`` for cases without one."""
+    if group is None:
+        return _("(none)")
+    if by == "tier":
+        return tier_name(group, full=True)
+    if by == "party-kind":
+        from caselog.enums import PartyKind
+
+        return enum_label(PartyKind(group)) if group in PartyKind._value2member_map_ else group
+    return group
+
+
+def _columns() -> list[tuple[str, Any]]:
+    return [
+        (_("group"), "group"),
+        (_("received"), "received"),
+        (_("answered"), "answered"),
+        (_("resolved"), "resolved"),
+        (_("reply rate"), lambda r: percent(r.reply_rate)),
+        (_("resolution rate"), lambda r: percent(r.resolution_rate)),
+        (_("on time"), lambda r: f"{percent(r.on_time_rate)} ({r.on_time}/{r.due})"),
+        (_("satisfaction"), lambda r: percent(r.satisfaction_rate)),
+        (_("returned"), lambda r: percent(r.return_rate)),
+        (_("reopened"), lambda r: percent(r.reopen_rate)),
+        (_("median wd to reply"), lambda r: "" if r.median_days_to_reply is None else f"{r.median_days_to_reply:g}"),
+        (_("median wd to resolve"),
+         lambda r: "" if r.median_days_to_resolve is None else f"{r.median_days_to_resolve:g}"),
+    ]  # fmt: skip
+
+
+def _title(report: Any) -> str:
+    return _("Rates by {by}, cases received {start} to {end}, as of {as_of}").format(
+        by=by_name(report.by), start=format_day(report.period.start), end=format_day(report.period.end),
+        as_of=format_moment(report.as_of),
+    )  # fmt: skip
+
+
+def _all_rows(report: Any) -> list[Any]:
+    """The ranked rows under their groups' names, then the total."""
+    from dataclasses import replace
+
+    return [*(replace(r, group=group_label(report.by, r.group)) for r in report.rows),
+            replace(report.total, group=_("total"))]  # fmt: skip
+
+
+def print_rates(report: Any, out: IO[str] | None = None, width: int | None = None) -> None:
+    """The rates as a Rich table, ranked rows then the total; unranked groups marked."""
+    from caselog.render.terminal import console, print_table
+
+    if width is not None and out is not None:
+        target = console(out)
+        target.width = width
+    print_table(_all_rows(report), _columns(), title=_title(report), out=out)
+    notes = []
+    if any(not r.ranked for r in report.rows):
+        notes.append(_("Groups below --min-cases are listed after the ranked ones, unranked."))
+    if report.excluded:
+        excluded = ", ".join(f"{k} {v}" for k, v in sorted(report.excluded.items(), key=lambda kv: str(kv[0])))
+        notes.append(_("Left out of every rate: {excluded}.").format(excluded=excluded))
+    if notes:
+        from rich.text import Text
+
+        console(out).print(Text(" ".join(notes)))
+
+
+def rates_markdown(report: Any) -> str:
+    """The rates as a markdown table for the bureau's documents."""
+    columns = _columns()
+    lines = [f"## {_title(report)}", "", "| " + " | ".join(h for h, _g in columns) + " |", "|" + "---|" * len(columns)]
+    for row in _all_rows(report):
+        cells = [str(g(row) if callable(g) else getattr(row, g)) for _h, g in columns]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    if report.excluded:
+        excluded = ", ".join(f"{k} {v}" for k, v in sorted(report.excluded.items(), key=lambda kv: str(kv[0])))
+        lines += ["", _("Left out of every rate: {excluded}.").format(excluded=excluded)]
+    return "\n".join(lines) + "\n"
+
+
+WEEKLY_FIGURES = {
+    "received": N_("received"),
+    "answered": N_("answered or resolved"),
+    "resolved": N_("resolved"),
+    "reply_rate": N_("reply rate (答复率)"),
+    "resolution_rate": N_("resolution rate (解决率)"),
+    "on_time_rate": N_("on-time rate (按期办结率)"),
+    "satisfaction_rate": N_("satisfaction rate (满意率)"),
+}
+
+
+def _figure(value: Any) -> str:
+    if isinstance(value, Fraction) or value is None:
+        return percent(value)
+    return str(value)
+
+
+def _delta(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, Fraction):
+        return f"{float(value) * 100:+.1f} pt"
+    return f"{value:+d}"
+
+
+def _bar(value: int, largest: int, width: int = 20) -> str:
+    return "█" * (round(value / largest * width) if largest else 0)
+
+
+def weekly_markdown(report: Any) -> str:
+    """The weekly report as markdown: what the bureau sends every Monday."""
+    lines = [
+        "# " + _("Weekly report {week} ({start} to {end})").format(
+            week=report.week, start=format_day(report.start), end=format_day(report.end)),
+        "",
+        _("As of {as_of}. Cases received in the period; withdrawn, duplicate and invalid cases left out.").format(
+            as_of=format_moment(report.as_of)),
+        "",
+        "| " + " | ".join([_("figure"), _("this week"), _("last week"), _("change"), _("year to date")]) + " |",
+        "|---|---|---|---|---|",
+    ]  # fmt: skip
+    for item in report.headline:
+        cells = [_(WEEKLY_FIGURES[item.name]), _figure(item.week), _figure(item.last_week), _delta(item.change),
+                 _figure(item.year_to_date)]  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
+    header = [_("group"), _("received"), _("reply rate"), _("resolution rate"), _("on time"), _("satisfaction")]
+    for title, by, rows, total in (
+        (_("Year to date by lead department"), "department", report.by_department, report.department_total),
+        (_("Year to date by tier"), "tier", report.by_tier, None),
+    ):
+        lines += ["", f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for row in [*rows, *([total] if total is not None else [])]:
+            cells = [
+                group_label(by, row.group) if row is not total else _("total"),
+                str(row.received),
+                percent(row.reply_rate),
+                percent(row.resolution_rate),
+                percent(row.on_time_rate),
+                percent(row.satisfaction_rate),
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "## " + _("Escalations this week ({n})").format(n=len(report.escalations)), ""]
+    if not report.escalations:
+        lines.append(_("None."))
+    for item in report.escalations:
+        lines.append(
+            f"- {item.ref} {item.title} ({item.lead or '—'}): "
+            + _("tier {old} → {new}, {rule}").format(old=item.old_tier, new=item.new_tier, rule=_(item.rule))
+        )
+    lines += ["", "## " + _("Newly overdue ({n})").format(n=len(report.newly_overdue)), ""]
+    if not report.newly_overdue:
+        lines.append(_("None."))
+    for item in report.newly_overdue:
+        lines.append(
+            f"- {item.ref} {item.title} ({item.lead or '—'}, "
+            + _("{tier}, due {due}").format(tier=tier_name(item.tier), due=format_day(item.due_on))
+            + ")"
+        )
+    lines += ["", "## " + _("Next meetings"), ""]
+    for meeting in report.meetings:
+        lines.append("- " + _("{kind} meeting {day}: {cases} cases on the agenda, {overdue} overdue").format(
+            kind=_("Joint") if meeting.kind == "joint" else _("Leaders'"), day=format_day(meeting.date),
+            cases=meeting.cases, overdue=meeting.overdue))  # fmt: skip
+    largest = max((p.received for p in report.trend), default=0)
+    lines += ["", "## " + _("Last 12 weeks"), "", "```"]
+    for point in report.trend:
+        lines.append(
+            f"{point.week}  {point.received:>5} {_bar(point.received, largest):<20}  "
+            + _("resolved {resolved} ({rate})").format(resolved=point.resolved, rate=percent(point.resolution_rate))
+        )
+    lines.append("```")
+    return "\n".join(lines) + "\n"
+
+
+def trend_bars(points: Any, title: str) -> str:
+    """A trend as text bars, one line per week or month: what a terminal can draw."""
+    largest = max((p.received for p in points), default=0)
+    lines = [title, ""]
+    for point in points:
+        rate_text = _("resolved {resolved} ({rate})").format(
+            resolved=point.resolved, rate=percent(point.resolution_rate)
+        )
+        lines.append(f"{point.period}  {point.received:>6} {_bar(point.received, largest, 30):<30}  {rate_text}")
+    return "\n".join(lines) + "\n"
+
+
+def markdown_table(records: Any, columns: Any, title: str) -> str:
+    """Records as a markdown table under a heading."""
+    lines = [f"## {title}", "", "| " + " | ".join(h for h, _g in columns) + " |", "|" + "---|" * len(columns)]
+    for record in records:
+        cells = []
+        for _h, getter in columns:
+            value = getter(record) if callable(getter) else getattr(record, getter)
+            if isinstance(value, list):
+                value = ", ".join(str(v) for v in value)
+            cells.append("" if value is None else str(value).replace("|", "\\|"))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

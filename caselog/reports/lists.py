@@ -1,0 +1,190 @@
+"""Aggregations over cases, counted in SQL and returned as frozen dataclasses; ``render`` draws them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import case, func, select
+from sqlmodel import Session
+
+from caselog.i18n import _
+from caselog.models import Case, Department, Status
+
+UNFINISHED = (Status.open, Status.dispatched, Status.accepted, Status.answered)
+
+
+@dataclass(frozen=True)
+class OpenByTier:
+    """Unfinished cases (not yet resolved or closed) of one lead department, by tier."""
+
+    department: str | None
+    name: str | None
+    tier1: int
+    tier2: int
+    tier3: int
+    total: int
+
+
+def open_by_department_and_tier(*, session: Session) -> list[OpenByTier]:
+    """Unfinished cases per lead department and tier, largest first; undispatched cases have no department."""
+    tiers = [func.sum(case((Case.tier == n, 1), else_=0)) for n in (1, 2, 3)]
+    query = (
+        select(Department.code, Department.name, *tiers, func.count().label("total"))
+        .select_from(Case)
+        .outerjoin(Department, Department.id == Case.lead_id)
+        .where(Case.status.in_(UNFINISHED))
+        .group_by(Department.code, Department.name)
+        .order_by(func.count().desc(), Department.code)
+    )
+    return [OpenByTier(*row) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class Recurring:
+    """A category raised by many different parties: a common, recurring problem (普遍性、规律性问题)."""
+
+    category: str
+    parties: int
+    cases: int
+    departments: list[str]
+
+
+def recurring(*, session: Session, start: datetime, end: datetime, min_parties: int = 3) -> list[Recurring]:
+    """Categories of the cases received between ``start`` and ``end`` raised by at least ``min_parties`` parties,
+    most parties first, with the lead departments involved."""
+    from sqlalchemy import distinct
+
+    received = (Case.opened_at >= start, Case.opened_at < end, Case.category.is_not(None))
+    query = (
+        select(Case.category, func.count(distinct(Case.party_id)), func.count())
+        .where(*received)
+        .group_by(Case.category)
+        .having(func.count(distinct(Case.party_id)) >= min_parties)
+        .order_by(func.count(distinct(Case.party_id)).desc(), func.count().desc(), Case.category)
+    )
+    rows = session.execute(query).all()
+    involved: dict[str, list[str]] = {}
+    pairs = (
+        select(Case.category, Department.code)
+        .join(Department, Department.id == Case.lead_id)
+        .where(*received, Case.category.in_([r[0] for r in rows]))
+        .group_by(Case.category, Department.code)
+        .order_by(Case.category, Department.code)
+    )
+    for category, code in session.execute(pairs):
+        involved.setdefault(category, []).append(code)
+    return [Recurring(category, parties, cases, involved.get(category, [])) for category, parties, cases in rows]
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    """Visit coverage of one group (走访): visits, parties reached, and the cases they raised."""
+
+    group: str | None
+    visits: int
+    parties: int
+    departments: int
+    cases: int
+    cases_per_100_visits: float | None
+    visits_with_cases: int
+    share_with_cases: float | None
+
+
+def visit_coverage(*, session: Session, first: date, last: date, by: str) -> tuple[list[VisitRow], VisitRow]:
+    """Visits made between ``first`` and ``last`` (inclusive) per department, street or month, and in total."""
+    from sqlalchemy import String, cast, distinct
+
+    from caselog.models import Party, Visit
+
+    raised = select(Case.visit_id, func.count().label("n")).where(Case.visit_id.is_not(None)).group_by(Case.visit_id)
+    raised = raised.subquery()
+    keys = {
+        "department": Department.code,
+        "street": Party.street,
+        "month": func.substr(cast(Visit.visited_on, String), 1, 7),
+    }
+    if by not in keys:
+        from caselog.errors import BadInput
+
+        raise BadInput(_("--by: {by!r} is not one of department, street, month").format(by=by))
+    n = func.coalesce(raised.c.n, 0)
+
+    def query(key):
+        columns = [
+            func.count(),
+            func.count(distinct(Visit.party_id)),
+            func.count(distinct(Visit.department_id)),
+            func.coalesce(func.sum(n), 0),
+            func.coalesce(func.sum(case((n > 0, 1), else_=0)), 0),
+        ]
+        statement = (
+            select(*([key] if key is not None else []), *columns)
+            .select_from(Visit)
+            .join(Department, Department.id == Visit.department_id)
+            .join(Party, Party.id == Visit.party_id)
+            .outerjoin(raised, raised.c.visit_id == Visit.id)
+            .where(Visit.visited_on >= first, Visit.visited_on <= last)
+        )
+        return statement.group_by(key).order_by(key) if key is not None else statement
+
+    def row(group, visits, parties, departments, cases, with_cases) -> VisitRow:
+        cases, with_cases = int(cases), int(with_cases)  # PostgreSQL's sum of integers is a numeric
+        return VisitRow(
+            group, visits, parties, departments, cases,
+            round(100 * cases / visits, 1) if visits else None, with_cases,
+            round(with_cases / visits, 4) if visits else None,
+        )  # fmt: skip
+
+    rows = [row(*values) for values in session.execute(query(keys[by]))]
+    total = row(None, *session.execute(query(None)).one())
+    return rows, total
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """Counts and rates of the cases received in one week or month (of one group, when grouped)."""
+
+    period: str
+    group: str | None
+    received: int
+    answered: int
+    resolved: int
+    reply_rate: object
+    resolution_rate: object
+
+
+def trend(
+    *, session: Session, unit: str, count: int, today: date, as_of: datetime, tz, by: str | None = None
+) -> list[TrendPoint]:
+    """The last ``count`` weeks or months up to ``today``, every period listed (empty ones with zero counts), each
+    as ``report rates`` counts it; all periods are counted together by one set of grouped queries."""
+    from datetime import timedelta
+
+    from caselog.errors import BadInput
+    from caselog.reports.counting import tally_periods
+    from caselog.reports.rates import rows_of, total_of
+    from caselog.rules.periods import Period, iso_week, month_period, week_period
+
+    if not 1 <= count <= 520:
+        raise BadInput(f"--{unit}s: give 1 to 520, not {count}")
+    periods = []
+    if unit == "week":
+        for n in range(count - 1, -1, -1):
+            periods.append(week_period(iso_week(today - timedelta(weeks=n))))
+    else:
+        year, month = today.year, today.month
+        for n in range(count - 1, -1, -1):
+            y, m = divmod(year * 12 + month - 1 - n, 12)
+            periods.append(month_period(f"{y}-{m + 1:02d}"))
+    clipped = [Period(p.start, min(p.end, today), p.label) for p in periods]
+    # Without groups only the received cohort is drawn; with groups, a group appears when its cases are due too.
+    tallies = tally_periods(session=session, by=by, periods=clipped, as_of=as_of, tz=tz, due=by is not None,
+                            medians=False, narrow=True)  # fmt: skip
+    points = []
+    for period, tally in zip(periods, tallies, strict=True):
+        rows = rows_of(tally, by) if by else [total_of(tally)]
+        for row in rows:
+            points.append(TrendPoint(period.label, row.group if by else None, row.received, row.answered, row.resolved,
+                                     row.reply_rate, row.resolution_rate))  # fmt: skip
+    return points

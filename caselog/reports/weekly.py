@@ -1,0 +1,208 @@
+"""The weekly report the Enterprise Service Bureau sends upward every Monday, as data.
+
+Headline figures for the week and the year to date with the change from the week before; rates by department
+and by tier for the year to date; the week's escalations and newly overdue cases; the next joint and leaders'
+meetings with the size of their agendas; and a trend of the last twelve weeks. Every figure comes from the
+tallies ``report rates`` counts with (``caselog.reports.counting``) or a grouped query, evaluated as of the end of
+the week.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from fractions import Fraction
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from caselog.enums import MeetingKind, typed
+from caselog.meetings.agendas import agenda_size
+from caselog.models import Case, Department, Event, Status, of_kind
+from caselog.reports.counting import tally_groupings, tally_periods
+from caselog.reports.rates import RateRow, rows_of, total_of
+from caselog.rules.periods import Period, iso_week, week_period
+from caselog.rules.workdays import next_meeting
+from caselog.tiers import TierRules, meeting_rule
+
+UNFINISHED = (Status.open, Status.dispatched, Status.accepted, Status.answered)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline figure: this week, last week, the change, and the year to date."""
+
+    name: str
+    week: int | Fraction | None
+    last_week: int | Fraction | None
+    change: int | Fraction | None
+    year_to_date: int | Fraction | None
+
+
+@dataclass(frozen=True)
+class Escalated:
+    """A tier change during the week."""
+
+    ref: str
+    title: str
+    lead: str | None
+    old_tier: int
+    new_tier: int
+    rule: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """A case whose resolution deadline passed during the week, still unresolved at its end."""
+
+    ref: str
+    title: str
+    lead: str | None
+    tier: int
+    due_on: date
+
+
+@dataclass(frozen=True)
+class NextMeeting:
+    """The next meeting of a kind after the week, and how many cases its agenda holds now."""
+
+    kind: MeetingKind
+    date: date
+    cases: int
+    overdue: int
+
+    def __post_init__(self) -> None:
+        typed(self, kind=MeetingKind)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One week of the trend."""
+
+    week: str
+    received: int
+    resolved: int
+    resolution_rate: Fraction | None
+
+
+@dataclass(frozen=True)
+class WeeklyReport:
+    """Everything the weekly report says."""
+
+    week: str
+    start: date
+    end: date
+    as_of: datetime
+    headline: list[Headline]
+    by_department: list[RateRow]
+    by_tier: list[RateRow]
+    department_total: RateRow
+    escalations: list[Escalated]
+    newly_overdue: list[Overdue]
+    meetings: list[NextMeeting]
+    trend: list[TrendPoint]
+
+
+def last_complete_week(today: date) -> str:
+    """The week before the one ``today`` is in (a Monday report is about the week just ended)."""
+    return iso_week(today - timedelta(days=7))
+
+
+def _change(now_value, before):
+    if now_value is None or before is None:
+        return None
+    return now_value - before
+
+
+def weekly_report(*, session: Session, week: str, tz: tzinfo, rules: TierRules) -> WeeklyReport:
+    """The weekly report for ``week`` (e.g. ``2026-W48``), evaluated as of the end of that week."""
+    period = week_period(week)
+    as_of = datetime.combine(period.end + timedelta(days=1), time(0), tz) - timedelta(seconds=1)
+    previous = week_period(iso_week(period.start - timedelta(days=7)))
+    previous_as_of = datetime.combine(previous.end + timedelta(days=1), time(0), tz) - timedelta(seconds=1)
+    year = Period(date(period.end.year, 1, 1), period.end, str(period.end.year))
+
+    def total(p: Period, moment: datetime) -> RateRow:
+        (tally,) = tally_periods(session=session, by=None, periods=[p], as_of=moment, tz=tz, medians=False)
+        return total_of(tally)
+
+    # The year's cases counted once, grouped by department and by tier together.
+    year_tallies = tally_groupings(session=session, groupings=("department", "tier"), period=year, as_of=as_of, tz=tz)
+    ytd = total_of(year_tallies["department"])
+    this, last = total(period, as_of), total(previous, previous_as_of)
+    headline = [
+        Headline(name, getattr(this, name), getattr(last, name), _change(getattr(this, name), getattr(last, name)),
+                 getattr(ytd, name))
+        for name in ("received", "answered", "resolved", "reply_rate", "resolution_rate", "on_time_rate",
+                     "satisfaction_rate")
+    ]  # fmt: skip
+    weeks = [week_period(iso_week(period.start - timedelta(weeks=n))) for n in range(11, -1, -1)]
+    counted = tally_periods(session=session, by=None, periods=weeks, as_of=as_of, tz=tz, due=False, medians=False,
+                            narrow=True)  # fmt: skip
+    trend = []
+    for week_of, tally in zip(weeks, counted, strict=True):
+        row = total_of(tally)
+        trend.append(TrendPoint(week_of.label, row.received, row.resolved, row.resolution_rate))
+    return WeeklyReport(
+        week=period.label,
+        start=period.start,
+        end=period.end,
+        as_of=as_of,
+        headline=headline,
+        by_department=rows_of(year_tallies["department"], "department"),
+        by_tier=rows_of(year_tallies["tier"], "tier"),
+        department_total=ytd,
+        escalations=_escalations(session, period, as_of, tz),
+        newly_overdue=_newly_overdue(session, period, as_of),
+        meetings=_next_meetings(session, period, tz, rules),
+        trend=trend,
+    )
+
+
+def _escalations(session: Session, period: Period, as_of: datetime, tz: tzinfo) -> list[Escalated]:
+    start = datetime.combine(period.start, time(0), tz)
+    lead = aliased(Department)
+    query = (
+        select(Case.ref, Case.title, lead.code, Event.old_value, Event.new_value, Event.note, Event.at)
+        .join(Case, Case.id == Event.case_id)
+        .outerjoin(lead, lead.id == Case.lead_id)
+        .where(of_kind(Event.kind, "escalated"), Event.at >= start, Event.at <= as_of)
+        .order_by(Event.at, Event.id)
+    )
+    # A sweep's event notes the rule's name; a hand move notes "manual: the reason".
+    return [
+        Escalated(ref, title, code, int(old), int(new), (note or "").partition(": ")[0], at.astimezone(tz))
+        for ref, title, code, old, new, note, at in session.execute(query)
+    ]
+
+
+def _newly_overdue(session: Session, period: Period, as_of: datetime) -> list[Overdue]:
+    lead = aliased(Department)
+    query = (
+        select(Case.ref, Case.title, lead.code, Case.tier, Case.due_on)
+        .outerjoin(lead, lead.id == Case.lead_id)
+        .where(
+            Case.due_on >= period.start - timedelta(days=1),
+            Case.due_on < period.end,
+            Case.opened_at <= as_of,
+            (Case.resolved_at.is_(None)) | (Case.resolved_at > as_of),
+            (Case.closed_at.is_(None)) | (Case.closed_at > as_of),
+        )
+        .order_by(Case.due_on, Case.ref)
+    )
+    return [Overdue(*row) for row in session.execute(query)]
+
+
+def _next_meetings(session: Session, period: Period, tz: tzinfo, rules: TierRules) -> list[NextMeeting]:
+    from caselog.store.calendar_days import load_calendar
+
+    calendar = load_calendar(session=session)
+    found = []
+    for kind in ("joint", "leaders"):
+        rule = meeting_rule(rules, kind)
+        meeting = next_meeting(rule.rrule, rule.first, period.end + timedelta(days=1), calendar)
+        cases, overdue = agenda_size(session=session, kind=kind, day=meeting.day, tz=tz)
+        found.append(NextMeeting(kind, meeting.day, cases, overdue))
+    return found

@@ -1,0 +1,67 @@
+"""Light descriptions of the tables that the quick reads use (``case show``, ``case list``, the calendar).
+
+Building the SQLModel classes of ``caselog.models`` (pydantic fields, SQLAlchemy's declarative mapping) costs a
+reading command more than its queries do. These are plain Core ``table()`` clauses naming the columns those
+reads select or compare, typed as the models type them (a test checks that the two agree), so that values go
+in and come out exactly as through the models: aware UTC datetimes, dates, booleans.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Date, Integer, String, Text, column, table
+
+from caselog.store.times import UTCDateTime
+
+cases = table(
+    "cases",
+    column("id", Integer),
+    column("ref", String),
+    column("external_ref", String),
+    column("party_id", Integer),
+    column("visit_id", Integer),
+    column("title", String),
+    column("description", Text),
+    column("category", String),
+    column("tier", Integer),
+    column("tier_rule", String),
+    column("status", String),
+    column("lead_id", Integer),
+    column("key", Boolean),
+    column("opened_at", UTCDateTime),
+    column("dispatched_at", UTCDateTime),
+    column("accepted_at", UTCDateTime),
+    column("answered_at", UTCDateTime),
+    column("resolved_at", UTCDateTime),
+    column("closed_at", UTCDateTime),
+    column("due_on", Date),
+    column("reply_due_on", Date),
+    column("original_due_on", Date),
+    column("deadline_estimated", Boolean),
+    column("close_reason", String),
+    column("satisfaction", String),
+    column("return_count", Integer),
+    column("reopen_count", Integer),
+)
+
+departments = table("departments", column("id", Integer), column("code", String), column("name", String))
+
+parties = table("parties", column("id", Integer), column("name", String))
+
+case_co_departments = table("case_co_departments", column("case_id", Integer), column("department_id", Integer))
+
+events = table(
+    "events",
+    column("id", Integer),
+    column("case_id", Integer),
+    column("at", UTCDateTime),
+    column("actor", String),
+    column("kind", String),
+    column("field", String),
+    column("old_value", Text),
+    column("new_value", Text),
+    column("note", Text),
+)
+
+calendar_days = table("calendar_days", column("day", Date), column("workday", Boolean), column("note", String))
+
+LIGHT_TABLES = (cases, departments, parties, case_co_departments, events, calendar_days)
