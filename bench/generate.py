@@ -134,7 +134,8 @@ def _schema(path: Path, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
 
-    from caselog.store.engine import make_engine, resolve_location
+    from caselog.store.engine import make_engine
+    from caselog.store.location import resolve_location
 
     location = resolve_location(str(path), env={}, default_dir=path.parent)
     path.touch(mode=0o600)
@@ -149,8 +150,8 @@ def _schema(path: Path, revision: str) -> None:
 
 def _upgrade(path: Path) -> None:
     """Apply caselog's later revisions to the loaded database, as ``caselog db upgrade`` does."""
-    from caselog.store.engine import resolve_location
     from caselog.store.engine import session as open_session
+    from caselog.store.location import resolve_location
 
     with open_session(resolve_location(str(path), env={}, default_dir=path.parent), write=True):
         pass

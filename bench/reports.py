@@ -210,7 +210,9 @@ def main() -> None:
     from caselog.reports.weekly import weekly_report
     from caselog.rules.periods import Period, week_period
     from caselog.rules.workdays import next_meeting
-    from caselog.store.engine import driver_rows, resolve_location, session
+    from caselog.store.driver import driver_rows
+    from caselog.store.engine import session
+    from caselog.store.location import resolve_location
     from caselog.tiers import DEFAULT_RULES, meeting_rule
 
     week = week_period(args.week)

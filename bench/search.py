@@ -70,7 +70,8 @@ def in_process(db: Path, runs: int) -> dict[str, tuple[int | None, float]]:
 
     from caselog.cases.views import CaseFilter, list_cases
     from caselog.rules.search_terms import search_query
-    from caselog.store.engine import resolve_location, session
+    from caselog.store.engine import session
+    from caselog.store.location import resolve_location
 
     found = {}
     with session(resolve_location(str(db), env={}, default_dir=db.parent), write=False) as s:

@@ -132,7 +132,7 @@ def init(
 @handled
 def db_upgrade(ctx: typer.Context) -> None:
     """Apply the schema revisions this caselog ships (creating the database if needed)."""
-    from caselog.store.engine import SCHEMA_HEAD
+    from caselog.store.schema import SCHEMA_HEAD
 
     with open_session(ctx, write=True, create=True):
         pass
@@ -143,7 +143,7 @@ def db_upgrade(ctx: typer.Context) -> None:
 @handled
 def db_info(ctx: typer.Context, fmt: Format = FormatOption) -> None:
     """Show where the database is (passwords masked), its schema revision and row counts."""
-    from caselog.store.engine import database_info
+    from caselog.store.schema import database_info
 
     where = location(ctx)
     with open_session(ctx, write=False) as db:

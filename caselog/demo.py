@@ -20,7 +20,8 @@ from caselog.i18n import _
 from caselog.meetings.agendas import build_agenda, decide, record_meeting, schedule
 from caselog.models import CaseCreate, DepartmentCreate, Party, PartyCreate, VisitCreate
 from caselog.rules.creditcode import check_character
-from caselog.store.engine import Location, remove_sqlite_database
+from caselog.store.engine import remove_sqlite_database
+from caselog.store.location import Location
 from caselog.tiers import DEFAULT_RULES
 
 SEED = 2018

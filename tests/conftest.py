@@ -54,7 +54,8 @@ _HEAD_TEMPLATE = "caselog_head"
 @pytest.fixture(scope="session")
 def pg_template(pg_server):
     """The name of a database with caselog's schema at its head revision, to copy test databases from."""
-    from caselog.store.engine import resolve_location, session
+    from caselog.store.engine import session
+    from caselog.store.location import resolve_location
 
     pg_server.sql(f"CREATE DATABASE {_HEAD_TEMPLATE} STRATEGY FILE_COPY")
     with session(resolve_location(pg_server.url(_HEAD_TEMPLATE), env={}, default_dir=Path(".")), write=True):
@@ -66,7 +67,8 @@ def pg_template(pg_server):
 def sqlite_template(tmp_path_factory) -> Path:
     """A SQLite file with caselog's schema at its head revision, made once per run (per worker): every test's
     database is a copy of it (a copy takes a fraction of a millisecond; applying the migrations, ~60 ms)."""
-    from caselog.store.engine import resolve_location, session
+    from caselog.store.engine import session
+    from caselog.store.location import resolve_location
 
     path = tmp_path_factory.mktemp("template") / "caselog.db"
     env = {"CASELOG_TZ": "Asia/Shanghai"}  # the stored days' offset is the district's when the schema is made
@@ -194,7 +196,7 @@ def credit_code(body: str = CREDIT_BODY) -> str:
 @pytest.fixture
 def location(isolated_env):
     """The test's database location (a fresh SQLite file, or a fresh PostgreSQL database)."""
-    from caselog.store.engine import resolve_location
+    from caselog.store.location import resolve_location
 
     return resolve_location(None, env=os.environ, default_dir=Path(isolated_env))
 

@@ -28,7 +28,7 @@ def copy_database(request, folder: Path, source: str, name: str) -> str:
 
 def here():
     """The location ``CASELOG_DB`` names now."""
-    from caselog.store.engine import resolve_location
+    from caselog.store.location import resolve_location
 
     return resolve_location(None, env=os.environ, default_dir=Path.cwd())
 
@@ -48,7 +48,7 @@ def raw_connection(url: str | None = None) -> Iterator:
     as it is: after a killed migration, for example."""
     from sqlalchemy import create_engine
 
-    from caselog.store.engine import resolve_location
+    from caselog.store.location import resolve_location
 
     location = resolve_location(url or os.environ["CASELOG_DB"], env={}, default_dir=Path.cwd())
     engine = create_engine(location.url)

@@ -52,7 +52,8 @@ def real(tmp_path_factory) -> Path:
     from caselog.cases.moves import dispatch, open_case
     from caselog.directory import add_department, add_party
     from caselog.models import CaseCreate, DepartmentCreate, PartyCreate
-    from caselog.store.engine import resolve_location, session
+    from caselog.store.engine import session
+    from caselog.store.location import resolve_location
 
     path = tmp_path_factory.mktemp("real") / "caselog.db"
     location = resolve_location(str(path), env={}, default_dir=path.parent)

@@ -581,7 +581,7 @@ TEMPLATE_DATABASE = "caselog_bad_input_district"
 @pytest.fixture(scope="module")
 def template(tmp_path_factory, request) -> Path | str:
     """The district built once: a SQLite file (checkpointed: no -wal) or a PostgreSQL template database."""
-    from caselog.store.engine import resolve_location
+    from caselog.store.location import resolve_location
 
     if BACKEND != "sqlite":
         server = request.getfixturevalue("pg_server")

@@ -241,8 +241,8 @@ def test_the_benchmark_generator_stores_the_facts_a_refresh_would(tmp_path):
     import importlib.util
     from pathlib import Path
 
-    from caselog.store.engine import resolve_location
     from caselog.store.engine import session as open_session
+    from caselog.store.location import resolve_location
 
     spec = importlib.util.spec_from_file_location("generate", Path(__file__).parent.parent / "bench" / "generate.py")
     generate = importlib.util.module_from_spec(spec)

@@ -11,7 +11,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from caselog.cli import app
-from caselog.store.engine import SCHEMA_HEAD
+from caselog.store.schema import SCHEMA_HEAD
 
 from conftest import BACKEND, credit_code
 

@@ -459,7 +459,7 @@ def _schema() -> tuple[str | None, dict[str, list[str]], int, int]:
 def test_kill_9_during_a_migration_leaves_the_old_revision_and_caselog_upgrades_it_later(
     tmp_path, monkeypatch, request
 ):
-    from caselog.store.engine import SCHEMA_HEAD
+    from caselog.store.schema import SCHEMA_HEAD
 
     cli = Cli()
     template = new_database(request, tmp_path, "at-0001")

@@ -12,6 +12,8 @@ from sqlalchemy import Boolean, Date, bindparam, text
 from caselog.errors import DatabaseError
 from caselog.models import UTCDateTime
 from caselog.store import engine as db
+from caselog.store.location import resolve_location
+from caselog.store.schema import SCHEMA_HEAD, SCHEMA_REVISIONS, current_revision, database_info
 
 from conftest import BACKEND, snapshot
 
@@ -23,23 +25,23 @@ def digest(path: Path) -> str:
 @pytest.mark.no_database
 def test_location_precedence(tmp_path):
     default = tmp_path / "app"
-    assert db.resolve_location(None, env={}, default_dir=default).path == default / "caselog.db"
-    assert db.resolve_location(None, env={"CASELOG_DB": "x.db"}, default_dir=default).path == Path("x.db").absolute()
-    chosen = db.resolve_location("y.db", env={"CASELOG_DB": "x.db"}, default_dir=default)
+    assert resolve_location(None, env={}, default_dir=default).path == default / "caselog.db"
+    assert resolve_location(None, env={"CASELOG_DB": "x.db"}, default_dir=default).path == Path("x.db").absolute()
+    chosen = resolve_location("y.db", env={"CASELOG_DB": "x.db"}, default_dir=default)
     assert chosen.path == Path("y.db").absolute()
     assert chosen.url == f"sqlite:///{Path('y.db').absolute()}"
 
 
 @pytest.mark.no_database
 def test_urls_are_used_as_given_and_passwords_masked(tmp_path):
-    pg = db.resolve_location("postgresql+psycopg://clerk:s3cret@db.example/caselog", env={}, default_dir=tmp_path)
+    pg = resolve_location("postgresql+psycopg://clerk:s3cret@db.example/caselog", env={}, default_dir=tmp_path)
     assert (pg.url, pg.path, pg.is_sqlite) == (
         "postgresql+psycopg://clerk:s3cret@db.example/caselog",
         None,
         False,
     )
     assert pg.display() == "postgresql+psycopg://clerk:***@db.example/caselog"
-    lite = db.resolve_location("sqlite:////tmp/a.db", env={}, default_dir=tmp_path)
+    lite = resolve_location("sqlite:////tmp/a.db", env={}, default_dir=tmp_path)
     assert (lite.path, lite.is_sqlite) == (Path("/tmp/a.db"), True)
 
 
@@ -52,7 +54,7 @@ def test_a_new_database_is_owner_only_with_foreign_keys_and_wal(location):
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == db.BUSY_TIMEOUT_MS
     assert stat.S_IMODE(location.path.stat().st_mode) == 0o600
     with db.session(location, write=False) as session:
-        assert db.current_revision(session.connection()) == db.SCHEMA_HEAD
+        assert current_revision(session.connection()) == SCHEMA_HEAD
 
 
 @pytest.mark.empty_database
@@ -202,8 +204,8 @@ def test_known_revisions_match_the_alembic_scripts():
     config.set_main_option("script_location", "caselog.store:migrations")
     scripts = ScriptDirectory.from_config(config)
     chain = [s.revision for s in scripts.walk_revisions()][::-1]
-    assert tuple(chain) == db.SCHEMA_REVISIONS
-    assert scripts.get_current_head() == db.SCHEMA_HEAD
+    assert tuple(chain) == SCHEMA_REVISIONS
+    assert scripts.get_current_head() == SCHEMA_HEAD
 
 
 @pytest.mark.empty_database
@@ -230,8 +232,8 @@ def test_the_migrations_build_the_schema_the_models_describe(location):
 
 
 def test_database_info_counts_rows(location, district):
-    info = db.database_info(district, location)
-    assert (info.backend, info.revision) == (BACKEND, db.SCHEMA_HEAD)
+    info = database_info(district, location)
+    assert (info.backend, info.revision) == (BACKEND, SCHEMA_HEAD)
     assert info.counts == {
         "departments": 3,
         "parties": 2,
@@ -277,7 +279,7 @@ def test_a_database_of_revision_0001_is_upgraded_with_its_cases(location):
         )
     engine.dispose()
     with db.session(location, write=False) as session:
-        assert db.current_revision(session.connection()) == db.SCHEMA_HEAD
+        assert current_revision(session.connection()) == SCHEMA_HEAD
         row = session.execute(
             text("SELECT tier_since, original_due_on, deadline_estimated FROM cases").columns(
                 tier_since=UTCDateTime, original_due_on=Date, deadline_estimated=Boolean
@@ -296,7 +298,7 @@ def test_a_database_of_revision_0001_is_upgraded_with_its_cases(location):
     ],
 )
 def test_an_unusable_url_is_one_line_without_the_password(tmp_path, url, message):
-    location = db.resolve_location(url, env={}, default_dir=tmp_path)
+    location = resolve_location(url, env={}, default_dir=tmp_path)
     with pytest.raises(DatabaseError, match="cannot use this database URL") as failure:
         with db.session(location, write=False):
             pass

@@ -521,8 +521,9 @@ def fresh_database(location, tmp_path_factory, request):
     """A function giving each example an empty district (four departments, one party) and an engine on it."""
     from caselog.directory import add_department, add_party
     from caselog.models import DepartmentCreate, PartyCreate
-    from caselog.store.engine import make_engine, resolve_location
+    from caselog.store.engine import make_engine
     from caselog.store.engine import session as open_session
+    from caselog.store.location import resolve_location
 
     def populate(where) -> None:
         with open_session(where, write=True) as db:

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from caselog.store.engine import SCHEMA_HEAD
+from caselog.store.schema import SCHEMA_HEAD
 
 from conftest import BACKEND
 

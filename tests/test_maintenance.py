@@ -62,7 +62,7 @@ def test_db_check_passes_and_finds_a_broken_foreign_key(cli, tmp_path):
 
 
 def test_a_second_sweep_exits_at_once(cli, tmp_path):
-    from caselog.store.engine import resolve_location
+    from caselog.store.location import resolve_location
 
     location = resolve_location(None, env=os.environ, default_dir=tmp_path)
     with sweep_lock(location):

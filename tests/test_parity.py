@@ -40,7 +40,8 @@ COMMANDS = [
 
 def build(url: str) -> None:
     from caselog.demo import build_demo
-    from caselog.store.engine import resolve_location, session
+    from caselog.store.engine import session
+    from caselog.store.location import resolve_location
 
     with session(resolve_location(url, env={}, default_dir=Path(".")), write=True, create=True) as db:
         build_demo(session=db, now=BUILT, actor="demo")

@@ -66,9 +66,11 @@ def test_an_official_cannot_upgrade_the_schema_and_is_told_who_can(shared):
     from alembic.config import Config
 
     from caselog.store import engine as db
+    from caselog.store.location import resolve_location
+    from caselog.store.schema import SCHEMA_HEAD
 
     shared.sql("CREATE DATABASE behind OWNER caselog_owner")
-    owner = db.resolve_location(
+    owner = resolve_location(
         shared.url("behind", user="caselog_owner", password=OWNER_PASSWORD), env={}, default_dir=Path(".")
     )
     engine = db.make_engine(owner)
@@ -84,7 +86,7 @@ def test_an_official_cannot_upgrade_the_schema_and_is_told_who_can(shared):
     failed = run(official, "case", "list", code=1)
     assert failed.stderr == (
         f"caselog: postgresql+psycopg://wang_wei:***@127.0.0.1:{shared.port}/behind: the schema is at revision 0002"
-        f" and this caselog needs {db.SCHEMA_HEAD}, but this login may not change the schema; the database owner"
+        f" and this caselog needs {SCHEMA_HEAD}, but this login may not change the schema; the database owner"
         " must run `caselog db upgrade`\n"
     )
     run(shared.url("behind", user="caselog_owner", password=OWNER_PASSWORD), "db", "upgrade")

@@ -278,7 +278,8 @@ def _refs(cli, words: str, *more: str) -> list[str]:
 
 
 def _index(words: str) -> set[int]:
-    from caselog.store.engine import resolve_location, session
+    from caselog.store.engine import session
+    from caselog.store.location import resolve_location
 
     with session(resolve_location(None, env=os.environ, default_dir=None), write=False) as db:
         return _candidates(db, words)
@@ -330,7 +331,7 @@ def test_an_import_indexes_its_cases_whole_even_when_a_later_row_updates_an_earl
         import sqlite3
         from collections import Counter
 
-        from caselog.store.engine import resolve_location
+        from caselog.store.location import resolve_location
 
         raw = sqlite3.connect(resolve_location(None, env=os.environ, default_dir=None).path)
         raw.execute("CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, case_search, 'row')")
@@ -444,11 +445,12 @@ def pg_terms(pg_server):
     import psycopg
 
     from caselog.store import engine as db
+    from caselog.store.location import resolve_location
 
     name = "caselog_search_terms_check"
     pg_server.sql(f"DROP DATABASE IF EXISTS {name}")
     pg_server.sql(f"CREATE DATABASE {name}")
-    with db.session(db.resolve_location(pg_server.url(name), env={}, default_dir=None), write=True):
+    with db.session(resolve_location(pg_server.url(name), env={}, default_dir=None), write=True):
         pass
     connection = psycopg.connect(host="127.0.0.1", port=pg_server.port, user=pg_server.user, dbname=name)
 

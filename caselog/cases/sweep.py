@@ -35,7 +35,7 @@ from caselog.models import (
 from caselog.rules.deadlines import Deadlines, tier_deadlines
 from caselog.rules.workdays import WorkCalendar
 from caselog.store.calendar_days import load_calendar
-from caselog.store.engine import driver_rows
+from caselog.store.driver import driver_rows
 from caselog.tiers import RULE_MANUAL, TIERS, CaseFacts, TierRules, escalation
 
 UNFINISHED = (Status.open, Status.dispatched, Status.accepted, Status.answered)

@@ -93,7 +93,7 @@ def handled(function: Callable[..., Any]) -> Callable[..., Any]:
 
 def location(ctx: typer.Context):
     """Where this run's database is (``--db``, ``CASELOG_DB``, or the application directory)."""
-    from caselog.store.engine import resolve_location
+    from caselog.store.location import resolve_location
 
     return resolve_location(state(ctx).db, env=os.environ, default_dir=Path(typer.get_app_dir("caselog")))
 

@@ -34,7 +34,7 @@ from caselog.models import (
 from caselog.rules.meeting_dates import ScheduledMeeting, meeting_kind, meeting_schedule
 from caselog.rules.workdays import next_meeting, workdays_between
 from caselog.store.calendar_days import load_calendar
-from caselog.store.engine import driver_rows
+from caselog.store.driver import driver_rows
 from caselog.tiers import TierRules, meeting_rule, meeting_tier
 from caselog.validation import checked_text
 

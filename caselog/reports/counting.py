@@ -48,7 +48,7 @@ from caselog.cases.report_facts import CASES, DEPARTMENTS, EVENTS, EXCLUDED_REAS
 from caselog.models import CaseCoDepartment, Party, UTCDateTime, of_kind
 from caselog.rules.periods import iso_week
 from caselog.store.calendar_days import load_calendar
-from caselog.store.engine import driver_insert
+from caselog.store.driver import driver_insert
 
 COUNTS = ("received", "answered", "resolved", "excluded", "due", "on_time", "revisited", "satisfied",
           "unreachable", "returned", "reopened")  # fmt: skip

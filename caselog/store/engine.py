@@ -1,86 +1,32 @@
-"""Where the database is, the engine, sessions (one transaction per command) and the schema's revision.
+"""The engine and the sessions: one transaction per command, the write lock first for a writer.
 
-One place decides where the data lives: ``--db``, else ``CASELOG_DB``, else ``caselog.store.engine`` in the user's
-application directory. A plain path means SQLite; anything with ``://`` is a SQLAlchemy URL used as given.
+SQLite connections get foreign keys, WAL and a busy timeout; PostgreSQL writers take an advisory lock the way
+``BEGIN IMMEDIATE`` takes SQLite's. A file that is not a usable caselog database is refused before SQLite touches
+it, and a driver error becomes one line that names the database.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from caselog.errors import Conflict, DatabaseError
 from caselog.i18n import _
 from caselog.rules.search_terms import index_terms
+from caselog.store.location import Location
+from caselog.store.schema import ensure_schema
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session
 
-# Every schema revision this caselog knows, oldest first; the last is the head. A test checks that it
-# matches the Alembic scripts, so the per-command check needs no Alembic import.
-SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0007", "0008", "0009")
-SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 
 # How long a command waits for another writer (a terminal, cron) before it gives up, in milliseconds.
 BUSY_TIMEOUT_MS = 15_000
-
-TABLES = (
-    "departments",
-    "parties",
-    "visits",
-    "cases",
-    "case_co_departments",
-    "events",
-    "calendar_days",
-    "meetings",
-    "meeting_attendees",
-    "meeting_cases",
-    "decisions",
-)
-
-
-@dataclass(frozen=True)
-class Location:
-    """A resolved database location: the SQLAlchemy URL, and the file when it is SQLite on disk."""
-
-    url: str
-    path: Path | None
-
-    @property
-    def is_sqlite(self) -> bool:
-        """True for SQLite, on disk or in memory."""
-        return self.url.startswith("sqlite")
-
-    def display(self) -> str:
-        """The location as a user may see it: the file path, or the URL with any password masked."""
-        if self.path is not None:
-            return str(self.path)
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
-
-        try:
-            return make_url(self.url).render_as_string(hide_password=True)
-        except ArgumentError:
-            return self.url.split("://", 1)[0] + "://…"
-
-
-def resolve_location(option: str | None, *, env: Mapping[str, str], default_dir: Path) -> Location:
-    """Where the database is: ``option`` (``--db``), else ``CASELOG_DB``, else ``default_dir/caselog.db``."""
-    value = option or env.get("CASELOG_DB") or str(default_dir / "caselog.db")
-    if "://" in value:
-        path = None
-        rest = value[len("sqlite:///") :].split("?", 1)[0] if value.startswith("sqlite:///") else ""
-        if rest and rest != ":memory:":
-            path = Path(rest)
-        return Location(url=value, path=path)
-    path = Path(value).expanduser().absolute()
-    return Location(url=f"sqlite:///{path}", path=path)
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:
@@ -220,76 +166,6 @@ def _check_header(path: Path, *, create: bool) -> None:
         raise DatabaseError(_("{where}: not a SQLite database (file is not a database)").format(where=path))
 
 
-def current_revision(connection) -> str | None:
-    """The schema revision recorded in the database, or None when it has no caselog schema."""
-    from sqlalchemy import inspect, text
-
-    if not inspect(connection).has_table("alembic_version"):
-        return None
-    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-
-
-def _has_tables(connection) -> bool:
-    from sqlalchemy import inspect
-
-    return bool(inspect(connection).get_table_names())
-
-
-def upgrade(engine: Engine) -> None:
-    """Apply every Alembic revision up to the head, in one transaction that holds the write lock."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", "caselog.store:migrations")
-    with engine.execution_options(caselog_write=True).begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-
-
-def ensure_schema(engine: Engine, location: Location, *, create: bool = True) -> str:
-    """Bring the schema to the head revision; refuse, untouched, a database from a newer caselog.
-
-    An empty database gets caselog's schema only when ``create`` (``init`` and writing commands): a reading
-    command never turns an empty PostgreSQL database or file into a caselog database.
-    """
-    with engine.connect() as connection:
-        revision = current_revision(connection)
-        foreign = revision is None and _has_tables(connection)
-        connection.rollback()
-    if foreign:
-        raise DatabaseError(
-            _("{where}: has tables but no caselog schema; not a caselog database").format(where=location.display())
-        )
-    if revision is None and not create:
-        raise DatabaseError(
-            _("{path}: no caselog database here; create one with `caselog init`").format(path=location.display())
-        )
-    if revision == SCHEMA_HEAD:
-        return revision
-    if revision is not None and revision not in SCHEMA_REVISIONS:
-        raise DatabaseError(
-            _(
-                "{where}: schema revision {revision} was written by a newer caselog"
-                " (this one knows up to {head}); upgrade caselog to use it"
-            ).format(where=location.display(), revision=revision, head=SCHEMA_HEAD)
-        )
-    from sqlalchemy.exc import DBAPIError
-
-    try:
-        upgrade(engine)
-    except DBAPIError as error:
-        if getattr(error.orig, "sqlstate", None) != "42501":  # insufficient privilege
-            raise
-        raise DatabaseError(
-            _(
-                "{where}: the schema is at revision {revision} and this caselog needs {head}, but this login may not"
-                " change the schema; the database owner must run `caselog db upgrade`"
-            ).format(where=location.display(), revision=revision or "-", head=SCHEMA_HEAD)
-        ) from None
-    return SCHEMA_HEAD
-
-
 # PostgreSQL's SQLSTATEs for a transaction that lost a race: serialization failure and deadlock.
 _CONFLICT_STATES = {"40001", "40P01"}
 
@@ -389,97 +265,3 @@ def _remove_sqlite_files(path: Path) -> None:
 def remove_sqlite_database(path: Path) -> None:
     """Delete a SQLite database file with its WAL and shared-memory files (for ``demo --force``)."""
     _remove_sqlite_files(path)
-
-
-_COMPILED: dict = {}
-
-
-def driver_rows(connection, statement, batch: int = 5000, parameters: dict | None = None):
-    """The rows of a Core ``statement`` in batches, straight from the driver's cursor in the connection's
-    transaction: plain tuples, values as the driver gives them. For the few queries that return many rows,
-    where SQLAlchemy's row handling would cost more than the query; compiled once per dialect, so ``statement``
-    is built once (at import) and what varies is passed as ``parameters``, the values of its named
-    ``bindparam``s."""
-    key = (id(statement), connection.dialect.name)
-    found = _COMPILED.get(key)
-    if found is None or found[0] is not statement:
-        found = _COMPILED[key] = (statement, statement.compile(dialect=connection.dialect), {})
-    _statement, compiled, constant = found
-    if parameters:
-        sql, values = _driver_statement(compiled, parameters)
-    else:  # a statement without parameters is expanded once
-        if "expanded" not in constant:
-            constant["expanded"] = _driver_statement(compiled, None)
-        sql, values = constant["expanded"]
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(sql, values)
-        while rows := cursor.fetchmany(batch):
-            yield rows
-    finally:
-        cursor.close()
-
-
-def _driver_statement(compiled, parameters: dict | None) -> tuple[str, Any]:
-    """A compiled statement's SQL with its ``IN`` lists expanded, and its bound values as the driver takes them
-    (converted by their types; in order for a positional paramstyle)."""
-    state = compiled.construct_expanded_state(parameters)
-    values = {}
-    for name, value in state.parameters.items():
-        process = state.processors.get(name)
-        values[name] = process(value) if process else value
-    if state.positiontup is not None:
-        return state.statement, tuple(values[name] for name in state.positiontup)
-    return state.statement, values
-
-
-def driver_insert(connection, table, rows: list[tuple]) -> None:
-    """Insert ``rows`` (tuples in the order of ``table``'s columns) with the driver's own ``executemany`` in the
-    connection's transaction, each value converted by its column's type: for the few hundred small rows of a
-    temporary table, SQLAlchemy's executemany costs three times the driver's."""
-    key = (id(table), "insert", connection.dialect.name)
-    found = _COMPILED.get(key)
-    if found is None or found[0] is not table:
-        from sqlalchemy import insert
-
-        compiled = insert(table).compile(dialect=connection.dialect)
-        names = [column.name for column in table.columns]
-        processors = [column.type.bind_processor(connection.dialect) for column in table.columns]
-        order = [names.index(name) for name in compiled.positiontup] if compiled.positional else None
-        found = _COMPILED[key] = (table, compiled.string, names, processors, order)
-    _table, sql, names, processors, order = found
-    if any(processors):
-        rows = [tuple(p(v) if p else v for p, v in zip(processors, row, strict=True)) for row in rows]
-    if order is not None:
-        parameters = [tuple(row[i] for i in order) for row in rows] if order != list(range(len(names))) else rows
-    else:
-        parameters = [dict(zip(names, row, strict=True)) for row in rows]
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
-        cursor.executemany(sql, parameters)
-    finally:
-        cursor.close()
-
-
-@dataclass(frozen=True)
-class DatabaseInfo:
-    """What ``caselog db info`` shows."""
-
-    location: str
-    backend: str
-    revision: str | None
-    counts: dict[str, int]
-
-
-def database_info(db: Session, location: Location) -> DatabaseInfo:
-    """Describe the database: where it is (password masked), its schema revision and row counts."""
-    from sqlalchemy import text
-
-    connection = db.connection()
-    counts = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in TABLES}
-    return DatabaseInfo(
-        location=location.display(),
-        backend=connection.dialect.name,
-        revision=current_revision(connection),
-        counts=counts,
-    )

@@ -13,7 +13,9 @@ from sqlmodel import Session
 
 from caselog.errors import BadInput, CaselogError, DatabaseError
 from caselog.i18n import _
-from caselog.store.engine import Location, check_existing_file, current_revision, translate_error
+from caselog.store.engine import check_existing_file, translate_error
+from caselog.store.location import Location
+from caselog.store.schema import current_revision
 
 
 class SweepRunning(CaselogError):

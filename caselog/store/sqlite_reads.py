@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from caselog.rules.workdays import WorkCalendar
-from caselog.store.engine import BUSY_TIMEOUT_MS, SCHEMA_HEAD, Location
+from caselog.store.engine import BUSY_TIMEOUT_MS
+from caselog.store.location import Location
+from caselog.store.schema import SCHEMA_HEAD
 
 
 @dataclass(frozen=True)

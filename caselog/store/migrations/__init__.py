@@ -1,1 +1,1 @@
-"""Alembic revisions of caselog's schema, applied by ``caselog.store.engine.upgrade``."""
+"""Alembic revisions of caselog's schema, applied by ``caselog.store.schema.upgrade``."""
