@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from caselog.cli import app
-from caselog.commands.context import _Echoed
+from caselog.commands.output import _Echoed
 
 PARTY = "上海测试科技有限公司"
 

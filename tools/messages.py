@@ -42,7 +42,10 @@ class Problem:
     what: str
 
 
-def _is_command(function: ast.FunctionDef) -> bool:
+def _is_command(function: ast.FunctionDef, registered: frozenset[str]) -> bool:
+    """A function Typer shows as a command: decorated ``@app.command(…)`` or registered ``app.command(…)(f)``."""
+    if function.name in registered:
+        return True
     for decorator in function.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         if isinstance(target, ast.Attribute) and target.attr in COMMAND_DECORATORS:
@@ -50,7 +53,24 @@ def _is_command(function: ast.FunctionDef) -> bool:
     return False
 
 
-def scan_source(path: Path) -> Iterator[tuple[Message | Problem, int]]:
+def registered_commands() -> frozenset[str]:
+    """The names of the functions the package registers as commands by a call, ``app.command("name")(function)``."""
+    names = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Call)
+                and isinstance(node.func.func, ast.Attribute)
+                and node.func.func.attr in COMMAND_DECORATORS
+                and len(node.args) == 1
+                and isinstance(node.args[0], ast.Name)
+            ):
+                names.add(node.args[0].id)
+    return frozenset(names)
+
+
+def scan_source(path: Path, registered: frozenset[str] = frozenset()) -> Iterator[tuple[Message | Problem, int]]:
     """Messages in one Python file, each with its line; a ``Problem`` for a call that is not a plain literal."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     for node in ast.walk(tree):
@@ -64,7 +84,7 @@ def scan_source(path: Path) -> Iterator[tuple[Message | Problem, int]]:
             if len(args) == 1 and isinstance(args[0], ast.Name | ast.Subscript | ast.Attribute | ast.Call):
                 continue
             yield Problem(path, node.lineno, ast.unparse(node)), node.lineno
-        elif isinstance(node, ast.FunctionDef) and _is_command(node):
+        elif isinstance(node, ast.FunctionDef) and _is_command(node, registered):
             doc = ast.get_docstring(node, clean=True)
             if doc:
                 yield Message(None, doc), node.lineno
@@ -84,9 +104,10 @@ def extract() -> tuple[dict[Message, list[tuple[str, int]]], list[Problem]]:
     """Every message of the package with where it is used, and the calls that cannot be extracted."""
     found: dict[Message, list[tuple[str, int]]] = {}
     problems: list[Problem] = []
+    registered = registered_commands()
     for path in sorted(PACKAGE.rglob("*.py")):
         where = str(path.relative_to(ROOT))
-        for item, line in scan_source(path):
+        for item, line in scan_source(path, registered):
             if isinstance(item, Problem):
                 problems.append(item)
             else:

@@ -5,21 +5,9 @@ from typing import Annotated
 
 import typer
 
-from caselog.commands.context import (
-    Format,
-    FormatOption,
-    actor,
-    day,
-    emit,
-    handled,
-    importing_the_stack,
-    load_rules,
-    now,
-    open_session,
-    row_limit,
-    search_text,
-    when,
-)
+from caselog.commands.context import actor, handled, importing_the_stack, load_rules, now, open_session
+from caselog.commands.options import Format, FormatOption, day, row_limit, search_text, when
+from caselog.commands.output import emit
 from caselog.enums import CloseReason, Satisfaction, Status
 from caselog.i18n import N_, _, enum_label, tier_name, value_word
 

@@ -12,26 +12,17 @@ import os
 import random
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
-from enum import StrEnum
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from caselog.errors import BadInput, CaselogError, Conflict
-from caselog.i18n import N_, _
-
-
-class Format(StrEnum):
-    """Output formats of ``list`` and ``show`` commands: a table for people, json and csv for scripts."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
+from caselog.i18n import _
 
 
 @dataclass
@@ -144,66 +135,6 @@ def load_rules(ctx: typer.Context):
     return parse_rules(text, source=str(path))
 
 
-def write_output(target: str, text: str) -> None:
-    """Write ``text`` to the file ``target`` whole or not at all, never through a symlink."""
-    with output_stream(target) as handle:
-        handle.write(text)
-
-
-class _Echoed:
-    """A text stream onto standard output (through ``typer.echo``) that writes a large text in chunks, so it is
-    never held whole: the same bytes as one ``echo`` of all of it."""
-
-    CHUNK = 1 << 20  # characters
-
-    def __init__(self) -> None:
-        self.pieces: list[str] = []
-        self.size = 0
-
-    def write(self, text: str) -> None:
-        self.pieces.append(text)
-        self.size += len(text)
-        if self.size >= self.CHUNK:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.pieces:
-            typer.echo("".join(self.pieces), nl=False)
-            self.pieces, self.size = [], 0
-
-
-@contextmanager
-def output_stream(target: str | None) -> Iterator[Any]:
-    """A text stream for a command's output as it is made: standard output (None), else the file ``target``,
-    written whole or not at all (a temporary file replaces it when the block ends without an error), never
-    through a symlink."""
-    if target is None:
-        echoed = _Echoed()
-        yield echoed
-        echoed.flush()
-        return
-    import tempfile
-
-    path = Path(target)
-    if path.is_symlink():
-        raise BadInput(_("--output: {path} is a symbolic link; caselog does not write through links").format(path=path))
-    if path.is_dir():
-        raise BadInput(_("--output: {path} is a directory").format(path=path))
-    directory = path.parent if str(path.parent) else Path(".")
-    temporary = None
-    try:
-        fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-        os.replace(temporary, path)
-        temporary = None
-    except OSError as error:
-        raise BadInput(_("--output: cannot write {path} ({reason})").format(path=path, reason=error.strerror)) from None
-    finally:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
-
-
 def now() -> datetime:
     """The current moment in the district's time zone (``CASELOG_NOW`` fixes it)."""
     from caselog.clock import current_time
@@ -232,67 +163,6 @@ def actor(ctx: typer.Context) -> str:
         return "unknown"
 
 
-def when(text: str | None, what: str, current: datetime) -> datetime:
-    """Parse an optional date-time option; absent means ``current``."""
-    if text is None:
-        return current
-    from caselog.rules.workdays import parse_datetime
-
-    return parse_datetime(text, now=current, what=what)
-
-
-# SQLite and PostgreSQL count rows in signed 64-bit integers.
-SQL_INT_MAX = 2**63 - 1
-
-
-def row_limit(value: int) -> int:
-    """The ``--limit`` option, checked: SQL cannot take a number beyond a 64-bit integer."""
-    if value > SQL_INT_MAX:
-        raise BadInput(_("--limit: {value} is too large (at most {most})").format(value=value, most=SQL_INT_MAX))
-    return value
-
-
-# SQLite refuses LIKE patterns over 50,000 bytes; no one searches for more than a sentence.
-SEARCH_MAX = 200
-
-
-def search_text(text: str | None) -> str | None:
-    """The ``--search`` option, checked: at most ``SEARCH_MAX`` characters, no control characters."""
-    if text is None:
-        return None
-    from caselog.rules.text import checked_text
-
-    return checked_text(text, "--search", SEARCH_MAX) or None
-
-
-def day(text: str | None, what: str, today: date) -> date | None:
-    """Parse an optional date option."""
-    if text is None:
-        return None
-    from caselog.rules.workdays import parse_date
-
-    return parse_date(text, today=today, what=what)
-
-
-def emit(
-    records: Sequence[Any] | Any,
-    fmt: Format,
-    *,
-    columns: Sequence[tuple[str, Any]] = (),
-    title: str | None = None,
-    empty: str = "",
-) -> None:
-    """Print records (or one record) as a table, json or csv."""
-    from caselog.render import terminal as render
-
-    if fmt is Format.json:
-        render.write_json(records, sys.stdout)
-    elif fmt is Format.csv:
-        render.write_csv(records if isinstance(records, list | tuple) else [records], sys.stdout)
-    else:
-        render.print_table(records, columns, title=title, empty=empty)
-
-
 def invocation() -> str:
     """How the user ran caselog, as a hint to copy: ``caselog``, ``python -m caselog``."""
     import shutil
@@ -307,6 +177,3 @@ def invocation() -> str:
         return os.path.relpath(program)
     except ValueError:
         return str(program)
-
-
-FormatOption = typer.Option(Format.table, "--format", "-f", help=N_("table, json or csv (json and csv are stable)."))

@@ -5,7 +5,8 @@ from typing import Annotated
 
 import typer
 
-from caselog.commands.context import actor, day, district_tz, fail, handled, now, open_session, search_text
+from caselog.commands.context import actor, district_tz, fail, handled, now, open_session
+from caselog.commands.options import day, search_text
 from caselog.enums import MeetingKind, Status
 from caselog.i18n import N_, _
 

@@ -1,40 +1,18 @@
-"""The three-tier mechanism on the command line: rules, the calendar, the sweep, meetings and agendas."""
+"""``caselog meetings``, ``caselog agenda`` and ``caselog meeting …``: meeting dates, agendas, minutes and
+decisions."""
 
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from caselog.commands.context import (
-    Format,
-    FormatOption,
-    actor,
-    day,
-    district_tz,
-    emit,
-    handled,
-    load_rules,
-    location,
-    now,
-    open_session,
-    output_stream,
-    when,
-    write_output,
-)
+from caselog.commands.context import actor, district_tz, handled, load_rules, location, now, open_session
+from caselog.commands.options import Format, FormatOption, day
+from caselog.commands.output import emit, output_stream, write_output
 from caselog.enums import MeetingKind
-from caselog.i18n import N_, _, enum_label, value_word
+from caselog.i18n import N_, _, enum_label
 
-calendar_app = typer.Typer(
-    help=N_("Working days: holidays and make-up workdays (调休)."), no_args_is_help=True, rich_markup_mode=None
-)
 meeting_app = typer.Typer(help=N_("Record meetings and their decisions."), no_args_is_help=True, rich_markup_mode=None)
-
-
-class DayKind(StrEnum):
-    """What ``calendar set`` makes of a day."""
-
-    workday = "workday"
-    holiday = "holiday"
 
 
 class AgendaFormat(StrEnum):
@@ -44,127 +22,6 @@ class AgendaFormat(StrEnum):
     markdown = "markdown"
     json = "json"
     csv = "csv"
-
-
-@handled
-def rules_command(ctx: typer.Context, fmt: Format = FormatOption) -> None:
-    """Print the effective tier rules: deadlines, escalation and meeting schedules, and where each came from."""
-    from caselog.tiers import rule_rows
-
-    rules = load_rules(ctx)
-    rows = rule_rows(rules)
-    emit(rows, fmt, columns=[(_("rule"), "key"), (_("value"), "value"), (_("source"), _origin)])
-
-
-def _origin(row) -> str:
-    return _("default") if row.origin == "default" else row.origin
-
-
-@calendar_app.command("set")
-@handled
-def calendar_set(
-    ctx: typer.Context,
-    date_text: Annotated[str, typer.Argument(metavar="DATE", help=N_("The day."))],
-    kind: Annotated[DayKind, typer.Argument(help=N_("workday or holiday."))],
-    note: Annotated[str | None, typer.Option("--note", help=N_("e.g. 春节 or 春节调休."))] = None,
-) -> None:
-    """Enter one day of a published holiday schedule (for a year chinesecalendar does not know yet)."""
-    from caselog.store.calendar_days import set_day
-
-    target = day(date_text, "DATE", now().date())
-    with open_session(ctx, write=True) as db:
-        change = set_day(session=db, day=target, workday=kind is DayKind.workday, note=note)
-    typer.echo(_("{day} is now a {kind}").format(day=change.day.isoformat(), kind=value_word(kind.value)))
-
-
-@calendar_app.command("show")
-@handled
-def calendar_show(
-    ctx: typer.Context,
-    month: Annotated[
-        str | None, typer.Argument(metavar="[YYYY-MM]", help=N_("The month (default this month)."))
-    ] = None,
-    fmt: Format = FormatOption,
-) -> None:
-    """Print a month with holidays and make-up workdays marked."""
-    from caselog.errors import BadInput
-    from caselog.rules.workdays import month_days
-    from caselog.store.sqlite_reads import read_calendar_facts
-
-    today = now().date()
-    year, number = today.year, today.month
-    if month:
-        try:
-            year_text, month_text = month.strip().split("-")
-            year, number = int(year_text), int(month_text)
-            if not (1900 <= year <= 2199 and 1 <= number <= 12):
-                raise ValueError
-        except ValueError:
-            raise BadInput(_("MONTH: {month!r} is not a month like 2026-02").format(month=month)) from None
-    facts = read_calendar_facts(location(ctx))  # no database yet: the published schedules alone
-    if facts is None:
-        from caselog.store.calendar_days import load_calendar
-
-        with open_session(ctx, write=False) as db:
-            calendar = load_calendar(session=db)
-    else:
-        calendar = facts.calendar
-    days = month_days(year, number, calendar)
-    if fmt is not Format.table:
-        emit(days, fmt)
-        return
-    from caselog.render.terminal import print_month
-
-    print_month(year, number, days)
-
-
-@handled
-def escalate_command(
-    ctx: typer.Context,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help=N_("Judge the rules at this moment (default now)."))
-    ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Show what would change; change nothing."))] = False,
-    fmt: Format = FormatOption,
-) -> None:
-    """Apply the tier rules to every open case (safe to run from cron every day)."""
-    from contextlib import nullcontext
-
-    from caselog.cases.sweep import apply_escalations, plan_escalations
-    from caselog.store.maintenance import sweep_lock
-
-    current = now()
-    moment = when(as_of, "--as-of", current)
-    rules = load_rules(ctx)
-    # A dry run only reads: it needs no lock, and leaves no lock file beside a database it was asked to read.
-    lock = nullcontext() if dry_run else sweep_lock(location(ctx))
-    with lock:
-        # Judge on a snapshot without the write lock; take it only to write (cases changed meanwhile are
-        # judged again then), so terminals never wait for the whole sweep.
-        with open_session(ctx, write=False, create=not dry_run) as db:
-            plan = plan_escalations(session=db, now=moment, rules=rules, actor=actor(ctx))
-        changes = plan.changes
-        if changes and not dry_run:
-            with open_session(ctx, write=True) as db:
-                changes = apply_escalations(session=db, plan=plan, rules=rules)
-    if fmt is not Format.table:
-        emit(changes, fmt)
-        return
-    columns = [
-        (_("case"), "ref"),
-        (_("title"), "title"),
-        (_("lead"), "lead"),
-        (_("from tier"), "old_tier"),
-        (_("to tier"), "new_tier"),
-        (_("rule"), lambda change: _(change.rule)),
-        (_("new deadline"), "due_on"),
-    ]
-    verb = _("would escalate") if dry_run else _("escalated")
-    from caselog.render.terminal import print_table
-
-    if changes:
-        print_table(changes, columns)
-    typer.echo(_("{verb} {n} case(s)").format(verb=verb, n=len(changes)))
 
 
 @handled

@@ -5,7 +5,9 @@ from typing import Annotated
 
 import typer
 
-from caselog.commands.context import day, district_tz, handled, now, open_session, when, write_output
+from caselog.commands.context import district_tz, handled, now, open_session
+from caselog.commands.options import day, when
+from caselog.commands.output import write_output
 from caselog.i18n import N_, _, format_day, format_moment, value_word
 
 report_app = typer.Typer(

@@ -1,0 +1,96 @@
+"""Where a command's output goes: records as a table, json or csv on standard output, or text to a file written
+whole or not at all (never through a symbolic link)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from caselog.commands.options import Format
+from caselog.errors import BadInput
+from caselog.i18n import _
+
+
+def write_output(target: str, text: str) -> None:
+    """Write ``text`` to the file ``target`` whole or not at all, never through a symlink."""
+    with output_stream(target) as handle:
+        handle.write(text)
+
+
+class _Echoed:
+    """A text stream onto standard output (through ``typer.echo``) that writes a large text in chunks, so it is
+    never held whole: the same bytes as one ``echo`` of all of it."""
+
+    CHUNK = 1 << 20  # characters
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.size = 0
+
+    def write(self, text: str) -> None:
+        self.pieces.append(text)
+        self.size += len(text)
+        if self.size >= self.CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pieces:
+            typer.echo("".join(self.pieces), nl=False)
+            self.pieces, self.size = [], 0
+
+
+@contextmanager
+def output_stream(target: str | None) -> Iterator[Any]:
+    """A text stream for a command's output as it is made: standard output (None), else the file ``target``,
+    written whole or not at all (a temporary file replaces it when the block ends without an error), never
+    through a symlink."""
+    if target is None:
+        echoed = _Echoed()
+        yield echoed
+        echoed.flush()
+        return
+    import tempfile
+
+    path = Path(target)
+    if path.is_symlink():
+        raise BadInput(_("--output: {path} is a symbolic link; caselog does not write through links").format(path=path))
+    if path.is_dir():
+        raise BadInput(_("--output: {path} is a directory").format(path=path))
+    directory = path.parent if str(path.parent) else Path(".")
+    temporary = None
+    try:
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.replace(temporary, path)
+        temporary = None
+    except OSError as error:
+        raise BadInput(_("--output: cannot write {path} ({reason})").format(path=path, reason=error.strerror)) from None
+    finally:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+
+
+def emit(
+    records: Sequence[Any] | Any,
+    fmt: Format,
+    *,
+    columns: Sequence[tuple[str, Any]] = (),
+    title: str | None = None,
+    empty: str = "",
+) -> None:
+    """Print records (or one record) as a table, json or csv."""
+    from caselog.render import terminal as render
+
+    if fmt is Format.json:
+        render.write_json(records, sys.stdout)
+    elif fmt is Format.csv:
+        render.write_csv(records if isinstance(records, list | tuple) else [records], sys.stdout)
+    else:
+        render.print_table(records, columns, title=title, empty=empty)
