@@ -68,7 +68,8 @@ def in_process(db: Path, runs: int) -> dict[str, tuple[int | None, float]]:
     """For each text: the index's candidates and the median time of one page of search results, in process."""
     from sqlalchemy import text as sql
 
-    from caselog.cases.views import CaseFilter, list_cases
+    from caselog.cases.filters import CaseFilter
+    from caselog.cases.views import list_cases
     from caselog.rules.search_terms import search_query
     from caselog.store.engine import session
     from caselog.store.location import resolve_location

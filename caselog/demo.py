@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from caselog.cases import moves as case_service
+from caselog.cases import intake, moves
 from caselog.cases.sweep import escalate_due
 from caselog.directory import add_department, add_party, add_visit
 from caselog.errors import BadInput
@@ -267,7 +267,7 @@ def _demo_case(
     key = category in KEY_CATEGORIES and rng.random() < 0.3
     tier = 3 if key else 2 if cross else 1
     dispatch_now = rng.random() < 0.9
-    case = case_service.open_case(
+    case = intake.open_case(
         session=session,
         data=CaseCreate(
             title=rng.choice(titles),
@@ -298,36 +298,36 @@ def _demo_case(
         at = step(2, 24 * 8)
         if at is None:
             return
-        case_service.dispatch(**args, lead=lead, co=[co_dept] if cross else None, at=at)
+        moves.dispatch(**args, lead=lead, co=[co_dept] if cross else None, at=at)
     if rng.random() < 0.06 and (at := step(4, 72)) is not None:
-        case_service.return_case(**args, reason="不属于本部门职责", at=at)
+        moves.return_case(**args, reason="不属于本部门职责", at=at)
         if (at := step(2, 48)) is None:
             return
-        case_service.dispatch(**args, lead="esb", co=None, at=at)
+        moves.dispatch(**args, lead="esb", co=None, at=at)
     if rng.random() < 0.6 and (at := step(2, 48)) is not None:
-        case_service.accept(**args, at=at)
+        moves.accept(**args, at=at)
     slow = {1: 1, 2: 2, 3: 4}[tier]
     if (at := step(24, 24 * 6 * slow)) is None:
         return
-    case_service.answer(**args, note="已电话答复企业，说明办理流程和时限", at=at)
+    moves.answer(**args, note="已电话答复企业，说明办理流程和时限", at=at)
     if rng.random() < 0.04:
         return  # answered, not (yet) solved
     if (at := step(24, 24 * 12 * slow)) is None:
         return
-    case_service.resolve(**args, note="问题已协调解决", at=at)
+    moves.resolve(**args, note="问题已协调解决", at=at)
     if (at := step(24, 24 * 7)) is None:
         return
     satisfaction = rng.choices(
         ("satisfied", "basically-satisfied", "unsatisfied", "unreachable"), weights=(70, 18, 5, 7)
     )[0]
-    case_service.revisit(**args, satisfaction=satisfaction, note=None, at=at)
+    moves.revisit(**args, satisfaction=satisfaction, note=None, at=at)
     if (at := step(1, 24 * 5)) is None:
         return
-    case_service.close(**args, reason="resolved", note=None, at=at)
+    moves.close(**args, reason="resolved", note=None, at=at)
     if satisfaction != "unsatisfied" or (at := step(24, 24 * 10)) is None:
         return
-    case_service.reopen(**args, reason="回访不满意，重新办理", at=at)
+    moves.reopen(**args, reason="回访不满意，重新办理", at=at)
     if rng.random() < 0.8 and (at := step(24, 24 * 8 * slow)) is not None:
-        case_service.resolve(**args, note="重新办理后解决", at=at)
+        moves.resolve(**args, note="重新办理后解决", at=at)
         if (at := step(24, 24 * 5)) is not None:
-            case_service.close(**args, reason="resolved", note=None, at=at)
+            moves.close(**args, reason="resolved", note=None, at=at)

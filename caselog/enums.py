@@ -39,6 +39,11 @@ class Status(StrEnum):
     closed = "closed"
 
 
+# Where a case can still move: not yet resolved or closed. The agendas, the sweep, lists and imports all ask this.
+UNFINISHED = (Status.open, Status.dispatched, Status.accepted, Status.answered)
+FINISHED = (Status.resolved, Status.closed)
+
+
 class CloseReason(StrEnum):
     """Why a case was closed."""
 

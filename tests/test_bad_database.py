@@ -49,7 +49,8 @@ CREATING = {"init": ["init"], "dept-add": ["dept", "add", "esb", "区企业服�
 @pytest.fixture(scope="module")
 def real(tmp_path_factory) -> Path:
     """A real caselog database with departments, parties and 40 cases over several pages (checkpointed)."""
-    from caselog.cases.moves import dispatch, open_case
+    from caselog.cases.intake import open_case
+    from caselog.cases.moves import dispatch
     from caselog.directory import add_department, add_party
     from caselog.models import CaseCreate, DepartmentCreate, PartyCreate
     from caselog.store.engine import session

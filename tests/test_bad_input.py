@@ -525,7 +525,7 @@ def populate(location) -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from caselog.cases import moves as cases
+    from caselog.cases import intake, moves
     from caselog.directory import add_department, add_party, add_visit, edit_department
     from caselog.meetings.agendas import record_meeting
     from caselog.models import CaseCreate, DepartmentCreate, PartyCreate, VisitCreate
@@ -540,7 +540,7 @@ def populate(location) -> None:
     def open_case(title, party, day, *, lead=None, co=(), external_ref=None):
         data = CaseCreate(title=title, external_ref=external_ref)
         opened = at(day)
-        return cases.open_case(
+        return intake.open_case(
             session=db,
             data=data,
             party=party,
@@ -569,9 +569,9 @@ def populate(location) -> None:
         open_case("楼道堆物", "张伟", 2)
         open_case("门禁失灵", "张伟", 2, lead="market", external_ref="EXT-1")
         closed = open_case("噪音扰民", "张伟", 3, lead="market")
-        cases.close(session=db, ref=closed.ref, reason="withdrawn", note=None, at=at(3, 11), now=now, actor="t")
+        moves.close(session=db, ref=closed.ref, reason="withdrawn", note=None, at=at(3, 11), now=now, actor="t")
         solved = open_case("人才公寓", "上海测试科技有限公司", 4, lead="housing", co=["market"])
-        cases.resolve(session=db, ref=solved.ref, note="已安排", at=at(4, 11), now=now, actor="t")
+        moves.resolve(session=db, ref=solved.ref, note="已安排", at=at(4, 11), now=now, actor="t")
         record_meeting(session=db, kind="joint", day=at(3).date(), chair=None, attendees=[], now=now, actor="t")
 
 

@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
-from caselog.cases import moves as cases
+from caselog.cases import edits, intake, moves
 from caselog.cases.report_facts import FACT_COLUMNS, day_offset, refresh_all, replayed
-from caselog.cases.sweep import escalate_case, escalate_due
+from caselog.cases.sweep import escalate_due
+from caselog.cases.tier_moves import escalate_case
 from caselog.errors import CaselogError
 from caselog.files.case_import import Options, import_cases
 from caselog.files.mapping import load_mapping
@@ -50,7 +51,7 @@ def _history(db, tmp_path, seed: int) -> None:
         opened = START + timedelta(hours=rng.randrange(0, 24 * 70))
         lead = rng.choice((None, *LEADS))
         co = [c for c in LEADS if c != lead and rng.random() < 0.15] if lead else []
-        case = cases.open_case(session=db, data=CaseCreate(title=f"问题{n}", category=rng.choice(("停车难", "融资"))),
+        case = intake.open_case(session=db, data=CaseCreate(title=f"问题{n}", category=rng.choice(("停车难", "融资"))),
                                party=rng.choice(("张伟", "上海测试科技有限公司")), visit_id=None, lead=lead, co=co,
                                opened_at=opened, now=opened, actor="clerk")  # fmt: skip
         refs.append((case.ref, opened))
@@ -62,30 +63,30 @@ def _history(db, tmp_path, seed: int) -> None:
         try:
             with db.begin_nested():
                 if move == "dispatch":
-                    cases.dispatch(**common, lead=rng.choice(LEADS), co=None)
+                    moves.dispatch(**common, lead=rng.choice(LEADS), co=None)
                 elif move == "accept":
-                    cases.accept(**common)
+                    moves.accept(**common)
                 elif move == "return":
-                    cases.return_case(**common, reason="退单")
+                    moves.return_case(**common, reason="退单")
                 elif move in ("answer", "resolve"):
-                    getattr(cases, move)(**common, note="好")
+                    getattr(moves, move)(**common, note="好")
                 elif move == "close":
                     reason = rng.choice(("resolved", "unresolvable", "withdrawn", "duplicate", "invalid"))
-                    cases.close(**common, reason=reason, note=None)
+                    moves.close(**common, reason=reason, note=None)
                 elif move == "reopen":
-                    cases.reopen(**common, reason="重办")
+                    moves.reopen(**common, reason="重办")
                 elif move == "revisit":
                     choice = rng.choice(("satisfied", "basically-satisfied", "unsatisfied", "unreachable"))
-                    cases.revisit(**common, satisfaction=choice, note=None)
+                    moves.revisit(**common, satisfaction=choice, note=None)
                 elif move == "extend":
-                    cases.extend(**common, to=(at + timedelta(days=rng.randrange(5, 60))).date(), which="resolve",
+                    edits.extend(**common, to=(at + timedelta(days=rng.randrange(5, 60))).date(), which="resolve",
                                  reason="延期")  # fmt: skip
                 elif move == "note":
-                    cases.add_note(**common, text="跟进")
+                    moves.add_note(**common, text="跟进")
                 elif move == "escalate":
                     escalate_case(**common, to=rng.choice((1, 2, 3)), reason="批示", rules=DEFAULT_RULES)
                 elif move == "edit_due":
-                    cases.edit(**common, changes={"due_on": (at + timedelta(days=20)).date()}, party=None)
+                    edits.edit(**common, changes={"due_on": (at + timedelta(days=20)).date()}, party=None)
         except CaselogError:
             pass
         if step in (150, 300):

@@ -5,8 +5,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, text
 
-from caselog.cases import moves as cases
-from caselog.cases.views import CaseFilter, case_detail, list_cases
+from caselog.cases import edits, intake, moves
+from caselog.cases.filters import CaseFilter
+from caselog.cases.history import get_case
+from caselog.cases.views import case_detail, list_cases
 from caselog.errors import BadInput, InvalidMove, NotFound
 from caselog.models import CaseCreate, Event
 
@@ -17,7 +19,7 @@ H = timedelta(hours=1)
 
 def open_one(db, title="门禁系统失灵", *, lead=None, co=(), at=NOW, **facts):
     data = CaseCreate(title=title, **facts)
-    return cases.open_case(
+    return intake.open_case(
         session=db,
         data=data,
         party="上海测试科技有限公司",
@@ -36,7 +38,7 @@ def history(db, case):
 
 
 def move(name, db, ref, at, **kwargs):
-    return getattr(cases, name)(session=db, ref=ref, at=at, now=at, actor="liaison", **kwargs)
+    return getattr(moves, name)(session=db, ref=ref, at=at, now=at, actor="liaison", **kwargs)
 
 
 def test_the_whole_life_of_a_case_is_its_history(district):
@@ -213,7 +215,7 @@ def test_unknown_case_party_and_inactive_department(district):
     with pytest.raises(NotFound, match="no case 'C2026-999999'"):
         move("accept", district, "C2026-999999", NOW)
     with pytest.raises(NotFound, match="--party: no party with id, credit code or name '不存在'"):
-        cases.open_case(
+        intake.open_case(
             session=district,
             data=CaseCreate(title="x"),
             party="不存在",
@@ -231,13 +233,13 @@ def test_unknown_case_party_and_inactive_department(district):
 
 def test_cases_are_found_by_ref_in_any_case_or_by_external_ref(district):
     case = open_one(district, external_ref="12345-0001")
-    assert cases.get_case(session=district, ref="c2026-000001").id == case.id
-    assert cases.get_case(session=district, ref="12345-0001").id == case.id
+    assert get_case(session=district, ref="c2026-000001").id == case.id
+    assert get_case(session=district, ref="12345-0001").id == case.id
 
 
 def test_edit_records_one_event_per_changed_field(district):
     case = open_one(district, category="证照办理")
-    _, changed = cases.edit(
+    _, changed = edits.edit(
         session=district,
         ref=case.ref,
         changes={"title": "新标题", "category": "证照办理", "due_on": date(2026, 3, 20), "key": True},
@@ -294,7 +296,7 @@ def test_a_move_on_a_stale_read_is_refused_not_applied_twice(district, location)
     # this one did not), so the version this session read is stale.
     district.execute(text("UPDATE cases SET version = version + 1 WHERE id = :id"), {"id": case.id})
     with pytest.raises(StaleDataError) as failure:
-        cases.answer(session=district, ref=case.ref, note="已答复", at=NOW, now=NOW, actor="a")
+        moves.answer(session=district, ref=case.ref, note="已答复", at=NOW, now=NOW, actor="a")
     assert isinstance(translate_error(failure.value, location), Conflict)
     district.rollback()
 

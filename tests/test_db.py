@@ -172,7 +172,7 @@ def test_a_reading_command_sees_one_snapshot(location, district):
 
 
 def test_events_are_append_only(session, district):
-    from caselog.cases.moves import open_case
+    from caselog.cases.intake import open_case
     from caselog.models import CaseCreate
 
     from conftest import NOW

@@ -208,7 +208,7 @@ class Lifecycle(RuleBasedStateMachine):
         self.open_case(lead, data.draw(co_for(lead)) if lead else [])
 
     def open_case(self, lead: str | None, co: list[str]) -> None:
-        from caselog.cases.moves import open_case
+        from caselog.cases.intake import open_case
         from caselog.models import CaseCreate
 
         at = self.tick()
@@ -305,7 +305,7 @@ class Lifecycle(RuleBasedStateMachine):
         self.move(index, "resolve", ("dispatched", "accepted", "answered"), "resolved")
 
     def move(self, index: int, name: str, allowed: tuple[str, ...], status: str) -> None:
-        from caselog.cases import moves as cases
+        from caselog.cases import moves
         from caselog.errors import InvalidMove
 
         case, at = self.case(index), self.tick()
@@ -313,8 +313,8 @@ class Lifecycle(RuleBasedStateMachine):
         if name != "accept":
             arguments["note"] = "已办理"
         if case.status not in allowed:
-            return self.refused(getattr(cases, name), InvalidMove, **arguments)
-        self.write(getattr(cases, name), **arguments)
+            return self.refused(getattr(moves, name), InvalidMove, **arguments)
+        self.write(getattr(moves, name), **arguments)
         case.history.append((status, "status", status))
         case.status = status
 
@@ -350,7 +350,7 @@ class Lifecycle(RuleBasedStateMachine):
     @precondition(lambda self: self.cases)
     @rule(index=pick, to=st.integers(min_value=1, max_value=3))
     def escalate_by_hand(self, index, to):
-        from caselog.cases.sweep import escalate_case
+        from caselog.cases.tier_moves import escalate_case
         from caselog.errors import BadInput, InvalidMove
         from caselog.tiers import DEFAULT_RULES
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert
 
-from caselog.cases.moves import next_ref
+from caselog.cases.intake import next_ref
 from caselog.models import Case
 
 from conftest import NOW

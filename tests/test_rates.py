@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from caselog.cases import moves as cases
+from caselog.cases import edits, intake, moves
 from caselog.cli import app
 from caselog.models import CaseCreate
 from caselog.reports.rates import rates_report
@@ -22,7 +22,7 @@ def at(day: int, hour: int = 10) -> datetime:
 
 
 def open_case(db, title, lead, day):
-    return cases.open_case(
+    return intake.open_case(
         session=db,
         data=CaseCreate(title=title),
         party="张伟",
@@ -36,7 +36,7 @@ def open_case(db, title, lead, day):
 
 
 def move(db, name, ref, day, **kwargs):
-    getattr(cases, name)(session=db, ref=ref, at=at(day, 15), now=at(day, 15), actor="liaison", **kwargs)
+    getattr(moves, name)(session=db, ref=ref, at=at(day, 15), now=at(day, 15), actor="liaison", **kwargs)
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_every_figure_of_a_hand_built_week(week10):
 
 def test_a_past_report_does_not_change_after_later_events(week10):
     before = report(week10)
-    cases.extend(
+    edits.extend(
         session=week10,
         ref="C2026-000002",
         to=at(30).date(),
@@ -116,7 +116,7 @@ def test_on_time_against_extended_and_original_deadlines(week10):
     # Deadlines in March: A 03-23, B 03-24, D 03-26, E 03-27, F 03-30 (C was withdrawn). A, B (on its deadline
     # day) and D were resolved in time; E was reopened and F is still open.
     assert (judged.total.due, judged.total.on_time) == (5, 3)
-    cases.extend(
+    edits.extend(
         session=week10,
         ref="C2026-000005",
         to=at(2).date().replace(month=4, day=30),
@@ -287,7 +287,7 @@ None.
 
 
 def test_credit_co_counts_co_departments_but_the_total_once(week10):
-    ref = cases.open_case(
+    ref = intake.open_case(
         session=week10,
         data=CaseCreate(title="G"),
         party="张伟",

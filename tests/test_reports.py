@@ -9,7 +9,7 @@ from datetime import date, datetime
 import pytest
 from typer.testing import CliRunner
 
-from caselog.cases import moves as cases
+from caselog.cases import intake
 from caselog.cli import app
 from caselog.directory import add_party, add_visit
 from caselog.models import CaseCreate, PartyCreate, VisitCreate
@@ -49,7 +49,7 @@ def raised(district):
         (visits[2], "停车难", "market"),
         (visits[3], "融资需求", "esb"),
     ]:
-        cases.open_case(
+        intake.open_case(
             session=db,
             data=CaseCreate(title=category, category=category),
             party=party,

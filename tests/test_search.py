@@ -13,7 +13,8 @@ from sqlalchemy import delete, func, insert, or_, select, text, update
 from typer.testing import CliRunner
 
 from caselog.cases import search
-from caselog.cases.views import CaseFilter, list_cases
+from caselog.cases.filters import CaseFilter
+from caselog.cases.views import list_cases
 from caselog.cli import app
 from caselog.models import Case
 from caselog.rules.search_terms import ASCII_LOWER, ASCII_UPPER, SearchQuery, fold, index_terms, search_query

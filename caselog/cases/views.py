@@ -8,13 +8,14 @@ and configuring their mappers would cost ``case show`` and ``case list`` more th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 
-from caselog.cases.search import newest_matches, search_condition
-from caselog.enums import Channel, CloseReason, EventKind, Satisfaction, Status, typed
+from caselog.cases.filters import CaseFilter, filter_conditions
+from caselog.cases.search import newest_matches
+from caselog.enums import FINISHED, Channel, CloseReason, EventKind, Satisfaction, Status, typed
 from caselog.errors import BadInput, NotFound
 from caselog.i18n import _
 from caselog.rules.workdays import WorkCalendar, workdays_between
@@ -22,7 +23,6 @@ from caselog.store.calendar_days import load_calendar
 from caselog.store.core_tables import case_co_departments, cases, departments, events, parties
 
 if TYPE_CHECKING:
-    from sqlalchemy.sql import FromClause
     from sqlmodel import Session
 
 TIME_FIELDS = ("opened_at", "dispatched_at", "accepted_at", "answered_at", "resolved_at", "closed_at")
@@ -98,28 +98,8 @@ class CaseDetail:
     history: list[EventRow]
 
 
-@dataclass(frozen=True)
-class CaseFilter:
-    """What ``case list`` narrows by; ``None`` leaves a criterion out."""
-
-    statuses: tuple[str, ...] = ()
-    tier: int | None = None
-    department: str | None = None
-    category: str | None = None
-    party: str | None = None
-    key: bool = False
-    overdue: bool = False
-    since: date | None = None
-    until: date | None = None
-    search: str | None = None
-
-
 def _local(moment: datetime | None, tz: tzinfo) -> datetime | None:
     return None if moment is None else moment.astimezone(tz)
-
-
-def _day_start(day: date, tz: tzinfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=tz)
 
 
 _lead = departments.alias("lead")
@@ -130,7 +110,6 @@ _ROW_FIELDS = (
     "close_reason", "satisfaction", "reply_due_on", "original_due_on", "deadline_estimated", *TIME_FIELDS,
 )  # fmt: skip
 _DETAIL_FIELDS = ("description", "tier_rule", "return_count", "reopen_count")
-_FINISHED = (Status.resolved.value, Status.closed.value)
 
 
 def _row_query(*extra):
@@ -160,7 +139,7 @@ def _co_by_case(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
 def workdays_left(due_on: date | None, status: str, today: date, calendar: WorkCalendar) -> int | None:
     """Working days from ``today`` to a case's resolution deadline ``due_on`` (negative when overdue); None once
     it is resolved or closed, or without a deadline."""
-    if due_on is None or status in _FINISHED:
+    if due_on is None or status in FINISHED:
         return None
     return workdays_between(today, due_on, calendar)[0]
 
@@ -172,50 +151,6 @@ def _case_row(
     values.update({name: _local(fields[name], tz) for name in TIME_FIELDS})
     left = workdays_left(fields["due_on"], fields["status"], today, calendar)
     return CaseRow(**values, lead=lead, co=co, party=party, workdays_left=left)
-
-
-def filter_conditions(
-    *,
-    session: Session,
-    filters: CaseFilter,
-    today: date,
-    tz: tzinfo,
-    search: bool = True,
-    table: FromClause = cases,
-) -> list:
-    """The SQL conditions of ``filters`` on ``table`` (the light ``cases`` of ``case list``, or the model's table
-    for ``export cases``); ``search`` False leaves the search text to the caller."""
-    c = table.c
-    conditions = []
-    if filters.statuses:
-        conditions.append(c.status.in_(filters.statuses))
-    if filters.tier is not None:
-        conditions.append(c.tier == filters.tier)
-    if filters.department:
-        from caselog.directory import get_department
-
-        dept = get_department(session=session, code=filters.department, what="--dept")
-        links = case_co_departments
-        co = exists().where(links.c.case_id == c.id, links.c.department_id == dept.id)
-        conditions.append(or_(c.lead_id == dept.id, co))
-    if filters.category:
-        conditions.append(c.category == filters.category)
-    if filters.party:
-        from caselog.directory import find_party
-
-        conditions.append(c.party_id == find_party(session=session, text=filters.party).id)
-    if filters.key:
-        conditions.append(c.key.is_(True))
-    if filters.overdue:
-        conditions.append(c.due_on < today)
-        conditions.append(c.status.not_in(_FINISHED))
-    if filters.since:
-        conditions.append(c.opened_at >= _day_start(filters.since, tz))
-    if filters.until:
-        conditions.append(c.opened_at < _day_start(filters.until + timedelta(days=1), tz))
-    if filters.search and search:
-        conditions.append(search_condition(session=session, text=filters.search, cases=table))
-    return conditions
 
 
 def list_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo, limit: int = 50) -> list[CaseRow]:
@@ -265,7 +200,7 @@ def case_detail(*, session: Session, ref: str, tz: tzinfo, today: date) -> CaseD
     return CaseDetail(
         case=_case_row(fields, lead, party, co, tz, today, calendar),
         reply_workdays_left=None
-        if reply_due_on is None or fields["answered_at"] is not None or fields["status"] in _FINISHED
+        if reply_due_on is None or fields["answered_at"] is not None or fields["status"] in FINISHED
         else workdays_between(today, reply_due_on, calendar)[0],
         description=fields["description"],
         tier_rule=fields["tier_rule"],

@@ -72,7 +72,7 @@ def case_open(
 ) -> None:
     """Open (record) a new case; with --lead it is dispatched at once."""
     with importing_the_stack():
-        from caselog.cases.moves import open_case
+        from caselog.cases.intake import open_case
         from caselog.models import CaseCreate
         from caselog.validation import validate
 
@@ -311,7 +311,7 @@ def case_edit(
     on: On = None,
 ) -> None:
     """Change a case's facts; each change is an event in its history."""
-    from caselog.cases.moves import edit
+    from caselog.cases.edits import edit
 
     current = now()
     changes = {
@@ -358,7 +358,7 @@ def case_extend(
     on: On = None,
 ) -> None:
     """Move a case's deadline (the original is kept for on-time reports)."""
-    from caselog.cases.moves import extend
+    from caselog.cases.edits import extend
 
     current = now()
     new_day = day(to, "--to", current.date())
@@ -388,7 +388,7 @@ def case_escalate(
     on: On = None,
 ) -> None:
     """Move a case to another tier by hand."""
-    from caselog.cases.sweep import escalate_case
+    from caselog.cases.tier_moves import escalate_case
 
     current = now()
     with open_session(ctx, write=True) as db:
@@ -485,7 +485,8 @@ def case_list(
     fmt: Format = FormatOption,
 ) -> None:
     """List cases, newest first."""
-    from caselog.cases.views import CaseFilter, list_cases
+    from caselog.cases.filters import CaseFilter
+    from caselog.cases.views import list_cases
     from caselog.commands.context import district_tz
 
     today = now().date()

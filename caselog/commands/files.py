@@ -313,7 +313,7 @@ def export_command(
     """Export records as CSV for Excel (UTF-8 with a BOM, formula cells guarded) or as xlsx."""
     import sys
 
-    from caselog.cases.views import CaseFilter
+    from caselog.cases.filters import CaseFilter
     from caselog.errors import BadInput
     from caselog.files import export as exporter
     from caselog.files.writing import export_to_path, export_to_stdout

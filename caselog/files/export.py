@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from caselog.cases.views import CaseFilter, filter_conditions
+from caselog.cases.filters import CaseFilter, filter_conditions
 from caselog.files.times import TimeText
 from caselog.files.writing import TextChunks
 from caselog.models import Case, CaseCoDepartment, Department, Event, Party, Visit

@@ -9,8 +9,7 @@ from typing import NamedTuple
 from sqlalchemy import Date, String, bindparam, func, select, type_coerce
 from sqlmodel import Session
 
-from caselog.cases.moves import get_case, record
-from caselog.cases.sweep import paused_gc
+from caselog.cases.history import get_case, record
 from caselog.directory import get_department
 from caselog.enums import typed
 from caselog.errors import BadInput, NotFound
@@ -34,7 +33,7 @@ from caselog.models import (
 from caselog.rules.meeting_dates import ScheduledMeeting, meeting_kind, meeting_schedule
 from caselog.rules.workdays import next_meeting, workdays_between
 from caselog.store.calendar_days import load_calendar
-from caselog.store.driver import driver_rows
+from caselog.store.driver import driver_rows, paused_gc
 from caselog.tiers import TierRules, meeting_rule, meeting_tier
 from caselog.validation import checked_text
 

@@ -31,3 +31,15 @@ def checked_text(text: str, what: str, limit: int = TEXT_MAX) -> str:
     if (problem := text_problem(text, limit)) is not None:
         raise BadInput(f"{what}: {problem}")
     return text
+
+
+def required_text(text: str | None, option: str) -> str:
+    """``text`` checked as ``checked_text`` does, or ``BadInput`` when it is missing or blank."""
+    if text is None or not text.strip():
+        raise BadInput(_("{option}: must not be empty").format(option=option))
+    return checked_text(text, option)
+
+
+def optional_text(text: str | None, option: str) -> str | None:
+    """``text`` checked as ``checked_text`` does; None when it is missing or blank."""
+    return None if text is None or not text.strip() else checked_text(text, option)

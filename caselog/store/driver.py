@@ -7,6 +7,9 @@ query goes through SQLAlchemy (see ARCHITECTURE.md, "Reaching the database").
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 _COMPILED: dict = {}
@@ -77,3 +80,16 @@ def driver_insert(connection, table, rows: list[tuple]) -> None:
         cursor.executemany(sql, parameters)
     finally:
         cursor.close()
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a loop builds many objects that hold no cycles (the rows of a large
+    result): it would walk the growing structure again and again, and find nothing to collect."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -1,0 +1,81 @@
+"""What ``case list`` and ``export cases`` narrow by, and the SQL conditions it makes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING
+
+from sqlalchemy import exists, or_
+
+from caselog.cases.search import search_condition
+from caselog.enums import FINISHED
+from caselog.store.core_tables import case_co_departments, cases
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql import FromClause
+    from sqlmodel import Session
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What ``case list`` narrows by; ``None`` leaves a criterion out."""
+
+    statuses: tuple[str, ...] = ()
+    tier: int | None = None
+    department: str | None = None
+    category: str | None = None
+    party: str | None = None
+    key: bool = False
+    overdue: bool = False
+    since: date | None = None
+    until: date | None = None
+    search: str | None = None
+
+
+def _day_start(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+def filter_conditions(
+    *,
+    session: Session,
+    filters: CaseFilter,
+    today: date,
+    tz: tzinfo,
+    search: bool = True,
+    table: FromClause = cases,
+) -> list:
+    """The SQL conditions of ``filters`` on ``table`` (the light ``cases`` of ``case list``, or the model's table
+    for ``export cases``); ``search`` False leaves the search text to the caller."""
+    c = table.c
+    conditions = []
+    if filters.statuses:
+        conditions.append(c.status.in_(filters.statuses))
+    if filters.tier is not None:
+        conditions.append(c.tier == filters.tier)
+    if filters.department:
+        from caselog.directory import get_department
+
+        dept = get_department(session=session, code=filters.department, what="--dept")
+        links = case_co_departments
+        co = exists().where(links.c.case_id == c.id, links.c.department_id == dept.id)
+        conditions.append(or_(c.lead_id == dept.id, co))
+    if filters.category:
+        conditions.append(c.category == filters.category)
+    if filters.party:
+        from caselog.directory import find_party
+
+        conditions.append(c.party_id == find_party(session=session, text=filters.party).id)
+    if filters.key:
+        conditions.append(c.key.is_(True))
+    if filters.overdue:
+        conditions.append(c.due_on < today)
+        conditions.append(c.status.not_in([status.value for status in FINISHED]))
+    if filters.since:
+        conditions.append(c.opened_at >= _day_start(filters.since, tz))
+    if filters.until:
+        conditions.append(c.opened_at < _day_start(filters.until + timedelta(days=1), tz))
+    if filters.search and search:
+        conditions.append(search_condition(session=session, text=filters.search, cases=table))
+    return conditions

@@ -1,0 +1,131 @@
+"""Opening a case: its reference, its party and visit, its tier at intake, and a dispatch at once with ``--lead``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from caselog.cases.history import record
+from caselog.cases.moves import dispatch_case, resolve_departments
+from caselog.cases.report_facts import store_opened_facts
+from caselog.directory import find_party
+from caselog.errors import BadInput, NotFound
+from caselog.i18n import _
+from caselog.models import (
+    Case,
+    CaseCreate,
+    EventKind,
+    Status,
+    Visit,
+)
+from caselog.tiers import DEFAULT_RULES, TierRules, intake_tier
+
+REF_PREFIX = "C"
+
+
+MAX_ID = 2**63 - 1  # the largest id SQLite and PostgreSQL (bigint) can hold
+
+
+def _ref_year_prefix(moment: datetime) -> str:
+    return f"{REF_PREFIX}{moment.year}-"
+
+
+def next_ref(*, session: Session, opened_at: datetime) -> str:
+    """The next readable reference for a case opened at ``opened_at``: ``C2026-000123``, numbered per year.
+
+    A few seeks on the index of references, however many cases the year has: the greatest reference of the
+    year as text (a range, not ``LIKE``, so that SQLite uses the index), then, because a millionth case's
+    ``C2026-1000000`` sorts below ``C2026-999999``, onwards by doubling steps and halving while the number
+    is taken.
+    """
+    prefix = _ref_year_prefix(opened_at)
+    last = session.scalar(select(func.max(Case.ref)).where(Case.ref >= prefix, Case.ref < prefix[:-1] + "."))
+    taken = int(last[len(prefix) :]) if last else 0
+
+    def exists(number: int) -> bool:
+        return session.scalar(select(Case.id).where(Case.ref == f"{prefix}{number:06d}")) is not None
+
+    step = 1
+    while exists(taken + step):
+        taken += step
+        step *= 2
+    free = taken + step
+    while free - taken > 1:
+        middle = (taken + free) // 2
+        taken, free = (middle, free) if exists(middle) else (taken, middle)
+    return f"{prefix}{free:06d}"
+
+
+def open_case(
+    *,
+    session: Session,
+    data: CaseCreate,
+    party: str,
+    visit_id: int | None,
+    lead: str | None,
+    co: list[str],
+    opened_at: datetime,
+    now: datetime,
+    actor: str,
+    rules: TierRules = DEFAULT_RULES,
+) -> Case:
+    """Record a new case; with ``lead`` it is dispatched at once (派单). Returns the stored case."""
+    found = find_party(session=session, text=party)
+    if visit_id is not None:
+        # An id beyond SQL's 64-bit integers cannot exist (and SQLite refuses to even look it up).
+        visit = session.get(Visit, visit_id) if 0 < visit_id <= MAX_ID else None
+        if visit is None:
+            raise NotFound(_("--visit: no visit with id {id}").format(id=visit_id))
+        if visit.party_id != found.id:
+            raise BadInput(
+                _("--visit: visit {id} was to party {visit_party}, not to party {party}").format(
+                    id=visit_id, visit_party=visit.party_id, party=found.id
+                )
+            )
+    if co and not lead:
+        raise BadInput(_("--co: co-departments need a lead department (--lead)"))
+    if opened_at > now:
+        raise BadInput(_("--on: a case cannot be opened in the future"))
+    check_due_after_opening(data.due_on, opened_at, now.tzinfo)
+    if data.external_ref and session.scalar(select(Case.id).where(Case.external_ref == data.external_ref)):
+        raise BadInput(_("--external-ref: {ref!r} is already used by another case").format(ref=data.external_ref))
+    lead_dept, co_depts = resolve_departments(session, lead, co) if lead else (None, [])
+    decision = intake_tier(
+        explicit=data.tier,
+        key=data.key,
+        co_count=len(co_depts),
+        category=data.category,
+        key_categories=rules.key_categories,
+    )
+    case = Case.model_validate(
+        {
+            **data.model_dump(exclude={"tier"}),
+            "ref": next_ref(session=session, opened_at=opened_at),
+            "party_id": found.id,
+            "visit_id": visit_id,
+            "tier": decision.tier,
+            "tier_rule": decision.rule,
+            "status": Status.open,
+            "opened_at": opened_at,
+            "updated_at": opened_at,
+            "tier_since": opened_at,
+            "original_due_on": data.due_on,
+        }
+    )
+    session.add(case)
+    session.flush()
+    record(session, case, EventKind.opened, at=opened_at, actor=actor, new=case.ref, note=decision.rule)
+    if lead_dept is not None:
+        dispatch_case(
+            session, case, lead_dept, co_depts, at=opened_at, actor=actor, rules=rules, tz=now.tzinfo, new=True
+        )
+    else:
+        store_opened_facts(session, case, None)
+    return case
+
+
+def check_due_after_opening(due_on: date | None, opened_at: datetime, tz: tzinfo) -> None:
+    if due_on is not None and due_on < opened_at.astimezone(tz).date():
+        raise BadInput(_("--due: {day} is before the case was opened").format(day=due_on.isoformat()))
