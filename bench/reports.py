@@ -203,8 +203,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from caselog.cases.sweep import _joint_agendas, _open_cases, facts_query
-    from caselog.meetings.agendas import _carried_over, build_agenda
     from caselog.meetings.agendas import agenda_rows as agenda_query
+    from caselog.meetings.agendas import build_agenda, carried_over
     from caselog.reports.lists import trend
     from caselog.reports.rates import rates_report
     from caselog.reports.weekly import weekly_report
@@ -294,7 +294,7 @@ def main() -> None:
         ms, query_ms, carried_ms, floor_ms, carried_floor_ms = medians_ms(
             [lambda: build_agenda(session=db, kind="joint", day=day, tz=TZ),
              lambda: agenda_query(session=db, kind="joint", day=day, tz=TZ),
-             lambda: _carried_over(db, "joint", day),
+             lambda: carried_over(db, "joint", day),
              lambda: bare.execute(AGENDA, agenda_params).fetchall(),
              lambda: bare.execute(CARRIED, carried_params).fetchall()], args.runs)  # fmt: skip
         rows.append((f"agenda joint {day}: its cases' queries", query_ms, floor_ms, note))

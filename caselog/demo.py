@@ -17,7 +17,9 @@ from caselog.cases.sweep import escalate_due
 from caselog.directory import add_department, add_party, add_visit
 from caselog.errors import BadInput
 from caselog.i18n import _
-from caselog.meetings.agendas import build_agenda, decide, record_meeting, schedule
+from caselog.meetings.agendas import build_agenda
+from caselog.meetings.minutes import decide, record_meeting
+from caselog.meetings.schedule import schedule
 from caselog.models import CaseCreate, DepartmentCreate, Party, PartyCreate, VisitCreate
 from caselog.rules.creditcode import check_character
 from caselog.store.engine import remove_sqlite_database

@@ -527,7 +527,7 @@ def populate(location) -> None:
 
     from caselog.cases import intake, moves
     from caselog.directory import add_department, add_party, add_visit, edit_department
-    from caselog.meetings.agendas import record_meeting
+    from caselog.meetings.minutes import record_meeting
     from caselog.models import CaseCreate, DepartmentCreate, PartyCreate, VisitCreate
     from caselog.store.engine import session
 

@@ -16,7 +16,8 @@ def demo(
 ) -> None:
     """Build a demo district (the same every time) and show what caselog is for."""
     from caselog.demo import build_demo, prepare_demo_location
-    from caselog.meetings.agendas import build_agenda, meeting_day
+    from caselog.meetings.agendas import build_agenda
+    from caselog.meetings.schedule import meeting_day
     from caselog.reports.lists import open_by_department_and_tier
     from caselog.reports.weekly import last_complete_week, weekly_report
     from caselog.tiers import DEFAULT_RULES

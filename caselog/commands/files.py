@@ -340,7 +340,8 @@ def export_command(
             export = exporter.export_cases(session=db, filters=filters, today=today, tz=tz, text=text)
         elif what is ExportTarget.agenda:
             from caselog.commands.context import load_rules
-            from caselog.meetings.agendas import build_agenda, meeting_day
+            from caselog.meetings.agendas import build_agenda
+            from caselog.meetings.schedule import meeting_day
             from caselog.render.meetings import agenda_rows
 
             held = meeting_day(session=db, kind=meeting.value, text=date_text, today=today, rules=load_rules(ctx))

@@ -45,7 +45,7 @@ def meetings_command(
     rules = load_rules(ctx)
     facts = read_calendar_facts(location(ctx), start=first, end=last)  # no database: nothing recorded yet
     if facts is None:
-        from caselog.meetings.agendas import schedule
+        from caselog.meetings.schedule import schedule
 
         with open_session(ctx, write=False) as db:
             found = schedule(session=db, kinds=kinds, start=first, end=last, rules=rules)
@@ -74,7 +74,8 @@ def agenda_command(
     output: Annotated[str | None, typer.Option("--output", "-o", help=N_("Write to this file."))] = None,
 ) -> None:
     """Print the agenda of one meeting: its tier's open cases by lead department, overdue first."""
-    from caselog.meetings.agendas import build_agenda, meeting_day
+    from caselog.meetings.agendas import build_agenda
+    from caselog.meetings.schedule import meeting_day
     from caselog.render.meetings import agenda_markdown, agenda_rows, print_agenda
     from caselog.render.terminal import jsonable, write_csv, write_json
 
@@ -120,7 +121,7 @@ def meeting_record(
     ] = None,
 ) -> None:
     """Record that a meeting was held; its agenda as it stands is kept with it."""
-    from caselog.meetings.agendas import record_meeting
+    from caselog.meetings.minutes import record_meeting
 
     current = now()
     held = day(date_text, "--date", current.date())
@@ -155,7 +156,7 @@ def meeting_decide(
     ] = None,
 ) -> None:
     """Record a meeting's decision on a case (also an event in the case's history)."""
-    from caselog.meetings.agendas import decide
+    from caselog.meetings.minutes import decide
 
     current = now()
     today = current.date()
@@ -185,7 +186,7 @@ def meeting_show(
     fmt: Format = FormatOption,
 ) -> None:
     """Print the minutes of a meeting: attendees, its agenda and its decisions."""
-    from caselog.meetings.agendas import minutes
+    from caselog.meetings.minutes import minutes
 
     with open_session(ctx, write=False) as db:
         found = minutes(session=db, day=day(date_text, "DATE", now().date()), kind=kind.value if kind else None)

@@ -1,4 +1,5 @@
-"""The joint meeting (tier 2) and the leaders' meeting (tier 3): schedules, agendas, minutes and decisions."""
+"""The agenda of a joint meeting (tier 2) or leaders' meeting (tier 3): its tier's unfinished cases by lead
+department, overdue first, and the decisions of earlier meetings carried over to it."""
 
 from __future__ import annotations
 
@@ -9,20 +10,13 @@ from typing import NamedTuple
 from sqlalchemy import Date, String, bindparam, func, select, type_coerce
 from sqlmodel import Session
 
-from caselog.cases.history import get_case, record
-from caselog.directory import get_department
 from caselog.enums import typed
-from caselog.errors import BadInput, NotFound
-from caselog.i18n import _, enum_label
 from caselog.models import (
-    NAME_MAX,
     Case,
     CaseCoDepartment,
     Decision,
     Department,
-    EventKind,
     Meeting,
-    MeetingAttendee,
     MeetingCase,
     MeetingKind,
     Party,
@@ -30,45 +24,11 @@ from caselog.models import (
     raw_moment,
     unfinished,
 )
-from caselog.rules.meeting_dates import ScheduledMeeting, meeting_kind, meeting_schedule
-from caselog.rules.workdays import next_meeting, workdays_between
+from caselog.rules.meeting_dates import meeting_kind
+from caselog.rules.workdays import workdays_between
 from caselog.store.calendar_days import load_calendar
 from caselog.store.driver import driver_rows, paused_gc
-from caselog.tiers import TierRules, meeting_rule, meeting_tier
-from caselog.validation import checked_text
-
-# --- schedules ---------------------------------------------------------------------------------------------
-
-
-def recorded_meetings(*, session: Session, start: date, end: date) -> set[tuple[str, date]]:
-    """The (kind, day) of every meeting recorded as held between ``start`` and ``end``."""
-    query = select(Meeting.kind, Meeting.held_on).where(Meeting.held_on.between(start, end))
-    return {(kind, day) for kind, day in session.execute(query)}
-
-
-def schedule(*, session: Session, kinds: list[str], start: date, end: date, rules: TierRules) -> list[ScheduledMeeting]:
-    """The meetings of ``kinds`` held between ``start`` and ``end``, by date, marking those already recorded."""
-    return meeting_schedule(
-        kinds=kinds,
-        start=start,
-        end=end,
-        rules=rules,
-        calendar=load_calendar(session=session),
-        recorded=recorded_meetings(session=session, start=start, end=end),
-    )
-
-
-def meeting_day(*, session: Session, kind: str, text: str | None, today: date, rules: TierRules) -> date:
-    """The date of one meeting: ``next`` (the default) is the next one on or after today, else a date as given."""
-    if text is None or text.strip().lower() in ("next", ""):
-        rule = meeting_rule(rules, meeting_kind(kind))
-        return next_meeting(rule.rrule, rule.first, today, load_calendar(session=session)).day
-    from caselog.rules.workdays import parse_date
-
-    return parse_date(text, today=today, what="--date")
-
-
-# --- agendas -----------------------------------------------------------------------------------------------
+from caselog.tiers import meeting_tier
 
 
 @dataclass(frozen=True)
@@ -142,14 +102,14 @@ def _end_of(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
 
 
-def _meeting(session: Session, kind: str, day: date) -> Meeting | None:
+def recorded_meeting(session: Session, kind: str, day: date) -> Meeting | None:
     return session.scalar(select(Meeting).where(Meeting.kind == kind, Meeting.held_on == day))
 
 
 def _agenda_cohort(session: Session, kind: str, day: date, tz: tzinfo):
     """The cases on the agenda, as a select of ids: as recorded for a meeting already held, else the tier's
     unfinished cases received by the end of the day; and whether the meeting was held."""
-    held = _meeting(session, kind, day)
+    held = recorded_meeting(session, kind, day)
     if held is not None:
         return select(MeetingCase.case_id).where(MeetingCase.meeting_id == held.id), True
     cohort = select(Case.id).where(
@@ -158,7 +118,7 @@ def _agenda_cohort(session: Session, kind: str, day: date, tz: tzinfo):
     return cohort, False
 
 
-def _agenda_case_ids(session: Session, kind: str, day: date, tz: tzinfo) -> tuple[list[int], bool]:
+def agenda_case_ids(session: Session, kind: str, day: date, tz: tzinfo) -> tuple[list[int], bool]:
     """The ids of the cases on the agenda (see ``_agenda_cohort``), sorted."""
     cohort, recorded = _agenda_cohort(session, kind, day, tz)
     return sorted(session.scalars(cohort)), recorded
@@ -168,7 +128,7 @@ def agenda_size(*, session: Session, kind: str, day: date, tz: tzinfo) -> tuple[
     """How many cases the agenda of the ``kind`` meeting on ``day`` holds and how many of them are overdue: the
     counts of ``build_agenda``, counted in SQL."""
     kind = meeting_kind(kind)
-    held = _meeting(session, kind, day)
+    held = recorded_meeting(session, kind, day)
     counts = select(func.count(), func.count().filter(Case.due_on < day))
     if held is not None:
         counts = counts.select_from(Case).join(MeetingCase, MeetingCase.case_id == Case.id)
@@ -186,7 +146,7 @@ def agenda_rows(*, session: Session, kind: str, day: date, tz: tzinfo):
     co-departments (joined by ``;``, unsorted) and how many earlier meetings discussed it; then the decisions
     taken about them before ``day``, oldest first. Returns (recorded, cases, decisions)."""
     kind = meeting_kind(kind)
-    held = _meeting(session, kind, day)
+    held = recorded_meeting(session, kind, day)
     connection = session.connection()
     cases, lead, parties = Case.__table__, Department.__table__.alias("lead"), Party.__table__
     links, co, agendas, meetings = (CaseCoDepartment.__table__, Department.__table__.alias("co"),
@@ -268,7 +228,7 @@ def build_agenda(*, session: Session, kind: str, day: date, tz: tzinfo) -> Agend
         cases=len(items_all),
         overdue=sum(i.overdue for i in items_all),
         groups=ordered,
-        carried_over=_carried_over(session, kind, day),
+        carried_over=carried_over(session, kind, day),
     )
 
 
@@ -318,7 +278,7 @@ def _as_date(value) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _carried_over(session: Session, kind: str, day: date) -> list[CarriedDecision]:
+def carried_over(session: Session, kind: str, day: date) -> list[CarriedDecision]:
     """Decisions of earlier meetings of this kind that were due by ``day`` and whose case is still unfinished."""
     # Tens of thousands of rows: straight from the driver in batches (SQLAlchemy's rows, then one object per row,
     # held all at once, cost a third more time than the query and 40 MiB), each owner, date, decision and title
@@ -333,170 +293,3 @@ def _carried_over(session: Session, kind: str, day: date) -> list[CarriedDecisio
                 for ref, title, decision, owner, due, held in batch
             ]
     return carried
-
-
-# --- meetings held -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RecordedMeeting:
-    """A meeting as recorded: who came and how many cases its agenda held."""
-
-    kind: MeetingKind
-    day: date
-    chair: str | None
-    attendees: list[str]
-    cases: int
-
-    def __post_init__(self) -> None:
-        typed(self, kind=MeetingKind)
-
-
-def record_meeting(
-    *,
-    session: Session,
-    kind: str,
-    day: date,
-    chair: str | None,
-    attendees: list[str],
-    now: datetime,
-    actor: str,
-) -> RecordedMeeting:
-    """Record that a meeting was held; its agenda, as it stands now, is kept with it."""
-    kind = meeting_kind(kind)
-    if chair is not None:
-        chair = checked_text(chair, "--chair", NAME_MAX) or None
-    if _meeting(session, kind, day) is not None:
-        raise BadInput(
-            _("the {kind} meeting of {day} is already recorded").format(
-                kind=enum_label(kind, MeetingKind), day=day.isoformat()
-            )
-        )
-    if day > now.date():
-        raise BadInput(
-            _("--date: {day} is in the future; record a meeting once it is held").format(day=day.isoformat())
-        )
-    departments = []
-    for code in attendees:
-        dept = get_department(session=session, code=code, what="--attendee")
-        if dept not in departments:
-            departments.append(dept)
-    ids, _recorded = _agenda_case_ids(session, kind, day, now.tzinfo)
-    meeting = Meeting(kind=kind, held_on=day, chair=chair, recorded_at=now, actor=actor)
-    session.add(meeting)
-    session.flush()
-    session.add_all(MeetingAttendee(meeting_id=meeting.id, department_id=d.id) for d in departments)
-    session.add_all(MeetingCase(meeting_id=meeting.id, case_id=case_id) for case_id in ids)
-    session.flush()
-    return RecordedMeeting(kind, day, chair, sorted(d.code for d in departments), len(ids))
-
-
-def _find_meeting(session: Session, day: date, kind: str | None) -> Meeting:
-    query = select(Meeting).where(Meeting.held_on == day)
-    if kind is not None:
-        query = query.where(Meeting.kind == meeting_kind(kind))
-    found = list(session.scalars(query))
-    if not found:
-        raise NotFound(
-            _("no meeting recorded on {day}; record it first with `caselog meeting record`").format(day=day.isoformat())
-        )
-    if len(found) > 1:
-        raise BadInput(_("two meetings were held on {day}; say which with --kind").format(day=day.isoformat()))
-    return found[0]
-
-
-@dataclass(frozen=True)
-class DecisionRow:
-    """One decision as the minutes show it."""
-
-    ref: str
-    title: str
-    decision: str
-    owner: str
-    due_on: date | None
-
-
-def decide(
-    *,
-    session: Session,
-    ref: str,
-    day: date,
-    kind: str | None,
-    decision: str,
-    owner: str,
-    due: date | None,
-    now: datetime,
-    actor: str,
-) -> DecisionRow:
-    """Record a meeting's decision on a case; it is also a ``decided`` event in the case's history."""
-    decision = (decision or "").strip()
-    if not decision:
-        raise BadInput(_("--decision: must not be empty"))
-    decision = checked_text(decision, "--decision")
-    meeting = _find_meeting(session, day, kind)
-    case = get_case(session=session, ref=ref)
-    owner_dept = get_department(session=session, code=owner, what="--owner")
-    if due is not None and due < day:
-        raise BadInput(_("--due: {due} is before the meeting").format(due=due.isoformat()))
-    session.add(
-        Decision(
-            meeting_id=meeting.id,
-            case_id=case.id,
-            decision=decision,
-            owner_id=owner_dept.id,
-            due_on=due,
-            decided_at=now,
-            actor=actor,
-        )
-    )
-    note = f"{meeting.kind} {day.isoformat()}: {decision}"
-    record(session, case, EventKind.decided, at=now, actor=actor, field="owner", new=owner_dept.code, note=note)
-    case.version += 1
-    case.updated_at = now
-    session.add(case)
-    session.flush()
-    return DecisionRow(case.ref, case.title, decision, owner_dept.code, due)
-
-
-@dataclass(frozen=True)
-class Minutes:
-    """The minutes (纪要) of one meeting: who attended, the agenda it had, and what it decided."""
-
-    kind: MeetingKind
-    date: date
-    chair: str | None
-    attendees: list[str]
-    agenda: list[str]
-    decisions: list[DecisionRow]
-
-    def __post_init__(self) -> None:
-        typed(self, kind=MeetingKind)
-
-
-def minutes(*, session: Session, day: date, kind: str | None) -> Minutes:
-    """The minutes of the meeting held on ``day``."""
-    meeting = _find_meeting(session, day, kind)
-    attendees = session.scalars(
-        select(Department.code)
-        .join(MeetingAttendee, MeetingAttendee.department_id == Department.id)
-        .where(MeetingAttendee.meeting_id == meeting.id)
-        .order_by(Department.code)
-    )
-    agenda = session.scalars(
-        select(Case.ref).join(MeetingCase, MeetingCase.case_id == Case.id).where(MeetingCase.meeting_id == meeting.id)
-    )
-    decisions = session.execute(
-        select(Case.ref, Case.title, Decision.decision, Department.code, Decision.due_on)
-        .join(Case, Case.id == Decision.case_id)
-        .join(Department, Department.id == Decision.owner_id)
-        .where(Decision.meeting_id == meeting.id)
-        .order_by(Decision.id)
-    )
-    return Minutes(
-        kind=meeting.kind,
-        date=meeting.held_on,
-        chair=meeting.chair,
-        attendees=list(attendees),
-        agenda=sorted(agenda),
-        decisions=[DecisionRow(*row) for row in decisions],
-    )

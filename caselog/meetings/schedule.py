@@ -1,0 +1,43 @@
+"""When the meetings are: the dates the schedules give (``caselog.rules.meeting_dates``), marking those recorded as
+held, and the date a command names (``next``, or a date)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from caselog.models import Meeting
+from caselog.rules.meeting_dates import ScheduledMeeting, meeting_kind, meeting_schedule
+from caselog.rules.workdays import next_meeting
+from caselog.store.calendar_days import load_calendar
+from caselog.tiers import TierRules, meeting_rule
+
+
+def recorded_meetings(*, session: Session, start: date, end: date) -> set[tuple[str, date]]:
+    """The (kind, day) of every meeting recorded as held between ``start`` and ``end``."""
+    query = select(Meeting.kind, Meeting.held_on).where(Meeting.held_on.between(start, end))
+    return {(kind, day) for kind, day in session.execute(query)}
+
+
+def schedule(*, session: Session, kinds: list[str], start: date, end: date, rules: TierRules) -> list[ScheduledMeeting]:
+    """The meetings of ``kinds`` held between ``start`` and ``end``, by date, marking those already recorded."""
+    return meeting_schedule(
+        kinds=kinds,
+        start=start,
+        end=end,
+        rules=rules,
+        calendar=load_calendar(session=session),
+        recorded=recorded_meetings(session=session, start=start, end=end),
+    )
+
+
+def meeting_day(*, session: Session, kind: str, text: str | None, today: date, rules: TierRules) -> date:
+    """The date of one meeting: ``next`` (the default) is the next one on or after today, else a date as given."""
+    if text is None or text.strip().lower() in ("next", ""):
+        rule = meeting_rule(rules, meeting_kind(kind))
+        return next_meeting(rule.rrule, rule.first, today, load_calendar(session=session)).day
+    from caselog.rules.workdays import parse_date
+
+    return parse_date(text, today=today, what="--date")
