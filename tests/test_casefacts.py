@@ -15,7 +15,8 @@ from caselog.cases.report_facts import FACT_COLUMNS, day_offset, refresh_all, re
 from caselog.cases.sweep import escalate_due
 from caselog.cases.tier_moves import escalate_case
 from caselog.errors import CaselogError
-from caselog.files.case_import import Options, import_cases
+from caselog.files.case_import import import_cases
+from caselog.files.importing import Options
 from caselog.files.mapping import load_mapping
 from caselog.files.reading import open_csv
 from caselog.models import Case, CaseCreate

@@ -446,8 +446,9 @@ def test_every_problem_of_a_row_in_the_order_of_its_columns(district, tmp_path):
 
 def test_parties_are_found_again_after_the_cache_is_full(district, tmp_path, monkeypatch):
     import caselog.files.case_import
+    import caselog.files.importing
 
-    monkeypatch.setattr(caselog.files.case_import, "_PARTY_CACHE", 2)
+    monkeypatch.setattr(caselog.files.importing, "_PARTY_CACHE", 2)
     monkeypatch.setattr(caselog.files.case_import, "BATCH", 2)
     names = ["上海测试科技有限公司", "张伟", "新甲公司", "新乙公司", "上海测试科技有限公司", "新甲公司", "张伟"]
     rows = [f"P-{n},t,{name},2026-03-02 09:00" for n, name in enumerate(names)]

@@ -414,7 +414,8 @@ class Lifecycle(RuleBasedStateMachine):
         import csv
         import tempfile
 
-        from caselog.files.case_import import Options, import_cases
+        from caselog.files.case_import import import_cases
+        from caselog.files.importing import Options
         from caselog.files.mapping import load_mapping
         from caselog.files.reading import open_csv
         from caselog.tiers import DEFAULT_RULES

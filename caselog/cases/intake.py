@@ -20,16 +20,10 @@ from caselog.models import (
     Status,
     Visit,
 )
+from caselog.rules.references import make_ref, year_prefix
 from caselog.tiers import DEFAULT_RULES, TierRules, intake_tier
 
-REF_PREFIX = "C"
-
-
 MAX_ID = 2**63 - 1  # the largest id SQLite and PostgreSQL (bigint) can hold
-
-
-def _ref_year_prefix(moment: datetime) -> str:
-    return f"{REF_PREFIX}{moment.year}-"
 
 
 def next_ref(*, session: Session, opened_at: datetime) -> str:
@@ -40,12 +34,12 @@ def next_ref(*, session: Session, opened_at: datetime) -> str:
     ``C2026-1000000`` sorts below ``C2026-999999``, onwards by doubling steps and halving while the number
     is taken.
     """
-    prefix = _ref_year_prefix(opened_at)
+    prefix = year_prefix(opened_at.year)
     last = session.scalar(select(func.max(Case.ref)).where(Case.ref >= prefix, Case.ref < prefix[:-1] + "."))
     taken = int(last[len(prefix) :]) if last else 0
 
     def exists(number: int) -> bool:
-        return session.scalar(select(Case.id).where(Case.ref == f"{prefix}{number:06d}")) is not None
+        return session.scalar(select(Case.id).where(Case.ref == make_ref(opened_at.year, number))) is not None
 
     step = 1
     while exists(taken + step):
@@ -55,7 +49,7 @@ def next_ref(*, session: Session, opened_at: datetime) -> str:
     while free - taken > 1:
         middle = (taken + free) // 2
         taken, free = (middle, free) if exists(middle) else (taken, middle)
-    return f"{prefix}{free:06d}"
+    return make_ref(opened_at.year, free)
 
 
 def open_case(

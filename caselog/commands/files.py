@@ -105,7 +105,8 @@ def import_command(
     from pathlib import Path
 
     from caselog.errors import BadInput
-    from caselog.files.case_import import ImportFailed, Options, import_cases, iter_problems
+    from caselog.files.case_import import import_cases
+    from caselog.files.importing import ImportFailed, Options, iter_problems
     from caselog.files.mapping import load_mapping
     from caselog.files.reading import open_csv
 

@@ -23,11 +23,13 @@ from sqlmodel import Session
 from caselog.cases.report_facts import EXCLUDED_REASONS, day_offset, refresh
 from caselog.enums import EventKind
 from caselog.files.cells import GUESSED_STATUS, TIMESTAMPS, UNFINISHED
+from caselog.files.importing import select_in
 from caselog.files.reading import Problem, Row
 from caselog.files.times import TimeText
 from caselog.i18n import _
 from caselog.models import Case, CaseCoDepartment, Department, Event
 from caselog.rules.deadlines import tier_deadlines
+from caselog.rules.references import OWN_REF, make_ref, year_prefix
 from caselog.rules.workdays import WorkCalendar
 from caselog.store.index_rebuild import SetAside, set_aside
 from caselog.tiers import TierRules
@@ -185,28 +187,26 @@ class CaseWriter:
     def _existing(self, keys: list[str]) -> dict[str, tuple[int, int | None]]:
         """The cases that already have one of ``keys`` as external reference or reference; for those this import
         wrote, the line they came from."""
-        from caselog.files.case_import import REF, _select_in
-
-        refs = [k for k in keys if REF.match(k)]
+        refs = [k for k in keys if OWN_REF.match(k)]
         found = {}
         wanted = set(keys)
         connection = self.session.connection()
-        for external_ref, ref, case_id in _select_in(connection, _CASES_KNOWN, keys=keys, refs=refs or [""]):
+        for external_ref, ref, case_id in select_in(connection, _CASES_KNOWN, keys=keys, refs=refs or [""]):
             found[external_ref if external_ref in wanted else ref] = (case_id, None)
         new_ids = [case_id for case_id, _line in found.values() if case_id >= self.first_new_id]
         if new_ids:
-            notes = _select_in(connection, _IMPORTED_LINES, ids=new_ids)
+            notes = select_in(connection, _IMPORTED_LINES, ids=new_ids)
             lines = {case_id: int(note.rsplit(":", 1)[1]) for case_id, note in notes}
             found = {k: (case_id, lines.get(case_id)) for k, (case_id, _line) in found.items()}
         return found
 
     def _next_ref(self, year: int) -> str:
         if year not in self.counters:
-            prefix = f"C{year}-"
+            prefix = year_prefix(year)
             last = self.session.scalar(select(func.max(Case.ref)).where(Case.ref.like(f"{prefix}%")))
             self.counters[year] = int(last[len(prefix) :]) if last else 0
         self.counters[year] += 1
-        return f"C{year}-{self.counters[year]:06d}"
+        return make_ref(year, self.counters[year])
 
     def _row(self, values: dict, case_id: int | None, *, new: bool = True) -> tuple:
         """A case's column values (``CASE_COLUMNS``) in stored forms.

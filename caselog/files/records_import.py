@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from caselog.errors import BadInput
-from caselog.files.case_import import ImportFailed, ImportReport, Options, _Directory, _raw_values, _reject
 from caselog.files.cells import ValueProblem, parse_moment
+from caselog.files.importing import Directory, ImportFailed, ImportReport, Options, raw_values, reject_row
 from caselog.files.mapping import Mapping
 from caselog.files.reading import CsvFile, Problem, Row
 from caselog.models import Department, DepartmentCreate, Party, PartyCreate, Visit, VisitCreate
@@ -31,7 +31,7 @@ IGNORED_ON_IMPORT = {"id"}  # caselog's own ids are assigned by the database
 
 
 def _values(row: Row, plan, mapping: Mapping) -> tuple[dict[str, str], dict[str, str]]:
-    raw = _raw_values(row, plan, mapping)
+    raw = raw_values(row, plan, mapping)
     return {k: v for k, (v, _c) in raw.items() if k not in IGNORED_ON_IMPORT}, {k: c for k, (_v, c) in raw.items()}
 
 
@@ -97,7 +97,7 @@ def _visit(
     options: Options,
     report,
     *,
-    directory: _Directory,
+    directory: Directory,
     mapping: Mapping,
     tz: tzinfo,
 ):
@@ -139,7 +139,7 @@ def _visit(
 
 def import_records(target: str) -> Callable[..., ImportReport]:
     """The import function for ``departments``, ``parties`` or ``visits`` (same signature as ``import_cases``)."""
-    from caselog.files.case_import import _plan
+    from caselog.files.importing import plan_columns
 
     def run(
         *,
@@ -155,11 +155,11 @@ def import_records(target: str) -> Callable[..., ImportReport]:
     ) -> ImportReport:
         del actor, now, progress  # departments, parties and visits keep no history and are small
         report = ImportReport(target, csv.name, csv.encoding, dry_run=options.dry_run)
-        plan = _plan(csv, mapping, dict.fromkeys(FIELDS[target]))
-        directory = _Directory(session, options, report)
+        plan = plan_columns(csv, mapping, dict.fromkeys(FIELDS[target]))
+        directory = Directory(session, options, report)
         for item in csv.rows():
             if isinstance(item, Problem):
-                _reject(report, [item], reject, item)
+                reject_row(report, [item], reject, item)
                 continue
             report.rows += 1
             values, columns = _values(item, plan, mapping)
@@ -185,7 +185,7 @@ def import_records(target: str) -> Callable[..., ImportReport]:
             except BadInput as error:
                 problems = [Problem(csv.name, item.line, None, str(error))]
             if problems:
-                _reject(report, problems, reject, item)
+                reject_row(report, problems, reject, item)
             else:
                 session.flush()
         if report.problem_count and options.on_error == "abort":
