@@ -207,8 +207,8 @@ def test_report_rates_cli_json_and_table(isolated_env, monkeypatch):
 
 
 def test_weekly_report_markdown_and_json(week10):
+    from caselog.render.machine import jsonable
     from caselog.render.reports import weekly_markdown
-    from caselog.render.terminal import jsonable
     from caselog.reports.weekly import weekly_report
     from caselog.tiers import DEFAULT_RULES
 

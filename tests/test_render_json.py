@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from caselog.models import Status
-from caselog.render.terminal import json_text, jsonable, write_csv, write_json
+from caselog.render.machine import json_text, jsonable, write_csv, write_json
 
 pytestmark = pytest.mark.no_database  # pure: runs once, in the SQLite run
 

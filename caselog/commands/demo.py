@@ -36,8 +36,8 @@ def demo(
         weekly = weekly_report(
             session=session, week=last_complete_week(current.date()), tz=current.tzinfo, rules=DEFAULT_RULES
         )
+    from caselog.render.demo import print_demo
     from caselog.render.reports import weekly_markdown
-    from caselog.render.terminal import print_demo
 
     print_demo(summary, table, agenda, where=where.display(), command=f"{invocation()} --db {db}")
     typer.echo()

@@ -194,51 +194,6 @@ def import_command(
     typer.echo(summary)
 
 
-class _Progress:
-    """Rows read and rows per second on stderr while a long import runs; silent when stderr is not a terminal."""
-
-    def __init__(self, name: str) -> None:
-        import sys
-
-        self.name = name
-        self.bar = None
-        self.enabled = sys.stderr.isatty()
-
-    def __enter__(self) -> "_Progress":
-        return self
-
-    def update(self, rows: int) -> None:
-        if not self.enabled:
-            return
-        if self.bar is None:
-            import time
-
-            from rich.console import Console
-            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-            self.bar = Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            self.bar.start()
-            self.task = self.bar.add_task(self.name)
-            self.started = time.perf_counter()
-        import time
-
-        rate = rows / max(time.perf_counter() - self.started, 1e-6)
-        self.bar.update(
-            self.task,
-            description=_("{name}: {rows:,} rows, {rate:,.0f} rows/s").format(name=self.name, rows=rows, rate=rate),
-        )
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
 class _Rejects:
     """Rejected rows with their reason, written to a temporary file and moved into place at the end."""
 

@@ -76,8 +76,8 @@ def agenda_command(
     """Print the agenda of one meeting: its tier's open cases by lead department, overdue first."""
     from caselog.meetings.agendas import build_agenda
     from caselog.meetings.schedule import meeting_day
+    from caselog.render.machine import jsonable, write_csv, write_json
     from caselog.render.meetings import agenda_markdown, agenda_rows, print_agenda
-    from caselog.render.terminal import jsonable, write_csv, write_json
 
     rules = load_rules(ctx)
     today = now().date()

@@ -86,11 +86,16 @@ def emit(
     empty: str = "",
 ) -> None:
     """Print records (or one record) as a table, json or csv."""
-    from caselog.render import terminal as render
 
     if fmt is Format.json:
-        render.write_json(records, sys.stdout)
+        from caselog.render.machine import write_json
+
+        write_json(records, sys.stdout)
     elif fmt is Format.csv:
-        render.write_csv(records if isinstance(records, list | tuple) else [records], sys.stdout)
+        from caselog.render.machine import write_csv
+
+        write_csv(records if isinstance(records, list | tuple) else [records], sys.stdout)
     else:
-        render.print_table(records, columns, title=title, empty=empty)
+        from caselog.render.terminal import print_table
+
+        print_table(records, columns, title=title, empty=empty)

@@ -166,8 +166,8 @@ def report_weekly(
 
     from caselog.commands.context import load_rules
     from caselog.errors import BadInput
+    from caselog.render.machine import jsonable
     from caselog.render.reports import weekly_markdown
-    from caselog.render.terminal import jsonable
     from caselog.reports.weekly import last_complete_week, weekly_report
     from caselog.rules.periods import week_period
 
@@ -210,21 +210,23 @@ def _render(records, fmt: ReportFormat, columns, title: str, *, html=None) -> st
     import io
     import json
 
-    from caselog.render import terminal as render
+    from caselog.render.machine import jsonable, write_csv
     from caselog.render.reports import markdown_table
 
     if fmt is ReportFormat.json:
-        return json.dumps(render.jsonable(records), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(jsonable(records), ensure_ascii=False, indent=2) + "\n"
     if fmt is ReportFormat.csv:
         buffer = io.StringIO()
-        render.write_csv(records, buffer)
+        write_csv(records, buffer)
         return buffer.getvalue()
     if fmt is ReportFormat.markdown:
         return markdown_table(records, columns, title)
     if fmt is ReportFormat.html:
         return html()
     buffer = io.StringIO()
-    render.print_table(records, columns, title=title, out=buffer)
+    from caselog.render.terminal import print_table
+
+    print_table(records, columns, title=title, out=buffer)
     return buffer.getvalue()
 
 

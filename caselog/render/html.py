@@ -77,7 +77,7 @@ def page(title: str, sections: Sequence[str]) -> str:
 
 def weekly_html(report: Any) -> str:
     """The weekly report as HTML, with the 12-week trend as a chart."""
-    from caselog.render.reports import WEEKLY_FIGURES, _delta, _figure, group_label, percent
+    from caselog.render.reports import WEEKLY_FIGURES, delta_text, figure_text, group_label, percent
 
     sections = [
         f'<p class="note">{escape(_("As of {as_of}.").format(as_of=format_moment(report.as_of)))}</p>',
@@ -86,10 +86,10 @@ def weekly_html(report: Any) -> str:
             [
                 [
                     _(WEEKLY_FIGURES[h.name]),
-                    _figure(h.week),
-                    _figure(h.last_week),
-                    _delta(h.change),
-                    _figure(h.year_to_date),
+                    figure_text(h.week),
+                    figure_text(h.last_week),
+                    delta_text(h.change),
+                    figure_text(h.year_to_date),
                 ]
                 for h in report.headline
             ],
@@ -138,11 +138,11 @@ def weekly_html(report: Any) -> str:
 
 def rates_html(report: Any) -> str:
     """``report rates`` as HTML."""
-    from caselog.render.reports import _all_rows, _columns, _title
+    from caselog.render.reports import all_rows, rate_columns, rates_title
 
-    columns = _columns()
-    rows = [[g(r) if callable(g) else getattr(r, g) for _h, g in columns] for r in _all_rows(report)]
-    return page(_title(report), [table([h for h, _g in columns], rows, total_last=True)])
+    columns = rate_columns()
+    rows = [[g(r) if callable(g) else getattr(r, g) for _h, g in columns] for r in all_rows(report)]
+    return page(rates_title(report), [table([h for h, _g in columns], rows, total_last=True)])
 
 
 def trend_html(points: Sequence[Any], title: str) -> str:

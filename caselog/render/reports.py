@@ -92,7 +92,8 @@ def group_label(by: str, group: str | None) -> str:
     return group
 
 
-def _columns() -> list[tuple[str, Any]]:
+def rate_columns() -> list[tuple[str, Any]]:
+    """The columns of a rates table for people: each header in the user's language and how to read its cell."""
     return [
         (_("group"), "group"),
         (_("received"), "received"),
@@ -110,14 +111,15 @@ def _columns() -> list[tuple[str, Any]]:
     ]  # fmt: skip
 
 
-def _title(report: Any) -> str:
+def rates_title(report: Any) -> str:
+    """The title of a rates report: what it groups by, the days of receipt and the moment it is as of."""
     return _("Rates by {by}, cases received {start} to {end}, as of {as_of}").format(
         by=by_name(report.by), start=format_day(report.period.start), end=format_day(report.period.end),
         as_of=format_moment(report.as_of),
     )  # fmt: skip
 
 
-def _all_rows(report: Any) -> list[Any]:
+def all_rows(report: Any) -> list[Any]:
     """The ranked rows under their groups' names, then the total."""
     from dataclasses import replace
 
@@ -132,7 +134,7 @@ def print_rates(report: Any, out: IO[str] | None = None, width: int | None = Non
     if width is not None and out is not None:
         target = console(out)
         target.width = width
-    print_table(_all_rows(report), _columns(), title=_title(report), out=out)
+    print_table(all_rows(report), rate_columns(), title=rates_title(report), out=out)
     notes = []
     if any(not r.ranked for r in report.rows):
         notes.append(_("Groups below --min-cases are listed after the ranked ones, unranked."))
@@ -147,9 +149,14 @@ def print_rates(report: Any, out: IO[str] | None = None, width: int | None = Non
 
 def rates_markdown(report: Any) -> str:
     """The rates as a markdown table for the bureau's documents."""
-    columns = _columns()
-    lines = [f"## {_title(report)}", "", "| " + " | ".join(h for h, _g in columns) + " |", "|" + "---|" * len(columns)]
-    for row in _all_rows(report):
+    columns = rate_columns()
+    lines = [
+        f"## {rates_title(report)}",
+        "",
+        "| " + " | ".join(h for h, _g in columns) + " |",
+        "|" + "---|" * len(columns),
+    ]
+    for row in all_rows(report):
         cells = [str(g(row) if callable(g) else getattr(row, g)) for _h, g in columns]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     if report.excluded:
@@ -169,13 +176,15 @@ WEEKLY_FIGURES = {
 }
 
 
-def _figure(value: Any) -> str:
+def figure_text(value: Any) -> str:
+    """A headline figure as people read it: a rate as a percentage, a count as it is."""
     if isinstance(value, Fraction) or value is None:
         return percent(value)
     return str(value)
 
 
-def _delta(value: Any) -> str:
+def delta_text(value: Any) -> str:
+    """A change from the week before, signed: a rate's in percentage points, a count's as a number."""
     if value is None:
         return "—"
     if isinstance(value, Fraction):
@@ -200,8 +209,8 @@ def weekly_markdown(report: Any) -> str:
         "|---|---|---|---|---|",
     ]  # fmt: skip
     for item in report.headline:
-        cells = [_(WEEKLY_FIGURES[item.name]), _figure(item.week), _figure(item.last_week), _delta(item.change),
-                 _figure(item.year_to_date)]  # fmt: skip
+        cells = [_(WEEKLY_FIGURES[item.name]), figure_text(item.week), figure_text(item.last_week),
+                 delta_text(item.change), figure_text(item.year_to_date)]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     header = [_("group"), _("received"), _("reply rate"), _("resolution rate"), _("on time"), _("satisfaction")]
     for title, by, rows, total in (

@@ -1,0 +1,68 @@
+"""What ``caselog demo`` shows: the district it built, its open cases by department and tier, the next joint
+meeting's agenda."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import IO, Any
+
+from caselog.i18n import _
+from caselog.render.meetings import print_agenda
+from caselog.render.terminal import console, print_table
+
+
+def print_demo(
+    summary: Any,
+    open_cases: Sequence[Any],
+    agenda: Any,
+    *,
+    where: str,
+    command: str,
+    out: IO[str] | None = None,
+) -> None:
+    """What ``caselog demo`` shows: what it built, open cases by department and tier, the next joint meeting's
+    agenda, and what to try next."""
+    from rich.text import Text
+
+    target = console(out)
+    target.print(
+        Text(
+            _(
+                "Built the demo district in {where}: {departments} departments, {parties} parties, "
+                "{visits} visits, {cases} cases, {meetings} meetings recorded; the escalation sweep moved "
+                "{escalated} case(s) up a tier."
+            ).format(
+                where=where,
+                departments=summary.departments,
+                parties=summary.parties,
+                visits=summary.visits,
+                cases=summary.cases,
+                meetings=summary.meetings,
+                escalated=summary.escalated,
+            )
+        )
+    )
+    target.print()
+    columns = [
+        (_("dept"), lambda r: r.department or _("(not dispatched)")),
+        (_("name"), "name"),
+        (_("tier 1"), "tier1"),
+        (_("tier 2"), "tier2"),
+        (_("tier 3"), "tier3"),
+        (_("open"), "total"),
+    ]
+    print_table(open_cases, columns, title=_("Open cases by lead department and tier"), out=out)
+    target.print(Text(_("The next joint meeting's agenda:"), style="bold"))
+    target.print()
+    print_agenda(agenda, out=out)
+    target.print(Text(_("Next:")))
+    for line in (
+        f"{command} case list --overdue",
+        f"{command} case show C{summary.year}-000001",
+        f"{command} agenda leaders --format markdown",
+        f"{command} meetings",
+        f"{command} escalate --dry-run",
+        f"{command} report rates --by department --year {summary.year}",
+        f"{command} rules",
+    ):
+        target.print(Text(f"  {line}"))
