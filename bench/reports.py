@@ -209,7 +209,7 @@ def main() -> None:
     from caselog.reports.rates import rates_report
     from caselog.reports.weekly import weekly_report
     from caselog.rules.periods import Period, week_period
-    from caselog.rules.workdays import next_meeting
+    from caselog.rules.recurrence import next_meeting
     from caselog.store.driver import driver_rows
     from caselog.store.engine import session
     from caselog.store.location import resolve_location

@@ -369,7 +369,7 @@ def _check_rrule(rrule: str, first: date, first_key: str) -> str | None:
         return _("not a valid RFC 5545 recurrence rule ({error}), found {found}").format(error=exc, found=_found(rrule))
     if not isinstance(parsed, one_rule):  # RDATE, EXDATE or several rules make an rruleset
         return _("expected a single RRULE, found {found}").format(found=_found(rrule))
-    from caselog.rules.workdays import check_meeting_rule
+    from caselog.rules.recurrence import check_meeting_rule
 
     try:
         check_meeting_rule(rrule, first)  # valid RFC 5545, but no meeting calendar (FREQ=HOURLY, INTERVAL=0)

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from caselog.errors import BadInput
-from caselog.rules.workdays import parse_date, parse_datetime
+from caselog.rules.dates import parse_date, parse_datetime
 
 pytestmark = pytest.mark.no_database  # pure: runs once, in the SQLite run
 

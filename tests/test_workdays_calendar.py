@@ -12,15 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from caselog.rules.recurrence import MeetingDate, meeting_dates, next_meeting
 from caselog.rules.workdays import (
     CalendarDay,
     Deadline,
-    MeetingDate,
     WorkCalendar,
     add_workdays,
-    meeting_dates,
     month_days,
-    next_meeting,
     next_workday,
     workdays_between,
 )

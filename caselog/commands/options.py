@@ -26,7 +26,7 @@ def when(text: str | None, what: str, current: datetime) -> datetime:
     """Parse an optional date-time option; absent means ``current``."""
     if text is None:
         return current
-    from caselog.rules.workdays import parse_datetime
+    from caselog.rules.dates import parse_datetime
 
     return parse_datetime(text, now=current, what=what)
 
@@ -59,7 +59,7 @@ def day(text: str | None, what: str, today: date) -> date | None:
     """Parse an optional date option."""
     if text is None:
         return None
-    from caselog.rules.workdays import parse_date
+    from caselog.rules.dates import parse_date
 
     return parse_date(text, today=today, what=what)
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from caselog.models import Meeting
 from caselog.rules.meeting_dates import ScheduledMeeting, meeting_kind, meeting_schedule
-from caselog.rules.workdays import next_meeting
+from caselog.rules.recurrence import next_meeting
 from caselog.store.calendar_days import load_calendar
 from caselog.tiers import TierRules, meeting_rule
 
@@ -38,6 +38,6 @@ def meeting_day(*, session: Session, kind: str, text: str | None, today: date, r
     if text is None or text.strip().lower() in ("next", ""):
         rule = meeting_rule(rules, meeting_kind(kind))
         return next_meeting(rule.rrule, rule.first, today, load_calendar(session=session)).day
-    from caselog.rules.workdays import parse_date
+    from caselog.rules.dates import parse_date
 
     return parse_date(text, today=today, what="--date")

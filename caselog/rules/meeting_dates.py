@@ -13,7 +13,8 @@ from datetime import date
 from caselog.enums import MeetingKind, typed
 from caselog.errors import BadInput
 from caselog.i18n import _
-from caselog.rules.workdays import WorkCalendar, meeting_dates
+from caselog.rules.recurrence import meeting_dates
+from caselog.rules.workdays import WorkCalendar
 from caselog.tiers import TierRules, meeting_rule
 
 
