@@ -205,8 +205,8 @@ def main() -> None:
     from caselog.cases.sweep import _joint_agendas, _open_cases, facts_query
     from caselog.meetings.agendas import agenda_rows as agenda_query
     from caselog.meetings.agendas import build_agenda, carried_over
-    from caselog.reports.lists import trend
     from caselog.reports.rates import rates_report
+    from caselog.reports.trend import trend
     from caselog.reports.weekly import weekly_report
     from caselog.rules.periods import Period, week_period
     from caselog.rules.recurrence import next_meeting

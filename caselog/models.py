@@ -17,6 +17,7 @@ from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 from caselog.enums import (  # noqa: F401  (re-exported: the enums belong to the model)
+    UNFINISHED,
     Channel,
     CloseReason,
     DepartmentKind,
@@ -50,14 +51,16 @@ def _time(nullable: bool = True):
 
 # --- tables ------------------------------------------------------------------------------------------------
 
-UNFINISHED = ("open", "dispatched", "accepted", "answered")  # not yet resolved or closed
-UNFINISHED_SQL = "status IN ('open', 'dispatched', 'accepted', 'answered')"
+# The unfinished statuses (``caselog.enums.UNFINISHED``) as SQL: the condition of the partial index
+# ix_cases_unfinished, "status IN ('open', 'dispatched', 'accepted', 'answered')".
+UNFINISHED_SQL = "status IN (" + ", ".join(f"'{status.value}'" for status in UNFINISHED) + ")"
 
 
 def unfinished(status):
     """``status`` is one of the unfinished ones, written out as ``ix_cases_unfinished`` is (SQLite uses a partial
     index only for the very condition it was made with, and never for bound parameters)."""
-    return status.in_(bindparam("unfinished", list(UNFINISHED), expanding=True, literal_execute=True))
+    values = [value.value for value in UNFINISHED]
+    return status.in_(bindparam("unfinished", values, expanding=True, literal_execute=True))
 
 
 # The kinds of event a query looks up by moment or by case apart from the rest (a few percent of all events): each

@@ -9,8 +9,8 @@ from test_casefacts import START, _history
 
 from caselog.cases.sweep import _open_cases
 from caselog.meetings.agendas import build_agenda
-from caselog.reports.lists import trend
 from caselog.reports.rates import rates_report
+from caselog.reports.trend import trend
 from caselog.reports.weekly import weekly_report
 from caselog.rules.periods import Period, week_period
 from caselog.tiers import DEFAULT_RULES

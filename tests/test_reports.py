@@ -13,7 +13,8 @@ from caselog.cases import intake
 from caselog.cli import app
 from caselog.directory import add_party, add_visit
 from caselog.models import CaseCreate, PartyCreate, VisitCreate
-from caselog.reports.lists import recurring, trend, visit_coverage
+from caselog.reports.lists import recurring, visit_coverage
+from caselog.reports.trend import trend
 
 from conftest import SHANGHAI
 

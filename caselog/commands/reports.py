@@ -245,7 +245,7 @@ def report_trend(
 ) -> None:
     """Cases received and resolved over time, drawn as bars (a chart in html)."""
     from caselog.errors import BadInput
-    from caselog.reports.lists import trend
+    from caselog.reports.trend import trend
 
     if weeks and months:
         raise BadInput(_("--months: give --weeks or --months, not both"))

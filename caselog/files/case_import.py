@@ -22,14 +22,13 @@ from datetime import datetime, tzinfo
 
 from sqlmodel import Session
 
-from caselog.enums import CloseReason, Status
+from caselog.enums import UNFINISHED, CloseReason, Status
 from caselog.files.cells import (
     CASE_FIELDS,
     GUESSED_STATUS,
     STATUS_WORDS,
     STATUSES,
     TIMESTAMPS,
-    UNFINISHED,
     ValueProblem,
     parse_moment,
 )

@@ -21,8 +21,8 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
 from caselog.cases.report_facts import EXCLUDED_REASONS, day_offset, refresh
-from caselog.enums import EventKind
-from caselog.files.cells import GUESSED_STATUS, TIMESTAMPS, UNFINISHED
+from caselog.enums import UNFINISHED, EventKind
+from caselog.files.cells import GUESSED_STATUS, TIMESTAMPS
 from caselog.files.importing import select_in
 from caselog.files.reading import Problem, Row
 from caselog.files.times import TimeText

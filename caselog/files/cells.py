@@ -152,7 +152,6 @@ def _credit(value: str) -> str:
 
 
 STATUSES = tuple(s.value for s in Status)
-UNFINISHED = (Status.open, Status.dispatched, Status.accepted, Status.answered)
 # field → (kind, parser); kind "moment" and "day" are parsed with the file's formats
 CASE_FIELDS: dict[str, tuple[str, Callable[[str], object] | None]] = {
     "ref": ("text", _text(16)),

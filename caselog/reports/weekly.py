@@ -19,14 +19,12 @@ from sqlmodel import Session
 
 from caselog.enums import MeetingKind, typed
 from caselog.meetings.agendas import agenda_size
-from caselog.models import Case, Department, Event, Status, of_kind
+from caselog.models import Case, Department, Event, of_kind
 from caselog.reports.counting import tally_groupings, tally_periods
 from caselog.reports.rates import RateRow, rows_of, total_of
 from caselog.rules.periods import Period, iso_week, week_period
 from caselog.rules.recurrence import next_meeting
 from caselog.tiers import TierRules, meeting_rule
-
-UNFINISHED = (Status.open, Status.dispatched, Status.accepted, Status.answered)
 
 
 @dataclass(frozen=True)
