@@ -1,18 +1,28 @@
 """Counting a report's cases: those received in one or more periods, and those due in them, as of a moment.
 
-Each case's facts as of a moment are defined once, by replaying its events (``caselog.cases.report_facts.replayed``). A
-case unchanged since the moment has the facts stored on it, so those cases are counted by grouped queries that
-read ``ix_cases_report_received`` or ``ix_cases_report_due`` alone, and only the cases changed after the moment
-are replayed (once per report, into a temporary table) and counted by the same queries; the tallies add up. The
-changed cases are found through ``ix_cases_changed_at`` when they are few (a report as of a recent moment), else
-through the cohort's index.
-``replay=True`` replays every case, which is also what happens when the district's offset is not the one the
-stored days were computed with.
+Each case's facts as of a moment are defined once, by replaying its events (``caselog.cases.report_facts``). A case
+unchanged since the moment has those facts stored on it; so the cases unchanged since are counted from their stored
+facts by grouped queries that read ``ix_cases_report_received`` or ``ix_cases_report_due`` alone, only the cases
+changed after the moment are replayed (once per report, into a temporary table) and counted by the same queries,
+and the tallies add up. The statements are described and built in ``caselog.reports.cohort_sql``.
 
-Medians are counted in SQL as well: a temporary table numbers the working days, so a query returns how many
-cases took each number of working days, not every pair of days. Periods are counted together: the queries
-group by day too and the days are folded into their periods here. Statements are built once per shape, with
-bound parameters: building them costs more than running them over a week's cases.
+A worked example: ``report rates --by department --week 2026-W10 --as-of 2026-03-09`` on a database where three of
+that week's cases changed after the moment and none was extended since.
+
+1. ``Query(Step.changes)`` finds the three (through ``ix_cases_changed_at``: fewer than ``RECENT``).
+2. ``Query(Step.counts, Cohort.received, Source.stored)`` counts, per department, the week's received cases whose
+   facts have not changed since the moment (``changed_at <= as_of``), from the index alone.
+3. ``Query(Step.fill, Cohort.received, Source.changed_recent)`` replays the three as of the moment into
+   ``replayed_facts``; ``Query(Step.counts, Cohort.received, Source.changed_recent)`` counts them the same way.
+4. Steps 2 and 3 again for ``Cohort.due``: the cases whose deadline fell in the week (judged on-time or late).
+5. ``Query(Step.days, …)`` for each received source: how many cases took each number of working days to their
+   first reply and to resolution (the working days numbered in the temporary table ``workday_numbers``), for the
+   medians.
+
+Each row is added to its department's ``Tally``; ``caselog.reports.rates`` turns tallies into rates. With several
+periods (a trend), every row leads with its day and is folded into its period here. ``replay=True`` replays every
+case (``Source.replayed``), which is also what happens when the district's offset is not the one the stored days
+were computed with.
 """
 
 from __future__ import annotations
@@ -22,66 +32,34 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import (
-    Column,
-    Date,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    and_,
-    bindparam,
-    case,
-    exists,
-    func,
-    insert,
-    literal,
-    or_,
-    select,
-    union,
-    union_all,
-)
+from sqlalchemy import func, select
 from sqlalchemy.schema import CreateTable
 from sqlmodel import Session
 
-from caselog.cases.report_facts import CASES, DEPARTMENTS, EVENTS, EXCLUDED_REASONS, day_offset, one_of, replayed
-from caselog.models import CaseCoDepartment, Party, UTCDateTime, of_kind
+from caselog.cases.report_facts import CASES, EVENTS, day_offset
+from caselog.reports.cohort_sql import (
+    DUE_COUNTS,
+    NARROW_COUNTS,
+    RECEIVED_COUNTS,
+    REPLAYED,
+    SAMPLES,
+    WORKDAYS,
+    Cohort,
+    Query,
+    Shape,
+    Source,
+    Step,
+    statement,
+)
 from caselog.rules.periods import iso_week
 from caselog.store.calendar_days import load_calendar
 from caselog.store.driver import driver_insert
 
 COUNTS = ("received", "answered", "resolved", "excluded", "due", "on_time", "revisited", "satisfied",
           "unreachable", "returned", "reopened")  # fmt: skip
-_NARROW = ("received", "answered", "resolved")
-_RECEIVED = ("received", "answered", "resolved", "excluded", "revisited", "satisfied", "unreachable", "returned",
-             "reopened", *EXCLUDED_REASONS)  # fmt: skip
-PARTIES, LINKS = Party.__table__, CaseCoDepartment.__table__
-# The working days numbered from the first day a report needs: the working days between two days are the
-# difference of their numbers. Temporary: filled for the days and the calendar of one transaction.
-WORKDAYS = Table(
-    "workday_numbers",
-    MetaData(),
-    Column("day", Date, primary_key=True),
-    Column("n", Integer, nullable=False),
-    prefixes=["TEMPORARY"],
-)
-# The facts as of the moment of the cases a report replays, replayed once per report and counted from here.
-REPLAYED = Table(
-    "replayed_facts",
-    WORKDAYS.metadata,
-    Column("cohort", String(8), nullable=False),
-    Column("case_id", Integer, nullable=False),
-    *(Column(name, String(32)) for name in ("department", "category", "close_value", "satisfaction")),
-    *(
-        Column(name, Integer)
-        for name in ("tier", "party_id", "answered", "resolved", "excluded", "returned", "reopened")
-    ),  # fmt: skip
-    *(Column(name, Date) for name in ("day", "deadline", "original_deadline", "answered_day", "resolved_day")),
-    prefixes=["TEMPORARY"],
-)
-FIRST, LAST, LAST_DUE = (bindparam(name, type_=Date()) for name in ("first", "last", "last_due"))
+
+
 RECENT = 50_000  # up to this many cases changed after a moment are found through ix_cases_changed_at
-AS_OF, START, END = (bindparam(name, type_=UTCDateTime()) for name in ("as_of", "start", "end"))
 
 
 @dataclass
@@ -196,26 +174,22 @@ def _tally(session, groupings, periods, as_of, tz, *, original=False, co=False, 
         "end": datetime.combine(last + timedelta(days=1), time(0), tz),
     }
     several = len(periods) > 1
-    shape = (groupings, original, co, several, dialect, offset, narrow)
-    sources = []
+    shape = Shape(tuple(groupings), original, co, several, dialect, offset, narrow)
+    sources: list[tuple[Cohort, Source]] = []
     if stored:
         # The cases changed after the moment are found through ix_cases_changed_at when they are few (a report
         # as of a recent moment), else through the cohort's own index; either way they are replayed.
-        recent, unknown, moved = connection.execute(_statement("changes", shape), {**params, "cap": RECENT}).one()
-        changed = "changed-recent" if recent < RECENT else "changed-cohort"
+        found = connection.execute(statement(Query(Step.changes), shape), {**params, "cap": RECENT}).one()
+        recent, unknown, moved = found
+        changed = Source.changed_recent if recent < RECENT else Source.changed_cohort
         replays = recent > 0 or unknown or moved
         # Nothing changed after the moment and every case's facts are stored (a report as of now): every case
         # passes ``changed_at <= as_of``, so the "current" statements leave that test out (a fifth of a scan).
-        kept = "stored" if replays else "current"
-        sources.append(("received", kept))
-        if replays:
-            sources.append(("received", changed))
-        if due:
-            sources.append(("due", kept))
-            if replays:
-                sources.append(("due", changed))
+        kept = Source.stored if replays else Source.current
+        for cohort in (Cohort.received, *((Cohort.due,) if due else ())):
+            sources += [(cohort, kept), *([(cohort, changed)] if replays else [])]
     else:
-        sources += [("received", "replayed"), *([("due", "replayed")] if due else [])]
+        sources += [(Cohort.received, Source.replayed), *([(Cohort.due, Source.replayed)] if due else [])]
     tallies = [[Tally() for _ in groupings] for _ in periods]
     starts, ends = [p.start for p in periods], [p.end for p in periods]
     keyed = [g for g in groupings if g is not None]
@@ -246,31 +220,30 @@ def _tally(session, groupings, periods, as_of, tz, *, original=False, co=False, 
         as_of_day = as_of.astimezone(tz).date()
         _number_workdays(session, first, min(max(last, as_of_day), last + timedelta(days=400)))
     for cohort, source in sources:
-        if source not in ("stored", "current"):
+        if source.is_replay:
             _replay(session, cohort, source, shape, params)
-        for credit in ("", ":co") if co else ("",):
-            query = f"{cohort}:{source}{credit}"
-            names = ("due", "on_time") if cohort == "due" else _NARROW if narrow else _RECEIVED
-            for row in connection.execute(_statement(query, shape), params):
+        for co_credit in (False, True) if co else (False,):
+            names = DUE_COUNTS if cohort is Cohort.due else NARROW_COUNTS if narrow else RECEIVED_COUNTS
+            for row in connection.execute(statement(Query(Step.counts, cohort, source, co_credit), shape), params):
                 values = row[width:]
                 if not keyed and not any(values):
                     continue  # ungrouped: a count over no cases, or over only left-out ones
                 for tally, group in targets(row) or ():
                     tally.add(group, names, values)
-            if medians and cohort == "received":
-                _count_days(session, targets, f"days:{source}{credit}", shape, params)
+            if medians and cohort is Cohort.received:
+                _count_days(session, targets, Query(Step.days, cohort, source, co_credit), shape, params)
     return tallies
 
 
-def _count_days(session: Session, targets, query: str, shape, params) -> None:
+def _count_days(session: Session, targets, query: Query, shape: Shape, params) -> None:
     """Add how many cases took each number of working days to a reply and to resolution to their tallies, per
     group and for all ("*")."""
     connection = session.connection()
-    rows = connection.execute(_statement(query, shape), params).all()
+    rows = connection.execute(statement(query, shape), params).all()
     if any(row[-2] is None for row in rows):  # a day the numbering did not reach: number every day counted
-        source = query.split(":")[1]
-        _number_workdays(session, *_day_bounds(connection, shape, f"bounds:{source}", params))
-        rows = connection.execute(_statement(query, shape), params).all()
+        bounds = Query(Step.bounds, query.cohort, query.source)
+        _number_workdays(session, *_day_bounds(connection, shape, bounds, params))
+        rows = connection.execute(statement(query, shape), params).all()
     per_group: dict[tuple, dict] = {}  # first per row head (which samples, period day, group keys), then per tally
     for row in rows:
         head = tuple(row[:-2])
@@ -279,7 +252,7 @@ def _count_days(session: Session, targets, query: str, shape, params) -> None:
             days = per_group[head] = {}
         days[row[-2]] = days.get(row[-2], 0) + row[-1]
     for head, days in per_group.items():
-        samples = _SAMPLES[head[0]]
+        samples = SAMPLES[head[0]]
         for tally, group in targets(head[1:]) or ():
             found = getattr(tally, samples)
             for name in (group, "*"):
@@ -287,9 +260,6 @@ def _count_days(session: Session, targets, query: str, shape, params) -> None:
                 if counter is None:
                     counter = found[name] = Counter()
                 counter.update(days)
-
-
-_SAMPLES = ("reply_days", "resolve_days")
 
 
 _REPLAYS = "caselog.replayed_facts"
@@ -302,20 +272,21 @@ def forget(connection) -> None:
     connection.info.pop(_NUMBERED, None)
 
 
-def _replay(session: Session, cohort: str, source: str, shape: tuple, params: dict) -> None:
+def _replay(session: Session, cohort: Cohort, source: Source, shape: Shape, params: dict) -> None:
     """Replay the cohort's cases (those changed after the moment, or all of them) into ``replayed_facts``, once
     per transaction and report: the counts, the medians and the next report of the same days read them there."""
     connection = session.connection()
     # Within a transaction the history only grows: the newest event and case tell whether it changed.
     newest = connection.execute(select(select(func.max(EVENTS.c.id)).scalar_subquery(),
                                        select(func.max(CASES.c.id)).scalar_subquery())).one()  # fmt: skip
-    key = (connection.get_transaction(), tuple(newest), source, shape[1], shape[4:], tuple(sorted(params.items())))
+    what = (source, shape.original, shape.dialect, shape.offset, shape.narrow)
+    key = (connection.get_transaction(), tuple(newest), what, tuple(sorted(params.items())))
     done = connection.info.setdefault(_REPLAYS, {})
     if done.get(cohort) == key:
         return
     connection.execute(CreateTable(REPLAYED, if_not_exists=True))
     connection.execute(REPLAYED.delete().where(REPLAYED.c.cohort == cohort))
-    connection.execute(_statement(f"fill:{source}:{cohort}", shape), params)
+    connection.execute(statement(Query(Step.fill, cohort, source), shape), params)
     done[cohort] = key
 
 
@@ -333,8 +304,6 @@ def _offset_holds(period, tz: tzinfo, offset: timedelta) -> bool:
 def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
-
-# --- working days in SQL -----------------------------------------------------------------------------------
 
 _NUMBERED = "caselog.workday_numbers"
 
@@ -361,286 +330,7 @@ def _number_workdays(session: Session, low: date, high: date) -> None:
     connection.info[_NUMBERED] = (transaction, calendar, low, high)
 
 
-def _day_bounds(connection, shape, query: str, params: dict) -> tuple[date, date]:
+def _day_bounds(connection, shape: Shape, query: Query, params: dict) -> tuple[date, date]:
     """The first and last day any counted case was received, answered or resolved (the numbering's range)."""
-    days = [_as_date(d) for d in connection.execute(_statement(query, shape), params).one() if d is not None]
+    days = [_as_date(d) for d in connection.execute(statement(query, shape), params).one() if d is not None]
     return min([*days, params["first"]]), max([*days, params["last"]])
-
-
-# --- the statements ----------------------------------------------------------------------------------------
-
-_CACHE: dict = {}
-
-
-def _statement(name: str, shape: tuple):
-    """The statement ``name`` (``query:source[:co]``) for a report's shape, built once per process."""
-    key = (name, *shape)
-    statement = _CACHE.get(key)
-    if statement is None:
-        statement = _CACHE[key] = _build(name, *shape)
-    return statement
-
-
-def _build(name: str, groupings, original, co, several, dialect, offset, narrow):
-    if name == "changes":
-        recent = select(literal(1)).where(CASES.c.changed_at > AS_OF).limit(bindparam("cap")).subquery()
-        return select(select(func.count()).select_from(recent).scalar_subquery(), exists(_unrefreshed()),
-                      exists(_moved()))  # fmt: skip
-    query, source, *credit = name.split(":")
-    if query == "fill":
-        cohort = credit[0]
-        if source == "changed-recent":
-            ids = _opened_by(_received_recent() if cohort == "received" else _due_recent(original))
-        elif source == "changed-cohort":
-            ids = _opened_by(_received_changed() if cohort == "received" else _due_changed(original))
-        else:
-            ids = _received_cohort() if cohort == "received" else _due_cohort()
-        base = ids.cte("cohort").prefix_with("MATERIALIZED")
-        facts = replayed(base, as_of=AS_OF, offset=offset, dialect=dialect).subquery()
-        names = [c.name for c in REPLAYED.c if c.name != "cohort"]
-        columns = [literal(cohort).label("cohort"), *(facts.c[n if n != "case_id" else "case_id"] for n in names)]
-        return insert(REPLAYED).from_select(["cohort", *names], select(*columns))
-    cohort = "due" if query == "due" else "received"
-    party = any(g in ("street", "party-kind") for g in groupings)
-    if source in ("stored", "current"):
-        rows = _stored(cohort, original, party, current=source == "current")
-    else:
-        rows = _replayed(cohort, original, party)
-    if credit:
-        rows = _co(rows)
-    c = rows.c
-    keys = [_key(g, c) for g in groupings if g is not None]
-    if query == "bounds":
-        days = (c["day"], c["answered_day"], c["resolved_day"])
-        columns = [*(func.min(d) for d in days), *(func.max(d) for d in days)]
-        return select(*columns).select_from(rows.froms).where(*rows.where)
-    if query == "days":
-        bucket = c["day"] if several else None
-        return union_all(*(_days_query(rows, keys, which, bucket) for which in range(len(_SAMPLES))))
-    if query == "due":
-        return _due_query(rows, keys, c["deadline"] if several else None)
-    return _received_query(rows, keys, c["day"] if several else None, narrow)
-
-
-@dataclass(frozen=True)
-class _Rows:
-    """One cohort's rows: the FROM clause, its conditions, and each fact as a column expression there."""
-
-    froms: object
-    where: tuple
-    c: dict
-
-
-def _stored(cohort: str, original: bool, party: bool, current: bool = False) -> _Rows:
-    """Cases counted from their stored facts (``party``: with their party's street and kind); ``current`` when
-    no case changed after the moment, so none needs to be left out for it."""
-    deadline = CASES.c.original_due_on if original else CASES.c.report_due_on
-    unchanged = () if current else (CASES.c.changed_at <= AS_OF,)
-    if cohort == "received":
-        where = (CASES.c.opened_day.between(FIRST, LAST), *unchanged)
-    else:
-        where = (deadline.between(FIRST, LAST_DUE), *unchanged)
-    return _Rows(
-        CASES.outerjoin(PARTIES, PARTIES.c.id == CASES.c.party_id) if party else CASES,
-        where,
-        {
-            "case_id": CASES.c.id,
-            "department": CASES.c.report_lead,
-            "tier": CASES.c.report_tier,
-            "category": CASES.c.category,
-            "street": PARTIES.c.street,
-            "party_kind": PARTIES.c.kind,
-            "day": CASES.c.opened_day,
-            "kept": CASES.c.report_excluded.is_(None),
-            "excluded_as": CASES.c.report_excluded,
-            "answered": CASES.c.answered_day.is_not(None),
-            "resolved": CASES.c.report_resolved.is_(True),
-            "satisfaction": CASES.c.report_satisfaction,
-            "returned": CASES.c.return_count > 0,
-            "reopened": CASES.c.reopen_count > 0,
-            "deadline": deadline,
-            "answered_day": CASES.c.answered_day,
-            "resolved_day": CASES.c.resolved_day,
-        },
-    )
-
-
-def _replayed(cohort: str, original: bool, party: bool) -> _Rows:
-    """The cohort's replayed cases (``replayed_facts``); in the due cohort, only those whose deadline then fell
-    in the days."""
-    f = REPLAYED.c
-    deadline = f.original_deadline if original else f.deadline
-    where = (f.cohort == cohort, *((deadline.between(FIRST, LAST_DUE),) if cohort == "due" else ()))
-    return _Rows(
-        REPLAYED.outerjoin(PARTIES, PARTIES.c.id == f.party_id) if party else REPLAYED,
-        where,
-        {
-            "case_id": f.case_id,
-            "department": f.department,
-            "tier": f.tier,
-            "category": f.category,
-            "street": PARTIES.c.street,
-            "party_kind": PARTIES.c.kind,
-            "day": f.day,
-            "kept": f.excluded == 0,
-            "excluded_as": case((f.excluded == 1, f.close_value)),
-            "answered": f.answered == 1,
-            "resolved": f.resolved == 1,
-            "satisfaction": f.satisfaction,
-            "returned": f.returned == 1,
-            "reopened": f.reopened == 1,
-            "deadline": deadline,
-            "answered_day": f.answered_day,
-            "resolved_day": f.resolved_day,
-        },
-    )
-
-
-def _co(rows: _Rows) -> _Rows:
-    """The same rows once more for each co-department of the case, credited to it."""
-    co = DEPARTMENTS.alias("co")
-    froms = rows.froms.join(LINKS, LINKS.c.case_id == rows.c["case_id"]).join(co, co.c.id == LINKS.c.department_id)
-    return _Rows(froms, rows.where, {**rows.c, "department": co.c.code})
-
-
-def _unrefreshed():
-    """Cases whose facts are not stored (a writer did not refresh them), found through their partial index."""
-    return select(CASES.c.id).where(CASES.c.changed_at.is_(None))
-
-
-def _received_cohort():
-    """Every case received in the days (by the moment), for a full replay."""
-    opened = CASES.c.opened_at
-    return select(CASES.c.id).where(opened >= START, opened < END, opened <= AS_OF)
-
-
-def _due_cohort():
-    """Every case whose deadline may have fallen in the days, for a full replay."""
-    extended = select(EVENTS.c.case_id).where(of_kind(EVENTS.c.kind, "extended"), EVENTS.c.field == "due_on")
-    members = or_(CASES.c.due_on.between(FIRST, LAST_DUE), CASES.c.original_due_on.between(FIRST, LAST_DUE),
-                  CASES.c.id.in_(extended))  # fmt: skip
-    return select(CASES.c.id).where(CASES.c.opened_at <= AS_OF, members)
-
-
-def _moved():
-    """Cases whose deadline was extended after the moment."""
-    extended = of_kind(EVENTS.c.kind, "extended")
-    return select(EVENTS.c.case_id).where(extended, EVENTS.c.at > AS_OF, EVENTS.c.field == "due_on")
-
-
-def _recent():
-    """The cases changed after the moment, through ix_cases_changed_at (a select of ids to test ``IN``)."""
-    return select(CASES.c.id).where(CASES.c.changed_at > AS_OF)
-
-
-def _received_recent():
-    """``_received_changed`` for a recent moment: the few cases changed since, those received in the days."""
-    changed = select(CASES.c.id).where(CASES.c.id.in_(_recent()), CASES.c.opened_day.between(FIRST, LAST))
-    unknown = _unrefreshed().where(CASES.c.opened_at >= START, CASES.c.opened_at < END)
-    return union(changed, unknown)
-
-
-def _due_recent(original: bool):
-    """``_due_changed`` for a recent moment: the few cases changed since, those due in the days."""
-    deadline = CASES.c.original_due_on if original else CASES.c.report_due_on
-    changed = select(CASES.c.id).where(CASES.c.id.in_(_recent()), deadline.between(FIRST, LAST_DUE))
-    extension = and_(of_kind(EVENTS.c.kind, "extended"), EVENTS.c.field == "due_on")
-    members = or_(CASES.c.due_on.between(FIRST, LAST_DUE), CASES.c.original_due_on.between(FIRST, LAST_DUE),
-                  CASES.c.id.in_(select(EVENTS.c.case_id).where(extension)))  # fmt: skip
-    return union(changed, _moved(), _unrefreshed().where(members))
-
-
-def _received_changed():
-    """The cases received in the days that changed after the moment, or whose facts are not stored: the ones
-    their stored facts cannot answer for."""
-    changed = select(CASES.c.id).where(CASES.c.opened_day.between(FIRST, LAST), CASES.c.changed_at > AS_OF)
-    unknown = _unrefreshed().where(CASES.c.opened_at >= START, CASES.c.opened_at < END)
-    return union(changed, unknown)
-
-
-def _due_changed(original: bool):
-    """The cases whose deadline may have fallen in the days as of the moment but that changed after it: their
-    stored deadline is in the days, or it was extended after the moment, or their facts are not stored."""
-    deadline = CASES.c.original_due_on if original else CASES.c.report_due_on
-    changed = select(CASES.c.id).where(deadline.between(FIRST, LAST_DUE), CASES.c.changed_at > AS_OF)
-    extension = and_(of_kind(EVENTS.c.kind, "extended"), EVENTS.c.field == "due_on")
-    members = or_(CASES.c.due_on.between(FIRST, LAST_DUE), CASES.c.original_due_on.between(FIRST, LAST_DUE),
-                  CASES.c.id.in_(select(EVENTS.c.case_id).where(extension)))  # fmt: skip
-    return union(changed, _moved(), _unrefreshed().where(members))
-
-
-def _opened_by(ids):
-    """The cases of ``ids`` (a compound select) opened by the moment."""
-    candidates = ids.subquery()
-    return select(CASES.c.id).where(CASES.c.id.in_(select(candidates.c.id)), CASES.c.opened_at <= AS_OF)
-
-
-# --- the grouped queries -----------------------------------------------------------------------------------
-
-
-def _key(by: str | None, c: dict):
-    if by is None:
-        return None
-    return {"department": c["department"], "tier": c["tier"], "category": c["category"], "street": c["street"],
-            "party-kind": c["party_kind"]}.get(by, c["day"])  # fmt: skip
-
-
-def _grouped(rows: _Rows, bucket, keys: list, *columns, where=(), froms=None):
-    """``columns`` per group: the bucket (when counting several periods) and the keys lead each row."""
-    heads = [*([bucket] if bucket is not None else []), *keys]
-    grouping = []
-    for head in heads:
-        if not any(head is seen for seen in grouping):
-            grouping.append(head)
-    statement = select(*heads, *columns).select_from(froms if froms is not None else rows.froms)
-    statement = statement.where(*rows.where, *where)
-    return statement.group_by(*grouping) if grouping else statement
-
-
-def _received_query(rows: _Rows, keys: list, bucket, narrow: bool = False):
-    """Counts of the received cohort per group (and per day of receipt when ``bucket``)."""
-    c = rows.c
-    kept = c["kept"]
-
-    def count(condition):
-        return func.count().filter(condition)
-
-    satisfied = one_of(c["satisfaction"], ("satisfied", "basically-satisfied"))
-    if narrow:
-        return _grouped(rows, bucket, keys, count(kept), count(and_(kept, c["answered"])),
-                        count(and_(kept, c["resolved"])))  # fmt: skip
-    return _grouped(
-        rows, bucket, keys,
-        count(kept),
-        count(and_(kept, c["answered"])),
-        count(and_(kept, c["resolved"])),
-        count(~kept),
-        count(and_(kept, c["satisfaction"].is_not(None), c["satisfaction"] != "unreachable")),
-        count(and_(kept, satisfied)),
-        count(and_(kept, c["satisfaction"] == "unreachable")),
-        count(and_(kept, c["returned"])),
-        count(and_(kept, c["reopened"])),
-        *(count(c["excluded_as"] == reason) for reason in EXCLUDED_REASONS),
-    )  # fmt: skip
-
-
-def _due_query(rows: _Rows, keys: list, bucket):
-    """Cases due per group (and per deadline when ``bucket``), and those resolved by the end of their deadline."""
-    c = rows.c
-    kept = c["kept"]
-    on_time = and_(kept, c["resolved"], c["resolved_day"] <= c["deadline"])
-    return _grouped(rows, bucket, keys, func.count().filter(kept), func.count().filter(on_time))
-
-
-def _days_query(rows: _Rows, keys: list, which: int, bucket):
-    """How many kept cases took each number of working days from receipt to their first reply (``which`` 0) or
-    to their resolution (1), per group; a NULL number means the numbering did not reach the day."""
-    c = rows.c
-    end_day, flag = (c["answered_day"], c["answered"]) if which == 0 else (c["resolved_day"], c["resolved"])
-    received, ended = WORKDAYS.alias(f"received_{which}"), WORKDAYS.alias(f"ended_{which}")
-    days = (ended.c.n - received.c.n).label("days")
-    froms = rows.froms.outerjoin(received, received.c.day == c["day"]).outerjoin(ended, ended.c.day == end_day)
-    statement = _grouped(rows, bucket, keys, days, func.count(), where=(c["kept"], flag, end_day.is_not(None)),
-                         froms=froms)  # fmt: skip
-    return statement.group_by(days).add_columns().with_only_columns(literal(which).label("which"),
-                                                                   *statement.selected_columns)  # fmt: skip

@@ -1,0 +1,406 @@
+"""The SQL of a report's counts: what is counted, as a typed description, and the statement that counts it.
+
+A report counts two *cohorts* of cases (``Cohort``): those received in its days, and those whose resolution
+deadline fell in them. Each cohort's facts come from one of several *sources* (``Source``): the facts stored on
+each case (``caselog.cases.report_facts``) for the cases unchanged since the report's moment, or the facts replayed
+from the history into the temporary table ``replayed_facts`` for the others. A ``Query`` names one statement —
+find the changed cases, fill ``replayed_facts``, count a cohort from a source, count its working days, bound its
+days — and ``statement(query, shape)`` builds it once per process for a report's ``Shape`` (its groupings, the
+deadline it judges against, the dialect …), with bound parameters for everything that varies between runs
+(``first``, ``last``, ``last_due``, ``as_of``, ``start``, ``end``).
+
+``caselog.reports.counting`` runs these statements and adds up what they count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from sqlalchemy import (
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union,
+    union_all,
+)
+
+from caselog.cases.report_facts import CASES, DEPARTMENTS, EVENTS, EXCLUDED_REASONS, one_of, replayed
+from caselog.models import CaseCoDepartment, Party, UTCDateTime, of_kind
+
+
+class Cohort(StrEnum):
+    """Which cases a count is about."""
+
+    received = "received"  # received (opened) in the report's days
+    due = "due"  # whose resolution deadline fell in the report's days, up to its moment
+
+
+class Source(StrEnum):
+    """Where a cohort's facts come from."""
+
+    stored = "stored"  # the facts stored on each case, for the cases unchanged since the moment
+    current = "current"  # the same, when no case changed since the moment (the test of it is left out)
+    changed_recent = "changed-recent"  # replayed: the cases changed since, found through ix_cases_changed_at
+    changed_cohort = "changed-cohort"  # replayed: the cohort's cases changed since, found through its own index
+    replayed = "replayed"  # replayed: every case of the cohort
+
+    @property
+    def is_replay(self) -> bool:
+        """Whether the facts are read from ``replayed_facts`` (filled first), not from the cases."""
+        return self not in (Source.stored, Source.current)
+
+
+class Step(StrEnum):
+    """What a statement does."""
+
+    changes = "changes"  # how many cases changed since the moment; whether any facts are not stored or moved
+    fill = "fill"  # replay a cohort's cases from a source into ``replayed_facts``
+    counts = "counts"  # count a cohort from a source, per group
+    days = "days"  # how many cases took each number of working days to a reply and to resolution
+    bounds = "bounds"  # the first and last days the counted cases were received, answered or resolved
+
+
+@dataclass(frozen=True)
+class Query:
+    """One statement of a report: its step, and for the others than ``changes`` the cohort and source it reads;
+    ``co`` credits each case to its co-departments instead of its lead."""
+
+    step: Step
+    cohort: Cohort = Cohort.received
+    source: Source = Source.stored
+    co: bool = False
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What fixes a report's SQL besides its bound values."""
+
+    groupings: tuple[str | None, ...]  # ``department``, ``tier`` …, or None (not grouped), counted together
+    original: bool  # judge against the first deadline set at dispatch
+    co: bool  # credit co-departments too
+    several: bool  # several periods counted together: each row leads with its day
+    dialect: str
+    offset: timedelta  # the district's UTC offset for the report's days
+    narrow: bool  # count only cases received, answered and resolved (a trend)
+
+
+# The names of what a count row carries after its keys, in the order of the statement's columns.
+NARROW_COUNTS = ("received", "answered", "resolved")
+RECEIVED_COUNTS = ("received", "answered", "resolved", "excluded", "revisited", "satisfied", "unreachable",
+                   "returned", "reopened", *EXCLUDED_REASONS)  # fmt: skip
+DUE_COUNTS = ("due", "on_time")
+# What a ``days`` row's first column says: which samples it counts.
+SAMPLES = ("reply_days", "resolve_days")
+
+PARTIES, LINKS = Party.__table__, CaseCoDepartment.__table__
+# The working days numbered from the first day a report needs: the working days between two days are the
+# difference of their numbers. Temporary: filled for the days and the calendar of one transaction.
+WORKDAYS = Table(
+    "workday_numbers",
+    MetaData(),
+    Column("day", Date, primary_key=True),
+    Column("n", Integer, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+# The facts as of the moment of the cases a report replays, replayed once per report and counted from here.
+REPLAYED = Table(
+    "replayed_facts",
+    WORKDAYS.metadata,
+    Column("cohort", String(8), nullable=False),
+    Column("case_id", Integer, nullable=False),
+    *(Column(name, String(32)) for name in ("department", "category", "close_value", "satisfaction")),
+    *(
+        Column(name, Integer)
+        for name in ("tier", "party_id", "answered", "resolved", "excluded", "returned", "reopened")
+    ),  # fmt: skip
+    *(Column(name, Date) for name in ("day", "deadline", "original_deadline", "answered_day", "resolved_day")),
+    prefixes=["TEMPORARY"],
+)
+FIRST, LAST, LAST_DUE = (bindparam(name, type_=Date()) for name in ("first", "last", "last_due"))
+AS_OF, START, END = (bindparam(name, type_=UTCDateTime()) for name in ("as_of", "start", "end"))
+
+_CACHE: dict = {}
+
+
+def statement(query: Query, shape: Shape):
+    """The statement of ``query`` for a report of ``shape``, built once per process (building one costs more than
+    running it over a week's cases)."""
+    key = (query, shape)
+    found = _CACHE.get(key)
+    if found is None:
+        found = _CACHE[key] = _build(query, shape)
+    return found
+
+
+def _build(query: Query, shape: Shape):
+    if query.step is Step.changes:
+        recent = select(literal(1)).where(CASES.c.changed_at > AS_OF).limit(bindparam("cap")).subquery()
+        return select(select(func.count()).select_from(recent).scalar_subquery(), exists(_unrefreshed()),
+                      exists(_moved()))  # fmt: skip
+    received = query.cohort is Cohort.received
+    if query.step is Step.fill:
+        if query.source is Source.changed_recent:
+            ids = _opened_by(_received_recent() if received else _due_recent(shape.original))
+        elif query.source is Source.changed_cohort:
+            ids = _opened_by(_received_changed() if received else _due_changed(shape.original))
+        else:
+            ids = _received_cohort() if received else _due_cohort()
+        base = ids.cte("cohort").prefix_with("MATERIALIZED")
+        facts = replayed(base, as_of=AS_OF, offset=shape.offset, dialect=shape.dialect).subquery()
+        names = [c.name for c in REPLAYED.c if c.name != "cohort"]
+        columns = [literal(query.cohort.value).label("cohort"), *(facts.c[n] for n in names)]
+        return insert(REPLAYED).from_select(["cohort", *names], select(*columns))
+    party = any(g in ("street", "party-kind") for g in shape.groupings)
+    if query.source.is_replay:
+        rows = _replayed(query.cohort, shape.original, party)
+    else:
+        rows = _stored(query.cohort, shape.original, party, current=query.source is Source.current)
+    if query.co:
+        rows = _co(rows)
+    c = rows.c
+    keys = [_key(g, c) for g in shape.groupings if g is not None]
+    if query.step is Step.bounds:
+        days = (c["day"], c["answered_day"], c["resolved_day"])
+        columns = [*(func.min(d) for d in days), *(func.max(d) for d in days)]
+        return select(*columns).select_from(rows.froms).where(*rows.where)
+    if query.step is Step.days:
+        bucket = c["day"] if shape.several else None
+        return union_all(*(_days_query(rows, keys, which, bucket) for which in range(len(SAMPLES))))
+    if not received:
+        return _due_query(rows, keys, c["deadline"] if shape.several else None)
+    return _received_query(rows, keys, c["day"] if shape.several else None, shape.narrow)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """One cohort's rows: the FROM clause, its conditions, and each fact as a column expression there."""
+
+    froms: object
+    where: tuple
+    c: dict
+
+
+def _stored(cohort: Cohort, original: bool, party: bool, current: bool = False) -> _Rows:
+    """Cases counted from their stored facts (``party``: with their party's street and kind); ``current`` when
+    no case changed after the moment, so none needs to be left out for it."""
+    deadline = CASES.c.original_due_on if original else CASES.c.report_due_on
+    unchanged = () if current else (CASES.c.changed_at <= AS_OF,)
+    if cohort is Cohort.received:
+        where = (CASES.c.opened_day.between(FIRST, LAST), *unchanged)
+    else:
+        where = (deadline.between(FIRST, LAST_DUE), *unchanged)
+    return _Rows(
+        CASES.outerjoin(PARTIES, PARTIES.c.id == CASES.c.party_id) if party else CASES,
+        where,
+        {
+            "case_id": CASES.c.id,
+            "department": CASES.c.report_lead,
+            "tier": CASES.c.report_tier,
+            "category": CASES.c.category,
+            "street": PARTIES.c.street,
+            "party_kind": PARTIES.c.kind,
+            "day": CASES.c.opened_day,
+            "kept": CASES.c.report_excluded.is_(None),
+            "excluded_as": CASES.c.report_excluded,
+            "answered": CASES.c.answered_day.is_not(None),
+            "resolved": CASES.c.report_resolved.is_(True),
+            "satisfaction": CASES.c.report_satisfaction,
+            "returned": CASES.c.return_count > 0,
+            "reopened": CASES.c.reopen_count > 0,
+            "deadline": deadline,
+            "answered_day": CASES.c.answered_day,
+            "resolved_day": CASES.c.resolved_day,
+        },
+    )
+
+
+def _replayed(cohort: Cohort, original: bool, party: bool) -> _Rows:
+    """The cohort's replayed cases (``replayed_facts``); in the due cohort, only those whose deadline then fell
+    in the days."""
+    f = REPLAYED.c
+    deadline = f.original_deadline if original else f.deadline
+    where = (f.cohort == cohort.value, *((deadline.between(FIRST, LAST_DUE),) if cohort is Cohort.due else ()))
+    return _Rows(
+        REPLAYED.outerjoin(PARTIES, PARTIES.c.id == f.party_id) if party else REPLAYED,
+        where,
+        {
+            "case_id": f.case_id,
+            "department": f.department,
+            "tier": f.tier,
+            "category": f.category,
+            "street": PARTIES.c.street,
+            "party_kind": PARTIES.c.kind,
+            "day": f.day,
+            "kept": f.excluded == 0,
+            "excluded_as": case((f.excluded == 1, f.close_value)),
+            "answered": f.answered == 1,
+            "resolved": f.resolved == 1,
+            "satisfaction": f.satisfaction,
+            "returned": f.returned == 1,
+            "reopened": f.reopened == 1,
+            "deadline": deadline,
+            "answered_day": f.answered_day,
+            "resolved_day": f.resolved_day,
+        },
+    )
+
+
+def _co(rows: _Rows) -> _Rows:
+    """The same rows once more for each co-department of the case, credited to it."""
+    co = DEPARTMENTS.alias("co")
+    froms = rows.froms.join(LINKS, LINKS.c.case_id == rows.c["case_id"]).join(co, co.c.id == LINKS.c.department_id)
+    return _Rows(froms, rows.where, {**rows.c, "department": co.c.code})
+
+
+def _unrefreshed():
+    """Cases whose facts are not stored (a writer did not refresh them), found through their partial index."""
+    return select(CASES.c.id).where(CASES.c.changed_at.is_(None))
+
+
+def _received_cohort():
+    """Every case received in the days (by the moment), for a full replay."""
+    opened = CASES.c.opened_at
+    return select(CASES.c.id).where(opened >= START, opened < END, opened <= AS_OF)
+
+
+def _due_cohort():
+    """Every case whose deadline may have fallen in the days, for a full replay."""
+    extended = select(EVENTS.c.case_id).where(of_kind(EVENTS.c.kind, "extended"), EVENTS.c.field == "due_on")
+    members = or_(CASES.c.due_on.between(FIRST, LAST_DUE), CASES.c.original_due_on.between(FIRST, LAST_DUE),
+                  CASES.c.id.in_(extended))  # fmt: skip
+    return select(CASES.c.id).where(CASES.c.opened_at <= AS_OF, members)
+
+
+def _moved():
+    """Cases whose deadline was extended after the moment."""
+    extended = of_kind(EVENTS.c.kind, "extended")
+    return select(EVENTS.c.case_id).where(extended, EVENTS.c.at > AS_OF, EVENTS.c.field == "due_on")
+
+
+def _recent():
+    """The cases changed after the moment, through ix_cases_changed_at (a select of ids to test ``IN``)."""
+    return select(CASES.c.id).where(CASES.c.changed_at > AS_OF)
+
+
+def _received_recent():
+    """``_received_changed`` for a recent moment: the few cases changed since, those received in the days."""
+    changed = select(CASES.c.id).where(CASES.c.id.in_(_recent()), CASES.c.opened_day.between(FIRST, LAST))
+    unknown = _unrefreshed().where(CASES.c.opened_at >= START, CASES.c.opened_at < END)
+    return union(changed, unknown)
+
+
+def _due_recent(original: bool):
+    """``_due_changed`` for a recent moment: the few cases changed since, those due in the days."""
+    deadline = CASES.c.original_due_on if original else CASES.c.report_due_on
+    changed = select(CASES.c.id).where(CASES.c.id.in_(_recent()), deadline.between(FIRST, LAST_DUE))
+    extension = and_(of_kind(EVENTS.c.kind, "extended"), EVENTS.c.field == "due_on")
+    members = or_(CASES.c.due_on.between(FIRST, LAST_DUE), CASES.c.original_due_on.between(FIRST, LAST_DUE),
+                  CASES.c.id.in_(select(EVENTS.c.case_id).where(extension)))  # fmt: skip
+    return union(changed, _moved(), _unrefreshed().where(members))
+
+
+def _received_changed():
+    """The cases received in the days that changed after the moment, or whose facts are not stored: the ones
+    their stored facts cannot answer for."""
+    changed = select(CASES.c.id).where(CASES.c.opened_day.between(FIRST, LAST), CASES.c.changed_at > AS_OF)
+    unknown = _unrefreshed().where(CASES.c.opened_at >= START, CASES.c.opened_at < END)
+    return union(changed, unknown)
+
+
+def _due_changed(original: bool):
+    """The cases whose deadline may have fallen in the days as of the moment but that changed after it: their
+    stored deadline is in the days, or it was extended after the moment, or their facts are not stored."""
+    deadline = CASES.c.original_due_on if original else CASES.c.report_due_on
+    changed = select(CASES.c.id).where(deadline.between(FIRST, LAST_DUE), CASES.c.changed_at > AS_OF)
+    extension = and_(of_kind(EVENTS.c.kind, "extended"), EVENTS.c.field == "due_on")
+    members = or_(CASES.c.due_on.between(FIRST, LAST_DUE), CASES.c.original_due_on.between(FIRST, LAST_DUE),
+                  CASES.c.id.in_(select(EVENTS.c.case_id).where(extension)))  # fmt: skip
+    return union(changed, _moved(), _unrefreshed().where(members))
+
+
+def _opened_by(ids):
+    """The cases of ``ids`` (a compound select) opened by the moment."""
+    candidates = ids.subquery()
+    return select(CASES.c.id).where(CASES.c.id.in_(select(candidates.c.id)), CASES.c.opened_at <= AS_OF)
+
+
+def _key(by: str | None, c: dict):
+    if by is None:
+        return None
+    return {"department": c["department"], "tier": c["tier"], "category": c["category"], "street": c["street"],
+            "party-kind": c["party_kind"]}.get(by, c["day"])  # fmt: skip
+
+
+def _grouped(rows: _Rows, bucket, keys: list, *columns, where=(), froms=None):
+    """``columns`` per group: the bucket (when counting several periods) and the keys lead each row."""
+    heads = [*([bucket] if bucket is not None else []), *keys]
+    grouping = []
+    for head in heads:
+        if not any(head is seen for seen in grouping):
+            grouping.append(head)
+    statement = select(*heads, *columns).select_from(froms if froms is not None else rows.froms)
+    statement = statement.where(*rows.where, *where)
+    return statement.group_by(*grouping) if grouping else statement
+
+
+def _received_query(rows: _Rows, keys: list, bucket, narrow: bool = False):
+    """Counts of the received cohort per group (and per day of receipt when ``bucket``)."""
+    c = rows.c
+    kept = c["kept"]
+
+    def count(condition):
+        return func.count().filter(condition)
+
+    satisfied = one_of(c["satisfaction"], ("satisfied", "basically-satisfied"))
+    if narrow:
+        return _grouped(rows, bucket, keys, count(kept), count(and_(kept, c["answered"])),
+                        count(and_(kept, c["resolved"])))  # fmt: skip
+    return _grouped(
+        rows, bucket, keys,
+        count(kept),
+        count(and_(kept, c["answered"])),
+        count(and_(kept, c["resolved"])),
+        count(~kept),
+        count(and_(kept, c["satisfaction"].is_not(None), c["satisfaction"] != "unreachable")),
+        count(and_(kept, satisfied)),
+        count(and_(kept, c["satisfaction"] == "unreachable")),
+        count(and_(kept, c["returned"])),
+        count(and_(kept, c["reopened"])),
+        *(count(c["excluded_as"] == reason) for reason in EXCLUDED_REASONS),
+    )  # fmt: skip
+
+
+def _due_query(rows: _Rows, keys: list, bucket):
+    """Cases due per group (and per deadline when ``bucket``), and those resolved by the end of their deadline."""
+    c = rows.c
+    kept = c["kept"]
+    on_time = and_(kept, c["resolved"], c["resolved_day"] <= c["deadline"])
+    return _grouped(rows, bucket, keys, func.count().filter(kept), func.count().filter(on_time))
+
+
+def _days_query(rows: _Rows, keys: list, which: int, bucket):
+    """How many kept cases took each number of working days from receipt to their first reply (``which`` 0) or
+    to their resolution (1), per group; a NULL number means the numbering did not reach the day."""
+    c = rows.c
+    end_day, flag = (c["answered_day"], c["answered"]) if which == 0 else (c["resolved_day"], c["resolved"])
+    received, ended = WORKDAYS.alias(f"received_{which}"), WORKDAYS.alias(f"ended_{which}")
+    days = (ended.c.n - received.c.n).label("days")
+    froms = rows.froms.outerjoin(received, received.c.day == c["day"]).outerjoin(ended, ended.c.day == end_day)
+    statement = _grouped(rows, bucket, keys, days, func.count(), where=(c["kept"], flag, end_day.is_not(None)),
+                         froms=froms)  # fmt: skip
+    return statement.group_by(days).add_columns().with_only_columns(literal(which).label("which"),
+                                                                   *statement.selected_columns)  # fmt: skip
