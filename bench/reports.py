@@ -202,7 +202,7 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=5, help="whole-command runs of report weekly (0: none)")
     args = parser.parse_args()
 
-    from caselog.cases.sweep import _joint_agendas, _open_cases, facts_query
+    from caselog.cases.sweep import facts_query, joint_agenda_counts, open_case_facts
     from caselog.meetings.agendas import agenda_rows as agenda_query
     from caselog.meetings.agendas import build_agenda, carried_over
     from caselog.reports.rates import rates_report
@@ -222,7 +222,7 @@ def main() -> None:
     from sqlalchemy.dialects import sqlite as sqlite_dialect
     from sqlalchemy.schema import CreateTable
 
-    from caselog.reports.counting import REPLAYED, WORKDAYS
+    from caselog.reports.cohort_sql import REPLAYED, WORKDAYS
 
     for table in (WORKDAYS, REPLAYED):  # caselog's temporary tables, for its own SQL run through sqlite3
         bare.execute(str(CreateTable(table).compile(dialect=sqlite_dialect.dialect())))
@@ -309,11 +309,12 @@ def main() -> None:
             return (bare.execute(SWEEP).fetchall(),
                     bare.execute(SWEEP_AGENDAS, {"today": sweep_day.isoformat()}).fetchall())  # fmt: skip
 
-        opened = list(_open_cases(db, sweep_day, TZ))
+        opened = list(open_case_facts(db, sweep_day, TZ))
         note = f"{'same cases' if len(sweep_floor()[0]) == len(opened) else 'FLOOR DIFFERS'}; {len(opened)} cases"
         ms, query_ms, floor_ms = medians_ms(
-            [lambda: list(_open_cases(db, sweep_day, TZ)),
-             lambda: ([r for rows in driver_rows(connection, facts) for r in rows], _joint_agendas(db, sweep_day, TZ)),
+            [lambda: list(open_case_facts(db, sweep_day, TZ)),
+             lambda: ([r for rows in driver_rows(connection, facts) for r in rows],
+                      joint_agenda_counts(db, sweep_day, TZ)),
              sweep_floor], args.runs)  # fmt: skip
         rows.append(("escalation sweep: the facts query", query_ms, floor_ms, note))
         rows.append(("escalation sweep: the facts of every open case", ms, floor_ms, ""))

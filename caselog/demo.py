@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from caselog.cases import intake, moves
-from caselog.cases.sweep import escalate_due
+from caselog.cases.sweep import run_sweep, within
 from caselog.directory import add_department, add_party, add_visit
 from caselog.errors import BadInput
 from caselog.i18n import _
@@ -198,7 +198,7 @@ def build_demo(*, session: Session, now: datetime, actor: str) -> DemoSummary:
             _demo_case(session, rng, party=party, visit_id=visit.id, opened=opened, now=now, actor=actor)
             case_count += 1
     meetings = _demo_meetings(session, rng, now=now, actor=actor)
-    escalated = escalate_due(session=session, now=now, rules=DEFAULT_RULES, actor=actor)
+    escalated = run_sweep(sessions=within(session), now=now, rules=DEFAULT_RULES, actor=actor)
     return DemoSummary(len(DEPARTMENTS), len(parties), visit_count, case_count, start.year, meetings, len(escalated))
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 
 from caselog.cases import edits, intake, moves
 from caselog.cases.report_facts import FACT_COLUMNS, day_offset, refresh_all, replayed
-from caselog.cases.sweep import escalate_due
+from caselog.cases.sweep import run_sweep, within
 from caselog.cases.tier_moves import escalate_case
 from caselog.errors import CaselogError
 from caselog.files.case_import import import_cases
@@ -91,7 +91,7 @@ def _history(db, tmp_path, seed: int) -> None:
         except CaselogError:
             pass
         if step in (150, 300):
-            escalate_due(session=db, now=START + timedelta(days=step // 5), rules=DEFAULT_RULES, actor="cron")
+            run_sweep(sessions=within(db), now=START + timedelta(days=step // 5), rules=DEFAULT_RULES, actor="cron")
     # Imported cases (no history but their columns), then the same file again with --update on some cases.
     rows = []
     for n in range(12):

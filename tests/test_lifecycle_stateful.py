@@ -169,10 +169,15 @@ class Lifecycle(RuleBasedStateMachine):
         return end
 
     def sweep(self, moment: datetime) -> None:
-        from caselog.cases.sweep import escalate_due
+        from caselog.cases.sweep import run_sweep, within
         from caselog.tiers import DEFAULT_RULES
 
-        self.write(escalate_due, now=moment, rules=DEFAULT_RULES, actor="cron")
+        self.write(
+            lambda session, **kw: run_sweep(sessions=within(session), **kw),
+            now=moment,
+            rules=DEFAULT_RULES,
+            actor="cron",
+        )
         for case in self.cases:
             while (decision := case.sweep_decision(moment.date())) is not None:
                 case.change_tier(*decision, moment.date())

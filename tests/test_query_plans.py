@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event
 from test_casefacts import START, _history
 
-from caselog.cases.sweep import _open_cases
+from caselog.cases.sweep import open_case_facts
 from caselog.meetings.agendas import build_agenda
 from caselog.reports.rates import rates_report
 from caselog.reports.trend import trend
@@ -72,7 +72,7 @@ def test_reports_read_through_indexes(history, moment):
         lambda: trend(session=db, unit="week", count=30, today=moment.date(), as_of=moment, tz=SHANGHAI),
         lambda: weekly_report(session=db, week="2026-W06", tz=SHANGHAI, rules=DEFAULT_RULES),
         lambda: build_agenda(session=db, kind="joint", day=date(2026, 3, 10), tz=SHANGHAI),
-        lambda: list(_open_cases(db, moment.date(), SHANGHAI)),
+        lambda: list(open_case_facts(db, moment.date(), SHANGHAI)),
     ]
     for call in calls:
         plans = _plans(db, call)

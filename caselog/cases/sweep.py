@@ -7,7 +7,8 @@ transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, tzinfo
 
@@ -35,6 +36,8 @@ from caselog.rules.deadlines import tier_deadlines
 from caselog.rules.workdays import WorkCalendar
 from caselog.store.calendar_days import load_calendar
 from caselog.store.driver import driver_rows, paused_gc
+from caselog.store.location import Location
+from caselog.store.maintenance import sweep_lock
 from caselog.tiers import CaseFacts, TierRules, escalation
 
 
@@ -53,7 +56,7 @@ class Escalation:
 
 
 @dataclass
-class _Open:
+class OpenCase:
     id: int
     ref: str
     title: str
@@ -67,7 +70,7 @@ def facts_query():
     """The one query behind the sweep: every unfinished case below tier 3 with the facts the rules judge.
 
     Core, not ORM rows, and no per-row type conversion by SQLAlchemy: flags come as 0/1 and the deadline as the
-    driver gives it (``_open_cases`` reads it); this is the sweep's whole cost.
+    driver gives it (``open_case_facts`` reads it); this is the sweep's whole cost.
     """
     co_count = (
         select(func.count()).select_from(CaseCoDepartment).where(CaseCoDepartment.case_id == Case.id).scalar_subquery()
@@ -108,12 +111,12 @@ REFRESH_LIMIT = 2_000
 _FACTS = facts_query()  # built once: ``driver_rows`` keeps it compiled
 
 
-def _open_cases(session: Session, today: date, tz: tzinfo, ids: list[int] | None = None) -> Iterator[_Open]:
+def open_case_facts(session: Session, today: date, tz: tzinfo, ids: list[int] | None = None) -> Iterator[OpenCase]:
     """The facts of every unfinished case below tier 3 (or of those of ``ids``), gathered by two queries.
 
     One case at a time, as the rows arrive: a city's million open cases are judged without all being held.
     """
-    agendas = _joint_agendas(session, today, tz)
+    agendas = joint_agenda_counts(session, today, tz)
     connection = session.connection()
     if ids is None:
         # Rows in batches, from the driver (SQLAlchemy's rows cost a third more than the query).
@@ -127,7 +130,7 @@ def _open_cases(session: Session, today: date, tz: tzinfo, ids: list[int] | None
                 case_id, ref, title, lead, version, answered, tier, status, key, category, co, returned, due = row
                 due_on = due if due is None or isinstance(due, date) else date.fromisoformat(due)
                 facts = CaseFacts(tier, status, bool(key), category, co, returned, agendas.get(case_id, 0), due_on)
-                yield _Open(case_id, ref, title, lead, version, bool(answered), facts)
+                yield OpenCase(case_id, ref, title, lead, version, bool(answered), facts)
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
@@ -135,7 +138,7 @@ def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
     return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
-def _joint_agendas(session: Session, today: date, tz: tzinfo) -> dict[int, int]:
+def joint_agenda_counts(session: Session, today: date, tz: tzinfo) -> dict[int, int]:
     """For each unfinished tier-2 case, how many recorded joint meetings up to ``today`` had it on their agenda
     since it entered tier 2 (the local day of ``tier_since``, which SQL cannot portably convert)."""
     query = (
@@ -188,7 +191,7 @@ class SweepPlan:
         return [change for case_id in sorted(self.judged) for change in self.judged[case_id].changes]
 
 
-def _judge(case: _Open, *, now: datetime, rules: TierRules, calendar: WorkCalendar, actor: str) -> _Judged:
+def _judge(case: OpenCase, *, now: datetime, rules: TierRules, calendar: WorkCalendar, actor: str) -> _Judged:
     """Apply the rules to one case until they stop changing its tier (a new tier brings new deadlines)."""
     today = now.date()
     facts, version = case.facts, case.version
@@ -248,7 +251,7 @@ def plan_escalations(
     calendar = load_calendar(session=session)
     sqlite = session.get_bind().dialect.name == "sqlite"
     judged = {}
-    for case in _open_cases(session, now.date(), now.tzinfo, ids):
+    for case in open_case_facts(session, now.date(), now.tzinfo, ids):
         decided = _judge(case, now=now, rules=rules, calendar=calendar, actor=actor)
         if decided.changes:
             if sqlite:
@@ -279,20 +282,43 @@ def apply_escalations(*, session: Session, plan: SweepPlan, rules: TierRules) ->
     return plan.changes
 
 
-def escalate_due(
-    *, session: Session, now: datetime, rules: TierRules, actor: str, dry_run: bool = False
+# Opens a session in its own transaction: a writing one (the write lock first) when given True, else a reading one.
+SessionOpener = Callable[[bool], AbstractContextManager[Session]]
+
+
+def run_sweep(
+    *,
+    sessions: SessionOpener,
+    now: datetime,
+    rules: TierRules,
+    actor: str,
+    dry_run: bool = False,
+    location: Location | None = None,
 ) -> list[Escalation]:
-    """Apply the escalation rules to every unfinished case as of ``now`` in one session; return what changed.
+    """The escalation sweep: apply the tier rules to every unfinished case as of ``now``; return what changed.
 
     Safe to run every day: a tier only ever goes up, each change is an ``escalated`` event naming its rule, and
     a second run at the same moment changes nothing (a new tier brings new deadlines and resets its counts).
-    ``caselog escalate`` instead judges in a reading session and applies in a writing one (see
-    ``plan_escalations``), so the write lock is held only while it writes.
+    The cases are judged in a reading session, without the write lock; the changes are written in one writing
+    session (``apply_escalations`` judges again any case changed in between), so other commands wait only for
+    the writing. With ``location`` the sweep holds its lock there for the whole run (a second sweep stops at
+    once); a dry run reads only and takes no lock. ``sessions`` comes from the caller: the command line opens
+    each session on the database, the demo and the tests pass ``within(session)`` to sweep in their own.
     """
-    plan = plan_escalations(session=session, now=now, rules=rules, actor=actor)
-    if dry_run:
-        return plan.changes
-    return apply_escalations(session=session, plan=plan, rules=rules)
+    lock = sweep_lock(location) if location is not None and not dry_run else nullcontext()
+    with lock:
+        with sessions(False) as db:
+            plan = plan_escalations(session=db, now=now, rules=rules, actor=actor)
+        if dry_run or not plan.changes:
+            return plan.changes
+        with sessions(True) as db:
+            return apply_escalations(session=db, plan=plan, rules=rules)
+
+
+def within(session: Session) -> SessionOpener:
+    """A ``SessionOpener`` that gives ``session`` itself, for reading and writing: a sweep inside the caller's
+    own transaction."""
+    return lambda _write: nullcontext(session)
 
 
 def _write(session: Session, judged: list[_Judged]) -> None:

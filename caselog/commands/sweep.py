@@ -20,25 +20,18 @@ def escalate_command(
     fmt: Format = FormatOption,
 ) -> None:
     """Apply the tier rules to every open case (safe to run from cron every day)."""
-    from contextlib import nullcontext
+    from caselog.cases.sweep import run_sweep
 
-    from caselog.cases.sweep import apply_escalations, plan_escalations
-    from caselog.store.maintenance import sweep_lock
-
-    current = now()
-    moment = when(as_of, "--as-of", current)
-    rules = load_rules(ctx)
-    # A dry run only reads: it needs no lock, and leaves no lock file beside a database it was asked to read.
-    lock = nullcontext() if dry_run else sweep_lock(location(ctx))
-    with lock:
-        # Judge on a snapshot without the write lock; take it only to write (cases changed meanwhile are
-        # judged again then), so terminals never wait for the whole sweep.
-        with open_session(ctx, write=False, create=not dry_run) as db:
-            plan = plan_escalations(session=db, now=moment, rules=rules, actor=actor(ctx))
-        changes = plan.changes
-        if changes and not dry_run:
-            with open_session(ctx, write=True) as db:
-                changes = apply_escalations(session=db, plan=plan, rules=rules)
+    moment = when(as_of, "--as-of", now())
+    # A dry run only reads: it creates no database and leaves no lock file beside one it was asked to read.
+    changes = run_sweep(
+        sessions=lambda write: open_session(ctx, write=write, create=write or not dry_run),
+        now=moment,
+        rules=load_rules(ctx),
+        actor=actor(ctx),
+        dry_run=dry_run,
+        location=location(ctx),
+    )
     if fmt is not Format.table:
         emit(changes, fmt)
         return
