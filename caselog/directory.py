@@ -117,7 +117,7 @@ def edit_department(
     *, session: Session, code: str, name: str | None, kind: str | None, active: bool | None
 ) -> Department:
     """Change a department's name, kind or active flag."""
-    from caselog.validation import validate
+    from caselog.models import validate
 
     department = get_department(session=session, code=code)
     values = {

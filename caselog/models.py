@@ -8,11 +8,13 @@ json and SQL all see the same words.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic import Field as PydanticField
-from sqlalchemy import Index, String, Text, bindparam, text
+from sqlalchemy import Index, String, Text, UniqueConstraint, bindparam, text
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
@@ -245,24 +247,58 @@ class CalendarEntry(_Table, table=True):
     note: str | None = Field(default=None, sa_type=String(200))
 
 
-# The meetings' tables are built on first use, in ``caselog.meetingtables``: a command about cases alone does not
-# pay for four more SQLModel classes (about a quarter of importing this module). ``from caselog.models import
-# Meeting`` still works; code that needs every table (checks, comparisons with the migrations) calls ``all_tables``.
-MEETING_TABLES = ("Meeting", "MeetingAttendee", "MeetingCase", "Decision")
+# --- the meetings' tables ----------------------------------------------------------------------------------
 
 
-def __getattr__(name: str):
-    if name in MEETING_TABLES:
-        from caselog import meetingtables
+class Meeting(_Table, table=True):
+    """A joint meeting (联席会议) or leaders' meeting (分管区领导) as held and recorded."""
 
-        return getattr(meetingtables, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("kind", "held_on", name="uq_meetings_kind_held_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=String(16))
+    held_on: date
+    chair: str | None = Field(default=None, sa_type=String(100))
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    actor: str = Field(sa_type=String(100))
+
+
+class MeetingAttendee(_Table, table=True):
+    """A department present at a meeting."""
+
+    __tablename__ = "meeting_attendees"
+
+    meeting_id: int = Field(foreign_key="meetings.id", primary_key=True)
+    department_id: int = Field(foreign_key="departments.id", primary_key=True)
+
+
+class MeetingCase(_Table, table=True):
+    """A case that was on a meeting's agenda (the agenda as it stood when the meeting was recorded)."""
+
+    __tablename__ = "meeting_cases"
+
+    meeting_id: int = Field(foreign_key="meetings.id", primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", primary_key=True, index=True)
+
+
+class Decision(_Table, table=True):
+    """What a meeting decided about a case, who owns it and by when."""
+
+    __tablename__ = "decisions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id", index=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    decision: str = Field(sa_type=Text)
+    owner_id: int = Field(foreign_key="departments.id")
+    due_on: date | None = None
+    decided_at: datetime = Field(sa_type=UTCDateTime)
+    actor: str = Field(sa_type=String(100))
 
 
 def all_tables():
-    """SQLModel's metadata with every caselog table in it (the meetings' ones built if they were not yet)."""
-    import caselog.meetingtables  # noqa: F401  (registers the meetings' tables)
-
+    """SQLModel's metadata with every caselog table in it (database checks, comparisons with the migrations)."""
     return SQLModel.metadata
 
 
@@ -369,3 +405,29 @@ class CaseCreate(_Input):
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return _clean_optional(value)
+
+
+# --- validating input ---------------------------------------------------------------------------------------
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def describe_error(error: Mapping[str, Any]) -> str:
+    """One pydantic error as a short sentence (a validator's own message is kept as it is)."""
+    message = str(error.get("msg", "invalid value"))
+    return message.removeprefix("Value error, ")
+
+
+def validate(model: type[M], data: Mapping[str, Any], *, names: Mapping[str, str] | None = None) -> M:
+    """Validate ``data`` with ``model``; on failure raise ``BadInput`` naming the field as the user knows it.
+
+    ``names`` maps a field to what the user typed it as (an argument such as ``TITLE``, or an option whose name
+    differs from the field's); any other field is named as its option, ``--field-name``.
+    """
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else ""
+        where = (names or {}).get(field, "--" + field.replace("_", "-"))
+        raise BadInput(f"{where}: {describe_error(first)}") from None

@@ -48,7 +48,7 @@ def edit(
     unknown = set(given) - set(EDITABLE)
     if unknown:
         raise BadInput(_("cannot edit {fields}").format(fields=", ".join(sorted(unknown))))
-    from caselog.validation import validate
+    from caselog.models import validate
 
     merged = validate(CaseCreate, {**current, **given}, names={"due_on": "--due", "external_ref": "--external-ref"})
     if "due_on" in given:

@@ -119,7 +119,7 @@ def escalate_case(
     actor: str,
 ) -> Case:
     """Move a case to tier ``to`` by hand (up or down), with a reason; the change is recorded as ``manual``."""
-    from caselog.validation import checked_text
+    from caselog.rules.text import checked_text
 
     reason = (reason or "").strip()
     if not reason:

@@ -73,8 +73,7 @@ def case_open(
     """Open (record) a new case; with --lead it is dispatched at once."""
     with importing_the_stack():
         from caselog.cases.intake import open_case
-        from caselog.models import CaseCreate
-        from caselog.validation import validate
+        from caselog.models import CaseCreate, validate
 
     current = now()
     values = {

@@ -154,7 +154,7 @@ def actor(ctx: typer.Context) -> str:
     given = state(ctx).actor or os.environ.get("CASELOG_ACTOR")
     if given and given.strip():
         from caselog.models import NAME_MAX
-        from caselog.validation import checked_text
+        from caselog.rules.text import checked_text
 
         return checked_text(given, "--actor" if state(ctx).actor else "CASELOG_ACTOR", NAME_MAX)
     try:

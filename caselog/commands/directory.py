@@ -38,8 +38,7 @@ def dept_add(
 ) -> None:
     """Add a department."""
     from caselog.directory import add_department
-    from caselog.models import DepartmentCreate
-    from caselog.validation import validate
+    from caselog.models import DepartmentCreate, validate
 
     data = validate(
         DepartmentCreate, {"code": code, "name": name, "kind": kind}, names={"code": "CODE", "name": "NAME"}
@@ -125,8 +124,7 @@ def party_add(
 ) -> None:
     """Add a party (enterprise, resident or organisation)."""
     from caselog.directory import add_party
-    from caselog.models import PartyCreate
-    from caselog.validation import validate
+    from caselog.models import PartyCreate, validate
 
     values = {
         "name": name,
@@ -209,8 +207,7 @@ def visit_add(
 ) -> None:
     """Record a visit to a party."""
     from caselog.directory import add_visit
-    from caselog.models import VisitCreate
-    from caselog.validation import validate
+    from caselog.models import VisitCreate, validate
 
     current = now()
     visited_on = day(on, "--on", current.date()) or current.date()

@@ -19,8 +19,7 @@ from caselog.files.cells import ValueProblem, parse_moment
 from caselog.files.importing import Directory, ImportFailed, ImportReport, Options, raw_values, reject_row
 from caselog.files.mapping import Mapping
 from caselog.files.reading import CsvFile, Problem, Row
-from caselog.models import Department, DepartmentCreate, Party, PartyCreate, Visit, VisitCreate
-from caselog.validation import describe_error
+from caselog.models import Department, DepartmentCreate, Party, PartyCreate, Visit, VisitCreate, describe_error
 
 FIELDS = {
     "departments": {"code", "name", "kind", "active"},

@@ -32,7 +32,7 @@ class CalendarChange:
 def set_day(*, session: Session, day: date, workday: bool, note: str | None) -> CalendarChange:
     """Enter one day of a published schedule (a holiday, or a make-up working day), replacing an earlier entry."""
     from caselog.models import CalendarEntry
-    from caselog.validation import checked_text
+    from caselog.rules.text import checked_text
 
     if note is not None:
         note = checked_text(note, "--note", CALENDAR_NOTE_MAX) or None
