@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -34,17 +34,6 @@ from caselog.i18n import _
 from caselog.rules.creditcode import normalize_credit_code
 from caselog.rules.text import CONTROL_CHARACTER, TEXT_MAX, text_problem  # noqa: F401  (the models' rules too)
 from caselog.store.times import UTCDateTime
-
-# --- column types (``UTCDateTime``, in ``caselog.store.times``) ------------------------------------------------
-
-
-def raw_moment(value) -> datetime | None:
-    """A stored time selected raw (``type_coerce(column, String)``): SQLite's text parsed at C speed, a
-    PostgreSQL ``timestamptz`` as it comes; an aware UTC datetime either way. For loops over many rows, where the
-    column type's own processing costs more than the query."""
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
 def _time(nullable: bool = True):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy import Integer, String, func, insert, select, type_coerce, update
 from sqlmodel import Session
@@ -29,7 +29,6 @@ from caselog.models import (
     Meeting,
     MeetingCase,
     of_kind,
-    raw_moment,
     unfinished,
 )
 from caselog.rules.deadlines import tier_deadlines
@@ -38,6 +37,7 @@ from caselog.store.calendar_days import load_calendar
 from caselog.store.driver import driver_rows, paused_gc
 from caselog.store.location import Location
 from caselog.store.maintenance import sweep_lock
+from caselog.store.times import raw_moment, stored_value
 from caselog.tiers import CaseFacts, TierRules, escalation
 
 
@@ -173,8 +173,8 @@ class _Judged:
         """Prepare the rows for SQLite while judging, so none of that work is done under the write lock."""
         for row in self.updates:
             columns = tuple(sorted(c for c in row if not c.startswith("b_")))
-            self.stored_updates.append((columns, tuple(_stored(row[c]) for c in (*columns, "b_id", "b_version"))))
-        self.stored_events = [tuple(_stored(event[name]) for name in EVENT_COLUMNS) for event in self.events]
+            self.stored_updates.append((columns, tuple(stored_value(row[c]) for c in (*columns, "b_id", "b_version"))))
+        self.stored_events = [tuple(stored_value(event[name]) for name in EVENT_COLUMNS) for event in self.events]
 
 
 @dataclass(frozen=True)
@@ -376,12 +376,3 @@ def _compare_and_set(columns: list[str]):
 
 def _bound(row: dict[str, object]) -> dict[str, object]:
     return {(k if k.startswith("b_") else f"v_{k}"): v for k, v in row.items()}
-
-
-def _stored(value: object) -> object:
-    """A value as SQLite stores it for caselog: times as UTC text in one form (see ``UTCDateTime``), ISO dates."""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat(" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value

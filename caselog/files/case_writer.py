@@ -32,6 +32,7 @@ from caselog.rules.deadlines import tier_deadlines
 from caselog.rules.references import OWN_REF, make_ref, year_prefix
 from caselog.rules.workdays import WorkCalendar
 from caselog.store.index_rebuild import SetAside, set_aside
+from caselog.store.times import stored_time
 from caselog.tiers import TierRules
 
 BATCH = 2000
@@ -78,11 +79,6 @@ _CASES_KNOWN = select(Case.external_ref, Case.ref, Case.id).where(
 _IMPORTED_LINES = select(Event.case_id, Event.note).where(
     Event.case_id.in_(bindparam("ids", expanding=True)), Event.kind == EventKind.imported.value
 )
-
-
-def stored_time(moment: datetime) -> str:
-    """An aware datetime as caselog stores it on SQLite: UTC text in one fixed form."""
-    return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat(" ")
 
 
 class CaseWriter:

@@ -21,13 +21,13 @@ from caselog.models import (
     MeetingKind,
     Party,
     Status,
-    raw_moment,
     unfinished,
 )
 from caselog.rules.meeting_dates import meeting_kind
 from caselog.rules.workdays import workdays_between
 from caselog.store.calendar_days import load_calendar
 from caselog.store.driver import driver_rows, paused_gc
+from caselog.store.times import raw_moment
 from caselog.tiers import meeting_tier
 
 

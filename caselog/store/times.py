@@ -1,12 +1,12 @@
-"""caselog's own column type: aware datetimes stored as UTC.
+"""How caselog stores times: aware datetimes as UTC, in one fixed text form on SQLite.
 
-Kept apart from ``caselog.models`` so that the light read path (``caselog.store.core_tables``) can type its columns
-without building the SQLModel classes.
+The column type ``UTCDateTime`` (the models' and the Core tables'), and the one conversion to and from the stored
+text for the code that writes or reads rows without it (the sweep's batches, an import's rows, large reads).
 """
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, date, datetime
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -46,3 +46,26 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def stored_time(moment: datetime) -> str:
+    """An aware datetime as caselog stores it on SQLite: UTC text in one fixed form, ``YYYY-MM-DD HH:MM:SS``."""
+    return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat(" ")
+
+
+def stored_value(value: object) -> object:
+    """A value as SQLite stores it for caselog: times as ``stored_time``, dates ISO, anything else as it is."""
+    if isinstance(value, datetime):
+        return stored_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def raw_moment(value) -> datetime | None:
+    """A stored time selected raw (``type_coerce(column, String)``): SQLite's text parsed at C speed, a
+    PostgreSQL ``timestamptz`` as it comes; an aware UTC datetime either way. For loops over many rows, where the
+    column type's own processing costs more than the query."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
