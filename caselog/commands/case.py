@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from caselog.commands.context import actor, handled, importing_the_stack, load_rules, now, open_session
-from caselog.commands.options import Format, FormatOption, day, row_limit, search_text, when
+from caselog.commands.options import Format, FormatOption, case_filter, day, row_limit, when
 from caselog.commands.output import emit
 from caselog.enums import CloseReason, Satisfaction, Status
 from caselog.i18n import N_, _, enum_label, tier_name, value_word
@@ -484,22 +484,22 @@ def case_list(
     fmt: Format = FormatOption,
 ) -> None:
     """List cases, newest first."""
-    from caselog.cases.filters import CaseFilter
     from caselog.cases.views import list_cases
     from caselog.commands.context import district_tz
 
     today = now().date()
-    filters = CaseFilter(
-        statuses=tuple(s.value for s in status or ()),
+    filters = case_filter(
+        status=status,
         tier=tier,
-        department=dept,
+        dept=dept,
         category=category,
         party=party,
         key=key,
         overdue=overdue,
-        since=day(since, "--since", today),
-        until=day(until, "--until", today),
-        search=search_text(search),
+        since=since,
+        until=until,
+        search=search,
+        today=today,
     )
     with open_session(ctx, write=False) as db:
         rows = list_cases(session=db, filters=filters, today=today, tz=district_tz(), limit=row_limit(limit))

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from caselog.commands.context import actor, district_tz, fail, handled, now, open_session
-from caselog.commands.options import day, search_text
+from caselog.commands.options import case_filter
 from caselog.enums import MeetingKind, Status
 from caselog.i18n import N_, _
 
@@ -269,24 +269,24 @@ def export_command(
     """Export records as CSV for Excel (UTF-8 with a BOM, formula cells guarded) or as xlsx."""
     import sys
 
-    from caselog.cases.filters import CaseFilter
     from caselog.errors import BadInput
     from caselog.files import export as exporter
     from caselog.files.writing import export_to_path, export_to_stdout
 
     today = now().date()
     tz = district_tz()
-    filters = CaseFilter(
-        statuses=tuple(s.value for s in status or ()),
+    filters = case_filter(
+        status=status,
         tier=tier,
-        department=dept,
+        dept=dept,
         category=category,
         party=party,
         key=key,
         overdue=overdue,
-        since=day(since, "--since", today),
-        until=day(until, "--until", today),
-        search=search_text(search),
+        since=since,
+        until=until,
+        search=search,
+        today=today,
     )
     if file == "-" and fmt is ExportFormat.xlsx:
         raise BadInput(_("--format xlsx: give a file name (xlsx is not written to standard output)"))

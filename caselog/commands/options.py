@@ -65,3 +65,35 @@ def day(text: str | None, what: str, today: date) -> date | None:
 
 
 FormatOption = typer.Option(Format.table, "--format", "-f", help=N_("table, json or csv (json and csv are stable)."))
+
+
+def case_filter(
+    *,
+    status,
+    tier: int | None,
+    dept: str | None,
+    category: str | None,
+    party: str | None,
+    key: bool,
+    overdue: bool,
+    since: str | None,
+    until: str | None,
+    search: str | None,
+    today: date,
+):
+    """The ``CaseFilter`` that the options of ``case list`` and ``export cases`` name, each option read and checked
+    (dates relative to ``today``, the search text's length and characters)."""
+    from caselog.cases.filters import CaseFilter
+
+    return CaseFilter(
+        statuses=tuple(s.value for s in status or ()),
+        tier=tier,
+        department=dept,
+        category=category,
+        party=party,
+        key=key,
+        overdue=overdue,
+        since=day(since, "--since", today),
+        until=day(until, "--until", today),
+        search=search_text(search),
+    )
