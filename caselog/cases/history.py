@@ -91,6 +91,7 @@ def touch(session: Session, case: Case, at: datetime, *, opened_lead: str | None
 
 
 def co_codes(session: Session, case: Case) -> list[str]:
+    """The codes of the case's co-departments, sorted."""
     query = (
         select(Department.code)
         .join(CaseCoDepartment, CaseCoDepartment.department_id == Department.id)
@@ -101,4 +102,5 @@ def co_codes(session: Session, case: Case) -> list[str]:
 
 
 def lead_code(session: Session, case: Case) -> str | None:
+    """The code of the case's lead department, or None while it has none."""
     return None if case.lead_id is None else session.get(Department, case.lead_id).code

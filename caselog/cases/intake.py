@@ -121,5 +121,6 @@ def open_case(
 
 
 def check_due_after_opening(due_on: date | None, opened_at: datetime, tz: tzinfo) -> None:
+    """Refuse a due date (``--due``) before the local day the case was opened."""
     if due_on is not None and due_on < opened_at.astimezone(tz).date():
         raise BadInput(_("--due: {day} is before the case was opened").format(day=due_on.isoformat()))

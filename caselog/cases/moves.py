@@ -33,6 +33,8 @@ from caselog.tiers import DEFAULT_RULES, TierRules
 
 
 def resolve_departments(session: Session, lead: str, co: list[str]) -> tuple[Department, list[Department]]:
+    """The active lead department and co-departments the codes name (``--lead``, ``--co``), each once; the lead
+    cannot also be a co-department."""
     lead_dept = active_department(session=session, code=lead, what="--lead")
     co_depts: list[Department] = []
     for code in co:

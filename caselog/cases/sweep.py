@@ -57,6 +57,8 @@ class Escalation:
 
 @dataclass
 class OpenCase:
+    """One unfinished case as the sweep judges it: who it is, the version judged, and the facts the rules read."""
+
     id: int
     ref: str
     title: str

@@ -7,9 +7,10 @@ caller's transaction rolls back: nothing is written. Rows are identified by thei
 caselog's own ``ref``), so importing the same file twice adds nothing.
 
 Cases come in files of millions of rows, so their path is built for speed without giving up a rule: the file's
-records are read in batches; the parties a batch names are looked up (and created) in one query; times are
-turned into caselog's stored UTC text with the zone's offset looked up once per hour (``timetext``); values are
-kept in their stored forms and the rows are written with one ``executemany`` per batch (``casewriter``).
+records are read in batches; the parties a batch names are looked up (and created) in one query; times are turned
+into caselog's stored UTC text with the zone's offset looked up once per hour (``caselog.files.times``); values are
+kept in their stored forms and the rows are written with one ``executemany`` per batch
+(``caselog.files.case_writer``).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Writing imported cases in batches: new cases with their co-departments and ``imported`` events, changed ones
 with an ``edited`` event per change, duplicates within the file as ``--on-duplicate`` says.
 
-Values arrive in their stored forms (times as UTC text, days as ISO text; see ``timetext``). On SQLite a batch
-is one ``executemany`` of plain tuples through the driver, with ids taken under the write lock; on PostgreSQL
-(and any other database) the same rows go through SQLAlchemy Core as Python objects (``insert(table)`` with a
-list of rows: the driver's executemany or insertmanyvalues).
+Values arrive in their stored forms (times as UTC text, days as ISO text; see ``caselog.files.times``). On SQLite a
+batch is one ``executemany`` of plain tuples through the driver, with ids taken under the write lock; on PostgreSQL
+(and any other database) the same rows go through SQLAlchemy Core as Python objects (``insert(table)`` with a list
+of rows: the driver's executemany or insertmanyvalues).
 
 On SQLite the new cases' search terms are written in one statement per import rather than by the insert trigger
 once per case (see migration 0007): the import defers the trigger inside its transaction and indexes its cases
@@ -36,10 +36,10 @@ from caselog.store.times import stored_time
 from caselog.tiers import TierRules
 
 BATCH = 2000
-# An import sets the secondary indexes of ``cases`` aside (``bulkindexes``) once it has written this many rows and
-# at least half as many as the table held before it: building an index by sorting costs about a sixth of inserting
-# into it row by row, per row, so past that point rebuilding the whole table's indexes is cheaper than what the
-# rest of a large file would cost, and a small import into a large table never pays for a rebuild.
+# An import sets the secondary indexes of ``cases`` aside (``caselog.store.index_rebuild``) once it has written this
+# many rows and at least half as many as the table held before it: building an index by sorting costs about a sixth
+# of inserting into it row by row, per row, so past that point rebuilding the whole table's indexes is cheaper than
+# what the rest of a large file would cost, and a small import into a large table never pays for a rebuild.
 REBUILD_AFTER = 10_000
 
 # The columns of a new case, in the order of the tuples this module builds.
@@ -48,7 +48,7 @@ CASE_COLUMNS = (
     "lead_id", "party_id", "visit_id", "opened_at", *TIMESTAMPS, "due_on", "reply_due_on", "original_due_on",
     "close_reason", "satisfaction", "return_count", "reopen_count", "version", "updated_at", "tier_since",
     "deadline_estimated",
-    # What reports count about a case (see caselog.casefacts); an imported case's history decides none of it.
+    # What reports count about a case (see caselog.cases.report_facts); an imported case's history decides none of it.
     "changed_at", "opened_day", "report_lead", "report_tier", "report_excluded", "answered_day", "report_resolved",
     "resolved_day", "report_satisfaction", "report_due_on",
 )  # fmt: skip

@@ -4,9 +4,9 @@ The columns are named like the model's fields and are what ``caselog import`` re
 into an empty database and exported again gives the same bytes.
 
 With ``text=True`` (csv) the rows carry text where the csv has text: times as local ISO 8601 with the offset,
-converted from SQLite's stored UTC text with the zone's offset looked up once per hour (``timetext``), days as
-stored, booleans as ``true``/``false`` from SQL. A million rows then cost little more than the query. Without it
-(xlsx) times are aware datetimes and days dates, for typed cells.
+converted from SQLite's stored UTC text with the zone's offset looked up once per hour (``caselog.files.times``),
+days as stored, booleans as ``true``/``false`` from SQL. A million rows then cost little more than the query.
+Without it (xlsx) times are aware datetimes and days dates, for typed cells.
 """
 
 from __future__ import annotations

@@ -119,6 +119,8 @@ class Directory:
         self.next_party_id: int | None = None
 
     def department(self, value: str) -> int:
+        """The id of the department a cell names (its code, any letter case); created when the import may, else
+        ``ValueProblem`` with the closest code suggested."""
         code = value.strip().lower()
         found = self.departments.get(code)
         if found is not None:
@@ -144,6 +146,7 @@ class Directory:
         return self.departments[code]
 
     def party(self, value: str) -> int:
+        """The id of the party a cell names (its name or credit code), as ``resolve_parties`` found it."""
         text = value.strip()
         if text not in self.parties:
             self.resolve_parties([text])

@@ -103,6 +103,7 @@ def _end_of(day: date, tz: tzinfo) -> datetime:
 
 
 def recorded_meeting(session: Session, kind: str, day: date) -> Meeting | None:
+    """The meeting of ``kind`` recorded as held on ``day``, or None."""
     return session.scalar(select(Meeting).where(Meeting.kind == kind, Meeting.held_on == day))
 
 

@@ -1,4 +1,5 @@
-"""The case search index: every pair of adjacent characters of a case's title and description (see searchterms).
+"""The case search index: every pair of adjacent characters of a case's title and description (see
+caselog.rules.search_terms).
 
 SQLite: ``case_search``, a contentless FTS5 table (``detail=none``: which cases hold a term, not where), fed by
 triggers on ``cases`` through ``caselog_search_terms()``, a function caselog registers on every connection; a
@@ -20,7 +21,7 @@ _TERMS = "caselog_search_terms({row}.title, {row}.description)"
 _DELETE = f"INSERT INTO case_search (case_search, rowid, terms) VALUES ('delete', old.id, {_TERMS.format(row='old')});"
 _INSERT = f"INSERT INTO case_search (rowid, terms) VALUES (new.id, {_TERMS.format(row='new')});"
 
-# The rules of caselog.searchterms in SQL; tests/test_search.py holds them to the same answers.
+# The rules of caselog.rules.search_terms in SQL; tests/test_search.py holds them to the same answers.
 _PG_FUNCTION = r"""
 CREATE FUNCTION caselog_search_terms(title text, description text) RETURNS tsvector
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
