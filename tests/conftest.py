@@ -7,6 +7,13 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property-based tests explore new examples on a developer's machine; in CI they run the same examples every time
+# (a red CI blocks landing, so it must not depend on the luck of a draw).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 # The suite runs on SQLite by default and on PostgreSQL with CASELOG_TEST_BACKEND=postgresql (make test runs
 # both); tests of SQLite's own files and pragmas are marked sqlite_only.

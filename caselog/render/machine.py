@@ -61,6 +61,12 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def _text_keys(value: dict) -> dict:
+    """A dict with its keys as json writes them, text: keys equal as text (``6`` and ``"6"``) become one, as in
+    ``jsonable``."""
+    return {str(k): v for k, v in value.items()}
+
+
 def write_json(data: Any, out: IO[str]) -> None:
     """Write ``data`` as indented json with Chinese kept readable (not \\u-escaped)."""
     _write_json(data, "", out.write, 2)
@@ -78,7 +84,7 @@ def _write_json(value: Any, indent: str, write: Callable[[str], Any], depth: int
         elif isinstance(value, list | tuple):
             members, brackets = [("", v) for v in value], "[]"
         elif isinstance(value, dict):
-            members, brackets = [(f"{encode_basestring(str(k))}: ", v) for k, v in value.items()], "{}"
+            members, brackets = [(f"{encode_basestring(k)}: ", v) for k, v in _text_keys(value).items()], "{}"
     if not members:
         write(json_text(value, indent))
         return
@@ -133,7 +139,7 @@ def json_text(value: Any, indent: str = "") -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        items = between.join(f"{encode_basestring(str(k))}: {json_text(v, inner)}" for k, v in value.items())
+        items = between.join(f"{encode_basestring(k)}: {json_text(v, inner)}" for k, v in _text_keys(value).items())
         return f"{{\n{inner}{items}\n{indent}}}"
     raise TypeError(f"Object of type {kind.__name__} is not JSON serializable")
 
