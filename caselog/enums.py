@@ -77,6 +77,7 @@ class EventKind(StrEnum):
     escalated = "escalated"
     revisited = "revisited"
     extended = "extended"
+    deadline = "deadline"
     decided = "decided"
     note = "note"
     edited = "edited"

@@ -120,9 +120,9 @@ class Case(_Table, table=True):
     __table_args__ = (
         Index("ix_cases_report_received", "opened_day", "changed_at", "report_lead", "report_tier", "report_excluded",
               "answered_day", "report_resolved", "resolved_day", "report_satisfaction", "return_count",
-              "reopen_count"),
+              "reopen_count", "report_dispatched"),
         Index("ix_cases_report_due", "report_due_on", "changed_at", "report_lead", "report_tier", "report_excluded",
-              "report_resolved", "resolved_day", "opened_day"),
+              "report_resolved", "resolved_day", "opened_day", "report_missed"),
         # The cases changed after a report's moment, and those whose facts are not known: reports replay them.
         Index("ix_cases_changed_at", "changed_at"),
         # The unfinished cases, by tier: the agendas and the sweep (a query must name the statuses as written here).
@@ -174,7 +174,11 @@ class Case(_Table, table=True):
     report_resolved: bool | None = None
     resolved_day: date | None = None
     report_satisfaction: str | None = Field(default=None, sa_type=String(24))
-    report_due_on: date | None = None
+    report_due_on: date | None = None  # the deadline of record (``caselog.rules.case_facts``)
+    report_missed: bool | None = None  # it missed a deadline
+    report_dispatched: bool | None = None  # it was dispatched at least once
+    # The first resolution deadline the case missed in its current cycle (lists and agendas show it overdue).
+    missed_on: date | None = None
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:
@@ -204,6 +208,8 @@ class Event(_Table, table=True):
             Index(f"ix_events_{kind}", *columns, sqlite_where=text(f"kind = '{kind}'"))
             for kind, columns in INDEXED_KINDS.items()
         ),
+        # Every resolution deadline a case was given, by day: the cases due in a report's days (revision 0010).
+        Index("ix_events_deadline", "new_value", "case_id", sqlite_where=text("field = 'due_on'")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

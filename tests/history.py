@@ -52,6 +52,7 @@ class Replay:
     reopen_count: object = UNKNOWN
     stamps: dict = field(default_factory=dict)
     edited: dict = field(default_factory=dict)
+    original_pending: bool = False  # dispatched for the first time: the deadline then is the original one
 
     def expect(self, what: str, event_id: int, recorded: object, implied: object) -> None:
         """An event's old value must be the value the history implies at that point."""
@@ -85,11 +86,14 @@ def _rule_of(note: str | None) -> str:
 def _apply(state: Replay, event, *, rules: TierRules, calendar, tz: tzinfo) -> None:
     """Apply one event to the replayed state, checking its old value against what came before."""
     kind, at, eid = event.kind, event.at, event.id
+    if state.original_pending and not (kind == "deadline" or (kind == "dispatched" and event.field == "co")):
+        state.original_due_on, state.original_pending = state.due_on, False
     if kind == "opened":
         state.status, state.lead, state.co = "open", None, set()
         state.tier = INTAKE_TIERS.get(event.note or "", UNKNOWN)
         state.tier_rule = event.note if state.tier is not UNKNOWN else UNKNOWN
         state.tier_since = at
+        state.due_on = state.reply_due_on = state.original_due_on = None
         state.answered, state.satisfaction, state.close_reason = False, None, None
         state.return_count = state.reopen_count = 0
         state.stamps = dict.fromkeys(("dispatched_at", "accepted_at", "answered_at", "resolved_at", "closed_at"))
@@ -101,6 +105,8 @@ def _apply(state: Replay, event, *, rules: TierRules, calendar, tz: tzinfo) -> N
         if state.status is not UNKNOWN and state.status not in ("open", "dispatched", "accepted"):
             state.problems.append(f"{state.ref}: event {eid} dispatches a case that was {state.status}")
         state.expect("the lead", eid, event.old_value, state.lead)
+        if state.original_due_on is None and state.status == "open" and not state.original_pending:
+            state.original_pending = True
         state.lead, state.status = event.new_value, "dispatched"
         state.stamps["dispatched_at"], state.stamps["accepted_at"] = at, None
     elif kind == "dispatched" and event.field == "co":
@@ -137,13 +143,20 @@ def _apply(state: Replay, event, *, rules: TierRules, calendar, tz: tzinfo) -> N
     elif kind == "escalated":
         state.expect("the tier", eid, event.old_value, state.tier)
         state.tier, state.tier_rule = int(event.new_value), _rule_of(event.note)
-        deadlines = tier_deadlines(tier=state.tier, start=at.astimezone(tz).date(), rules=rules, calendar=calendar)
-        state.tier_since, state.due_on = at, deadlines.due_on
-        state.original_due_on = deadlines.due_on
-        if state.answered is False:
-            state.reply_due_on = deadlines.reply_due_on
-        elif state.answered is UNKNOWN:
-            state.reply_due_on = UNKNOWN
+        state.tier_since = at
+    elif kind == "deadline":
+        # A deadline event states the deadline a rule gave: a tier's from the day of the change.
+        current = state.due_on if event.field == "due_on" else state.reply_due_on
+        if event.note != "reopen":
+            state.expect(event.field, eid, event.old_value, current)
+        value = date.fromisoformat(event.new_value) if event.new_value else None
+        if event.note not in ("dispatch", "reopen", "--due") and state.tier is not UNKNOWN and value is not None:
+            deadlines = tier_deadlines(tier=state.tier, start=at.astimezone(tz).date(), rules=rules, calendar=calendar)
+            implied = deadlines.due_on if event.field == "due_on" else deadlines.reply_due_on
+            state.expect(f"the tier's {event.field}", eid, event.new_value, implied)
+        setattr(state, event.field, value)
+        if event.field == "due_on" and state.original_pending:
+            state.original_due_on, state.original_pending = value, False
     elif kind == "extended":
         current = state.due_on if event.field == "due_on" else state.reply_due_on
         state.expect(event.field, eid, event.old_value, current)
@@ -163,6 +176,8 @@ def _apply(state: Replay, event, *, rules: TierRules, calendar, tz: tzinfo) -> N
 
 def _compare(state: Replay, row, lead: str | None, co: set[str]) -> None:
     """The case's row must hold what its history implies."""
+    if state.original_pending:
+        state.original_due_on, state.original_pending = state.due_on, False
 
     def same(what: str, stored: object, implied: object) -> None:
         if implied is not UNKNOWN and _text(stored) != _text(implied):

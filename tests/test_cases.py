@@ -64,16 +64,23 @@ def test_the_whole_life_of_a_case_is_its_history(district):
     assert history(db, case) == [
         ("opened", None, None, "C2026-000001", "intake:single-department"),
         ("dispatched", "lead", None, "market", None),
+        # The first dispatch (Monday 2 March) gives tier 1's deadlines: reply in 5 working days, resolve in 15.
+        ("deadline", "due_on", None, "2026-03-23", "dispatch"),
+        ("deadline", "reply_due_on", None, "2026-03-09", "dispatch"),
         ("returned", "lead", "market", None, "不属于本部门职责"),
-        ("dispatched", "lead", None, "housing", None),
+        ("dispatched", "lead", None, "housing", None),  # a redispatch does not restart the clock
         ("dispatched", "co", None, "esb", None),
         ("escalated", "tier", "1", "2", "escalate:co-department"),
+        # A tier change sets the new tier's deadlines from its day: 10 and 30 working days (5 April is Qingming).
+        ("deadline", "due_on", "2026-03-23", "2026-04-14", "escalate:co-department"),
+        ("deadline", "reply_due_on", "2026-03-09", "2026-03-16", "escalate:co-department"),
         ("accepted", "status", "dispatched", "accepted", None),
         ("answered", "status", "accepted", "answered", "已电话答复"),
         ("resolved", "status", "answered", "resolved", "已维修"),
         ("revisited", "satisfaction", None, "basically-satisfied", None),
         ("closed", "status", "resolved", "resolved", None),
         ("reopened", "status", "closed", "dispatched", "又坏了"),
+        ("deadline", "due_on", "2026-04-14", "2026-04-14", "reopen"),  # a new cycle, the same day again
         ("note", None, None, None, "已约维修"),
     ]
     db.refresh(case)
@@ -88,7 +95,7 @@ def test_the_whole_life_of_a_case_is_its_history(district):
     )
     detail = case_detail(session=db, ref=case.ref, tz=SHANGHAI, today=NOW.date())
     assert (detail.case.lead, detail.case.co, detail.lead_name) == ("housing", ["esb"], "区房管局")
-    assert [e.actor for e in detail.history] == ["clerk"] + ["liaison"] * 12
+    assert [e.actor for e in detail.history] == ["clerk"] + ["liaison"] * 17
     assert detail.history[0].at == NOW
 
 
@@ -98,6 +105,8 @@ def test_open_with_lead_dispatches_and_co_departments_make_tier_two(district):
     assert history(district, case)[1:] == [
         ("dispatched", "lead", None, "market", None),
         ("dispatched", "co", None, "esb,housing", None),
+        ("deadline", "due_on", None, "2026-04-14", "dispatch"),  # tier 2 from the intake: 30 working days
+        ("deadline", "reply_due_on", None, "2026-03-16", "dispatch"),
     ]
 
 

@@ -135,6 +135,15 @@ def test_json_of_case_show_has_the_history(filed):
             "new": "C2026-000001",
             "note": "intake:cross-department",
         },
+        {  # the due date given at intake is the deadline from the start: the dispatch keeps it
+            "at": "2026-03-02T09:30:00+08:00",
+            "actor": "tester",
+            "kind": "deadline",
+            "field": "due_on",
+            "old": None,
+            "new": "2026-03-20",
+            "note": "--due",
+        },
         {
             "at": "2026-03-02T09:30:00+08:00",
             "actor": "tester",
@@ -152,6 +161,15 @@ def test_json_of_case_show_has_the_history(filed):
             "old": None,
             "new": "esb",
             "note": None,
+        },
+        {  # tier 2's reply deadline, 10 working days from the dispatch
+            "at": "2026-03-02T09:30:00+08:00",
+            "actor": "tester",
+            "kind": "deadline",
+            "field": "reply_due_on",
+            "old": None,
+            "new": "2026-03-16",
+            "note": "dispatch",
         },
         {
             "at": "2026-03-02T09:45:00+08:00",
@@ -195,14 +213,17 @@ def test_whole_lifecycle_through_the_cli(filed):
     kinds = [e["kind"] for e in json.loads(filed("case", "show", "C2026-000001", "-f", "json").stdout)["history"]]
     assert kinds == [
         "opened",
+        "deadline",
         "dispatched",
         "dispatched",
+        "deadline",
         "accepted",
         "answered",
         "resolved",
         "revisited",
         "closed",
         "reopened",
+        "deadline",  # a reopen starts a new cycle with a new resolution deadline
         "returned",
         "dispatched",
         "note",

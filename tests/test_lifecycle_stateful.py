@@ -42,6 +42,7 @@ UNFINISHED = ("open", "dispatched", "accepted", "answered")
 # The district's mechanism, written down again for the model: working days to resolve, per tier, and how many
 # returns (退单) at tier 1 send a case to the joint meeting.
 RESOLVE_DAYS = {1: 15, 2: 30, 3: 60}
+REPLY_DAYS = {1: 5, 2: 10, 3: 10}
 RETURNS_TO_ESCALATE = 2
 MAX_CASES = 6
 SWEEP_AT = time(7, 30)  # cron: 30 7 * * 1-5  caselog escalate
@@ -65,6 +66,8 @@ class Expected:
     lead: str | None = None
     co: frozenset[str] = frozenset()
     due_on: date | None = None
+    reply_due_on: date | None = None
+    answered: bool = False
     returns_at_tier: int = 0
     return_count: int = 0
     reopen_count: int = 0
@@ -75,8 +78,20 @@ class Expected:
     def change_tier(self, tier: int, rule: str, day: date) -> None:
         self.history.append(("escalated", "tier", str(tier)))
         self.tier, self.rule = tier, rule
-        self.due_on = working_days_after(day, RESOLVE_DAYS[tier])
+        self.set_deadlines(day, reply=not self.answered)
         self.returns_at_tier = 0
+
+    def set_deadlines(self, day: date, *, reply: bool = True, anew: bool = False) -> None:
+        """The tier's deadlines counted from ``day``, each change an event (every new one at a reopen)."""
+        due = working_days_after(day, RESOLVE_DAYS[self.tier])
+        if anew or due != self.due_on:
+            self.history.append(("deadline", "due_on", due.isoformat()))
+            self.due_on = due
+        if reply:
+            answer = working_days_after(day, REPLY_DAYS[self.tier])
+            if answer != self.reply_due_on:
+                self.history.append(("deadline", "reply_due_on", answer.isoformat()))
+                self.reply_due_on = answer
 
     def sweep_decision(self, today: date) -> tuple[int, str] | None:
         """The model's escalation rule: tier 1 → 2 for co-departments, two returns, or overdue; 2 → 3 overdue."""
@@ -238,7 +253,7 @@ class Lifecycle(RuleBasedStateMachine):
             if co:
                 case.co = frozenset(co)
                 case.history.append(("dispatched", "co", ",".join(sorted(co))))
-            case.due_on = working_days_after(at.date(), RESOLVE_DAYS[case.tier])
+            case.set_deadlines(at.date())
         self.cases.append(case)
         self.last = case
 
@@ -259,8 +274,8 @@ class Lifecycle(RuleBasedStateMachine):
             case.co = frozenset(co)
             case.history.append(("dispatched", "co", ",".join(sorted(co)) or None))
         case.status, case.lead = "dispatched", lead
-        if first and case.due_on is None:
-            case.due_on = working_days_after(at.date(), RESOLVE_DAYS[case.tier])
+        if first and case.due_on is None:  # the first dispatch (or the next after a reopen without a lead)
+            case.set_deadlines(at.date(), reply=case.reply_due_on is None)
         if co and case.tier == 1:  # a dispatch that adds co-departments escalates at once
             case.change_tier(2, "escalate:co-department", at.date())
 
@@ -322,6 +337,7 @@ class Lifecycle(RuleBasedStateMachine):
         self.write(getattr(moves, name), **arguments)
         case.history.append((status, "status", status))
         case.status = status
+        case.answered = case.answered or status in ("answered", "resolved")
 
     @precondition(lambda self: self.cases)
     @rule(index=pick, reason=st.sampled_from(["resolved", "withdrawn"]))
@@ -351,6 +367,12 @@ class Lifecycle(RuleBasedStateMachine):
         case.status = "dispatched" if case.lead else "open"
         case.history.append(("reopened", "status", case.status))
         case.reopen_count += 1
+        # A new cycle: a new resolution deadline from the reopen day (from the next dispatch without a lead).
+        if case.lead:
+            case.set_deadlines(at.date(), reply=False, anew=True)
+        else:
+            case.history.append(("deadline", "due_on", None))
+            case.due_on = None
 
     @precondition(lambda self: self.cases)
     @rule(index=pick, to=st.integers(min_value=1, max_value=3))
@@ -399,8 +421,13 @@ class Lifecycle(RuleBasedStateMachine):
         status = "dispatched" if lead else "open"
         case = Expected(self.ref_of(external_ref), title, status=status, tier=2 if co else 1, rule="imported")
         case.lead, case.co, case.external_ref, case.opened_text = lead, frozenset(co), external_ref, row["opened_at"]
+        # Imported history is history: the commands' events at the row's times, then the import itself.
+        case.history.append(("opened", None, case.ref))
         if lead:
-            case.due_on = working_days_after(at.date(), RESOLVE_DAYS[case.tier])
+            case.history.append(("dispatched", "lead", lead))
+            if co:
+                case.history.append(("dispatched", "co", ",".join(sorted(co))))
+            case.set_deadlines(at.date())
         case.history.append(("imported", "status", status))
         self.cases.append(case)
         self.last = case

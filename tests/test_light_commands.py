@@ -95,6 +95,14 @@ def test_calendar_entries_are_read_and_an_old_schema_is_upgraded_first(isolated_
             connection.execute(f"DROP INDEX ix_events_{kind}")
         connection.execute("CREATE INDEX ix_events_kind_at ON events (kind, at)")
         connection.execute("CREATE INDEX ix_events_kind_case_at ON events (kind, case_id, at)")
+        connection.execute("DROP INDEX ix_events_deadline")  # and 0010
+        for index in ("ix_cases_report_received", "ix_cases_report_due"):
+            connection.execute(f"DROP INDEX {index}")
+        for column in ("report_missed", "report_dispatched", "missed_on"):
+            connection.execute(f"ALTER TABLE cases DROP COLUMN {column}")
+        connection.execute("CREATE INDEX ix_cases_report_received ON cases (opened_day)")
+        connection.execute("CREATE INDEX ix_cases_report_due ON cases (report_due_on)")
+        connection.execute("DELETE FROM settings")
     days = json.loads(run("calendar", "show", "2027-01", "-f", "json").stdout)
     assert [d for d in days if d["day"] == "2027-01-01"][0]["workday"] is False
     with sqlite3.connect(isolated_env / "caselog.db") as connection:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
-from caselog.cases.history import get_case, moment_for, record, touch
+from caselog.cases.history import get_case, missed_deadline, moment_for, record, touch
 from caselog.cases.intake import check_due_after_opening
 from caselog.directory import find_party
 from caselog.errors import BadInput, InvalidMove
@@ -61,6 +61,8 @@ def edit(
                 other = session.scalar(select(Case.id).where(Case.external_ref == new, Case.id != case.id))
                 if other is not None:
                     raise BadInput(_("--external-ref: {ref!r} is already used by another case").format(ref=new))
+            if name == "due_on":
+                missed_deadline(case, at, now.tzinfo)
             record(session, case, EventKind.edited, at=at, actor=actor, field=name, old=current[name], new=new)
             setattr(case, name, new)
             changed.append(name)
@@ -110,6 +112,8 @@ def extend(
         )
     if to < case.opened_at.astimezone(now.tzinfo).date():
         raise BadInput(_("--to: {day} is before the case was opened").format(day=to.isoformat()))
+    if field == "due_on":  # granted after the deadline passed, the extension gives a new one; the miss stands
+        missed_deadline(case, at, now.tzinfo)
     record(session, case, EventKind.extended, at=at, actor=actor, field=field, old=old, new=to, note=reason)
     setattr(case, field, to)
     touch(session, case, at)

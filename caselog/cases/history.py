@@ -1,17 +1,19 @@
-"""A case's history: finding a case, appending an event, and counting a change on the case.
+"""A case's history: finding a case, appending an event, its deadlines, and counting a change on the case.
 
-Every change to a case is an ``Event`` written in the same transaction as the change itself; ``touch`` then counts
-the change (the compare-and-set version) and stores what reports count about the case now.
+Every change to a case is an ``Event`` written in the same transaction as the change itself — a new deadline too
+(``set_deadlines``); ``touch`` then counts the change (the compare-and-set version) and stores what reports count
+about the case now.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from caselog.cases.report_facts import refresh_case, store_opened_facts
+from caselog.cases.report_facts import refresh_case
+from caselog.enums import FINISHED
 from caselog.errors import BadInput, NotFound
 from caselog.i18n import _
 from caselog.models import (
@@ -78,16 +80,51 @@ def moment_for(case: Case, at: datetime, now: datetime) -> datetime:
     return at
 
 
-def touch(session: Session, case: Case, at: datetime, *, opened_lead: str | None = None) -> None:
-    """Count the change on the case and store what reports count about it now (``caselog.cases.report_facts``);
-    ``opened_lead``: the case was opened just now and dispatched at once to that department."""
+def touch(session: Session, case: Case, at: datetime) -> None:
+    """Count the change on the case and store what reports count about it now (``caselog.cases.report_facts``)."""
     case.version += 1
     case.updated_at = at
     session.add(case)
-    if opened_lead is None:
-        refresh_case(session, case)
-    else:
-        store_opened_facts(session, case, opened_lead)
+    refresh_case(session, case)
+
+
+# What ``set_deadlines`` leaves as it is.
+KEEP = object()
+
+
+def set_deadlines(
+    session: Session,
+    case: Case,
+    *,
+    due_on: date | None | object = KEEP,
+    reply_due_on: date | None | object = KEEP,
+    at: datetime,
+    actor: str,
+    note: str,
+    tz: tzinfo,
+    anew: bool = False,
+) -> None:
+    """Give the case new deadlines, each change a ``deadline`` event noting why (``dispatch``, a tier rule,
+    ``reopen`` …); ``anew`` records the resolution deadline even when it is the same day (a reopen starts a new
+    cycle). A resolution deadline that had passed unmet when it is replaced stays missed: ``missed_on`` keeps the
+    first one missed in the case's current cycle (the rule of ``caselog.rules.case_facts``)."""
+    if due_on is not KEEP and (anew or due_on != case.due_on):
+        missed_deadline(case, at, tz)
+        record(session, case, EventKind.deadline, at=at, actor=actor, field="due_on", old=case.due_on, new=due_on,
+               note=note)  # fmt: skip
+        case.due_on = due_on
+    if reply_due_on is not KEEP and reply_due_on != case.reply_due_on:
+        record(session, case, EventKind.deadline, at=at, actor=actor, field="reply_due_on", old=case.reply_due_on,
+               new=reply_due_on, note=note)  # fmt: skip
+        case.reply_due_on = reply_due_on
+
+
+def missed_deadline(case: Case, at: datetime, tz: tzinfo) -> None:
+    """Note on the case that its resolution deadline passed unmet, if it did by ``at`` (before it is replaced)."""
+    if case.due_on is None or case.status in FINISHED or case.missed_on is not None:
+        return
+    if at.astimezone(tz).date() > case.due_on:
+        case.missed_on = case.due_on
 
 
 def co_codes(session: Session, case: Case) -> list[str]:

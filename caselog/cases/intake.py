@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from caselog.cases.history import record
 from caselog.cases.moves import dispatch_case, resolve_departments
-from caselog.cases.report_facts import store_opened_facts
+from caselog.cases.report_facts import refresh_case
 from caselog.directory import find_party
 from caselog.errors import BadInput, NotFound
 from caselog.i18n import _
@@ -111,12 +111,15 @@ def open_case(
     session.add(case)
     session.flush()
     record(session, case, EventKind.opened, at=opened_at, actor=actor, new=case.ref, note=decision.rule)
+    if data.due_on is not None:  # a due date given at intake: the deadline from the start, kept at dispatch
+        record(session, case, EventKind.deadline, at=opened_at, actor=actor, field="due_on", new=data.due_on,
+               note="--due")  # fmt: skip
     if lead_dept is not None:
         dispatch_case(
             session, case, lead_dept, co_depts, at=opened_at, actor=actor, rules=rules, tz=now.tzinfo, new=True
         )
     else:
-        store_opened_facts(session, case, None)
+        refresh_case(session, case)
     return case
 
 

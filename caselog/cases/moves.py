@@ -7,12 +7,12 @@ actor and the moment (``now``) from the caller and never open a session themselv
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import datetime, tzinfo
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from caselog.cases.history import co_codes, get_case, lead_code, moment_for, record, touch
+from caselog.cases.history import KEEP, co_codes, get_case, lead_code, moment_for, record, set_deadlines, touch
 from caselog.directory import active_department
 from caselog.errors import BadInput, InvalidMove
 from caselog.i18n import _, enum_label
@@ -91,25 +91,36 @@ def dispatch_case(
                 new=",".join(new_co) or None,
             )
     if first_dispatch:
-        _assign_deadlines(session, case, start=at.astimezone(tz).date(), rules=rules)
-    touch(session, case, at, opened_lead=lead.code if new else None)
+        _assign_deadlines(session, case, at=at, actor=actor, rules=rules, tz=tz)
+    touch(session, case, at)
     if co:
         from caselog.cases.tier_moves import escalate_by_rules
 
         escalate_by_rules(session=session, case=case, at=at, tz=tz, rules=rules, actor=actor)
 
 
-def _assign_deadlines(session: Session, case: Case, *, start: date, rules: TierRules) -> None:
+def _assign_deadlines(session: Session, case: Case, *, at: datetime, actor: str, rules: TierRules, tz: tzinfo) -> None:
     """Deadlines count in working days from the first dispatch; a due date the user gave is kept.
 
     A redispatch after a return does not restart the clock: the party has waited since the first dispatch.
     """
+    start = at.astimezone(tz).date()
     deadlines = tier_deadlines(tier=case.tier, start=start, rules=rules, calendar=load_calendar(session=session))
-    if case.reply_due_on is None:
-        case.reply_due_on = case.original_reply_due_on = deadlines.reply_due_on
-    if case.due_on is None:
-        case.due_on = case.original_due_on = deadlines.due_on
+    set_deadlines(
+        session,
+        case,
+        due_on=deadlines.due_on if case.due_on is None else KEEP,
+        reply_due_on=deadlines.reply_due_on if case.reply_due_on is None else KEEP,
+        at=at,
+        actor=actor,
+        note="dispatch",
+        tz=tz,
+    )
+    if case.original_due_on is None:
+        case.original_due_on = case.due_on
         case.deadline_estimated = deadlines.estimated
+    if case.original_reply_due_on is None:
+        case.original_reply_due_on = case.reply_due_on
 
 
 def dispatch(
@@ -274,8 +285,20 @@ def close(
     return case
 
 
-def reopen(*, session: Session, ref: str, reason: str, at: datetime, now: datetime, actor: str) -> Case:
-    """Reopen a closed case (重办): back to its lead department if it has one, else to open."""
+def reopen(
+    *,
+    session: Session,
+    ref: str,
+    reason: str,
+    at: datetime,
+    now: datetime,
+    actor: str,
+    rules: TierRules = DEFAULT_RULES,
+) -> Case:
+    """Reopen a closed case (重办): back to its lead department if it has one, else to open.
+
+    A reopen starts a new cycle: a new resolution deadline, the tier's days from the reopen day (from the next
+    dispatch when the case goes back to open); what the last cycle missed stays in the figures."""
     reason = required_text(reason, "--reason")
     case = get_case(session=session, ref=ref)
     check_move(case.ref, case.status, "reopen")
@@ -292,6 +315,15 @@ def reopen(*, session: Session, ref: str, reason: str, at: datetime, now: dateti
         new=target,
         note=reason,
     )
+    due_on = None
+    if target is Status.dispatched:
+        calendar = load_calendar(session=session)
+        start = at.astimezone(now.tzinfo).date()
+        deadlines = tier_deadlines(tier=case.tier, start=start, rules=rules, calendar=calendar)
+        due_on, case.deadline_estimated = deadlines.due_on, deadlines.estimated
+    # While the case is still closed: the deadline of the cycle it ends was met or judged already.
+    set_deadlines(session, case, due_on=due_on, at=at, actor=actor, note="reopen", tz=now.tzinfo, anew=True)
+    case.missed_on = None
     case.status = target
     case.closed_at = None
     case.close_reason = None

@@ -1,52 +1,49 @@
-"""What the reports count about each case, defined once by replaying its events, and kept on the case.
+"""What the reports count about each case: its facts replayed from its history, stored on it, and replayed again
+for a report as of a moment before its last change.
 
-A report is evaluated as of a moment: only events up to it count (``caselog.reports.rates``). ``replayed`` is the one
-definition of a case's facts as of a moment, read from its history: its lead department and tier, whether it
-was answered and resolved, whether it is left out (withdrawn, duplicate, invalid), its satisfaction, its
-deadline, and the days of its receipt, first answer and first resolution.
+A report is evaluated as of a moment: only events up to it count (``caselog.reports``). ``caselog.rules.case_facts``
+is the one definition of a case's facts as of a moment — its lead and tier then, whether it was answered and
+resolved, whether it is left out (withdrawn, duplicate, invalid), its satisfaction, its deadline of record and
+whether it missed a deadline, the departments it was dispatched to and returned by, and the local days of its
+receipt, first answer and first resolution.
 
-A case whose facts last changed at or before a moment has, as of that moment, exactly the facts it has now. So
-every case keeps its facts as of now in columns of ``cases`` (``report_lead``, ``report_tier``, ``answered_day``
-…) with ``changed_at``, the latest moment any of them changed; reports count those columns straight from an index
-and replay the history only of the few cases changed after their moment. ``refresh`` stores the replay as of
-now, in the transaction of the change. A trigger on ``events`` clears ``changed_at`` whenever an event that can
-change a fact is written, so a case whose writer did not refresh it is replayed: slower, never wrong.
+A case whose facts last changed at or before a moment has, as of that moment, exactly the facts it has after its
+last change (a deadline it then had may pass unmet later: a report as of a later moment judges that from the
+stored deadline). So every case keeps those facts in columns of ``cases`` (``report_lead``, ``report_tier``,
+``answered_day`` …) with ``changed_at``, the latest moment any of them changed; reports count those columns
+straight from an index and replay the history only of the cases changed after their moment. ``refresh`` stores
+the facts in the transaction of the change. A trigger on ``events`` clears ``changed_at`` whenever an event that
+can change a fact is written, so a case whose writer did not refresh it is replayed: slower, never wrong.
+
+The stored local days are the district's days in the zone recorded in ``settings`` (``report_day_zone``) when
+they were computed; a report in another zone replays every case.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, tzinfo
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    Boolean,
-    Date,
-    Integer,
-    and_,
-    bindparam,
-    case,
-    cast,
-    func,
-    literal,
-    literal_column,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import bindparam, literal_column, select, update
 
 from caselog.models import Case, Department, Event, Setting
+from caselog.rules.case_facts import NO_FACT_KINDS, Facts, Row, local_day, replay
+from caselog.rules.case_facts import Event as CaseEvent
+
+__all__ = ["NO_FACT_KINDS"]
 
 EXCLUDED_REASONS = ("withdrawn", "duplicate", "invalid")
-# Events that change no reported fact; any other kind marks its case as changed (see the trigger in 0004).
-NO_FACT_KINDS = ("note", "decided", "accepted", "imported")
 # The columns ``refresh`` keeps, as the ORM names them.
 FACT_COLUMNS = ("changed_at", "opened_day", "report_lead", "report_tier", "report_excluded", "answered_day",
-                "report_resolved", "resolved_day", "report_satisfaction", "report_due_on")  # fmt: skip
-DAY_OFFSET_SETTING = "report_day_offset_minutes"
-_OFFSET_CACHE = "caselog.report_day_offset"
-# Core tables, not ORM entities: building these statements with ORM aliases cost 0.1 s each.
+                "report_resolved", "resolved_day", "report_satisfaction", "report_due_on", "report_missed",
+                "report_dispatched", "missed_on")  # fmt: skip
+DAY_ZONE_SETTING = "report_day_zone"
+_ZONE_CACHE = "caselog.report_day_zone"
+# Core tables, not ORM entities: building statements with ORM aliases costs more than running them.
 CASES, EVENTS, DEPARTMENTS = Case.__table__, Event.__table__, Department.__table__
+_CHUNK = 500  # ids per IN (…) list: well under every driver's limit on bound parameters
 
 
 def one_of(column, words):
@@ -57,257 +54,120 @@ def one_of(column, words):
     return column.in_([literal_column(f"'{word}'") for word in words])
 
 
-def local_day(column, offset: timedelta, dialect: str):
-    """The local calendar day of a stored UTC time at a fixed ``offset`` (mainland China keeps no summer time)."""
-    if dialect == "sqlite":
-        return func.date(column, f"{int(offset.total_seconds() // 3600):+d} hours")
-    return func.date(func.timezone("UTC", column) + literal(offset))
+def zone_key(tz: tzinfo) -> str:
+    """The name a zone is recorded under: its IANA key (``Asia/Shanghai``)."""
+    return getattr(tz, "key", None) or str(tz)
 
 
-def python_day(moment: datetime | None, offset: timedelta) -> date | None:
-    """``local_day`` in Python, for rows written without SQL (imports, the benchmark generator)."""
-    if moment is None:
-        return None
-    hours = _whole_hours(offset)
-    if moment.utcoffset() == hours:  # already in the district's time: its own date (the common case, and fast)
-        return moment.date()
-    return (moment.astimezone(UTC) + hours).date()
-
-
-@functools.cache
-def _whole_hours(offset: timedelta) -> timedelta:
-    """The offset in whole hours, as ``local_day`` applies it on SQLite."""
-    return timedelta(hours=offset.total_seconds() // 3600)
-
-
-def day_offset(connection) -> timedelta:
-    """The UTC offset the stored local days (``opened_day``, ``answered_day``, ``resolved_day``) are computed with:
-    the district's when the schema was created, recorded in ``settings`` (read once per connection)."""
-    cached = connection.info.get(_OFFSET_CACHE)
+def stored_zone(connection) -> str | None:
+    """The zone the stored local days (``opened_day`` …) are computed in, as recorded in ``settings``; None for a
+    database whose days are not known to be in any (read once per connection)."""
+    cached = connection.info.get(_ZONE_CACHE)
     if cached is None:
-        minutes = connection.execute(select(Setting.value).where(Setting.name == DAY_OFFSET_SETTING)).scalar()
-        cached = timedelta(minutes=int(minutes if minutes is not None else 480))
-        connection.info[_OFFSET_CACHE] = cached
-    return cached
+        found = connection.execute(select(Setting.value).where(Setting.name == DAY_ZONE_SETTING)).scalar()
+        cached = connection.info[_ZONE_CACHE] = found or ""
+    return cached or None
 
 
-def _events_of(base, as_of: datetime | None):
-    """Per case of ``base``, the ids of the events that decide each fact as of ``as_of`` (None: now), in one
-    grouped pass over the cases' events."""
+def _zone(connection) -> tzinfo:
+    return ZoneInfo(stored_zone(connection) or "Asia/Shanghai")
 
-    def until(condition):
-        return condition if as_of is None else and_(condition, EVENTS.c.at <= as_of)
 
-    def last(condition):
-        return func.max(case((until(condition), EVENTS.c.id)))
+# --- reading histories --------------------------------------------------------------------------------------
 
-    def following(condition):
-        return func.min(case((and_(condition, EVENTS.c.at > as_of), EVENTS.c.id)))
-
-    def seen(condition):
-        return func.max(case((until(condition), 1), else_=0))
-
-    lead_change = and_(one_of(EVENTS.c.kind, ("dispatched", "returned")), EVENTS.c.field == "lead")
-    extension = and_(EVENTS.c.kind == "extended", EVENTS.c.field == "due_on")
-    columns = [
-        base.c.id.label("case_id"),
-        last(lead_change).label("lead_last"),
-        last(EVENTS.c.kind == "escalated").label("tier_last"),
-        seen(one_of(EVENTS.c.kind, ("answered", "resolved"))).label("answered"),
-        last(one_of(EVENTS.c.kind, ("resolved", "reopened"))).label("rr_last"),
-        last(one_of(EVENTS.c.kind, ("closed", "reopened"))).label("close_last"),
-        last(EVENTS.c.kind == "revisited").label("visit_last"),
-        func.max(case((EVENTS.c.kind == "revisited", 1), else_=0)).label("visit_any"),
-        seen(EVENTS.c.kind == "returned").label("returned"),
-        seen(EVENTS.c.kind == "reopened").label("reopened"),
-        last(extension).label("ext_last"),
-        func.min(case((EVENTS.c.kind == "resolved", EVENTS.c.at))).label("first_resolved"),
-        func.min(case((one_of(EVENTS.c.kind, ("answered", "resolved")), EVENTS.c.at))).label("first_answer"),
-        func.max(case((~one_of(EVENTS.c.kind, NO_FACT_KINDS), EVENTS.c.at))).label("last_change"),
-    ]
-    if as_of is not None:
-        # What a fact was before a change after ``as_of``: the old value of the first such change.
-        columns += [
-            following(lead_change).label("lead_next"),
-            following(EVENTS.c.kind == "escalated").label("tier_next"),
-            following(extension).label("ext_next"),
-        ]
-    # From the cases to their events (an outer join keeps that order on every planner): never a scan of events.
-    return (
-        select(*columns)
-        .select_from(base.outerjoin(EVENTS, EVENTS.c.case_id == base.c.id))
-        .group_by(base.c.id)
-        .cte("decisive_events")
-        .prefix_with("MATERIALIZED")
+_LEAD = DEPARTMENTS.alias("lead")
+_ROWS = (
+    select(
+        CASES.c.id, CASES.c.opened_at, CASES.c.tier, _LEAD.c.code, CASES.c.due_on, CASES.c.dispatched_at,
+        CASES.c.answered_at, CASES.c.resolved_at, CASES.c.closed_at, CASES.c.close_reason, CASES.c.satisfaction,
+        CASES.c.category, CASES.c.party_id, CASES.c.original_due_on,
     )
+    .select_from(CASES.outerjoin(_LEAD, _LEAD.c.id == CASES.c.lead_id))
+    .where(CASES.c.id.in_(bindparam("ids", expanding=True)))
+)  # fmt: skip
+_EVENTS = (
+    select(EVENTS.c.case_id, EVENTS.c.at, EVENTS.c.kind, EVENTS.c.field, EVENTS.c.old_value, EVENTS.c.new_value)
+    .where(EVENTS.c.case_id.in_(bindparam("ids", expanding=True)))
+    .order_by(EVENTS.c.case_id, EVENTS.c.at, EVENTS.c.id)
+)
 
 
-def replayed(base, *, as_of: datetime | None, offset: timedelta, dialect: str):
-    """One row per case of ``base`` (a selectable with an ``id`` column) with its facts as of ``as_of`` (None:
-    now), replayed from its events; flags are 0/1, days are local at ``offset``.
+class History:
+    """One case's row and its events, as ``replay`` reads them; ``category``, ``party_id`` and the deadline first
+    set (``original_due_on``) ride along for the reports."""
 
-    Where a case has no event that decides a fact (imported cases, old rows) the fact is its stored column, as
-    far as that column's time is not after ``as_of``.
-    """
+    __slots__ = ("case_id", "row", "events", "category", "party_id", "original_due_on")
 
-    def by(moment):
-        return moment.is_not(None) if as_of is None else and_(moment.is_not(None), moment <= as_of)
-
-    def as_date(text):
-        return text if dialect == "sqlite" else cast(text, Date)
-
-    events = _events_of(base, as_of)
-    e = events.c
-    lead = DEPARTMENTS.alias("lead")
-    lead_last, lead_next, tier_last, tier_next, rr, closing, visit, ext_last, ext_next = (
-        EVENTS.alias(name) for name in ("lead_last", "lead_next", "tier_last", "tier_next", "rr", "closing", "visit",
-                                        "ext_last", "ext_next")
-    )  # fmt: skip
-    later = as_of is not None  # only a past moment has changes after it
-    lead_code = case(
-        (e.lead_last.is_not(None), lead_last.c.new_value),
-        *([(e.lead_next.is_not(None), lead_next.c.old_value)] if later else []),
-        else_=lead.c.code,
-    )
-    tier = case(
-        (e.tier_last.is_not(None), cast(tier_last.c.new_value, Integer)),
-        *([(e.tier_next.is_not(None), cast(tier_next.c.old_value, Integer))] if later else []),
-        else_=CASES.c.tier,
-    )
-    answered = or_(func.coalesce(e.answered, 0) == 1, by(CASES.c.answered_at), by(CASES.c.resolved_at))
-    resolved = case((rr.c.kind == "resolved", 1), (rr.c.kind == "reopened", 0), (by(CASES.c.resolved_at), 1), else_=0)
-    excluded = case(
-        (one_of(closing.c.new_value, EXCLUDED_REASONS), 1),
-        (closing.c.id.is_not(None), 0),
-        (and_(one_of(CASES.c.close_reason, EXCLUDED_REASONS), by(CASES.c.closed_at)), 1),
-        else_=0,
-    )
-    satisfaction = case(
-        (e.visit_last.is_not(None), visit.c.new_value),
-        (func.coalesce(e.visit_any, 0) == 1, None),
-        else_=CASES.c.satisfaction,
-    )
-    deadline = case(
-        (e.ext_last.is_not(None), as_date(ext_last.c.new_value)),
-        *([(e.ext_next.is_not(None), as_date(ext_next.c.old_value))] if later else []),
-        else_=CASES.c.due_on,
-    )
-    resolved_at = func.coalesce(e.first_resolved, CASES.c.resolved_at)
-    answered_at = func.coalesce(e.first_answer, CASES.c.answered_at, CASES.c.resolved_at)
-    # The latest moment a fact can have changed: its last deciding event, or a time stored on the case.
-    moments = [e.last_change, CASES.c.answered_at, CASES.c.resolved_at, CASES.c.closed_at]
-    if dialect == "sqlite":
-        changed_at = func.max(CASES.c.opened_at, *(func.coalesce(m, CASES.c.opened_at) for m in moments))
-    else:
-        changed_at = func.greatest(CASES.c.opened_at, *moments)
-    query = (
-        select(
-            CASES.c.id.label("case_id"),
-            lead_code.label("department"),
-            tier.label("tier"),
-            CASES.c.category.label("category"),
-            CASES.c.party_id.label("party_id"),
-            local_day(CASES.c.opened_at, offset, dialect).label("day"),
-            case((answered, 1), else_=0).label("answered"),
-            resolved.label("resolved"),
-            excluded.label("excluded"),
-            func.coalesce(closing.c.new_value, CASES.c.close_reason).label("close_value"),
-            satisfaction.label("satisfaction"),
-            func.coalesce(e.returned, 0).label("returned"),
-            func.coalesce(e.reopened, 0).label("reopened"),
-            deadline.label("deadline"),
-            CASES.c.original_due_on.label("original_deadline"),
-            local_day(answered_at, offset, dialect).label("answered_day"),
-            local_day(resolved_at, offset, dialect).label("resolved_day"),
-            changed_at.label("changed_at"),
-        )
-        .select_from(CASES)
-        .join(base, base.c.id == CASES.c.id)
-        .outerjoin(events, e.case_id == CASES.c.id)
-        .outerjoin(lead, lead.c.id == CASES.c.lead_id)
-        .outerjoin(lead_last, lead_last.c.id == e.lead_last)
-        .outerjoin(tier_last, tier_last.c.id == e.tier_last)
-        .outerjoin(rr, rr.c.id == e.rr_last)
-        .outerjoin(closing, closing.c.id == e.close_last)
-        .outerjoin(visit, visit.c.id == e.visit_last)
-        .outerjoin(ext_last, ext_last.c.id == e.ext_last)
-    )
-    if later:
-        query = (
-            query.outerjoin(lead_next, lead_next.c.id == e.lead_next)
-            .outerjoin(tier_next, tier_next.c.id == e.tier_next)
-            .outerjoin(ext_next, ext_next.c.id == e.ext_next)
-        )
-    return query
+    def __init__(self, case_id: int, row: Row, category, party_id, original_due_on) -> None:
+        self.case_id, self.row, self.events = case_id, row, []
+        self.category, self.party_id, self.original_due_on = category, party_id, original_due_on
 
 
-def facts_without_history(row: dict, lead_code: str | None, offset: timedelta) -> dict:
-    """The stored facts of a case whose history decides none of them (an imported case: its only event is
-    ``imported``), from its columns as ``row`` holds them (aware times); what ``refresh`` would store, without
-    the round trip, for bulk writers."""
-    opened, answered, resolved, closed = (
-        row["opened_at"],
-        row.get("answered_at"),
-        row.get("resolved_at"),
-        row.get("closed_at"),
-    )
-    changed = opened
-    for moment in (answered, resolved, closed):
-        if moment is not None and moment > changed:
-            changed = moment
-    reason = row.get("close_reason")
+def histories(connection, case_ids: Iterable[int]) -> Iterator[History]:
+    """The histories of ``case_ids``, a chunk of cases at a time (their events sorted by time, then id)."""
+    ids = list(case_ids)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        found: dict[int, History] = {}
+        for (case_id, opened, tier, lead, due, dispatched, answered, resolved, closed, reason, satisfaction,
+             category, party_id, original) in connection.execute(_ROWS, {"ids": chunk}):  # fmt: skip
+            row = Row(opened, tier, lead, due, dispatched, answered, resolved, closed, reason, satisfaction)
+            found[case_id] = History(case_id, row, category, party_id, original)
+        for case_id, at, kind, field, old, new in connection.execute(_EVENTS, {"ids": chunk}):
+            history = found.get(case_id)
+            if history is not None:
+                history.events.append(CaseEvent(_aware(at), kind, field, old, new))
+        yield from (found[case_id] for case_id in chunk if case_id in found)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+# --- what is stored on a case ---------------------------------------------------------------------------------
+
+
+def stored_values(facts: Facts, row: Row, tz: tzinfo) -> dict:
+    """The stored columns (``FACT_COLUMNS``) of a case whose facts after its last change are ``facts``."""
+    reason = facts.close_reason
     return {
-        "changed_at": changed,
-        "opened_day": python_day(opened, offset),
-        "report_lead": lead_code,
-        "report_tier": row["tier"],
-        "report_excluded": reason if closed is not None and reason in EXCLUDED_REASONS else None,
-        "answered_day": python_day(answered or resolved, offset),
-        "report_resolved": resolved is not None,
-        "resolved_day": python_day(resolved, offset),
-        "report_satisfaction": row.get("satisfaction"),
-        "report_due_on": row.get("due_on"),
+        "changed_at": facts.changed_at,
+        "opened_day": local_day(row.opened_at, tz),
+        "report_lead": facts.lead,
+        "report_tier": facts.tier,
+        "report_excluded": reason if reason in EXCLUDED_REASONS else None,
+        "answered_day": local_day(facts.answered_at, tz) if facts.answered and facts.answered_at else None,
+        "report_resolved": facts.resolved,
+        "resolved_day": local_day(facts.resolved_at, tz) if facts.resolved_at else None,
+        "report_satisfaction": facts.satisfaction,
+        "report_due_on": facts.record_deadline,
+        "report_missed": facts.missed is not None,
+        "report_dispatched": bool(facts.dispatched_to),
+        "missed_on": facts.cycle_missed,
     }
 
 
+_STORE = (
+    update(CASES)
+    .where(CASES.c.id == bindparam("b_id"))
+    .values({column: bindparam(f"v_{column}") for column in FACT_COLUMNS})
+)
+
+
 def refresh(connection, case_ids) -> None:
-    """Store the facts as of now of the cases ``case_ids`` (a list of ids, or a select of ids)."""
+    """Store the facts after their last change of the cases ``case_ids`` (a list of ids, or a select of ids)."""
     if not isinstance(case_ids, list | tuple | set):
-        connection.execute(_refresh_statement(connection, select(CASES.c.id).where(CASES.c.id.in_(case_ids))))
-        return
-    ids = sorted(case_ids)
-    key = ("caselog.refresh", connection.dialect.name, day_offset(connection))
-    statement = _STATEMENTS.get(key)
-    if statement is None:
-        touched = select(CASES.c.id).where(CASES.c.id.in_(bindparam("ids", expanding=True)))
-        statement = _STATEMENTS[key] = _refresh_statement(connection, touched)
-    for start in range(0, len(ids), _CHUNK):
-        connection.execute(statement, {"ids": ids[start : start + _CHUNK]})
-
-
-_CHUNK = 5000  # ids per statement: well under every driver's limit on bound parameters
-_STATEMENTS: dict = {}  # built once per process: a write command refreshes its case in well under a millisecond
-
-
-def _refresh_statement(connection, touched):
-    base = touched.cte("touched_cases").prefix_with("MATERIALIZED")
-    facts = replayed(base, as_of=None, offset=day_offset(connection), dialect=connection.dialect.name).subquery()
-    return (
-        update(CASES)
-        .where(CASES.c.id == facts.c.case_id)
-        .values(
-            changed_at=facts.c.changed_at,
-            opened_day=facts.c.day,
-            report_lead=facts.c.department,
-            report_tier=facts.c.tier,
-            report_excluded=case((facts.c.excluded == 1, facts.c.close_value)),
-            answered_day=case((facts.c.answered == 1, facts.c.answered_day)),
-            report_resolved=cast(facts.c.resolved, Boolean),
-            resolved_day=facts.c.resolved_day,
-            report_satisfaction=facts.c.satisfaction,
-            report_due_on=facts.c.deadline,
-        )
-    )
+        case_ids = [case_id for (case_id,) in connection.execute(case_ids)]
+    tz = _zone(connection)
+    rows = []
+    for history in histories(connection, sorted(case_ids)):
+        values = stored_values(replay(history.events, history.row, tz=tz), history.row, tz)
+        rows.append({"b_id": history.case_id, **{f"v_{k}": v for k, v in values.items()}})
+        if len(rows) >= _CHUNK:
+            connection.execute(_STORE, rows)
+            rows = []
+    if rows:
+        connection.execute(_STORE, rows)
 
 
 def refresh_case(session, case: Case) -> None:
@@ -317,28 +177,42 @@ def refresh_case(session, case: Case) -> None:
     session.expire(case, list(FACT_COLUMNS))
 
 
-def store_opened_facts(session, case: Case, lead_code: str | None) -> None:
-    """Store the facts of a case opened just now, whose history is its ``opened`` event and, when it was dispatched
-    at once, its dispatch to ``lead_code``, all at its opening: the case's own columns decide every fact then, as
-    ``facts_without_history`` reads them (a test holds this to what ``refresh`` replays). It spares a one-case
-    command building and compiling the replay, which costs more than the rest of ``case open``."""
-    session.flush()
-    connection = session.connection()
-    row = {
-        "opened_at": case.opened_at,
-        "tier": case.tier,
-        "due_on": case.due_on,
-        "answered_at": case.answered_at,
-        "resolved_at": case.resolved_at,
-        "closed_at": case.closed_at,
-        "close_reason": case.close_reason,
-        "satisfaction": case.satisfaction,
-    }
-    facts = facts_without_history(row, lead_code, day_offset(connection))
-    connection.execute(update(CASES).where(CASES.c.id == case.id).values(**facts))
-    session.expire(case, list(FACT_COLUMNS))
-
-
 def refresh_all(connection) -> None:
-    """Store the facts of every case (the migration that adds the columns, and checks)."""
-    refresh(connection, select(CASES.c.id))
+    """Store the facts of every case (the revisions that change what is stored, and checks)."""
+    refresh(connection, select(CASES.c.id).order_by(CASES.c.id))
+
+
+# --- what a report replays ------------------------------------------------------------------------------------
+
+# The columns of a replayed case, in the order of ``replayed_facts`` after its cohort.
+REPLAYED_COLUMNS = ("case_id", "department", "category", "close_value", "satisfaction", "tier", "party_id",
+                    "answered", "resolved", "excluded", "returned", "reopened", "missed", "dispatched", "day",
+                    "deadline", "original_deadline", "answered_day", "resolved_day")  # fmt: skip
+
+
+def replayed_rows(connection, case_ids: Iterable[int], *, as_of: datetime, tz: tzinfo) -> Iterator[tuple]:
+    """The facts as of ``as_of`` of the cases ``case_ids``, one tuple per case (``REPLAYED_COLUMNS``), their days
+    in ``tz``."""
+    for history in histories(connection, case_ids):
+        facts = replay(history.events, history.row, tz=tz, as_of=as_of)
+        reason = facts.close_reason
+        # Judged against the first deadline set at its dispatch (``--original``): the row keeps it.
+        first = history.original_due_on
+        yield (
+            history.case_id, facts.lead, history.category, reason, facts.satisfaction, facts.tier, history.party_id,
+            int(facts.answered), int(facts.resolved), int(reason in EXCLUDED_REASONS), int(facts.returned),
+            int(facts.reopened), int(facts.missed is not None), int(bool(facts.dispatched_to)),
+            local_day(history.row.opened_at, tz), facts.record_deadline, first,
+            local_day(facts.answered_at, tz) if facts.answered and facts.answered_at else None,
+            local_day(facts.resolved_at, tz) if facts.resolved_at else None,
+        )  # fmt: skip
+
+
+def facts_as_of(connection, case_ids: Iterable[int], *, as_of: datetime, tz: tzinfo) -> dict[int, Facts]:
+    """The facts as of ``as_of`` of the cases ``case_ids``, by id (a weekly report's newly overdue cases)."""
+    return {h.case_id: replay(h.events, h.row, tz=tz, as_of=as_of) for h in histories(connection, case_ids)}
+
+
+def day_of(moment: datetime | None, tz: tzinfo) -> date | None:
+    """The district's day of a moment, or None."""
+    return None if moment is None else local_day(moment, tz)

@@ -66,6 +66,8 @@ class OpenCase:
     version: int
     answered: bool
     facts: CaseFacts
+    reply_due_on: date | None = None
+    missed_on: date | None = None  # the first deadline missed in its current cycle
 
 
 def facts_query():
@@ -98,6 +100,8 @@ def facts_query():
             co_count,
             returns,
             type_coerce(Case.due_on, String),
+            type_coerce(Case.reply_due_on, String),
+            type_coerce(Case.missed_on, String),
         )
         .outerjoin(Department, Department.id == Case.lead_id)
         .where(unfinished(Case.status), Case.tier < 3)
@@ -129,10 +133,15 @@ def open_case_facts(session: Session, today: date, tz: tzinfo, ids: list[int] | 
     with paused_gc():
         for batch in batches:
             for row in batch:
-                case_id, ref, title, lead, version, answered, tier, status, key, category, co, returned, due = row
-                due_on = due if due is None or isinstance(due, date) else date.fromisoformat(due)
+                case_id, ref, title, lead, version, answered, tier, status, key, category, co, returned, *days = row
+                due_on, reply_due_on, missed_on = (_day(day) for day in days)
                 facts = CaseFacts(tier, status, bool(key), category, co, returned, agendas.get(case_id, 0), due_on)
-                yield OpenCase(case_id, ref, title, lead, version, bool(answered), facts)
+                yield OpenCase(case_id, ref, title, lead, version, bool(answered), facts, reply_due_on, missed_on)
+
+
+def _day(value) -> date | None:
+    """A day as the driver gives it: SQLite's ISO text, PostgreSQL's ``date``."""
+    return value if value is None or isinstance(value, date) else date.fromisoformat(value)
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
@@ -197,7 +206,14 @@ def _judge(case: OpenCase, *, now: datetime, rules: TierRules, calendar: WorkCal
     """Apply the rules to one case until they stop changing its tier (a new tier brings new deadlines)."""
     today = now.date()
     facts, version = case.facts, case.version
+    reply_due_on, missed_on = case.reply_due_on, case.missed_on
     judged = _Judged(case.version, [], [], [])
+
+    def event(kind: EventKind, field: str, old: object, new: object, note: str) -> dict:
+        old, new = (None if v is None else str(v) for v in (old, new))
+        return {"case_id": case.id, "at": now, "actor": actor, "kind": kind.value, "field": field, "old_value": old,
+                "new_value": new, "note": note}  # fmt: skip
+
     while (decision := escalation(facts, today=today, rules=rules)) is not None:
         deadlines = tier_deadlines(tier=decision.tier, start=today, rules=rules, calendar=calendar)
         values = tier_change_values(
@@ -207,18 +223,16 @@ def _judge(case: OpenCase, *, now: datetime, rules: TierRules, calendar: WorkCal
             answered=case.answered,
             deadlines=deadlines,
         )
-        judged.events.append(
-            {
-                "case_id": case.id,
-                "at": now,
-                "actor": actor,
-                "kind": EventKind.escalated.value,
-                "field": "tier",
-                "old_value": str(facts.tier),
-                "new_value": str(decision.tier),
-                "note": decision.rule,
-            }
-        )
+        judged.events.append(event(EventKind.escalated, "tier", facts.tier, decision.tier, decision.rule))
+        # The deadline it replaces stays missed if it passed unmet (the rule of caselog.rules.case_facts).
+        if missed_on is None and facts.due_on is not None and today > facts.due_on:
+            missed_on = values["missed_on"] = facts.due_on
+        if values["due_on"] != facts.due_on:
+            judged.events.append(event(EventKind.deadline, "due_on", facts.due_on, values["due_on"], decision.rule))
+        if "reply_due_on" in values and values["reply_due_on"] != reply_due_on:
+            judged.events.append(event(EventKind.deadline, "reply_due_on", reply_due_on, values["reply_due_on"],
+                                       decision.rule))  # fmt: skip
+            reply_due_on = values["reply_due_on"]
         due_on = values.get("due_on", facts.due_on)
         judged.changes.append(
             Escalation(

@@ -9,7 +9,7 @@ from datetime import datetime, tzinfo
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from caselog.cases.history import get_case, moment_for, record
+from caselog.cases.history import KEEP, get_case, moment_for, record, set_deadlines
 from caselog.cases.report_facts import refresh_case
 from caselog.enums import UNFINISHED
 from caselog.errors import BadInput, InvalidMove
@@ -21,11 +21,12 @@ from caselog.tiers import RULE_MANUAL, TIERS, CaseFacts, TierRules, escalation
 
 
 def tier_change_values(*, new_tier: int, rule: str, at: datetime, answered: bool, deadlines: Deadlines) -> dict:
-    """The columns a tier change sets: the tier, its rule and start, and the new tier's deadlines."""
+    """The columns a tier change sets: the tier, its rule and start, and the new tier's deadlines (the reply
+    deadline only while the case is unanswered). The deadlines first set at dispatch (``original_due_on``) stay."""
     values: dict[str, object] = {"tier": new_tier, "tier_rule": rule, "tier_since": at, "updated_at": at}
-    values.update(due_on=deadlines.due_on, original_due_on=deadlines.due_on, deadline_estimated=deadlines.estimated)
+    values.update(due_on=deadlines.due_on, deadline_estimated=deadlines.estimated)
     if not answered:
-        values.update(reply_due_on=deadlines.reply_due_on, original_reply_due_on=deadlines.reply_due_on)
+        values.update(reply_due_on=deadlines.reply_due_on)
     return values
 
 
@@ -65,6 +66,8 @@ def change_tier(
         new=new_tier,
         note=text,
     )
+    due_on, reply_due_on = values.pop("due_on"), values.pop("reply_due_on", KEEP)
+    set_deadlines(session, case, due_on=due_on, reply_due_on=reply_due_on, at=at, actor=actor, note=rule, tz=tz)
     for name, value in values.items():
         setattr(case, name, value)
     case.version += 1

@@ -245,7 +245,15 @@ def case_reopen(
 
     current = now()
     with open_session(ctx, write=True) as db:
-        case = reopen(session=db, ref=ref, reason=reason, at=when(on, "--on", current), now=current, actor=actor(ctx))
+        case = reopen(
+            session=db,
+            ref=ref,
+            reason=reason,
+            at=when(on, "--on", current),
+            now=current,
+            actor=actor(ctx),
+            rules=load_rules(ctx),
+        )
     _done(_("reopened"), case)
 
 

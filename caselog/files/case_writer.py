@@ -14,20 +14,24 @@ before anything else reads or changes them, and before it commits.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
-from caselog.cases.report_facts import EXCLUDED_REASONS, day_offset, refresh
-from caselog.enums import UNFINISHED, EventKind
+from caselog.cases.report_facts import FACT_COLUMNS, refresh, stored_values, stored_zone
+from caselog.enums import EventKind
 from caselog.files.cells import GUESSED_STATUS, TIMESTAMPS
 from caselog.files.importing import select_in
 from caselog.files.reading import Problem, Row
 from caselog.files.times import TimeText
 from caselog.i18n import _
 from caselog.models import Case, CaseCoDepartment, Department, Event
+from caselog.rules.case_facts import Event as CaseEvent
+from caselog.rules.case_facts import Row as CaseRow
+from caselog.rules.case_facts import replay
 from caselog.rules.deadlines import tier_deadlines
 from caselog.rules.references import OWN_REF, make_ref, year_prefix
 from caselog.rules.workdays import WorkCalendar
@@ -48,14 +52,15 @@ CASE_COLUMNS = (
     "lead_id", "party_id", "visit_id", "opened_at", *TIMESTAMPS, "due_on", "reply_due_on", "original_due_on",
     "close_reason", "satisfaction", "return_count", "reopen_count", "version", "updated_at", "tier_since",
     "deadline_estimated",
-    # What reports count about a case (see caselog.cases.report_facts); an imported case's history decides none of it.
-    "changed_at", "opened_day", "report_lead", "report_tier", "report_excluded", "answered_day", "report_resolved",
-    "resolved_day", "report_satisfaction", "report_due_on",
+    # What reports count about a case (caselog.cases.report_facts), replayed from the history this import writes.
+    *FACT_COLUMNS,
 )  # fmt: skip
 EVENT_COLUMNS = ("case_id", "at", "actor", "kind", "field", "old_value", "new_value", "note")
 _TIMES = frozenset({"opened_at", *TIMESTAMPS, "updated_at", "tier_since", "at", "changed_at"})
 _DAYS = frozenset({"due_on", "reply_due_on", "original_due_on", "opened_day", "answered_day", "resolved_day",
-                   "report_due_on"})  # fmt: skip
+                   "report_due_on", "missed_on"})  # fmt: skip
+# The moments of a row, in the order the commands would have made them, with the event each is.
+_MOMENTS = (("accepted_at", "accepted"), ("answered_at", "answered"), ("resolved_at", "resolved"))
 
 # The columns an update may change (the reference and the rule that set the tier never change on import).
 _UPDATABLE = (
@@ -65,6 +70,11 @@ _UPDATABLE = (
 _INSERT_CASE = f"INSERT INTO cases ({', '.join(CASE_COLUMNS)}) VALUES ({', '.join('?' * len(CASE_COLUMNS))})"
 _INSERT_EVENT = f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
 _INSERT_CO = "INSERT INTO case_co_departments (case_id, department_id) VALUES (?, ?)"
+_CHANGED_AT = CASE_COLUMNS.index("changed_at")
+_KNOWN = "UPDATE cases SET changed_at = ? WHERE id = ?"
+_KNOWN_CORE = (
+    update(Case.__table__).where(Case.__table__.c.id == bindparam("b_id")).values(changed_at=bindparam("v_changed_at"))
+)
 # What the insert trigger of migrations 0005/0007 does for one case, for a range of them.
 _INDEX_CASES = (
     "INSERT INTO case_search (rowid, terms) SELECT id, caselog_search_terms(title, description) FROM cases"
@@ -111,15 +121,7 @@ class CaseWriter:
         self.indexed_id: int | None = None  # on SQLite, once deferred: cases from this id on are not indexed yet
         self.set_aside: SetAside | None = None  # on SQLite, the indexes of cases dropped until ``finish``
         self.codes = dict(connection.execute(select(Department.id, Department.code)).all())
-        hours = timedelta(hours=day_offset(connection).total_seconds() // 3600)
-
-        # ~300 bytes an hour: 65,536 hours (what a million cases over ten years reach) took 20 MiB and the
-        # import past 100 MiB. A file's rows mostly follow time, so a few months of hours keep nearly every hit.
-        @lru_cache(maxsize=1 << 12)
-        def hour_day(hour: str) -> str:  # "2026-03-05 14" (UTC) -> the district's day, as the stored days are
-            return (datetime.fromisoformat(f"{hour}:00:00") + hours).date().isoformat()
-
-        self.hour_day = hour_day
+        self.zone = ZoneInfo(stored_zone(connection) or "Asia/Shanghai")  # the zone of the stored days
 
         @lru_cache(maxsize=4096)
         def deadlines(tier: int, start: date):
@@ -204,44 +206,71 @@ class CaseWriter:
         self.counters[year] += 1
         return make_ref(year, self.counters[year])
 
-    def _row(self, values: dict, case_id: int | None, *, new: bool = True) -> tuple:
-        """A case's column values (``CASE_COLUMNS``) in stored forms.
+    def _row(self, values: dict, case_id: int | None, *, new: bool = True, line: int = 0) -> tuple[tuple, list]:
+        """A case's column values (``CASE_COLUMNS``) in stored forms, and the events of its history.
 
-        A dispatched, unfinished case without deadlines gets its tier's, counted from its dispatch (or opening)
-        day.
+        An imported row is the history the commands would have written: opened, dispatched (with its deadlines,
+        counted from the dispatch day by the tier's rules unless the file gives them), accepted, answered,
+        resolved, closed and revisited, each at its time; then the ``imported`` event naming the file and line.
         """
+        get = values.get
         opened = values["opened_at"]
-        ref = values.get("ref")
+        ref = get("ref")
         if ref is None and new:
             ref = self._next_ref(self.times.local_date(opened).year)
-        lead = values.get("lead")
-        status = values["status"]
-        tier = values.get("tier", 2 if values.get("co") else 1)
-        due_on = values.get("due_on")
-        reply_due_on = values.get("reply_due_on")
-        estimated = False
-        if lead is not None and due_on is None and status in UNFINISHED:
-            deadlines = self.deadlines(tier, self.times.local_date(values.get("dispatched_at") or opened))
-            due_on, estimated = deadlines.due_on.isoformat(), deadlines.estimated
-            if reply_due_on is None and "answered_at" not in values:
+        lead, status = get("lead"), values["status"]
+        tier = get("tier", 2 if get("co") else 1)
+        due_on, reply_due_on, estimated = get("due_on"), get("reply_due_on"), False
+        dispatched = get("dispatched_at") or (opened if lead is not None else None)
+        if lead is not None and (due_on is None or reply_due_on is None):
+            deadlines = self.deadlines(tier, self.times.local_date(dispatched))
+            if due_on is None:
+                due_on, estimated = deadlines.due_on.isoformat(), deadlines.estimated
+            if reply_due_on is None:
                 reply_due_on = deadlines.reply_due_on.isoformat()
-        get = values.get
         answered, resolved, closed = get("answered_at"), get("resolved_at"), get("closed_at")
-        reason = get("close_reason")
-        # Stored times are UTC text in one fixed form: the latest text is the latest moment.
-        changed = max(t for t in (opened, answered, resolved, closed) if t is not None)
-        day = self.hour_day
-        return (
+        reason, satisfaction = get("close_reason"), get("satisfaction")
+        code = self._code(lead)
+        events = self._events(values, case_id, ref, code, dispatched, due_on, reply_due_on, line)
+        facts = replay([CaseEvent(_utc(e[1]), *e[3:7]) for e in events], CaseRow(_utc(opened), tier, code),
+                       tz=self.zone)  # fmt: skip
+        stored = stored_values(facts, CaseRow(_utc(opened), tier, code), self.zone)
+        stored = tuple(_stored(stored[column]) for column in FACT_COLUMNS)
+        row = (
             case_id, ref, get("external_ref"), get("title"), get("description"), get("category"), tier,
             get("tier_rule") or "imported", status, get("key", False), lead, get("party"), get("visit_id"), opened,
             get("dispatched_at"), get("accepted_at"), answered, resolved, closed,
-            due_on, reply_due_on, get("original_due_on", due_on), reason, get("satisfaction"), 0, 0, 1,
-            self.now_text, opened, estimated,
-            changed, day(opened[:13]), self._code(lead), tier,
-            reason if closed is not None and reason in EXCLUDED_REASONS else None,
-            day((answered or resolved)[:13]) if answered or resolved else None, resolved is not None,
-            day(resolved[:13]) if resolved else None, get("satisfaction"), due_on,
+            due_on, reply_due_on, get("original_due_on", due_on), reason, satisfaction, 0, 0, 1,
+            self.now_text, opened, estimated, *stored,
         )  # fmt: skip
+        return row, events
+
+    def _events(self, values: dict, case_id, ref, code, dispatched, due_on, reply_due_on, line: int) -> list[tuple]:
+        """The history of an imported row (``EVENT_COLUMNS`` in stored forms), sorted by time."""
+        get, actor, note = values.get, self.actor, f"{self.name}:{line}"
+        events = [(case_id, values["opened_at"], actor, "opened", None, None, ref, get("tier_rule") or "imported")]
+        state = "open"
+        if code is not None:
+            events.append((case_id, dispatched, actor, "dispatched", "lead", None, code, None))
+            if get("co"):
+                co = ",".join(sorted(self._code(d) for d in get("co")))
+                events.append((case_id, dispatched, actor, "dispatched", "co", None, co, None))
+            events.append((case_id, dispatched, actor, "deadline", "due_on", None, due_on, "dispatch"))
+            events.append((case_id, dispatched, actor, "deadline", "reply_due_on", None, reply_due_on, "dispatch"))
+            state = "dispatched"
+        for column, kind in _MOMENTS:
+            if get(column) is not None and (kind != "accepted" or code is not None):
+                events.append((case_id, get(column), actor, kind, "status", state, kind, None))
+                state = kind
+        if get("closed_at") is not None and get("close_reason") is not None:
+            events.append((case_id, get("closed_at"), actor, "closed", "status", state, get("close_reason"), None))
+        if get("satisfaction") is not None:
+            last = max(t for t in (values["opened_at"], get("resolved_at"), get("closed_at")) if t is not None)
+            events.append((case_id, last, actor, "revisited", "satisfaction", None, get("satisfaction"), None))
+        events.sort(key=lambda e: e[1])  # stored UTC text in one form: text order is time order (stable)
+        events.append((case_id, self.now_text, actor, EventKind.imported.value, "status", None, values["status"],
+                       note))  # fmt: skip
+        return events
 
     def _code(self, lead: int | None) -> str | None:
         """The code of the department ``lead`` (one this import created included)."""
@@ -263,14 +292,13 @@ class CaseWriter:
         first = self.next_id
         self.next_id += len(fresh)
         row_of = self._row
-        rows = [row_of(values, case_id) for case_id, (values, _line) in enumerate(fresh, start=first)]
+        rows, events = [], []
+        for case_id, (values, line) in enumerate(fresh, start=first):
+            row, history = row_of(values, case_id, line=line)
+            rows.append(row)
+            events += history
         links = [
             (case_id, d) for case_id, (values, _line) in enumerate(fresh, start=first) for d in values.get("co", ())
-        ]
-        name, actor, now, imported = self.name, self.actor, self.now_text, EventKind.imported.value
-        events = [
-            (case_id, now, actor, imported, "status", None, values["status"], f"{name}:{line}")
-            for case_id, (values, line) in enumerate(fresh, start=first)
         ]
         connection = self.session.connection()
         if self.sqlite:
@@ -285,6 +313,8 @@ class CaseWriter:
             connection.exec_driver_sql(_INSERT_EVENT, events)
             if links:
                 connection.exec_driver_sql(_INSERT_CO, links)
+            # The events' trigger marked the new cases changed (their facts unknown); they are known: stored above.
+            connection.exec_driver_sql(_KNOWN, [(row[_CHANGED_AT], row[0]) for row in rows])
         else:
             connection.execute(insert(Case.__table__), [self._objects(CASE_COLUMNS, row) for row in rows])
             connection.execute(insert(Event.__table__), [self._objects(EVENT_COLUMNS, e) for e in events])
@@ -292,6 +322,8 @@ class CaseWriter:
                 connection.execute(
                     insert(CaseCoDepartment.__table__), [{"case_id": c, "department_id": d} for c, d in links]
                 )
+            known = [{"b_id": row[0], "v_changed_at": _utc(row[_CHANGED_AT])} for row in rows]
+            connection.execute(_KNOWN_CORE, known)
 
     def _objects(self, columns: tuple[str, ...], row: tuple) -> dict:
         """A row of stored forms as the Python values SQLAlchemy's column types take (aware datetimes, dates)."""
@@ -330,7 +362,7 @@ class CaseWriter:
         """Change what differs and record each change as an ``edited`` event."""
         self._index_new_cases()  # the update trigger takes out the terms the case had: they must be there
         case = self.session.get(Case, case_id)
-        new = dict(zip(CASE_COLUMNS, self._row(values, case_id, new=False), strict=True))
+        new = dict(zip(CASE_COLUMNS, self._row(values, case_id, new=False)[0], strict=True))
         for column in _TIMES & new.keys():
             if new[column] is not None:
                 new[column] = self.times.local(new[column])  # aware, in the zone: as the history shows it
@@ -377,3 +409,17 @@ class CaseWriter:
             self.session.expire(case)
             self.changed.append(case_id)
         self.report.updated += 1
+
+
+def _utc(text: str) -> datetime:
+    """A stored UTC time (``YYYY-MM-DD HH:MM:SS``) as an aware datetime."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def _stored(value: object) -> object:
+    """A fact as this module stores it: times and days as text, flags as they are."""
+    if isinstance(value, datetime):
+        return stored_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

@@ -15,7 +15,6 @@ deadline it judges against, the dialect …), with bound parameters for everythi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from enum import StrEnum
 
 from sqlalchemy import (
@@ -30,7 +29,6 @@ from sqlalchemy import (
     case,
     exists,
     func,
-    insert,
     literal,
     or_,
     select,
@@ -38,8 +36,8 @@ from sqlalchemy import (
     union_all,
 )
 
-from caselog.cases.report_facts import CASES, DEPARTMENTS, EVENTS, EXCLUDED_REASONS, one_of, replayed
-from caselog.models import CaseCoDepartment, Party, UTCDateTime, of_kind
+from caselog.cases.report_facts import CASES, DEPARTMENTS, EVENTS, EXCLUDED_REASONS, one_of
+from caselog.models import CaseCoDepartment, Party, UTCDateTime
 
 
 class Cohort(StrEnum):
@@ -67,11 +65,12 @@ class Source(StrEnum):
 class Step(StrEnum):
     """What a statement does."""
 
-    changes = "changes"  # how many cases changed since the moment; whether any facts are not stored or moved
-    fill = "fill"  # replay a cohort's cases from a source into ``replayed_facts``
+    changes = "changes"  # how many cases changed since the moment; whether any case's facts are not stored
+    replays = "replays"  # the ids of a cohort's cases that a source replays (into ``replayed_facts``)
     counts = "counts"  # count a cohort from a source, per group
     days = "days"  # how many cases took each number of working days to a reply and to resolution
     bounds = "bounds"  # the first and last days the counted cases were received, answered or resolved
+    returns = "returns"  # per department, the cases dispatched to it as lead and the cases it returned
 
 
 @dataclass(frozen=True)
@@ -94,14 +93,13 @@ class Shape:
     co: bool  # credit co-departments too
     several: bool  # several periods counted together: each row leads with its day
     dialect: str
-    offset: timedelta  # the district's UTC offset for the report's days
     narrow: bool  # count only cases received, answered and resolved (a trend)
 
 
 # The names of what a count row carries after its keys, in the order of the statement's columns.
 NARROW_COUNTS = ("received", "answered", "resolved")
 RECEIVED_COUNTS = ("received", "answered", "resolved", "excluded", "revisited", "satisfied", "unreachable",
-                   "returned", "reopened", *EXCLUDED_REASONS)  # fmt: skip
+                   "returned", "reopened", "dispatched", *EXCLUDED_REASONS)  # fmt: skip
 DUE_COUNTS = ("due", "on_time")
 # What a ``days`` row's first column says: which samples it counts.
 SAMPLES = ("reply_days", "resolve_days")
@@ -116,7 +114,8 @@ WORKDAYS = Table(
     Column("n", Integer, nullable=False),
     prefixes=["TEMPORARY"],
 )
-# The facts as of the moment of the cases a report replays, replayed once per report and counted from here.
+# The facts as of the moment of the cases a report replays (``caselog.cases.report_facts.REPLAYED_COLUMNS``),
+# replayed once per report and counted from here.
 REPLAYED = Table(
     "replayed_facts",
     WORKDAYS.metadata,
@@ -125,13 +124,25 @@ REPLAYED = Table(
     *(Column(name, String(32)) for name in ("department", "category", "close_value", "satisfaction")),
     *(
         Column(name, Integer)
-        for name in ("tier", "party_id", "answered", "resolved", "excluded", "returned", "reopened")
+        for name in (
+            "tier",
+            "party_id",
+            "answered",
+            "resolved",
+            "excluded",
+            "returned",
+            "reopened",
+            "missed",
+            "dispatched",
+        )
     ),  # fmt: skip
     *(Column(name, Date) for name in ("day", "deadline", "original_deadline", "answered_day", "resolved_day")),
     prefixes=["TEMPORARY"],
 )
 FIRST, LAST, LAST_DUE = (bindparam(name, type_=Date()) for name in ("first", "last", "last_due"))
 AS_OF, START, END = (bindparam(name, type_=UTCDateTime()) for name in ("as_of", "start", "end"))
+# The due days as events write them (ISO text): ``first`` and ``last_due``.
+DUE_TEXT = (bindparam("first_text", type_=String()), bindparam("last_due_text", type_=String()))
 
 _CACHE: dict = {}
 
@@ -149,21 +160,14 @@ def statement(query: Query, shape: Shape):
 def _build(query: Query, shape: Shape):
     if query.step is Step.changes:
         recent = select(literal(1)).where(CASES.c.changed_at > AS_OF).limit(bindparam("cap")).subquery()
-        return select(select(func.count()).select_from(recent).scalar_subquery(), exists(_unrefreshed()),
-                      exists(_moved()))  # fmt: skip
+        return select(select(func.count()).select_from(recent).scalar_subquery(), exists(_unrefreshed()))
     received = query.cohort is Cohort.received
-    if query.step is Step.fill:
+    if query.step is Step.replays:
         if query.source is Source.changed_recent:
-            ids = _opened_by(_received_recent() if received else _due_recent(shape.original))
-        elif query.source is Source.changed_cohort:
-            ids = _opened_by(_received_changed() if received else _due_changed(shape.original))
-        else:
-            ids = _received_cohort() if received else _due_cohort()
-        base = ids.cte("cohort").prefix_with("MATERIALIZED")
-        facts = replayed(base, as_of=AS_OF, offset=shape.offset, dialect=shape.dialect).subquery()
-        names = [c.name for c in REPLAYED.c if c.name != "cohort"]
-        columns = [literal(query.cohort.value).label("cohort"), *(facts.c[n] for n in names)]
-        return insert(REPLAYED).from_select(["cohort", *names], select(*columns))
+            return _opened_by(_received_recent() if received else _due_recent(shape.original))
+        if query.source is Source.changed_cohort:
+            return _opened_by(_received_changed() if received else _due_changed(shape.original))
+        return _received_cohort() if received else _due_cohort()
     party = any(g in ("street", "party-kind") for g in shape.groupings)
     if query.source.is_replay:
         rows = _replayed(query.cohort, shape.original, party)
@@ -177,11 +181,13 @@ def _build(query: Query, shape: Shape):
         days = (c["day"], c["answered_day"], c["resolved_day"])
         columns = [*(func.min(d) for d in days), *(func.max(d) for d in days)]
         return select(*columns).select_from(rows.froms).where(*rows.where)
+    if query.step is Step.returns:
+        return _returns_query(rows, c["day"] if shape.several else None)
     if query.step is Step.days:
         bucket = c["day"] if shape.several else None
         return union_all(*(_days_query(rows, keys, which, bucket) for which in range(len(SAMPLES))))
     if not received:
-        return _due_query(rows, keys, c["deadline"] if shape.several else None)
+        return _due_query(rows, keys, c["deadline"] if shape.several else None, shape.original)
     return _received_query(rows, keys, c["day"] if shape.several else None, shape.narrow)
 
 
@@ -221,6 +227,8 @@ def _stored(cohort: Cohort, original: bool, party: bool, current: bool = False) 
             "satisfaction": CASES.c.report_satisfaction,
             "returned": CASES.c.return_count > 0,
             "reopened": CASES.c.reopen_count > 0,
+            "missed": CASES.c.report_missed.is_(True),
+            "dispatched": CASES.c.report_dispatched.is_(True),
             "deadline": deadline,
             "answered_day": CASES.c.answered_day,
             "resolved_day": CASES.c.resolved_day,
@@ -252,6 +260,8 @@ def _replayed(cohort: Cohort, original: bool, party: bool) -> _Rows:
             "satisfaction": f.satisfaction,
             "returned": f.returned == 1,
             "reopened": f.reopened == 1,
+            "missed": f.missed == 1,
+            "dispatched": f.dispatched == 1,
             "deadline": deadline,
             "answered_day": f.answered_day,
             "resolved_day": f.resolved_day,
@@ -277,18 +287,17 @@ def _received_cohort():
     return select(CASES.c.id).where(opened >= START, opened < END, opened <= AS_OF)
 
 
+def _due_members():
+    """The cases that had a resolution deadline in the days at some moment: one set by an event, or one their
+    row holds (``ix_events_deadline`` finds the events)."""
+    deadlines = select(EVENTS.c.case_id).where(EVENTS.c.field == "due_on", EVENTS.c.new_value.between(*DUE_TEXT))
+    return or_(CASES.c.due_on.between(FIRST, LAST_DUE), CASES.c.original_due_on.between(FIRST, LAST_DUE),
+               CASES.c.report_due_on.between(FIRST, LAST_DUE), CASES.c.id.in_(deadlines))  # fmt: skip
+
+
 def _due_cohort():
     """Every case whose deadline may have fallen in the days, for a full replay."""
-    extended = select(EVENTS.c.case_id).where(of_kind(EVENTS.c.kind, "extended"), EVENTS.c.field == "due_on")
-    members = or_(CASES.c.due_on.between(FIRST, LAST_DUE), CASES.c.original_due_on.between(FIRST, LAST_DUE),
-                  CASES.c.id.in_(extended))  # fmt: skip
-    return select(CASES.c.id).where(CASES.c.opened_at <= AS_OF, members)
-
-
-def _moved():
-    """Cases whose deadline was extended after the moment."""
-    extended = of_kind(EVENTS.c.kind, "extended")
-    return select(EVENTS.c.case_id).where(extended, EVENTS.c.at > AS_OF, EVENTS.c.field == "due_on")
+    return select(CASES.c.id).where(CASES.c.opened_at <= AS_OF, _due_members())
 
 
 def _recent():
@@ -304,13 +313,9 @@ def _received_recent():
 
 
 def _due_recent(original: bool):
-    """``_due_changed`` for a recent moment: the few cases changed since, those due in the days."""
-    deadline = CASES.c.original_due_on if original else CASES.c.report_due_on
-    changed = select(CASES.c.id).where(CASES.c.id.in_(_recent()), deadline.between(FIRST, LAST_DUE))
-    extension = and_(of_kind(EVENTS.c.kind, "extended"), EVENTS.c.field == "due_on")
-    members = or_(CASES.c.due_on.between(FIRST, LAST_DUE), CASES.c.original_due_on.between(FIRST, LAST_DUE),
-                  CASES.c.id.in_(select(EVENTS.c.case_id).where(extension)))  # fmt: skip
-    return union(changed, _moved(), _unrefreshed().where(members))
+    """``_due_changed`` for a recent moment: the few cases changed since, those that had a deadline in the days."""
+    changed = select(CASES.c.id).where(CASES.c.id.in_(_recent()), _due_members())
+    return union(changed, _unrefreshed().where(_due_members()))
 
 
 def _received_changed():
@@ -322,14 +327,10 @@ def _received_changed():
 
 
 def _due_changed(original: bool):
-    """The cases whose deadline may have fallen in the days as of the moment but that changed after it: their
-    stored deadline is in the days, or it was extended after the moment, or their facts are not stored."""
-    deadline = CASES.c.original_due_on if original else CASES.c.report_due_on
-    changed = select(CASES.c.id).where(deadline.between(FIRST, LAST_DUE), CASES.c.changed_at > AS_OF)
-    extension = and_(of_kind(EVENTS.c.kind, "extended"), EVENTS.c.field == "due_on")
-    members = or_(CASES.c.due_on.between(FIRST, LAST_DUE), CASES.c.original_due_on.between(FIRST, LAST_DUE),
-                  CASES.c.id.in_(select(EVENTS.c.case_id).where(extension)))  # fmt: skip
-    return union(changed, _moved(), _unrefreshed().where(members))
+    """The cases that had a deadline in the days but changed after the moment, or whose facts are not stored: the
+    ones their stored facts cannot answer for."""
+    changed = select(CASES.c.id).where(_due_members(), CASES.c.changed_at > AS_OF)
+    return union(changed, _unrefreshed().where(_due_members()))
 
 
 def _opened_by(ids):
@@ -380,16 +381,39 @@ def _received_query(rows: _Rows, keys: list, bucket, narrow: bool = False):
         count(and_(kept, c["satisfaction"] == "unreachable")),
         count(and_(kept, c["returned"])),
         count(and_(kept, c["reopened"])),
+        count(and_(kept, c["dispatched"])),
         *(count(c["excluded_as"] == reason) for reason in EXCLUDED_REASONS),
     )  # fmt: skip
 
 
-def _due_query(rows: _Rows, keys: list, bucket):
-    """Cases due per group (and per deadline when ``bucket``), and those resolved by the end of their deadline."""
+def _due_query(rows: _Rows, keys: list, bucket, original: bool):
+    """Cases due per group (and per deadline when ``bucket``), and those on time: resolved having missed no
+    deadline; against the first deadline (``original``), resolved by the end of its day."""
     c = rows.c
     kept = c["kept"]
-    on_time = and_(kept, c["resolved"], c["resolved_day"] <= c["deadline"])
+    if original:
+        on_time = and_(kept, c["resolved"], c["resolved_day"] <= c["deadline"])
+    else:
+        on_time = and_(kept, c["resolved"], ~c["missed"])
     return _grouped(rows, bucket, keys, func.count().filter(kept), func.count().filter(on_time))
+
+
+def _returns_query(rows: _Rows, bucket):
+    """Per department (and day of receipt when ``bucket``): of the kept cases of ``rows``, how many were
+    dispatched to it as lead and how many it returned, by the moment (straight from the events: a case counts
+    for every department it went through)."""
+    c = rows.c
+    lead_events = and_(
+        one_of(EVENTS.c.kind, ("dispatched", "returned")), EVENTS.c.field == "lead", EVENTS.c.at <= AS_OF
+    )
+    department = case((EVENTS.c.kind == "dispatched", EVENTS.c.new_value), else_=EVENTS.c.old_value)
+    froms = rows.froms.join(EVENTS, EVENTS.c.case_id == c["case_id"])
+    heads = [*([bucket] if bucket is not None else []), department]
+    dispatched = func.count(func.distinct(case((EVENTS.c.kind == "dispatched", EVENTS.c.case_id))))
+    returned = func.count(func.distinct(case((EVENTS.c.kind == "returned", EVENTS.c.case_id))))
+    statement = select(*heads, dispatched, returned).select_from(froms)
+    statement = statement.where(*rows.where, c["kept"], lead_events, department.is_not(None))
+    return statement.group_by(*heads)
 
 
 def _days_query(rows: _Rows, keys: list, which: int, bucket):

@@ -36,7 +36,7 @@ from sqlalchemy import func, select
 from sqlalchemy.schema import CreateTable
 from sqlmodel import Session
 
-from caselog.cases.report_facts import CASES, EVENTS, day_offset
+from caselog.cases.report_facts import CASES, EVENTS, replayed_rows, stored_zone, zone_key
 from caselog.reports.cohort_sql import (
     DUE_COUNTS,
     NARROW_COUNTS,
@@ -56,7 +56,7 @@ from caselog.store.calendar_days import load_calendar
 from caselog.store.driver import driver_insert
 
 COUNTS = ("received", "answered", "resolved", "excluded", "due", "on_time", "revisited", "satisfied",
-          "unreachable", "returned", "reopened")  # fmt: skip
+          "unreachable", "returned", "reopened", "dispatched")  # fmt: skip
 
 
 RECENT = 50_000  # up to this many cases changed after a moment are found through ix_cases_changed_at
@@ -71,6 +71,8 @@ class Tally:
     excluded: dict[str, int] = field(default_factory=dict)
     reply_days: dict[str | None, Counter] = field(default_factory=dict)
     resolve_days: dict[str | None, Counter] = field(default_factory=dict)
+    # Per department (grouped by department only): [cases dispatched to it as lead, cases it returned].
+    returns: dict[str, list[int]] = field(default_factory=dict)
 
     def add(self, group: str | None, names, values) -> None:
         """Add a query row's counts to ``group``."""
@@ -82,6 +84,12 @@ class Tally:
                 counts[name] += value
             elif value:
                 self.excluded[name] = self.excluded.get(name, 0) + value
+
+    def add_returns(self, department: str, dispatched: int, returned: int) -> None:
+        """Add a department's dispatched and returned cases (a case counts for every department it went through)."""
+        found = self.returns.setdefault(department, [0, 0])
+        found[0] += dispatched
+        found[1] += returned
 
     def totals(self) -> dict[str, int]:
         """Every group's counts added up."""
@@ -153,17 +161,9 @@ def _tally(session, groupings, periods, as_of, tz, *, original=False, co=False, 
            narrow=False):  # fmt: skip
     """For each period, one tally per grouping (a grouping of None: not grouped)."""
     connection = session.connection()
-    offsets = {_offset(p, tz) for p in periods}
-    if len(offsets) > 1:  # a summer-time change between the periods: count each with its own offset
-        return [
-            _tally(session, groupings, [p], as_of, tz, original=original, co=co, due=due, medians=medians,
-                   replay=replay, narrow=narrow)[0]
-            for p in periods
-        ]  # fmt: skip
-    (offset,) = offsets
     dialect = connection.dialect.name
-    stored = not replay and offset == day_offset(connection) and offset % timedelta(hours=1) == timedelta(0)
-    stored = stored and all(_offset_holds(p, tz, offset) for p in periods)
+    # The stored days are the district's days in the zone they were computed in: any other zone replays.
+    stored = not replay and stored_zone(connection) == zone_key(tz)
     first, last = min(p.start for p in periods), max(p.end for p in periods)
     params = {
         "first": first,
@@ -173,16 +173,17 @@ def _tally(session, groupings, periods, as_of, tz, *, original=False, co=False, 
         "start": datetime.combine(first, time(0), tz),
         "end": datetime.combine(last + timedelta(days=1), time(0), tz),
     }
+    params |= {"first_text": first.isoformat(), "last_due_text": params["last_due"].isoformat()}
     several = len(periods) > 1
-    shape = Shape(tuple(groupings), original, co, several, dialect, offset, narrow)
+    shape = Shape(tuple(groupings), original, co, several, dialect, narrow)
     sources: list[tuple[Cohort, Source]] = []
     if stored:
         # The cases changed after the moment are found through ix_cases_changed_at when they are few (a report
         # as of a recent moment), else through the cohort's own index; either way they are replayed.
         found = connection.execute(statement(Query(Step.changes), shape), {**params, "cap": RECENT}).one()
-        recent, unknown, moved = found
+        recent, unknown = found
         changed = Source.changed_recent if recent < RECENT else Source.changed_cohort
-        replays = recent > 0 or unknown or moved
+        replays = recent > 0 or unknown
         # Nothing changed after the moment and every case's facts are stored (a report as of now): every case
         # passes ``changed_at <= as_of``, so the "current" statements leave that test out (a fifth of a scan).
         kept = Source.stored if replays else Source.current
@@ -221,7 +222,7 @@ def _tally(session, groupings, periods, as_of, tz, *, original=False, co=False, 
         _number_workdays(session, first, min(max(last, as_of_day), last + timedelta(days=400)))
     for cohort, source in sources:
         if source.is_replay:
-            _replay(session, cohort, source, shape, params)
+            _replay(session, cohort, source, shape, params, tz)
         for co_credit in (False, True) if co else (False,):
             names = DUE_COUNTS if cohort is Cohort.due else NARROW_COUNTS if narrow else RECEIVED_COUNTS
             for row in connection.execute(statement(Query(Step.counts, cohort, source, co_credit), shape), params):
@@ -232,6 +233,8 @@ def _tally(session, groupings, periods, as_of, tz, *, original=False, co=False, 
                     tally.add(group, names, values)
             if medians and cohort is Cohort.received:
                 _count_days(session, targets, Query(Step.days, cohort, source, co_credit), shape, params)
+        if cohort is Cohort.received and not narrow and "department" in keyed:
+            _count_returns(connection, targets, keyed, Query(Step.returns, cohort, source), shape, params)
     return tallies
 
 
@@ -272,33 +275,37 @@ def forget(connection) -> None:
     connection.info.pop(_NUMBERED, None)
 
 
-def _replay(session: Session, cohort: Cohort, source: Source, shape: Shape, params: dict) -> None:
+def _count_returns(connection, targets, keyed: list, query: Query, shape: Shape, params: dict) -> None:
+    """Add, per department, the cases dispatched to it as lead and the cases it returned to the department
+    tallies (a row's other keys are those of a department grouping: only the department decides)."""
+    where = keyed.index("department")
+    for row in connection.execute(statement(query, shape), params):
+        *bucket, department, dispatched, returned = row
+        keys = [None] * len(keyed)
+        keys[where] = department
+        for tally, group in (targets((*bucket, *keys)) or ())[where : where + 1]:
+            tally.add_returns(group, dispatched, returned)
+
+
+def _replay(session: Session, cohort: Cohort, source: Source, shape: Shape, params: dict, tz: tzinfo) -> None:
     """Replay the cohort's cases (those changed after the moment, or all of them) into ``replayed_facts``, once
     per transaction and report: the counts, the medians and the next report of the same days read them there."""
     connection = session.connection()
     # Within a transaction the history only grows: the newest event and case tell whether it changed.
     newest = connection.execute(select(select(func.max(EVENTS.c.id)).scalar_subquery(),
                                        select(func.max(CASES.c.id)).scalar_subquery())).one()  # fmt: skip
-    what = (source, shape.original, shape.dialect, shape.offset, shape.narrow)
+    what = (source, shape.original, shape.dialect, zone_key(tz), shape.narrow)
     key = (connection.get_transaction(), tuple(newest), what, tuple(sorted(params.items())))
     done = connection.info.setdefault(_REPLAYS, {})
     if done.get(cohort) == key:
         return
     connection.execute(CreateTable(REPLAYED, if_not_exists=True))
     connection.execute(REPLAYED.delete().where(REPLAYED.c.cohort == cohort))
-    connection.execute(statement(Query(Step.fill, cohort, source), shape), params)
+    ids = [case_id for (case_id,) in connection.execute(statement(Query(Step.replays, cohort, source), shape), params)]
+    rows = [(cohort.value, *row) for row in replayed_rows(connection, ids, as_of=params["as_of"], tz=tz)]
+    if rows:
+        driver_insert(connection, REPLAYED, rows)
     done[cohort] = key
-
-
-def _offset(period, tz: tzinfo) -> timedelta:
-    """The district's offset for a period (at noon on its first day)."""
-    return datetime.combine(period.start, time(12), tz).utcoffset() or timedelta(0)
-
-
-def _offset_holds(period, tz: tzinfo, offset: timedelta) -> bool:
-    """Whether the period's first and last midnights are at ``offset`` too, so its days are whole stored days."""
-    after = period.end + timedelta(days=1)
-    return all(datetime.combine(day, time(0), tz).utcoffset() == offset for day in (period.start, after))
 
 
 def _as_date(value) -> date:

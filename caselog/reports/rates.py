@@ -7,11 +7,15 @@ count, so an old report run again later gives the same figures. Cases closed as 
 - received: cases opened in the period (and by the as-of moment).
 - answered: answered or resolved by as-of. **reply rate (答复率)** = answered / received.
 - resolved: resolved by as-of (and not reopened since). **resolution rate (解决率)** = resolved / received.
-- **on-time rate (按期办结率)**: of the cases whose resolution deadline fell in the period, those resolved by
-  their deadline (open overdue cases count as failures). Deadlines as extended by then, or ``original``.
+- **on-time rate (按期办结率)**: each case is judged once, against its deadline of record: the first resolution
+  deadline it missed, else the one in force when it was resolved (or now). It counts in the period that deadline
+  falls in, and is on time when it was resolved without missing a deadline (``caselog.rules.case_facts``).
+  ``original`` judges every case against the first deadline set at its dispatch.
 - **satisfaction rate (满意率)** = (satisfied + basically satisfied) / return visits with an answer
   (unreachable left out); return-visit coverage = return visits / resolved.
-- return rate (退单率) = cases returned at least once / received; reopen rate (重办率) = cases reopened / received.
+- return rate (退单率) = cases returned at least once / cases dispatched at least once; per department, the cases
+  it returned / the cases dispatched to it as lead (returns belong to the department that returned the case).
+  reopen rate (重办率) = cases reopened / received.
 - median working days from receipt to the first answer and to the resolution.
 
 A rate whose denominator is 0 is None ("—" in tables), never 0 % or an error.
@@ -54,6 +58,7 @@ class RateRow:
     satisfied: int
     satisfaction_rate: Fraction | None
     revisit_coverage: Fraction | None
+    dispatched: int
     returned: int
     return_rate: Fraction | None
     reopened: int
@@ -118,7 +123,18 @@ def rates_report(
 def rows_of(tally: Tally, by: str | None, min_cases: int = 0) -> list[RateRow]:
     """One row per group, ranked by resolution rate then cases received (by week, month and tier: in order);
     groups under ``min_cases`` last, unranked."""
-    rows = [_row(group, counts, _medians(tally, group)) for group, counts in tally.counts.items()]
+    counts_of = dict(tally.counts)
+    if by == "department":
+        # Returns belong to the department that returned the case: per department, the cases it returned of
+        # the cases dispatched to it as lead (a department that led none of them in the end is listed too).
+        for group in tally.returns:
+            counts_of.setdefault(group, dict.fromkeys(COUNTS, 0))
+        counts_of = {
+            group: {**counts, "dispatched": tally.returns.get(group, [0, 0])[0],
+                    "returned": tally.returns.get(group, [0, 0])[1]}
+            for group, counts in counts_of.items()
+        }  # fmt: skip
+    rows = [_row(group, counts, _medians(tally, group)) for group, counts in counts_of.items()]
     rows = [r if r.received >= min_cases else replace(r, ranked=False) for r in rows]
     # Floats order these fractions exactly (two different ones with denominators under 2**26 differ as floats)
     # and compare far faster.
@@ -154,8 +170,9 @@ def _row(group: str | None, counts: dict[str, int], medians: tuple[float | None,
         satisfied=counts["satisfied"],
         satisfaction_rate=rate(counts["satisfied"], counts["revisited"]),
         revisit_coverage=rate(counts["revisited"] + counts["unreachable"], counts["resolved"]),
+        dispatched=counts["dispatched"],
         returned=counts["returned"],
-        return_rate=rate(counts["returned"], received),
+        return_rate=rate(counts["returned"], counts["dispatched"]),
         reopened=counts["reopened"],
         reopen_rate=rate(counts["reopened"], received),
         median_days_to_reply=medians[0],

@@ -37,6 +37,7 @@ cases = table(
     column("reply_due_on", Date),
     column("original_due_on", Date),
     column("deadline_estimated", Boolean),
+    column("missed_on", Date),
     column("close_reason", String),
     column("satisfaction", String),
     column("return_count", Integer),

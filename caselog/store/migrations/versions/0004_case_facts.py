@@ -30,8 +30,10 @@ DUE = ["report_due_on", "changed_at", "report_lead", "report_tier", "report_excl
        "resolved_day", "opened_day"]  # fmt: skip
 
 
+DAY_OFFSET_SETTING = "report_day_offset_minutes"  # as it was named then (revision 0010 names a zone instead)
+
+
 def upgrade() -> None:
-    from caselog.cases.report_facts import DAY_OFFSET_SETTING, refresh_all
     from caselog.clock import district_tz
 
     # Plain ADD COLUMNs: on SQLite a batch rebuild of ``cases`` would trip the foreign keys of its events.
@@ -53,7 +55,8 @@ def upgrade() -> None:
     # Local days are stored at the district's offset when the schema is made; a report in another offset replays.
     offset = datetime.now(UTC).astimezone(district_tz(os.environ)).utcoffset()
     op.bulk_insert(settings, [{"name": DAY_OFFSET_SETTING, "value": str(int(offset.total_seconds() // 60))}])
-    refresh_all(op.get_bind())
+    # The facts are stored once every revision has run, by the head's code (see env.py).
+    op.bulk_insert(settings, [{"name": "report_facts_stale", "value": "0004"}])
     op.create_index("ix_cases_report_received", "cases", RECEIVED)
     op.create_index("ix_cases_report_due", "cases", DUE)
     # The cases changed after a report's moment, and (an equality on NULL) those whose facts are not known.
