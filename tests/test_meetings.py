@@ -53,7 +53,7 @@ def case(at, ref: str) -> dict:
     return json.loads(at("2026-06-01T09:00:00", "case", "show", ref, "-f", "json"))
 
 
-def item(ref, title, *, lead, co, opened, age, due, left, discussed, decision=None, status="dispatched"):
+def item(ref, title, *, lead, co, opened, age, due, left, discussed, decision=None, status="dispatched", missed=False):
     return {
         "ref": ref,
         "title": title,
@@ -66,7 +66,7 @@ def item(ref, title, *, lead, co, opened, age, due, left, discussed, decision=No
         "age_workdays": age,
         "due_on": due,
         "workdays_left": left,
-        "overdue": left < 0,
+        "overdue": left < 0 or missed,  # missed: it missed a deadline the sweep has since replaced
         "deadline_estimated": False,
         "discussed": discussed,
         "last_decision": decision[0] if decision else None,
@@ -136,7 +136,7 @@ def test_a_case_climbs_from_tier_one_to_three_through_deadlines_and_meetings(dis
         "date": "2026-04-14",
         "recorded": False,
         "cases": 1,
-        "overdue": 0,
+        "overdue": 1,  # it missed 23 March: overdue still, though the sweep gave it a new deadline
         "groups": [
             {
                 "lead": "market",
@@ -153,6 +153,7 @@ def test_a_case_climbs_from_tier_one_to_three_through_deadlines_and_meetings(dis
                         left=16,
                         discussed=1,
                         decision=DECISION,
+                        missed=True,
                     )
                 ],
             }
@@ -172,7 +173,7 @@ def test_a_case_climbs_from_tier_one_to_three_through_deadlines_and_meetings(dis
         "date": "2026-04-30",
         "recorded": False,
         "cases": 2,
-        "overdue": 0,
+        "overdue": 1,  # C2026-000001 still: its missed deadline stays missed in this cycle
         "groups": [
             {
                 "lead": "housing",
@@ -206,6 +207,7 @@ def test_a_case_climbs_from_tier_one_to_three_through_deadlines_and_meetings(dis
                         left=49,
                         discussed=0,
                         decision=DECISION,
+                        missed=True,
                     )
                 ],
             },

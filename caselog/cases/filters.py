@@ -69,8 +69,8 @@ def filter_conditions(
         conditions.append(c.party_id == find_party(session=session, text=filters.party).id)
     if filters.key:
         conditions.append(c.key.is_(True))
-    if filters.overdue:
-        conditions.append(c.due_on < today)
+    if filters.overdue:  # past its deadline, or it missed one that has since been replaced (the sweep's)
+        conditions.append(or_(c.due_on < today, c.missed_on.is_not(None)))
         conditions.append(c.status.not_in([status.value for status in FINISHED]))
     if filters.since:
         conditions.append(c.opened_at >= _day_start(filters.since, tz))

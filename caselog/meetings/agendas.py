@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import NamedTuple
 
-from sqlalchemy import Date, String, bindparam, func, select, type_coerce
+from sqlalchemy import Date, String, bindparam, func, or_, select, type_coerce
 from sqlmodel import Session
 
 from caselog.enums import typed
@@ -130,7 +130,7 @@ def agenda_size(*, session: Session, kind: str, day: date, tz: tzinfo) -> tuple[
     counts of ``build_agenda``, counted in SQL."""
     kind = meeting_kind(kind)
     held = recorded_meeting(session, kind, day)
-    counts = select(func.count(), func.count().filter(Case.due_on < day))
+    counts = select(func.count(), func.count().filter(or_(Case.due_on < day, Case.missed_on.is_not(None))))
     if held is not None:
         counts = counts.select_from(Case).join(MeetingCase, MeetingCase.case_id == Case.id)
         counts = counts.where(MeetingCase.meeting_id == held.id)
@@ -167,7 +167,7 @@ def agenda_rows(*, session: Session, kind: str, day: date, tz: tzinfo):
     query = select(
         cases.c.id, cases.c.ref, cases.c.title, parties.c.name, lead.c.code, lead.c.name, cases.c.category,
         cases.c.status, type_coerce(cases.c.opened_at, String), cases.c.due_on, cases.c.deadline_estimated, co_codes,
-        discussed,
+        discussed, cases.c.missed_on,
     )  # fmt: skip
     froms = cases.outerjoin(lead, lead.c.id == cases.c.lead_id).outerjoin(parties, parties.c.id == cases.c.party_id)
     if held is not None:
@@ -204,14 +204,16 @@ def build_agenda(*, session: Session, kind: str, day: date, tz: tzinfo) -> Agend
     groups: dict[str | None, tuple[str | None, list[AgendaItem]]] = {}
     for row in rows:
         case_id, ref, title, party, lead_code, lead_name, category, status, opened_at, due_on, estimated = row[:11]
-        co_codes, discussed = row[11:]
+        co_codes, discussed, missed_on = row[11:]
         opened_on = raw_moment(opened_at).astimezone(tz).date()
         age, _estimated = workdays_between(opened_on, day, calendar)
         left = None if due_on is None else workdays_between(day, due_on, calendar)[0]
         last_decision, last_owner, last_due = decisions.get(case_id, no_decision)
         item = AgendaItem(
             ref, title, party, lead_code, sorted(co_codes.split(";")) if co_codes else [], category,
-            statuses.get(status, status), opened_on, age, due_on, left, due_on is not None and due_on < day,
+            # Overdue: its deadline passes before the meeting, or it missed one the sweep has since replaced.
+            statuses.get(status, status), opened_on, age, due_on, left,
+            missed_on is not None or (due_on is not None and due_on < day),
             bool(estimated), discussed, last_decision, last_owner, last_due,
         )  # fmt: skip
         groups.setdefault(lead_code, (lead_name, []))[1].append(item)

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from caselog.cases.report_facts import facts_as_of
 from caselog.enums import MeetingKind, typed
 from caselog.meetings.agendas import agenda_size
 from caselog.models import Case, Department, Event, of_kind
@@ -153,7 +154,7 @@ def weekly_report(*, session: Session, week: str, tz: tzinfo, rules: TierRules) 
         by_tier=rows_of(year_tallies["tier"], "tier"),
         department_total=ytd,
         escalations=_escalations(session, period, as_of, tz),
-        newly_overdue=_newly_overdue(session, period, as_of),
+        newly_overdue=_newly_overdue(session, period, as_of, tz),
         meetings=_next_meetings(session, period, tz, rules),
         trend=trend,
     )
@@ -176,21 +177,26 @@ def _escalations(session: Session, period: Period, as_of: datetime, tz: tzinfo) 
     ]
 
 
-def _newly_overdue(session: Session, period: Period, as_of: datetime) -> list[Overdue]:
-    lead = aliased(Department)
-    query = (
-        select(Case.ref, Case.title, lead.code, Case.tier, Case.due_on)
-        .outerjoin(lead, lead.id == Case.lead_id)
-        .where(
-            Case.due_on >= period.start - timedelta(days=1),
-            Case.due_on < period.end,
-            Case.opened_at <= as_of,
-            (Case.resolved_at.is_(None)) | (Case.resolved_at > as_of),
-            (Case.closed_at.is_(None)) | (Case.closed_at > as_of),
-        )
-        .order_by(Case.due_on, Case.ref)
+def _newly_overdue(session: Session, period: Period, as_of: datetime, tz: tzinfo) -> list[Overdue]:
+    """The cases whose resolution deadline passed unmet during the week (its day ended in the week), as of the
+    week's end: found by the deadlines their history gave them, so a case the sweep has since moved to a new
+    deadline is listed in the week it missed the old one."""
+    first, last = period.start - timedelta(days=1), period.end - timedelta(days=1)
+    deadlines = select(Event.case_id).where(
+        Event.field == "due_on", Event.new_value >= first.isoformat(), Event.new_value <= last.isoformat()
     )
-    return [Overdue(*row) for row in session.execute(query)]
+    candidates = select(Case.id, Case.ref, Case.title).where(
+        Case.opened_at <= as_of, or_(Case.id.in_(deadlines), Case.due_on.between(first, last))
+    )
+    found = {case_id: (ref, title) for case_id, ref, title in session.execute(candidates)}
+    facts = facts_as_of(session.connection(), sorted(found), as_of=as_of, tz=tz)
+    overdue = []
+    for case_id, fact in facts.items():
+        missed = [day for day in fact.misses if first <= day <= last]
+        if missed:
+            ref, title = found[case_id]
+            overdue.append(Overdue(ref, title, fact.lead, fact.tier, missed[0]))
+    return sorted(overdue, key=lambda o: (o.due_on, o.ref))
 
 
 def _next_meetings(session: Session, period: Period, tz: tzinfo, rules: TierRules) -> list[NextMeeting]:

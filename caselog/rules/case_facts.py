@@ -8,7 +8,8 @@ deadlines and figures behave"):
 - A resolution deadline is in force from the event that sets it (``deadline``, ``extended`` or ``edited``, field
   ``due_on``) until the next one; a reopen ends it (the new cycle's deadline follows).
 - It is met when the case is resolved by the end of its day, in the district's zone. It is **missed** when its
-  day ends with the case not resolved while it is still in force; a miss stands, whatever happens later.
+  day ends with the case neither resolved nor closed while it is still in force; a miss stands, whatever happens
+  later. (A case closed unresolved is not on time either: it was never resolved.)
 - The **deadline of record** is the first deadline the case missed; if it missed none, the deadline in force when
   it was (last) resolved, or the one in force now. A case is on time when it is resolved and missed no deadline.
 
@@ -166,6 +167,7 @@ class _Clock:
         self.deadline: date | None = None
         self.first: date | None = None
         self.resolved = False
+        self.closed = False
         self.deadline_at_resolution: date | None = None
         self.judged = False  # the deadline in force was missed already
         self.misses: list[date] = []
@@ -173,7 +175,7 @@ class _Clock:
 
     def at(self, moment: datetime) -> None:
         """Time passes up to ``moment``: the deadline in force is missed if its day has ended unresolved."""
-        if self.deadline is not None and not self.resolved and not self.judged:
+        if self.deadline is not None and not self.resolved and not self.closed and not self.judged:
             if local_day(moment, self.tz) > self.deadline:
                 self.judged = True
                 self.misses.append(self.deadline)
@@ -190,8 +192,10 @@ class _Clock:
         elif event.kind == "resolved":
             self.resolved = True
             self.deadline_at_resolution = self.deadline
+        elif event.kind == "closed":
+            self.closed = True
         elif event.kind == "reopened":
-            self.resolved = False
+            self.resolved = self.closed = False
             self.deadline, self.judged, self.cycle_missed = None, False, None
 
     def record(self) -> date | None:
