@@ -168,6 +168,13 @@ KINDS: list[Kind] = [
       " external_ref, title, description, category, tier, tier_rule, status, key, lead, co, party, party_id, visit_id,"
       " opened_at, dispatched_at, accepted_at, answered_at, resolved_at, closed_at, due_on, reply_due_on,"
       " original_due_on, close_reason, satisfaction)\n"),
+    K("fallback-not-a-pair", "import", "cases", "cases.csv", "--fallback", "(无标题)", files=csv(H + "\n"),
+      stderr="caselog: --fallback: '(无标题)' is not FIELD=TEXT\n"),
+    K("fallback-unknown-field", "import", "cases", "cases.csv", "--fallback", "titel=(无标题)", files=csv(H + "\n"),
+      stderr="caselog: mapping: 'titel' is not a field of this import\n"),
+    K("mapping-fallback-not-a-table", "import", "cases", "cases.csv", "--mapping", "m.toml",
+      files={"cases.csv": H + "\n", "m.toml": "fallbacks = 'x'\n"},
+      stderr="caselog: m.toml: fallbacks: expected a table\n"),
     K("map-unknown-status", "import", "cases", "cases.csv", "--status-map", "完成=done", files=csv(H + "\n"),
       stderr="caselog: --status-map: 'done' is not a status (open, dispatched, accepted, answered, resolved, closed)\n"),
     K("mapping-missing", "import", "cases", "cases.csv", "--mapping", "nope.toml", files=csv(H + "\n"),

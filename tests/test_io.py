@@ -355,9 +355,25 @@ def test_nyc_slice_imports_with_the_shipped_mapping(cli, tmp_path):
     first = {}
     for r in rows:
         first.setdefault(r["unique_key"], r)
-    good = {k: r for k, r in first.items() if (r["complaint_type"] + r["descriptor"]).strip()}
-    assert Counter(c["lead"] for c in listed) == Counter(r["account"].lower() for r in good.values())
-    assert sum(c["status"] == "closed" for c in listed) == sum(1 for r in good.values() if r["closedate"])
+    # Every row with a key arrives, those without category or descriptor under the mapping's fallback title.
+    assert Counter(c["lead"] for c in listed) == Counter(r["account"].lower() for r in first.values())
+    assert sum(c["status"] == "closed" for c in listed) == sum(1 for r in first.values() if r["closedate"])
+    untitled = {k for k, r in first.items() if not (r["complaint_type"] + r["descriptor"]).strip()}
+    assert untitled and {c["external_ref"] for c in listed if c["title"] == "(untitled)"} == untitled
+
+
+def test_a_fallback_fills_the_field_a_row_leaves_empty(district, tmp_path):
+    text = "external_ref,title,opened_at\nB-1,,2026-03-02\nB-2,门禁,2026-03-02\n"
+    path = write(tmp_path / "cases.csv", text, "utf-8")
+    district("import", "cases", path.name, "--fallback", "title=(无标题)")
+    assert {c["external_ref"]: c["title"] for c in cases_json(district)} == {"B-1": "(无标题)", "B-2": "门禁"}
+    path = write(tmp_path / "more.csv", "external_ref,title,opened_at\nB-3,,2026-03-02\n", "utf-8")
+    result = district("import", "cases", path.name, code=2)
+    assert "more.csv:2:title" in result.stderr and len(cases_json(district)) == 2
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[fallbacks]\ntitle = "(untitled)"\n', encoding="utf-8")
+    district("import", "cases", path.name, "--mapping", str(mapping))
+    assert {c["external_ref"]: c["title"] for c in cases_json(district)}["B-3"] == "(untitled)"
 
 
 def test_export_agenda(district, tmp_path):

@@ -90,6 +90,9 @@ def import_command(
     status_maps: Annotated[
         list[str] | None, typer.Option("--status-map", help=N_("SOURCE=STATUS[:REASON]; repeatable."))
     ] = None,
+    fallbacks: Annotated[
+        list[str] | None, typer.Option("--fallback", help=N_("FIELD=TEXT for rows that leave FIELD empty; repeatable."))
+    ] = None,
     on_error: Annotated[OnError, typer.Option("--on-error", help=N_("abort (default) or skip."))] = OnError.abort,
     rejects: Annotated[str | None, typer.Option("--rejects", help=N_("Write rejected rows here."))] = None,
     on_duplicate: Annotated[
@@ -119,7 +122,12 @@ def import_command(
                 _("--mapping: cannot read {path} ({reason})").format(path=mapping, reason=error.strerror)
             ) from None
     rules = load_mapping(
-        text, source=mapping or "--mapping", maps=maps or [], status_maps=status_maps or [], date_format=date_format
+        text,
+        source=mapping or "--mapping",
+        maps=maps or [],
+        status_maps=status_maps or [],
+        fallbacks=fallbacks or [],
+        date_format=date_format,
     )
     if rejects and on_error is not OnError.skip:
         raise BadInput(_("--rejects: only with --on-error skip (a failed import writes nothing)"))

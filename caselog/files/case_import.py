@@ -68,7 +68,9 @@ class _CaseFields:
     def __init__(self, plan, mapping: Mapping, name: str, times: TimeText, directory: Directory) -> None:
         self.plan, self.mapping, self.name, self.times, self.directory = plan, mapping, name, times, directory
         targets = [target for _column, targets in plan for target in targets]
-        simple = not (mapping.constants or mapping.templates or mapping.values) and len(targets) == len(set(targets))
+        simple = not (mapping.constants or mapping.templates or mapping.fallbacks or mapping.values) and len(
+            targets
+        ) == len(set(targets))
         # (column, field, kind, parse, date format) for each cell, when every field comes from one column
         self.cells = (
             [

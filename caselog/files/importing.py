@@ -245,7 +245,7 @@ def plan_columns(csv: CsvFile, mapping: Mapping, fields: dict) -> list[tuple[str
                     ).format(column=column, target=target, fields=", ".join(fields))
                 )
         plan.append((column, targets))
-    for target in list(mapping.constants) + list(mapping.templates):
+    for target in [*mapping.constants, *mapping.templates, *mapping.fallbacks]:
         if target not in fields:
             raise BadInput(_("mapping: {target!r} is not a field of this import").format(target=target))
     for column in template_columns:
@@ -271,6 +271,9 @@ def raw_values(row: Row, plan, mapping: Mapping) -> dict[str, tuple[str, str]]:
     for target, table in mapping.values.items():
         if target in raw and raw[target][0] in table:
             raw[target] = (table[raw[target][0]], raw[target][1])
+    for target, text in mapping.fallbacks.items():
+        if raw.get(target, ("",))[0] == "":
+            raw[target] = (text, target)
     return raw
 
 

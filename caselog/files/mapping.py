@@ -20,6 +20,9 @@ tier = 1
 [templates]                      # a field built from several columns
 title = "{complaint_type}: {descriptor}"
 
+[fallbacks]                      # the value of a field its row leaves empty
+title = "(untitled)"
+
 [values.lead]                    # source value = caselog value, per field
 "Bureau of Sanitation" = "bos"
 
@@ -44,6 +47,7 @@ _SECTIONS = {
     "status",
     "constants",
     "templates",
+    "fallbacks",
     "values",
     "ignore",
 }
@@ -58,6 +62,7 @@ class Mapping:
     status: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))  # source value → (status, reason)
     constants: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))  # field → text
     templates: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))  # field → template
+    fallbacks: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))  # field → text when empty
     values: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))  # field → {source → value}
     ignore: frozenset[str] = frozenset()
     ignore_other_columns: bool = False
@@ -92,7 +97,10 @@ def _check_shapes(data: dict, source: str) -> None:
         "target": (str, _("a name such as 'cases'")),
         "ignore_other_columns": (bool, _("true or false")),
         "ignore": (list, _("a list of column names")),
-        **{name: (dict, _("a table")) for name in ("columns", "formats", "status", "constants", "templates", "values")},
+        **{
+            name: (dict, _("a table"))
+            for name in ("columns", "formats", "status", "constants", "templates", "fallbacks", "values")
+        },
     }
     for key, (kind, what) in expected.items():
         if key in data and not isinstance(data[key], kind):
@@ -104,12 +112,12 @@ def _check_shapes(data: dict, source: str) -> None:
             )
 
 
-def _pairs(options: list[str], option: str) -> list[tuple[str, str]]:
+def _pairs(options: list[str], option: str, shape: str = "SOURCE=VALUE") -> list[tuple[str, str]]:
     pairs = []
     for text in options:
         source, sep, target = text.partition("=")
         if not sep or not source.strip() or not target.strip():
-            raise BadInput(_("{option}: {text!r} is not SOURCE=VALUE").format(option=option, text=text))
+            raise BadInput(_("{option}: {text!r} is not {shape}").format(option=option, text=text, shape=shape))
         pairs.append((source.strip(), target.strip()))
     return pairs
 
@@ -120,6 +128,7 @@ def load_mapping(
     source: str = "--mapping",
     maps: list[str] = (),
     status_maps: list[str] = (),
+    fallbacks: list[str] = (),
     date_format: str | None = None,
 ) -> Mapping:
     """Build the mapping from a TOML text (or none) plus the command-line options, which win."""
@@ -165,6 +174,8 @@ def load_mapping(
             raise BadInput(
                 _("{source}: templates.{name}: {error}").format(source=source, name=name, error=error)
             ) from None
+    fallback_texts = {str(k): str(v) for k, v in data.get("fallbacks", {}).items()}
+    fallback_texts.update(_pairs(list(fallbacks), "--fallback", "FIELD=TEXT"))
     return Mapping(
         columns=MappingProxyType(columns),
         formats=MappingProxyType(formats),
@@ -173,6 +184,7 @@ def load_mapping(
             {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in data.get("constants", {}).items()}
         ),
         templates=MappingProxyType(templates),
+        fallbacks=MappingProxyType(fallback_texts),
         values=MappingProxyType(values),
         ignore=frozenset(str(c) for c in data.get("ignore", [])),
         ignore_other_columns=bool(data.get("ignore_other_columns", False)),
