@@ -125,21 +125,27 @@ def agenda_case_ids(session: Session, kind: str, day: date, tz: tzinfo) -> tuple
     return sorted(session.scalars(cohort)), recorded
 
 
-def agenda_size(*, session: Session, kind: str, day: date, tz: tzinfo) -> tuple[int, int]:
-    """How many cases the agenda of the ``kind`` meeting on ``day`` holds and how many of them are overdue: the
-    counts of ``build_agenda``, counted in SQL."""
-    kind = meeting_kind(kind)
-    held = recorded_meeting(session, kind, day)
-    counts = select(func.count(), func.count().filter(or_(Case.due_on < day, Case.missed_on.is_not(None))))
-    if held is not None:
-        counts = counts.select_from(Case).join(MeetingCase, MeetingCase.case_id == Case.id)
-        counts = counts.where(MeetingCase.meeting_id == held.id)
-    else:
-        counts = counts.select_from(Case).where(
-            unfinished(Case.status), Case.tier == meeting_tier(kind), Case.opened_at < _end_of(day, tz)
+def agenda_size_as_of(*, session: Session, kind: str, day: date, tz: tzinfo, as_of: datetime) -> tuple[int, int]:
+    """The size of the agenda of the ``kind`` meeting on ``day`` as it stood at ``as_of`` (a weekly report's end):
+    the tier's cases unfinished then, and how many of them had missed a deadline or would be past it on ``day``.
+    The same whenever it is asked: cases unchanged since ``as_of`` are counted from their columns, the others
+    from their history replayed up to ``as_of``."""
+    from caselog.cases.report_facts import facts_as_of
+
+    tier = meeting_tier(meeting_kind(kind))
+    known = or_(Case.changed_at > as_of, Case.changed_at.is_(None))
+    overdue = or_(Case.due_on < day, Case.missed_on.is_not(None))
+    cases, late = session.execute(
+        select(func.count(), func.count().filter(overdue)).where(
+            unfinished(Case.status), Case.tier == tier, Case.opened_at <= as_of, ~known
         )
-    cases, overdue = session.execute(counts).one()
-    return cases, overdue
+    ).one()
+    changed = session.scalars(select(Case.id).where(Case.opened_at <= as_of, known)).all()
+    for facts in facts_as_of(session.connection(), sorted(changed), as_of=as_of, tz=tz).values():
+        if facts.tier == tier and not facts.resolved and facts.close_reason is None:
+            cases += 1
+            late += facts.missed is not None or (facts.deadline is not None and facts.deadline < day)
+    return cases, late
 
 
 def agenda_rows(*, session: Session, kind: str, day: date, tz: tzinfo):

@@ -77,7 +77,7 @@ def page(title: str, sections: Sequence[str]) -> str:
 
 def weekly_html(report: Any) -> str:
     """The weekly report as HTML, with the 12-week trend as a chart."""
-    from caselog.render.reports import WEEKLY_FIGURES, delta_text, figure_text, group_label, percent
+    from caselog.render.reports import WEEKLY_FIGURES, delta_text, figure_text, group_label, no_meeting, percent
 
     sections = [
         f'<p class="note">{escape(_("As of {as_of}.").format(as_of=format_moment(report.as_of)))}</p>',
@@ -124,7 +124,12 @@ def weekly_html(report: Any) -> str:
     sections.append(
         table(
             [_("meeting"), _("date"), _("cases"), _("overdue")],
-            [[enum_label(m.kind), format_day(m.date, weekday=True), m.cases, m.overdue] for m in report.meetings],
+            [
+                [enum_label(m.kind), format_day(m.date, weekday=True), m.cases, m.overdue]
+                if m.date is not None
+                else [enum_label(m.kind), no_meeting(m, enum_label(m.kind)), "—", "—"]
+                for m in report.meetings
+            ],
         )
     )
     sections.append(f"<h2>{escape(_('Last 12 weeks'))}</h2>")

@@ -247,9 +247,11 @@ def weekly_markdown(report: Any) -> str:
         )
     lines += ["", "## " + _("Next meetings"), ""]
     for meeting in report.meetings:
-        lines.append("- " + _("{kind} meeting {day}: {cases} cases on the agenda, {overdue} overdue").format(
-            kind=_("Joint") if meeting.kind == "joint" else _("Leaders'"), day=format_day(meeting.date),
-            cases=meeting.cases, overdue=meeting.overdue))  # fmt: skip
+        kind = _("Joint") if meeting.kind == "joint" else _("Leaders'")
+        lines.append("- " + (
+            _("{kind} meeting {day}: {cases} cases on the agenda, {overdue} overdue").format(
+                kind=kind, day=format_day(meeting.date), cases=meeting.cases, overdue=meeting.overdue)
+            if meeting.date is not None else no_meeting(meeting, kind)))  # fmt: skip
     largest = max((p.received for p in report.trend), default=0)
     lines += ["", "## " + _("Last 12 weeks"), "", "```"]
     for point in report.trend:
@@ -285,3 +287,12 @@ def markdown_table(records: Any, columns: Any, title: str) -> str:
             cells.append("" if value is None else str(value).replace("|", "\\|"))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def no_meeting(meeting, kind: str) -> str:
+    """The line for a kind of meeting the schedule has none of after the week."""
+    if meeting.schedule_begins is not None:
+        return _("{kind} meeting: none yet (the schedule begins {day})").format(
+            kind=kind, day=format_day(meeting.schedule_begins)
+        )
+    return _("{kind} meeting: none scheduled").format(kind=kind)

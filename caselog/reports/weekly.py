@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from caselog.cases.report_facts import facts_as_of
 from caselog.enums import MeetingKind, typed
-from caselog.meetings.agendas import agenda_size
+from caselog.meetings.agendas import agenda_size_as_of
 from caselog.models import Case, Department, Event, of_kind
 from caselog.reports.counting import tally_groupings, tally_periods
 from caselog.reports.rates import RateRow, rows_of, total_of
@@ -65,12 +65,14 @@ class Overdue:
 
 @dataclass(frozen=True)
 class NextMeeting:
-    """The next meeting of a kind after the week, and how many cases its agenda holds now."""
+    """The next meeting of a kind after the week, and how many cases its agenda held at the week's end; no date
+    (and no counts) when the schedule has no meeting then, for a week before the schedule begins."""
 
     kind: MeetingKind
-    date: date
-    cases: int
-    overdue: int
+    date: date | None
+    cases: int | None
+    overdue: int | None
+    schedule_begins: date | None = None  # the schedule's first meeting, when the week is before it
 
     def __post_init__(self) -> None:
         typed(self, kind=MeetingKind)
@@ -155,7 +157,7 @@ def weekly_report(*, session: Session, week: str, tz: tzinfo, rules: TierRules) 
         department_total=ytd,
         escalations=_escalations(session, period, as_of, tz),
         newly_overdue=_newly_overdue(session, period, as_of, tz),
-        meetings=_next_meetings(session, period, tz, rules),
+        meetings=_next_meetings(session, period, as_of, tz, rules),
         trend=trend,
     )
 
@@ -199,14 +201,30 @@ def _newly_overdue(session: Session, period: Period, as_of: datetime, tz: tzinfo
     return sorted(overdue, key=lambda o: (o.due_on, o.ref))
 
 
-def _next_meetings(session: Session, period: Period, tz: tzinfo, rules: TierRules) -> list[NextMeeting]:
+# A week whose next meeting is further away than this comes before the schedule began: the report says so
+# rather than sizing, as of the week, the agenda of a meeting held years later.
+_SCHEDULE_LEAD = timedelta(days=62)
+
+
+def _next_meetings(
+    session: Session, period: Period, as_of: datetime, tz: tzinfo, rules: TierRules
+) -> list[NextMeeting]:
     from caselog.store.calendar_days import load_calendar
 
     calendar = load_calendar(session=session)
     found = []
     for kind in ("joint", "leaders"):
         rule = meeting_rule(rules, kind)
-        meeting = next_meeting(rule.rrule, rule.first, period.end + timedelta(days=1), calendar)
-        cases, overdue = agenda_size(session=session, kind=kind, day=meeting.day, tz=tz)
+        after = period.end + timedelta(days=1)
+        try:
+            meeting = next_meeting(rule.rrule, rule.first, after, calendar)
+        except ValueError:  # no meeting for years after the week: none to announce
+            first = next_meeting(rule.rrule, rule.first, rule.first, calendar).day if after < rule.first else None
+            found.append(NextMeeting(kind, None, None, None, first))
+            continue
+        if meeting.day - after > _SCHEDULE_LEAD:  # a week long before the schedule began
+            found.append(NextMeeting(kind, None, None, None, meeting.day if after < rule.first else None))
+            continue
+        cases, overdue = agenda_size_as_of(session=session, kind=kind, day=meeting.day, tz=tz, as_of=as_of)
         found.append(NextMeeting(kind, meeting.day, cases, overdue))
     return found
