@@ -196,6 +196,18 @@ def test_skip_writes_the_good_rows_and_a_rejects_file(district, tmp_path):
     )
 
 
+@pytest.mark.parametrize("target", ["cases", "parties"])
+def test_the_rows_read_count_every_record_and_each_rejected_row_once(district, tmp_path, target):
+    header, good, twice = {
+        "cases": ("external_ref,title,opened_at", "S-1,好,2026-03-02", "S-2,,2026-02-30"),
+        "parties": ("name,kind,credit_code", "新公司,enterprise,", ",nobody,123"),
+    }[target]
+    lines = [header, good, twice, "S-3,x\x00y,2026-03-03,extra", '"S-4,unterminated']  # two problems on each
+    (tmp_path / "rows.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = district("import", target, "rows.csv", "--on-error", "skip").stdout
+    assert "4 rows read; imported 1, updated 0, unchanged 0, rejected 3" in out
+
+
 def test_dry_run_writes_nothing(district, tmp_path):
     path = tmp_path / "cases.csv"
     path.write_text("external_ref,title,opened_at,lead\nD-1,t,2026-03-02,newdept\n", encoding="utf-8")

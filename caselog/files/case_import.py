@@ -308,10 +308,10 @@ def import_cases(
             raws = [fields.raw(item) if isinstance(item, Row) else None for item in batch]
             directory.resolve_parties([raw["party"][0] for raw in raws if raw is not None and "party" in raw])
         for item, raw in zip(batch, raws, strict=True):
+            report.rows += 1  # every record, a malformed one too: rejected rows are a part of the rows read
             if isinstance(item, Problem):
                 reject_row(report, [item], reject, item)
                 continue
-            report.rows += 1
             if progress is not None and report.rows % 5000 == 0:
                 progress(report.rows)
             values, columns, problems = fields.read(item, raw)

@@ -157,10 +157,10 @@ def import_records(target: str) -> Callable[..., ImportReport]:
         plan = plan_columns(csv, mapping, dict.fromkeys(FIELDS[target]))
         directory = Directory(session, options, report)
         for item in csv.rows():
+            report.rows += 1  # every record, a malformed one too: rejected rows are a part of the rows read
             if isinstance(item, Problem):
                 reject_row(report, [item], reject, item)
                 continue
-            report.rows += 1
             values, columns = _values(item, plan, mapping)
             values = {k: v for k, v in values.items() if v != ""}
             try:
