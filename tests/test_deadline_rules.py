@@ -438,3 +438,18 @@ def test_a_weekly_report_works_for_any_week(district, week):
     assert html.startswith("<!DOCTYPE html>") and "Next meetings" in html
     report = json.loads(district("2026-12-31T09:00", "report", "weekly", "--week", week, "-f", "json"))
     assert [m["kind"] for m in report["meetings"]] == ["joint", "leaders"]
+
+
+def test_trend_by_group_lists_every_group_in_every_period(district):
+    open_case(district, "2026-09-14T10:00", "--lead", "housing")
+    open_case(district, "2026-11-02T10:00", "--lead", "fire")
+    points = json.loads(
+        district("2026-11-20T10:00", "report", "trend", "--months", "4", "--by", "department", "-f", "json")
+    )
+    assert [(p["period"], p["group"], p["received"]) for p in points] == [
+        ("2026-08", "fire", 0), ("2026-08", "housing", 0),
+        ("2026-09", "fire", 0), ("2026-09", "housing", 1),
+        ("2026-10", "fire", 0), ("2026-10", "housing", 0),
+        ("2026-11", "fire", 1), ("2026-11", "housing", 0),
+    ]  # fmt: skip
+    assert points[0]["resolution_rate"] is None  # nothing received: no rate, not 0%

@@ -49,10 +49,19 @@ def trend(
     # Without groups only the received cohort is drawn; with groups, a group appears when its cases are due too.
     tallies = tally_periods(session=session, by=by, periods=clipped, as_of=as_of, tz=tz, due=by is not None,
                             medians=False, narrow=True)  # fmt: skip
+    per_period = [rows_of(tally, by) if by else [total_of(tally)] for tally in tallies]
+    # With groups, every group met in any period is listed in every period, in one order (a period in which it
+    # received nothing shows 0), so each group's line over time has no holes.
+    groups = sorted({row.group for rows in per_period for row in rows}, key=lambda g: (g is None, str(g)))
     points = []
-    for period, tally in zip(periods, tallies, strict=True):
-        rows = rows_of(tally, by) if by else [total_of(tally)]
-        for row in rows:
-            points.append(TrendPoint(period.label, row.group if by else None, row.received, row.answered, row.resolved,
+    for period, rows in zip(periods, per_period, strict=True):
+        if by:
+            found = {row.group: row for row in rows}
+            rows = [found.get(group) for group in groups]
+        for group, row in zip(groups if by else [None], rows, strict=True):
+            if row is None:
+                points.append(TrendPoint(period.label, group, 0, 0, 0, None, None))
+                continue
+            points.append(TrendPoint(period.label, group, row.received, row.answered, row.resolved,
                                      row.reply_rate, row.resolution_rate))  # fmt: skip
     return points
