@@ -232,6 +232,17 @@ def test_the_joint_agenda_reads_exactly_so(bilingual, lang, fmt):
     _same_as_expected(f"agenda-joint-2026-03-17.{lang}.{'md' if fmt == 'markdown' else 'txt'}", agenda)
 
 
+@pytest.mark.parametrize(
+    ("lang", "line"), [("en", "Left out of every rate: duplicate 1."), ("zh", "不计入任何比率：重复 1。")]
+)
+def test_the_reasons_left_out_read_in_the_language(bilingual, lang, line):
+    for fmt in ("table", "markdown"):
+        text = bilingual(
+            "2026-03-09T08:00:00", "report", "rates", "--by", "tier", "--week", "2026-W10", "-f", fmt, lang=lang
+        )
+        assert line in text
+
+
 def test_chinese_tables_stay_aligned(bilingual):
     from rich.cells import cell_len
 

@@ -139,7 +139,7 @@ def print_rates(report: Any, out: IO[str] | None = None, width: int | None = Non
     if any(not r.ranked for r in report.rows):
         notes.append(_("Groups below --min-cases are listed after the ranked ones, unranked."))
     if report.excluded:
-        excluded = ", ".join(f"{k} {v}" for k, v in sorted(report.excluded.items(), key=lambda kv: str(kv[0])))
+        excluded = excluded_text(report.excluded)
         notes.append(_("Left out of every rate: {excluded}.").format(excluded=excluded))
     if notes:
         from rich.text import Text
@@ -160,7 +160,7 @@ def rates_markdown(report: Any) -> str:
         cells = [str(g(row) if callable(g) else getattr(row, g)) for _h, g in columns]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     if report.excluded:
-        excluded = ", ".join(f"{k} {v}" for k, v in sorted(report.excluded.items(), key=lambda kv: str(kv[0])))
+        excluded = excluded_text(report.excluded)
         lines += ["", _("Left out of every rate: {excluded}.").format(excluded=excluded)]
     return "\n".join(lines) + "\n"
 
@@ -296,3 +296,11 @@ def no_meeting(meeting, kind: str) -> str:
             kind=kind, day=format_day(meeting.schedule_begins)
         )
     return _("{kind} meeting: none scheduled").format(kind=kind)
+
+
+def excluded_text(excluded: dict) -> str:
+    """The cases left out of every rate, by close reason, as people read the reasons (``重复 1、撤回 2``)."""
+    from caselog.enums import CloseReason
+
+    parts = sorted(excluded.items(), key=lambda kv: str(kv[0]))
+    return _(", ").join(f"{enum_label(str(reason), CloseReason)} {count}" for reason, count in parts)
