@@ -53,7 +53,7 @@ def case(at, ref: str) -> dict:
     return json.loads(at("2026-06-01T09:00:00", "case", "show", ref, "-f", "json"))
 
 
-def item(ref, title, *, lead, co, opened, age, due, left, discussed, decision=None, status="dispatched", missed=False):
+def item(ref, title, *, lead, co, opened, age, due, left, discussed, decision=None, status="dispatched", missed=None):
     return {
         "ref": ref,
         "title": title,
@@ -66,7 +66,8 @@ def item(ref, title, *, lead, co, opened, age, due, left, discussed, decision=No
         "age_workdays": age,
         "due_on": due,
         "workdays_left": left,
-        "overdue": left < 0 or missed,  # missed: it missed a deadline the sweep has since replaced
+        "overdue": left < 0 or missed is not None,  # missed: a deadline the sweep has since replaced
+        "missed_on": missed,
         "deadline_estimated": False,
         "discussed": discussed,
         "last_decision": decision[0] if decision else None,
@@ -153,7 +154,7 @@ def test_a_case_climbs_from_tier_one_to_three_through_deadlines_and_meetings(dis
                         left=16,
                         discussed=1,
                         decision=DECISION,
-                        missed=True,
+                        missed="2026-03-23",  # tier 1 from 03-02: 15 working days
                     )
                 ],
             }
@@ -207,7 +208,7 @@ def test_a_case_climbs_from_tier_one_to_three_through_deadlines_and_meetings(dis
                         left=49,
                         discussed=0,
                         decision=DECISION,
-                        missed=True,
+                        missed="2026-03-23",  # tier 1 from 03-02: 15 working days
                     )
                 ],
             },

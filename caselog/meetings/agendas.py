@@ -47,6 +47,7 @@ class AgendaItem:
     due_on: date | None
     workdays_left: int | None
     overdue: bool
+    missed_on: date | None  # the first deadline it missed, when the sweep or a change has replaced it since
     deadline_estimated: bool
     discussed: int
     last_decision: str | None
@@ -219,14 +220,14 @@ def build_agenda(*, session: Session, kind: str, day: date, tz: tzinfo) -> Agend
             ref, title, party, lead_code, sorted(co_codes.split(";")) if co_codes else [], category,
             # Overdue: its deadline passes before the meeting, or it missed one the sweep has since replaced.
             statuses.get(status, status), opened_on, age, due_on, left,
-            missed_on is not None or (due_on is not None and due_on < day),
+            missed_on is not None or (due_on is not None and due_on < day), missed_on,
             bool(estimated), discussed, last_decision, last_owner, last_due,
         )  # fmt: skip
         groups.setdefault(lead_code, (lead_name, []))[1].append(item)
     ordered = []
     for code in sorted(groups, key=lambda c: (c is None, c or "")):
         name, items = groups[code]
-        items.sort(key=lambda i: (not i.overdue, i.due_on or date.max, i.ref))
+        items.sort(key=lambda i: (not i.overdue, i.missed_on or i.due_on or date.max, i.ref))
         ordered.append(AgendaGroup(code, name, items))
     items_all = [i for g in ordered for i in g.items]
     return Agenda(

@@ -34,7 +34,11 @@ def deadline_label(item: Any) -> str:
         text = _("{day} (due today)").format(day=item.due_on.isoformat())
     else:
         text = _("{day} ({n} wd left)").format(day=item.due_on.isoformat(), n=left)
-    return text + (_(", estimated") if item.deadline_estimated else "")
+    text += _(", estimated") if item.deadline_estimated else ""
+    missed = getattr(item, "missed_on", None)
+    if missed is not None and missed != item.due_on:
+        text = _("{deadline}; missed {day}").format(deadline=text, day=missed.isoformat())
+    return text
 
 
 def decision_label(item: Any) -> str:
