@@ -31,6 +31,7 @@ from sqlalchemy import bindparam, literal_column, select, update
 from caselog.models import Case, Department, Event, Setting
 from caselog.rules.case_facts import NO_FACT_KINDS, Facts, Row, local_day, replay
 from caselog.rules.case_facts import Event as CaseEvent
+from caselog.store.schema import DAY_ZONE_SETTING
 
 __all__ = ["NO_FACT_KINDS"]
 
@@ -39,7 +40,6 @@ EXCLUDED_REASONS = ("withdrawn", "duplicate", "invalid")
 FACT_COLUMNS = ("changed_at", "opened_day", "report_lead", "report_tier", "report_excluded", "answered_day",
                 "report_resolved", "resolved_day", "report_satisfaction", "report_due_on", "report_missed",
                 "report_dispatched", "missed_on")  # fmt: skip
-DAY_ZONE_SETTING = "report_day_zone"
 _ZONE_CACHE = "caselog.report_day_zone"
 # Core tables, not ORM entities: building statements with ORM aliases costs more than running them.
 CASES, EVENTS, DEPARTMENTS = Case.__table__, Event.__table__, Department.__table__

@@ -55,6 +55,7 @@ def db_info(ctx: typer.Context, fmt: Format = FormatOption) -> None:
         (_("location"), info.location),
         (_("backend"), info.backend),
         (_("schema revision"), info.revision),
+        (_("zone of the stored days"), info.day_zone or "—"),
     ]
     pairs += [(table, str(count)) for table, count in info.counts.items()]
     print_fields(pairs)

@@ -111,6 +111,10 @@ def ensure_schema(engine: Engine, location: Location, *, create: bool = True) ->
     return SCHEMA_HEAD
 
 
+# The setting that names the zone the stored local days (opened_day …) are computed in.
+DAY_ZONE_SETTING = "report_day_zone"
+
+
 @dataclass(frozen=True)
 class DatabaseInfo:
     """What ``caselog db info`` shows."""
@@ -118,6 +122,7 @@ class DatabaseInfo:
     location: str
     backend: str
     revision: str | None
+    day_zone: str | None  # the zone of the stored days
     counts: dict[str, int]
 
 
@@ -127,9 +132,16 @@ def database_info(db: Session, location: Location) -> DatabaseInfo:
 
     connection = db.connection()
     counts = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in TABLES}
+    revision = current_revision(connection)
+    zone = None
+    if revision is not None and revision >= "0010":
+        zone = connection.execute(
+            text("SELECT value FROM settings WHERE name = :name"), {"name": DAY_ZONE_SETTING}
+        ).scalar()
     return DatabaseInfo(
         location=location.display(),
         backend=connection.dialect.name,
-        revision=current_revision(connection),
+        revision=revision,
+        day_zone=zone,
         counts=counts,
     )
