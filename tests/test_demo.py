@@ -19,9 +19,16 @@ def build(tmp_path, name):
     return result.stdout, json.loads(listed.stdout)
 
 
-def test_the_demo_is_the_same_every_time_and_covers_the_mechanism(tmp_path):
-    shown, cases = build(tmp_path, "a.db")
-    again, cases_again = build(tmp_path, "b.db")
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """One demo district for the module's tests that only read it: (its folder, what it printed, its cases)."""
+    folder = tmp_path_factory.mktemp("demo")
+    return folder, *build(folder, "a.db")
+
+
+def test_the_demo_is_the_same_every_time_and_covers_the_mechanism(demo, tmp_path):
+    folder, shown, cases = demo
+    again, cases_again = build(folder, "b.db")
     assert cases == cases_again
     assert shown.replace("b.db", "a.db") == again.replace("b.db", "a.db")
     assert "Built the demo district in" in shown and "22 departments, 360 parties, 2000 visits" in shown
@@ -48,3 +55,16 @@ def test_the_demo_refuses_to_overwrite_without_force(tmp_path):
     assert result.exit_code == 2
     assert result.stderr == f"caselog: --db: {target} already exists; use --force to replace it with a fresh demo\n"
     assert target.read_bytes() == b"precious"
+
+
+def test_the_demos_on_time_rate_counts_its_overdue_escalations_as_late(demo):
+    import sqlite3
+
+    folder = demo[0]
+    with sqlite3.connect(folder / "a.db") as db:
+        escalated = {row[0] for row in db.execute("SELECT case_id FROM events WHERE note = 'escalate:overdue'")}
+    runner = CliRunner(env={"CASELOG_NOW": "2026-11-25T10:00:00"})
+    args = ["--db", str(folder / "a.db"), "report", "rates", "--by", "tier", "--year", "2026", "-f", "json"]
+    total = json.loads(runner.invoke(app, args, catch_exceptions=False).stdout)["total"]
+    assert len(escalated) >= 10  # the demo exercises the sweep's overdue rule
+    assert total["due"] - total["on_time"] >= len(escalated)  # each of them missed a deadline: late
