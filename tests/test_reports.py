@@ -92,9 +92,12 @@ def test_trend_lists_every_week_even_empty_ones(raised):
         session=raised, unit="month", count=2, today=date(2026, 3, 15), as_of=at(3, 20), tz=SHANGHAI, by="department"
     )
     assert [(p.period, p.group, p.received) for p in months] == [
-        ("2026-03", "market", 3),  # ranked as in report rates: most received first when rates tie
+        ("2026-02", "esb", 0),  # every group in every period, in one order: each group's line has no holes
+        ("2026-02", "housing", 0),
+        ("2026-02", "market", 0),
         ("2026-03", "esb", 1),
         ("2026-03", "housing", 1),
+        ("2026-03", "market", 3),
     ]
 
 
