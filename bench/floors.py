@@ -54,45 +54,103 @@ with open(sys.argv[2], "w", encoding="utf-8-sig", newline="") as out:
 """
 
 # Import: the rows caselog writes for an exported file — cases with the facts reports count
-# (caselog.cases.report_facts), their co-departments and one ``imported`` event each, departments and parties created as
-# they appear, the search index — with plain sqlite3 executemany in one transaction, on a connection set up as caselog's
-# (foreign keys checked, synchronous=NORMAL; the file is in WAL mode). Times are converted the way a plain script would
-# (fromisoformat, astimezone); local days are the date part of the file's local times; nothing is validated. The search
-# terms are written as caselog writes them: the insert trigger deferred (migration 0007) and one INSERT … SELECT through
-# the terms function at the end. The rows are the same as caselog's, except that caselog also estimates deadlines a file
-# leaves empty (this file has them all). PORT = """ port csv, sqlite3, sys om datetime import datetime, timezone om
-# caselog.rules.search_terms import index_terms  = sqlite3.connect(sys.argv[1], isolation_level=None)
-# .create_function("caselog_search_terms", 2, index_terms, deterministic=True) .execute("PRAGMA foreign_keys=ON")
-# .execute("PRAGMA synchronous=NORMAL") .execute("BEGIN IMMEDIATE") .execute("INSERT INTO case_search_deferred
-# (since_id) VALUES (1)") pts, parties = {}, {} f dept(code):   if code not in depts:       depts[code] =
-# db.execute("INSERT INTO departments (code, name, kind, active) VALUES (?, ?, 'unit', 1)",
-# (code, code)).lastrowid   return depts[code] f party(name):   if name not in parties:       parties[name] =
-# db.execute("INSERT INTO parties (kind, name, tags) VALUES ('enterprise', ?, '')",
-# (name,)).lastrowid   return parties[name] f utc(text):   return
-# datetime.fromisoformat(text).astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ") if text else None w =
-# utc(sys.argv[3]) cluded = {"withdrawn", "duplicate", "invalid"} ses, events, links = [], [], [] f flush():
-# db.executemany("INSERT INTO cases (id, ref, external_ref, title, description, category, tier, tier_rule, status,"
-# " key, lead_id, party_id, opened_at, dispatched_at, accepted_at, answered_at, resolved_at,"                  "
-# closed_at, due_on, reply_due_on, original_due_on, close_reason, satisfaction, return_count,"                  "
-# reopen_count, version, updated_at, tier_since, deadline_estimated, changed_at, opened_day,"                  "
-# report_lead, report_tier, report_excluded, answered_day, report_resolved, resolved_day,"                  "
-# report_satisfaction, report_due_on)"                  " VALUES
-# (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,0,1,?,?,0,?,?,?,?,?,?,?,?,?,?)", cases)   db.executemany("INSERT INTO
-# events (case_id, at, actor, kind, field, old_value, new_value, note)"                  " VALUES
-# (?,?,'bench','imported','status',NULL,?,?)", events)   db.executemany("INSERT INTO case_co_departments (case_id,
-# department_id) VALUES (?,?)", links)   cases.clear(); events.clear(); links.clear() th open(sys.argv[2],
-# encoding="utf-8-sig", newline="") as handle:   reader = csv.reader(handle)   next(reader)   for n, r in
-# enumerate(reader, start=1):       opened, answered, resolved, closed = utc(r[12]), utc(r[15]), utc(r[16]), utc(r[17])
-# tier, reason = int(r[5]), r[21] or None       cases.append((n, r[0], r[1] or None, r[2], r[3] or None, r[4] or None,
-# tier, r[6], r[7], r[8] == "true",                     dept(r[9]) if r[9] else None, party(r[11]) if r[11] else None,
-# opened, utc(r[13]), utc(r[14]),                     answered, resolved, closed, r[18] or None, r[19] or None, r[20] or
-# None, reason,                     r[22] or None, now, opened, max(t for t in (opened, answered, resolved, closed) if
-# t),                     r[12][:10], r[9] or None, tier, reason if closed and reason in excluded else None,
-# (r[15] or r[16])[:10] or None, resolved is not None, r[16][:10] or None, r[22] or None,                     r[18] or
-# None))       events.append((n, now, r[7], f"{sys.argv[2]}:{n + 1}"))       if r[10]:           links.extend((n,
-# dept(code)) for code in r[10].split(";"))       if len(cases) == 5000:           flush() ush() .execute("INSERT INTO
-# case_search (rowid, terms) SELECT id, caselog_search_terms(title, description) FROM cases") .execute("DELETE FROM
-# case_search_deferred") .execute("COMMIT") "
+# (caselog.cases.report_facts), their co-departments and the history the commands would have written (opened,
+# dispatched, its two deadlines, accepted, answered, resolved, closed, revisited, and the ``imported`` event),
+# departments and parties created as they appear, the search index — with plain sqlite3 executemany in one
+# transaction, on a connection set up as caselog's (foreign keys checked, synchronous=NORMAL; the file is in WAL
+# mode). Times are converted the way a plain script would (fromisoformat, astimezone); local days are the date part
+# of the file's local times; nothing is validated. Like caselog, it writes the facts with the cases, so it sets the
+# trigger that marks a case changed by an event aside while it writes (and creates it again), and the search terms
+# are written as caselog writes them: the insert trigger deferred (migration 0007) and one INSERT … SELECT through
+# the terms function at the end. The rows are the same as caselog's, except that caselog also estimates deadlines a
+# file leaves empty (this file has them all) and orders each case's events by time.
+IMPORT = """
+import csv, sqlite3, sys
+from datetime import datetime, timezone
+from caselog.rules.search_terms import index_terms
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.create_function("caselog_search_terms", 2, index_terms, deterministic=True)
+db.execute("PRAGMA foreign_keys=ON")
+db.execute("PRAGMA synchronous=NORMAL")
+db.execute("BEGIN IMMEDIATE")
+db.execute("INSERT INTO case_search_deferred (since_id) VALUES (1)")
+(trigger,) = db.execute("SELECT sql FROM sqlite_master WHERE name = 'events_mark_case_changed'").fetchone()
+db.execute("DROP TRIGGER events_mark_case_changed")
+depts, parties = {}, {}
+def dept(code):
+    if code not in depts:
+        depts[code] = db.execute("INSERT INTO departments (code, name, kind, active) VALUES (?, ?, 'unit', 1)",
+                                 (code, code)).lastrowid
+    return depts[code]
+def party(name):
+    if name not in parties:
+        parties[name] = db.execute("INSERT INTO parties (kind, name, tags) VALUES ('enterprise', ?, '')",
+                                   (name,)).lastrowid
+    return parties[name]
+def utc(text):
+    return datetime.fromisoformat(text).astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ") if text else None
+now = utc(sys.argv[3])
+today = sys.argv[3][:10]
+excluded = {"withdrawn", "duplicate", "invalid"}
+cases, events, links = [], [], []
+def flush():
+    db.executemany("INSERT INTO cases (id, ref, external_ref, title, description, category, tier, tier_rule, status,"
+                   " key, lead_id, party_id, opened_at, dispatched_at, accepted_at, answered_at, resolved_at,"
+                   " closed_at, due_on, reply_due_on, original_due_on, close_reason, satisfaction, return_count,"
+                   " reopen_count, version, updated_at, tier_since, deadline_estimated, changed_at, opened_day,"
+                   " report_lead, report_tier, report_excluded, answered_day, report_resolved, resolved_day,"
+                   " report_satisfaction, report_due_on, report_missed, report_dispatched, missed_on)"
+                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,0,1,?,?,0,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   cases)
+    db.executemany("INSERT INTO events (case_id, at, actor, kind, field, old_value, new_value, note)"
+                   " VALUES (?,?,'bench',?,?,?,?,?)", events)
+    db.executemany("INSERT INTO case_co_departments (case_id, department_id) VALUES (?,?)", links)
+    cases.clear(); events.clear(); links.clear()
+with open(sys.argv[2], encoding="utf-8-sig", newline="") as handle:
+    reader = csv.reader(handle)
+    next(reader)
+    for n, r in enumerate(reader, start=1):
+        opened, accepted, answered, resolved, closed = utc(r[12]), utc(r[14]), utc(r[15]), utc(r[16]), utc(r[17])
+        tier, reason, due = int(r[5]), r[21] or None, r[18] or None
+        dispatched = utc(r[13]) or (opened if r[9] else None)
+        end = r[16][:10] or r[17][:10] or today  # the clock stops at the resolution, or at closing
+        missed = due if due and end > due else None
+        revisited = max(t for t in (opened, resolved, closed) if t) if r[22] else None
+        cases.append((n, r[0], r[1] or None, r[2], r[3] or None, r[4] or None, tier, r[6], r[7], r[8] == "true",
+                      dept(r[9]) if r[9] else None, party(r[11]) if r[11] else None, opened, utc(r[13]), accepted,
+                      answered, resolved, closed, due, r[19] or None, r[20] or None, reason,
+                      r[22] or None, now, opened,
+                      max(t for t in (opened, dispatched, answered, resolved, closed, revisited) if t),
+                      r[12][:10], r[9] or None, tier, reason if closed and reason in excluded else None,
+                      (r[15] or r[16])[:10] or None, resolved is not None, r[16][:10] or None, r[22] or None,
+                      due, missed is not None, bool(r[9]), missed))
+        events.append((n, opened, "opened", None, None, r[0], r[6]))
+        state = "open"
+        if r[9]:
+            events.append((n, dispatched, "dispatched", "lead", None, r[9], None))
+            if r[10]:
+                events.append((n, dispatched, "dispatched", "co", None, ",".join(sorted(r[10].split(";"))), None))
+                links.extend((n, dept(code)) for code in r[10].split(";"))
+            events.append((n, dispatched, "deadline", "due_on", None, due, "dispatch"))
+            events.append((n, dispatched, "deadline", "reply_due_on", None, r[19] or None, "dispatch"))
+            state = "dispatched"
+        for moment, kind in ((accepted if r[9] else None, "accepted"), (answered, "answered"), (resolved, "resolved")):
+            if moment:
+                events.append((n, moment, kind, "status", state, kind, None))
+                state = kind
+        if closed and reason:
+            events.append((n, closed, "closed", "status", state, reason, None))
+        if revisited:
+            events.append((n, revisited, "revisited", "satisfaction", None, r[22], None))
+        events.append((n, now, "imported", "status", None, r[7], f"{sys.argv[2]}:{n + 1}"))
+        if len(cases) == 5000:
+            flush()
+flush()
+db.execute(trigger)
+db.execute("INSERT INTO case_search (rowid, terms) SELECT id, caselog_search_terms(title, description) FROM cases")
+db.execute("DELETE FROM case_search_deferred")
+db.execute("COMMIT")
+"""
 
 # The sweep: the same selection as caselog.escalation (unfinished cases below tier 3 with the facts the rules
 # judge, and the joint agendas of tier-2 cases), through sqlite3.

@@ -35,7 +35,7 @@ from caselog.rules.case_facts import replay
 from caselog.rules.deadlines import tier_deadlines
 from caselog.rules.references import OWN_REF, make_ref, year_prefix
 from caselog.rules.workdays import WorkCalendar
-from caselog.store.index_rebuild import SetAside, set_aside
+from caselog.store.index_rebuild import SetAside, set_aside, trigger_set_aside
 from caselog.store.times import stored_time
 from caselog.tiers import TierRules
 
@@ -71,7 +71,6 @@ _INSERT_CASE = f"INSERT INTO cases ({', '.join(CASE_COLUMNS)}) VALUES ({', '.joi
 _INSERT_EVENT = f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
 _INSERT_CO = "INSERT INTO case_co_departments (case_id, department_id) VALUES (?, ?)"
 _CHANGED_AT = CASE_COLUMNS.index("changed_at")
-_KNOWN = "UPDATE cases SET changed_at = ? WHERE id = ?"
 _KNOWN_CORE = (
     update(Case.__table__).where(Case.__table__.c.id == bindparam("b_id")).values(changed_at=bindparam("v_changed_at"))
 )
@@ -232,9 +231,13 @@ class CaseWriter:
         reason, satisfaction = get("close_reason"), get("satisfaction")
         code = self._code(lead)
         events = self._events(values, case_id, ref, code, dispatched, due_on, reply_due_on, line)
-        facts = replay([CaseEvent(_utc(e[1]), *e[3:7]) for e in events], CaseRow(_utc(opened), tier, code),
-                       tz=self.zone)  # fmt: skip
-        stored = stored_values(facts, CaseRow(_utc(opened), tier, code), self.zone)
+        moments: dict[str, datetime] = {}  # each stored time parsed once (a dispatch is four events' moment)
+        for event in events:
+            if event[1] not in moments:
+                moments[event[1]] = _utc(event[1])
+        case_row = CaseRow(moments[opened], tier, code)
+        facts = replay([CaseEvent(moments[e[1]], *e[3:7]) for e in events], case_row, tz=self.zone)
+        stored = stored_values(facts, case_row, self.zone)
         stored = tuple(_stored(stored[column]) for column in FACT_COLUMNS)
         row = (
             case_id, ref, get("external_ref"), get("title"), get("description"), get("category"), tier,
@@ -310,13 +313,17 @@ class CaseWriter:
             ):
                 self.set_aside = set_aside(connection, "cases")
             connection.exec_driver_sql(_INSERT_CASE, rows)
-            connection.exec_driver_sql(_INSERT_EVENT, events)
+            # The new cases' facts are stored with them: the trigger that marks a case changed by an event is
+            # set aside while their histories are written (one UPDATE per event, most of the import's time).
+            with trigger_set_aside(connection, "events_mark_case_changed"):
+                connection.exec_driver_sql(_INSERT_EVENT, events)
             if links:
                 connection.exec_driver_sql(_INSERT_CO, links)
-            # The events' trigger marked the new cases changed (their facts unknown); they are known: stored above.
-            connection.exec_driver_sql(_KNOWN, [(row[_CHANGED_AT], row[0]) for row in rows])
         else:
-            connection.execute(insert(Case.__table__), [self._objects(CASE_COLUMNS, row) for row in rows])
+            # Written unmarked (changed_at null), so that the events' trigger finds nothing to mark; then marked
+            # known, with the moment of their facts.
+            unmarked = [row[:_CHANGED_AT] + (None,) + row[_CHANGED_AT + 1 :] for row in rows]
+            connection.execute(insert(Case.__table__), [self._objects(CASE_COLUMNS, row) for row in unmarked])
             connection.execute(insert(Event.__table__), [self._objects(EVENT_COLUMNS, e) for e in events])
             if links:
                 connection.execute(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from typing import NamedTuple
 
 # Events that set the resolution deadline (with the field ``due_on``).
 DEADLINE_KINDS = frozenset({"deadline", "extended", "edited"})
@@ -28,9 +29,9 @@ DEADLINE_KINDS = frozenset({"deadline", "extended", "edited"})
 NO_FACT_KINDS = frozenset({"note", "decided", "accepted", "imported"})
 
 
-@dataclass(frozen=True)
-class Event:
-    """One event of a case's history, as the facts need it; a case's events come sorted by time, then id."""
+class Event(NamedTuple):
+    """One event of a case's history, as the facts need it; a case's events come sorted by time, then id. (A
+    named tuple: a replay makes several per case, hundreds of thousands in an import.)"""
 
     at: datetime
     kind: str

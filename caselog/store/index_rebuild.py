@@ -15,6 +15,8 @@ they are put back as they were, so queries are planned after such an import exac
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 _STAT_TABLES = ("sqlite_stat1", "sqlite_stat4")
@@ -74,3 +76,19 @@ def set_aside(connection, table: str) -> SetAside:
     for name, _sql in indexes:
         connection.exec_driver_sql(f"DROP INDEX {_quoted(name)}")
     return SetAside(table, indexes, stats)
+
+
+@contextmanager
+def trigger_set_aside(connection, name: str) -> Iterator[None]:
+    """Run the block without the trigger ``name`` and create it again after, from its own SQL (SQLite only).
+
+    For an import's new cases, whose facts it writes itself: ``events_mark_case_changed`` would run one UPDATE
+    per event inserted (seven per imported case) to mark a case whose facts the import has just stored. The drop
+    is transactional like the indexes': other connections never see the schema without it.
+    """
+    (sql,) = connection.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)
+    ).one()
+    connection.exec_driver_sql(f"DROP TRIGGER {_quoted(name)}")
+    yield
+    connection.exec_driver_sql(sql)
