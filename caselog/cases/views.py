@@ -194,7 +194,9 @@ def case_detail(*, session: Session, ref: str, tz: tzinfo, today: date) -> CaseD
     co = _co_by_case(session, [case_id]).get(case_id, [])
     e = events.c
     query = select(e.at, e.actor, e.kind, e.field, e.old_value, e.new_value, e.note).where(e.case_id == case_id)
-    history = [EventRow(at.astimezone(tz), *rest) for at, *rest in session.execute(query.order_by(e.id))]
+    # In time order, as the facts are replayed (an event recorded later may tell of an earlier moment: an upgrade
+    # writing the history an old caselog kept only in columns, a move recorded with --on).
+    history = [EventRow(at.astimezone(tz), *rest) for at, *rest in session.execute(query.order_by(e.at, e.id))]
     calendar = load_calendar(session=session)
     reply_due_on = fields["reply_due_on"]
     return CaseDetail(

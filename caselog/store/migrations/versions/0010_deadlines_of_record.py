@@ -295,6 +295,10 @@ def _deadlines(history, event, *, tier, due_on, reply_due_on, original_due_on, o
         and (due.isoformat() if due else None) != (due_on.isoformat() if due_on else None)
     ):
         fix["due_on"] = due.isoformat() if due else None
+    elif due_on is None and due is not None:  # an imported case that was resolved had no deadline at all
+        fix["due_on"] = due.isoformat()
+    if reply_due_on is None and reply is not None:
+        fix["reply_due_on"] = reply.isoformat()
     return fix or None
 
 
