@@ -210,6 +210,8 @@ class Event(_Table, table=True):
         ),
         # Every resolution deadline a case was given, by day: the cases due in a report's days (revision 0010).
         Index("ix_events_deadline", "new_value", "case_id", sqlite_where=text("field = 'due_on'")),
+        # Every lead a case was dispatched to and returned by: the return rate per department (revision 0010).
+        Index("ix_events_lead", "case_id", "kind", "at", "new_value", "old_value", sqlite_where=text("field = 'lead'")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

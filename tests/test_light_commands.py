@@ -96,6 +96,7 @@ def test_calendar_entries_are_read_and_an_old_schema_is_upgraded_first(isolated_
         connection.execute("CREATE INDEX ix_events_kind_at ON events (kind, at)")
         connection.execute("CREATE INDEX ix_events_kind_case_at ON events (kind, case_id, at)")
         connection.execute("DROP INDEX ix_events_deadline")  # and 0010
+        connection.execute("DROP INDEX ix_events_lead")
         for index in ("ix_cases_report_received", "ix_cases_report_due"):
             connection.execute(f"DROP INDEX {index}")
         for column in ("report_missed", "report_dispatched", "missed_on"):

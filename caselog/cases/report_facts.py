@@ -26,11 +26,12 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, literal_column, select, update
+from sqlalchemy import bindparam, func, literal_column, select, update
 
 from caselog.models import Case, Department, Event, Setting
 from caselog.rules.case_facts import NO_FACT_KINDS, Facts, Row, local_day, replay
 from caselog.rules.case_facts import Event as CaseEvent
+from caselog.store.driver import driver_rows
 from caselog.store.schema import DAY_ZONE_SETTING
 
 __all__ = ["NO_FACT_KINDS"]
@@ -52,6 +53,14 @@ def one_of(column, words):
     if not all(re.fullmatch(r"[a-z-]+", word) for word in words):
         raise ValueError(f"not a plain word list: {words!r}")
     return column.in_([literal_column(f"'{word}'") for word in words])
+
+
+def is_word(column, word: str):
+    """``column = 'word'`` with the word written into the SQL, so that SQLite can use a partial index made for that
+    very condition (``ix_events_deadline``: ``field = 'due_on'``), which it never does for a bound parameter."""
+    if not re.fullmatch(r"[a-z_-]+", word):
+        raise ValueError(f"not a plain word: {word!r}")
+    return column == literal_column(f"'{word}'")
 
 
 def zone_key(tz: tzinfo) -> str:
@@ -104,20 +113,42 @@ class History:
 
 
 def histories(connection, case_ids: Iterable[int]) -> Iterator[History]:
-    """The histories of ``case_ids``, a chunk of cases at a time (their events sorted by time, then id)."""
+    """The histories of ``case_ids``, a chunk of cases at a time (their events sorted by time, then id).
+
+    Read straight from the driver: a report replays thousands of cases, and SQLAlchemy's per-value processing of
+    their events' times cost more than the replay. A moment repeated across events (a dispatch writes four) is
+    parsed once."""
     ids = list(case_ids)
+    moments: dict = {}
+
+    def moment(value):
+        if value is None or isinstance(value, datetime):
+            return _aware(value) if value is not None else None
+        found = moments.get(value)
+        if found is None:
+            found = moments[value] = datetime.fromisoformat(value).replace(tzinfo=UTC)
+        return found
+
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         found: dict[int, History] = {}
-        for (case_id, opened, tier, lead, due, dispatched, answered, resolved, closed, reason, satisfaction,
-             category, party_id, original) in connection.execute(_ROWS, {"ids": chunk}):  # fmt: skip
-            row = Row(opened, tier, lead, due, dispatched, answered, resolved, closed, reason, satisfaction)
-            found[case_id] = History(case_id, row, category, party_id, original)
-        for case_id, at, kind, field, old, new in connection.execute(_EVENTS, {"ids": chunk}):
-            history = found.get(case_id)
-            if history is not None:
-                history.events.append(CaseEvent(_aware(at), kind, field, old, new))
+        for rows in driver_rows(connection, _ROWS, parameters={"ids": chunk}):
+            for (case_id, opened, tier, lead, due, dispatched, answered, resolved, closed, reason, satisfaction,
+                 category, party_id, original) in rows:  # fmt: skip
+                row = Row(moment(opened), tier, lead, _date(due), moment(dispatched), moment(answered),
+                          moment(resolved), moment(closed), reason, satisfaction)  # fmt: skip
+                found[case_id] = History(case_id, row, category, party_id, _date(original))
+        for rows in driver_rows(connection, _EVENTS, parameters={"ids": chunk}):
+            for case_id, at, kind, field, old, new in rows:
+                history = found.get(case_id)
+                if history is not None:
+                    history.events.append(CaseEvent(moment(at), kind, field, old, new))
         yield from (found[case_id] for case_id in chunk if case_id in found)
+
+
+def _date(value) -> date | None:
+    """A stored day as the driver gives it (ISO text on SQLite, a date on PostgreSQL)."""
+    return value if value is None or isinstance(value, date) else date.fromisoformat(value)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -190,11 +221,40 @@ REPLAYED_COLUMNS = ("case_id", "department", "category", "close_value", "satisfa
                     "deadline", "original_deadline", "answered_day", "resolved_day")  # fmt: skip
 
 
+_MEMO = "caselog.facts_as_of"  # {(transaction, newest ids, moment, zone): {case id: (history, facts)}}
+_MEMO_CASES = 50_000  # at most this many replayed cases kept (a few tens of MiB)
+
+
+def _replayed(connection, case_ids: Iterable[int], as_of: datetime, tz: tzinfo) -> Iterator[tuple[History, Facts]]:
+    """Each case's history with its facts as of ``as_of``, replayed once per transaction and moment: a weekly
+    report asks for the same cases at the same moment from several of its parts. Within a transaction the
+    history only grows, and the newest event and case ids tell whether it has."""
+    ids = list(case_ids)
+    if len(ids) > _MEMO_CASES:  # a report replaying everything (another zone): streamed, memory stays flat
+        forget_replays(connection)
+        return ((h, replay(h.events, h.row, tz=tz, as_of=as_of)) for h in histories(connection, ids))
+    newest = tuple(connection.execute(select(select(func.max(EVENTS.c.id)).scalar_subquery(),
+                                             select(func.max(CASES.c.id)).scalar_subquery())).one())  # fmt: skip
+    state = (connection.get_transaction(), newest)
+    memo = connection.info.setdefault(_MEMO, {})
+    if any(key[:2] != state for key in memo) or sum(map(len, memo.values())) > _MEMO_CASES:
+        memo.clear()
+    known = memo.setdefault((*state, as_of, zone_key(tz)), {})
+    for history in histories(connection, [case_id for case_id in ids if case_id not in known]):
+        known[history.case_id] = (history, replay(history.events, history.row, tz=tz, as_of=as_of))
+        history.events = None  # what the reports read of a history after its replay is its row's fields
+    return (known[case_id] for case_id in ids if case_id in known)
+
+
+def forget_replays(connection) -> None:
+    """Forget the facts replayed on this connection (for benchmarks: the next report replays again)."""
+    connection.info.pop(_MEMO, None)
+
+
 def replayed_rows(connection, case_ids: Iterable[int], *, as_of: datetime, tz: tzinfo) -> Iterator[tuple]:
     """The facts as of ``as_of`` of the cases ``case_ids``, one tuple per case (``REPLAYED_COLUMNS``), their days
     in ``tz``."""
-    for history in histories(connection, case_ids):
-        facts = replay(history.events, history.row, tz=tz, as_of=as_of)
+    for history, facts in _replayed(connection, case_ids, as_of, tz):
         reason = facts.close_reason
         # Judged against the first deadline set at its dispatch (``--original``): the row keeps it.
         first = history.original_due_on
@@ -210,9 +270,4 @@ def replayed_rows(connection, case_ids: Iterable[int], *, as_of: datetime, tz: t
 
 def facts_as_of(connection, case_ids: Iterable[int], *, as_of: datetime, tz: tzinfo) -> dict[int, Facts]:
     """The facts as of ``as_of`` of the cases ``case_ids``, by id (a weekly report's newly overdue cases)."""
-    return {h.case_id: replay(h.events, h.row, tz=tz, as_of=as_of) for h in histories(connection, case_ids)}
-
-
-def day_of(moment: datetime | None, tz: tzinfo) -> date | None:
-    """The district's day of a moment, or None."""
-    return None if moment is None else local_day(moment, tz)
+    return {history.case_id: facts for history, facts in _replayed(connection, case_ids, as_of, tz)}

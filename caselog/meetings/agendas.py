@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import NamedTuple
 
-from sqlalchemy import Date, String, bindparam, func, or_, select, type_coerce
+from sqlalchemy import Date, String, and_, bindparam, func, or_, select, type_coerce
 from sqlmodel import Session
 
 from caselog.enums import typed
@@ -126,27 +126,44 @@ def agenda_case_ids(session: Session, kind: str, day: date, tz: tzinfo) -> tuple
     return sorted(session.scalars(cohort)), recorded
 
 
-def agenda_size_as_of(*, session: Session, kind: str, day: date, tz: tzinfo, as_of: datetime) -> tuple[int, int]:
-    """The size of the agenda of the ``kind`` meeting on ``day`` as it stood at ``as_of`` (a weekly report's end):
-    the tier's cases unfinished then, and how many of them had missed a deadline or would be past it on ``day``.
-    The same whenever it is asked: cases unchanged since ``as_of`` are counted from their columns, the others
-    from their history replayed up to ``as_of``."""
+def agenda_sizes_as_of(*, session: Session, meetings: list[tuple[str, date]], tz: tzinfo, as_of: datetime):
+    """The sizes of the agendas of ``meetings`` ((kind, day) pairs) as they stood at ``as_of`` (a weekly report's
+    end): for each, the tier's cases unfinished then, and how many of them had missed a deadline or would be past
+    it on the day. The same whenever it is asked: cases unchanged since ``as_of`` are counted from their columns,
+    the others (found through ``ix_cases_changed_at``) from their history replayed up to ``as_of``, once for all
+    the meetings."""
+    from sqlalchemy import union_all
+
     from caselog.cases.report_facts import facts_as_of
 
-    tier = meeting_tier(meeting_kind(kind))
-    known = or_(Case.changed_at > as_of, Case.changed_at.is_(None))
-    overdue = or_(Case.due_on < day, Case.missed_on.is_not(None))
-    cases, late = session.execute(
-        select(func.count(), func.count().filter(overdue)).where(
-            unfinished(Case.status), Case.tier == tier, Case.opened_at <= as_of, ~known
-        )
-    ).one()
-    changed = session.scalars(select(Case.id).where(Case.opened_at <= as_of, known)).all()
-    for facts in facts_as_of(session.connection(), sorted(changed), as_of=as_of, tz=tz).values():
-        if facts.tier == tier and not facts.resolved and facts.close_reason is None:
-            cases += 1
-            late += facts.missed is not None or (facts.deadline is not None and facts.deadline < day)
-    return cases, late
+    # A case finished by then and never reopened cannot have been on an agenda then: not replayed.
+    unfinished_then = or_(
+        Case.reopen_count > 0,
+        and_(
+            or_(Case.resolved_at.is_(None), Case.resolved_at > as_of),
+            or_(Case.closed_at.is_(None), Case.closed_at > as_of),
+        ),
+    )
+    changed = union_all(
+        select(Case.id).where(Case.changed_at > as_of, Case.opened_at <= as_of, unfinished_then),
+        select(Case.id).where(Case.changed_at.is_(None), Case.opened_at <= as_of, unfinished_then),
+    )
+    replayed = facts_as_of(session.connection(), sorted(session.scalars(changed)), as_of=as_of, tz=tz)
+    sizes = []
+    for kind, day in meetings:
+        tier = meeting_tier(meeting_kind(kind))
+        overdue = or_(Case.due_on < day, Case.missed_on.is_not(None))
+        cases, late = session.execute(
+            select(func.count(), func.count().filter(overdue)).where(
+                unfinished(Case.status), Case.tier == tier, Case.opened_at <= as_of, Case.changed_at <= as_of
+            )
+        ).one()
+        for facts in replayed.values():
+            if facts.tier == tier and not facts.resolved and facts.close_reason is None:
+                cases += 1
+                late += facts.missed is not None or (facts.deadline is not None and facts.deadline < day)
+        sizes.append((cases, late))
+    return sizes
 
 
 def agenda_rows(*, session: Session, kind: str, day: date, tz: tzinfo):

@@ -36,7 +36,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from caselog.cases.report_facts import CASES, DEPARTMENTS, EVENTS, EXCLUDED_REASONS, one_of
+from caselog.cases.report_facts import CASES, DEPARTMENTS, EVENTS, EXCLUDED_REASONS, is_word, one_of
 from caselog.models import CaseCoDepartment, Party, UTCDateTime
 
 
@@ -290,7 +290,7 @@ def _received_cohort():
 def _due_members():
     """The cases that had a resolution deadline in the days at some moment: one set by an event, or one their
     row holds (``ix_events_deadline`` finds the events)."""
-    deadlines = select(EVENTS.c.case_id).where(EVENTS.c.field == "due_on", EVENTS.c.new_value.between(*DUE_TEXT))
+    deadlines = select(EVENTS.c.case_id).where(is_word(EVENTS.c.field, "due_on"), EVENTS.c.new_value.between(*DUE_TEXT))
     return or_(CASES.c.due_on.between(FIRST, LAST_DUE), CASES.c.original_due_on.between(FIRST, LAST_DUE),
                CASES.c.report_due_on.between(FIRST, LAST_DUE), CASES.c.id.in_(deadlines))  # fmt: skip
 
@@ -404,7 +404,7 @@ def _returns_query(rows: _Rows, bucket):
     for every department it went through)."""
     c = rows.c
     lead_events = and_(
-        one_of(EVENTS.c.kind, ("dispatched", "returned")), EVENTS.c.field == "lead", EVENTS.c.at <= AS_OF
+        one_of(EVENTS.c.kind, ("dispatched", "returned")), is_word(EVENTS.c.field, "lead"), EVENTS.c.at <= AS_OF
     )
     department = case((EVENTS.c.kind == "dispatched", EVENTS.c.new_value), else_=EVENTS.c.old_value)
     froms = rows.froms.join(EVENTS, EVENTS.c.case_id == c["case_id"])

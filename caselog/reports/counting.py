@@ -36,7 +36,7 @@ from sqlalchemy import func, select
 from sqlalchemy.schema import CreateTable
 from sqlmodel import Session
 
-from caselog.cases.report_facts import CASES, EVENTS, replayed_rows, stored_zone, zone_key
+from caselog.cases.report_facts import CASES, EVENTS, forget_replays, replayed_rows, stored_zone, zone_key
 from caselog.reports.cohort_sql import (
     DUE_COUNTS,
     NARROW_COUNTS,
@@ -272,6 +272,7 @@ def forget(connection) -> None:
     """Forget the working-day numbers and replayed facts this connection holds: the next report makes them again
     (as a new transaction does; for benchmarks)."""
     connection.info.pop(_REPLAYS, None)
+    forget_replays(connection)
     connection.info.pop(_NUMBERED, None)
 
 

@@ -17,9 +17,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from caselog.cases.report_facts import facts_as_of
+from caselog.cases.report_facts import facts_as_of, is_word
 from caselog.enums import MeetingKind, typed
-from caselog.meetings.agendas import agenda_size_as_of
+from caselog.meetings.agendas import agenda_sizes_as_of
 from caselog.models import Case, Department, Event, of_kind
 from caselog.reports.counting import tally_groupings, tally_periods
 from caselog.reports.rates import RateRow, rows_of, total_of
@@ -185,10 +185,12 @@ def _newly_overdue(session: Session, period: Period, as_of: datetime, tz: tzinfo
     deadline is listed in the week it missed the old one."""
     first, last = period.start - timedelta(days=1), period.end - timedelta(days=1)
     deadlines = select(Event.case_id).where(
-        Event.field == "due_on", Event.new_value >= first.isoformat(), Event.new_value <= last.isoformat()
+        is_word(Event.field, "due_on"), Event.new_value >= first.isoformat(), Event.new_value <= last.isoformat()
     )
+    # A case resolved before the first of those days and never reopened met every deadline in them: not replayed.
+    may_have_missed = or_(Case.resolved_day.is_(None), Case.resolved_day >= first, Case.reopen_count > 0)
     candidates = select(Case.id, Case.ref, Case.title).where(
-        Case.opened_at <= as_of, or_(Case.id.in_(deadlines), Case.due_on.between(first, last))
+        Case.opened_at <= as_of, or_(Case.id.in_(deadlines), Case.due_on.between(first, last)), may_have_missed
     )
     found = {case_id: (ref, title) for case_id, ref, title in session.execute(candidates)}
     facts = facts_as_of(session.connection(), sorted(found), as_of=as_of, tz=tz)
@@ -212,7 +214,7 @@ def _next_meetings(
     from caselog.store.calendar_days import load_calendar
 
     calendar = load_calendar(session=session)
-    found = []
+    found: list[NextMeeting | tuple[str, date]] = []
     for kind in ("joint", "leaders"):
         rule = meeting_rule(rules, kind)
         after = period.end + timedelta(days=1)
@@ -225,6 +227,7 @@ def _next_meetings(
         if meeting.day - after > _SCHEDULE_LEAD:  # a week long before the schedule began
             found.append(NextMeeting(kind, None, None, None, meeting.day if after < rule.first else None))
             continue
-        cases, overdue = agenda_size_as_of(session=session, kind=kind, day=meeting.day, tz=tz, as_of=as_of)
-        found.append(NextMeeting(kind, meeting.day, cases, overdue))
-    return found
+        found.append((kind, meeting.day))
+    held = [item for item in found if isinstance(item, tuple)]
+    sizes = iter(agenda_sizes_as_of(session=session, meetings=held, tz=tz, as_of=as_of) if held else [])
+    return [NextMeeting(item[0], item[1], *next(sizes)) if isinstance(item, tuple) else item for item in found]

@@ -5,7 +5,8 @@ so a deadline that had passed unmet vanished from every figure; an imported case
 its moments were columns a later reopen cleared. This revision:
 
 - adds ``report_missed``, ``report_dispatched`` and ``missed_on`` to ``cases``, and to the reports' indexes;
-- indexes every resolution deadline event by its day (``ix_events_deadline``);
+- indexes every resolution deadline event by its day (``ix_events_deadline``) and every change of lead
+  (``ix_events_lead``);
 - writes the history an imported case never had: its opening, dispatch, answer, resolution, closing and return
   visit as events at their times (the ``imported`` event stays);
 - writes every deadline a case was given as a ``deadline`` event: at its first dispatch, at each escalation, at
@@ -58,6 +59,9 @@ def upgrade() -> None:
     where = sa.text("field = 'due_on'")
     op.create_index("ix_events_deadline", "events", ["new_value", "case_id"], sqlite_where=where,
                     postgresql_where=where)  # fmt: skip
+    lead = sa.text("field = 'lead'")
+    op.create_index("ix_events_lead", "events", ["case_id", "kind", "at", "new_value", "old_value"],
+                    sqlite_where=lead, postgresql_where=lead)  # fmt: skip
     from caselog.clock import district_tz
 
     bind = op.get_bind()
@@ -71,6 +75,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_events_lead", "events")
     op.drop_index("ix_events_deadline", "events")
     op.drop_index("ix_cases_report_due", "cases")
     op.create_index("ix_cases_report_due", "cases", OLD_DUE)
