@@ -123,7 +123,7 @@ with open(sys.argv[2], encoding="utf-8-sig", newline="") as handle:
                       max(t for t in (opened, dispatched, answered, resolved, closed, revisited) if t),
                       r[12][:10], r[9] or None, tier, reason if closed and reason in excluded else None,
                       (r[15] or r[16])[:10] or None, resolved is not None, r[16][:10] or None, r[22] or None,
-                      due, missed is not None, bool(r[9]), missed))
+                      due, missed is not None, int(bool(r[9])), missed))
         events.append((n, opened, "opened", None, None, r[0], r[6]))
         state = "open"
         if r[9]:

@@ -44,8 +44,16 @@ RECEIVED = f"""SELECT report_lead, count(*) FILTER (WHERE {KEPT}),
   count(*) FILTER (WHERE report_excluded = 'invalid')
 FROM cases WHERE opened_day BETWEEN :first AND :last{{unchanged}} GROUP BY report_lead"""
 DUE = f"""SELECT report_lead, count(*) FILTER (WHERE {KEPT}),
-  count(*) FILTER (WHERE {KEPT} AND report_resolved AND resolved_day <= report_due_on)
+  count(*) FILTER (WHERE {KEPT} AND report_resolved AND report_missed IS NOT 1)
 FROM cases WHERE report_due_on BETWEEN :first AND :last_due{{unchanged}} GROUP BY report_lead"""
+# Returns belong to the department that returned the case: per department, the cases dispatched to it as lead and
+# the cases it returned, from the history's changes of lead.
+RETURNS = f"""SELECT CASE WHEN e.kind = 'dispatched' THEN e.new_value ELSE e.old_value END AS dept,
+  count(DISTINCT CASE WHEN e.kind = 'dispatched' THEN e.case_id END),
+  count(DISTINCT CASE WHEN e.kind = 'returned' THEN e.case_id END)
+FROM cases JOIN events e ON e.case_id = cases.id
+WHERE opened_day BETWEEN :first AND :last{{unchanged}} AND {KEPT} AND e.field = 'lead'
+  AND e.kind IN ('dispatched', 'returned') AND e.at <= :as_of AND dept IS NOT NULL GROUP BY dept"""
 # Working days need the holiday calendar: like caselog, the floor numbers the days in a temporary table.
 DAYS = """SELECT report_lead, e.n - o.n, count(*) FROM cases LEFT JOIN temp.wd o ON o.day = opened_day
   LEFT JOIN temp.wd e ON e.day = {end}
@@ -172,6 +180,7 @@ def rates_floor(bare: sqlite3.Connection, first: date, last: date, as_of: dateti
     test = unchanged(bare, as_of)
     received = bare.execute(RECEIVED.format(unchanged=test), params).fetchall()
     due = bare.execute(DUE.format(unchanged=test), params).fetchall()
+    bare.execute(RETURNS.format(unchanged=test), params).fetchall()
     reply = bare.execute(DAYS.format(end="answered_day", flag="answered_day IS NOT NULL", unchanged=test),
                          params).fetchall()  # fmt: skip
     resolve = bare.execute(DAYS.format(end="resolved_day", flag="report_resolved", unchanged=test), params).fetchall()

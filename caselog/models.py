@@ -176,7 +176,7 @@ class Case(_Table, table=True):
     report_satisfaction: str | None = Field(default=None, sa_type=String(24))
     report_due_on: date | None = None  # the deadline of record (``caselog.rules.case_facts``)
     report_missed: bool | None = None  # it missed a deadline
-    report_dispatched: bool | None = None  # it was dispatched at least once
+    report_dispatched: int | None = None  # how many departments it was dispatched to as lead
     # The first resolution deadline the case missed in its current cycle (lists and agendas show it overdue).
     missed_on: date | None = None
 

@@ -119,14 +119,15 @@ def histories(connection, case_ids: Iterable[int]) -> Iterator[History]:
     their events' times cost more than the replay. A moment repeated across events (a dispatch writes four) is
     parsed once."""
     ids = list(case_ids)
-    moments: dict = {}
+    moments: dict = {None: None}
+    known = moments.get
 
     def moment(value):
-        if value is None or isinstance(value, datetime):
-            return _aware(value) if value is not None else None
-        found = moments.get(value)
-        if found is None:
-            found = moments[value] = datetime.fromisoformat(value).replace(tzinfo=UTC)
+        found = known(value, moments)
+        if found is moments:  # not seen yet: SQLite's text, or a driver's datetime
+            found = moments[value] = (
+                _aware(value) if isinstance(value, datetime) else datetime.fromisoformat(value).replace(tzinfo=UTC)
+            )
         return found
 
     for start in range(0, len(ids), _CHUNK):
@@ -173,7 +174,7 @@ def stored_values(facts: Facts, row: Row, tz: tzinfo) -> dict:
         "report_satisfaction": facts.satisfaction,
         "report_due_on": facts.record_deadline,
         "report_missed": facts.missed is not None,
-        "report_dispatched": bool(facts.dispatched_to),
+        "report_dispatched": len(facts.dispatched_to),
         "missed_on": facts.cycle_missed,
     }
 
@@ -261,7 +262,7 @@ def replayed_rows(connection, case_ids: Iterable[int], *, as_of: datetime, tz: t
         yield (
             history.case_id, facts.lead, history.category, reason, facts.satisfaction, facts.tier, history.party_id,
             int(facts.answered), int(facts.resolved), int(reason in EXCLUDED_REASONS), int(facts.returned),
-            int(facts.reopened), int(facts.missed is not None), int(bool(facts.dispatched_to)),
+            int(facts.reopened), int(facts.missed is not None), len(facts.dispatched_to),
             local_day(history.row.opened_at, tz), facts.record_deadline, first,
             local_day(facts.answered_at, tz) if facts.answered and facts.answered_at else None,
             local_day(facts.resolved_at, tz) if facts.resolved_at else None,

@@ -228,7 +228,9 @@ def _stored(cohort: Cohort, original: bool, party: bool, current: bool = False) 
             "returned": CASES.c.return_count > 0,
             "reopened": CASES.c.reopen_count > 0,
             "missed": CASES.c.report_missed.is_(True),
-            "dispatched": CASES.c.report_dispatched.is_(True),
+            "dispatched": CASES.c.report_dispatched > 0,
+            # Dispatched to one department only and never returned: its returns are its stored lead's 0 of 1.
+            "one_lead": and_(CASES.c.report_dispatched == 1, CASES.c.return_count == 0),
             "deadline": deadline,
             "answered_day": CASES.c.answered_day,
             "resolved_day": CASES.c.resolved_day,
@@ -261,7 +263,8 @@ def _replayed(cohort: Cohort, original: bool, party: bool) -> _Rows:
             "returned": f.returned == 1,
             "reopened": f.reopened == 1,
             "missed": f.missed == 1,
-            "dispatched": f.dispatched == 1,
+            "dispatched": f.dispatched > 0,
+            "one_lead": None,  # replayed cases are few: their returns are read from their events
             "deadline": deadline,
             "answered_day": f.answered_day,
             "resolved_day": f.resolved_day,
@@ -400,8 +403,9 @@ def _due_query(rows: _Rows, keys: list, bucket, original: bool):
 
 def _returns_query(rows: _Rows, bucket):
     """Per department (and day of receipt when ``bucket``): of the kept cases of ``rows``, how many were
-    dispatched to it as lead and how many it returned, by the moment (straight from the events: a case counts
-    for every department it went through)."""
+    dispatched to it as lead and how many it returned, by the moment: from the events (a case counts for every
+    department it went through), except for stored cases dispatched to one department and never returned, which
+    count for their lead, 1 dispatched and 0 returned (most cases: their events need not be read)."""
     c = rows.c
     lead_events = and_(
         one_of(EVENTS.c.kind, ("dispatched", "returned")), is_word(EVENTS.c.field, "lead"), EVENTS.c.at <= AS_OF
@@ -411,9 +415,16 @@ def _returns_query(rows: _Rows, bucket):
     heads = [*([bucket] if bucket is not None else []), department]
     dispatched = func.count(func.distinct(case((EVENTS.c.kind == "dispatched", EVENTS.c.case_id))))
     returned = func.count(func.distinct(case((EVENTS.c.kind == "returned", EVENTS.c.case_id))))
+    others = () if c["one_lead"] is None else (~c["one_lead"],)
     statement = select(*heads, dispatched, returned).select_from(froms)
-    statement = statement.where(*rows.where, c["kept"], lead_events, department.is_not(None))
-    return statement.group_by(*heads)
+    statement = statement.where(*rows.where, c["kept"], *others, lead_events, department.is_not(None))
+    statement = statement.group_by(*heads)
+    if c["one_lead"] is None:
+        return statement
+    simple_heads = [*([bucket] if bucket is not None else []), c["department"]]
+    simple = select(*simple_heads, func.count(), literal(0)).select_from(rows.froms)
+    simple = simple.where(*rows.where, c["kept"], c["one_lead"], c["department"].is_not(None))
+    return union_all(simple.group_by(*simple_heads), statement)
 
 
 def _days_query(rows: _Rows, keys: list, which: int, bucket):

@@ -50,7 +50,7 @@ BATCH = 5000
 
 def upgrade() -> None:
     op.add_column("cases", sa.Column("report_missed", sa.Boolean))
-    op.add_column("cases", sa.Column("report_dispatched", sa.Boolean))
+    op.add_column("cases", sa.Column("report_dispatched", sa.Integer))
     op.add_column("cases", sa.Column("missed_on", sa.Date))
     op.drop_index("ix_cases_report_received", "cases")
     op.create_index("ix_cases_report_received", "cases", RECEIVED)
