@@ -303,3 +303,38 @@ def test_an_unusable_url_is_one_line_without_the_password(tmp_path, url, message
         with db.session(location, write=False):
             pass
     assert message in str(failure.value) and "s3cret" not in str(failure.value)
+
+
+@pytest.mark.empty_database
+def test_an_upgrade_that_stops_before_the_head_leaves_the_facts_for_the_head(location):
+    """Revision 0004 marks the stored facts stale; they are computed once the head is reached, by the head's code
+    (an upgrade stopping at 0009 used to compute them into columns 0010 had not added yet)."""
+    from alembic import command
+    from alembic.config import Config
+
+    if location.path is not None:
+        location.path.parent.mkdir(parents=True, exist_ok=True)
+    engine = db.make_engine(location)
+    config = Config()
+    config.set_main_option("script_location", "caselog.store:migrations")
+    opened = datetime(2026, 3, 2, 1, tzinfo=UTC)
+    with engine.execution_options(caselog_write=True).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+        connection.execute(
+            text(
+                "INSERT INTO cases (ref, title, tier, tier_rule, status, key, opened_at, due_on, return_count,"
+                " reopen_count, version, updated_at, tier_since, deadline_estimated) VALUES ('C2026-000001', '旧案',"
+                " 1, 'intake', 'open', :no, :opened, :due, 0, 0, 1, :opened, :opened, :no)"
+            ).bindparams(bindparam("opened", type_=UTCDateTime)),
+            {"no": False, "opened": opened, "due": date(2026, 3, 20)},
+        )
+    with engine.execution_options(caselog_write=True).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0009")  # stops before the head: no facts computed, no error
+        assert connection.execute(text("SELECT value FROM settings WHERE name = 'report_facts_stale'")).scalar()
+    engine.dispose()
+    with db.session(location, write=False) as session:
+        assert current_revision(session.connection()) == SCHEMA_HEAD
+        facts = session.execute(text("SELECT opened_day, report_tier FROM cases")).one()
+        assert (str(facts[0]), facts[1]) == ("2026-03-02", 1)
