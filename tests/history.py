@@ -150,7 +150,15 @@ def _apply(state: Replay, event, *, rules: TierRules, calendar, tz: tzinfo) -> N
         if event.note != "reopen":
             state.expect(event.field, eid, event.old_value, current)
         value = date.fromisoformat(event.new_value) if event.new_value else None
-        if event.note not in ("dispatch", "reopen", "--due") and state.tier is not UNKNOWN and value is not None:
+        of_record = (event.note or "").startswith("revision 0010")  # a deadline an older revision had stored
+        if of_record and event.field == "due_on" and state.original_due_on is None:
+            state.original_due_on = value
+        if (
+            event.note not in ("dispatch", "reopen", "--due")
+            and not of_record
+            and state.tier is not UNKNOWN
+            and value is not None
+        ):
             deadlines = tier_deadlines(tier=state.tier, start=at.astimezone(tz).date(), rules=rules, calendar=calendar)
             implied = deadlines.due_on if event.field == "due_on" else deadlines.reply_due_on
             state.expect(f"the tier's {event.field}", eid, event.new_value, implied)

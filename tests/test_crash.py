@@ -517,4 +517,5 @@ def test_kill_9_during_a_migration_leaves_the_old_revision_and_caselog_upgrades_
     )
     assert problems == [], problems[:10]
     assert outcomes["half-migrated"] == 0 and where["write"] > 0
-    assert (revision, cases, events, moved) == (SCHEMA_HEAD, MIGRATION_CASES, MIGRATION_CASES, MIGRATION_CASES)
+    # Each old case keeps its opening and gains the deadline it was given, stated as an event (revision 0010).
+    assert (revision, cases, events, moved) == (SCHEMA_HEAD, MIGRATION_CASES, 2 * MIGRATION_CASES, MIGRATION_CASES)

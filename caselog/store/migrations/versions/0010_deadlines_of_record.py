@@ -281,6 +281,16 @@ def _deadlines(history, event, *, tier, due_on, reply_due_on, original_due_on, o
             new = deadlines(current_tier, at).due_on if lead is not None else None
             steps.append(("reopen", event(at, "deadline", "due_on", due, new, "reopen")))
             due = new
+    if not steps and history:
+        # Never dispatched, escalated or reopened, yet given deadlines (a revision that set them at the opening):
+        # the history states them as they were first given, at the opening.
+        opened_at = next((e["at"] for e in history if e["kind"] == "opened"), history[0]["at"])
+        for name, value in (("due_on", due_on), ("reply_due_on", reply_due_on)):
+            changes = [e for e in history if e["kind"] in ("extended", "edited") and e["field"] == name]
+            first = _day(changes[0]["old_value"]) if changes else value
+            if first is not None:
+                event(opened_at, "deadline", name, None, first, "revision 0010: deadline of record")
+        return None
     fix: dict = {}
     due_steps = [(which, e) for which, e in steps if which in ("dispatch", "escalation", "reopen")]
     if due_steps and due_steps[-1][0] != "reopen" and due_on is not None and _last_setter(history, due_steps):
