@@ -131,8 +131,9 @@ with open(sys.argv[2], encoding="utf-8-sig", newline="") as handle:
             if r[10]:
                 events.append((n, dispatched, "dispatched", "co", None, ",".join(sorted(r[10].split(";"))), None))
                 links.extend((n, dept(code)) for code in r[10].split(";"))
-            events.append((n, dispatched, "deadline", "due_on", None, due, "dispatch"))
-            events.append((n, dispatched, "deadline", "reply_due_on", None, r[19] or None, "dispatch"))
+            events.append((n, dispatched, "deadline", "due_on", None, due, "imported" if due else "dispatch"))
+            events.append((n, dispatched, "deadline", "reply_due_on", None, r[19] or None,
+                           "imported" if r[19] else "dispatch"))
             state = "dispatched"
         for moment, kind in ((accepted if r[9] else None, "accepted"), (answered, "answered"), (resolved, "resolved")):
             if moment:

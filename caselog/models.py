@@ -155,7 +155,9 @@ class Case(_Table, table=True):
     reply_due_on: date | None = None
     original_due_on: date | None = Field(default=None, index=True)
     original_reply_due_on: date | None = None
-    deadline_estimated: bool = False
+    deadline_estimated: bool = False  # the resolution deadline reaches into a year no schedule covers
+    reply_deadline_estimated: bool = False  # the reply deadline does
+    suspended_since: datetime | None = _time()  # suspended (挂起): its clock stops until it is resumed
     tier_since: datetime = Field(sa_type=UTCDateTime)
     close_reason: str | None = Field(default=None, sa_type=String(16))
     satisfaction: str | None = Field(default=None, sa_type=String(24))
@@ -179,6 +181,7 @@ class Case(_Table, table=True):
     report_dispatched: int | None = None  # how many departments it was dispatched to as lead
     # The first resolution deadline the case missed in its current cycle (lists and agendas show it overdue).
     missed_on: date | None = None
+    report_suspended_days: int | None = None  # working days it was suspended (挂起), over its resumed suspensions
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:
@@ -244,6 +247,17 @@ class CalendarEntry(_Table, table=True):
     note: str | None = Field(default=None, sa_type=String(200))
 
 
+class CalendarYear(_Table, table=True):
+    """A year whose whole holiday schedule is in: imported from a published file, or confirmed after entry."""
+
+    __tablename__ = "calendar_years"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    source: str = Field(sa_type=String(200))
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    actor: str = Field(sa_type=String(100))
+
+
 # --- the meetings' tables ----------------------------------------------------------------------------------
 
 
@@ -292,6 +306,9 @@ class Decision(_Table, table=True):
     due_on: date | None = None
     decided_at: datetime = Field(sa_type=UTCDateTime)
     actor: str = Field(sa_type=String(100))
+    status: str = Field(default="open", sa_type=String(10))  # open, done or dropped
+    closed_at: datetime | None = _time()
+    closed_note: str | None = Field(default=None, sa_type=Text)
 
 
 def all_tables():

@@ -220,6 +220,20 @@ def test_a_reopened_case_that_misses_its_new_deadline_is_late(district):
     assert due_and_on_time(rates(district, "--month", "2026-11")) == (1, 0)
 
 
+def test_a_reopened_case_that_was_resolved_gets_no_new_reply_deadline_when_it_changes_tier(district):
+    # Its resolution answered the enterprise: a tier change after the reopen gives a resolution deadline only.
+    ref = open_case(district, "2026-09-21T10:00", "--lead", "housing")
+    assert show(district, ref)["case"]["reply_due_on"] == "2026-09-29"  # 09-25 is the Mid-Autumn Festival
+    district("2026-10-14T10:00", "case", "resolve", ref, "--note", "已修复", "--on", "2026-10-14T10:00")
+    district("2026-10-15T10:00", "case", "close", ref, "--reason", "resolved", "--on", "2026-10-15T10:00")
+    district("2026-10-29T10:00", "case", "reopen", ref, "--reason", "问题复发", "--on", "2026-10-29T10:00")
+    district(
+        "2026-10-30T10:00", "case", "escalate", ref, "--to", "2", "--reason", "领导批示", "--on", "2026-10-30T10:00"
+    )
+    case = show(district, ref, "2026-10-30T11:00")["case"]
+    assert (case["reply_due_on"], case["due_on"]) == ("2026-09-29", "2026-12-11")
+
+
 # --- Figures --------------------------------------------------------------------------------------------------
 
 

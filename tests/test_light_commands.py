@@ -104,6 +104,16 @@ def test_calendar_entries_are_read_and_an_old_schema_is_upgraded_first(isolated_
         connection.execute("CREATE INDEX ix_cases_report_received ON cases (opened_day)")
         connection.execute("CREATE INDEX ix_cases_report_due ON cases (report_due_on)")
         connection.execute("DELETE FROM settings")
+        connection.execute("DROP TABLE calendar_years")  # and 0011
+        for table, column in (
+            ("cases", "reply_deadline_estimated"),
+            ("cases", "suspended_since"),
+            ("cases", "report_suspended_days"),
+            ("decisions", "status"),
+            ("decisions", "closed_at"),
+            ("decisions", "closed_note"),
+        ):
+            connection.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     days = json.loads(run("calendar", "show", "2027-01", "-f", "json").stdout)
     assert [d for d in days if d["day"] == "2027-01-01"][0]["workday"] is False
     with sqlite3.connect(isolated_env / "caselog.db") as connection:

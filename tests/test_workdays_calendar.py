@@ -27,8 +27,10 @@ pytestmark = pytest.mark.no_database  # pure: runs once, in the SQLite run
 
 D = datetime.date
 LIBRARY = WorkCalendar()
-# A user's 2027 entries: New Year's Day off, Saturday 01-09 worked.
-USER_2027 = WorkCalendar(entries={D(2027, 1, 1): False, D(2027, 1, 9): True})
+# A user's 2027 schedule, put in whole: New Year's Day off, Saturday 01-09 worked.
+USER_2027 = WorkCalendar(entries={D(2027, 1, 1): False, D(2027, 1, 9): True}, known_years=frozenset({2027}))
+# The same two days entered, the year not confirmed: its other holidays may be missing, so it stays estimated.
+SOME_2027 = WorkCalendar(entries={D(2027, 1, 1): False, D(2027, 1, 9): True})
 JOINT = "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"
 LEADERS = "FREQ=MONTHLY;BYDAY=TH;BYSETPOS=-1"
 
@@ -80,7 +82,8 @@ def test_a_user_entry_overrides_the_library():
         (LIBRARY, D(2026, 12, 31), True),
         (LIBRARY, D(2003, 12, 31), False),
         (LIBRARY, D(2027, 1, 1), False),
-        (USER_2027, D(2027, 6, 1), True),  # one entry in 2027 makes the whole year known
+        (USER_2027, D(2027, 6, 1), True),  # the whole 2027 schedule is in
+        (SOME_2027, D(2027, 6, 1), False),  # a few days entered do not make the year known
         (USER_2027, D(2028, 1, 3), False),
     ],
 )
@@ -113,6 +116,8 @@ def test_calendar_is_frozen_hashable_and_compares_by_entries():
     assert hash(calendar) == hash(WorkCalendar(entries={D(2027, 1, 1): False}))
     assert calendar != LIBRARY
     assert len({LIBRARY, WorkCalendar(), calendar}) == 2
+    known = WorkCalendar(entries={D(2027, 1, 1): False}, known_years=frozenset({2027}))
+    assert known != calendar and len({known, calendar}) == 2  # a year put in whole is a different calendar
     with pytest.raises(AttributeError):
         calendar.entries = {}  # type: ignore[misc]
     with pytest.raises(TypeError):
@@ -231,7 +236,7 @@ def test_next_workday(calendar, day, expected):
 
 
 def test_equal_calendars_give_the_same_cached_answers():
-    again = WorkCalendar(entries={D(2027, 1, 9): True, D(2027, 1, 1): False})
+    again = WorkCalendar(entries={D(2027, 1, 9): True, D(2027, 1, 1): False}, known_years=frozenset({2027}))
     for calendar in (USER_2027, again, USER_2027):
         assert add_workdays(D(2026, 12, 25), 10, calendar) == Deadline(D(2027, 1, 9), estimated=False)
     assert add_workdays(D(2026, 12, 25), 10, LIBRARY) == Deadline(D(2027, 1, 8), estimated=True)

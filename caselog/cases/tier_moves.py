@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, tzinfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlmodel import Session
 
 from caselog.cases.history import KEEP, get_case, moment_for, record, set_deadlines
@@ -14,10 +14,27 @@ from caselog.cases.report_facts import refresh_case
 from caselog.enums import UNFINISHED
 from caselog.errors import BadInput, InvalidMove
 from caselog.i18n import _, enum_label
-from caselog.models import Case, CaseCoDepartment, EventKind, Status
+from caselog.models import Case, CaseCoDepartment, Event, EventKind, Status
 from caselog.rules.deadlines import Deadlines, tier_deadlines
 from caselog.store.calendar_days import load_calendar
 from caselog.tiers import RULE_MANUAL, TIERS, CaseFacts, TierRules, escalation
+
+
+def answered_clause():
+    """SQL: the case has answered its party — an answer, or a resolution before a reopen (a resolution answers
+    the enterprise; a reopened case gets a new resolution deadline, not a new reply deadline)."""
+    resolved_before = exists().where(Event.case_id == Case.id, Event.kind == EventKind.resolved.value)
+    return or_(Case.answered_at.is_not(None), and_(Case.reopen_count > 0, resolved_before))
+
+
+def has_answered(session: Session, case: Case) -> bool:
+    """Whether ``case`` has answered its party (see ``answered_clause``)."""
+    if case.answered_at is not None:
+        return True
+    if not case.reopen_count:
+        return False
+    resolved = select(Event.id).where(Event.case_id == case.id, Event.kind == EventKind.resolved.value).limit(1)
+    return session.scalar(resolved) is not None
 
 
 def tier_change_values(*, new_tier: int, rule: str, at: datetime, answered: bool, deadlines: Deadlines) -> dict:
@@ -26,7 +43,7 @@ def tier_change_values(*, new_tier: int, rule: str, at: datetime, answered: bool
     values: dict[str, object] = {"tier": new_tier, "tier_rule": rule, "tier_since": at, "updated_at": at}
     values.update(due_on=deadlines.due_on, deadline_estimated=deadlines.estimated)
     if not answered:
-        values.update(reply_due_on=deadlines.reply_due_on)
+        values.update(reply_due_on=deadlines.reply_due_on, reply_deadline_estimated=deadlines.reply_estimated)
     return values
 
 
@@ -51,7 +68,7 @@ def change_tier(
         new_tier=new_tier,
         rule=rule,
         at=at,
-        answered=case.answered_at is not None,
+        answered=has_answered(session, case),
         deadlines=deadlines,
     )
     text = rule if note is None else f"{rule}: {note}"

@@ -51,7 +51,7 @@ CASE_COLUMNS = (
     "id", "ref", "external_ref", "title", "description", "category", "tier", "tier_rule", "status", "key",
     "lead_id", "party_id", "visit_id", "opened_at", *TIMESTAMPS, "due_on", "reply_due_on", "original_due_on",
     "close_reason", "satisfaction", "return_count", "reopen_count", "version", "updated_at", "tier_since",
-    "deadline_estimated",
+    "deadline_estimated", "reply_deadline_estimated",
     # What reports count about a case (caselog.cases.report_facts), replayed from the history this import writes.
     *FACT_COLUMNS,
 )  # fmt: skip
@@ -219,18 +219,20 @@ class CaseWriter:
             ref = self._next_ref(self.times.local_date(opened).year)
         lead, status = get("lead"), values["status"]
         tier = get("tier", 2 if get("co") else 1)
-        due_on, reply_due_on, estimated = get("due_on"), get("reply_due_on"), False
+        due_on, reply_due_on, estimated, reply_estimated = get("due_on"), get("reply_due_on"), False, False
+        # A deadline the file gives is kept as given (noted "imported"); one it leaves out is counted ("dispatch").
+        given = (due_on is not None, reply_due_on is not None)
         dispatched = get("dispatched_at") or (opened if lead is not None else None)
         if lead is not None and (due_on is None or reply_due_on is None):
             deadlines = self.deadlines(tier, self.times.local_date(dispatched))
             if due_on is None:
                 due_on, estimated = deadlines.due_on.isoformat(), deadlines.estimated
             if reply_due_on is None:
-                reply_due_on = deadlines.reply_due_on.isoformat()
+                reply_due_on, reply_estimated = deadlines.reply_due_on.isoformat(), deadlines.reply_estimated
         answered, resolved, closed = get("answered_at"), get("resolved_at"), get("closed_at")
         reason, satisfaction = get("close_reason"), get("satisfaction")
         code = self._code(lead)
-        events = self._events(values, case_id, ref, code, dispatched, due_on, reply_due_on, line)
+        events = self._events(values, case_id, ref, code, dispatched, due_on, reply_due_on, line, given)
         moments: dict[str, datetime] = {}  # each stored time parsed once (a dispatch is four events' moment)
         for event in events:
             if event[1] not in moments:
@@ -242,13 +244,14 @@ class CaseWriter:
         row = (
             case_id, ref, get("external_ref"), get("title"), get("description"), get("category"), tier,
             get("tier_rule") or "imported", status, get("key", False), lead, get("party"), get("visit_id"), opened,
-            get("dispatched_at"), get("accepted_at"), answered, resolved, closed,
+            dispatched, get("accepted_at"), answered, resolved, closed,
             due_on, reply_due_on, get("original_due_on", due_on), reason, satisfaction, 0, 0, 1,
-            self.now_text, opened, estimated, *stored,
+            self.now_text, opened, estimated, reply_estimated, *stored,
         )  # fmt: skip
         return row, events
 
-    def _events(self, values: dict, case_id, ref, code, dispatched, due_on, reply_due_on, line: int) -> list[tuple]:
+    def _events(self, values: dict, case_id, ref, code, dispatched, due_on, reply_due_on, line: int,
+                given: tuple[bool, bool] = (False, False)) -> list[tuple]:  # fmt: skip
         """The history of an imported row (``EVENT_COLUMNS`` in stored forms), sorted by time."""
         get, actor, note = values.get, self.actor, f"{self.name}:{line}"
         events = [(case_id, values["opened_at"], actor, "opened", None, None, ref, get("tier_rule") or "imported")]
@@ -258,8 +261,9 @@ class CaseWriter:
             if get("co"):
                 co = ",".join(sorted(self._code(d) for d in get("co")))
                 events.append((case_id, dispatched, actor, "dispatched", "co", None, co, None))
-            events.append((case_id, dispatched, actor, "deadline", "due_on", None, due_on, "dispatch"))
-            events.append((case_id, dispatched, actor, "deadline", "reply_due_on", None, reply_due_on, "dispatch"))
+            notes = ["imported" if known else "dispatch" for known in given]
+            events.append((case_id, dispatched, actor, "deadline", "due_on", None, due_on, notes[0]))
+            events.append((case_id, dispatched, actor, "deadline", "reply_due_on", None, reply_due_on, notes[1]))
             state = "dispatched"
         for column, kind in _MOMENTS:
             if get(column) is not None and (kind != "accepted" or code is not None):

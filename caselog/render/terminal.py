@@ -128,6 +128,6 @@ def print_month(year: int, month: int, days: Sequence[Any], out: IO[str] | None 
     for entry in days:
         if entry.kind in marks:
             label = _("holiday") if entry.kind == "holiday" else _("make-up workday")
-            name = f" {_(entry.name)}" if entry.name else ""
+            name = f" {_(entry.name)}" if entry.name else f" {entry.note}" if entry.note else ""
             source = _(DAY_SOURCES.get(entry.source, entry.source))
             target.print(Text(f"  {entry.day.isoformat()}  {label}{name} ({source})"))

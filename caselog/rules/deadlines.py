@@ -19,7 +19,8 @@ class Deadlines:
 
     reply_due_on: date
     due_on: date
-    estimated: bool
+    estimated: bool  # the resolution deadline reaches into a year whose schedule is not in
+    reply_estimated: bool = False  # the reply deadline does
 
 
 def tier_deadlines(*, tier: int, start: date, rules: TierRules, calendar: WorkCalendar) -> Deadlines:
@@ -27,4 +28,4 @@ def tier_deadlines(*, tier: int, start: date, rules: TierRules, calendar: WorkCa
     reply_days, resolve_days = deadline_days(rules, tier)
     reply = add_workdays(start, reply_days, calendar)
     resolve = add_workdays(start, resolve_days, calendar)
-    return Deadlines(reply.day, resolve.day, reply.estimated or resolve.estimated)
+    return Deadlines(reply.day, resolve.day, resolve.estimated, reply.estimated)

@@ -38,11 +38,13 @@ class WorkCalendar:
     """The working-day calendar: the library's State Council schedules plus days a user entered.
 
     ``entries`` maps a date to True (a working day) or False (a day off); an entry overrides the library.
-    The mapping is copied and frozen, so a calendar is hashable and compares by its entries.
+    ``known_years`` are the years whose whole schedule users put in (an imported file, or a confirmation): a
+    year with only some days entered is still counted as estimated. The mapping is copied and frozen, so a
+    calendar is hashable and compares by its entries and years.
     """
 
     entries: Mapping[datetime.date, bool] = field(default_factory=dict)
-    _years: frozenset[int] = field(init=False, repr=False, compare=False)
+    known_years: frozenset[int] = frozenset()
     _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -53,8 +55,8 @@ class WorkCalendar:
                 raise TypeError(f"calendar entries are keyed by date, not {type(day).__name__}")
             entries[day] = bool(workday)
         object.__setattr__(self, "entries", types.MappingProxyType(entries))
-        object.__setattr__(self, "_years", frozenset(day.year for day in entries))
-        object.__setattr__(self, "_hash", hash(frozenset(entries.items())))
+        object.__setattr__(self, "known_years", frozenset(self.known_years))
+        object.__setattr__(self, "_hash", hash((frozenset(entries.items()), self.known_years)))
 
     def __hash__(self) -> int:
         return self._hash
@@ -68,8 +70,8 @@ class WorkCalendar:
         return library[0] if library is not None else day.weekday() < 5
 
     def is_known(self, day: datetime.date) -> bool:
-        """Whether ``day``'s year has a schedule: the library covers it or the user entered days in it."""
-        return day.year in self._years or _library_day(datetime.date(day.year, 1, 1)) is not None
+        """Whether ``day``'s year has its whole schedule: the library covers it, or users put it in."""
+        return day.year in self.known_years or _library_day(datetime.date(day.year, 1, 1)) is not None
 
     def holiday_name(self, day: datetime.date) -> str | None:
         """The statutory holiday's name (e.g. ``Spring Festival``) if ``day`` is off for one, else None."""
@@ -163,7 +165,8 @@ def next_workday(day: datetime.date, calendar: WorkCalendar) -> datetime.date:
 class CalendarDay:
     """One day of a month view: ``kind`` is ``workday``, ``weekend``, ``holiday`` (a weekday off) or
     ``makeup`` (a Saturday or Sunday worked); ``name`` is the statutory holiday the day belongs to, if any;
-    ``source`` is ``library``, ``user`` (an entry, or in a year the user entered) or ``estimated``.
+    ``source`` is ``library``, ``user`` (an entry, or in a year the user entered) or ``estimated``; ``note`` is
+    what the user wrote when entering the day.
     """
 
     day: datetime.date
@@ -171,6 +174,7 @@ class CalendarDay:
     kind: str
     name: str | None
     source: str
+    note: str | None = None
 
 
 # The holidays' names as chinesecalendar gives them, shown translated; names users enter (春节) show as entered.
@@ -181,8 +185,10 @@ HOLIDAY_NAMES = (N_("New Year's Day"), N_("Spring Festival"), N_("Tomb-sweeping 
 DAY_SOURCES = {"library": N_("library"), "user": N_("user"), "estimated": N_("estimated")}
 
 
-def month_days(year: int, month: int, calendar: WorkCalendar) -> list[CalendarDay]:
-    """Every day of ``year``-``month`` as ``calendar`` sees it."""
+def month_days(
+    year: int, month: int, calendar: WorkCalendar, notes: Mapping[datetime.date, str | None] | None = None
+) -> list[CalendarDay]:
+    """Every day of ``year``-``month`` as ``calendar`` sees it, with the notes users entered (``notes``)."""
     days: list[CalendarDay] = []
     day = datetime.date(year, month, 1)
     while day.month == month:
@@ -197,6 +203,6 @@ def month_days(year: int, month: int, calendar: WorkCalendar) -> list[CalendarDa
             name = calendar.holiday_name(day)
         source = "library" if library is not None and day not in calendar.entries else "user"
         source = source if calendar.is_known(day) else "estimated"
-        days.append(CalendarDay(day, workday, kind, name, source))
+        days.append(CalendarDay(day, workday, kind, name, source, (notes or {}).get(day)))
         day += _ONE_DAY
     return days

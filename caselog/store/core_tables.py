@@ -37,6 +37,8 @@ cases = table(
     column("reply_due_on", Date),
     column("original_due_on", Date),
     column("deadline_estimated", Boolean),
+    column("reply_deadline_estimated", Boolean),
+    column("suspended_since", UTCDateTime),
     column("missed_on", Date),
     column("close_reason", String),
     column("satisfaction", String),
@@ -64,5 +66,6 @@ events = table(
 )
 
 calendar_days = table("calendar_days", column("day", Date), column("workday", Boolean), column("note", String))
+calendar_years = table("calendar_years", column("year", Integer), column("source", String))
 
-LIGHT_TABLES = (cases, departments, parties, case_co_departments, events, calendar_days)
+LIGHT_TABLES = (cases, departments, parties, case_co_departments, events, calendar_days, calendar_years)

@@ -25,6 +25,7 @@ class CalendarFacts:
 
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     recorded: frozenset[tuple[str, date]] = frozenset()
+    notes: dict[date, str] = field(default_factory=dict)  # what users wrote when entering days
 
 
 def read_calendar_facts(
@@ -44,17 +45,23 @@ def read_calendar_facts(
         connection.execute("BEGIN")  # one snapshot for both tables
         if connection.execute("SELECT version_num FROM alembic_version").fetchone() != (SCHEMA_HEAD,):
             return None
-        entries = {date.fromisoformat(day): bool(workday) for day, workday in connection.execute(_DAYS)}
+        entries, notes = {}, {}
+        for day, workday, note in connection.execute(_DAYS):
+            entries[date.fromisoformat(day)] = bool(workday)
+            if note:
+                notes[date.fromisoformat(day)] = note
+        years = frozenset(year for (year,) in connection.execute(_YEARS))
         recorded: frozenset[tuple[str, date]] = frozenset()
         if start is not None and end is not None:
             rows = connection.execute(_MEETINGS, (start.isoformat(), end.isoformat()))
             recorded = frozenset((kind, date.fromisoformat(day)) for kind, day in rows)
-        return CalendarFacts(WorkCalendar(entries=entries), recorded)
+        return CalendarFacts(WorkCalendar(entries=entries, known_years=years), recorded, notes)
     except (sqlite3.Error, ValueError):
         return None
     finally:
         connection.close()
 
 
-_DAYS = "SELECT day, workday FROM calendar_days"
+_DAYS = "SELECT day, workday, note FROM calendar_days"
+_YEARS = "SELECT year FROM calendar_years"
 _MEETINGS = "SELECT kind, held_on FROM meetings WHERE held_on BETWEEN ? AND ?"
