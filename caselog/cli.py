@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from caselog import __version__
+from caselog.commands import case_clock  # noqa: F401  (registers case suspend and case resume)
 from caselog.commands.case import case_app
 from caselog.commands.context import state
 from caselog.commands.database import backup_command, db_app, init

@@ -78,6 +78,8 @@ class EventKind(StrEnum):
     revisited = "revisited"
     extended = "extended"
     deadline = "deadline"
+    suspended = "suspended"
+    resumed = "resumed"
     decided = "decided"
     note = "note"
     edited = "edited"

@@ -18,11 +18,19 @@ ALLOWED = {
     "close": dict.fromkeys((S.open, S.dispatched, S.accepted, S.answered, S.resolved), S.closed),
     "reopen": {S.closed: None},
     "revisit": {S.answered: None, S.resolved: None, S.closed: None},
+    "suspend": {S.dispatched: None, S.accepted: None, S.answered: None},  # the status stays
 }
 
 
 def test_the_table_covers_every_move():
     assert set(ALLOWED) == set(MOVES)
+
+
+@pytest.mark.parametrize("move", ["dispatch", "accept", "return", "answer", "resolve", "suspend"])
+def test_a_suspended_case_waits_for_its_resume(move):
+    with pytest.raises(InvalidMove, match=rf"^case C2026-000001: cannot {move} a case that is suspended \(resume"):
+        check_move("C2026-000001", S.answered if move == "resolve" else S.dispatched, move, suspended=True)
+    assert check_move("C2026-000001", S.dispatched, "close", suspended=True) == S.closed
 
 
 @pytest.mark.parametrize("move", sorted(ALLOWED))

@@ -19,6 +19,7 @@ from caselog.models import (
     Status,
 )
 from caselog.rules.text import required_text
+from caselog.store.calendar_days import load_calendar
 
 EDITABLE = ("title", "description", "category", "due_on", "key", "external_ref")
 
@@ -112,6 +113,20 @@ def extend(
         )
     if to < case.opened_at.astimezone(now.tzinfo).date():
         raise BadInput(_("--to: {day} is before the case was opened").format(day=to.isoformat()))
+    if old is not None and to < old:
+        raise BadInput(
+            _("--to: {day} is before the {which} deadline {old}; to shorten it, use case edit {ref} --due DATE").format(
+                day=to.isoformat(), which=value_word(which), old=old.isoformat(), ref=case.ref
+            )
+        )
+    calendar = load_calendar(session=session)
+    if not calendar.is_workday(to):
+        holiday = calendar.holiday_name(to)
+        raise BadInput(
+            _("--to: {day} is not a working day{holiday}; an extension ends on a working day").format(
+                day=to.isoformat(), holiday=f" ({_(holiday)})" if holiday else ""
+            )
+        )
     if field == "due_on":  # granted after the deadline passed, the extension gives a new one; the miss stands
         missed_deadline(case, at, now.tzinfo)
     record(session, case, EventKind.extended, at=at, actor=actor, field=field, old=old, new=to, note=reason)

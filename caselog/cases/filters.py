@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
-from sqlalchemy import exists, or_
+from sqlalchemy import and_, exists, or_
 
 from caselog.cases.search import search_condition
 from caselog.enums import FINISHED
@@ -70,7 +70,8 @@ def filter_conditions(
     if filters.key:
         conditions.append(c.key.is_(True))
     if filters.overdue:  # past its deadline, or it missed one that has since been replaced (the sweep's)
-        conditions.append(or_(c.due_on < today, c.missed_on.is_not(None)))
+        # Past its deadline (a suspended case's clock is stopped), or it missed one the sweep has since replaced.
+        conditions.append(or_(and_(c.due_on < today, c.suspended_since.is_(None)), c.missed_on.is_not(None)))
         conditions.append(c.status.not_in([status.value for status in FINISHED]))
     if filters.since:
         conditions.append(c.opened_at >= _day_start(filters.since, tz))

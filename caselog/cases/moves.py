@@ -121,6 +121,7 @@ def _assign_deadlines(session: Session, case: Case, *, at: datetime, actor: str,
         case.deadline_estimated = deadlines.estimated
     if case.original_reply_due_on is None:
         case.original_reply_due_on = case.reply_due_on
+        case.reply_deadline_estimated = deadlines.reply_estimated
 
 
 def dispatch(
@@ -136,7 +137,7 @@ def dispatch(
 ) -> Case:
     """Dispatch (派单) a case to its lead department, or redispatch it; ``co`` replaces the co-departments."""
     case = get_case(session=session, ref=ref)
-    check_move(case.ref, case.status, "dispatch")
+    check_move(case.ref, case.status, "dispatch", suspended=case.suspended_since is not None)
     lead_dept, co_depts = resolve_departments(session, lead, co or [])
     dispatch_case(
         session,
@@ -164,7 +165,7 @@ def _simple_move(
     stamp: str | None,
 ) -> Case:
     case = get_case(session=session, ref=ref)
-    target = check_move(case.ref, case.status, move)
+    target = check_move(case.ref, case.status, move, suspended=case.suspended_since is not None)
     at = moment_for(case, at, now)
     record(session, case, kind, at=at, actor=actor, field="status", old=case.status, new=target, note=note)
     case.status = target
@@ -193,7 +194,7 @@ def return_case(*, session: Session, ref: str, reason: str, at: datetime, now: d
     """The department returns a wrongly dispatched case (退单); it goes back to open for redispatch."""
     reason = required_text(reason, "--reason")
     case = get_case(session=session, ref=ref)
-    check_move(case.ref, case.status, "return")
+    check_move(case.ref, case.status, "return", suspended=case.suspended_since is not None)
     at = moment_for(case, at, now)
     record(
         session,
@@ -258,7 +259,7 @@ def close(
             _("--reason: {reason!r} is not one of {choices}").format(reason=reason, choices=choices)
         ) from None
     case = get_case(session=session, ref=ref)
-    check_move(case.ref, case.status, "close")
+    check_move(case.ref, case.status, "close", suspended=case.suspended_since is not None)
     if not close_reason_allowed(case.status, reason):
         raise InvalidMove(
             _("case {ref}: cannot close as resolved a case that is {status} (resolve it first)").format(
@@ -281,6 +282,7 @@ def close(
     case.status = Status.closed
     case.close_reason = reason
     case.closed_at = at
+    case.suspended_since = None  # closing ends a suspension: the clock stops for good
     touch(session, case, at)
     return case
 
@@ -301,7 +303,7 @@ def reopen(
     dispatch when the case goes back to open); what the last cycle missed stays in the figures."""
     reason = required_text(reason, "--reason")
     case = get_case(session=session, ref=ref)
-    check_move(case.ref, case.status, "reopen")
+    check_move(case.ref, case.status, "reopen", suspended=case.suspended_since is not None)
     at = moment_for(case, at, now)
     target = Status.dispatched if case.lead_id is not None else Status.open
     record(
@@ -354,7 +356,7 @@ def revisit(
         ) from None
     note = optional_text(note, "--note")
     case = get_case(session=session, ref=ref)
-    check_move(case.ref, case.status, "revisit")
+    check_move(case.ref, case.status, "revisit", suspended=case.suspended_since is not None)
     at = moment_for(case, at, now)
     record(
         session,

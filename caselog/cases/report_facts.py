@@ -40,7 +40,7 @@ EXCLUDED_REASONS = ("withdrawn", "duplicate", "invalid")
 # The columns ``refresh`` keeps, as the ORM names them.
 FACT_COLUMNS = ("changed_at", "opened_day", "report_lead", "report_tier", "report_excluded", "answered_day",
                 "report_resolved", "resolved_day", "report_satisfaction", "report_due_on", "report_missed",
-                "report_dispatched", "missed_on")  # fmt: skip
+                "report_dispatched", "missed_on", "report_suspended_days")  # fmt: skip
 _ZONE_CACHE = "caselog.report_day_zone"
 # Core tables, not ORM entities: building statements with ORM aliases costs more than running them.
 CASES, EVENTS, DEPARTMENTS = Case.__table__, Event.__table__, Department.__table__
@@ -176,6 +176,7 @@ def stored_values(facts: Facts, row: Row, tz: tzinfo) -> dict:
         "report_missed": facts.missed is not None,
         "report_dispatched": len(facts.dispatched_to),
         "missed_on": facts.cycle_missed,
+        "report_suspended_days": facts.suspended_days,
     }
 
 
@@ -218,7 +219,8 @@ def refresh_all(connection) -> None:
 
 # The columns of a replayed case, in the order of ``replayed_facts`` after its cohort.
 REPLAYED_COLUMNS = ("case_id", "department", "category", "close_value", "satisfaction", "tier", "party_id",
-                    "answered", "resolved", "excluded", "returned", "reopened", "missed", "dispatched", "day",
+                    "answered", "resolved", "excluded", "returned", "reopened", "missed", "dispatched",
+                    "suspended_days", "day",
                     "deadline", "original_deadline", "answered_day", "resolved_day")  # fmt: skip
 
 
@@ -262,7 +264,7 @@ def replayed_rows(connection, case_ids: Iterable[int], *, as_of: datetime, tz: t
         yield (
             history.case_id, facts.lead, history.category, reason, facts.satisfaction, facts.tier, history.party_id,
             int(facts.answered), int(facts.resolved), int(reason in EXCLUDED_REASONS), int(facts.returned),
-            int(facts.reopened), int(facts.missed is not None), len(facts.dispatched_to),
+            int(facts.reopened), int(facts.missed is not None), len(facts.dispatched_to), facts.suspended_days,
             local_day(history.row.opened_at, tz), facts.record_deadline, first,
             local_day(facts.answered_at, tz) if facts.answered and facts.answered_at else None,
             local_day(facts.resolved_at, tz) if facts.resolved_at else None,

@@ -16,7 +16,7 @@ from sqlalchemy import Integer, String, func, insert, select, type_coerce, updat
 from sqlmodel import Session
 
 from caselog.cases.report_facts import refresh
-from caselog.cases.tier_moves import tier_change_values
+from caselog.cases.tier_moves import answered_clause, tier_change_values
 from caselog.enums import UNFINISHED
 from caselog.errors import Conflict
 from caselog.i18n import _
@@ -92,7 +92,7 @@ def facts_query():
             Case.title,
             Department.code,
             Case.version,
-            type_coerce(Case.answered_at.is_not(None), Integer),
+            type_coerce(answered_clause(), Integer),
             Case.tier,
             Case.status,
             type_coerce(Case.key, Integer),
@@ -104,7 +104,7 @@ def facts_query():
             type_coerce(Case.missed_on, String),
         )
         .outerjoin(Department, Department.id == Case.lead_id)
-        .where(unfinished(Case.status), Case.tier < 3)
+        .where(unfinished(Case.status), Case.tier < 3, Case.suspended_since.is_(None))  # a suspended case waits
         .order_by(Case.id)
     )
 

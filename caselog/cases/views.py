@@ -96,6 +96,8 @@ class CaseDetail:
     return_count: int
     reopen_count: int
     history: list[EventRow]
+    reply_deadline_estimated: bool = False  # the reply deadline reaches into a year whose schedule is not in
+    suspended_since: datetime | None = None  # suspended (挂起): its clock stops until it is resumed
 
 
 def _local(moment: datetime | None, tz: tzinfo) -> datetime | None:
@@ -109,7 +111,8 @@ _ROW_FIELDS = (
     "id", "ref", "external_ref", "title", "category", "tier", "status", "key", "party_id", "visit_id", "due_on",
     "close_reason", "satisfaction", "reply_due_on", "original_due_on", "deadline_estimated", *TIME_FIELDS,
 )  # fmt: skip
-_DETAIL_FIELDS = ("description", "tier_rule", "return_count", "reopen_count")
+_DETAIL_FIELDS = ("description", "tier_rule", "return_count", "reopen_count", "reply_deadline_estimated",
+                  "suspended_since")  # fmt: skip
 
 
 def _row_query(*extra):
@@ -210,4 +213,6 @@ def case_detail(*, session: Session, ref: str, tz: tzinfo, today: date) -> CaseD
         return_count=fields["return_count"],
         reopen_count=fields["reopen_count"],
         history=history,
+        reply_deadline_estimated=bool(fields["reply_deadline_estimated"]),
+        suspended_since=_local(fields["suspended_since"], tz),
     )

@@ -462,7 +462,7 @@ def case_show(ctx: typer.Context, ref: Ref, fmt: Format = FormatOption) -> None:
         (_("resolved"), c.resolved_at),
         (_("closed"), c.closed_at),
         (_("close reason"), c.close_reason),
-        (_("reply due"), _deadline(c.reply_due_on, detail.reply_workdays_left, c.deadline_estimated)),
+        (_("reply due"), _deadline(c.reply_due_on, detail.reply_workdays_left, detail.reply_deadline_estimated)),
         (_("due"), _deadline(c.due_on, c.workdays_left, c.deadline_estimated)),
         (_("original due"), c.original_due_on if c.original_due_on != c.due_on else None),
         (_("satisfaction"), c.satisfaction),

@@ -108,6 +108,7 @@ def rate_columns() -> list[tuple[str, Any]]:
         (_("median wd to reply"), lambda r: "" if r.median_days_to_reply is None else f"{r.median_days_to_reply:g}"),
         (_("median wd to resolve"),
          lambda r: "" if r.median_days_to_resolve is None else f"{r.median_days_to_resolve:g}"),
+        (_("wd suspended"), lambda r: f"{r.suspended_days} ({r.suspended})" if r.suspended else ""),
     ]  # fmt: skip
 
 

@@ -99,7 +99,8 @@ class Shape:
 # The names of what a count row carries after its keys, in the order of the statement's columns.
 NARROW_COUNTS = ("received", "answered", "resolved")
 RECEIVED_COUNTS = ("received", "answered", "resolved", "excluded", "revisited", "satisfied", "unreachable",
-                   "returned", "reopened", "dispatched", *EXCLUDED_REASONS)  # fmt: skip
+                   "returned", "reopened", "dispatched", "suspended", "suspended_days",
+                   *EXCLUDED_REASONS)  # fmt: skip
 DUE_COUNTS = ("due", "on_time")
 # What a ``days`` row's first column says: which samples it counts.
 SAMPLES = ("reply_days", "resolve_days")
@@ -134,6 +135,7 @@ REPLAYED = Table(
             "reopened",
             "missed",
             "dispatched",
+            "suspended_days",
         )
     ),  # fmt: skip
     *(Column(name, Date) for name in ("day", "deadline", "original_deadline", "answered_day", "resolved_day")),
@@ -229,6 +231,7 @@ def _stored(cohort: Cohort, original: bool, party: bool, current: bool = False) 
             "reopened": CASES.c.reopen_count > 0,
             "missed": CASES.c.report_missed.is_(True),
             "dispatched": CASES.c.report_dispatched > 0,
+            "suspended_days": func.coalesce(CASES.c.report_suspended_days, 0),
             # Dispatched to one department only and never returned: its returns are its stored lead's 0 of 1.
             "one_lead": and_(CASES.c.report_dispatched == 1, CASES.c.return_count == 0),
             "deadline": deadline,
@@ -264,6 +267,7 @@ def _replayed(cohort: Cohort, original: bool, party: bool) -> _Rows:
             "reopened": f.reopened == 1,
             "missed": f.missed == 1,
             "dispatched": f.dispatched > 0,
+            "suspended_days": f.suspended_days,
             "one_lead": None,  # replayed cases are few: their returns are read from their events
             "deadline": deadline,
             "answered_day": f.answered_day,
@@ -385,6 +389,8 @@ def _received_query(rows: _Rows, keys: list, bucket, narrow: bool = False):
         count(and_(kept, c["returned"])),
         count(and_(kept, c["reopened"])),
         count(and_(kept, c["dispatched"])),
+        count(and_(kept, c["suspended_days"] > 0)),
+        func.coalesce(func.sum(case((kept, c["suspended_days"]), else_=0)), 0),
         *(count(c["excluded_as"] == reason) for reason in EXCLUDED_REASONS),
     )  # fmt: skip
 

@@ -56,7 +56,7 @@ from caselog.store.calendar_days import load_calendar
 from caselog.store.driver import driver_insert
 
 COUNTS = ("received", "answered", "resolved", "excluded", "due", "on_time", "revisited", "satisfied",
-          "unreachable", "returned", "reopened", "dispatched")  # fmt: skip
+          "unreachable", "returned", "reopened", "dispatched", "suspended", "suspended_days")  # fmt: skip
 
 
 RECENT = 50_000  # up to this many cases changed after a moment are found through ix_cases_changed_at

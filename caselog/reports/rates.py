@@ -63,6 +63,8 @@ class RateRow:
     return_rate: Fraction | None
     reopened: int
     reopen_rate: Fraction | None
+    suspended: int  # cases suspended (挂起) at some time
+    suspended_days: int  # the working days they were suspended, added up
     median_days_to_reply: float | None
     median_days_to_resolve: float | None
     ranked: bool = True
@@ -175,6 +177,8 @@ def _row(group: str | None, counts: dict[str, int], medians: tuple[float | None,
         return_rate=rate(counts["returned"], counts["dispatched"]),
         reopened=counts["reopened"],
         reopen_rate=rate(counts["reopened"], received),
+        suspended=counts["suspended"],
+        suspended_days=counts["suspended_days"],
         median_days_to_reply=medians[0],
         median_days_to_resolve=medians[1],
     )

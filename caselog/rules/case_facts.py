@@ -24,7 +24,7 @@ from datetime import date, datetime, tzinfo
 from typing import NamedTuple
 
 # Events that set the resolution deadline (with the field ``due_on``).
-DEADLINE_KINDS = frozenset({"deadline", "extended", "edited"})
+DEADLINE_KINDS = frozenset({"deadline", "extended", "edited", "resumed"})
 # Events that change no reported fact.
 NO_FACT_KINDS = frozenset({"note", "decided", "accepted", "imported"})
 
@@ -80,6 +80,8 @@ class Facts:
     changed_at: datetime  # the last moment a fact changed
     dispatched_to: tuple[str, ...]  # every department the case was dispatched to as lead, in order
     returned_by: tuple[str, ...]  # every department that returned it, in order
+    suspended: bool = False  # suspended (挂起) at the moment: its clock stopped
+    suspended_days: int = 0  # working days it was suspended, over its resumed suspensions
 
 
 def local_day(moment: datetime, tz: tzinfo) -> date:
@@ -157,6 +159,8 @@ def replay(events: list[Event], row: Row, *, tz: tzinfo, as_of: datetime | None 
         changed_at=max(moments),
         dispatched_to=dispatched_to,
         returned_by=returned_by,
+        suspended=clock.paused,
+        suspended_days=sum(int(e.new or 0) for e in happened if e.kind == "resumed" and e.field == "suspended_days"),
     )
 
 
@@ -173,9 +177,12 @@ class _Clock:
         self.judged = False  # the deadline in force was missed already
         self.misses: list[date] = []
         self.cycle_missed: date | None = None
+        self.paused = False  # suspended: time does not count until it is resumed
 
     def at(self, moment: datetime) -> None:
         """Time passes up to ``moment``: the deadline in force is missed if its day has ended unresolved."""
+        if self.paused:
+            return
         if self.deadline is not None and not self.resolved and not self.closed and not self.judged:
             if local_day(moment, self.tz) > self.deadline:
                 self.judged = True
@@ -185,6 +192,10 @@ class _Clock:
 
     def apply(self, event: Event) -> None:
         """What an event does to the deadline."""
+        if event.kind == "suspended":
+            self.paused = True
+        elif event.kind == "resumed":  # the new deadline, if any, comes with the first resumed event
+            self.paused = False
         if _sets_deadline(event):
             self.deadline = date.fromisoformat(event.new) if event.new else None
             self.judged = False
@@ -196,7 +207,7 @@ class _Clock:
         elif event.kind == "closed":
             self.closed = True
         elif event.kind == "reopened":
-            self.resolved = self.closed = False
+            self.resolved = self.closed = self.paused = False
             self.deadline, self.judged, self.cycle_missed = None, False, None
 
     def record(self) -> date | None:

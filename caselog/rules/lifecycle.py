@@ -22,7 +22,11 @@ MOVES: dict[str, tuple[frozenset[Status], Status | None]] = {
     # A reopened case goes back to its department if it has one (dispatched), else to open.
     "reopen": (frozenset({_S.closed}), None),
     "revisit": (frozenset({_S.answered, _S.resolved, _S.closed}), None),
+    # Suspending (挂起) stops the clock of a case being handled; it keeps its status.
+    "suspend": (frozenset({_S.dispatched, _S.accepted, _S.answered}), None),
 }
+# What a suspended case cannot do until it is resumed (it can still be closed, noted and edited).
+WAITS_FOR_RESUME = frozenset({"dispatch", "accept", "return", "answer", "resolve", "suspend"})
 
 # Hints are translated when shown, so the language chosen at run time applies.
 _HINTS = {
@@ -34,6 +38,7 @@ _HINTS = {
     "reopen": N_("only a closed case can be reopened"),
     "revisit": N_("a return visit follows an answer or a resolution"),
     "dispatch": N_("reopen it first"),
+    "suspend": N_("only a case being handled can be suspended"),
 }
 _MOVE_NAMES = {
     "dispatch": N_("dispatch"),
@@ -44,15 +49,23 @@ _MOVE_NAMES = {
     "close": N_("close"),
     "reopen": N_("reopen"),
     "revisit": N_("revisit"),
+    "suspend": N_("suspend"),
 }
 
 
-def check_move(ref: str, status: str, move: str) -> Status | None:
+def check_move(ref: str, status: str, move: str, *, suspended: bool = False) -> Status | None:
     """Return the status ``move`` leads to from ``status``, or raise ``InvalidMove`` naming the case.
 
-    ``None`` means the move keeps the status or the service decides it (reopen, revisit).
+    ``None`` means the move keeps the status or the service decides it (reopen, revisit). A ``suspended`` case
+    waits for its resume before it is handled further.
     """
     allowed, target = MOVES[move]
+    if suspended and move in WAITS_FOR_RESUME:
+        raise InvalidMove(
+            _("case {ref}: cannot {move} a case that is suspended (resume it first)").format(
+                ref=ref, move=_(_MOVE_NAMES[move])
+            )
+        )
     if Status(status) not in allowed:
         raise InvalidMove(
             _("case {ref}: cannot {move} a case that is {status} ({hint})").format(
