@@ -18,7 +18,7 @@ from caselog.directory import add_department, add_party, add_visit
 from caselog.errors import BadInput
 from caselog.i18n import _
 from caselog.meetings.agendas import build_agenda
-from caselog.meetings.minutes import decide, record_meeting
+from caselog.meetings.minutes import decide, end_decision, record_meeting
 from caselog.meetings.schedule import schedule
 from caselog.models import CaseCreate, DepartmentCreate, Party, PartyCreate, VisitCreate
 from caselog.rules.creditcode import check_character
@@ -214,6 +214,7 @@ def _demo_meetings(session: Session, rng: random.Random, *, now: datetime, actor
     """Record the last two joint meetings and the last leaders' meeting, with a few decisions at each."""
     today = now.date()
     recorded = 0
+    made = []
     for kind, count in (("joint", 2), ("leaders", 1)):
         held = [
             m
@@ -237,7 +238,7 @@ def _demo_meetings(session: Session, rng: random.Random, *, now: datetime, actor
             items = [item for group in agenda.groups for item in group.items]
             for item in rng.sample(items, min(4, len(items))):
                 text, owner = rng.choice(DECISIONS)
-                decide(
+                row = decide(
                     session=session,
                     ref=item.ref,
                     day=meeting.day,
@@ -248,6 +249,12 @@ def _demo_meetings(session: Session, rng: random.Random, *, now: datetime, actor
                     now=now,
                     actor=actor,
                 )
+                made.append(row)
+    # One decision carried out, one dropped: the next agenda carries over neither.
+    for row, status, note in zip(
+        made, ("done", "dropped"), ("已完成现场会勘并反馈企业", "企业已撤回诉求，不再推进"), strict=False
+    ):
+        end_decision(session=session, number=row.id, status=status, note=note, at=now, actor=actor)
     return recorded
 
 

@@ -84,6 +84,8 @@ CARRIED = {
     "owner": "market",
     "due_on": "2026-04-10",
     "decided_on": "2026-03-31",
+    "id": 1,
+    "overdue": True,  # due 04-10, before the meeting of 04-14
 }
 
 
@@ -216,7 +218,8 @@ def test_a_case_climbs_from_tier_one_to_three_through_deadlines_and_meetings(dis
         "carried_over": [],
     }
     joint = json.loads(at("2026-04-15T10:00:00", "agenda", "joint", "-f", "json"))
-    assert (joint["date"], joint["cases"], joint["groups"], joint["carried_over"]) == ("2026-04-28", 0, [], [CARRIED])
+    # The case is tier 3 now: its joint decision is the leaders' meeting's business, not carried to the joint one.
+    assert (joint["date"], joint["cases"], joint["groups"], joint["carried_over"]) == ("2026-04-28", 0, [], [])
 
     history = case(at, "C2026-000001")["history"]
     assert [(e["kind"], e["old"], e["new"], e["note"]) for e in history if e["kind"] in ("escalated", "decided")] == [
@@ -303,11 +306,17 @@ def test_a_2027_deadline_is_estimated_until_the_calendar_is_entered(at):
     first = case(at, "C2026-000001")["case"]
     assert (first["due_on"], first["deadline_estimated"]) == ("2027-01-14", True)
     assert "estimated" in at(t, "case", "show", "C2026-000001")
-    at(t, "calendar", "set", "2027-01-01", "holiday", "--note", "元旦")
+    out = at(t, "calendar", "set", "2027-01-01", "holiday", "--note", "元旦")
+    assert "C2026-000001: resolution deadline 2027-01-14 → 2027-01-15" in out  # counted again, with an event
+    assert [e["note"] for e in case(at, "C2026-000001")["history"]][-1] == "calendar: 2027-01-01 holiday (元旦)"
     at(t, "case", "open", "年底问题二", "--party", "1", "--lead", "market")
     second = case(at, "C2026-000002")["case"]
-    assert (second["due_on"], second["deadline_estimated"]) == ("2027-01-15", False)
-    assert "2027-01-01  holiday" in at(t, "calendar", "show", "2027-01")
+    # One day entered is not 2027's schedule: its Spring Festival may be missing, so it stays estimated.
+    assert (second["due_on"], second["deadline_estimated"]) == ("2027-01-15", True)
+    assert "2027-01-01  holiday 元旦" in at(t, "calendar", "show", "2027-01")
+    out = at(t, "calendar", "confirm", "2027")
+    assert "2 no longer estimated" in out
+    assert [case(at, ref)["case"]["deadline_estimated"] for ref in ("C2026-000001", "C2026-000002")] == [False, False]
 
 
 def test_rules_file_overrides_and_errors(at, tmp_path, monkeypatch):
@@ -359,3 +368,37 @@ def test_agenda_json_is_written_in_chunks_the_same_to_stdout_and_to_a_file(distr
     assert target.read_text(encoding="utf-8") == whole
     assert json.loads(whole)["carried_over"][0]["decision"] == DECISION[0]
     assert [p.name for p in target.parent.iterdir()] == ["agenda.json"]  # no temporary file left
+
+
+def test_a_decision_done_or_dropped_is_no_longer_carried_over(district):
+    at = district
+    at("2026-03-17T15:00:00", "meeting", "record", "joint", "--date", "2026-03-17")  # C2026-000002 is tier 2
+    numbers = []
+    for ref, text in (("C2026-000002", "三日内反馈"), ("C2026-000002", "协调许可"), ("C2026-000002", "现场会勘")):
+        out = at("2026-03-17T15:00:00", "meeting", "decide", ref, "--date", "2026-03-17", "--decision", text,
+                 "--owner", "market", "--due", "2026-03-24")  # fmt: skip
+        numbers.append(int(out.split("decision ")[1].split()[0]))
+    assert numbers == [1, 2, 3]
+    assert at("2026-03-20T10:00:00", "meeting", "decision", "done", "1", "--note", "已反馈企业") == (
+        "decision 1 (C2026-000002): done\n"
+    )
+    at("2026-03-20T11:00:00", "meeting", "decision", "drop", "2", "--note", "企业不再需要")
+    agenda = json.loads(at("2026-03-25T10:00:00", "agenda", "joint", "--date", "2026-03-31", "-f", "json"))
+    assert [(c["id"], c["ref"], c["overdue"]) for c in agenda["carried_over"]] == [(3, "C2026-000002", True)]
+    markdown = at("2026-03-25T10:00:00", "agenda", "joint", "--date", "2026-03-31", "-f", "markdown")
+    assert (
+        "| 3 | C2026-000002 | 食品经营许可证办理 | 现场会勘 | market | 2026-03-24 (overdue) | 2026-03-17 |" in markdown
+    )
+    history = case(at, "C2026-000002")["history"]
+    ended = [(e["kind"], e["old"], e["new"], e["note"]) for e in history if e["field"] == "status"][-2:]
+    assert ended == [
+        ("decided", "open", "done", "1: 已反馈企业"), ("decided", "open", "dropped", "2: 企业不再需要"),
+    ]  # fmt: skip
+    minutes = json.loads(at("2026-03-25T10:00:00", "meeting", "show", "2026-03-17", "-f", "json"))
+    assert [(d["id"], d["status"]) for d in minutes["decisions"]] == [(1, "done"), (2, "dropped"), (3, "open")]
+    assert at("2026-03-25T10:00:00", "meeting", "decision", "done", "1", "--note", "again", code=2) == (
+        "caselog: decision 1 is done already\n"
+    )
+    assert at("2026-03-25T10:00:00", "meeting", "decision", "drop", "9", "--note", "x", code=2) == (
+        "caselog: no decision 9\n"
+    )

@@ -172,7 +172,50 @@ def meeting_decide(
             now=current,
             actor=actor(ctx),
         )
-    typer.echo(_("{ref}: decision recorded, owner {owner}").format(ref=row.ref, owner=row.owner))
+    typer.echo(
+        _("{ref}: decision {number} recorded, owner {owner}").format(ref=row.ref, number=row.id, owner=row.owner)
+    )
+
+
+decision_app = typer.Typer(
+    help=N_("Mark a meeting's decision (议定事项) done or dropped."), no_args_is_help=True, rich_markup_mode=None
+)
+meeting_app.add_typer(decision_app, name="decision")
+
+
+def _end_decision(ctx: typer.Context, number: int, status: str, note: str, on: str | None) -> None:
+    from caselog.commands.options import when
+    from caselog.meetings.minutes import end_decision
+
+    current = now()
+    with open_session(ctx, write=True) as db:
+        row = end_decision(session=db, number=number, status=status, note=note, at=when(on, "--on", current),
+                           actor=actor(ctx))  # fmt: skip
+    typer.echo(_("decision {number} ({ref}): {status}").format(number=row.id, ref=row.ref, status=_(row.status)))
+
+
+@decision_app.command("done")
+@handled
+def decision_done(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(metavar="ID", help=N_("The decision's number (agenda, meeting show)."))],
+    note: Annotated[str, typer.Option("--note", help=N_("What was done."))],
+    on: Annotated[str | None, typer.Option("--on", help=N_("When it happened (default now)."))] = None,
+) -> None:
+    """Mark a decision done: later agendas no longer carry it over (an event in its case's history)."""
+    _end_decision(ctx, number, "done", note, on)
+
+
+@decision_app.command("drop")
+@handled
+def decision_drop(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(metavar="ID", help=N_("The decision's number (agenda, meeting show)."))],
+    note: Annotated[str, typer.Option("--note", help=N_("Why it is dropped."))],
+    on: Annotated[str | None, typer.Option("--on", help=N_("When it happened (default now)."))] = None,
+) -> None:
+    """Drop a decision that will not be carried out: later agendas no longer carry it over."""
+    _end_decision(ctx, number, "dropped", note, on)
 
 
 @meeting_app.command("show")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import NamedTuple
 
-from sqlalchemy import Date, String, and_, bindparam, func, or_, select, type_coerce
+from sqlalchemy import Date, Integer, String, and_, bindparam, func, or_, select, type_coerce
 from sqlmodel import Session
 
 from caselog.enums import typed
@@ -80,6 +80,8 @@ class CarriedDecision(NamedTuple):
     owner: str
     due_on: date | None
     decided_on: date
+    id: int  # the decision's number (``meeting decision done ID``)
+    overdue: bool  # its due day passed before this meeting
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,7 @@ def agenda_sizes_as_of(*, session: Session, meetings: list[tuple[str, date]], tz
     sizes = []
     for kind, day in meetings:
         tier = meeting_tier(meeting_kind(kind))
-        overdue = or_(Case.due_on < day, Case.missed_on.is_not(None))
+        overdue = or_(and_(Case.due_on < day, Case.suspended_since.is_(None)), Case.missed_on.is_not(None))
         cases, late = session.execute(
             select(func.count(), func.count().filter(overdue)).where(
                 unfinished(Case.status), Case.tier == tier, Case.opened_at <= as_of, Case.changed_at <= as_of
@@ -161,7 +163,9 @@ def agenda_sizes_as_of(*, session: Session, meetings: list[tuple[str, date]], tz
         for facts in replayed.values():
             if facts.tier == tier and not facts.resolved and facts.close_reason is None:
                 cases += 1
-                late += facts.missed is not None or (facts.deadline is not None and facts.deadline < day)
+                late += facts.missed is not None or (
+                    not facts.suspended and facts.deadline is not None and facts.deadline < day
+                )
         sizes.append((cases, late))
     return sizes
 
@@ -191,7 +195,7 @@ def agenda_rows(*, session: Session, kind: str, day: date, tz: tzinfo):
     query = select(
         cases.c.id, cases.c.ref, cases.c.title, parties.c.name, lead.c.code, lead.c.name, cases.c.category,
         cases.c.status, type_coerce(cases.c.opened_at, String), cases.c.due_on, cases.c.deadline_estimated, co_codes,
-        discussed, cases.c.missed_on,
+        discussed, cases.c.missed_on, cases.c.suspended_since,
     )  # fmt: skip
     froms = cases.outerjoin(lead, lead.c.id == cases.c.lead_id).outerjoin(parties, parties.c.id == cases.c.party_id)
     if held is not None:
@@ -228,7 +232,7 @@ def build_agenda(*, session: Session, kind: str, day: date, tz: tzinfo) -> Agend
     groups: dict[str | None, tuple[str | None, list[AgendaItem]]] = {}
     for row in rows:
         case_id, ref, title, party, lead_code, lead_name, category, status, opened_at, due_on, estimated = row[:11]
-        co_codes, discussed, missed_on = row[11:]
+        co_codes, discussed, missed_on, suspended_since = row[11:]
         opened_on = raw_moment(opened_at).astimezone(tz).date()
         age, _estimated = workdays_between(opened_on, day, calendar)
         left = None if due_on is None else workdays_between(day, due_on, calendar)[0]
@@ -237,7 +241,7 @@ def build_agenda(*, session: Session, kind: str, day: date, tz: tzinfo) -> Agend
             ref, title, party, lead_code, sorted(co_codes.split(";")) if co_codes else [], category,
             # Overdue: its deadline passes before the meeting, or it missed one the sweep has since replaced.
             statuses.get(status, status), opened_on, age, due_on, left,
-            missed_on is not None or (due_on is not None and due_on < day), missed_on,
+            missed_on is not None or (suspended_since is None and due_on is not None and due_on < day), missed_on,
             bool(estimated), discussed, last_decision, last_owner, last_due,
         )  # fmt: skip
         groups.setdefault(lead_code, (lead_name, []))[1].append(item)
@@ -267,7 +271,7 @@ def _carried_query():
     day = bindparam("day", type_=Date, required=False)
     return (
         select(cases.c.ref, cases.c.title, decisions.c.decision)
-        .add_columns(departments.c.code, decisions.c.due_on, meetings.c.held_on)
+        .add_columns(departments.c.code, decisions.c.due_on, meetings.c.held_on, decisions.c.id)
         .select_from(decisions)
         .join(meetings, meetings.c.id == decisions.c.meeting_id)
         .join(cases, cases.c.id == decisions.c.case_id)
@@ -277,7 +281,10 @@ def _carried_query():
             meetings.c.held_on < day,
             decisions.c.due_on.is_not(None),
             decisions.c.due_on <= day,
+            decisions.c.status == "open",  # done or dropped: no longer carried over
             unfinished(cases.c.status),
+            # A case that moved to another tier is that tier's meetings' business now.
+            cases.c.tier == bindparam("tier", type_=Integer, required=False),
         )
         .order_by(decisions.c.due_on, cases.c.ref, decisions.c.id)
     )
@@ -306,17 +313,21 @@ def _as_date(value) -> date | None:
 
 
 def carried_over(session: Session, kind: str, day: date) -> list[CarriedDecision]:
-    """Decisions of earlier meetings of this kind that were due by ``day`` and whose case is still unfinished."""
+    """The open decisions of earlier meetings of this kind that were due by ``day``, on cases still unfinished and
+    still of this meeting's tier; each marked overdue if its due day passed before ``day``."""
     # Tens of thousands of rows: straight from the driver in batches (SQLAlchemy's rows, then one object per row,
     # held all at once, cost a third more time than the query and 40 MiB), each owner, date, decision and title
     # made once and shared.
-    rows = driver_rows(session.connection(), _CARRIED, parameters={"kind": str(kind), "day": day})
+    parameters = {"kind": str(kind), "day": day, "tier": meeting_tier(meeting_kind(kind))}
+    rows = driver_rows(session.connection(), _CARRIED, parameters=parameters)
     texts, days, make = _Shared(), _Shared(_as_date), CarriedDecision._make
     carried = []
     with paused_gc():
         for batch in rows:
             carried += [
-                make((ref, texts[title], texts[decision], texts[owner], days[due], days[held]))
-                for ref, title, decision, owner, due, held in batch
+                make(
+                    (ref, texts[title], texts[decision], texts[owner], days[due], days[held], number, days[due] < day)
+                )  # fmt: skip
+                for ref, title, decision, owner, due, held, number in batch
             ]
     return carried

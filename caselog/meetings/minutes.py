@@ -13,7 +13,7 @@ from caselog.cases.history import get_case, record
 from caselog.directory import get_department
 from caselog.enums import typed
 from caselog.errors import BadInput, NotFound
-from caselog.i18n import _, enum_label
+from caselog.i18n import N_, _, enum_label
 from caselog.meetings.agendas import agenda_case_ids, recorded_meeting
 from caselog.models import (
     NAME_MAX,
@@ -106,6 +106,13 @@ class DecisionRow:
     decision: str
     owner: str
     due_on: date | None
+    id: int | None = None  # the decision's number (``meeting decision done ID``)
+    status: str = "open"  # open, done or dropped
+
+
+# What ``meeting decision done|drop`` makes of a decision; the statuses as people read them.
+DECISION_ENDS = ("done", "dropped")
+DECISION_STATUSES = (N_("open"), N_("done"), N_("dropped"))
 
 
 def decide(
@@ -130,24 +137,49 @@ def decide(
     owner_dept = get_department(session=session, code=owner, what="--owner")
     if due is not None and due < day:
         raise BadInput(_("--due: {due} is before the meeting").format(due=due.isoformat()))
-    session.add(
-        Decision(
-            meeting_id=meeting.id,
-            case_id=case.id,
-            decision=decision,
-            owner_id=owner_dept.id,
-            due_on=due,
-            decided_at=now,
-            actor=actor,
-        )
+    made = Decision(
+        meeting_id=meeting.id,
+        case_id=case.id,
+        decision=decision,
+        owner_id=owner_dept.id,
+        due_on=due,
+        decided_at=now,
+        actor=actor,
     )
+    session.add(made)
     note = f"{meeting.kind} {day.isoformat()}: {decision}"
     record(session, case, EventKind.decided, at=now, actor=actor, field="owner", new=owner_dept.code, note=note)
     case.version += 1
     case.updated_at = now
     session.add(case)
     session.flush()
-    return DecisionRow(case.ref, case.title, decision, owner_dept.code, due)
+    return DecisionRow(case.ref, case.title, decision, owner_dept.code, due, made.id)
+
+
+def end_decision(*, session: Session, number: int, status: str, note: str, at: datetime, actor: str) -> DecisionRow:
+    """Mark decision ``number`` done or dropped, with a note: an event in its case's history; an agenda no longer
+    carries it over."""
+    if status not in DECISION_ENDS:
+        raise BadInput(_("{status!r} is not one of done, dropped").format(status=status))
+    note = (note or "").strip()
+    if not note:
+        raise BadInput(_("--note: must not be empty"))
+    note = checked_text(note, "--note")
+    found = session.get(Decision, number)
+    if found is None:
+        raise NotFound(_("no decision {number}").format(number=number))
+    if found.status != "open":
+        raise BadInput(_("decision {number} is {status} already").format(number=number, status=_(found.status)))
+    case = session.get(Case, found.case_id)
+    owner = session.get(Department, found.owner_id)
+    found.status, found.closed_at, found.closed_note = status, at, note
+    record(session, case, EventKind.decided, at=at, actor=actor, field="status", old="open", new=status,
+           note=f"{number}: {note}")  # fmt: skip
+    case.version += 1
+    case.updated_at = at
+    session.add_all([found, case])
+    session.flush()
+    return DecisionRow(case.ref, case.title, found.decision, owner.code, found.due_on, found.id, found.status)
 
 
 @dataclass(frozen=True)
@@ -178,7 +210,7 @@ def minutes(*, session: Session, day: date, kind: str | None) -> Minutes:
         select(Case.ref).join(MeetingCase, MeetingCase.case_id == Case.id).where(MeetingCase.meeting_id == meeting.id)
     )
     decisions = session.execute(
-        select(Case.ref, Case.title, Decision.decision, Department.code, Decision.due_on)
+        select(Case.ref, Case.title, Decision.decision, Department.code, Decision.due_on, Decision.id, Decision.status)
         .join(Case, Case.id == Decision.case_id)
         .join(Department, Department.id == Decision.owner_id)
         .where(Decision.meeting_id == meeting.id)

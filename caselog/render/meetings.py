@@ -41,6 +41,14 @@ def deadline_label(item: Any) -> str:
     return text
 
 
+def decision_due_label(carried: Any) -> str:
+    """A carried-over decision's due day, marked when it passed before the meeting."""
+    if carried.due_on is None:
+        return ""
+    due = carried.due_on.isoformat()
+    return _("{day} (overdue)").format(day=due) if carried.overdue else due
+
+
 def decision_label(item: Any) -> str:
     """The last decision on a case and who owns it."""
     if not item.last_decision:
@@ -90,12 +98,14 @@ def agenda_markdown(agenda: Any) -> str:
     if agenda.carried_over:
         lines += [f"## {_('Decisions due by this meeting')} ({len(agenda.carried_over)})", ""]
         lines += [
-            "| " + " | ".join([_("Case"), _("Title"), _("Decision"), _("Owner"), _("Due"), _("Decided")]) + " |",
-            "|---|---|---|---|---|---|",
+            "| "
+            + " | ".join([_("No."), _("Case"), _("Title"), _("Decision"), _("Owner"), _("Due"), _("Decided")])
+            + " |",
+            "|---|---|---|---|---|---|---|",
         ]
         for carried in agenda.carried_over:
-            cells = [carried.ref, _md(carried.title), _md(carried.decision), carried.owner]
-            cells += [carried.due_on.isoformat() if carried.due_on else "", carried.decided_on.isoformat()]
+            cells = [str(carried.id), carried.ref, _md(carried.title), _md(carried.decision), carried.owner]
+            cells += [decision_due_label(carried), carried.decided_on.isoformat()]
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     lines.append(_("Overdue cases come first in each department and their reference is in bold; wd = working days."))
@@ -133,11 +143,12 @@ def print_agenda(agenda: Any, out: IO[str] | None = None) -> None:
         print_table(group.items, columns, title=title, out=out)
     if agenda.carried_over:
         carried_columns = [
+            (_("no."), "id"),
             (_("case"), "ref"),
             (_("title"), "title"),
             (_("decision"), "decision"),
             (_("owner"), "owner"),
-            (_("due"), "due_on"),
+            (_("due"), decision_due_label),
             (_("decided"), "decided_on"),
         ]
         print_table(agenda.carried_over, carried_columns, title=_("Decisions due by this meeting"), out=out)

@@ -50,8 +50,16 @@ def _recurrence(rule: str, first: datetime.date) -> "rrule":
 
 
 def check_meeting_rule(rule: str, first: datetime.date) -> None:
-    """Raise ``ValueError`` saying why ``rule`` cannot schedule meetings (what ``meeting_dates`` refuses)."""
-    _recurrence(rule, first)
+    """Raise ``ValueError`` saying why ``rule`` cannot schedule meetings (what ``meeting_dates`` refuses, and a
+    rule that never fires, such as ``FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30``)."""
+    recurrence = _recurrence(rule, first)
+    start = datetime.datetime.combine(first, datetime.time())
+    if not recurrence.between(start, start + _NEXT_MEETING_WINDOW, inc=True):
+        raise ValueError(
+            _("the rule schedules no meeting in the {days} days from {first}").format(
+                days=_NEXT_MEETING_WINDOW.days, first=first.isoformat()
+            )
+        )
 
 
 def meeting_dates(
