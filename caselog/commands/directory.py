@@ -339,3 +339,72 @@ def visit_list(
     with open_session(ctx, write=False) as db:
         rows = list_visits(session=db, department=dept, since=start, until=end, limit=row_limit(limit))
     emit(rows, fmt, columns=VISIT_COLUMNS, empty=_("no visits found"))
+
+
+class ListFormat(StrEnum):
+    """Formats of a list for people and scripts, markdown for the bureau's documents."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+DUE_COLUMNS = [
+    (N_("id"), "party_id"),
+    (N_("party"), "party"),
+    (N_("street"), "street"),
+    (N_("building"), "building"),
+    (N_("park"), "park"),
+    (N_("official"), "official"),
+    (N_("dept"), "department"),
+    (N_("every (months)"), "every_months"),
+    (N_("last visit"), lambda r: r.last_visited_on or _("never")),
+    (N_("due"), "due_on"),
+    (N_("days since"), "days_since_visit"),
+]
+
+
+@visit_app.command("due")
+@handled
+def visit_due(
+    ctx: typer.Context,
+    official: Annotated[str | None, typer.Option("--official", help=N_("Parties this official looks after."))] = None,
+    dept: Annotated[str | None, typer.Option("--dept", help=N_("Parties this department looks after."))] = None,
+    building: Annotated[str | None, typer.Option("--building", help=N_("Parties in this office building."))] = None,
+    park: Annotated[str | None, typer.Option("--park", help=N_("Parties in this park."))] = None,
+    street: Annotated[str | None, typer.Option("--street", help=N_("Parties in this street."))] = None,
+    within: Annotated[
+        int, typer.Option("--within", help=N_("Also those falling due within this many days."), min=0, max=3660)
+    ] = 0,
+    limit: Annotated[int, typer.Option("--limit", help=N_("At most this many (0 = all)."), min=0)] = 50,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help=N_("table, json, csv or markdown."))] = (
+        ListFormat.table
+    ),
+) -> None:
+    """Parties due for a visit by the coverage rules — never visited first, then the longest since the last visit —
+    with the official who looks after each."""
+    from caselog.coverage.due import DueFilter, visits_due
+
+    today = now().date()
+    wanted = DueFilter(official=official, department=dept, building=building, park=park, street=street)
+    rules = load_rules(ctx).coverage
+    with open_session(ctx, write=False) as db:
+        rows = visits_due(session=db, rules=rules, today=today, wanted=wanted, within=within, limit=row_limit(limit))
+    if fmt is ListFormat.markdown:
+        from caselog.i18n import format_day
+        from caselog.render.reports import markdown_table
+
+        title = _("Parties due for a visit by {day}").format(day=format_day(today))
+        columns = [(_(header), getter) for header, getter in DUE_COLUMNS]
+        typer.echo(markdown_table(rows, columns, title), nl=False)
+        return
+    if fmt is ListFormat.csv:
+        import sys
+
+        from caselog.coverage.due import DueRow
+        from caselog.render.machine import write_csv
+
+        write_csv(rows, sys.stdout, fields=list(DueRow.__dataclass_fields__))
+        return
+    emit(rows, Format(fmt.value), columns=DUE_COLUMNS, empty=_("no party is due for a visit"))

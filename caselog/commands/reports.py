@@ -372,3 +372,70 @@ def report_visits(
         return page(title, [table([h for h, _g in columns], cells, total_last=True)])
 
     _emit(_render(records, fmt, columns, title, html=html), output)
+
+
+class CoverageBy(StrEnum):
+    """What the coverage report groups by."""
+
+    department = "department"
+    official = "official"
+    street = "street"
+    building = "building"
+    park = "park"
+
+
+@report_app.command("coverage")
+@handled
+def report_coverage(
+    ctx: typer.Context,
+    by: Annotated[
+        CoverageBy, typer.Option("--by", help=N_("department, official, street, building or park."))
+    ] = CoverageBy.department,
+    start: Annotated[str | None, typer.Option("--from", help=N_("First day visited."))] = None,
+    until: Annotated[str | None, typer.Option("--until", help=N_("Last day visited."))] = None,
+    week: WeekOption = None,
+    month: MonthOption = None,
+    year: YearOption = None,
+    missing: Annotated[bool, typer.Option("--missing", help=N_("Also list the parties not visited (未走访)."))] = False,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=N_("table, markdown, csv, json or html."))] = (
+        ReportFormat.table
+    ),
+    output: OutputOption = None,
+) -> None:
+    """Visit coverage (走访覆盖率): of the parties the coverage rules put in scope, how many were visited in the
+    period, per responsible department, official, street, building or park, with the visits, the cases they raised,
+    the parties nobody looks after and those due for a visit."""
+    import io
+
+    from caselog.commands.context import load_rules
+    from caselog.render.coverage import coverage_csv, coverage_html, coverage_json, coverage_markdown, print_coverage
+    from caselog.reports.coverage import Unvisited, coverage_report
+
+    period = _period(start, until, week, month, year)
+    rules = load_rules(ctx).coverage
+    with open_session(ctx, write=False) as db:
+        report = coverage_report(session=db, rules=rules, period=period, by=by.value, today=now().date(),
+                                 missing=missing)  # fmt: skip
+    if fmt is ReportFormat.table and not output:
+        print_coverage(report)
+        return
+    if fmt is ReportFormat.json:
+        text = coverage_json(report)
+    elif fmt is ReportFormat.csv:
+        text = coverage_csv(report, list(Unvisited.__dataclass_fields__))
+    elif fmt is ReportFormat.markdown:
+        text = coverage_markdown(report)
+    elif fmt is ReportFormat.html:
+        text = coverage_html(report)
+    else:
+        buffer = io.StringIO()
+        print_coverage(report, out=buffer)
+        text = buffer.getvalue()
+    _emit(text, output)
+
+
+class PoliciesBy(StrEnum):
+    """What the policies report groups by."""
+
+    department = "department"
+    month = "month"
