@@ -307,21 +307,22 @@ def report_recurring(
         start=period.start.isoformat(), end=period.end.isoformat(), n=min_parties
     )
     columns = [(_("category"), "category"), (_("parties"), "parties"), (_("cases"), "cases"),
-               (_("departments"), "departments")]  # fmt: skip
+               (_("departments"), "departments"), (_("policies (制度)"), _policies_text)]  # fmt: skip
 
     def html() -> str:
         from caselog.render.html import page, table
 
-        return page(
-            title,
-            [
-                table(
-                    [h for h, _g in columns], [[r.category, r.parties, r.cases, ", ".join(r.departments)] for r in rows]
-                )
-            ],
-        )
+        cells = [[r.category, r.parties, r.cases, ", ".join(r.departments), _policies_text(r)] for r in rows]
+        return page(title, [table([h for h, _g in columns], cells)])
 
     _emit(_render(rows, fmt, columns, title, html=html), output)
+
+
+def _policies_text(row) -> str:
+    """The policies that answer a recurring problem, or a mark that it has none yet."""
+    if row.without_policy:
+        return _("none yet")
+    return ", ".join(f"#{policy_id} {title}" for policy_id, title in zip(row.policy_ids, row.policies, strict=True))
 
 
 class VisitsBy(StrEnum):
@@ -439,3 +440,47 @@ class PoliciesBy(StrEnum):
 
     department = "department"
     month = "month"
+
+
+@report_app.command("policies")
+@handled
+def report_policies(
+    ctx: typer.Context,
+    by: Annotated[PoliciesBy, typer.Option("--by", help=N_("department or month."))] = PoliciesBy.department,
+    start: Annotated[str | None, typer.Option("--from", help=N_("First day decided."))] = None,
+    until: Annotated[str | None, typer.Option("--until", help=N_("Last day decided."))] = None,
+    week: WeekOption = None,
+    month: MonthOption = None,
+    year: YearOption = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=N_("table, markdown, csv, json or html."))] = (
+        ReportFormat.table
+    ),
+    output: OutputOption = None,
+) -> None:
+    """Policies (制度) made, revised and abolished (新建 / 修订 / 废止) per department or month, with the total."""
+    from dataclasses import replace
+
+    from caselog.render.coverage import policy_count_columns, policy_counts_title
+    from caselog.reports.policies import policy_counts
+
+    period = _period(start, until, week, month, year)
+    with open_session(ctx, write=False) as db:
+        rows, total = policy_counts(session=db, period=period, by=by.value)
+    title = policy_counts_title(by.value, period)
+    if fmt is ReportFormat.json:
+        from caselog.render.coverage import policy_counts_json
+
+        _emit(policy_counts_json(by.value, period, rows, total), output)
+        return
+    if fmt is ReportFormat.csv:
+        _emit(_render([*rows, replace(total, group="total")], fmt, [], title), output)
+        return
+    columns = policy_count_columns(total)
+
+    def html() -> str:
+        from caselog.render.html import page, table
+
+        cells = [[g(r) if callable(g) else getattr(r, g) for _h, g in columns] for r in [*rows, total]]
+        return page(title, [table([h for h, _g in columns], cells, total_last=True)])
+
+    _emit(_render([*rows, total], fmt, columns, title, html=html), output)

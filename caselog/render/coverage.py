@@ -154,3 +154,30 @@ def coverage_csv(report: Any, missing_fields: list[str]) -> str:
 
 
 POLICY_COUNT_BY_NAMES = {"department": N_("department"), "month": N_("month")}
+
+
+def policy_counts_title(by: str, period: Any) -> str:
+    """The title of ``report policies``."""
+    return _("Policies (制度) by {by}, decided {start} to {end}").format(
+        by=_(POLICY_COUNT_BY_NAMES[by]), start=format_day(period.start), end=format_day(period.end)
+    )
+
+
+def policy_count_columns(total: Any) -> list[tuple[str, Any]]:
+    """The columns of ``report policies`` for people."""
+    return [
+        (_("group"), lambda r: _("total") if r is total else r.group),
+        (_("new (新建)"), "new"),
+        (_("revised (修订)"), "revised"),
+        (_("abolished (废止)"), "abolished"),
+        (_("total"), "total"),
+    ]
+
+
+def policy_counts_json(by: str, period: Any, rows: list[Any], total: Any) -> str:
+    """The stable json of ``report policies``: ``by``, ``from``, ``until``, ``rows`` and ``total``."""
+    from caselog.render.machine import jsonable
+
+    data = {"by": by, "from": period.start.isoformat(), "until": period.end.isoformat(), "rows": jsonable(rows),
+            "total": jsonable(total)}  # fmt: skip
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
