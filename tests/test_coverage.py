@@ -179,6 +179,8 @@ def test_visit_due_never_visited_first_then_the_longest_since_the_last_visit(dis
     assert (second["every_months"], second["days_since_visit"]) == (3, 105)
     markdown = district("visit", "due", "-f", "markdown")
     assert markdown.startswith("## Parties due for a visit by 2026-03-16\n")
+    ahead = district("visit", "due", "--within", "90", "-f", "markdown")
+    assert ahead.startswith("## Parties due for a visit by 2026-06-14\n")  # the day it looks ahead to
     assert "| 3 | 丙公司 |  | 星荟中心 |  |  |  | 12 | never |  |  |" in markdown
     assert district("visit", "due", "-f", "csv").splitlines()[1] == "3,丙公司,enterprise,,星荟中心,,,,,12,,,"
 

@@ -392,10 +392,13 @@ def visit_due(
     with open_session(ctx, write=False) as db:
         rows = visits_due(session=db, rules=rules, today=today, wanted=wanted, within=within, limit=row_limit(limit))
     if fmt is ListFormat.markdown:
+        from datetime import timedelta
+
         from caselog.i18n import format_day
         from caselog.render.reports import markdown_table
 
-        title = _("Parties due for a visit by {day}").format(day=format_day(today))
+        by = today + timedelta(days=within)  # the day visits_due looks ahead to
+        title = _("Parties due for a visit by {day}").format(day=format_day(by))
         columns = [(_(header), getter) for header, getter in DUE_COLUMNS]
         typer.echo(markdown_table(rows, columns, title), nl=False)
         return
