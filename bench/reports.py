@@ -341,6 +341,16 @@ def main() -> None:
                     f" of {visit_count:,}")  # fmt: skip
             rows.append((f"report coverage --by department, {label}", ms, floor_ms, note))
 
+        from caselog.reports.coverage import coverage_counts
+
+        def weekly_line():
+            return coverage_counts(session=db, rules=DEFAULT_RULES.coverage, period=year, recent=week)
+
+        in_scope, visited, visits, reached = weekly_line()
+        (ms,) = medians_ms([weekly_line], args.runs)
+        note = f"{in_scope:,} in scope, {visited:,} visited this year; {visits:,} visits to {reached:,} this week"
+        rows.append((f"report weekly {week.label}: its coverage line", ms, float("nan"), note))
+
         rule = meeting_rule(DEFAULT_RULES, "joint")
         day = next_meeting(rule.rrule, rule.first, date(2026, 11, 21), calendar).day
         end = utc(datetime.combine(day + timedelta(days=1), datetime.min.time(), TZ))

@@ -136,14 +136,39 @@ class _Counting:
         return CoverageRow(group, official, department, parties, visited, _share(visited, parties), visits, cases,
                            int(no_official or 0), int(due or 0))  # fmt: skip
 
-    def total(self, session: Session) -> CoverageRow:
-        """The coverage of every party in scope."""
-        return self.row(None, None, None, *session.execute(self.query([])).one())
 
+def coverage_counts(*, session: Session, rules: CoverageRules, period: Period, recent: Period) -> tuple[int, ...]:
+    """The weekly report's line in one query: of the parties in scope, how many there are and how many were visited in
+    ``period``; the covering visits of ``recent`` to them and how many parties those reached.
 
-def coverage_total(*, session: Session, rules: CoverageRules, period: Period, today: date) -> CoverageRow:
-    """The coverage of every party in scope in ``period`` (the weekly report's line)."""
-    return _Counting(rules, period, today).total(session)
+    Lighter than ``coverage_report`` (no cases, nothing due): at 100,000 parties and 800,000 visits it is one pass.
+    """
+    scope = Scope(rules)
+    in_period = case((Visit.visited_on >= period.start, 1), else_=0)
+    in_recent = case((Visit.visited_on >= recent.start, 1), else_=0)
+    tallies = (
+        select(Visit.party_id, func.sum(in_period).label("period"), func.sum(in_recent).label("recent"))
+        .where(
+            covering(Visit.channel),
+            Visit.visited_on >= min(period.start, recent.start),
+            Visit.visited_on <= max(period.end, recent.end),
+        )  # fmt: skip
+        .group_by(Visit.party_id)
+        .subquery("tallies")
+    )
+    visited, recent_visits = func.coalesce(tallies.c.period, 0), func.coalesce(tallies.c.recent, 0)
+    query = (
+        select(
+            func.count(),
+            func.sum(case((visited > 0, 1), else_=0)),
+            func.sum(recent_visits),
+            func.sum(case((recent_visits > 0, 1), else_=0)),
+        )
+        .select_from(Party)
+        .outerjoin(tallies, tallies.c.party_id == Party.id)
+        .where(scope.in_scope)
+    )
+    return tuple(int(value or 0) for value in session.execute(query).one())
 
 
 def coverage_report(

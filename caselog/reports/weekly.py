@@ -179,11 +179,13 @@ def weekly_report(*, session: Session, week: str, tz: tzinfo, rules: TierRules) 
 
 def _coverage(session: Session, week: Period, year: Period, rules: TierRules) -> WeeklyCoverage:
     """The week's visits and the year's coverage of the parties in scope, both up to the week's end."""
-    from caselog.reports.coverage import coverage_total
+    from caselog.reports.coverage import coverage_counts
 
-    this = coverage_total(session=session, rules=rules.coverage, period=week, today=week.end)
-    ytd = coverage_total(session=session, rules=rules.coverage, period=year, today=week.end)
-    return WeeklyCoverage(this.visits, this.visited, ytd.parties, ytd.visited, ytd.parties - ytd.visited, ytd.coverage)
+    in_scope, visited, visits, reached = coverage_counts(
+        session=session, rules=rules.coverage, period=year, recent=week
+    )
+    share = Fraction(visited, in_scope) if in_scope else None
+    return WeeklyCoverage(visits, reached, in_scope, visited, in_scope - visited, share)
 
 
 def _escalations(session: Session, period: Period, as_of: datetime, tz: tzinfo) -> list[Escalated]:
