@@ -334,6 +334,7 @@ def test_party_files_carry_buildings_parks_and_who_looks_after_each(district, tm
     assert district("import", "parties", str(update), "--update", code=2).splitlines()[0] == (
         f"{update}:3:department: a responsible official needs a department"
     )
+    assert json.loads(district("party", "show", "甲公司", "-f", "json"))["official"] is None  # row 2 not written either
     update.write_text("name,official,department\n甲公司,孙八,esb\n", encoding="utf-8")
     assert "updated 1" in district("import", "parties", str(update), "--update")
     assert json.loads(district("party", "show", "甲公司", "-f", "json"))["official"] == "孙八"
