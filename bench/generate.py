@@ -555,7 +555,85 @@ def build(path: Path, cases: int, *, seed: int = 7, unfinished: float = 0.165, u
     connection.close()
     if upgrade:
         _upgrade(path)
+        totals |= _programme(path, random.Random(seed + 2020), party_count, len(BUREAUS))
     return {"cases": case_id, "parties": party_count, "meetings": len(meetings), **totals}
+
+
+BUILDING_WORDS = ["大厦", "广场", "中心", "商务楼", "国际大厦", "科技楼", "金融中心", "创意楼"]
+PARK_WORDS = ["科技园", "创意园", "产业园", "文化园", "孵化园"]
+KEY_TAG = "重点企业"
+ASSIGNED_AT = date(2026, 1, 5)  # when the programme 2.0 assigned everyone
+
+
+def _programme(path: Path, rng: random.Random, party_count: int, bureaus: int) -> dict[str, int]:
+    """The visiting programme 2.0 (schema 0012 and later): office buildings (one per 250 parties) and parks (one per
+    2,000), most with a leader from their street office or a bureau; enterprises put in a building (40 %) or a park
+    (15 %); key enterprises (重点企业, 8 %) looked after by the Enterprise Service Bureau; half of the other
+    enterprises by their street office; every assignment written to the history as caselog writes it."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=OFF")
+    connection.execute("PRAGMA synchronous=OFF")
+    connection.execute("BEGIN")
+    streets = {name: bureaus + 1 + i for i, (_code, name) in enumerate(STREETS)}
+    at = f"{ASSIGNED_AT.isoformat()} {9 - OFFSET // 3600:02d}:00:00"  # 09:00 local, stored in UTC
+    history: list[tuple] = []
+    places: dict[str, list[tuple[int, str, str]]] = {}
+    for kind, table, per, words in (("building", "buildings", 250, BUILDING_WORDS),
+                                    ("park", "parks", 2000, PARK_WORDS)):  # fmt: skip
+        rows = []
+        for n in range(max(2, party_count // per)):
+            place_id, street = n + 1, list(streets)[n % len(streets)]
+            name = f"{PLACES[n % 30]}{BRAND[n // 30 % 50]}{words[n // 1500 % len(words)]}{n // 12000 or ''}"
+            official = department = None
+            if rng.random() < 0.9:
+                official = OFFICIALS[int(rng.random() * 240)]
+                department = streets[street] if rng.random() < 0.7 else 1 + int(rng.random() * bureaus)
+                history += [(at, "bench", kind, place_id, "official", None, official, None),
+                            (at, "bench", kind, place_id, "department", None, str(department), None)]  # fmt: skip
+            rows.append((place_id, name, street, official, department))
+        connection.executemany(f"INSERT INTO {table} (id, name, street, official, department_id) VALUES (?,?,?,?,?)",
+                               rows)  # fmt: skip
+        places[kind] = [(place_id, name, street) for place_id, name, street, _o, _d in rows]
+    by_street = {kind: {s: [p for p in found if p[2] == s] for s in streets} for kind, found in places.items()}
+    parties = connection.execute("SELECT id, kind, street, tags FROM parties ORDER BY id").fetchall()
+    updates = []
+    key_officials = OFFICIALS[:12]
+    for party_id, kind, street, tags in parties:
+        if kind != "enterprise":
+            continue
+        building = park = official = department = None
+        draw = rng.random()
+        if draw < 0.40 and by_street["building"][street]:
+            building = rng.choice(by_street["building"][street])
+        elif 0.40 <= draw < 0.55 and by_street["park"][street]:
+            park = rng.choice(by_street["park"][street])
+        if rng.random() < 0.08:
+            tags = ",".join([*(t for t in tags.split(",") if t), KEY_TAG])
+            official, department = rng.choice(key_officials), 1  # esb
+        elif building is None and park is None and rng.random() < 0.5:
+            official, department = OFFICIALS[int(rng.random() * 240)], streets[street]
+        for field, value in (("building", building and building[1]), ("park", park and park[1]),
+                             ("official", official), ("department", department)):  # fmt: skip
+            if value is not None:
+                history.append((at, "bench", "party", party_id, field, None, str(value), None))
+        if building or park or official:
+            updates.append((building and building[0], park and park[0], official, department, tags, party_id))
+    connection.executemany(
+        "UPDATE parties SET building_id = ?, park_id = ?, official = ?, department_id = ?, tags = ? WHERE id = ?",
+        updates,
+    )
+    codes = dict(connection.execute("SELECT id, code FROM departments"))
+    history = [(*h[:5], h[5], codes[int(h[6])] if h[4] == "department" else h[6], h[7]) for h in history]
+    connection.executemany(
+        "INSERT INTO assignments (at, actor, subject, subject_id, field, old_value, new_value, note)"
+        " VALUES (?,?,?,?,?,?,?,?)",
+        history,
+    )
+    connection.execute("COMMIT")
+    connection.execute("PRAGMA analysis_limit=1000")
+    connection.execute("ANALYZE")
+    connection.close()
+    return {"buildings": len(places["building"]), "parks": len(places["park"]), "assignments": len(history)}
 
 
 CASE_COLUMNS = (

@@ -97,6 +97,35 @@ JOIN meetings m ON m.id = mc.meeting_id JOIN cases c ON c.id = mc.case_id
 WHERE m.kind = 'joint' AND m.held_on <= :today AND c.tier = 2
   AND c.status IN ('open', 'dispatched', 'accepted', 'answered')"""
 
+# Visit coverage (走访覆盖率) by responsible department over a period: the parties in scope (enterprises, and parties
+# tagged 重点企业), who looks after each (its own official, else its building's leader, else its park's), their covering
+# visits in the period and since the earliest day a rule looks back to, and the cases those visits raised.
+COVERAGE = """WITH t AS (SELECT party_id, sum(visited_on >= :first) AS visits, max(visited_on) AS last FROM visits
+  WHERE channel = 'visit' AND visited_on >= :window AND visited_on <= :last GROUP BY party_id),
+r AS (SELECT v.party_id, count(*) AS cases FROM visits v JOIN cases c ON c.visit_id = v.id
+  WHERE v.channel = 'visit' AND v.visited_on BETWEEN :first AND :last GROUP BY v.party_id),
+p AS (SELECT p.id, coalesce(p.official, b.official, k.official) AS official,
+    CASE WHEN p.official IS NOT NULL THEN p.department_id WHEN b.official IS NOT NULL THEN b.department_id
+      ELSE k.department_id END AS dept,
+    CASE WHEN ',' || p.tags || ',' LIKE '%,重点企业,%' THEN :quarterly ELSE :yearly END AS due_since
+  FROM parties p LEFT JOIN buildings b ON b.id = p.building_id LEFT JOIN parks k ON k.id = p.park_id
+  WHERE ',' || p.tags || ',' LIKE '%,重点企业,%' OR p.kind = 'enterprise')
+SELECT d.code, count(*), sum(coalesce(t.visits, 0) > 0), sum(coalesce(t.visits, 0)), sum(coalesce(r.cases, 0)),
+  sum(p.official IS NULL), sum(t.last IS NULL OR t.last <= p.due_since)
+FROM p LEFT JOIN departments d ON d.id = p.dept LEFT JOIN t ON t.party_id = p.id LEFT JOIN r ON r.party_id = p.id
+GROUP BY d.code"""
+
+
+def coverage_floor(bare: sqlite3.Connection, first: date, last: date, due_on: date) -> dict:
+    """The bare SQL of ``report coverage --by department``: per department, (parties, visited, visits, cases, no
+    official, due)."""
+    from caselog.rules.coverage import latest_due_visit
+
+    yearly, quarterly = latest_due_visit(due_on, 12), latest_due_visit(due_on, 3)
+    params = {"first": first.isoformat(), "last": last.isoformat(), "window": min(first, yearly).isoformat(),
+              "yearly": yearly.isoformat(), "quarterly": quarterly.isoformat()}  # fmt: skip
+    return {code: tuple(counts) for code, *counts in bare.execute(COVERAGE, params)}
+
 
 def utc(moment: datetime) -> str:
     """A moment as caselog stores it in SQLite."""
@@ -243,6 +272,7 @@ def main() -> None:
 
         calendar = load_calendar(session=db)
         connection = db.connection()
+        visit_count = bare.execute("SELECT count(*) FROM visits").fetchone()[0]
 
         def fresh(call):
             """A call as a new transaction makes it: days numbered and changed cases replayed again."""
@@ -288,6 +318,38 @@ def main() -> None:
              lambda: trend_floor(bare, today, 260, NOW)], args.runs)  # fmt: skip
         note = f"{'same figures' if same else 'FLOOR DIFFERS'}; {sum(p.received for p in points)} received"
         rows.append(("report trend --weeks 260, as of now", ms, floor_ms, note))
+
+        from caselog.reports.coverage import coverage_report
+        from caselog.rules.coverage import CoverageRules
+
+        assert DEFAULT_RULES.coverage == CoverageRules({"enterprise": 12}, {"重点企业": 3}), "the floor's rules"
+        for label, period in (("year to date", year), ("one week", week)):
+
+            def covered(period=period):
+                return coverage_report(session=db, rules=DEFAULT_RULES.coverage, period=period, by="department",
+                                       today=NOW.date())  # fmt: skip
+
+            report = covered()
+            floor = coverage_floor(bare, period.start, period.end, min(period.end, NOW.date()))
+            got = {r.group: (r.parties, r.visited, r.visits, r.cases, r.no_official, r.due) for r in report.rows}
+            same = "same figures" if got == floor else "FLOOR DIFFERS"
+            ms, floor_ms = medians_ms(
+                [covered, lambda period=period: coverage_floor(bare, period.start, period.end,
+                                                               min(period.end, NOW.date()))], args.runs)  # fmt: skip
+            total = report.total
+            note = (f"{same}; {total.parties:,} parties in scope, {total.visited:,} visited, {total.visits:,} visits"
+                    f" of {visit_count:,}")  # fmt: skip
+            rows.append((f"report coverage --by department, {label}", ms, floor_ms, note))
+
+        from caselog.reports.coverage import coverage_counts
+
+        def weekly_line():
+            return coverage_counts(session=db, rules=DEFAULT_RULES.coverage, period=year, recent=week)
+
+        in_scope, visited, visits, reached = weekly_line()
+        (ms,) = medians_ms([weekly_line], args.runs)
+        note = f"{in_scope:,} in scope, {visited:,} visited this year; {visits:,} visits to {reached:,} this week"
+        rows.append((f"report weekly {week.label}: its coverage line", ms, float("nan"), note))
 
         rule = meeting_rule(DEFAULT_RULES, "joint")
         day = next_meeting(rule.rrule, rule.first, date(2026, 11, 21), calendar).day

@@ -21,6 +21,8 @@ from caselog.commands.directory import dept_app, party_app, visit_app
 from caselog.commands.files import export_command, import_command
 from caselog.commands.language import LocalizedGroup
 from caselog.commands.meetings import agenda_command, meeting_app, meetings_command
+from caselog.commands.places import building_app, park_app
+from caselog.commands.policies import policy_app
 from caselog.commands.reports import report_app
 from caselog.commands.rules import calendar_app, rules_command
 from caselog.commands.sweep import escalate_command
@@ -44,6 +46,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(dept_app, name="dept")
 app.add_typer(party_app, name="party")
 app.add_typer(visit_app, name="visit")
+app.add_typer(building_app, name="building")
+app.add_typer(park_app, name="park")
+app.add_typer(policy_app, name="policy")
 app.add_typer(case_app, name="case")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(meeting_app, name="meeting")

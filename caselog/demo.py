@@ -111,6 +111,10 @@ class DemoSummary:
     year: int
     meetings: int
     escalated: int
+    buildings: int
+    parks: int
+    looked_after: int
+    policies: int
 
 
 def prepare_demo_location(location: Location, *, force: bool) -> None:
@@ -199,7 +203,12 @@ def build_demo(*, session: Session, now: datetime, actor: str) -> DemoSummary:
             case_count += 1
     meetings = _demo_meetings(session, rng, now=now, actor=actor)
     escalated = run_sweep(sessions=within(session), now=now, rules=DEFAULT_RULES, actor=actor)
-    return DemoSummary(len(DEPARTMENTS), len(parties), visit_count, case_count, start.year, meetings, len(escalated))
+    from caselog.coverage.demo import NEW_ENTERPRISES, build_programme
+
+    programme = build_programme(session=session, now=now, actor=actor)
+    return DemoSummary(len(DEPARTMENTS), len(parties) + NEW_ENTERPRISES, visit_count, case_count, start.year, meetings,
+                       len(escalated), programme.buildings, programme.parks, programme.looked_after,
+                       programme.policies)  # fmt: skip
 
 
 DECISIONS = (

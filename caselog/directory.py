@@ -13,10 +13,12 @@ from caselog.enums import Channel, DepartmentKind, PartyKind, typed
 from caselog.errors import BadInput, NotFound
 from caselog.i18n import _
 from caselog.models import (
+    Building,
     Case,
     CaseCoDepartment,
     Department,
     DepartmentCreate,
+    Park,
     Party,
     PartyCreate,
     Status,
@@ -152,6 +154,10 @@ class PartyRow:
     tags: list[str]
     visits: int
     cases: int
+    building: str | None  # the office building (楼宇) it is in
+    park: str | None  # the park (园区) it is in
+    official: str | None  # its own responsible official, and their department
+    department: str | None
 
     def __post_init__(self) -> None:
         typed(self, kind=PartyKind)
@@ -214,9 +220,16 @@ def _party_rows(session: Session, condition, limit: int) -> list[PartyRow]:
             Party.tags,
             func.coalesce(visits.c.n, 0),
             func.coalesce(cases.c.n, 0),
+            Building.name,
+            Park.name,
+            Party.official,
+            Department.code,
         )
         .outerjoin(visits, visits.c.party_id == Party.id)
         .outerjoin(cases, cases.c.party_id == Party.id)
+        .outerjoin(Building, Building.id == Party.building_id)
+        .outerjoin(Park, Park.id == Party.park_id)
+        .outerjoin(Department, Department.id == Party.department_id)
         .order_by(Party.id)
     )
     if condition is not None:

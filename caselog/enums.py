@@ -86,6 +86,22 @@ class EventKind(StrEnum):
     imported = "imported"
 
 
+class PolicyAction(StrEnum):
+    """What a department did to a rule (制度) in answer to a recurring problem: 新建 / 修订 / 废止."""
+
+    new = "new"
+    revised = "revised"
+    abolished = "abolished"
+
+
+class Subject(StrEnum):
+    """What an assignment of responsibility is about: a party, an office building (楼宇) or a park (园区)."""
+
+    party = "party"
+    building = "building"
+    park = "park"
+
+
 class MeetingKind(StrEnum):
     """The joint meeting (联席会议, tier 2, every two weeks) and the leaders' meeting (tier 3, monthly)."""
 

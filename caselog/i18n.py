@@ -22,8 +22,10 @@ from caselog.enums import (
     EventKind,
     MeetingKind,
     PartyKind,
+    PolicyAction,
     Satisfaction,
     Status,
+    Subject,
 )
 from caselog.errors import BadInput
 
@@ -41,7 +43,8 @@ class Language(StrEnum):
 
 # Enum values shown to people (in tables, reports, agendas) under a translated name; the enum's name is the
 # gettext context, so the status "open" and a column headed "open" can read differently in Chinese.
-DISPLAYED_ENUMS = (Status, CloseReason, Satisfaction, Channel, PartyKind, DepartmentKind, EventKind, MeetingKind)
+DISPLAYED_ENUMS = (Status, CloseReason, Satisfaction, Channel, PartyKind, DepartmentKind, EventKind, MeetingKind,
+                   PolicyAction, Subject)  # fmt: skip
 
 _translation: _gettext.NullTranslations = _gettext.NullTranslations()
 _language = "en"

@@ -26,8 +26,10 @@ from caselog.enums import (  # noqa: F401  (re-exported: the enums belong to the
     EventKind,
     MeetingKind,
     PartyKind,
+    PolicyAction,
     Satisfaction,
     Status,
+    Subject,
 )
 from caselog.errors import BadInput
 from caselog.i18n import _
@@ -96,16 +98,67 @@ class Party(_Table, table=True):
     industry: str | None = Field(default=None, sa_type=String(100))
     contact: str | None = Field(default=None, sa_type=String(200))
     tags: str = Field(default="", sa_type=String(200))
+    # Where it is besides its street, and who looks after it (both or neither of official and department; a party
+    # without them is looked after by its building's leader, else its park's: ``caselog.coverage.scope``).
+    building_id: int | None = Field(default=None, foreign_key="buildings.id", index=True)
+    park_id: int | None = Field(default=None, foreign_key="parks.id", index=True)
+    official: str | None = Field(default=None, sa_type=String(100))
+    department_id: int | None = Field(default=None, foreign_key="departments.id", index=True)
+
+
+class Building(_Table, table=True):
+    """An office building (楼宇) and its building leader (楼长): the official, and the department, who look after the
+    enterprises in it (楼长制)."""
+
+    __tablename__ = "buildings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=String(200), unique=True)
+    street: str | None = Field(default=None, sa_type=String(100))
+    official: str | None = Field(default=None, sa_type=String(100))
+    department_id: int | None = Field(default=None, foreign_key="departments.id")
+
+
+class Park(_Table, table=True):
+    """A park (园区) and its park leader (园长), as a building has its leader (园长制)."""
+
+    __tablename__ = "parks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=String(200), unique=True)
+    street: str | None = Field(default=None, sa_type=String(100))
+    official: str | None = Field(default=None, sa_type=String(100))
+    department_id: int | None = Field(default=None, foreign_key="departments.id")
+
+
+class Assignment(_Table, table=True):
+    """One change of where a party is (its building, its park) or of who looks after a party, a building or a park.
+    The directory's history: append-only, as a case's events are."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (Index("ix_assignments_subject", "subject", "subject_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    actor: str = Field(sa_type=String(100))
+    subject: str = Field(sa_type=String(16))  # party, building or park
+    subject_id: int
+    field: str = Field(sa_type=String(16))  # building, park, official or department
+    old_value: str | None = Field(default=None, sa_type=Text)
+    new_value: str | None = Field(default=None, sa_type=Text)
+    note: str | None = Field(default=None, sa_type=Text)
 
 
 class Visit(_Table, table=True):
     """One official's visit to one party on one day (走访); it may raise several cases."""
 
     __tablename__ = "visits"
+    # A party's visits by channel and day: its last visit is one step of the index (visit due, coverage).
+    __table_args__ = (Index("ix_visits_party_day", "party_id", "channel", "visited_on"),)
 
     id: int | None = Field(default=None, primary_key=True)
     visited_on: date = Field(index=True)
-    party_id: int = Field(foreign_key="parties.id", index=True)
+    party_id: int = Field(foreign_key="parties.id")
     official: str = Field(sa_type=String(100))
     department_id: int = Field(foreign_key="departments.id", index=True)
     channel: str = Field(default=Channel.visit, sa_type=String(16))
@@ -311,6 +364,42 @@ class Decision(_Table, table=True):
     closed_note: str | None = Field(default=None, sa_type=Text)
 
 
+# --- policies ----------------------------------------------------------------------------------------------
+
+
+class Policy(_Table, table=True):
+    """A rule (制度) a department made, revised or abolished (新建 / 修订 / 废止), in answer to recurring problems."""
+
+    __tablename__ = "policies"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(sa_type=String(200))
+    department_id: int = Field(foreign_key="departments.id", index=True)
+    action: str = Field(sa_type=String(16))
+    decided_on: date = Field(index=True)
+    note: str | None = Field(default=None, sa_type=Text)
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    actor: str = Field(sa_type=String(100))
+
+
+class PolicyCategory(_Table, table=True):
+    """A category of problem a policy answers."""
+
+    __tablename__ = "policy_categories"
+
+    policy_id: int = Field(foreign_key="policies.id", primary_key=True)
+    category: str = Field(sa_type=String(64), primary_key=True, index=True)
+
+
+class PolicyCase(_Table, table=True):
+    """A case a policy answers."""
+
+    __tablename__ = "policy_cases"
+
+    policy_id: int = Field(foreign_key="policies.id", primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", primary_key=True, index=True)
+
+
 def all_tables():
     """SQLModel's metadata with every caselog table in it (database checks, comparisons with the migrations)."""
     return SQLModel.metadata
@@ -393,6 +482,54 @@ class PartyCreate(_Input):
         if len(",".join(tags)) > TAGS_MAX:
             raise ValueError(_("at most {limit} characters of tags in all").format(limit=TAGS_MAX))
         return tags
+
+
+class PlaceCreate(_Input):
+    """A new office building (楼宇) or park (园区)."""
+
+    name: str = PydanticField(min_length=1, max_length=200)
+    street: str | None = PydanticField(default=None, max_length=100)
+
+    @field_validator("street")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return _clean_optional(value)
+
+
+class PolicyCreate(_Input):
+    """A new policy (制度) as a user gives it; its department, categories and cases are resolved by the service."""
+
+    title: str = PydanticField(min_length=1, max_length=TITLE_MAX)
+    action: PolicyAction
+    decided_on: date
+    note: str | None = PydanticField(default=None, max_length=TEXT_MAX)
+    categories: list[str] = []
+
+    @field_validator("note")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return _clean_optional(value)
+
+    @field_validator("categories")
+    @classmethod
+    def _categories(cls, value: list[str]) -> list[str]:
+        return clean_categories(value)
+
+
+def clean_categories(value: list[str]) -> list[str]:
+    """Categories a policy answers, stripped and without repeats; ``ValueError`` for an empty or too long one."""
+    categories: list[str] = []
+    for category in value:
+        category = category.strip()
+        if not category:
+            raise ValueError(_("a category cannot be empty"))
+        if len(category) > 64:
+            raise ValueError(_("a category has at most 64 characters"))
+        if (found := CONTROL_CHARACTER.search(category)) is not None:
+            raise ValueError(_("contains the control character U+{code:04X}").format(code=ord(found.group())))
+        if category not in categories:
+            categories.append(category)
+    return categories
 
 
 class VisitCreate(_Input):

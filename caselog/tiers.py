@@ -19,6 +19,7 @@ from typing import Any
 from caselog.enums import Status
 from caselog.errors import BadInput
 from caselog.i18n import N_, _
+from caselog.rules.coverage import DEFAULT_COVERAGE, MAX_MONTHS, PARTY_KINDS, CoverageRules, rule_items
 
 TIERS = (1, 2, 3)
 
@@ -45,6 +46,8 @@ RULES_FILE_KEYS: tuple[str, ...] = (
     "escalation.returns",
     "escalation.joint_agendas",
     *(f"meetings.{kind}.{field}" for kind in MEETING_KINDS for field in ("rrule", "first")),
+    *(f"coverage.{kind}" for kind in PARTY_KINDS),
+    "coverage.tags",
 )
 _TABLES = frozenset(key.rsplit(".", n)[0] for key in RULES_FILE_KEYS for n in (1, 2) if key.count(".") >= n)
 MAX_DAYS = 365
@@ -126,6 +129,7 @@ class TierRules:
     escalate_joint_agendas: int = 2
     joint: MeetingRule = MeetingRule("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", date(2026, 1, 6))
     leaders: MeetingRule = MeetingRule("FREQ=MONTHLY;BYDAY=TH;BYSETPOS=-1", date(2026, 1, 1))
+    coverage: CoverageRules = DEFAULT_COVERAGE
     source: str | None = None
     overridden: frozenset[str] = frozenset()
 
@@ -228,6 +232,9 @@ def _values(rules: TierRules) -> dict[str, Any]:
     for kind in MEETING_KINDS:
         values[f"meetings.{kind}.rrule"] = meeting_rule(rules, kind).rrule
         values[f"meetings.{kind}.first"] = meeting_rule(rules, kind).first
+    for kind, months in rule_items(rules.coverage):
+        values[f"coverage.{kind}"] = months
+    values["coverage.tags"] = dict(rules.coverage.tags)
     return values
 
 
@@ -242,7 +249,8 @@ def _toml(value: object) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml(item) for item in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{key} = {_toml(item)}" for key, item in value.items()) + "}"
+        keys = [key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml(key) for key in value]
+        return "{" + ", ".join(f"{key} = {_toml(item)}" for key, item in zip(keys, value.values(), strict=True)) + "}"
     if isinstance(value, date | time):
         return value.isoformat()
     return str(value)
@@ -339,6 +347,9 @@ def _check(key: str, value: Any) -> str | None:
     elif key.startswith("escalation."):
         ok = whole and 1 <= value <= MAX_COUNT
         template = _("expected a whole number from 1 to {count}, found {found}")
+    elif key.startswith("coverage."):
+        ok = whole and 0 <= value <= MAX_MONTHS
+        template = _("expected a whole number of months from 0 (not in scope) to {months}, found {found}")
     elif key == "intake.key_categories":
         ok = isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value)
         template = _("expected a list of non-empty category names, found {found}")
@@ -349,7 +360,23 @@ def _check(key: str, value: Any) -> str | None:
     else:  # an rrule: parsed later, with its first date
         ok = isinstance(value, str) and bool(value.strip())
         template = _("expected a recurrence rule such as 'FREQ=WEEKLY;BYDAY=TU', found {found}")
-    return None if ok else template.format(days=MAX_DAYS, count=MAX_COUNT, found=_found(value))
+    return None if ok else template.format(days=MAX_DAYS, count=MAX_COUNT, months=MAX_MONTHS, found=_found(value))
+
+
+def _check_tags(value: Any) -> tuple[str, str] | None:
+    """What is wrong with ``coverage.tags`` (a table of tag = months), and the key to name; or None."""
+    if not isinstance(value, dict):
+        return "coverage.tags", _("expected a table of tag = months, such as {example}, found {found}").format(
+            example='{"重点企业" = 3}', found=_found(value)
+        )
+    for tag, months in value.items():
+        key = f"coverage.tags.{tag}"
+        if not tag.strip() or "," in tag:
+            return key, _("a tag is a word without commas, found {found}").format(found=_found(tag))
+        if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= MAX_MONTHS:
+            template = _("expected a whole number of months from 1 to {months}, found {found}")
+            return key, template.format(months=MAX_MONTHS, found=_found(months))
+    return None
 
 
 def _check_rrule(rrule: str, first: date, first_key: str) -> str | None:
@@ -383,7 +410,10 @@ def _validate(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     found: dict[str, Any] = {}
     _flatten(data, "", found)
     for key in RULES_FILE_KEYS:
-        if key in found and (problem := _check(key, found[key])) is not None:
+        if key == "coverage.tags":
+            if key in found and (problem := _check_tags(found[key])) is not None:
+                raise _Refused(problem[0], f"{problem[0]}: {problem[1]}")
+        elif key in found and (problem := _check(key, found[key])) is not None:
             raise _Refused(key, f"{key}: {problem}")
     values = _values(DEFAULT_RULES) | found
     for tier in TIERS:
@@ -433,6 +463,9 @@ def parse_rules(text: str, *, source: str) -> TierRules:
         escalate_joint_agendas=values["escalation.joint_agendas"],
         joint=MeetingRule(values["meetings.joint.rrule"], values["meetings.joint.first"]),
         leaders=MeetingRule(values["meetings.leaders.rrule"], values["meetings.leaders.first"]),
+        coverage=CoverageRules(
+            kinds={kind: values[f"coverage.{kind}"] for kind in PARTY_KINDS}, tags=values["coverage.tags"]
+        ),
         source=source,
         overridden=frozenset(found),
     )

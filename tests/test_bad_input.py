@@ -423,6 +423,61 @@ KINDS: list[Kind] = [
     K("visit-unknown", *OPEN, "--visit", "999", stderr="caselog: --visit: no visit with id 999\n"),
     K("visit-of-another-party", *OPEN[:3], "--party", "上海测试科技有限公司", "--visit", "1",
       stderr="caselog: --visit: visit 1 was to party 2, not to party 1\n"),
+    # --- buildings, parks, who looks after whom, policies (issue 20) ----------------------------------------
+    K("party-assign-unknown-building", "party", "assign", "张伟", "--building", "白玉兰",
+      stderr="caselog: --building: no building named '白玉兰' (did you mean '白玉兰广场'?)\n"),
+    K("party-assign-unknown-park-id", "party", "assign", "张伟", "--park", "99", stderr="caselog: --park: no park with id 99\n"),
+    K("party-assign-official-without-dept", "party", "assign", "张伟", "--official", "王科长",
+      stderr="caselog: --dept: a responsible official needs a department\n"),
+    K("party-assign-dept-without-official", "party", "assign", "张伟", "--dept", "market",
+      stderr="caselog: --official: a responsible department needs an official\n"),
+    K("party-assign-inactive-dept", "party", "assign", "张伟", "--official", "王科长", "--dept", "old",
+      stderr="caselog: --dept: department 'old' is inactive\n"),
+    K("party-assign-unknown-dept", "party", "assign", "张伟", "--official", "王科长", "--dept", "mrket",
+      stderr="caselog: --dept: no department 'mrket' (did you mean 'market'?)\n"),
+    K("party-assign-nothing", "party", "assign", "张伟",
+      stderr="caselog: PARTY: give --building, --park, --official or --dept (- clears one)\n"),
+    K("party-assign-long-official", "party", "assign", "张伟", "--official", "王" * 101, "--dept", "market",
+      stderr="caselog: --official: 101 characters, at most 100 allowed\n"),
+    K("party-add-unknown-building", "party", "add", "新公司", "--building", "星荟中心",
+      stderr="caselog: --building: no building named '星荟中心'\n"),
+    K("building-name-taken", "building", "add", "白玉兰广场", stderr="caselog: NAME: a building named '白玉兰广场' already exists\n"),
+    K("building-name-empty", "building", "add", " ", stderr="caselog: NAME: String should have at least 1 character\n"),
+    K("building-unknown", "building", "show", "星荟", stderr="caselog: BUILDING: no building named '星荟'\n"),
+    K("building-assign-nothing", "building", "assign", "白玉兰广场",
+      stderr="caselog: --official: give the leader (--official and --dept), or - to clear\n"),
+    K("park-assign-official-without-dept", "park", "assign", "音乐谷", "--official", "陈明",
+      stderr="caselog: --dept: a responsible official needs a department\n"),
+    K("park-unknown", "park", "assign", "音乐", "--official", "陈明", "--dept", "market",
+      stderr="caselog: PARK: no park named '音乐' (did you mean '音乐谷'?)\n"),
+    K("visit-due-unknown-park", "visit", "due", "--park", "音乐", stderr="caselog: --park: no park named '音乐' (did you mean '音乐谷'?)\n"),
+    K("visit-due-unknown-dept", "visit", "due", "--dept", "mrket",
+      stderr="caselog: --dept: no department 'mrket' (did you mean 'market'?)\n"),
+    K("visit-due-within-negative", "visit", "due", "--within", "-1", usage=True,
+      stderr="Error: Invalid value for '--within': Input should be greater than or equal to 0\n"),
+    K("policy-unknown-dept", "policy", "add", "人才公寓管理办法", "--dept", "mrket", "--action", "new",
+      stderr="caselog: --dept: no department 'mrket' (did you mean 'market'?)\n"),
+    K("policy-unknown-case", "policy", "add", "人才公寓管理办法", "--dept", "market", "--action", "new", "--case", "C2026-999999",
+      stderr="caselog: no case 'C2026-999999'\n"),
+    K("policy-bad-action", "policy", "add", "办法", "--dept", "market", "--action", "repealed", usage=True,
+      stderr="Error: Invalid value for '--action': 'repealed' is not one of 'new', 'revised', 'abolished'.\n"),
+    K("policy-empty-category", "policy", "add", "办法", "--dept", "market", "--action", "new", "--category", " ",
+      stderr="caselog: --category: a category cannot be empty\n"),
+    K("policy-long-title", "policy", "add", "办" * 201, "--dept", "market", "--action", "new",
+      stderr="caselog: TITLE: String should have at most 200 characters\n"),
+    K("policy-bad-date", "policy", "add", "办法", "--dept", "market", "--action", "new", "--on", "2026-02-30",
+      stderr="caselog: --on: '2026-02-30' is not a valid date (day must be 1 to 28 in 2026-02)\n"),
+    K("policy-unknown", "policy", "show", "9", stderr="caselog: POLICY: no policy with id 9\n"),
+    K("policy-link-nothing", "policy", "link", "9", stderr="caselog: POLICY: give --category or --case\n"),
+    K("report-coverage-bad-by", "report", "coverage", "--by", "floor", usage=True,
+      stderr="Error: Invalid value for '--by': 'floor' is not one of 'department', 'official', 'street', 'building', 'park'.\n"),
+    K("csv-unknown-building", "import", "parties", "parties.csv", files=csv("name,building\n某公司,星荟中心\n", "parties.csv"),
+      stderr=imported("parties.csv", "parties.csv:2:building: no building '星荟中心'; add it first or use --create-missing buildings")),
+    K("csv-official-without-department", "import", "parties", "parties.csv",
+      files=csv("name,official,department\n某公司,王科长,\n", "parties.csv"),
+      stderr=imported("parties.csv", "parties.csv:2:department: a responsible official needs a department")),
+    K("rules-coverage-months", "--rules", "rules.toml", "rules", files={"rules.toml": "[coverage]\nenterprise = 'yearly'\n"},
+      stderr="caselog: rules.toml:2: coverage.enterprise: expected a whole number of months from 0 (not in scope) to 120, found 'yearly'\n"),
     # --- broken rules files -------------------------------------------------------------------------------
     K("rules-rrule-never-fires", "--rules", "rules.toml", "agenda", "joint", files={"rules.toml": "[meetings.joint]\nrrule = \"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30\"\n"},
       stderr="caselog: rules.toml:2: meetings.joint.rrule: the rule schedules no meeting in the 800 days from 2026-01-06, found 'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30'\n"),
@@ -448,7 +503,8 @@ KINDS: list[Kind] = [
       stderr="caselog: rules.toml:1: unknown key 'x' (known: intake.key_categories, deadlines.tier1.reply,"
       " deadlines.tier1.resolve, deadlines.tier2.reply, deadlines.tier2.resolve, deadlines.tier3.reply,"
       " deadlines.tier3.resolve, escalation.returns, escalation.joint_agendas, meetings.joint.rrule,"
-      " meetings.joint.first, meetings.leaders.rrule, meetings.leaders.first)\n"),
+      " meetings.joint.first, meetings.leaders.rrule, meetings.leaders.first, coverage.enterprise,"
+      " coverage.resident, coverage.organisation, coverage.tags)\n"),
     K("rules-table-as-value", "--rules", "rules.toml", "rules", files={"rules.toml": "deadlines = 5\n"},
       stderr="caselog: rules.toml:1: deadlines: expected a table, found 5\n"),
     K("rules-reply-after-resolve", "--rules", "rules.toml", "rules", files={"rules.toml": "[deadlines.tier1]\nreply = 20\n"},
@@ -542,7 +598,8 @@ def report_the_count(request):
 
 def populate(location) -> None:
     """Four departments (one inactive), two parties, a visit, a joint meeting and four cases:
-    C2026-000001 open, -000002 dispatched to market (EXT-1), -000003 closed, -000004 resolved (tier 2)."""
+    C2026-000001 open, -000002 dispatched to market (EXT-1), -000003 closed, -000004 resolved (tier 2); a building
+    (白玉兰广场, led by 李娜 of esb) and a park (音乐谷, no leader)."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -594,6 +651,14 @@ def populate(location) -> None:
         solved = open_case("人才公寓", "上海测试科技有限公司", 4, lead="housing", co=["market"])
         moves.resolve(session=db, ref=solved.ref, note="已安排", at=at(4, 11), now=now, actor="t")
         record_meeting(session=db, kind="joint", day=at(3).date(), chair=None, attendees=[], now=now, actor="t")
+        from caselog.coverage.assignments import assign_place
+        from caselog.coverage.places import add_place
+        from caselog.models import PlaceCreate
+
+        add_place(session=db, kind="building", data=PlaceCreate(name="白玉兰广场"))
+        assign_place(session=db, kind="building", place="白玉兰广场", changes={"official": "李娜", "department": "esb"},
+                     at=now, actor="t")  # fmt: skip
+        add_place(session=db, kind="park", data=PlaceCreate(name="音乐谷"))
 
 
 TEMPLATE_DATABASE = "caselog_bad_input_district"

@@ -301,6 +301,11 @@ def test_party_lookup_by_id_name_or_code(filed):
             "tags": ["sme", "private"],
             "visits": 1,
             "cases": 1,
+            "building": None,
+            "park": None,
+            "official": None,
+            "department": None,
+            "history": [],
         }
 
 

@@ -195,6 +195,20 @@ def test_events_are_append_only(session, district):
                 session.execute(text(statement))
 
 
+def test_the_history_of_assignments_is_append_only(session, district):
+    from caselog.coverage.assignments import assign_party
+
+    from conftest import NOW
+
+    assign_party(session=session, party="张伟", changes={"official": "李娜", "department": "esb"}, at=NOW, actor="a")
+    session.flush()
+    assert session.execute(text("SELECT count(*) FROM assignments")).scalar() == 2
+    for statement in ("UPDATE assignments SET note = 'x'", "DELETE FROM assignments"):
+        with pytest.raises(Exception, match="assignments are append-only"):
+            with session.begin_nested():
+                session.execute(text(statement))
+
+
 @pytest.mark.no_database
 def test_known_revisions_match_the_alembic_scripts():
     from alembic.config import Config
@@ -247,6 +261,10 @@ def test_database_info_counts_rows(location, district):
         "meeting_attendees": 0,
         "meeting_cases": 0,
         "decisions": 0,
+        "buildings": 0,
+        "parks": 0,
+        "assignments": 0,
+        "policies": 0,
     }
 
 

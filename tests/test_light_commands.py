@@ -104,6 +104,16 @@ def test_calendar_entries_are_read_and_an_old_schema_is_upgraded_first(isolated_
         connection.execute("CREATE INDEX ix_cases_report_received ON cases (opened_day)")
         connection.execute("CREATE INDEX ix_cases_report_due ON cases (report_due_on)")
         connection.execute("DELETE FROM settings")
+        for table in ("policy_cases", "policy_categories", "policies", "assignments"):  # and 0012
+            connection.execute(f"DROP TABLE {table}")
+        for column in ("building_id", "park_id", "department_id"):
+            connection.execute(f"DROP INDEX ix_parties_{column}")
+            connection.execute(f"ALTER TABLE parties DROP COLUMN {column}")
+        connection.execute("ALTER TABLE parties DROP COLUMN official")
+        connection.execute("DROP TABLE buildings")
+        connection.execute("DROP TABLE parks")
+        connection.execute("DROP INDEX ix_visits_party_day")
+        connection.execute("CREATE INDEX ix_visits_party_id ON visits (party_id)")
         connection.execute("DROP TABLE calendar_years")  # and 0011
         for table, column in (
             ("cases", "reply_deadline_estimated"),

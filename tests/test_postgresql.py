@@ -42,6 +42,10 @@ def test_an_official_works_cases_through_the_application_role(shared):
     run(official, "case", "answer", "C2026-000001", "--note", "已答复")
     run(official, "case", "resolve", "C2026-000001", "--note", "已清理")
     run(official, "escalate")
+    run(official, "building", "add", "白玉兰广场", "--official", "李娜", "--dept", "market")
+    run(official, "party", "assign", "张伟", "--building", "白玉兰广场")
+    run(official, "policy", "add", "楼道管理办法", "--dept", "housing", "--action", "new", "--case", "C2026-000001")
+    assert '"parties": 0' in run(official, "report", "coverage", "--format", "json").stdout  # residents: not in scope
     assert '"received": 1' in run(official, "report", "rates", "--by", "department", "--format", "json").stdout
     assert run(official, "db", "check").stdout.startswith("ok")
     info = run(official, "db", "info").stdout
@@ -51,7 +55,8 @@ def test_an_official_works_cases_through_the_application_role(shared):
 @pytest.mark.parametrize(
     "statement",
     ["DELETE FROM cases", "DELETE FROM events", "UPDATE events SET note = 'x'", "CREATE TABLE mine (x int)",
-     "UPDATE alembic_version SET version_num = '0001'"],
+     "UPDATE alembic_version SET version_num = '0001'", "UPDATE assignments SET note = 'x'",
+     "DELETE FROM assignments", "DELETE FROM policies"],
 )  # fmt: skip
 def test_the_application_role_cannot_delete_history_or_change_the_schema(shared, statement):
     import psycopg

@@ -240,6 +240,9 @@ As of 2026-03-08 23:59. Cases received in the period; withdrawn, duplicate and i
 | on-time rate (按期办结率) | — | — | — | — |
 | satisfaction rate (满意率) | 100.0% | — | — | 100.0% |
 
+Visit coverage (走访覆盖率): visits this week 0, parties visited 0; year to date 0 of 1 parties in scope visited \
+(0.0%), 1 not visited.
+
 ## Year to date by lead department
 
 | group | received | reply rate | resolution rate | on time | satisfaction |

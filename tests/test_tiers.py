@@ -319,6 +319,13 @@ FULL_FILE = toml(
     "[meetings.leaders]",
     'rrule = "FREQ=MONTHLY;BYDAY=TH;BYSETPOS=-1"',
     "first = 2026-01-01",
+    "",
+    "[coverage]  # months between visits; 0: not in scope",
+    "enterprise = 12",
+    "resident = 0",
+    "organisation = 0",
+    "[coverage.tags]",
+    '"重点企业" = 3',
 )
 
 
@@ -359,6 +366,10 @@ def test_the_full_file_sets_every_key():
          lambda r: r.leaders, MeetingRule("FREQ=MONTHLY;BYMONTHDAY=15", date(2026, 1, 1))),
         (toml("[meetings.leaders]", "first = 2027-01-01"), "meetings.leaders.first",
          lambda r: r.leaders, MeetingRule("FREQ=MONTHLY;BYDAY=TH;BYSETPOS=-1", date(2027, 1, 1))),
+        (toml("[coverage]", "organisation = 6"), "coverage.organisation",
+         lambda r: r.coverage.kinds["organisation"], 6),
+        (toml("[coverage.tags]", '"重点企业" = 1', "SME = 6"), "coverage.tags",
+         lambda r: dict(r.coverage.tags), {"重点企业": 1, "sme": 6}),
         # Dotted keys and inline tables are the same keys.
         (toml("deadlines.tier1.reply = 4"), "deadlines.tier1.reply", lambda r: deadline_days(r, 1), (4, 15)),
         (toml("[deadlines]", "tier2 = {reply = 2, resolve = 30}"), "deadlines.tier2.reply",
@@ -407,6 +418,10 @@ def test_rule_rows_of_the_defaults():
         "2026-01-06",
         '"FREQ=MONTHLY;BYDAY=TH;BYSETPOS=-1"',
         "2026-01-01",
+        "12",
+        "0",
+        "0",
+        '{"重点企业" = 3}',
     ]
 
 
@@ -487,6 +502,19 @@ COUNT = "expected a whole number from 1 to 20, found"
          "rules.toml:2: meetings.leaders.first: expected a date such as 2026-01-06, found '2026-01-01'"),
         (toml("[meetings.leaders]", "first = 09:00:00"),
          "rules.toml:2: meetings.leaders.first: expected a date such as 2026-01-06, found 09:00:00"),
+        # How often parties must be visited.
+        (toml("[coverage]", "enterprise = 'yearly'"), "rules.toml:2: coverage.enterprise: expected a whole number of"
+         " months from 0 (not in scope) to 120, found 'yearly'"),
+        (toml("[coverage]", "resident = 121"), "rules.toml:2: coverage.resident: expected a whole number of months"
+         " from 0 (not in scope) to 120, found 121"),
+        (toml("[coverage]", "enterprise = 12", "tags = 3"), "rules.toml:3: coverage.tags: expected a table of tag ="
+         ' months, such as {"重点企业" = 3}, found 3'),
+        (toml("[coverage.tags]", '"重点企业" = 3', '"新入驻" = 0'), "rules.toml:3: coverage.tags.新入驻: expected a"
+         " whole number of months from 1 to 120, found 0"),
+        (toml("[coverage.tags]", '"a,b" = 3'), "rules.toml:2: coverage.tags.a,b: a tag is a word without commas,"
+         " found 'a,b'"),
+        (toml("[coverage]", "enterprises = 12"), "rules.toml:2: unknown key 'coverage.enterprises' (known:"
+         " coverage.enterprise, coverage.resident, coverage.organisation, coverage.tags)"),
     ],
 )  # fmt: skip
 def test_a_broken_file_is_refused_with_its_line_and_key(text, message):

@@ -1,11 +1,12 @@
 """``caselog dept …``, ``caselog party …`` and ``caselog visit …``: the departments that handle cases, the parties
 that raise them and the visits that collect them."""
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from caselog.commands.context import handled, now, open_session
+from caselog.commands.context import actor, district_tz, handled, load_rules, now, open_session
 from caselog.commands.options import Format, FormatOption, day, row_limit, search_text
 from caselog.commands.output import emit
 from caselog.enums import Channel, DepartmentKind, PartyKind
@@ -100,7 +101,53 @@ PARTY_COLUMNS = [
     (N_("tags"), "tags"),
     (N_("visits"), "visits"),
     (N_("cases"), "cases"),
+    (N_("building"), "building"),
+    (N_("park"), "park"),
 ]
+# What party show adds: who looks after the party.
+PARTY_SHOW_COLUMNS = [*PARTY_COLUMNS, (N_("contact"), "contact"), (N_("official"), "official"),
+                      (N_("dept"), "department")]  # fmt: skip
+# The history of a party's, building's or park's assignments.
+HISTORY_COLUMNS = [
+    (N_("at"), "at"),
+    (N_("actor"), "actor"),
+    (N_("field"), lambda row: field_word(row.field)),
+    (N_("old"), "old"),
+    (N_("new"), "new"),
+    (N_("note"), "note"),
+]
+FIELD_WORDS = {
+    "building": N_("building"),
+    "park": N_("park"),
+    "official": N_("responsible official"),
+    "department": N_("responsible department"),
+}
+
+
+def field_word(field: str) -> str:
+    """A field of an assignment as people name it: building / 楼宇, official / 负责人 …"""
+    return _(FIELD_WORDS[field]) if field in FIELD_WORDS else field
+
+
+def change_text(change) -> str:
+    """One change of an assignment in a line: ``building: — → 白玉兰广场``."""
+    return _("{field}: {old} → {new}").format(field=field_word(change.field), old=change.old or "—",
+                                              new=change.new or "—")  # fmt: skip
+
+
+def assignment_changes(**options: str | None) -> dict[str, str | None]:
+    """The assignment fields the options set: a value sets it, ``-`` clears it, a missing option leaves it."""
+    return {field: None if value.strip() == "-" else value for field, value in options.items() if value is not None}
+
+
+BuildingOption = Annotated[
+    str | None, typer.Option("--building", help=N_("Id or exact name of its office building (楼宇); - clears."))
+]
+ParkOption = Annotated[str | None, typer.Option("--park", help=N_("Id or exact name of its park (园区); - clears."))]
+OfficialOption = Annotated[
+    str | None, typer.Option("--official", help=N_("The official who looks after it (走访责任人); - clears."))
+]
+ResponsibleDeptOption = Annotated[str | None, typer.Option("--dept", help=N_("The responsible official's department."))]
 
 
 @party_app.command("add")
@@ -121,8 +168,13 @@ def party_add(
     tag: Annotated[
         list[str] | None, typer.Option("--tag", help=N_("A tag such as private or sme; repeatable."))
     ] = None,
+    building: BuildingOption = None,
+    park: ParkOption = None,
+    official: OfficialOption = None,
+    dept: ResponsibleDeptOption = None,
 ) -> None:
     """Add a party (enterprise, resident or organisation)."""
+    from caselog.coverage.assignments import assign_to
     from caselog.directory import add_party
     from caselog.models import PartyCreate, validate
 
@@ -137,8 +189,12 @@ def party_add(
     }
     names = {"name": "NAME", "credit_code": "--credit-code", "tags": "--tag"}
     data = validate(PartyCreate, values, names=names)
+    changes = assignment_changes(building=building, park=park, official=official, department=dept)
+    current = now()
     with open_session(ctx, write=True) as db:
         party = add_party(session=db, data=data)
+        if changes:
+            assign_to(session=db, party=party, changes=changes, at=current, actor=actor(ctx), note=None)
     typer.echo(_("added party {id}: {name}").format(id=party.id, name=party.name))
 
 
@@ -167,17 +223,61 @@ def party_show(
     party: Annotated[str, typer.Argument(help=N_("Id, credit code or exact name."))],
     fmt: Format = FormatOption,
 ) -> None:
-    """Show one party."""
+    """Show one party, who looks after it, and the history of its assignments."""
+    from caselog.coverage.assignments import history, looked_after_by
     from caselog.directory import party_row
+    from caselog.enums import Subject
 
     with open_session(ctx, write=False) as db:
         row = party_row(session=db, text=party)
+        responsible = looked_after_by(session=db, party_id=row.id)
+        changes = history(session=db, subject=Subject.party, subject_id=row.id, tz=district_tz())
     if fmt is Format.table:
-        from caselog.render.terminal import print_fields
+        from caselog.render.terminal import print_fields, print_table
 
-        print_fields([(header, getattr(row, name)) for header, name in PARTY_COLUMNS])
+        pairs = [(_(header), getattr(row, name)) for header, name in PARTY_SHOW_COLUMNS]
+        pairs.append((_("looked after by"), responsible_text(*responsible)))
+        print_fields(pairs)
+        if changes:
+            print_table(changes, HISTORY_COLUMNS, title=_("history"))
+    elif fmt is Format.json:
+        from caselog.render.machine import jsonable
+
+        emit({**jsonable(row), "history": jsonable(changes)}, fmt)
     else:
-        emit(row if fmt is Format.json else [row], fmt)
+        emit([row], fmt)
+
+
+def responsible_text(official: str | None, department: str | None, via: str | None) -> str:
+    """Who looks after a party, and through whom: ``李娜 (st-ouyang), building leader``; — for nobody."""
+    if official is None:
+        return _("nobody (no responsible official)")
+    through = {"party": "", "building": _(", building leader (楼长)"), "park": _(", park leader (园长)")}
+    return f"{official} ({department}){through.get(via, '')}"
+
+
+@party_app.command("assign")
+@handled
+def party_assign(
+    ctx: typer.Context,
+    party: Annotated[str, typer.Argument(help=N_("Id, credit code or exact name."))],
+    building: BuildingOption = None,
+    park: ParkOption = None,
+    official: OfficialOption = None,
+    dept: ResponsibleDeptOption = None,
+) -> None:
+    """Put a party in an office building or park, or name the official and department who look after it; each
+    change is kept in its history."""
+    from caselog.coverage.assignments import assign_party
+    from caselog.errors import BadInput
+
+    changes = assignment_changes(building=building, park=park, official=official, department=dept)
+    if not changes:
+        raise BadInput(_("PARTY: give --building, --park, --official or --dept (- clears one)"))
+    current = now()
+    with open_session(ctx, write=True) as db:
+        made = assign_party(session=db, party=party, changes=changes, at=current, actor=actor(ctx))
+    typer.echo("; ".join(change_text(change) for change in made) if made else _("nothing changed"))
 
 
 VISIT_COLUMNS = [
@@ -239,3 +339,75 @@ def visit_list(
     with open_session(ctx, write=False) as db:
         rows = list_visits(session=db, department=dept, since=start, until=end, limit=row_limit(limit))
     emit(rows, fmt, columns=VISIT_COLUMNS, empty=_("no visits found"))
+
+
+class ListFormat(StrEnum):
+    """Formats of a list for people and scripts, markdown for the bureau's documents."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+DUE_COLUMNS = [
+    (N_("id"), "party_id"),
+    (N_("party"), "party"),
+    (N_("street"), "street"),
+    (N_("building"), "building"),
+    (N_("park"), "park"),
+    (N_("official"), "official"),
+    (N_("dept"), "department"),
+    (N_("every (months)"), "every_months"),
+    (N_("last visit"), lambda r: r.last_visited_on or _("never")),
+    (N_("due"), "due_on"),
+    (N_("days since"), "days_since_visit"),
+]
+
+
+@visit_app.command("due")
+@handled
+def visit_due(
+    ctx: typer.Context,
+    official: Annotated[str | None, typer.Option("--official", help=N_("Parties this official looks after."))] = None,
+    dept: Annotated[str | None, typer.Option("--dept", help=N_("Parties this department looks after."))] = None,
+    building: Annotated[str | None, typer.Option("--building", help=N_("Parties in this office building."))] = None,
+    park: Annotated[str | None, typer.Option("--park", help=N_("Parties in this park."))] = None,
+    street: Annotated[str | None, typer.Option("--street", help=N_("Parties in this street."))] = None,
+    within: Annotated[
+        int, typer.Option("--within", help=N_("Also those falling due within this many days."), min=0, max=3660)
+    ] = 0,
+    limit: Annotated[int, typer.Option("--limit", help=N_("At most this many (0 = all)."), min=0)] = 50,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help=N_("table, json, csv or markdown."))] = (
+        ListFormat.table
+    ),
+) -> None:
+    """Parties due for a visit by the coverage rules — never visited first, then the longest since the last visit —
+    with the official who looks after each."""
+    from caselog.coverage.due import DueFilter, visits_due
+
+    today = now().date()
+    wanted = DueFilter(official=official, department=dept, building=building, park=park, street=street)
+    rules = load_rules(ctx).coverage
+    with open_session(ctx, write=False) as db:
+        rows = visits_due(session=db, rules=rules, today=today, wanted=wanted, within=within, limit=row_limit(limit))
+    if fmt is ListFormat.markdown:
+        from datetime import timedelta
+
+        from caselog.i18n import format_day
+        from caselog.render.reports import markdown_table
+
+        by = today + timedelta(days=within)  # the day visits_due looks ahead to
+        title = _("Parties due for a visit by {day}").format(day=format_day(by))
+        columns = [(_(header), getter) for header, getter in DUE_COLUMNS]
+        typer.echo(markdown_table(rows, columns, title), nl=False)
+        return
+    if fmt is ListFormat.csv:
+        import sys
+
+        from caselog.coverage.due import DueRow
+        from caselog.render.machine import write_csv
+
+        write_csv(rows, sys.stdout, fields=list(DueRow.__dataclass_fields__))
+        return
+    emit(rows, Format(fmt.value), columns=DUE_COLUMNS, empty=_("no party is due for a visit"))

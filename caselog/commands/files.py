@@ -61,6 +61,8 @@ class Creatable(StrEnum):
 
     departments = "departments"
     parties = "parties"
+    buildings = "buildings"
+    parks = "parks"
 
 
 class ExportFormat(StrEnum):
@@ -100,7 +102,8 @@ def import_command(
     ] = OnDuplicate.error,
     update: Annotated[bool, typer.Option("--update", help=N_("Update rows that exist and changed."))] = False,
     create_missing: Annotated[
-        list[Creatable] | None, typer.Option("--create-missing", help=N_("departments or parties; repeatable."))
+        list[Creatable] | None,
+        typer.Option("--create-missing", help=N_("departments, parties, buildings or parks; repeatable.")),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Validate and count; write nothing."))] = False,
 ) -> None:
@@ -138,6 +141,8 @@ def import_command(
         update=update,
         create_departments=Creatable.departments in creatable,
         create_parties=Creatable.parties in creatable,
+        create_buildings=Creatable.buildings in creatable,
+        create_parks=Creatable.parks in creatable,
         dry_run=dry_run,
     )
     if target is not ImportTarget.cases:

@@ -307,21 +307,22 @@ def report_recurring(
         start=period.start.isoformat(), end=period.end.isoformat(), n=min_parties
     )
     columns = [(_("category"), "category"), (_("parties"), "parties"), (_("cases"), "cases"),
-               (_("departments"), "departments")]  # fmt: skip
+               (_("departments"), "departments"), (_("policies (制度)"), _policies_text)]  # fmt: skip
 
     def html() -> str:
         from caselog.render.html import page, table
 
-        return page(
-            title,
-            [
-                table(
-                    [h for h, _g in columns], [[r.category, r.parties, r.cases, ", ".join(r.departments)] for r in rows]
-                )
-            ],
-        )
+        cells = [[r.category, r.parties, r.cases, ", ".join(r.departments), _policies_text(r)] for r in rows]
+        return page(title, [table([h for h, _g in columns], cells)])
 
     _emit(_render(rows, fmt, columns, title, html=html), output)
+
+
+def _policies_text(row) -> str:
+    """The policies that answer a recurring problem, or a mark that it has none yet."""
+    if row.without_policy:
+        return _("none yet")
+    return ", ".join(f"#{policy_id} {title}" for policy_id, title in zip(row.policy_ids, row.policies, strict=True))
 
 
 class VisitsBy(StrEnum):
@@ -372,3 +373,114 @@ def report_visits(
         return page(title, [table([h for h, _g in columns], cells, total_last=True)])
 
     _emit(_render(records, fmt, columns, title, html=html), output)
+
+
+class CoverageBy(StrEnum):
+    """What the coverage report groups by."""
+
+    department = "department"
+    official = "official"
+    street = "street"
+    building = "building"
+    park = "park"
+
+
+@report_app.command("coverage")
+@handled
+def report_coverage(
+    ctx: typer.Context,
+    by: Annotated[
+        CoverageBy, typer.Option("--by", help=N_("department, official, street, building or park."))
+    ] = CoverageBy.department,
+    start: Annotated[str | None, typer.Option("--from", help=N_("First day visited."))] = None,
+    until: Annotated[str | None, typer.Option("--until", help=N_("Last day visited."))] = None,
+    week: WeekOption = None,
+    month: MonthOption = None,
+    year: YearOption = None,
+    missing: Annotated[bool, typer.Option("--missing", help=N_("Also list the parties not visited (未走访)."))] = False,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=N_("table, markdown, csv, json or html."))] = (
+        ReportFormat.table
+    ),
+    output: OutputOption = None,
+) -> None:
+    """Visit coverage (走访覆盖率): of the parties the coverage rules put in scope, how many were visited in the
+    period, per responsible department, official, street, building or park, with the visits, the cases they raised,
+    the parties nobody looks after and those due for a visit."""
+    import io
+
+    from caselog.commands.context import load_rules
+    from caselog.render.coverage import coverage_csv, coverage_html, coverage_json, coverage_markdown, print_coverage
+    from caselog.reports.coverage import Unvisited, coverage_report
+
+    period = _period(start, until, week, month, year)
+    rules = load_rules(ctx).coverage
+    with open_session(ctx, write=False) as db:
+        report = coverage_report(session=db, rules=rules, period=period, by=by.value, today=now().date(),
+                                 missing=missing)  # fmt: skip
+    if fmt is ReportFormat.table and not output:
+        print_coverage(report)
+        return
+    if fmt is ReportFormat.json:
+        text = coverage_json(report)
+    elif fmt is ReportFormat.csv:
+        text = coverage_csv(report, list(Unvisited.__dataclass_fields__))
+    elif fmt is ReportFormat.markdown:
+        text = coverage_markdown(report)
+    elif fmt is ReportFormat.html:
+        text = coverage_html(report)
+    else:
+        buffer = io.StringIO()
+        print_coverage(report, out=buffer)
+        text = buffer.getvalue()
+    _emit(text, output)
+
+
+class PoliciesBy(StrEnum):
+    """What the policies report groups by."""
+
+    department = "department"
+    month = "month"
+
+
+@report_app.command("policies")
+@handled
+def report_policies(
+    ctx: typer.Context,
+    by: Annotated[PoliciesBy, typer.Option("--by", help=N_("department or month."))] = PoliciesBy.department,
+    start: Annotated[str | None, typer.Option("--from", help=N_("First day decided."))] = None,
+    until: Annotated[str | None, typer.Option("--until", help=N_("Last day decided."))] = None,
+    week: WeekOption = None,
+    month: MonthOption = None,
+    year: YearOption = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=N_("table, markdown, csv, json or html."))] = (
+        ReportFormat.table
+    ),
+    output: OutputOption = None,
+) -> None:
+    """Policies (制度) made, revised and abolished (新建 / 修订 / 废止) per department or month, with the total."""
+    from dataclasses import replace
+
+    from caselog.render.coverage import policy_count_columns, policy_counts_title
+    from caselog.reports.policies import policy_counts
+
+    period = _period(start, until, week, month, year)
+    with open_session(ctx, write=False) as db:
+        rows, total = policy_counts(session=db, period=period, by=by.value)
+    title = policy_counts_title(by.value, period)
+    if fmt is ReportFormat.json:
+        from caselog.render.coverage import policy_counts_json
+
+        _emit(policy_counts_json(by.value, period, rows, total), output)
+        return
+    if fmt is ReportFormat.csv:
+        _emit(_render([*rows, replace(total, group="total")], fmt, [], title), output)
+        return
+    columns = policy_count_columns(total)
+
+    def html() -> str:
+        from caselog.render.html import page, table
+
+        cells = [[g(r) if callable(g) else getattr(r, g) for _h, g in columns] for r in [*rows, total]]
+        return page(title, [table([h for h, _g in columns], cells, total_last=True)])
+
+    _emit(_render([*rows, total], fmt, columns, title, html=html), output)

@@ -180,10 +180,18 @@ def export_departments(*, session: Session, tz: tzinfo) -> Export:
 
 def export_parties(*, session: Session, tz: tzinfo) -> Export:
     """Every party, by id."""
-    header = ("id", "kind", "name", "credit_code", "street", "industry", "contact", "tags")
-    query = select(
-        Party.id, Party.kind, Party.name, Party.credit_code, Party.street, Party.industry, Party.contact, Party.tags
-    ).order_by(Party.id)
+    from caselog.models import Building, Park
+
+    header = ("id", "kind", "name", "credit_code", "street", "industry", "contact", "tags", "building", "park",
+              "official", "department")  # fmt: skip
+    query = (
+        select(Party.id, Party.kind, Party.name, Party.credit_code, Party.street, Party.industry, Party.contact,
+               Party.tags, Building.name, Park.name, Party.official, Department.code)
+        .outerjoin(Building, Building.id == Party.building_id)
+        .outerjoin(Park, Park.id == Party.park_id)
+        .outerjoin(Department, Department.id == Party.department_id)
+        .order_by(Party.id)
+    )  # fmt: skip
     return Export(header, _stream(session, query, tz, header))
 
 

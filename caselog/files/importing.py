@@ -50,6 +50,7 @@ class ImportReport:
     rejected: int = 0
     created_departments: int = 0
     created_parties: int = 0
+    created_places: int = 0
     duplicates: int = 0
     problem_count: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -65,6 +66,8 @@ class Options:
     update: bool = False
     create_departments: bool = False
     create_parties: bool = False
+    create_buildings: bool = False
+    create_parks: bool = False
     dry_run: bool = False
 
 
@@ -117,6 +120,39 @@ class Directory:
         self.departments = dict(session.execute(select(Department.code, Department.id)).all())
         self.parties: dict[str, int | None] = {}  # text → id; -1: a name two parties share; None: no such party
         self.next_party_id: int | None = None
+        self.places: dict[str, dict[str, int]] = {}  # buildings and parks by name (and id as text), loaded when named
+
+    def place(self, kind: str, value: str) -> int:
+        """The id of the building or park a cell names (its name, or its id); created when the import may, else
+        ``ValueProblem`` with the closest name suggested."""
+        from caselog.models import Building, Park
+
+        table = {"building": Building, "park": Park}[kind]
+        if kind not in self.places:
+            rows = self.session.execute(select(table.id, table.name)).all()
+            self.places[kind] = {str(i): i for i, _n in rows} | {name: place_id for place_id, name in rows}
+        known = self.places[kind]
+        text = value.strip()
+        if text in known:
+            return known[text]
+        creatable = self.options.create_buildings if kind == "building" else self.options.create_parks
+        if not creatable:
+            close = difflib.get_close_matches(text, [k for k in known if not k.isdigit()], n=1)
+            hint = _(" (did you mean {name!r}?)").format(name=close[0]) if close else ""
+            message = (
+                _("no building {name!r}{hint}; add it first or use --create-missing buildings")
+                if kind == "building"
+                else _("no park {name!r}{hint}; add it first or use --create-missing parks")
+            )
+            raise ValueProblem(message.format(name=text, hint=hint))
+        from caselog.rules.text import text_problem
+
+        if (problem := text_problem(text, 200)) is not None:
+            raise ValueProblem(problem)
+        result = self.session.execute(insert(table).values(name=text))
+        known[text] = result.inserted_primary_key[0]
+        self.report.created_places += 1
+        return known[text]
 
     def department(self, value: str) -> int:
         """The id of the department a cell names (its code, any letter case); created when the import may, else

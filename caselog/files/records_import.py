@@ -14,19 +14,45 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlmodel import Session
 
+from caselog.coverage.assignments import record_changes, responsibility_after, responsibility_problem, set_fields
+from caselog.enums import Subject
 from caselog.errors import BadInput
 from caselog.files.cells import ValueProblem, parse_moment
 from caselog.files.importing import Directory, ImportFailed, ImportReport, Options, raw_values, reject_row
 from caselog.files.mapping import Mapping
 from caselog.files.reading import CsvFile, Problem, Row
-from caselog.models import Department, DepartmentCreate, Party, PartyCreate, Visit, VisitCreate, describe_error
+from caselog.models import (
+    NAME_MAX,
+    Department,
+    DepartmentCreate,
+    Party,
+    PartyCreate,
+    Visit,
+    VisitCreate,
+    describe_error,
+)
+from caselog.rules.text import text_problem
 
 FIELDS = {
     "departments": {"code", "name", "kind", "active"},
-    "parties": {"id", "kind", "name", "credit_code", "street", "industry", "contact", "tags"},
+    "parties": {
+        "id",
+        "kind",
+        "name",
+        "credit_code",
+        "street",
+        "industry",
+        "contact",
+        "tags",
+        "building",
+        "park",
+        "official",
+        "department",
+    },
     "visits": {"id", "visited_on", "party", "official", "department", "channel", "note"},
 }
 IGNORED_ON_IMPORT = {"id"}  # caselog's own ids are assigned by the database
+ASSIGNED = ("building", "park", "official", "department")  # a party's place and who looks after it
 
 
 def _values(row: Row, plan, mapping: Mapping) -> tuple[dict[str, str], dict[str, str]]:
@@ -63,9 +89,48 @@ def _department(session: Session, row: Row, values: dict, columns: dict, name: s
     return []
 
 
-def _party(session: Session, row: Row, values: dict, columns: dict, name: str, options: Options, report):
+def _assignments(row: Row, values: dict, columns: dict, name: str, directory: Directory):
+    """The building, park, responsible official and department a party row gives (a column left empty clears its
+    field; a column the file lacks leaves it), resolved; and the problems of its cells."""
+    resolved: dict[str, int | str | None] = {}
+    problems = []
+    for field in ASSIGNED:
+        text = values.pop(field, "").strip()
+        if field not in columns:
+            continue
+        try:
+            if not text:
+                resolved[field] = None
+            elif field == "department":
+                resolved[field] = directory.department(text)
+            elif field == "official":
+                if (problem := text_problem(text, NAME_MAX)) is not None:
+                    raise ValueProblem(problem)
+                resolved[field] = text
+            else:
+                resolved[field] = directory.place(field, text)
+        except ValueProblem as error:
+            problems.append(Problem(name, row.line, columns[field], str(error)))
+    return resolved, problems
+
+
+def _party(
+    session: Session,
+    row: Row,
+    values: dict,
+    columns: dict,
+    name: str,
+    options: Options,
+    report,
+    *,
+    directory: Directory,
+    actor: str,
+    now: datetime,
+):
     values["tags"] = [t for t in values.get("tags", "").replace("，", ",").replace(";", ",").split(",") if t.strip()]
-    data, problems = _validated(PartyCreate, values, columns, row, name)
+    assigned, problems = _assignments(row, values, columns, name, directory)
+    data, invalid = _validated(PartyCreate, values, columns, row, name)
+    problems += invalid
     if problems:
         return problems
     if data.credit_code:
@@ -74,13 +139,28 @@ def _party(session: Session, row: Row, values: dict, columns: dict, name: str, o
         existing = session.scalar(select(Party).where(Party.name == data.name, Party.credit_code.is_(None)).limit(1))
     fields = data.model_dump()
     fields["tags"] = ",".join(data.tags)
+    if existing is not None and not options.update:
+        report.unchanged += 1
+        return []
+    current = (None, None) if existing is None else (existing.official, existing.department_id)
+    if (problem := responsibility_problem(*responsibility_after(*current, assigned))) is not None:
+        column = columns.get(problem[0]) or columns.get("official") or columns.get("department")
+        return [Problem(name, row.line, column, problem[1])]
+    party = existing
     if existing is None:
-        session.add(Party.model_validate(fields))
-        report.inserted += 1
-    elif options.update and any(getattr(existing, k) != v for k, v in fields.items()):
+        party = Party.model_validate(fields)
+        session.add(party)
+        session.flush()
+    else:
+        changed = any(getattr(existing, k) != v for k, v in fields.items())
         for key, value in fields.items():
             setattr(existing, key, value)
         session.add(existing)
+    made = set_fields(session, party, assigned)
+    record_changes(session, Subject.party, party.id, made, at=now, actor=actor, note=f"{name}:{row.line}")
+    if existing is None:
+        report.inserted += 1
+    elif changed or made:
         report.updated += 1
     else:
         report.unchanged += 1
@@ -152,7 +232,7 @@ def import_records(target: str) -> Callable[..., ImportReport]:
         reject=None,
         progress=None,
     ) -> ImportReport:
-        del actor, now, progress  # departments, parties and visits keep no history and are small
+        del progress  # departments, parties and visits are small; only parties' assignments keep a history
         report = ImportReport(target, csv.name, csv.encoding, dry_run=options.dry_run)
         plan = plan_columns(csv, mapping, dict.fromkeys(FIELDS[target]))
         directory = Directory(session, options, report)
@@ -167,7 +247,8 @@ def import_records(target: str) -> Callable[..., ImportReport]:
                 if target == "departments":
                     problems = _department(session, item, values, columns, csv.name, options, report)
                 elif target == "parties":
-                    problems = _party(session, item, values, columns, csv.name, options, report)
+                    problems = _party(session, item, values, columns, csv.name, options, report,
+                                      directory=directory, actor=actor, now=now)  # fmt: skip
                 else:
                     problems = _visit(
                         session,

@@ -42,6 +42,19 @@ def print_demo(
             )
         )
     )
+    target.print(
+        Text(
+            _(
+                "The visiting programme 2.0: {buildings} office buildings and {parks} parks with their leaders, "
+                "{looked_after} parties with a responsible official, {policies} policies answering recurring problems."
+            ).format(
+                buildings=summary.buildings,
+                parks=summary.parks,
+                looked_after=summary.looked_after,
+                policies=summary.policies,
+            )
+        )
+    )
     target.print()
     columns = [
         (_("dept"), lambda r: r.department or _("(not dispatched)")),
@@ -63,6 +76,9 @@ def print_demo(
         f"{command} meetings",
         f"{command} escalate --dry-run",
         f"{command} report rates --by department --year {summary.year}",
+        f"{command} report coverage --by park --year {summary.year} --missing",
+        f"{command} visit due --dept esb",
+        f"{command} report recurring --year {summary.year}",
         f"{command} rules",
     ):
         target.print(Text(f"  {line}"))

@@ -77,7 +77,15 @@ def page(title: str, sections: Sequence[str]) -> str:
 
 def weekly_html(report: Any) -> str:
     """The weekly report as HTML, with the 12-week trend as a chart."""
-    from caselog.render.reports import WEEKLY_FIGURES, delta_text, figure_text, group_label, no_meeting, percent
+    from caselog.render.reports import (
+        WEEKLY_FIGURES,
+        coverage_line,
+        delta_text,
+        figure_text,
+        group_label,
+        no_meeting,
+        percent,
+    )
 
     sections = [
         f'<p class="note">{escape(_("As of {as_of}.").format(as_of=format_moment(report.as_of)))}</p>',
@@ -94,6 +102,7 @@ def weekly_html(report: Any) -> str:
                 for h in report.headline
             ],
         ),  # fmt: skip
+        f'<p class="note">{escape(coverage_line(report.coverage))}</p>',
     ]
     headers = [_("group"), _("received"), _("reply rate"), _("resolution rate"), _("on time"), _("satisfaction")]
     for title, by, rows, total in (

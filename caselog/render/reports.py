@@ -213,6 +213,7 @@ def weekly_markdown(report: Any) -> str:
         cells = [_(WEEKLY_FIGURES[item.name]), figure_text(item.week), figure_text(item.last_week),
                  delta_text(item.change), figure_text(item.year_to_date)]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", coverage_line(report.coverage)]
     header = [_("group"), _("received"), _("reply rate"), _("resolution rate"), _("on time"), _("satisfaction")]
     for title, by, rows, total in (
         (_("Year to date by lead department"), "department", report.by_department, report.department_total),
@@ -262,6 +263,21 @@ def weekly_markdown(report: Any) -> str:
         )
     lines.append("```")
     return "\n".join(lines) + "\n"
+
+
+def coverage_line(coverage: Any) -> str:
+    """The weekly report's line of visit coverage (走访覆盖率): the week's visits, the year to date's share."""
+    return _(
+        "Visit coverage (走访覆盖率): visits this week {visits}, parties visited {parties}; year to date {visited} of "
+        "{in_scope} parties in scope visited ({share}), {missing} not visited."
+    ).format(
+        visits=coverage.visits,
+        parties=coverage.parties_visited,
+        visited=coverage.visited_year_to_date,
+        in_scope=coverage.in_scope,
+        share=percent(coverage.year_to_date),
+        missing=coverage.not_visited_year_to_date,
+    )
 
 
 def trend_bars(points: Any, title: str) -> str:

@@ -42,12 +42,16 @@ def open_by_department_and_tier(*, session: Session) -> list[OpenByTier]:
 
 @dataclass(frozen=True)
 class Recurring:
-    """A category raised by many different parties: a common, recurring problem (普遍性、规律性问题)."""
+    """A category raised by many different parties: a common, recurring problem (普遍性、规律性问题), with the policies
+    (制度) that answer it — linked to the category or to one of its cases — or none yet."""
 
     category: str
     parties: int
     cases: int
     departments: list[str]
+    policy_ids: list[int]
+    policies: list[str]
+    without_policy: bool
 
 
 def recurring(*, session: Session, start: datetime, end: datetime, min_parties: int = 3) -> list[Recurring]:
@@ -74,7 +78,15 @@ def recurring(*, session: Session, start: datetime, end: datetime, min_parties: 
     )
     for category, code in session.execute(pairs):
         involved.setdefault(category, []).append(code)
-    return [Recurring(category, parties, cases, involved.get(category, [])) for category, parties, cases in rows]
+    from caselog.policies import policies_by_category
+
+    answered = policies_by_category(session, [r[0] for r in rows])
+    found = []
+    for category, parties, cases in rows:
+        policies = answered.get(category, [])
+        found.append(Recurring(category, parties, cases, involved.get(category, []), [p.id for p in policies],
+                               [p.title for p in policies], not policies))  # fmt: skip
+    return found
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,19 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
+class WeeklyCoverage:
+    """Visit coverage (走访覆盖率): the week's covering visits and the parties in scope they reached, and of the
+    parties in scope, how many were visited in the year to date."""
+
+    visits: int
+    parties_visited: int
+    in_scope: int
+    visited_year_to_date: int
+    not_visited_year_to_date: int
+    year_to_date: Fraction | None
+
+
+@dataclass(frozen=True)
 class WeeklyReport:
     """Everything the weekly report says."""
 
@@ -104,6 +117,7 @@ class WeeklyReport:
     newly_overdue: list[Overdue]
     meetings: list[NextMeeting]
     trend: list[TrendPoint]
+    coverage: WeeklyCoverage
 
 
 def last_complete_week(today: date) -> str:
@@ -159,7 +173,19 @@ def weekly_report(*, session: Session, week: str, tz: tzinfo, rules: TierRules) 
         newly_overdue=_newly_overdue(session, period, as_of, tz),
         meetings=_next_meetings(session, period, as_of, tz, rules),
         trend=trend,
+        coverage=_coverage(session, period, year, rules),
     )
+
+
+def _coverage(session: Session, week: Period, year: Period, rules: TierRules) -> WeeklyCoverage:
+    """The week's visits and the year's coverage of the parties in scope, both up to the week's end."""
+    from caselog.reports.coverage import coverage_counts
+
+    in_scope, visited, visits, reached = coverage_counts(
+        session=session, rules=rules.coverage, period=year, recent=week
+    )
+    share = Fraction(visited, in_scope) if in_scope else None
+    return WeeklyCoverage(visits, reached, in_scope, visited, in_scope - visited, share)
 
 
 def _escalations(session: Session, period: Period, as_of: datetime, tz: tzinfo) -> list[Escalated]:
