@@ -148,9 +148,14 @@ TIER_TITLES = {
 }
 
 
-def tier_name(tier: int | str, *, full: bool = False) -> str:
-    """A tier as people name it: ``Tier 2`` / 二级, or in full ``Tier 2 (cross-department joint meeting)``."""
-    names = TIER_TITLES if full else TIER_NAMES
+# A tier within a sentence ("opened C2026-000001 (tier 2, dispatched)"): 二级 in Chinese too.
+TIER_IN_PROSE = {1: N_("tier 1"), 2: N_("tier 2"), 3: N_("tier 3")}
+
+
+def tier_name(tier: int | str, *, full: bool = False, prose: bool = False) -> str:
+    """A tier as people name it: ``Tier 2`` / 二级, in full ``Tier 2 (cross-department joint meeting)``, or within
+    a sentence ``tier 2`` / 二级."""
+    names = TIER_TITLES if full else TIER_IN_PROSE if prose else TIER_NAMES
     try:
         return _(names[int(tier)])
     except (KeyError, ValueError):

@@ -144,7 +144,7 @@ def test_help_usage_errors_and_messages_follow_the_language(monkeypatch):
     assert bad.exit_code == 2
     assert bad.stderr.endswith("运行 'caselog case list -h' 查看帮助。\n\n错误：没有这个选项：--bogus\n")
     missing = runner.invoke(app, ["--lang", "zh", "case", "show"])
-    assert (missing.exit_code, missing.stderr.splitlines()[-1]) == (2, "错误：缺少参数 'ref'。")
+    assert (missing.exit_code, missing.stderr.splitlines()[-1]) == (2, "错误：缺少参数 '编号'。")
 
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
     assert runner.invoke(app, ["case", "show", "C2026-000009"]).stderr.startswith("caselog: ")
@@ -309,8 +309,8 @@ def test_a_csv_with_chinese_statuses_and_satisfaction_imports(tmp_path, bilingua
 @pytest.mark.no_database
 def test_every_chinese_name_caselog_shows_for_a_status_is_accepted_on_import():
     from caselog.enums import CloseReason, Satisfaction, Status
-    from caselog.files.cells import CLOSE_REASON_WORDS, SATISFACTION_WORDS, STATUS_WORDS
     from caselog.i18n import enum_label, use_language
+    from caselog.rules.words import CLOSE_REASON_WORDS, SATISFACTION_WORDS, STATUS_WORDS
 
     use_language("zh")
     for enum, words in ((Status, STATUS_WORDS), (CloseReason, CLOSE_REASON_WORDS), (Satisfaction, SATISFACTION_WORDS)):

@@ -201,13 +201,21 @@ def visit_add(
     dept: Annotated[str, typer.Option("--dept", help=N_("The visiting department's code."))],
     on: Annotated[str | None, typer.Option("--on", help=N_("Date of the visit (default today)."))] = None,
     channel: Annotated[
-        Channel, typer.Option("--channel", help=N_("visit, hotline, platform or meeting."))
-    ] = Channel.visit,
+        str,
+        typer.Option(
+            "--channel",
+            metavar="<visit|hotline|platform|meeting>",
+            help=N_("visit, hotline, platform or meeting (or 走访, 热线, 平台, 会议)."),
+        ),
+    ] = Channel.visit.value,
     note: Annotated[str | None, typer.Option("--note", help=N_("What was discussed."))] = None,
 ) -> None:
     """Record a visit to a party."""
     from caselog.directory import add_visit
     from caselog.models import VisitCreate, validate
+    from caselog.rules.words import choice
+
+    channel = choice(channel, Channel, "--channel")
 
     current = now()
     visited_on = day(on, "--on", current.date()) or current.date()

@@ -6,8 +6,8 @@ from typing import Annotated
 import typer
 
 from caselog.commands.context import actor, district_tz, fail, handled, now, open_session
-from caselog.commands.options import case_filter
-from caselog.enums import MeetingKind, Status
+from caselog.commands.options import STATUS_METAVAR, case_filter
+from caselog.enums import MeetingKind
 from caselog.i18n import N_, _
 
 
@@ -259,7 +259,9 @@ def export_command(
     ] = None,
     raw: Annotated[bool, typer.Option("--raw", help=N_("Do not guard cells that start with = + - @."))] = False,
     force: Annotated[bool, typer.Option("--force", help=N_("Replace an existing file."))] = False,
-    status: Annotated[list[Status] | None, typer.Option("--status", help=N_("Cases: only this status."))] = None,
+    status: Annotated[
+        list[str] | None, typer.Option("--status", metavar=STATUS_METAVAR, help=N_("Cases: only this status."))
+    ] = None,
     tier: Annotated[int | None, typer.Option("--tier", help=N_("Cases: only this tier."), min=1, max=3)] = None,
     dept: Annotated[str | None, typer.Option("--dept", help=N_("Cases: led or co-handled by this department."))] = None,
     category: Annotated[str | None, typer.Option("--category", help=N_("Cases: only this category."))] = None,

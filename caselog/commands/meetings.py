@@ -208,5 +208,5 @@ def meeting_show(
         title=f"{meeting_title(found.kind)} — {day_label(found.date)}",
     )
     columns = [(_("case"), "ref"), (_("title"), "title"), (_("decision"), "decision")]
-    columns += [(_("owner"), "owner"), (_("due"), "due_on")]
+    columns += [(_("owner"), "owner"), (_("due by"), "due_on")]
     print_table(found.decisions, columns, title=_("decisions"), empty=_("no decisions recorded"))

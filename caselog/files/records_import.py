@@ -14,12 +14,14 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlmodel import Session
 
+from caselog.enums import Channel
 from caselog.errors import BadInput
 from caselog.files.cells import ValueProblem, parse_moment
 from caselog.files.importing import Directory, ImportFailed, ImportReport, Options, raw_values, reject_row
 from caselog.files.mapping import Mapping
 from caselog.files.reading import CsvFile, Problem, Row
 from caselog.models import Department, DepartmentCreate, Party, PartyCreate, Visit, VisitCreate, describe_error
+from caselog.rules.words import read_value
 
 FIELDS = {
     "departments": {"code", "name", "kind", "active"},
@@ -107,6 +109,9 @@ def _visit(
             resolved[field] = resolve(values.pop(field, "") or "")
         except ValueProblem as error:
             problems.append(Problem(name, row.line, columns.get(field, field), str(error)))
+    channel = values.get("channel")
+    if channel:
+        values["channel"] = read_value(channel, Channel) or channel  # 走访, 热线 … as the commands take them
     text = values.get("visited_on", "")
     if text:
         try:
