@@ -118,6 +118,24 @@ def enum_label(value: object, kind: type[StrEnum] | None = None) -> str:
     return str(value)
 
 
+# A case's fields as the history names them (stored under their field names).
+FIELD_WORDS = {
+    "ref": N_("reference"), "status": N_("status"), "tier": N_("tier"), "tier_rule": N_("tier rule"),
+    "lead": N_("lead"), "co": N_("co"), "owner": N_("owner"), "party": N_("party"), "party_id": N_("party"),
+    "visit_id": N_("visit"), "satisfaction": N_("satisfaction"), "title": N_("title"),
+    "description": N_("description"), "category": N_("category"), "key": N_("key"),
+    "external_ref": N_("external ref"), "due_on": N_("due"), "reply_due_on": N_("reply due"),
+    "original_due_on": N_("original due"), "close_reason": N_("close reason"), "opened_at": N_("opened"),
+    "dispatched_at": N_("dispatched at"), "accepted_at": N_("accepted at"), "answered_at": N_("answered at"),
+    "resolved_at": N_("resolved at"), "closed_at": N_("closed at"),
+}  # fmt: skip
+
+
+def field_word(field: str) -> str:
+    """A case's field (``resolved_at``) as people name it (resolved at / 解决时间); an unknown one as it is."""
+    return _(FIELD_WORDS[field]) if field in FIELD_WORDS else field
+
+
 # Option values that sentences name ("the resolution deadline", "now a working day", "visits by street").
 VALUE_WORDS = {
     "resolve": N_("resolution"),

@@ -242,7 +242,7 @@ As of 2026-03-08 23:59. Cases received in the period; withdrawn, duplicate and i
 
 ## Year to date by lead department
 
-| group | received | reply rate | resolution rate | on time | satisfaction |
+| group | received | reply rate | resolution rate | on-time rate | satisfaction rate |
 |---|---|---|---|---|---|
 | housing | 2 | 100.0% | 50.0% | — | — |
 | market | 2 | 100.0% | 50.0% | — | 100.0% |
@@ -250,17 +250,17 @@ As of 2026-03-08 23:59. Cases received in the period; withdrawn, duplicate and i
 
 ## Year to date by tier
 
-| group | received | reply rate | resolution rate | on time | satisfaction |
+| group | received | reply rate | resolution rate | on-time rate | satisfaction rate |
 |---|---|---|---|---|---|
 | Tier 1 (single department) | 4 | 100.0% | 50.0% | — | 100.0% |
 
 ## Escalations this week (0)
 
-None.
+No case changed tier this week.
 
 ## Newly overdue (0)
 
-None.
+No case became overdue this week.
 
 ## Next meetings
 

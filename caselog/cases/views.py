@@ -174,6 +174,14 @@ def list_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo
     ]
 
 
+def count_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo) -> int:
+    """How many cases match ``filters`` (what ``case list`` tells a terminal when it shows only some)."""
+    from sqlalchemy import func
+
+    conditions = filter_conditions(session=session, filters=filters, today=today, tz=tz)
+    return session.scalar(select(func.count()).select_from(cases).where(*conditions)) or 0
+
+
 def _find_case(session: Session, ref: str, query):
     """The row of ``query`` for the case with reference ``ref`` (caselog's own, any letter case, or its external
     reference), as ``caselog.cases.moves.get_case`` finds it."""

@@ -517,8 +517,17 @@ def case_list(
         search=search,
         today=today,
     )
+    import sys
+
     with open_session(ctx, write=False) as db:
         rows = list_cases(session=db, filters=filters, today=today, tz=district_tz(), limit=row_limit(limit))
+        total = None
+        if fmt is Format.table and limit and len(rows) == limit and sys.stdout.isatty():
+            from caselog.cases.views import count_cases
+
+            total = count_cases(session=db, filters=filters, today=today, tz=district_tz())
     from caselog.render.cases import CASE_COLUMNS
 
     emit(rows, fmt, columns=CASE_COLUMNS, empty=_("no cases found"))
+    if total is not None and total > len(rows):  # a terminal only: scripts read json or csv, or set --limit
+        typer.echo(_("{shown} of {total} shown; --limit 0 for all").format(shown=len(rows), total=total), err=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from caselog.enums import CloseReason, EventKind, Satisfaction, Status
-from caselog.i18n import N_, _, enum_label, tier_name
+from caselog.i18n import N_, _, enum_label, field_word, tier_name
 from caselog.render.terminal import Col
 
 # At a narrow terminal the columns with the highest ``drop`` are left out first; the reference, the status, the
@@ -29,18 +29,6 @@ CASE_COLUMNS = [
     Col(N_("wd left"), "workdays_left", drop=3),
 ]
 
-# A case's fields as the history names them (stored under their field names).
-FIELD_NAMES = {
-    "ref": N_("reference"), "status": N_("status"), "tier": N_("tier"), "tier_rule": N_("tier rule"),
-    "lead": N_("lead"), "co": N_("co"), "owner": N_("owner"), "party": N_("party"), "party_id": N_("party"),
-    "visit_id": N_("visit"), "satisfaction": N_("satisfaction"), "title": N_("title"),
-    "description": N_("description"), "category": N_("category"), "key": N_("key"),
-    "external_ref": N_("external ref"), "due_on": N_("due"), "reply_due_on": N_("reply due"),
-    "original_due_on": N_("original due"), "close_reason": N_("close reason"), "opened_at": N_("opened"),
-    "dispatched_at": N_("dispatched at"), "accepted_at": N_("accepted at"), "answered_at": N_("answered at"),
-    "resolved_at": N_("resolved at"), "closed_at": N_("closed at"),
-}  # fmt: skip
-
 # Why a deadline was set, as the history stores it, in words.
 NOTE_WORDS = {
     "dispatch": N_("set at dispatch"),
@@ -58,18 +46,22 @@ RULE_NAMES = frozenset(
 def rule_words(text: str) -> str:
     """A tier rule's name (``escalate:overdue``) in words (升级：逾期); ``rule: reason`` with its rule in words."""
     if text in RULE_NAMES:
-        return _(text)
+        return _rule(text)
     rule, colon, rest = text.partition(": ")
     if colon and rule in RULE_NAMES:
-        return _("{rule}: {reason}").format(rule=_(rule), reason=rest)
+        return _("{rule}: {reason}").format(rule=_rule(rule), reason=rest)
     return text
+
+
+def _rule(name: str) -> str:
+    """A rule's name in the language; in English its two words apart (``escalate: overdue``) so it wraps."""
+    words = _(name)
+    return words.replace(":", ": ") if words == name else words
 
 
 def field_words(field: str | None) -> str:
     """A changed field as people name it."""
-    if field is None:
-        return ""
-    return _(FIELD_NAMES[field]) if field in FIELD_NAMES else field
+    return "" if field is None else field_word(field)
 
 
 def _value_words(field: str | None, value: Any) -> Any:
@@ -110,7 +102,7 @@ def history_row(event: Any) -> dict[str, Any]:
 
 EVENT_COLUMNS = [
     Col(N_("at"), lambda e: e["at"], wrap=True, drop=0),
-    Col(N_("actor"), lambda e: e["actor"], wrap=True, drop=0),
+    Col(N_("actor"), lambda e: e["actor"], wrap=True, drop=1),  # left out, and said, before a reference folds
     Col(N_("event"), lambda e: e["kind"], wrap=False, drop=0),
     Col(N_("field"), lambda e: e["field"], wrap=True, drop=0),
     Col(N_("from"), lambda e: e["old"], wrap=True, drop=0),

@@ -8,6 +8,7 @@ not fit, every record is laid out on its own, one field a line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,12 @@ FOLDED_HEADING = 4
 AT_EASE_WRAP_MIN = 8
 # Between two columns of a squeezed table: the cell of padding and the cell of the rule's gap.
 GAP = 2
+# A run of Latin letters, digits and signs up to this long (a reference, C2026-000123; a date) is never split
+# across lines: a wrapping column holding one is at least this wide.
+WHOLE_WORD = 12
+# Chinese punctuation that never starts a line (it stays with what comes before) or never ends one.
+NO_LINE_START = frozenset("，。、；：！？）》」』】〕”’…·")
+NO_LINE_END = frozenset("（《「『【〔“‘")
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ class ColumnText:
     wraps: bool
     drop: int = 0  # 0: never left out; otherwise left out before every column of a lower number
     wraps_at_ease: bool = False  # wraps in a table at its natural width (Rich gives it ``AT_EASE_WRAP_MIN``)
+    wrap_min: int = WRAP_MIN  # the fewest cells it wraps to, when it needs more
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,69 @@ def natural_width(column: ColumnText) -> int:
     return max([text_width(column.header), *(text_width(cell) for cell in column.cells)])
 
 
+def words(line: str) -> list[tuple[str, str]]:
+    """The pieces a line may break between, each with the spaces before it: a run of Latin letters, digits and
+    signs is one piece, each Chinese character another, its punctuation kept with the character it belongs to."""
+    pieces: list[tuple[str, str]] = []
+    spaces = ""
+    for char in line:
+        if char.isspace():
+            spaces += char
+            continue
+        if pieces and not spaces:
+            last = pieces[-1][1][-1]
+            narrow_run = cell_len(char) == 1 and cell_len(last) == 1
+            if narrow_run or char in NO_LINE_START or last in NO_LINE_END:
+                pieces[-1] = (pieces[-1][0], pieces[-1][1] + char)
+                continue
+        pieces.append((spaces, char))
+        spaces = ""
+    return pieces
+
+
+def wrap_text(text: str, width: int) -> str:
+    """``text`` broken into lines of at most ``width`` cells: at spaces, between Chinese characters (never before
+    a closing mark or after an opening one), never inside a run of Latin letters and digits unless it is wider
+    than the line. Every character stays; the spaces a line breaks at go."""
+    if width < 1:
+        return text
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0
+        for spaces, piece in words(paragraph):
+            size = cell_len(piece)
+            gap = cell_len(spaces) if line else 0
+            if used + gap + size <= width:
+                line += (spaces if line else "") + piece
+                used += gap + size
+                continue
+            if line:
+                lines.append(line)
+                line, used = "", 0
+            while size > width:  # wider than a line: folded, cell by cell
+                head = ""
+                for char in piece:
+                    if cell_len(head + char) > width:
+                        break
+                    head += char
+                head = head or piece[0]
+                lines.append(head)
+                piece = piece[len(head) :]
+                size = cell_len(piece)
+            line, used = piece, size
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def longest_word(column: ColumnText) -> int:
+    """The widest run of Latin letters and digits in a column, up to ``WHOLE_WORD``: the least it may wrap to."""
+    widest = 0
+    for cell in column.cells:
+        for run in re.findall(r"[!-~]+", cell):
+            widest = max(widest, min(len(run), WHOLE_WORD))
+    return widest
+
+
 def heading_width(header: str) -> int:
     """The fewest cells a heading wraps into: its longest word, a word of Chinese characters folded."""
     widest = 0
@@ -69,11 +140,11 @@ def heading_width(header: str) -> int:
 
 
 def least_width(column: ColumnText) -> int:
-    """The fewest cells a column can take without cutting anything: a wrapping column's ``WRAP_MIN`` (or less if
-    it never needs more), another column's widest cell."""
+    """The fewest cells a column can take without cutting anything: a wrapping column's ``wrap_min`` (or less if
+    it never needs more, or more for a heading's word or a reference), another column's widest cell."""
     natural = natural_width(column)
     if column.wraps:
-        return min(natural, max(WRAP_MIN, heading_width(column.header)))
+        return min(natural, max(column.wrap_min, heading_width(column.header), longest_word(column)))
     return max(heading_width(column.header), *(text_width(cell) for cell in column.cells), 1)
 
 

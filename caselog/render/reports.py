@@ -106,18 +106,18 @@ def department_name(code: str | None, names: Mapping[str, str] | None) -> str | 
 
 def rate_columns() -> list[Col]:
     """The columns of a rates table for people: each header in the user's language, how to read its cell, and
-    which go first at a narrow terminal (the medians, then the reopen and return rates …)."""
+    which go first at a narrow terminal (the medians, then the counts of answered and resolved cases …)."""
     return [
-        Col(_("group"), "group", wrap=True, drop=0),
+        Col(_("group"), "group", wrap=True, drop=0, least=8),  # a department's name four characters a line
         Col(_("received"), "received", drop=0),
-        Col(_("answered"), "answered", drop=4),
-        Col(_("resolved"), "resolved", drop=3),
+        Col(_("answered"), "answered", drop=6),
+        Col(_("resolved"), "resolved", drop=5),
         Col(_("reply rate"), lambda r: percent(r.reply_rate), wrap=False, drop=2),
         Col(_("resolution rate"), lambda r: percent(r.resolution_rate), wrap=False, drop=0),
         Col(_("on-time rate"), lambda r: f"{percent(r.on_time_rate)} ({r.on_time}/{r.due})", wrap=True, drop=0),
         Col(_("satisfaction rate"), lambda r: percent(r.satisfaction_rate), wrap=False, drop=1),
-        Col(_("return rate"), lambda r: percent(r.return_rate), wrap=False, drop=5),
-        Col(_("reopen rate"), lambda r: percent(r.reopen_rate), wrap=False, drop=6),
+        Col(_("return rate"), lambda r: percent(r.return_rate), wrap=False, drop=3),
+        Col(_("reopen rate"), lambda r: percent(r.reopen_rate), wrap=False, drop=4),
         Col(_("median wd to reply"),
             lambda r: "" if r.median_days_to_reply is None else f"{r.median_days_to_reply:g}", wrap=False, drop=8),
         Col(_("median wd to resolve"),

@@ -49,6 +49,7 @@ class Col(NamedTuple):
     getter: str | Callable[[Any], Any]
     wrap: bool | None = None
     drop: int | None = None
+    least: int | None = None  # the fewest cells a wrapping column takes (None: ``caselog.render.layout.WRAP_MIN``)
 
 
 # Free text may wrap in a narrow terminal; codes, statuses, numbers and times never do.
@@ -119,7 +120,7 @@ def print_tables(
     """
     from rich.text import Text
 
-    from caselog.render.layout import ColumnText, Fit, fit_columns
+    from caselog.render.layout import WRAP_MIN, ColumnText, Fit, fit_columns
 
     specs = [column_spec(c) for c in columns]
     headers = [_(s.header) for s in specs]
@@ -128,7 +129,7 @@ def print_tables(
     if target.is_terminal:
         texts = [
             ColumnText(headers[i], [row[i] for _title, rows in tables for row in rows], column_wraps(s),
-                       column_drop(s, i), wraps_at_ease(s))
+                       column_drop(s, i), wraps_at_ease(s), s.least or WRAP_MIN)
             for i, s in enumerate(specs)
         ]  # fmt: skip
         fit = fit_columns(texts, target.width)
@@ -162,7 +163,7 @@ def _print_fitted(target, title: str | None, specs: Sequence[Col], headers, rows
     from rich.table import Table
     from rich.text import Text
 
-    from caselog.render.layout import AT_EASE_WRAP_MIN
+    from caselog.render.layout import AT_EASE_WRAP_MIN, wrap_text
 
     if fit.widths is None:
         table = Table(title=Text(title) if title else None, box=box.SIMPLE_HEAD, title_justify="left")
@@ -179,7 +180,8 @@ def _print_fitted(target, title: str | None, specs: Sequence[Col], headers, rows
     for index, width in zip(fit.shown, fit.widths, strict=True):
         table.add_column(Text(headers[index], overflow="fold"), width=width, overflow="fold")
     for row in rows:
-        table.add_row(*(Text(row[index], overflow="fold") for index in fit.shown))
+        cells = (wrap_text(row[index], width) for index, width in zip(fit.shown, fit.widths, strict=True))
+        table.add_row(*(Text(cell, overflow="fold") for cell in cells))
     if title:
         target.print(Text(title, overflow="fold"))
     target.print(table)
@@ -190,6 +192,8 @@ def _print_records(target, title: str | None, headers: Sequence[str], rows) -> N
     from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
+
+    from caselog.render.layout import wrap_text
 
     if title:
         target.print(Text(title, overflow="fold"))
@@ -202,7 +206,7 @@ def _print_records(target, title: str | None, headers: Sequence[str], rows) -> N
         grid.add_column(width=value_width, overflow="fold")
         for header, cell in zip(headers[1:], row[1:], strict=True):
             if cell:
-                grid.add_row(Text(header, overflow="fold"), Text(cell, overflow="fold"))
+                grid.add_row(Text(header, overflow="fold"), Text(wrap_text(cell, value_width), overflow="fold"))
         target.print(grid)
         target.print()
 
