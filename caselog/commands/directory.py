@@ -175,7 +175,9 @@ def party_show(
     if fmt is Format.table:
         from caselog.render.terminal import print_fields
 
-        print_fields([(header, getattr(row, name)) for header, name in PARTY_COLUMNS])
+        fields = [*PARTY_COLUMNS[:6], (N_("contact"), "contact"), *PARTY_COLUMNS[6:]]
+        pairs = [(_(header), getattr(row, name)) for header, name in fields]
+        print_fields([(label, value) for label, value in pairs if value not in (None, "", [])])
     else:
         emit(row if fmt is Format.json else [row], fmt)
 

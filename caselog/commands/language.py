@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -149,7 +150,11 @@ def usage_message(error: exceptions.UsageError) -> str:
             return _("Missing argument {name}.").format(name=hint)
         return _("Missing option {name}.").format(name=hint)
     if isinstance(error, exceptions.BadParameter) and error.param is not None and error.param_hint is None:
-        return _("Invalid value for {name}: {message}").format(name=error.param.get_error_hint(), message=error.message)
+        message = error.message
+        choice = re.fullmatch(r"(.+) is not one of (.+)\.", message, flags=re.DOTALL)
+        if choice:  # Typer's own words for a value not among an option's choices
+            message = _("{value} is not one of {choices}.").format(value=choice[1], choices=choice[2])
+        return _("Invalid value for {name}: {message}").format(name=error.param.get_error_hint(), message=message)
     return error.format_message()
 
 

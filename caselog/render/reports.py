@@ -210,7 +210,7 @@ def delta_text(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, Fraction):
-        return f"{float(value) * 100:+.1f} pt"
+        return _("{points} pt").format(points=f"{float(value) * 100:+.1f}")  # percentage points
     return f"{value:+d}"
 
 
