@@ -347,7 +347,8 @@ def test_the_demo_speaks_chinese_under_a_chinese_locale(tmp_path):
 TYPED = set(
     "abort auto basically caselog category co cron csv date department departments en error events excel first"
     " gb holiday html json kind last lead markdown md month next parties pg_dump postgresql private reply skip"
-    " sqlalchemy sqlite sme strptime table text tier toml url utf week workday xlsx yyyy www zh chinesecalendar"
+    " sqlalchemy sqlite sme strptime bash zsh fish table text tier toml url utf week workday xlsx yyyy www zh"
+    " chinesecalendar"
     " cases market tester".split()
 )
 

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from caselog.commands.completion import complete_departments, complete_refs
 from caselog.commands.context import actor, handled, importing_the_stack, load_rules, now, open_session
 from caselog.commands.options import STATUS_METAVAR, Format, FormatOption, case_filter, day, row_limit, when
 from caselog.commands.output import emit
@@ -13,7 +14,11 @@ from caselog.i18n import N_, _, enum_label, tier_name, value_word
 
 case_app = typer.Typer(help=N_("Cases (问题诉求) and their lifecycle."), no_args_is_help=True, rich_markup_mode=None)
 
-Ref = Annotated[str, typer.Argument(help=N_("Case reference, e.g. C2026-000123 (or its external reference)."))]
+Ref = Annotated[
+    str,
+    typer.Argument(help=N_("Case reference, e.g. C2026-000123 (or its external reference)."),
+                   autocompletion=complete_refs),
+]  # fmt: skip
 On = Annotated[str | None, typer.Option("--on", help=N_("When it happened (default now)."))]
 
 
@@ -66,8 +71,14 @@ def case_open(
     party: Annotated[str, typer.Option("--party", help=N_("Who raised it: id, credit code or exact name."))],
     visit: Annotated[int | None, typer.Option("--visit", help=N_("The visit that raised it."))] = None,
     category: Annotated[str | None, typer.Option("--category", help=N_("Category, e.g. 人才公寓."))] = None,
-    lead: Annotated[str | None, typer.Option("--lead", help=N_("Dispatch at once to this department."))] = None,
-    co: Annotated[list[str] | None, typer.Option("--co", help=N_("A co-department; repeatable."))] = None,
+    lead: Annotated[
+        str | None,
+        typer.Option("--lead", autocompletion=complete_departments, help=N_("Dispatch at once to this department.")),
+    ] = None,
+    co: Annotated[
+        list[str] | None,
+        typer.Option("--co", autocompletion=complete_departments, help=N_("A co-department; repeatable.")),
+    ] = None,
     tier: Annotated[int | None, typer.Option("--tier", help=N_("1, 2 or 3 (else decided by the tier rules)."))] = None,
     key: Annotated[bool, typer.Option("--key", help=N_("A key, complex case (tier 3)."))] = False,
     due: Annotated[str | None, typer.Option("--due", help=N_("Due date."))] = None,
@@ -127,10 +138,16 @@ def case_open(
 def case_dispatch(
     ctx: typer.Context,
     ref: Ref,
-    lead: Annotated[str, typer.Option("--lead", help=N_("The responsible department."))],
+    lead: Annotated[
+        str, typer.Option("--lead", autocompletion=complete_departments, help=N_("The responsible department."))
+    ],
     co: Annotated[
         list[str] | None,
-        typer.Option("--co", help=N_("A co-department; repeatable; replaces the current ones.")),
+        typer.Option(
+            "--co",
+            autocompletion=complete_departments,
+            help=N_("A co-department; repeatable; replaces the current ones."),
+        ),
     ] = None,
     on: On = None,
     fmt: WriteFormat = WriteFormatOption,
@@ -488,7 +505,10 @@ def case_list(
         typer.Option("--status", metavar=STATUS_METAVAR, help=N_("Only this status (or 已派单 …); repeatable.")),
     ] = None,
     tier: Annotated[int | None, typer.Option("--tier", help=N_("Only this tier."), min=1, max=3)] = None,
-    dept: Annotated[str | None, typer.Option("--dept", help=N_("Led or co-handled by this department."))] = None,
+    dept: Annotated[
+        str | None,
+        typer.Option("--dept", autocompletion=complete_departments, help=N_("Led or co-handled by this department.")),
+    ] = None,
     category: Annotated[str | None, typer.Option("--category", help=N_("Only this category."))] = None,
     party: Annotated[str | None, typer.Option("--party", help=N_("Raised by this party."))] = None,
     key: Annotated[bool, typer.Option("--key", help=N_("Only key cases."))] = False,

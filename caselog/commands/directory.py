@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from caselog.commands.completion import complete_departments
 from caselog.commands.context import handled, now, open_session
 from caselog.commands.options import Format, FormatOption, day, row_limit, search_text
 from caselog.commands.output import emit
@@ -200,7 +201,9 @@ def visit_add(
     ctx: typer.Context,
     party: Annotated[str, typer.Argument(help=N_("Id, credit code or exact name of the party visited."))],
     by: Annotated[str, typer.Option("--by", help=N_("The visiting official."))],
-    dept: Annotated[str, typer.Option("--dept", help=N_("The visiting department's code."))],
+    dept: Annotated[
+        str, typer.Option("--dept", autocompletion=complete_departments, help=N_("The visiting department's code."))
+    ],
     on: Annotated[str | None, typer.Option("--on", help=N_("Date of the visit (default today)."))] = None,
     channel: Annotated[
         str,
@@ -235,7 +238,10 @@ def visit_add(
 @handled
 def visit_list(
     ctx: typer.Context,
-    dept: Annotated[str | None, typer.Option("--dept", help=N_("Only this department's visits."))] = None,
+    dept: Annotated[
+        str | None,
+        typer.Option("--dept", autocompletion=complete_departments, help=N_("Only this department's visits.")),
+    ] = None,
     since: Annotated[str | None, typer.Option("--since", help=N_("From this date (inclusive)."))] = None,
     until: Annotated[str | None, typer.Option("--until", help=N_("Up to this date (inclusive)."))] = None,
     limit: Annotated[int, typer.Option("--limit", help=N_("At most this many (0 = all)."), min=0)] = 50,

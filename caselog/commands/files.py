@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from caselog.commands.completion import complete_departments
 from caselog.commands.context import actor, district_tz, fail, handled, now, open_session
 from caselog.commands.options import STATUS_METAVAR, case_filter
 from caselog.enums import MeetingKind
@@ -318,7 +319,12 @@ def export_command(
         list[str] | None, typer.Option("--status", metavar=STATUS_METAVAR, help=N_("Cases: only this status."))
     ] = None,
     tier: Annotated[int | None, typer.Option("--tier", help=N_("Cases: only this tier."), min=1, max=3)] = None,
-    dept: Annotated[str | None, typer.Option("--dept", help=N_("Cases: led or co-handled by this department."))] = None,
+    dept: Annotated[
+        str | None,
+        typer.Option(
+            "--dept", autocompletion=complete_departments, help=N_("Cases: led or co-handled by this department.")
+        ),
+    ] = None,
     category: Annotated[str | None, typer.Option("--category", help=N_("Cases: only this category."))] = None,
     party: Annotated[str | None, typer.Option("--party", help=N_("Cases: raised by this party."))] = None,
     key: Annotated[bool, typer.Option("--key", help=N_("Cases: only key cases."))] = False,

@@ -22,6 +22,7 @@ from typer._click.formatting import HelpFormatter
 from typer.core import TyperGroup, TyperOption
 
 from caselog.commands.coercion import plain_coercion
+from caselog.commands.completion import prepare_completion
 from caselog.errors import BadInput
 from caselog.i18n import N_, _, pick_language, use_language
 
@@ -193,6 +194,7 @@ class LocalizedGroup(TyperGroup):
             typer.echo(f"caselog: {error}", err=True)
             sys.exit(error.exit_code)
         localize(self)
+        prepare_completion(os.environ)
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
