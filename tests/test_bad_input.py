@@ -598,6 +598,8 @@ def template(tmp_path_factory, request) -> Path | str:
 
     if BACKEND != "sqlite":
         server = request.getfixturevalue("pg_server")
+        # A worker that comes back to this module (pytest-xdist's worksteal) builds the district again.
+        server.sql(f"DROP DATABASE IF EXISTS {TEMPLATE_DATABASE} WITH (FORCE)")
         server.sql(f"CREATE DATABASE {TEMPLATE_DATABASE}")
         populate(resolve_location(server.url(TEMPLATE_DATABASE), env={}, default_dir=Path()))
         return TEMPLATE_DATABASE
