@@ -14,6 +14,7 @@ import typer
 from caselog import __version__
 from caselog.commands import case_clock  # noqa: F401  (registers case suspend and case resume)
 from caselog.commands.case import case_app
+from caselog.commands.completion import Shell, install_completion, show_completion
 from caselog.commands.context import state
 from caselog.commands.database import backup_command, db_app, init
 from caselog.commands.demo import demo
@@ -92,6 +93,26 @@ def root(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help=N_("Show the version and exit.")),
     ] = False,
+    install: Annotated[
+        Shell | None,
+        typer.Option(
+            "--install-completion",
+            callback=install_completion,
+            is_eager=True,
+            expose_value=False,
+            help=N_("Install completion for bash, zsh or fish, then exit."),
+        ),
+    ] = None,
+    show: Annotated[
+        Shell | None,
+        typer.Option(
+            "--show-completion",
+            callback=show_completion,
+            is_eager=True,
+            expose_value=False,
+            help=N_("Print the completion script of bash, zsh or fish, then exit."),
+        ),
+    ] = None,
 ) -> None:
     """caselog: the district's case tracker."""  # --lang is applied by LocalizedGroup before parsing
     run = state(ctx)

@@ -7,6 +7,7 @@ the day it is built) and every case has a true history.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -138,8 +139,17 @@ def _credit_code(rng: random.Random) -> str:
     return body + check_character(body)
 
 
-def build_demo(*, session: Session, now: datetime, actor: str) -> DemoSummary:
-    """Build the demo district in an empty database, ending at ``now``."""
+# The visits the demo records: the most of its work, and what its progress counts.
+VISITS = 2000
+
+
+def build_demo(
+    *, session: Session, now: datetime, actor: str, progress: Callable[[int, int], None] | None = None
+) -> DemoSummary:
+    """Build the demo district in an empty database, ending at ``now``; ``progress(done, total)`` is told of each
+    step (the visits, then the meetings and the sweep)."""
+    total = VISITS + 2
+    tell = progress or (lambda done, total: None)
     rng = random.Random(SEED)
     for code, name, kind in DEPARTMENTS:
         add_department(session=session, data=DepartmentCreate(code=code, name=name, kind=kind))
@@ -152,7 +162,7 @@ def build_demo(*, session: Session, now: datetime, actor: str) -> DemoSummary:
         if name in names:
             continue
         names.add(name)
-        tags = [t for t in ("private", "sme") if rng.random() < 0.6]
+        tags = [t for t in ("民营", "中小企业") if rng.random() < 0.6]
         data = PartyCreate(
             name=name,
             credit_code=_credit_code(rng),
@@ -179,7 +189,8 @@ def build_demo(*, session: Session, now: datetime, actor: str) -> DemoSummary:
     start = (now - timedelta(days=182)).date()
     case_count = 0
     visit_count = 0
-    for _index in range(2000):
+    for index in range(VISITS):
+        tell(index, total)
         visited_on = start + timedelta(days=rng.randrange(0, 183))
         if visited_on > now.date():
             visited_on = now.date()
@@ -201,11 +212,14 @@ def build_demo(*, session: Session, now: datetime, actor: str) -> DemoSummary:
                 opened = now - timedelta(minutes=5)
             _demo_case(session, rng, party=party, visit_id=visit.id, opened=opened, now=now, actor=actor)
             case_count += 1
+    tell(VISITS, total)
     meetings = _demo_meetings(session, rng, now=now, actor=actor)
+    tell(VISITS + 1, total)
     escalated = run_sweep(sessions=within(session), now=now, rules=DEFAULT_RULES, actor=actor)
     from caselog.coverage.demo import NEW_ENTERPRISES, build_programme
 
     programme = build_programme(session=session, now=now, actor=actor)
+    tell(total, total)
     return DemoSummary(len(DEPARTMENTS), len(parties) + NEW_ENTERPRISES, visit_count, case_count, start.year, meetings,
                        len(escalated), programme.buildings, programme.parks, programme.looked_after,
                        programme.policies)  # fmt: skip

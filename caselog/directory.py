@@ -56,6 +56,11 @@ def add_department(*, session: Session, data: DepartmentCreate) -> Department:
     return department
 
 
+def department_names(*, session: Session) -> dict[str, str]:
+    """Every department's name by its code: what reports for people show instead of codes."""
+    return dict(session.execute(select(Department.code, Department.name)).all())
+
+
 def get_department(*, session: Session, code: str, what: str = "department") -> Department:
     """The department with ``code``; an unknown code is refused with the closest known code suggested."""
     department = session.scalar(select(Department).where(Department.code == code.strip().lower()))

@@ -121,6 +121,24 @@ def enum_label(value: object, kind: type[StrEnum] | None = None) -> str:
     return str(value)
 
 
+# A case's fields as the history names them (stored under their field names).
+FIELD_WORDS = {
+    "ref": N_("reference"), "status": N_("status"), "tier": N_("tier"), "tier_rule": N_("tier rule"),
+    "lead": N_("lead"), "co": N_("co"), "owner": N_("owner"), "party": N_("party"), "party_id": N_("party"),
+    "visit_id": N_("visit"), "satisfaction": N_("satisfaction"), "title": N_("title"),
+    "description": N_("description"), "category": N_("category"), "key": N_("key"),
+    "external_ref": N_("external ref"), "due_on": N_("due"), "reply_due_on": N_("reply due"),
+    "original_due_on": N_("original due"), "close_reason": N_("close reason"), "opened_at": N_("opened"),
+    "dispatched_at": N_("dispatched at"), "accepted_at": N_("accepted at"), "answered_at": N_("answered at"),
+    "resolved_at": N_("resolved at"), "closed_at": N_("closed at"),
+}  # fmt: skip
+
+
+def field_word(field: str) -> str:
+    """A case's field (``resolved_at``) as people name it (resolved at / 解决时间); an unknown one as it is."""
+    return _(FIELD_WORDS[field]) if field in FIELD_WORDS else field
+
+
 # Option values that sentences name ("the resolution deadline", "now a working day", "visits by street").
 VALUE_WORDS = {
     "resolve": N_("resolution"),
@@ -151,9 +169,14 @@ TIER_TITLES = {
 }
 
 
-def tier_name(tier: int | str, *, full: bool = False) -> str:
-    """A tier as people name it: ``Tier 2`` / 二级, or in full ``Tier 2 (cross-department joint meeting)``."""
-    names = TIER_TITLES if full else TIER_NAMES
+# A tier within a sentence ("opened C2026-000001 (tier 2, dispatched)"): 二级 in Chinese too.
+TIER_IN_PROSE = {1: N_("tier 1"), 2: N_("tier 2"), 3: N_("tier 3")}
+
+
+def tier_name(tier: int | str, *, full: bool = False, prose: bool = False) -> str:
+    """A tier as people name it: ``Tier 2`` / 二级, in full ``Tier 2 (cross-department joint meeting)``, or within
+    a sentence ``tier 2`` / 二级."""
+    names = TIER_TITLES if full else TIER_IN_PROSE if prose else TIER_NAMES
     try:
         return _(names[int(tier)])
     except (KeyError, ValueError):

@@ -4,6 +4,7 @@
   its own engine, session and transaction), without paying ~0.4 s of interpreter start for each command.
 - ``fork`` starts a worker process that already has caselog imported; ``kill`` ends it with SIGKILL.
   Forking spends every kill on caselog's own work rather than on the interpreter starting up.
+- ``at_terminal`` runs caselog with its output on a pseudo-terminal of a given width, as a user sees it.
 - ``Journal`` is an append-only log of JSON lines that survives a SIGKILL (each line is one ``write``).
 - ``mark_transactions`` records, in a journal, when a writing transaction began (on SQLite: once
   ``BEGIN IMMEDIATE`` holds the write lock), started its first write, started to commit and had committed, so
@@ -226,3 +227,39 @@ def median(values: list[float]) -> float:
     import statistics
 
     return statistics.median(values) if values else 0.0
+
+
+def at_terminal(*args: str, columns: int = 80, env: dict[str, str] | None = None) -> Outcome:
+    """Run ``caselog ARGS`` as a real process whose standard output is a pseudo-terminal ``columns`` wide (what a
+    user sees, without colour); standard error is a pipe, kept apart."""
+    import fcntl
+    import pty
+    import re
+    import struct
+    import termios
+
+    environment = {k: v for k, v in (env or os.environ).items() if k not in ("COLUMNS", "LINES")}
+    environment.update(NO_COLOR="1", TERM="xterm")
+    primary, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    began = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "caselog", *args], stdin=subprocess.DEVNULL, stdout=secondary, stderr=subprocess.PIPE,
+        env=environment,
+    )  # fmt: skip
+    os.close(secondary)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(primary, 1 << 16)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(primary)
+    with process.stderr or io.BytesIO() as errors:
+        stderr = errors.read().decode()
+    code = process.wait()
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode()).replace("\r\n", "\n")
+    return Outcome(tuple(args), code, text, stderr, time.monotonic() - began)

@@ -369,12 +369,15 @@ KINDS: list[Kind] = [
       stderr="caselog: --to: the resolution deadline is already 2026-03-23\n"),
     K("move-empty-reason", "case", "return", "C2026-000002", "--reason", "  ", stderr="caselog: --reason: must not be empty\n"),
     K("move-empty-note", "case", "note", "C2026-000002", " ", stderr="caselog: TEXT: must not be empty\n"),
-    K("move-unknown-close-reason", "case", "close", "C2026-000002", "--reason", "done", usage=True,
-      stderr="Error: Invalid value for '--reason': 'done' is not one of 'resolved', 'unresolvable',"
-      " 'withdrawn', 'duplicate', 'invalid'.\n"),
-    K("move-unknown-satisfaction", "case", "revisit", "C2026-000004", "--satisfaction", "happy", usage=True,
-      stderr="Error: Invalid value for '--satisfaction': 'happy' is not one of 'satisfied',"
-      " 'basically-satisfied', 'unsatisfied', 'unreachable'.\n"),
+    K("move-unknown-close-reason", "case", "close", "C2026-000002", "--reason", "done",
+      stderr="caselog: --reason: 'done' is not one of resolved, unresolvable, withdrawn, duplicate, invalid\n"),
+    K("move-unknown-close-reason-zh", "--lang", "zh", "case", "close", "C2026-000002", "--reason", "重",
+      stderr="caselog: --reason：'重' 不是可用的值（resolved, unresolvable, withdrawn, duplicate, invalid，或 已解决、无法解决、"
+      "已撤回、重复、无效）\n"),
+    K("move-unknown-satisfaction", "case", "revisit", "C2026-000004", "--satisfaction", "happy",
+      stderr="caselog: --satisfaction: 'happy' is not one of satisfied, basically-satisfied, unsatisfied, unreachable\n"),
+    K("move-unknown-channel", "visit", "add", "1", "--by", "王伟", "--dept", "market", "--channel", "email",
+      stderr="caselog: --channel: 'email' is not one of visit, hotline, platform, meeting\n"),
     K("move-meeting-twice", "meeting", "record", "joint", "--date", "2026-03-03",
       stderr="caselog: the joint meeting of 2026-03-03 is already recorded\n"),
     # --- unknown departments (the closest code suggested), cases, parties and visits ---------------------------
@@ -557,10 +560,10 @@ KINDS: list[Kind] = [
     # --- other options ------------------------------------------------------------------------------------
     K("option-unknown-format", "case", "list", "--format", "xml", usage=True,
       stderr="Error: Invalid value for '--format' / '-f': 'xml' is not one of 'table', 'json', 'csv'.\n"),
-    K("option-unknown-status", "case", "list", "--status", "done", usage=True,
-      # a repeatable option is still read by Typer's pydantic adapter, whose message has this prefix
-      stderr="Error: Invalid value for '--status': Value error, 'done' is not one of 'open', 'dispatched', 'accepted',"
-      " 'answered', 'resolved', 'closed'.\n"),
+    K("option-unknown-status", "case", "list", "--status", "done",
+      stderr="caselog: --status: 'done' is not one of open, dispatched, accepted, answered, resolved, closed\n"),
+    K("export-unknown-status", "export", "cases", "x.csv", "--status", "已完成",
+      stderr="caselog: --status: '已完成' is not one of open, dispatched, accepted, answered, resolved, closed\n"),
     K("option-unknown-language", "--lang", "xx", "case", "list", stderr="caselog: --lang: unknown language 'xx'; use zh or en\n"),
     K("option-unknown-language-env", "case", "list", env={"CASELOG_LANG": "klingon"},
       stderr="caselog: CASELOG_LANG: unknown language 'klingon'; use zh or en\n"),
@@ -570,7 +573,10 @@ KINDS: list[Kind] = [
     K("output-is-a-directory", "agenda", "joint", "--output", ".", stderr="caselog: --output: . is a directory\n"),
     K("output-in-a-missing-folder", "agenda", "joint", "--output", "nodir/a.md",
       stderr="caselog: --output: cannot write nodir/a.md (No such file or directory)\n"),
-    K("output-dir-missing", "report", "weekly", "--output-dir", "nodir", stderr="caselog: --output-dir: nodir is not a folder\n"),
+    K("output-dir-missing", "report", "weekly", "--output-dir", "nodir",
+      stderr="caselog: --output-dir: nodir does not exist; create the folder first\n"),
+    K("output-dir-a-file", "report", "weekly", "--output-dir", "report.md", files={"report.md": "keep me\n"},
+      stderr="caselog: --output-dir: report.md is a file, not a folder\n"),
     K("export-over-an-existing-file", "export", "cases", "cases.csv", files=csv("keep me\n"),
       stderr="caselog: cases.csv exists; use --force to replace it\n"),
     K("backup-over-an-existing-file", "backup", "copy.db", files={"copy.db": "keep me\n"}, sqlite_only=True,
@@ -671,6 +677,8 @@ def template(tmp_path_factory, request) -> Path | str:
 
     if BACKEND != "sqlite":
         server = request.getfixturevalue("pg_server")
+        # A worker that comes back to this module (pytest-xdist's worksteal) builds the district again.
+        server.sql(f"DROP DATABASE IF EXISTS {TEMPLATE_DATABASE} WITH (FORCE)")
         server.sql(f"CREATE DATABASE {TEMPLATE_DATABASE}")
         populate(resolve_location(server.url(TEMPLATE_DATABASE), env={}, default_dir=Path()))
         return TEMPLATE_DATABASE

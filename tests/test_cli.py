@@ -203,7 +203,7 @@ def test_whole_lifecycle_through_the_cli(filed):
     filed("case", "resolve", "C2026-000001", "--note", "已解决")
     filed("case", "revisit", "C2026-000001", "--satisfaction", "satisfied")
     out = filed("case", "close", "C2026-000001", "--reason", "resolved").stdout
-    assert out == "C2026-000001: closed (closed)\n"
+    assert out == "C2026-000001: closed\n"  # the verb names the status; it is not said twice
     out = filed("case", "reopen", "c2026-000001", "--reason", "又坏了").stdout
     assert out == "C2026-000001: reopened (dispatched)\n"
     filed("case", "return", "C2026-000001", "--reason", "不归我们")
@@ -226,9 +226,12 @@ def test_whole_lifecycle_through_the_cli(filed):
         "deadline",  # a reopen starts a new cycle with a new resolution deadline
         "returned",
         "dispatched",
+        "dispatched",  # esb, a co-department, now leads: it is no longer a co-department too
         "note",
         "edited",
     ]
+    shown = json.loads(filed("case", "show", "C2026-000001", "-f", "json").stdout)
+    assert (shown["case"]["lead"], shown["case"]["co"]) == ("esb", [])
 
 
 @pytest.mark.parametrize(

@@ -274,7 +274,7 @@ def test_rule_9_a_return_belongs_to_the_department_that_returned_the_case(distri
     assert (report["total"]["returned"], report["total"]["dispatched"]) == (1, 1)
     table = district("2026-12-31T12:00", "report", "rates", "--by", "department", "--month", "2026-09")
     lines = {line.split()[0]: line.split() for line in table.splitlines() if line.strip()}
-    assert lines["planning"][9] == "100.0%" and lines["fire"][9] == "0.0%"  # returned, after "— (0/0)"
+    assert lines["区规划资源局"][9] == "100.0%" and lines["区消防救援支队"][9] == "0.0%"  # returned, after "— (0/0)"
 
 
 # --- Imported history -----------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The demo district: built through the services, the same every time, covering every tier and status."""
 
 import json
+import os
 
 import pytest
 from typer.testing import CliRunner
@@ -176,3 +177,120 @@ def test_the_demos_coverage_is_what_an_independent_count_of_its_rows_gives(demo,
         name: sum(counts[name] for counts in expected.values()) for name in names
     }
     assert 0 < data["total"]["visited"] < data["total"]["parties"] and data["total"]["due"] > 24  # a gap to show
+
+
+# --- at a terminal of 80 columns (a laptop's default): nothing a user typed is cut ------------------------------
+
+
+def in_order(text: str, shown: str) -> bool:
+    """Whether every character of ``text`` appears in ``shown`` in order (wrapped text reads on below)."""
+    rest = iter("".join(shown.split()))
+    return all(char in rest for char in "".join(text.split()))
+
+
+def blocks(shown: str) -> dict[str, str]:
+    """The lines of each record of a table at a terminal, by the reference that starts it: its first line, and the
+    lines below it that start blank (its wrapped cells)."""
+    found: dict[str, str] = {}
+    current = None
+    for line in shown.splitlines():
+        if line.startswith("C2026-"):
+            current = line.split()[0]
+            found.setdefault(current, "")
+        elif not (line.startswith(" ") and line.strip()):
+            current = None
+        if current:
+            found[current] += line + "\n"
+    return found
+
+
+@pytest.fixture(scope="module")
+def terminal(demo):
+    """Run a command on the demo at a terminal of 80 columns, in a language."""
+    from tests.processes import at_terminal
+
+    env = {**os.environ, "CASELOG_DB": str(demo[0] / "a.db"), "CASELOG_NOW": "2026-11-25T10:00:00"}
+
+    def run(lang: str, *args: str):
+        outcome = at_terminal("--lang", lang, *args, columns=80, env=env)
+        assert outcome.code == 0, outcome.stderr
+        assert max(len(line) for line in outcome.stdout.splitlines()) <= 80
+        return outcome
+
+    return run
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_case_list_at_80_columns_keeps_every_reference_title_and_party_whole(demo, terminal, lang):
+    cases = demo[2]
+    shown = terminal(lang, "case", "list", "--limit", "0")
+    records = blocks(shown.stdout)
+    assert set(records) == {c["ref"] for c in cases}  # no reference cut to C2026-00…
+    for case in cases:
+        assert in_order(case["title"], records[case["ref"]]), case
+        assert in_order(case["party"] or "", records[case["ref"]]), case
+    left_out = "opened, co, key, tier" if lang == "en" else "登记时间、协办、重点、层级"
+    assert left_out in shown.stderr  # the columns left out are named
+
+
+def test_case_list_says_at_a_terminal_how_many_it_left_out(demo, terminal):
+    shown = terminal("en", "case", "list")
+    assert f"50 of {len(demo[2])} shown; --limit 0 for all\n" in shown.stderr
+    assert len(blocks(shown.stdout)) == 50
+    zh = terminal("zh", "case", "list", "--limit", "3")
+    assert f"共 {len(demo[2])} 件，显示了 3 件；--limit 0 显示全部\n" in zh.stderr
+
+
+def test_the_hint_of_how_many_is_never_in_a_pipe(demo):
+    runner = CliRunner(env={"CASELOG_NOW": "2026-11-25T10:00:00"})
+    listed = runner.invoke(app, ["--db", str(demo[0] / "a.db"), "case", "list"], catch_exceptions=False)
+    assert "shown" not in listed.stderr
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_case_show_at_80_columns_keeps_every_note_and_reference(demo, terminal, lang):
+    import sqlite3
+
+    with sqlite3.connect(demo[0] / "a.db") as db:
+        noted = db.execute(
+            "SELECT c.ref, e.note FROM events e JOIN cases c ON c.id = e.case_id WHERE e.kind = 'answered'"
+            " AND e.note IS NOT NULL ORDER BY c.ref LIMIT 3"
+        ).fetchall()
+    assert noted
+    for ref, note in noted:
+        shown = terminal(lang, "case", "show", ref).stdout
+        assert f" {ref} " in shown or f" {ref}\n" in shown  # the reference as it opened, whole
+        assert note in shown.replace("\n", "").replace(" ", "") or in_order(note, shown)
+        line = next(line for line in shown.splitlines() if note[:4] in line)
+        assert note[:4] in line  # the first characters together, not every other pair
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_agenda_at_80_columns_keeps_titles_parties_and_decisions(demo, terminal, lang):
+    runner = CliRunner(env={"CASELOG_NOW": "2026-11-25T10:00:00"})
+    agenda = json.loads(runner.invoke(app, ["--db", str(demo[0] / "a.db"), "agenda", "joint", "-f", "json"]).stdout)
+    items = [item for group in agenda["groups"] for item in group["items"]]
+    decisions = agenda["carried_over"]
+    assert decisions  # the demo carries decisions over to the next joint meeting
+    shown = terminal(lang, "agenda", "joint").stdout
+    records = blocks(shown)
+    assert {item["ref"] for item in items} | {d["ref"] for d in decisions} == set(records)
+    for item in items:
+        for field in ("title", "party", "last_decision"):
+            assert in_order(item.get(field) or "", records[item["ref"]]), (field, item)
+    for decision in decisions:
+        assert in_order(decision["title"], records[decision["ref"]]), decision
+        assert in_order(decision["decision"], records[decision["ref"]]), decision
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_rates_at_80_columns_keep_the_rates_and_the_whole_title(terminal, lang):
+    shown = terminal(lang, "report", "rates", "--by", "department", "--year", "2026")
+    heads, median = {
+        "en": (["as of 2026-11-25 10:00", "return rate", "reopen rate"], "median"),
+        "zh": (["截至2026年11月25日 10:00", "退单率", "重办率"], "中位"),
+    }[lang]
+    for head in heads:
+        assert in_order(head, shown.stdout), head
+    assert median in shown.stdout.replace("\n", "") or median in shown.stderr  # shown, or said to be left out
+    assert "…" not in shown.stdout

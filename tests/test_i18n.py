@@ -144,7 +144,7 @@ def test_help_usage_errors_and_messages_follow_the_language(monkeypatch):
     assert bad.exit_code == 2
     assert bad.stderr.endswith("运行 'caselog case list -h' 查看帮助。\n\n错误：没有这个选项：--bogus\n")
     missing = runner.invoke(app, ["--lang", "zh", "case", "show"])
-    assert (missing.exit_code, missing.stderr.splitlines()[-1]) == (2, "错误：缺少参数 'ref'。")
+    assert (missing.exit_code, missing.stderr.splitlines()[-1]) == (2, "错误：缺少参数 '编号'。")
 
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
     assert runner.invoke(app, ["case", "show", "C2026-000009"]).stderr.startswith("caselog: ")
@@ -309,8 +309,8 @@ def test_a_csv_with_chinese_statuses_and_satisfaction_imports(tmp_path, bilingua
 @pytest.mark.no_database
 def test_every_chinese_name_caselog_shows_for_a_status_is_accepted_on_import():
     from caselog.enums import CloseReason, Satisfaction, Status
-    from caselog.files.cells import CLOSE_REASON_WORDS, SATISFACTION_WORDS, STATUS_WORDS
     from caselog.i18n import enum_label, use_language
+    from caselog.rules.words import CLOSE_REASON_WORDS, SATISFACTION_WORDS, STATUS_WORDS
 
     use_language("zh")
     for enum, words in ((Status, STATUS_WORDS), (CloseReason, CLOSE_REASON_WORDS), (Satisfaction, SATISFACTION_WORDS)):
@@ -338,3 +338,100 @@ def test_the_demo_speaks_chinese_under_a_chinese_locale(tmp_path):
         capture_output=True, text=True, env=env, check=True,
     )  # fmt: skip
     assert "Open cases by lead department and tier" in again.stdout and "按主办部门" not in again.stdout
+
+
+# --- no English left under --lang zh, but what users type -------------------------------------------------------
+
+# What a Chinese help or table may still hold in Latin letters: what users type (commands, option values, codes),
+# formats and encodings, and the names of other programs.
+TYPED = set(
+    "abort auto basically caselog category co cron csv date department departments en error events excel first"
+    " gb holiday html json kind last lead markdown md month next parties pg_dump postgresql private reply skip"
+    " sqlalchemy sqlite sme strptime bash zsh fish table text tier toml url utf week workday xlsx yyyy www zh"
+    " chinesecalendar"
+    " cases market tester".split()
+)
+
+
+def _english_words(text: str, allowed: set[str]) -> set[str]:
+    """The words of Latin letters in ``text`` that are neither an option (``--as-of``), a code nor typed."""
+    import re
+
+    text = re.sub(r"-\n\s*", "-", text)  # an option Rich wrapped at its hyphen
+    text = re.sub(r"--?[A-Za-z][\w-]*|\b[A-Z][A-Z_|]+\b|\b\w*\d\w*\b", " ", text)  # options, metavars, codes
+    words = set()
+    for word in re.findall(r"[A-Za-z][\w-]+", text):
+        if not ({word.lower(), *word.lower().split("-")} & allowed):
+            words.add(word)
+    return words
+
+
+def _commands():
+    import typer.main
+
+    found = []
+
+    def walk(command, path):
+        found.append(path)
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+@pytest.mark.no_database
+def test_every_help_in_chinese_holds_no_english_but_what_users_type():
+    import caselog.enums as enums
+
+    allowed = TYPED | {word for path in _commands() for word in path}
+    allowed |= {str(m.value) for e in vars(enums).values() if isinstance(e, type) and issubclass(e, enums.StrEnum)
+                for m in e}  # fmt: skip
+    runner = CliRunner(env={"COLUMNS": "200"})
+    english = {}
+    for path in _commands():
+        shown = runner.invoke(app, ["--lang", "zh", *path, "--help"]).stdout
+        assert "用法" in shown, path
+        if found := _english_words(shown, allowed):
+            english[" ".join(path)] = found
+    assert english == {}
+
+
+def test_every_people_s_output_in_chinese_holds_no_english_but_codes(bilingual):
+    rules = {"rrule", "freq", "weekly", "monthly", "interval", "byday", "bysetpos", "tu", "th", "deadlines",
+             "resolve", "escalation", "returns", "joint_agendas", "intake", "key_categories", "meetings"}  # fmt: skip
+    allowed = TYPED | rules | {"esb", "housing", "resident", "joint", "leaders"}  # the keys of caselog rules, codes
+    commands = [
+        ("case", "list"), ("case", "show", "C2026-000003"), ("case", "show", "C2026-000005"),
+        ("case", "show", "C2026-000002"), ("agenda", "joint"), ("agenda", "joint", "-f", "markdown"),
+        ("meetings",), ("report", "rates", "--by", "department"), ("report", "rates", "--by", "tier"),
+        ("report", "weekly"), ("report", "trend"), ("report", "recurring"), ("party", "list"),
+        ("party", "show", "张伟"), ("dept", "list"), ("escalate", "--dry-run"), ("rules",),
+    ]  # fmt: skip
+    english = {}
+    for command in commands:
+        shown = bilingual("2026-03-09T08:00:00", *command, lang="zh")
+        if found := _english_words(shown, allowed):
+            english[" ".join(command)] = found
+    assert english == {}
+
+
+@pytest.mark.parametrize(
+    ("lang", "labels"), [("en", ["kind", "contact", "visits"]), ("zh", ["类型", "联系方式", "走访数"])]
+)
+def test_party_show_names_its_fields_in_the_language_and_shows_the_contact(bilingual, lang, labels):
+    bilingual("2026-03-09T08:00:00", "party", "add", "李娜", "--kind", "resident", "--contact", "13800138000")
+    shown = bilingual("2026-03-09T08:00:00", "party", "show", "李娜", lang=lang)
+    assert "13800138000" in shown
+    for label in labels:
+        assert label in shown
+
+
+@pytest.mark.no_database
+def test_a_value_not_among_the_choices_is_refused_in_the_language():
+    result = CliRunner().invoke(app, ["--lang", "zh", "report", "rates", "--by", "dept"])
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "错误：'--by' 的值无效：'dept' 不是可用的值（可用：'department', 'tier', 'category', 'street', 'party-kind',"
+        " 'week', 'month'）。\n"
+    )

@@ -154,7 +154,6 @@ def test_the_upgrade_writes_the_history_the_commands_would_have(upgraded):
         "opened", "dispatched", "deadline", "deadline", "resolved", "imported",
     ]  # fmt: skip
     assert imported["case"]["due_on"] == "2018-03-22"
-    from caselog.store.schema import SCHEMA_HEAD
 
     info = json.loads(upgraded("db", "info", "-f", "json"))
     assert info["day_zone"] == "Asia/Shanghai" and info["revision"] == SCHEMA_HEAD

@@ -245,7 +245,7 @@ Visit coverage (走访覆盖率): visits this week 0, parties visited 0; year to
 
 ## Year to date by lead department
 
-| group | received | reply rate | resolution rate | on time | satisfaction |
+| group | received | reply rate | resolution rate | on-time rate | satisfaction rate |
 |---|---|---|---|---|---|
 | housing | 2 | 100.0% | 50.0% | — | — |
 | market | 2 | 100.0% | 50.0% | — | 100.0% |
@@ -253,17 +253,17 @@ Visit coverage (走访覆盖率): visits this week 0, parties visited 0; year to
 
 ## Year to date by tier
 
-| group | received | reply rate | resolution rate | on time | satisfaction |
+| group | received | reply rate | resolution rate | on-time rate | satisfaction rate |
 |---|---|---|---|---|---|
 | Tier 1 (single department) | 4 | 100.0% | 50.0% | — | 100.0% |
 
 ## Escalations this week (0)
 
-None.
+No case changed tier this week.
 
 ## Newly overdue (0)
 
-None.
+No case became overdue this week.
 
 ## Next meetings
 

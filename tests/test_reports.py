@@ -144,7 +144,8 @@ def test_html_is_self_contained_and_escaped(cli, isolated_env):
     assert html.startswith("<!DOCTYPE html>") and "<style>" in html and "<svg" in html
     assert "<script" not in html and "src=" not in html and "href=" not in html
     rates = cli("report", "rates", "--by", "department", "--month", "2026-03", "-f", "html")
-    assert '<td class="text">market</td>' in rates and "<script" not in rates
+    assert '<td class="text">区市场监管局</td>' in rates and "<script" not in rates  # people read names, not codes
+    assert '<th class="text">group</th><th>received</th>' in rates  # a heading aligned like its column
     trend_html = cli("report", "trend", "--weeks", "4", "-f", "html")
     assert "<svg" in trend_html and "2026-W11: 2" in trend_html
 

@@ -23,6 +23,7 @@ from caselog.models import (
     Event,
     EventKind,
 )
+from caselog.rules.references import no_case_message
 
 
 def record(
@@ -65,7 +66,7 @@ def get_case(*, session: Session, ref: str) -> Case:
     if case is None and text:
         case = first(select(Case).where(Case.external_ref == text))
     if case is None:
-        raise NotFound(_("no case {ref!r}").format(ref=ref))
+        raise NotFound(no_case_message(ref))
     return case
 
 

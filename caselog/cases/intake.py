@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -127,3 +127,30 @@ def check_due_after_opening(due_on: date | None, opened_at: datetime, tz: tzinfo
     """Refuse a due date (``--due``) before the local day the case was opened."""
     if due_on is not None and due_on < opened_at.astimezone(tz).date():
         raise BadInput(_("--due: {day} is before the case was opened").format(day=due_on.isoformat()))
+
+
+# An identical case opened for the same party this shortly before is most likely the same problem entered twice.
+TWIN_WINDOW = timedelta(minutes=30)
+
+
+def recent_twin(*, session: Session, case: Case, within: timedelta = TWIN_WINDOW) -> tuple[str, datetime] | None:
+    """The reference and opening time of an earlier case of the same party, with the same title, category and
+    description, opened at most ``within`` before ``case``; None when there is none."""
+    if case.party_id is None:
+        return None
+    query = (
+        select(Case.ref, Case.opened_at)
+        .where(
+            Case.party_id == case.party_id,
+            Case.id != case.id,
+            Case.title == case.title,
+            Case.category.is_not_distinct_from(case.category),
+            Case.description.is_not_distinct_from(case.description),
+            Case.opened_at <= case.opened_at,
+            Case.opened_at >= case.opened_at - within,
+        )
+        .order_by(Case.opened_at.desc())
+        .limit(1)
+    )
+    found = session.execute(query).first()
+    return None if found is None else (found[0], found[1])

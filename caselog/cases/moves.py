@@ -28,6 +28,7 @@ from caselog.models import (
 from caselog.rules.deadlines import tier_deadlines
 from caselog.rules.lifecycle import check_move, close_reason_allowed
 from caselog.rules.text import optional_text, required_text
+from caselog.rules.words import choice
 from caselog.store.calendar_days import load_calendar
 from caselog.tiers import DEFAULT_RULES, TierRules
 
@@ -70,6 +71,17 @@ def dispatch_case(
     """``new``: the case was opened just now, in this transaction (it has no co-departments to look up yet)."""
     old_lead = lead_code(session, case)
     first_dispatch = case.status == Status.open
+    if co is None and not new:
+        # A redispatch to one of the co-departments makes it the lead: it is no longer a co-department too.
+        current = list(
+            session.scalars(
+                select(Department)
+                .join(CaseCoDepartment, CaseCoDepartment.department_id == Department.id)
+                .where(CaseCoDepartment.case_id == case.id)
+            )
+        )
+        if any(dept.id == lead.id for dept in current):
+            co = [dept for dept in current if dept.id != lead.id]
     record(session, case, EventKind.dispatched, at=at, actor=actor, field="lead", old=old_lead, new=lead.code)
     case.lead_id = lead.id
     case.status = Status.dispatched
@@ -251,13 +263,7 @@ def close(
     *, session: Session, ref: str, reason: str, note: str | None, at: datetime, now: datetime, actor: str
 ) -> Case:
     """Close a case with a reason: resolved (once resolved), unresolvable, withdrawn, duplicate or invalid."""
-    try:
-        reason = CloseReason(reason.strip().lower())
-    except ValueError:
-        choices = ", ".join(r.value for r in CloseReason)
-        raise BadInput(
-            _("--reason: {reason!r} is not one of {choices}").format(reason=reason, choices=choices)
-        ) from None
+    reason = choice(reason, CloseReason, "--reason")
     case = get_case(session=session, ref=ref)
     check_move(case.ref, case.status, "close", suspended=case.suspended_since is not None)
     if not close_reason_allowed(case.status, reason):
@@ -347,13 +353,7 @@ def revisit(
     actor: str,
 ) -> Case:
     """Record the return visit (回访): whether the party is satisfied."""
-    try:
-        value = Satisfaction(satisfaction.strip().lower().replace("_", "-").replace(" ", "-"))
-    except ValueError:
-        choices = ", ".join(s.value for s in Satisfaction)
-        raise BadInput(
-            _("--satisfaction: {value!r} is not one of {choices}").format(value=satisfaction, choices=choices)
-        ) from None
+    value = choice(satisfaction, Satisfaction, "--satisfaction")
     note = optional_text(note, "--note")
     case = get_case(session=session, ref=ref)
     check_move(case.ref, case.status, "revisit", suspended=case.suspended_since is not None)

@@ -13,7 +13,7 @@ from caselog.cases.history import KEEP, get_case, moment_for, record, set_deadli
 from caselog.cases.report_facts import refresh_case
 from caselog.enums import UNFINISHED
 from caselog.errors import BadInput, InvalidMove
-from caselog.i18n import _, enum_label
+from caselog.i18n import _, enum_label, tier_name
 from caselog.models import Case, CaseCoDepartment, Event, EventKind, Status
 from caselog.rules.deadlines import Deadlines, tier_deadlines
 from caselog.store.calendar_days import load_calendar
@@ -153,7 +153,7 @@ def escalate_case(
             _("case {ref}: a {status} case keeps its tier").format(ref=case.ref, status=enum_label(case.status, Status))
         )
     if case.tier == to:
-        raise BadInput(_("case {ref}: already tier {tier}").format(ref=case.ref, tier=to))
+        raise BadInput(_("case {ref}: already {tier}").format(ref=case.ref, tier=tier_name(to, prose=True)))
     at = moment_for(case, at, now)
     change_tier(
         session=session,

@@ -18,6 +18,7 @@ from caselog.cases.search import newest_matches
 from caselog.enums import FINISHED, Channel, CloseReason, EventKind, Satisfaction, Status, typed
 from caselog.errors import BadInput, NotFound
 from caselog.i18n import _
+from caselog.rules.references import no_case_message
 from caselog.rules.workdays import WorkCalendar, workdays_between
 from caselog.store.calendar_days import load_calendar
 from caselog.store.core_tables import case_co_departments, cases, departments, events, parties
@@ -176,6 +177,14 @@ def list_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo
     ]
 
 
+def count_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo) -> int:
+    """How many cases match ``filters`` (what ``case list`` tells a terminal when it shows only some)."""
+    from sqlalchemy import func
+
+    conditions = filter_conditions(session=session, filters=filters, today=today, tz=tz)
+    return session.scalar(select(func.count()).select_from(cases).where(*conditions)) or 0
+
+
 def _find_case(session: Session, ref: str, query):
     """The row of ``query`` for the case with reference ``ref`` (caselog's own, any letter case, or its external
     reference), as ``caselog.cases.moves.get_case`` finds it."""
@@ -184,8 +193,16 @@ def _find_case(session: Session, ref: str, query):
     if row is None and text:
         row = session.execute(query.where(cases.c.external_ref == text)).first()
     if row is None:
-        raise NotFound(_("no case {ref!r}").format(ref=ref))
+        raise NotFound(no_case_message(ref))
     return row
+
+
+def case_record(*, session: Session, ref: str, tz: tzinfo, today: date) -> CaseRow:
+    """One case's record, as ``case list`` shows it (what a writing command prints with ``--format json``)."""
+    *values, lead, party = _find_case(session, ref, _row_query())
+    fields = dict(zip(_ROW_FIELDS, values, strict=True))
+    co = _co_by_case(session, [fields["id"]]).get(fields["id"], [])
+    return _case_row(fields, lead, party, co, tz, today, load_calendar(session=session))
 
 
 def case_detail(*, session: Session, ref: str, tz: tzinfo, today: date) -> CaseDetail:

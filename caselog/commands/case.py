@@ -5,52 +5,62 @@ from typing import Annotated
 
 import typer
 
+from caselog.commands.completion import complete_departments, complete_refs
 from caselog.commands.context import actor, handled, importing_the_stack, load_rules, now, open_session
-from caselog.commands.options import Format, FormatOption, case_filter, day, row_limit, when
+from caselog.commands.options import STATUS_METAVAR, Format, FormatOption, case_filter, day, row_limit, when
 from caselog.commands.output import emit
-from caselog.enums import CloseReason, Satisfaction, Status
+from caselog.enums import Status
 from caselog.i18n import N_, _, enum_label, tier_name, value_word
 
 case_app = typer.Typer(help=N_("Cases (问题诉求) and their lifecycle."), no_args_is_help=True, rich_markup_mode=None)
 
-Ref = Annotated[str, typer.Argument(help=N_("Case reference, e.g. C2026-000123 (or its external reference)."))]
+Ref = Annotated[
+    str,
+    typer.Argument(help=N_("Case reference, e.g. C2026-000123 (or its external reference)."),
+                   autocompletion=complete_refs),
+]  # fmt: skip
 On = Annotated[str | None, typer.Option("--on", help=N_("When it happened (default now)."))]
 
-CASE_COLUMNS = [
-    (N_("ref"), "ref"),
-    (N_("status"), "status"),
-    (N_("tier"), "tier"),
-    (N_("key"), "key"),
-    (N_("lead"), "lead"),
-    (N_("co"), "co"),
-    (N_("party"), "party"),
-    (N_("title"), "title"),
-    (N_("opened"), "opened_at"),
-    (N_("due"), "due_on"),
-    (N_("wd left"), "workdays_left"),
-]
 
-# A change's field as the history shows it (the stored name in English, the column's name in Chinese).
-FIELD_NAMES = {
-    "status": N_("status"), "tier": N_("tier"), "lead": N_("lead"), "co": N_("co"), "owner": N_("owner"),
-    "party_id": N_("party_id"), "satisfaction": N_("satisfaction"), "title": N_("title"),
-    "description": N_("description"), "category": N_("category"), "due_on": N_("due_on"), "key": N_("key"),
-    "external_ref": N_("external_ref"), "reply_due_on": N_("reply_due_on"), "close_reason": N_("close_reason"),
-}  # fmt: skip
+class WriteFormat(StrEnum):
+    """What a writing command prints: a line for people, or the case's record for scripts."""
 
-EVENT_COLUMNS = [
-    (N_("at"), "at"),
-    (N_("actor"), "actor"),
-    (N_("event"), "kind"),
-    (N_("field"), lambda e: _(FIELD_NAMES[e.field]) if e.field in FIELD_NAMES else e.field),
-    (N_("from"), "old"),
-    (N_("to"), "new"),
-    (N_("note"), "note"),
-]
+    text = "text"
+    json = "json"
+    csv = "csv"
 
 
-def _done(verb: str, case) -> None:
-    typer.echo(_("{ref}: {verb} ({status})").format(ref=case.ref, verb=verb, status=enum_label(case.status, Status)))
+WriteFormatOption = typer.Option(
+    WriteFormat.text,
+    "--format",
+    "-f",
+    help=N_("text (a line for people), json or csv: the case's record, as case list gives it (stable)."),
+)
+
+
+def _record(db, case, fmt: WriteFormat):
+    """The case's record as ``case list`` gives it, read in the command's transaction; None for ``text``."""
+    if fmt is WriteFormat.text:
+        return None
+    from caselog.cases.views import case_record
+    from caselog.commands.context import district_tz
+
+    db.flush()
+    return case_record(session=db, ref=case.ref, tz=district_tz(), today=now().date())
+
+
+def _done(record, fmt: WriteFormat, line: str) -> None:
+    """Print what a writing command did: ``line`` for people, else the case's record."""
+    if fmt is WriteFormat.text:
+        typer.echo(line)
+    else:
+        emit(record if fmt is WriteFormat.json else [record], Format(fmt.value))
+
+
+def _moved(case, fmt: WriteFormat, record, move: str, verb: str) -> None:
+    from caselog.render.cases import move_line
+
+    _done(record, fmt, move_line(case.ref, move, verb, case.status))
 
 
 @case_app.command("open")
@@ -61,18 +71,25 @@ def case_open(
     party: Annotated[str, typer.Option("--party", help=N_("Who raised it: id, credit code or exact name."))],
     visit: Annotated[int | None, typer.Option("--visit", help=N_("The visit that raised it."))] = None,
     category: Annotated[str | None, typer.Option("--category", help=N_("Category, e.g. 人才公寓."))] = None,
-    lead: Annotated[str | None, typer.Option("--lead", help=N_("Dispatch at once to this department."))] = None,
-    co: Annotated[list[str] | None, typer.Option("--co", help=N_("A co-department; repeatable."))] = None,
+    lead: Annotated[
+        str | None,
+        typer.Option("--lead", autocompletion=complete_departments, help=N_("Dispatch at once to this department.")),
+    ] = None,
+    co: Annotated[
+        list[str] | None,
+        typer.Option("--co", autocompletion=complete_departments, help=N_("A co-department; repeatable.")),
+    ] = None,
     tier: Annotated[int | None, typer.Option("--tier", help=N_("1, 2 or 3 (else decided by the tier rules)."))] = None,
     key: Annotated[bool, typer.Option("--key", help=N_("A key, complex case (tier 3)."))] = False,
     due: Annotated[str | None, typer.Option("--due", help=N_("Due date."))] = None,
     on: Annotated[str | None, typer.Option("--on", help=N_("When it was received (default now)."))] = None,
     description: Annotated[str | None, typer.Option("--description", help=N_("The details."))] = None,
     external_ref: Annotated[str | None, typer.Option("--external-ref", help=N_("Another system's reference."))] = None,
+    fmt: WriteFormat = WriteFormatOption,
 ) -> None:
     """Open (record) a new case; with --lead it is dispatched at once."""
     with importing_the_stack():
-        from caselog.cases.intake import open_case
+        from caselog.cases.intake import open_case, recent_twin
         from caselog.models import CaseCreate, validate
 
     current = now()
@@ -101,11 +118,19 @@ def case_open(
             actor=actor(ctx),
             rules=load_rules(ctx),
         )
-    typer.echo(
-        _("opened {ref} (tier {tier}, {status})").format(
-            ref=case.ref, tier=case.tier, status=enum_label(case.status, Status)
-        )
+        twin = recent_twin(session=db, case=case)
+        record = _record(db, case, fmt)
+    line = _("opened {ref} ({tier}, {status})").format(
+        ref=case.ref, tier=tier_name(case.tier, prose=True), status=enum_label(case.status, Status)
     )
+    _done(record, fmt, line)
+    if twin is not None:
+        minutes = max(0, round((case.opened_at - twin[1]).total_seconds() / 60))
+        hint = _(
+            "hint: {twin} was opened {minutes} minute(s) earlier for the same party with the same title; if {ref} "
+            "repeats it: caselog case close {ref} --reason duplicate"
+        ).format(twin=twin[0], minutes=minutes, ref=case.ref)
+        typer.echo(f"caselog: {hint}", err=True)
 
 
 @case_app.command("dispatch")
@@ -113,12 +138,19 @@ def case_open(
 def case_dispatch(
     ctx: typer.Context,
     ref: Ref,
-    lead: Annotated[str, typer.Option("--lead", help=N_("The responsible department."))],
+    lead: Annotated[
+        str, typer.Option("--lead", autocompletion=complete_departments, help=N_("The responsible department."))
+    ],
     co: Annotated[
         list[str] | None,
-        typer.Option("--co", help=N_("A co-department; repeatable; replaces the current ones.")),
+        typer.Option(
+            "--co",
+            autocompletion=complete_departments,
+            help=N_("A co-department; repeatable; replaces the current ones."),
+        ),
     ] = None,
     on: On = None,
+    fmt: WriteFormat = WriteFormatOption,
 ) -> None:
     """Dispatch (派单) a case to its lead department, or redispatch it."""
     from caselog.cases.moves import dispatch
@@ -135,19 +167,21 @@ def case_dispatch(
             actor=actor(ctx),
             rules=load_rules(ctx),
         )
-    _done(_("dispatched"), case)
+        record = _record(db, case, fmt)
+    _moved(case, fmt, record, "dispatched", _("dispatched"))
 
 
 @case_app.command("accept")
 @handled
-def case_accept(ctx: typer.Context, ref: Ref, on: On = None) -> None:
+def case_accept(ctx: typer.Context, ref: Ref, on: On = None, fmt: WriteFormat = WriteFormatOption) -> None:
     """The lead department signs for a dispatched case."""
     from caselog.cases.moves import accept
 
     current = now()
     with open_session(ctx, write=True) as db:
         case = accept(session=db, ref=ref, at=when(on, "--on", current), now=current, actor=actor(ctx))
-    _done(_("accepted"), case)
+        record = _record(db, case, fmt)
+    _moved(case, fmt, record, "accepted", _("accepted"))
 
 
 @case_app.command("return")
@@ -157,6 +191,7 @@ def case_return(
     ref: Ref,
     reason: Annotated[str, typer.Option("--reason", help=N_("Why it was wrongly dispatched."))],
     on: On = None,
+    fmt: WriteFormat = WriteFormatOption,
 ) -> None:
     """Return a wrongly dispatched case (退单); it goes back to open for redispatch."""
     from caselog.cases.moves import return_case
@@ -166,7 +201,8 @@ def case_return(
         case = return_case(
             session=db, ref=ref, reason=reason, at=when(on, "--on", current), now=current, actor=actor(ctx)
         )
-    _done(_("returned"), case)
+        record = _record(db, case, fmt)
+    _moved(case, fmt, record, "returned", _("returned"))
 
 
 @case_app.command("answer")
@@ -176,6 +212,7 @@ def case_answer(
     ref: Ref,
     note: Annotated[str, typer.Option("--note", help=N_("The reply given to the party."))],
     on: On = None,
+    fmt: WriteFormat = WriteFormatOption,
 ) -> None:
     """Record the formal reply (答复) to the party."""
     from caselog.cases.moves import answer
@@ -183,7 +220,8 @@ def case_answer(
     current = now()
     with open_session(ctx, write=True) as db:
         case = answer(session=db, ref=ref, note=note, at=when(on, "--on", current), now=current, actor=actor(ctx))
-    _done(_("answered"), case)
+        record = _record(db, case, fmt)
+    _moved(case, fmt, record, "answered", _("answered"))
 
 
 @case_app.command("resolve")
@@ -193,6 +231,7 @@ def case_resolve(
     ref: Ref,
     note: Annotated[str, typer.Option("--note", help=N_("How it was solved."))],
     on: On = None,
+    fmt: WriteFormat = WriteFormatOption,
 ) -> None:
     """Record that the problem was solved (解决)."""
     from caselog.cases.moves import resolve
@@ -200,7 +239,8 @@ def case_resolve(
     current = now()
     with open_session(ctx, write=True) as db:
         case = resolve(session=db, ref=ref, note=note, at=when(on, "--on", current), now=current, actor=actor(ctx))
-    _done(_("resolved"), case)
+        record = _record(db, case, fmt)
+    _moved(case, fmt, record, "resolved", _("resolved"))
 
 
 @case_app.command("close")
@@ -209,11 +249,16 @@ def case_close(
     ctx: typer.Context,
     ref: Ref,
     reason: Annotated[
-        CloseReason,
-        typer.Option("--reason", help=N_("resolved, unresolvable, withdrawn, duplicate or invalid.")),
+        str,
+        typer.Option(
+            "--reason",
+            metavar="<resolved|unresolvable|withdrawn|duplicate|invalid>",
+            help=N_("resolved, unresolvable, withdrawn, duplicate or invalid (or 已解决, 无法解决, 撤回, 重复, 无效)."),
+        ),
     ],
     note: Annotated[str | None, typer.Option("--note", help=N_("A note for the history."))] = None,
     on: On = None,
+    fmt: WriteFormat = WriteFormatOption,
 ) -> None:
     """Close a case with a reason."""
     from caselog.cases.moves import close
@@ -229,7 +274,8 @@ def case_close(
             now=current,
             actor=actor(ctx),
         )
-    _done(_("closed"), case)
+        record = _record(db, case, fmt)
+    _moved(case, fmt, record, "closed", _("closed"))
 
 
 @case_app.command("reopen")
@@ -239,6 +285,7 @@ def case_reopen(
     ref: Ref,
     reason: Annotated[str, typer.Option("--reason", help=N_("Why it is reopened."))],
     on: On = None,
+    fmt: WriteFormat = WriteFormatOption,
 ) -> None:
     """Reopen a closed case."""
     from caselog.cases.moves import reopen
@@ -254,7 +301,8 @@ def case_reopen(
             actor=actor(ctx),
             rules=load_rules(ctx),
         )
-    _done(_("reopened"), case)
+        record = _record(db, case, fmt)
+    _moved(case, fmt, record, "reopened", _("reopened"))
 
 
 @case_app.command("note")
@@ -264,6 +312,7 @@ def case_note(
     ref: Ref,
     text: Annotated[str, typer.Argument(help=N_("The note."))],
     on: On = None,
+    fmt: WriteFormat = WriteFormatOption,
 ) -> None:
     """Add a note to a case's history."""
     from caselog.cases.moves import add_note
@@ -271,7 +320,8 @@ def case_note(
     current = now()
     with open_session(ctx, write=True) as db:
         case = add_note(session=db, ref=ref, text=text, at=when(on, "--on", current), now=current, actor=actor(ctx))
-    _done(_("noted"), case)
+        record = _record(db, case, fmt)
+    _moved(case, fmt, record, "noted", _("noted"))
 
 
 @case_app.command("revisit")
@@ -280,11 +330,16 @@ def case_revisit(
     ctx: typer.Context,
     ref: Ref,
     satisfaction: Annotated[
-        Satisfaction,
-        typer.Option("--satisfaction", help=N_("satisfied, basically-satisfied, unsatisfied or unreachable.")),
+        str,
+        typer.Option(
+            "--satisfaction",
+            metavar="<satisfied|basically-satisfied|unsatisfied|unreachable>",
+            help=N_("satisfied, basically-satisfied, unsatisfied or unreachable (or 满意, 基本满意, 不满意 …)."),
+        ),
     ],
     note: Annotated[str | None, typer.Option("--note", help=N_("What the party said."))] = None,
     on: On = None,
+    fmt: WriteFormat = WriteFormatOption,
 ) -> None:
     """Record the return visit (回访) and the party's satisfaction."""
     from caselog.cases.moves import revisit
@@ -300,7 +355,8 @@ def case_revisit(
             now=current,
             actor=actor(ctx),
         )
-    _done(_("revisited"), case)
+        record = _record(db, case, fmt)
+    _moved(case, fmt, record, "revisited", _("revisited"))
 
 
 @case_app.command("edit")
@@ -316,6 +372,7 @@ def case_edit(
     party: Annotated[str | None, typer.Option("--party", help=N_("Another party (id, credit code or name)."))] = None,
     external_ref: Annotated[str | None, typer.Option("--external-ref", help=N_("Another system's reference."))] = None,
     on: On = None,
+    fmt: WriteFormat = WriteFormatOption,
 ) -> None:
     """Change a case's facts; each change is an event in its history."""
     from caselog.cases.edits import edit
@@ -339,10 +396,14 @@ def case_edit(
             now=current,
             actor=actor(ctx),
         )
+        record = _record(db, case, fmt)
     if changed:
-        typer.echo(_("{ref}: changed {fields}").format(ref=case.ref, fields=", ".join(changed)))
+        from caselog.render.cases import field_words
+
+        line = _("{ref}: changed {fields}").format(ref=case.ref, fields=_(", ").join(map(field_words, changed)))
     else:
-        typer.echo(_("{ref}: nothing to change").format(ref=case.ref))
+        line = _("{ref}: nothing to change").format(ref=case.ref)
+    _done(record, fmt, line)
 
 
 class Deadline(StrEnum):
@@ -363,6 +424,7 @@ def case_extend(
         Deadline, typer.Option("--deadline", help=N_("resolve (default) or reply."))
     ] = Deadline.resolve,
     on: On = None,
+    fmt: WriteFormat = WriteFormatOption,
 ) -> None:
     """Move a case's deadline (the original is kept for on-time reports)."""
     from caselog.cases.edits import extend
@@ -380,9 +442,9 @@ def case_extend(
             now=current,
             actor=actor(ctx),
         )
-    typer.echo(
-        _("{ref}: {which} deadline now {day}").format(ref=case.ref, which=value_word(deadline.value), day=new_day)
-    )
+        record = _record(db, case, fmt)
+    line = _("{ref}: {which} deadline now {day}").format(ref=case.ref, which=value_word(deadline.value), day=new_day)
+    _done(record, fmt, line)
 
 
 @case_app.command("escalate")
@@ -393,6 +455,7 @@ def case_escalate(
     to: Annotated[int, typer.Option("--to", help=N_("The new tier: 1, 2 or 3 (down too, with a reason)."))],
     reason: Annotated[str, typer.Option("--reason", help=N_("Why."))],
     on: On = None,
+    fmt: WriteFormat = WriteFormatOption,
 ) -> None:
     """Move a case to another tier by hand."""
     from caselog.cases.tier_moves import escalate_case
@@ -409,20 +472,8 @@ def case_escalate(
             rules=load_rules(ctx),
             actor=actor(ctx),
         )
-    typer.echo(_("{ref}: now tier {tier}").format(ref=case.ref, tier=case.tier))
-
-
-def _deadline(due, left: int | None, estimated: bool) -> str | None:
-    """A deadline with the working days left or overdue, as ``case show`` prints it."""
-    if due is None:
-        return None
-    text = due.isoformat()
-    if left is not None:
-        if left < 0:
-            text += _(" (overdue by {n} working days)").format(n=-left)
-        else:
-            text += _(" ({n} working days left)").format(n=left)
-    return text + (_(" estimated") if estimated else "")
+        record = _record(db, case, fmt)
+    _done(record, fmt, _("{ref}: now {tier}").format(ref=case.ref, tier=tier_name(case.tier, prose=True)))
 
 
 @case_app.command("show")
@@ -440,47 +491,24 @@ def case_show(ctx: typer.Context, ref: Ref, fmt: Format = FormatOption) -> None:
     if fmt is Format.csv:
         emit([detail.case], fmt)
         return
-    from caselog.render.terminal import print_fields, print_table
+    from caselog.render.cases import print_case
 
-    c = detail.case
-    lead = f"{c.lead} ({detail.lead_name})" if c.lead else None
-    pairs = [
-        (_("title"), c.title),
-        (_("status"), c.status),
-        (_("tier"), _("{tier} ({rule})").format(tier=tier_name(c.tier), rule=_(detail.tier_rule))),
-        (_("key"), c.key),
-        (_("party"), c.party),
-        (_("lead"), lead),
-        (_("co"), c.co),
-        (_("category"), c.category),
-        (_("external ref"), c.external_ref),
-        (_("visit"), c.visit_id),
-        (_("opened"), c.opened_at),
-        (_("dispatched"), c.dispatched_at),
-        (_("accepted"), c.accepted_at),
-        (_("answered"), c.answered_at),
-        (_("resolved"), c.resolved_at),
-        (_("closed"), c.closed_at),
-        (_("close reason"), c.close_reason),
-        (_("reply due"), _deadline(c.reply_due_on, detail.reply_workdays_left, detail.reply_deadline_estimated)),
-        (_("due"), _deadline(c.due_on, c.workdays_left, c.deadline_estimated)),
-        (_("original due"), c.original_due_on if c.original_due_on != c.due_on else None),
-        (_("satisfaction"), c.satisfaction),
-        (_("returned"), detail.return_count),
-        (_("reopened"), detail.reopen_count),
-        (_("description"), detail.description),
-    ]
-    print_fields([(label, value) for label, value in pairs if value not in (None, "", [], False, 0)], title=c.ref)
-    print_table(detail.history, EVENT_COLUMNS, title=_("history"))
+    print_case(detail)
 
 
 @case_app.command("list")
 @handled
 def case_list(
     ctx: typer.Context,
-    status: Annotated[list[Status] | None, typer.Option("--status", help=N_("Only this status; repeatable."))] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option("--status", metavar=STATUS_METAVAR, help=N_("Only this status (or 已派单 …); repeatable.")),
+    ] = None,
     tier: Annotated[int | None, typer.Option("--tier", help=N_("Only this tier."), min=1, max=3)] = None,
-    dept: Annotated[str | None, typer.Option("--dept", help=N_("Led or co-handled by this department."))] = None,
+    dept: Annotated[
+        str | None,
+        typer.Option("--dept", autocompletion=complete_departments, help=N_("Led or co-handled by this department.")),
+    ] = None,
     category: Annotated[str | None, typer.Option("--category", help=N_("Only this category."))] = None,
     party: Annotated[str | None, typer.Option("--party", help=N_("Raised by this party."))] = None,
     key: Annotated[bool, typer.Option("--key", help=N_("Only key cases."))] = False,
@@ -509,6 +537,17 @@ def case_list(
         search=search,
         today=today,
     )
+    import sys
+
     with open_session(ctx, write=False) as db:
         rows = list_cases(session=db, filters=filters, today=today, tz=district_tz(), limit=row_limit(limit))
+        total = None
+        if fmt is Format.table and limit and len(rows) == limit and sys.stdout.isatty():
+            from caselog.cases.views import count_cases
+
+            total = count_cases(session=db, filters=filters, today=today, tz=district_tz())
+    from caselog.render.cases import CASE_COLUMNS
+
     emit(rows, fmt, columns=CASE_COLUMNS, empty=_("no cases found"))
+    if total is not None and total > len(rows):  # a terminal only: scripts read json or csv, or set --limit
+        typer.echo(_("{shown} of {total} shown; --limit 0 for all").format(shown=len(rows), total=total), err=True)

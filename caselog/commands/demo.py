@@ -16,6 +16,7 @@ def demo(
 ) -> None:
     """Build a demo district (the same every time) and show what caselog is for."""
     from caselog.demo import build_demo, prepare_demo_location
+    from caselog.directory import department_names
     from caselog.meetings.agendas import build_agenda
     from caselog.meetings.schedule import meeting_day
     from caselog.reports.lists import open_by_department_and_tier
@@ -27,8 +28,10 @@ def demo(
     prepare_demo_location(where, force=force)
     # The demo's history ends at the start of today, so it is the same whenever on a day it is built.
     current = now().replace(hour=0, minute=0, second=0, microsecond=0)
-    with open_session(ctx, write=True, create=True) as session:
-        summary = build_demo(session=session, now=current, actor="demo")
+    from caselog.render.demo import building_progress
+
+    with open_session(ctx, write=True, create=True) as session, building_progress() as progress:
+        summary = build_demo(session=session, now=current, actor="demo", progress=progress)
     with open_session(ctx, write=False) as session:
         table = open_by_department_and_tier(session=session)
         next_joint = meeting_day(session=session, kind="joint", text="next", today=current.date(), rules=DEFAULT_RULES)
@@ -36,9 +39,10 @@ def demo(
         weekly = weekly_report(
             session=session, week=last_complete_week(current.date()), tz=current.tzinfo, rules=DEFAULT_RULES
         )
+        names = department_names(session=session)
     from caselog.render.demo import print_demo
     from caselog.render.reports import weekly_markdown
 
     print_demo(summary, table, agenda, where=where.display(), command=f"{invocation()} --db {db}")
     typer.echo()
-    typer.echo(weekly_markdown(weekly), nl=False)
+    typer.echo(weekly_markdown(weekly, names), nl=False)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from caselog.commands.completion import complete_departments
 from caselog.commands.context import actor, district_tz, handled, load_rules, now, open_session
 from caselog.commands.options import Format, FormatOption, day, row_limit, search_text
 from caselog.commands.output import emit
@@ -236,6 +237,7 @@ def party_show(
         from caselog.render.terminal import print_fields, print_table
 
         pairs = [(_(header), getattr(row, name)) for header, name in PARTY_SHOW_COLUMNS]
+        pairs = [(label, value) for label, value in pairs if value not in (None, "", [])]
         pairs.append((_("looked after by"), responsible_text(*responsible)))
         print_fields(pairs)
         if changes:
@@ -298,16 +300,26 @@ def visit_add(
     ctx: typer.Context,
     party: Annotated[str, typer.Argument(help=N_("Id, credit code or exact name of the party visited."))],
     by: Annotated[str, typer.Option("--by", help=N_("The visiting official."))],
-    dept: Annotated[str, typer.Option("--dept", help=N_("The visiting department's code."))],
+    dept: Annotated[
+        str, typer.Option("--dept", autocompletion=complete_departments, help=N_("The visiting department's code."))
+    ],
     on: Annotated[str | None, typer.Option("--on", help=N_("Date of the visit (default today)."))] = None,
     channel: Annotated[
-        Channel, typer.Option("--channel", help=N_("visit, hotline, platform or meeting."))
-    ] = Channel.visit,
+        str,
+        typer.Option(
+            "--channel",
+            metavar="<visit|hotline|platform|meeting>",
+            help=N_("visit, hotline, platform or meeting (or 走访, 热线, 平台, 会议)."),
+        ),
+    ] = Channel.visit.value,
     note: Annotated[str | None, typer.Option("--note", help=N_("What was discussed."))] = None,
 ) -> None:
     """Record a visit to a party."""
     from caselog.directory import add_visit
     from caselog.models import VisitCreate, validate
+    from caselog.rules.words import choice
+
+    channel = choice(channel, Channel, "--channel")
 
     current = now()
     visited_on = day(on, "--on", current.date()) or current.date()
@@ -325,7 +337,10 @@ def visit_add(
 @handled
 def visit_list(
     ctx: typer.Context,
-    dept: Annotated[str | None, typer.Option("--dept", help=N_("Only this department's visits."))] = None,
+    dept: Annotated[
+        str | None,
+        typer.Option("--dept", autocompletion=complete_departments, help=N_("Only this department's visits.")),
+    ] = None,
     since: Annotated[str | None, typer.Option("--since", help=N_("From this date (inclusive)."))] = None,
     until: Annotated[str | None, typer.Option("--until", help=N_("Up to this date (inclusive)."))] = None,
     limit: Annotated[int, typer.Option("--limit", help=N_("At most this many (0 = all)."), min=0)] = 50,

@@ -5,9 +5,10 @@ from typing import Annotated
 
 import typer
 
+from caselog.commands.completion import complete_departments
 from caselog.commands.context import actor, district_tz, fail, handled, now, open_session
-from caselog.commands.options import case_filter
-from caselog.enums import MeetingKind, Status
+from caselog.commands.options import STATUS_METAVAR, case_filter
+from caselog.enums import MeetingKind
 from caselog.i18n import N_, _
 
 
@@ -84,7 +85,9 @@ class _DryRun(Exception):
 def import_command(
     ctx: typer.Context,
     target: Annotated[ImportTarget, typer.Argument(help=N_("cases, visits, parties or departments."))],
-    file: Annotated[str, typer.Argument(metavar="FILE|-", help=N_("The CSV file, or - for standard input."))],
+    file: Annotated[
+        str, typer.Argument(metavar="FILE|-", help=N_("The CSV or .xlsx file, or - for standard input (csv)."))
+    ],
     mapping: Annotated[str | None, typer.Option("--mapping", help=N_("A TOML mapping of foreign columns."))] = None,
     maps: Annotated[list[str] | None, typer.Option("--map", help=N_("SOURCE=FIELD; repeatable."))] = None,
     encoding: Annotated[str, typer.Option("--encoding", help=N_("auto, utf-8, gb18030, utf-16, …"))] = "auto",
@@ -106,8 +109,11 @@ def import_command(
         typer.Option("--create-missing", help=N_("departments, parties, buildings or parks; repeatable.")),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Validate and count; write nothing."))] = False,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help=N_("The sheet of an .xlsx workbook to read (default the first)."))
+    ] = None,
 ) -> None:
-    """Import a CSV file; by default a file with any problem writes nothing."""
+    """Import a CSV file or an .xlsx workbook; by default a file with any problem writes nothing."""
     from pathlib import Path
 
     from caselog.errors import BadInput
@@ -155,7 +161,16 @@ def import_command(
         from caselog.commands.context import load_rules
 
         importer = partial(import_cases, rules=load_rules(ctx))
-    csv = open_csv(file, encoding=encoding)
+    if file != "-" and Path(file).suffix.lower() in WORKBOOK_SUFFIXES:
+        from caselog.files.xlsx_reading import open_xlsx
+
+        if encoding != "auto":
+            raise BadInput(_("--encoding: {file} is a workbook, whose text has no encoding to give").format(file=file))
+        csv = open_xlsx(file, sheet=sheet)
+    else:
+        if sheet is not None:
+            raise BadInput(_("--sheet: only an .xlsx workbook has sheets; {file} is read as csv").format(file=file))
+        csv = open_csv(file, encoding=encoding)
     rejected = _Rejects(rejects, csv.header) if rejects else None
     current = now()
     try:
@@ -253,20 +268,68 @@ class _Rejects:
         os.unlink(self.temporary)
 
 
+# The names of the workbooks caselog reads and writes (Excel's default, and with macros).
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def export_format(file: str, given: ExportFormat | None) -> ExportFormat:
+    """The format of an export: ``--format``, else the file's name (``.xlsx`` a workbook, anything else csv); a
+    name that says the other format is refused rather than written wrong."""
+    from pathlib import Path
+
+    from caselog.errors import BadInput
+
+    suffix = Path(file).suffix.lower() if file != "-" else ""
+    if suffix == ".xls":
+        raise BadInput(_("{file}: caselog writes .xlsx workbooks, not Excel 97-2003 .xls; name it .xlsx").format(
+            file=file))  # fmt: skip
+    named = ExportFormat.xlsx if suffix in WORKBOOK_SUFFIXES else ExportFormat.csv if suffix == ".csv" else None
+    if given is None:
+        given = named or ExportFormat.csv
+    elif named is not None and named is not given:
+        raise BadInput(
+            _("--format {fmt}: {file} is named as {named}; give a name ending in .{fmt}, or leave out --format").format(
+                fmt=given.value, file=file, named=named.value
+            )
+        )
+    if file == "-" and given is ExportFormat.xlsx:
+        raise BadInput(_("--format xlsx: give a file name (xlsx is not written to standard output)"))
+    return given
+
+
 @handled
 def export_command(
     ctx: typer.Context,
     what: Annotated[ExportTarget, typer.Argument(help=N_("cases, visits, parties, departments or events."))],
     file: Annotated[str, typer.Argument(metavar="FILE|-", help=N_("The file, or - for standard output."))],
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help=N_("csv or xlsx."))] = ExportFormat.csv,
+    fmt: Annotated[
+        ExportFormat | None, typer.Option("--format", "-f", help=N_("csv or xlsx (default: from the file's name)."))
+    ] = None,
+    labels: Annotated[
+        bool,
+        typer.Option(
+            "--labels",
+            help=N_(
+                "For people: headings, statuses and departments in your language, names beside codes (not for "
+                "importing back)."
+            ),
+        ),
+    ] = False,
     bom: Annotated[
         bool | None, typer.Option("--bom/--no-bom", help=N_("A UTF-8 BOM (default: yes for a file, no for stdout)."))
     ] = None,
     raw: Annotated[bool, typer.Option("--raw", help=N_("Do not guard cells that start with = + - @."))] = False,
     force: Annotated[bool, typer.Option("--force", help=N_("Replace an existing file."))] = False,
-    status: Annotated[list[Status] | None, typer.Option("--status", help=N_("Cases: only this status."))] = None,
+    status: Annotated[
+        list[str] | None, typer.Option("--status", metavar=STATUS_METAVAR, help=N_("Cases: only this status."))
+    ] = None,
     tier: Annotated[int | None, typer.Option("--tier", help=N_("Cases: only this tier."), min=1, max=3)] = None,
-    dept: Annotated[str | None, typer.Option("--dept", help=N_("Cases: led or co-handled by this department."))] = None,
+    dept: Annotated[
+        str | None,
+        typer.Option(
+            "--dept", autocompletion=complete_departments, help=N_("Cases: led or co-handled by this department.")
+        ),
+    ] = None,
     category: Annotated[str | None, typer.Option("--category", help=N_("Cases: only this category."))] = None,
     party: Annotated[str | None, typer.Option("--party", help=N_("Cases: raised by this party."))] = None,
     key: Annotated[bool, typer.Option("--key", help=N_("Cases: only key cases."))] = False,
@@ -282,7 +345,6 @@ def export_command(
     """Export records as CSV for Excel (UTF-8 with a BOM, formula cells guarded) or as xlsx."""
     import sys
 
-    from caselog.errors import BadInput
     from caselog.files import export as exporter
     from caselog.files.writing import export_to_path, export_to_stdout
 
@@ -301,11 +363,10 @@ def export_command(
         search=search,
         today=today,
     )
-    if file == "-" and fmt is ExportFormat.xlsx:
-        raise BadInput(_("--format xlsx: give a file name (xlsx is not written to standard output)"))
+    fmt = export_format(file, fmt)
+    text = fmt is ExportFormat.csv and not labels  # times and days as csv text, fast; xlsx wants typed cells
     with open_session(ctx, write=False) as db:
         if what is ExportTarget.cases:
-            text = fmt is ExportFormat.csv  # times and days as csv text, fast; xlsx wants typed cells
             export = exporter.export_cases(session=db, filters=filters, today=today, tz=tz, text=text)
         elif what is ExportTarget.agenda:
             from caselog.commands.context import load_rules
@@ -318,14 +379,22 @@ def export_command(
             header = tuple(rows[0]) if rows else ("meeting", "date", "ref")
             export = exporter.Export(header, (tuple(row.values()) for row in rows))
         elif what is ExportTarget.events:
-            export = exporter.export_events(session=db, tz=tz, text=fmt is ExportFormat.csv)
+            export = exporter.export_events(session=db, tz=tz, text=text)
         else:
             export = getattr(exporter, f"export_{what.value}")(session=db, tz=tz)
+        if labels:
+            from caselog.directory import department_names
+            from caselog.files.labels import labelled
+
+            names = department_names(session=db)
+            export = labelled(export, what=what.value, names=names, text=fmt is ExportFormat.csv)
         if file == "-":
             if bom:
                 sys.stdout.write("\ufeff")
             result = export_to_stdout(export.header, export.rows, sys.stdout, raw=raw)
         else:
-            result = export_to_path(file, export.header, export.rows, fmt=fmt.value, bom=bom, raw=raw, force=force)
+            result = export_to_path(
+                file, export.header, export.rows, fmt=fmt.value, bom=bom, raw=raw, force=force, people=labels
+            )
     if file != "-":
         typer.echo(_(EXPORTED[what]).format(n=result.rows, path=file), err=True)

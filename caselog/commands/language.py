@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -21,8 +22,9 @@ from typer._click.formatting import HelpFormatter
 from typer.core import TyperGroup, TyperOption
 
 from caselog.commands.coercion import plain_coercion
+from caselog.commands.completion import prepare_completion
 from caselog.errors import BadInput
-from caselog.i18n import _, pick_language, use_language
+from caselog.i18n import N_, _, pick_language, use_language
 
 
 class LocalizedFormatter(HelpFormatter):
@@ -59,6 +61,59 @@ def lang_option(args: Sequence[str], group: TyperGroup) -> str | None:
     return None
 
 
+DATE, TEXT, NUMBER = N_("DATE"), N_("TEXT"), N_("N")
+# What an option's value is, as its help shows it (Typer would show the Python type: ``<str>``, ``<int>``).
+OPTION_METAVARS = {
+    "--from": N_("DATE"), "--until": N_("DATE"), "--since": N_("DATE"), "--due": N_("DATE"), "--to": N_("DATE"),
+    "--date": N_("DATE"), "--on": N_("DATE"), "--as-of": N_("DATETIME"), "--output": N_("FILE"),
+    "--rejects": N_("FILE"), "--mapping": N_("FILE"), "--rules": N_("FILE"), "--output-dir": N_("FOLDER"),
+    "--db": N_("PATH|URL"), "--lead": N_("CODE"), "--co": N_("CODE"), "--dept": N_("CODE"), "--owner": N_("CODE"),
+    "--attendee": N_("CODE"), "--party": N_("PARTY"), "--week": "YYYY-Www", "--month": "YYYY-MM", "--year": "YYYY",
+    "--encoding": N_("ENCODING"), "--date-format": N_("FORMAT"), "--map": N_("SOURCE=FIELD"),
+    "--status-map": N_("SOURCE=STATUS[:REASON]"), "--fallback": N_("FIELD=TEXT"), "--sheet": N_("SHEET"),
+}  # fmt: skip
+# What an argument is, by its parameter's name, as the usage line and the help name it.
+ARGUMENT_METAVARS = {
+    "ref": N_("REF"), "title": N_("TITLE"), "text": N_("TEXT"), "party": N_("PARTY"), "code": N_("CODE"),
+    "name": N_("NAME"), "kind": N_("KIND"), "target": N_("WHAT"), "what": N_("WHAT"), "dest": N_("DEST"),
+}  # fmt: skip
+
+
+def _no_type(ctx: Context) -> str:
+    """An argument's type left unsaid: its name says what it is."""
+    return ""
+
+
+def name_values(param: Any) -> None:
+    """Give ``param`` a metavar in the run's language where Typer would show a Python type (``<str>``,
+    ``<int range>``, ``<list[str]>``): DATE / 日期, CODE / 代码; a list of choices shows its choices."""
+    from enum import Enum
+    from typing import get_args, get_origin
+
+    if getattr(param, "is_flag", False) or getattr(param, "count", False):
+        return
+    descriptor = getattr(param, "type_descriptor", None)
+    annotation = getattr(descriptor, "annotation", None)
+    if get_origin(annotation) is list:
+        annotation = get_args(annotation)[0]
+    choices = isinstance(annotation, type) and issubclass(annotation, Enum)
+    if param.param_type_name == "argument":
+        if param.metavar is None and param.name in ARGUMENT_METAVARS:
+            param.metavar = _(ARGUMENT_METAVARS[param.name])
+        if not choices:
+            param.display_type = _no_type
+        return
+    if param.metavar is not None:
+        return
+    if choices:
+        param.metavar = "<" + "|".join(str(member.value) for member in annotation) + ">"
+        return
+    given = next((OPTION_METAVARS[name] for name in param.opts if name in OPTION_METAVARS), TEXT)
+    if annotation is int and given != DATE:
+        given = NUMBER
+    param.metavar = _(given)
+
+
 def localize(command: Command, parent: Context | None = None) -> None:
     """Translate the help texts of ``command`` and everything under it, in place; text, flag and choice
     parameters get the plain coercion (``caselog.commands.coercion``) on the way."""
@@ -75,6 +130,7 @@ def localize(command: Command, parent: Context | None = None) -> None:
         text = getattr(param, "help", None)
         if text:
             param.help = _(text)
+        name_values(param)
         plain_coercion(param)
     if isinstance(command, TyperGroup):
         command.subcommand_metavar = _(command.subcommand_metavar)
@@ -95,7 +151,11 @@ def usage_message(error: exceptions.UsageError) -> str:
             return _("Missing argument {name}.").format(name=hint)
         return _("Missing option {name}.").format(name=hint)
     if isinstance(error, exceptions.BadParameter) and error.param is not None and error.param_hint is None:
-        return _("Invalid value for {name}: {message}").format(name=error.param.get_error_hint(), message=error.message)
+        message = error.message
+        choice = re.fullmatch(r"(.+) is not one of (.+)\.", message, flags=re.DOTALL)
+        if choice:  # Typer's own words for a value not among an option's choices
+            message = _("{value} is not one of {choices}.").format(value=choice[1], choices=choice[2])
+        return _("Invalid value for {name}: {message}").format(name=error.param.get_error_hint(), message=message)
     return error.format_message()
 
 
@@ -134,6 +194,7 @@ class LocalizedGroup(TyperGroup):
             typer.echo(f"caselog: {error}", err=True)
             sys.exit(error.exit_code)
         localize(self)
+        prepare_completion(os.environ)
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from caselog.commands.completion import complete_departments
 from caselog.commands.context import actor, district_tz, handled, load_rules, location, now, open_session
 from caselog.commands.options import Format, FormatOption, day
 from caselog.commands.output import emit, output_stream, write_output
@@ -117,7 +118,8 @@ def meeting_record(
     date_text: Annotated[str, typer.Option("--date", help=N_("The day it was held."))],
     chair: Annotated[str | None, typer.Option("--chair", help=N_("Who chaired it."))] = None,
     attendee: Annotated[
-        list[str] | None, typer.Option("--attendee", help=N_("A department present; repeatable."))
+        list[str] | None,
+        typer.Option("--attendee", autocompletion=complete_departments, help=N_("A department present; repeatable.")),
     ] = None,
 ) -> None:
     """Record that a meeting was held; its agenda as it stands is kept with it."""
@@ -149,7 +151,10 @@ def meeting_decide(
     ref: Annotated[str, typer.Argument(help=N_("The case."))],
     date_text: Annotated[str, typer.Option("--date", help=N_("The meeting's day."))],
     decision: Annotated[str, typer.Option("--decision", help=N_("What was decided."))],
-    owner: Annotated[str, typer.Option("--owner", help=N_("The department that carries it out."))],
+    owner: Annotated[
+        str,
+        typer.Option("--owner", autocompletion=complete_departments, help=N_("The department that carries it out.")),
+    ],
     due: Annotated[str | None, typer.Option("--due", help=N_("By when."))] = None,
     kind: Annotated[
         MeetingKind | None, typer.Option("--kind", help=N_("joint or leaders, if both met that day."))
@@ -251,5 +256,5 @@ def meeting_show(
         title=f"{meeting_title(found.kind)} — {day_label(found.date)}",
     )
     columns = [(_("case"), "ref"), (_("title"), "title"), (_("decision"), "decision")]
-    columns += [(_("owner"), "owner"), (_("due"), "due_on")]
+    columns += [(_("owner"), "owner"), (_("due by"), "due_on")]
     print_table(found.decisions, columns, title=_("decisions"), empty=_("no decisions recorded"))

@@ -64,6 +64,9 @@ def day(text: str | None, what: str, today: date) -> date | None:
     return parse_date(text, today=today, what=what)
 
 
+# The statuses ``--status`` takes, as its help shows them (Chinese names are accepted too).
+STATUS_METAVAR = "<open|dispatched|accepted|answered|resolved|closed>"
+
 FormatOption = typer.Option(Format.table, "--format", "-f", help=N_("table, json or csv (json and csv are stable)."))
 
 
@@ -84,9 +87,11 @@ def case_filter(
     """The ``CaseFilter`` that the options of ``case list`` and ``export cases`` name, each option read and checked
     (dates relative to ``today``, the search text's length and characters)."""
     from caselog.cases.filters import CaseFilter
+    from caselog.enums import Status
+    from caselog.rules.words import choice
 
     return CaseFilter(
-        statuses=tuple(s.value for s in status or ()),
+        statuses=tuple(choice(s, Status, "--status").value for s in status or ()),
         tier=tier,
         department=dept,
         category=category,

@@ -61,6 +61,16 @@ class Credit(StrEnum):
     co = "co"
 
 
+def _names(db, fmt) -> dict[str, str] | None:
+    """The departments' names by code for a format people read (table, markdown, html); None for json and csv,
+    which keep the codes."""
+    if fmt in ("json", "csv"):
+        return None
+    from caselog.directory import department_names
+
+    return department_names(session=db)
+
+
 class ReportFormat(StrEnum):
     """Formats of a report."""
 
@@ -115,8 +125,9 @@ def report_rates(
             min_cases=min_cases,
             original=original,
         )
+        names = _names(db, fmt)
     if fmt is ReportFormat.table and not output:
-        print_rates(report)
+        print_rates(report, names=names)
         return
     buffer = io.StringIO()
     if fmt is ReportFormat.json:
@@ -124,13 +135,13 @@ def report_rates(
     elif fmt is ReportFormat.csv:
         buffer.write(rates_csv(report))
     elif fmt is ReportFormat.markdown:
-        buffer.write(rates_markdown(report))
+        buffer.write(rates_markdown(report, names))
     elif fmt is ReportFormat.html:
         from caselog.render.html import rates_html
 
-        buffer.write(rates_html(report))
+        buffer.write(rates_html(report, names))
     else:
-        print_rates(report, out=buffer, width=160)
+        print_rates(report, out=buffer, names=names)
     if output:
         write_output(output, buffer.getvalue())
     else:
@@ -173,11 +184,16 @@ def report_weekly(
 
     if output and output_dir:
         raise BadInput(_("--output-dir: give --output or --output-dir, not both"))
-    if output_dir and not Path(output_dir).is_dir():  # before the report is computed, which takes seconds
-        raise BadInput(_("--output-dir: {path} is not a folder").format(path=Path(output_dir)))
+    if output_dir:  # before the report is computed, which takes seconds
+        folder = Path(output_dir)
+        if not folder.exists():
+            raise BadInput(_("--output-dir: {path} does not exist; create the folder first").format(path=folder))
+        if not folder.is_dir():
+            raise BadInput(_("--output-dir: {path} is a file, not a folder").format(path=folder))
     label = week_period(week).label if week else last_complete_week(now().date())
     with open_session(ctx, write=False) as db:
         report = weekly_report(session=db, week=label, tz=district_tz(), rules=load_rules(ctx))
+        names = _names(db, fmt)
     if fmt is WeeklyFormat.json:
         import json
 
@@ -185,9 +201,9 @@ def report_weekly(
     elif fmt is WeeklyFormat.html:
         from caselog.render.html import weekly_html
 
-        text = weekly_html(report)
+        text = weekly_html(report, names)
     else:
-        text = weekly_markdown(report)
+        text = weekly_markdown(report, names)
     if output_dir:
         folder = Path(output_dir)
         suffix = {WeeklyFormat.json: "json", WeeklyFormat.html: "html"}.get(fmt, "md")
@@ -205,29 +221,34 @@ def _emit(text: str, output: str | None) -> None:
         typer.echo(text, nl=False)
 
 
-def _render(records, fmt: ReportFormat, columns, title: str, *, html=None) -> str:
-    """Records as table, markdown, csv or json text (html through ``html``)."""
+def _show(records, fmt: ReportFormat, columns, title: str, output: str | None, *, html=None) -> None:
+    """Records as a table (at the terminal, fitted to its width), markdown, csv or json (html through ``html``),
+    on standard output or written to ``output``."""
     import io
     import json
 
     from caselog.render.machine import jsonable, write_csv
     from caselog.render.reports import markdown_table
-
-    if fmt is ReportFormat.json:
-        return json.dumps(jsonable(records), ensure_ascii=False, indent=2) + "\n"
-    if fmt is ReportFormat.csv:
-        buffer = io.StringIO()
-        write_csv(records, buffer)
-        return buffer.getvalue()
-    if fmt is ReportFormat.markdown:
-        return markdown_table(records, columns, title)
-    if fmt is ReportFormat.html:
-        return html()
-    buffer = io.StringIO()
     from caselog.render.terminal import print_table
 
-    print_table(records, columns, title=title, out=buffer)
-    return buffer.getvalue()
+    if fmt is ReportFormat.table and not output:
+        print_table(records, columns, title=title)
+        return
+    if fmt is ReportFormat.json:
+        text = json.dumps(jsonable(records), ensure_ascii=False, indent=2) + "\n"
+    elif fmt is ReportFormat.csv:
+        buffer = io.StringIO()
+        write_csv(records, buffer)
+        text = buffer.getvalue()
+    elif fmt is ReportFormat.markdown:
+        text = markdown_table(records, columns, title)
+    elif fmt is ReportFormat.html:
+        text = html()
+    else:
+        buffer = io.StringIO()
+        print_table(records, columns, title=title, out=buffer)
+        text = buffer.getvalue()
+    _emit(text, output)
 
 
 @report_app.command("trend")
@@ -257,22 +278,27 @@ def report_trend(
     with open_session(ctx, write=False) as db:
         points = trend(session=db, unit=unit, count=count, today=moment.astimezone(district_tz()).date(), as_of=moment,
                        tz=district_tz(), by=by.value if by else None)  # fmt: skip
-    from caselog.render.reports import percent, trend_bars
+        names = _names(db, fmt) if by is not None else None
+    from caselog.render.reports import group_label, percent, trend_bars
 
     title = _("Cases received per {unit}, as of {as_of}").format(unit=value_word(unit), as_of=format_moment(moment))
     if fmt is ReportFormat.table and by is None:
         _emit(trend_bars(points, title), output)
         return
-    columns = [(_("period"), "period"), (_("group"), "group"), (_("received"), "received"),
+
+    def group(point) -> str:
+        return "" if point.group is None else group_label(by.value, point.group, names)
+
+    columns = [(_("period"), "period"), (_("group"), group), (_("received"), "received"),
                (_("resolved"), "resolved"), (_("reply rate"), lambda p: percent(p.reply_rate)),
                (_("resolution rate"), lambda p: percent(p.resolution_rate))]  # fmt: skip
 
     def html() -> str:
         from caselog.render.html import trend_html
 
-        return trend_html(points, title)
+        return trend_html(points, title, group)
 
-    _emit(_render(points, fmt, columns, title, html=html), output)
+    _show(points, fmt, columns, title, output, html=html)
 
 
 @report_app.command("recurring")
@@ -303,19 +329,25 @@ def report_recurring(
     last = datetime.combine(period.end + timedelta(days=1), time(0), tz)
     with open_session(ctx, write=False) as db:
         rows = recurring(session=db, start=first, end=last, min_parties=min_parties)
+        names = _names(db, fmt)
     title = _("Recurring problems, cases received {start} to {end} (at least {n} parties)").format(
-        start=period.start.isoformat(), end=period.end.isoformat(), n=min_parties
+        start=format_day(period.start), end=format_day(period.end), n=min_parties
     )
+    from caselog.render.reports import department_name
+
+    def departments(row) -> str:
+        return _(", ").join(department_name(code, names) for code in row.departments)
+
     columns = [(_("category"), "category"), (_("parties"), "parties"), (_("cases"), "cases"),
-               (_("departments"), "departments"), (_("policies (制度)"), _policies_text)]  # fmt: skip
+               (_("departments"), departments), (_("policies (制度)"), _policies_text)]  # fmt: skip
 
     def html() -> str:
         from caselog.render.html import page, table
 
-        cells = [[r.category, r.parties, r.cases, ", ".join(r.departments), _policies_text(r)] for r in rows]
+        cells = [[r.category, r.parties, r.cases, departments(r), _policies_text(r)] for r in rows]
         return page(title, [table([h for h, _g in columns], cells)])
 
-    _emit(_render(rows, fmt, columns, title, html=html), output)
+    _show(rows, fmt, columns, title, output, html=html)
 
 
 def _policies_text(row) -> str:
@@ -356,6 +388,11 @@ def report_visits(
     period = _period(start, until, week, month, year)
     with open_session(ctx, write=False) as db:
         rows, total = visit_coverage(session=db, first=period.start, last=period.end, by=by.value)
+        names = _names(db, fmt) if by is VisitsBy.department else None
+    if names:
+        from caselog.render.reports import department_name
+
+        rows = [replace(row, group=department_name(row.group, names)) for row in rows]
     records = [*rows, replace(total, group=_("total"))]
     title = _("Visits {start} to {end} by {by}").format(
         start=format_day(period.start), end=format_day(period.end), by=value_word(by.value)
@@ -372,7 +409,7 @@ def report_visits(
         cells = [[g(r) if callable(g) else getattr(r, g) for _h, g in columns] for r in records]
         return page(title, [table([h for h, _g in columns], cells, total_last=True)])
 
-    _emit(_render(records, fmt, columns, title, html=html), output)
+    _show(records, fmt, columns, title, output, html=html)
 
 
 class CoverageBy(StrEnum):
@@ -473,7 +510,7 @@ def report_policies(
         _emit(policy_counts_json(by.value, period, rows, total), output)
         return
     if fmt is ReportFormat.csv:
-        _emit(_render([*rows, replace(total, group="total")], fmt, [], title), output)
+        _show([*rows, replace(total, group="total")], fmt, [], title, output)
         return
     columns = policy_count_columns(total)
 
@@ -483,4 +520,4 @@ def report_policies(
         cells = [[g(r) if callable(g) else getattr(r, g) for _h, g in columns] for r in [*rows, total]]
         return page(title, [table([h for h, _g in columns], cells, total_last=True)])
 
-    _emit(_render([*rows, total], fmt, columns, title, html=html), output)
+    _show([*rows, total], fmt, columns, title, output, html=html)

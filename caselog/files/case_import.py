@@ -27,7 +27,6 @@ from caselog.enums import UNFINISHED, CloseReason, Status
 from caselog.files.cells import (
     CASE_FIELDS,
     GUESSED_STATUS,
-    STATUS_WORDS,
     STATUSES,
     TIMESTAMPS,
     ValueProblem,
@@ -48,6 +47,7 @@ from caselog.files.times import SIXTY, TimeText
 from caselog.i18n import _
 from caselog.models import CONTROL_CHARACTER
 from caselog.rules.references import OWN_REF
+from caselog.rules.words import STATUS_WORDS
 from caselog.tiers import DEFAULT_RULES, TierRules
 
 _first = operator.itemgetter(0)

@@ -14,6 +14,7 @@ from caselog.errors import BadInput
 from caselog.i18n import _
 from caselog.models import TEXT_MAX, TITLE_MAX, text_problem
 from caselog.rules.creditcode import normalize_credit_code
+from caselog.rules.words import CLOSE_REASON_WORDS, SATISFACTION_WORDS
 
 _SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _CHINESE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
@@ -83,31 +84,6 @@ def _text(limit: int) -> Callable[[str], str]:
 
     parse.limit = limit  # type: ignore[attr-defined]  (the importer checks the length itself, inline)
     return parse
-
-
-# The Chinese words district staff write in their spreadsheets for statuses, close reasons and satisfaction:
-# accepted on import whatever the user's language (the names caselog shows in Chinese, and common variants).
-STATUS_WORDS = {
-    "待派单": Status.open, "未派单": Status.open, "已登记": Status.open,
-    "已派单": Status.dispatched, "办理中": Status.dispatched,
-    "已签收": Status.accepted,
-    "已答复": Status.answered,
-    "已解决": Status.resolved,
-    "已办结": Status.closed, "办结": Status.closed, "已关闭": Status.closed,
-}  # fmt: skip
-CLOSE_REASON_WORDS = {
-    "已解决": CloseReason.resolved, "解决": CloseReason.resolved,
-    "无法解决": CloseReason.unresolvable,
-    "已撤回": CloseReason.withdrawn, "撤回": CloseReason.withdrawn, "撤诉": CloseReason.withdrawn,
-    "重复": CloseReason.duplicate,
-    "无效": CloseReason.invalid,
-}  # fmt: skip
-SATISFACTION_WORDS = {
-    "满意": Satisfaction.satisfied, "非常满意": Satisfaction.satisfied,
-    "基本满意": Satisfaction.basically_satisfied,
-    "不满意": Satisfaction.unsatisfied,
-    "无法联系": Satisfaction.unreachable, "联系不上": Satisfaction.unreachable,
-}  # fmt: skip
 
 
 def _enum(choices: tuple[str, ...], words: Mapping[str, str] | None = None) -> Callable[[str], str]:

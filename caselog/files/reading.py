@@ -55,7 +55,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        """``FILE:LINE:COLUMN: message``, or ``FILE:LINE: message`` when no single column is at fault."""
+        """``FILE:LINE:COLUMN: message``, or ``FILE:LINE: message`` when no single column is at fault; a sheet
+        of a workbook places it itself (``FILE:SHEET!C5``, see ``caselog.files.xlsx_reading``)."""
+        place = getattr(self.file, "where", None)
+        if place is not None:
+            return f"{place(self.line, self.column)}: {self.message}"
         where = f"{self.file}:{self.line}" if self.column is None else f"{self.file}:{self.line}:{self.column}"
         return f"{where}: {self.message}"
 
@@ -236,10 +240,23 @@ def _codec_name(encoding: str) -> str:
     raise BadInput(message.format(encoding=encoding, choices=", ".join(ENCODINGS)))
 
 
+# Files that are no text at all, told by how they start: what they are, and what to do instead.
+_NOT_TEXT = (
+    (b"PK\x03\x04", N_("{file} is an xlsx workbook or another zip archive, not a csv file; import a workbook by "
+                       "its name ending in .xlsx")),
+    (b"\x1f\x8b", N_("{file} is compressed with gzip, not a csv file; decompress it first (gunzip)")),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", N_("{file} is an Excel 97-2003 workbook (.xls), not a csv file; save it "
+                                          "from Excel as .xlsx or .csv")),
+)  # fmt: skip
+
+
 def _settle_encoding(source: _Source, name: str, wanted: str) -> str:
     """Decide the encoding ("auto") or check the one given; scan the whole file, which must decode strictly."""
     with source.binary() as raw:
         head = raw.read(_CHUNK)
+    for start, message in _NOT_TEXT:
+        if head.startswith(start):
+            raise BadInput(_(message).format(file=name))
     bom = next(((auto, agreeing) for mark, auto, agreeing in _BOMS if head.startswith(mark)), None)
     if bom is not None:
         if wanted != "auto" and wanted not in bom[1]:

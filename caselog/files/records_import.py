@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from caselog.coverage.assignments import record_changes, responsibility_after, responsibility_problem, set_fields
-from caselog.enums import Subject
+from caselog.enums import Channel, Subject
 from caselog.errors import BadInput
 from caselog.files.cells import ValueProblem, parse_moment
 from caselog.files.importing import Directory, ImportFailed, ImportReport, Options, raw_values, reject_row
@@ -32,6 +32,7 @@ from caselog.models import (
     describe_error,
 )
 from caselog.rules.text import text_problem
+from caselog.rules.words import read_value
 
 FIELDS = {
     "departments": {"code", "name", "kind", "active"},
@@ -187,6 +188,9 @@ def _visit(
             resolved[field] = resolve(values.pop(field, "") or "")
         except ValueProblem as error:
             problems.append(Problem(name, row.line, columns.get(field, field), str(error)))
+    channel = values.get("channel")
+    if channel:
+        values["channel"] = read_value(channel, Channel) or channel  # 走访, 热线 … as the commands take them
     text = values.get("visited_on", "")
     if text:
         try:

@@ -159,13 +159,15 @@ def export_to_path(
     bom: bool | None = None,
     raw: bool = False,
     force: bool = False,
+    people: bool = False,
 ) -> ExportResult:
     """Write an export to ``path`` whole or not at all.
 
     The rows go to a temporary file beside ``path`` that replaces it only once complete; on any error it is
     removed and ``path`` is left as it was. An existing file is replaced only with ``force``; a symbolic link,
     a directory or another non-regular file never is. csv is UTF-8 with CRLF line ends and, unless ``bom`` is
-    False, a byte order mark (Excel needs it to read UTF-8); ``bom`` and ``raw`` do not apply to xlsx.
+    False, a byte order mark (Excel needs it to read UTF-8); ``bom`` and ``raw`` do not apply to xlsx. A workbook
+    for ``people`` also gets column widths that fit its text and a filter on its header row.
     """
     if fmt not in FORMATS:
         raise BadInput(_("unknown export format {fmt}; use csv or xlsx").format(fmt=fmt))
@@ -177,7 +179,7 @@ def export_to_path(
         fd, temporary = _create_temporary(directory, os.path.basename(target))
         if fmt == "xlsx":
             with os.fdopen(fd, "wb") as binary:
-                count = _write_xlsx(header, rows, binary)
+                count = _write_xlsx(header, rows, binary, people=people)
                 _sync(binary)
         else:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as text:
@@ -247,14 +249,42 @@ def _sync(handle: IO[Any]) -> None:
     os.fsync(handle.fileno())
 
 
-def _write_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], handle: IO[bytes]) -> int:
-    """Write one sheet of typed cells with a bold, frozen header row into an open binary file."""
+# A people's workbook sizes its columns from the header and this many rows (a write-only sheet writes its column
+# widths before its rows), each between these widths, in Excel's units (about one Latin character).
+WIDTH_SAMPLE = 500
+WIDTH_LEAST, WIDTH_MOST = 6, 60
+
+
+def text_width(value: object) -> int:
+    """About how many of Excel's width units ``value`` takes: a Chinese character two, others one."""
+    import unicodedata
+
+    text = csv_value(value, raw=True) if not isinstance(value, datetime) else "2026-01-01 00:00"
+    return max((sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line) for line in text.split("\n")),
+               default=0)  # fmt: skip
+
+
+def _write_xlsx(
+    header: Sequence[str], rows: Iterable[Sequence[object]], handle: IO[bytes], *, people: bool = False
+) -> int:
+    """Write one sheet of typed cells with a bold, frozen header row into an open binary file; for ``people``,
+    columns as wide as their text and a filter on the header row."""
+    import itertools
+
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_TITLE)
     sheet.freeze_panes = "A2"  # must be set before the first row: a write-only sheet writes its view up front
+    if people:
+        rows = iter(rows)
+        sample = list(itertools.islice(rows, WIDTH_SAMPLE))
+        for index, name in enumerate(header):
+            widest = max([text_width(name), *(text_width(row[index]) for row in sample)])
+            sheet.column_dimensions[get_column_letter(index + 1)].width = min(WIDTH_MOST, max(WIDTH_LEAST, widest + 2))
+        rows = itertools.chain(sample, rows)
     bold = Font(bold=True)
     header_cells = []
     for name in header:
@@ -267,6 +297,8 @@ def _write_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], handle:
         for row in rows:
             sheet.append([_xlsx_cell(sheet, value) for value in row])
             count += 1
+        if people and header:
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
         workbook.save(handle)
     except BaseException:
         _abandon(sheet)

@@ -3,7 +3,8 @@ meeting's agenda."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import IO, Any
 
 from caselog.i18n import _
@@ -82,3 +83,28 @@ def print_demo(
         f"{command} rules",
     ):
         target.print(Text(f"  {line}"))
+
+
+@contextmanager
+def building_progress() -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr while the demo is built, when stderr is a terminal; silent otherwise (a pipe, a
+    file, cron). Yields the function the builder tells its progress to: ``(done, total)``."""
+    import sys
+
+    if not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task(_("Building the demo district"), total=None)
+    with bar:
+        yield lambda done, total: bar.update(task, completed=done, total=total)

@@ -5,7 +5,7 @@ Readable in a mail client and printable. Every piece of text is escaped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from typing import Any
 
@@ -16,7 +16,7 @@ body { font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-s
 h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
 table { border-collapse: collapse; margin: 0.6em 0; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; }
-th:first-child, td:first-child, td.text { text-align: left; }
+th.text, td.text { text-align: left; }
 th { background: #f0f3f7; }
 tr.total td { font-weight: bold; background: #fafafa; }
 p.note { color: #555; font-size: 0.9em; }
@@ -25,26 +25,52 @@ svg text { font-size: 11px; fill: #333; }
 """
 
 
-def _cell(value: Any) -> str:
+def _numeric(value: Any) -> bool:
+    """A cell that reads as a number (a count, a rate, a change): right-aligned, like its heading."""
     text = "" if value is None else str(value)
-    numeric = isinstance(value, int | float) or text.rstrip("%").replace(".", "", 1).lstrip("+-").isdigit()
-    return f"<td>{escape(text)}</td>" if numeric or text in ("", "—") else f'<td class="text">{escape(text)}</td>'
+    return isinstance(value, int | float) or text.rstrip("%").replace(".", "", 1).lstrip("+-").isdigit()
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, total_last: bool = False) -> str:
-    """An HTML table of already formatted cells."""
-    head = "".join(f"<th>{escape(str(h))}</th>" for h in headers)
+    """An HTML table of already formatted cells. A column of numbers (or nothing) is right-aligned, heading and
+    cells alike; any other column, left-aligned."""
+    text = [
+        index == 0 or any(not _numeric(row[index]) and str(row[index] or "") not in ("", "—") for row in rows)
+        for index in range(len(headers))
+    ]
+    head = "".join(
+        f'<th class="text">{escape(str(h))}</th>' if text[i] else f"<th>{escape(str(h))}</th>"
+        for i, h in enumerate(headers)
+    )
     body = []
     for index, row in enumerate(rows):
         css = ' class="total"' if total_last and index == len(rows) - 1 else ""
-        cells = "".join(_cell(c) for c in row)
+        cells = "".join(
+            f'<td class="text">{escape(_text(c))}</td>' if text[i] else f"<td>{escape(_text(c))}</td>"
+            for i, c in enumerate(row)
+        )
         body.append(f"<tr{css}>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def table_or(sentence: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A table of ``rows``, or ``sentence`` when there are none (never an empty table)."""
+    if not rows:
+        return f'<p class="none">{escape(sentence)}</p>'
+    return table(headers, rows)
+
+
 def bar_chart(labels: Sequence[str], values: Sequence[int], *, title: str) -> str:
     """A vertical bar chart as inline SVG."""
-    width, height, left, bottom = max(360, 28 * len(values) + 60), 220, 40, 40
+    # A label turned 45° reaches down and to the left of its bar by about 0.5 em per character: the margins
+    # hold the longest (2026-W31) whole.
+    longest = max((len(label) for label in labels), default=0)
+    left, bottom = max(40, 4 * longest + 8), max(40, 5 * longest + 24)
+    width, height = max(360, 28 * len(values) + left + 20), 180 + bottom
     largest = max(values, default=0) or 1
     step = (width - left - 10) / max(len(values), 1)
     bars = []
@@ -75,16 +101,18 @@ def page(title: str, sections: Sequence[str]) -> str:
     )
 
 
-def weekly_html(report: Any) -> str:
-    """The weekly report as HTML, with the 12-week trend as a chart."""
+def weekly_html(report: Any, names: Mapping[str, str] | None = None) -> str:
+    """The weekly report as HTML, with the 12-week trend as a chart; departments by ``names``."""
     from caselog.render.reports import (
         WEEKLY_FIGURES,
         coverage_line,
         delta_text,
+        department_name,
         figure_text,
         group_label,
         no_meeting,
         percent,
+        weekly_rate_headers,
     )
 
     sections = [
@@ -104,12 +132,12 @@ def weekly_html(report: Any) -> str:
         ),  # fmt: skip
         f'<p class="note">{escape(coverage_line(report.coverage))}</p>',
     ]
-    headers = [_("group"), _("received"), _("reply rate"), _("resolution rate"), _("on time"), _("satisfaction")]
+    headers = weekly_rate_headers()
     for title, by, rows, total in (
         (_("Year to date by lead department"), "department", report.by_department, report.department_total),
         (_("Year to date by tier"), "tier", report.by_tier, None),
     ):
-        cells = [[group_label(by, r.group), r.received, percent(r.reply_rate),
+        cells = [[group_label(by, r.group, names), r.received, percent(r.reply_rate),
                   percent(r.resolution_rate), percent(r.on_time_rate), percent(r.satisfaction_rate)]
                  for r in [*rows, *([total] if total else [])]]  # fmt: skip
         if total:
@@ -117,18 +145,22 @@ def weekly_html(report: Any) -> str:
         sections += [f"<h2>{escape(title)}</h2>", table(headers, cells, total_last=total is not None)]
     sections.append(f"<h2>{escape(_('Escalations this week ({n})').format(n=len(report.escalations)))}</h2>")
     sections.append(
-        table(
+        table_or(
+            _("No case changed tier this week."),
             [_("case"), _("title"), _("lead"), _("from tier"), _("to tier"), _("rule")],
-            [[e.ref, e.title, e.lead, e.old_tier, e.new_tier, _(e.rule)] for e in report.escalations],
+            [[e.ref, e.title, department_name(e.lead, names), tier_name(e.old_tier), tier_name(e.new_tier), _(e.rule)]
+             for e in report.escalations],
         )
-    )
+    )  # fmt: skip
     sections.append(f"<h2>{escape(_('Newly overdue ({n})').format(n=len(report.newly_overdue)))}</h2>")
     sections.append(
-        table(
+        table_or(
+            _("No case became overdue this week."),
             [_("case"), _("title"), _("lead"), _("tier"), _("due")],
-            [[o.ref, o.title, o.lead, tier_name(o.tier), o.due_on.isoformat()] for o in report.newly_overdue],
+            [[o.ref, o.title, department_name(o.lead, names), tier_name(o.tier), o.due_on.isoformat()]
+             for o in report.newly_overdue],
         )
-    )
+    )  # fmt: skip
     sections.append(f"<h2>{escape(_('Next meetings'))}</h2>")
     sections.append(
         table(
@@ -150,22 +182,24 @@ def weekly_html(report: Any) -> str:
     return page(title, sections)
 
 
-def rates_html(report: Any) -> str:
-    """``report rates`` as HTML."""
+def rates_html(report: Any, names: Mapping[str, str] | None = None) -> str:
+    """``report rates`` as HTML; departments by ``names``."""
     from caselog.render.reports import all_rows, rate_columns, rates_title
 
     columns = rate_columns()
-    rows = [[g(r) if callable(g) else getattr(r, g) for _h, g in columns] for r in all_rows(report)]
-    return page(rates_title(report), [table([h for h, _g in columns], rows, total_last=True)])
+    rows = [[c.getter(r) if callable(c.getter) else getattr(r, c.getter) for c in columns]
+            for r in all_rows(report, names)]  # fmt: skip
+    return page(rates_title(report), [table([c.header for c in columns], rows, total_last=True)])
 
 
-def trend_html(points: Sequence[Any], title: str) -> str:
-    """``report trend`` as HTML: a chart of cases received, then the figures."""
+def trend_html(points: Sequence[Any], title: str, group: Callable[[Any], str] | None = None) -> str:
+    """``report trend`` as HTML: a chart of cases received, then the figures; ``group`` names a point's group."""
     from caselog.render.reports import percent
 
     totals = [p for p in points if p.group is None] or points
     chart = bar_chart([p.period for p in totals], [p.received for p in totals], title=title)
-    rows = [[p.period, p.group or "", p.received, p.resolved, percent(p.reply_rate), percent(p.resolution_rate)]
+    name = group or (lambda p: p.group or "")
+    rows = [[p.period, name(p), p.received, p.resolved, percent(p.reply_rate), percent(p.resolution_rate)]
             for p in points]  # fmt: skip
     headers = [_("period"), _("group"), _("received"), _("resolved"), _("reply rate"), _("resolution rate")]
     return page(title, [chart, table(headers, rows)])

@@ -99,7 +99,7 @@ def agenda_markdown(agenda: Any) -> str:
         lines += [f"## {_('Decisions due by this meeting')} ({len(agenda.carried_over)})", ""]
         lines += [
             "| "
-            + " | ".join([_("No."), _("Case"), _("Title"), _("Decision"), _("Owner"), _("Due"), _("Decided")])
+            + " | ".join([_("No."), _("Case"), _("Title"), _("Decision"), _("Owner"), _("Due by"), _("Decided")])
             + " |",
             "|---|---|---|---|---|---|---|",
         ]
@@ -113,10 +113,12 @@ def agenda_markdown(agenda: Any) -> str:
 
 
 def print_agenda(agenda: Any, out: IO[str] | None = None) -> None:
-    """The agenda as Rich tables, one per lead department."""
+    """The agenda as Rich tables, one per lead department, laid out alike. At a narrow terminal the columns a
+    meeting can spare go first (age, discussed, co-departments); the reference, title, party, deadline and last
+    decision always stay, wrapped."""
     from rich.text import Text
 
-    from caselog.render.terminal import console, print_table
+    from caselog.render.terminal import Col, console, print_left_out, print_tables
 
     target = console(out)
     target.print(Text(f"{meeting_title(agenda.kind)} — {day_label(agenda.date)}", style="bold"))
@@ -128,27 +130,31 @@ def print_agenda(agenda: Any, out: IO[str] | None = None) -> None:
         )
     )
     columns = [
-        (_("case"), "ref"),
-        (_("title"), "title"),
-        (_("party"), "party"),
-        (_("co"), "co"),
-        (_("age wd"), "age_workdays"),
-        (_("deadline"), deadline_label),
-        (_("discussed"), "discussed"),
-        (_("last decision"), decision_label),
+        Col(_("case"), "ref"),
+        Col(_("title"), "title"),
+        Col(_("party"), "party"),
+        Col(_("co"), "co", wrap=True, drop=2),
+        Col(_("age wd"), "age_workdays", drop=3),
+        Col(_("deadline"), deadline_label, wrap=True, drop=0),
+        Col(_("discussed"), "discussed", drop=1),
+        Col(_("last decision"), decision_label, wrap=True, drop=0),
     ]
+    groups = []
     for group in agenda.groups:
         name = f"{group.lead} — {group.lead_name}" if group.lead else _("Not yet dispatched")
-        title = _("{name} ({count})").format(name=name, count=len(group.items))
-        print_table(group.items, columns, title=title, out=out)
+        groups.append((_("{name} ({count})").format(name=name, count=len(group.items)), group.items))
+    left_out = print_tables(groups, columns, out=out, note=False)
     if agenda.carried_over:
         carried_columns = [
-            (_("no."), "id"),
-            (_("case"), "ref"),
-            (_("title"), "title"),
-            (_("decision"), "decision"),
-            (_("owner"), "owner"),
-            (_("due"), decision_due_label),
-            (_("decided"), "decided_on"),
+            Col(_("no."), "id"),
+            Col(_("case"), "ref"),
+            Col(_("title"), "title"),
+            Col(_("decision"), "decision", wrap=True, drop=0),
+            Col(_("owner"), "owner", drop=1),
+            Col(_("due by"), decision_due_label, drop=2),
+            Col(_("decided"), "decided_on", drop=3),
         ]
-        print_table(agenda.carried_over, carried_columns, title=_("Decisions due by this meeting"), out=out)
+        title = _("Decisions due by this meeting")
+        left_out += print_tables([(title, agenda.carried_over)], carried_columns, out=out, note=False)
+    if left_out:
+        print_left_out(list(dict.fromkeys(left_out)), target.width)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import fields
 from fractions import Fraction
 from typing import IO, Any
 
 from caselog.i18n import N_, _, enum_label, format_day, format_moment, tier_name
+from caselog.render.terminal import Col
 
 RATE_FIELDS = ("reply_rate", "resolution_rate", "on_time_rate", "satisfaction_rate", "revisit_coverage",
                "return_rate", "reopen_rate")  # fmt: skip
@@ -79,10 +81,13 @@ def by_name(by: str) -> str:
     return _(BY_NAMES[by]) if by in BY_NAMES else by
 
 
-def group_label(by: str, group: str | None) -> str:
-    """A group as people read it: tiers and kinds of party by name, ``(none)`` for cases without one."""
+def group_label(by: str, group: str | None, names: Mapping[str, str] | None = None) -> str:
+    """A group as people read it: departments, tiers and kinds of party by name, ``(none)`` for cases without
+    one. ``names`` gives the departments' names by code."""
     if group is None:
         return _("(none)")
+    if by == "department":
+        return department_name(group, names)
     if by == "tier":
         return tier_name(group, full=True)
     if by == "party-kind":
@@ -92,23 +97,33 @@ def group_label(by: str, group: str | None) -> str:
     return group
 
 
-def rate_columns() -> list[tuple[str, Any]]:
-    """The columns of a rates table for people: each header in the user's language and how to read its cell."""
+def department_name(code: str | None, names: Mapping[str, str] | None) -> str | None:
+    """A department as people read it: its name where ``names`` knows the code, else the code."""
+    if code is None or not names:
+        return code
+    return names.get(code, code)
+
+
+def rate_columns() -> list[Col]:
+    """The columns of a rates table for people: each header in the user's language, how to read its cell, and
+    which go first at a narrow terminal (the medians, then the counts of answered and resolved cases …)."""
     return [
-        (_("group"), "group"),
-        (_("received"), "received"),
-        (_("answered"), "answered"),
-        (_("resolved"), "resolved"),
-        (_("reply rate"), lambda r: percent(r.reply_rate)),
-        (_("resolution rate"), lambda r: percent(r.resolution_rate)),
-        (_("on time"), lambda r: f"{percent(r.on_time_rate)} ({r.on_time}/{r.due})"),
-        (_("satisfaction"), lambda r: percent(r.satisfaction_rate)),
-        (_("returned"), lambda r: percent(r.return_rate)),
-        (_("reopened"), lambda r: percent(r.reopen_rate)),
-        (_("median wd to reply"), lambda r: "" if r.median_days_to_reply is None else f"{r.median_days_to_reply:g}"),
-        (_("median wd to resolve"),
-         lambda r: "" if r.median_days_to_resolve is None else f"{r.median_days_to_resolve:g}"),
-        (_("wd suspended"), lambda r: f"{r.suspended_days} ({r.suspended})" if r.suspended else ""),
+        Col(_("group"), "group", wrap=True, drop=0, least=8),  # a department's name four characters a line
+        Col(_("received"), "received", drop=0),
+        Col(_("answered"), "answered", drop=6),
+        Col(_("resolved"), "resolved", drop=5),
+        Col(_("reply rate"), lambda r: percent(r.reply_rate), wrap=False, drop=2),
+        Col(_("resolution rate"), lambda r: percent(r.resolution_rate), wrap=False, drop=0),
+        Col(_("on-time rate"), lambda r: f"{percent(r.on_time_rate)} ({r.on_time}/{r.due})", wrap=True, drop=0),
+        Col(_("satisfaction rate"), lambda r: percent(r.satisfaction_rate), wrap=False, drop=1),
+        Col(_("return rate"), lambda r: percent(r.return_rate), wrap=False, drop=3),
+        Col(_("reopen rate"), lambda r: percent(r.reopen_rate), wrap=False, drop=4),
+        Col(_("median wd to reply"),
+            lambda r: "" if r.median_days_to_reply is None else f"{r.median_days_to_reply:g}", wrap=False, drop=8),
+        Col(_("median wd to resolve"),
+            lambda r: "" if r.median_days_to_resolve is None else f"{r.median_days_to_resolve:g}", wrap=False, drop=7),
+        Col(_("wd suspended"), lambda r: f"{r.suspended_days} ({r.suspended})" if r.suspended else "", wrap=False,
+            drop=9),
     ]  # fmt: skip
 
 
@@ -120,22 +135,19 @@ def rates_title(report: Any) -> str:
     )  # fmt: skip
 
 
-def all_rows(report: Any) -> list[Any]:
-    """The ranked rows under their groups' names, then the total."""
+def all_rows(report: Any, names: Mapping[str, str] | None = None) -> list[Any]:
+    """The ranked rows under their groups' names (departments by ``names``), then the total."""
     from dataclasses import replace
 
-    return [*(replace(r, group=group_label(report.by, r.group)) for r in report.rows),
+    return [*(replace(r, group=group_label(report.by, r.group, names)) for r in report.rows),
             replace(report.total, group=_("total"))]  # fmt: skip
 
 
-def print_rates(report: Any, out: IO[str] | None = None, width: int | None = None) -> None:
+def print_rates(report: Any, out: IO[str] | None = None, names: Mapping[str, str] | None = None) -> None:
     """The rates as a Rich table, ranked rows then the total; unranked groups marked."""
     from caselog.render.terminal import console, print_table
 
-    if width is not None and out is not None:
-        target = console(out)
-        target.width = width
-    print_table(all_rows(report), rate_columns(), title=rates_title(report), out=out)
+    print_table(all_rows(report, names), rate_columns(), title=rates_title(report), out=out)
     notes = []
     if any(not r.ranked for r in report.rows):
         notes.append(_("Groups below --min-cases are listed after the ranked ones, unranked."))
@@ -148,17 +160,17 @@ def print_rates(report: Any, out: IO[str] | None = None, width: int | None = Non
         console(out).print(Text(" ".join(notes)))
 
 
-def rates_markdown(report: Any) -> str:
+def rates_markdown(report: Any, names: Mapping[str, str] | None = None) -> str:
     """The rates as a markdown table for the bureau's documents."""
     columns = rate_columns()
     lines = [
         f"## {rates_title(report)}",
         "",
-        "| " + " | ".join(h for h, _g in columns) + " |",
+        "| " + " | ".join(c.header for c in columns) + " |",
         "|" + "---|" * len(columns),
     ]
-    for row in all_rows(report):
-        cells = [str(g(row) if callable(g) else getattr(row, g)) for _h, g in columns]
+    for row in all_rows(report, names):
+        cells = [str(c.getter(row) if callable(c.getter) else getattr(row, c.getter)) for c in columns]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     if report.excluded:
         excluded = excluded_text(report.excluded)
@@ -177,6 +189,17 @@ WEEKLY_FIGURES = {
 }
 
 
+def weekly_rate_headers() -> list[str]:
+    """The headings of the weekly report's tables of rates by department and by tier."""
+    return [_("group"), _("received"), _("reply rate"), _("resolution rate"), _("on-time rate"),
+            _("satisfaction rate")]  # fmt: skip
+
+
+def _md_text(text: str) -> str:
+    """User text on one line of a markdown list."""
+    return " ".join(str(text).split())
+
+
 def figure_text(value: Any) -> str:
     """A headline figure as people read it: a rate as a percentage, a count as it is."""
     if isinstance(value, Fraction) or value is None:
@@ -189,7 +212,7 @@ def delta_text(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, Fraction):
-        return f"{float(value) * 100:+.1f} pt"
+        return _("{points} pt").format(points=f"{float(value) * 100:+.1f}")  # percentage points
     return f"{value:+d}"
 
 
@@ -197,8 +220,8 @@ def _bar(value: int, largest: int, width: int = 20) -> str:
     return "█" * (round(value / largest * width) if largest else 0)
 
 
-def weekly_markdown(report: Any) -> str:
-    """The weekly report as markdown: what the bureau sends every Monday."""
+def weekly_markdown(report: Any, names: Mapping[str, str] | None = None) -> str:
+    """The weekly report as markdown: what the bureau sends every Monday; departments by ``names``."""
     lines = [
         "# " + _("Weekly report {week} ({start} to {end})").format(
             week=report.week, start=format_day(report.start), end=format_day(report.end)),
@@ -214,7 +237,7 @@ def weekly_markdown(report: Any) -> str:
                  delta_text(item.change), figure_text(item.year_to_date)]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", coverage_line(report.coverage)]
-    header = [_("group"), _("received"), _("reply rate"), _("resolution rate"), _("on time"), _("satisfaction")]
+    header = weekly_rate_headers()
     for title, by, rows, total in (
         (_("Year to date by lead department"), "department", report.by_department, report.department_total),
         (_("Year to date by tier"), "tier", report.by_tier, None),
@@ -222,7 +245,7 @@ def weekly_markdown(report: Any) -> str:
         lines += ["", f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for row in [*rows, *([total] if total is not None else [])]:
             cells = [
-                group_label(by, row.group) if row is not total else _("total"),
+                group_label(by, row.group, names) if row is not total else _("total"),
                 str(row.received),
                 percent(row.reply_rate),
                 percent(row.resolution_rate),
@@ -232,21 +255,18 @@ def weekly_markdown(report: Any) -> str:
             lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "## " + _("Escalations this week ({n})").format(n=len(report.escalations)), ""]
     if not report.escalations:
-        lines.append(_("None."))
+        lines.append(_("No case changed tier this week."))
     for item in report.escalations:
-        lines.append(
-            f"- {item.ref} {item.title} ({item.lead or '—'}): "
-            + _("tier {old} → {new}, {rule}").format(old=item.old_tier, new=item.new_tier, rule=_(item.rule))
-        )
+        lines.append("- " + _("{ref} {title} ({lead}): {old} → {new}, {rule}").format(
+            ref=item.ref, title=_md_text(item.title), lead=_md_text(department_name(item.lead, names) or "—"),
+            old=tier_name(item.old_tier), new=tier_name(item.new_tier), rule=_(item.rule)))  # fmt: skip
     lines += ["", "## " + _("Newly overdue ({n})").format(n=len(report.newly_overdue)), ""]
     if not report.newly_overdue:
-        lines.append(_("None."))
+        lines.append(_("No case became overdue this week."))
     for item in report.newly_overdue:
-        lines.append(
-            f"- {item.ref} {item.title} ({item.lead or '—'}, "
-            + _("{tier}, due {due}").format(tier=tier_name(item.tier), due=format_day(item.due_on))
-            + ")"
-        )
+        lines.append("- " + _("{ref} {title} ({lead}, {tier}, due {due})").format(
+            ref=item.ref, title=_md_text(item.title), lead=_md_text(department_name(item.lead, names) or "—"),
+            tier=tier_name(item.tier), due=format_day(item.due_on)))  # fmt: skip
     lines += ["", "## " + _("Next meetings"), ""]
     for meeting in report.meetings:
         kind = _("Joint") if meeting.kind == "joint" else _("Leaders'")
