@@ -323,6 +323,13 @@ KINDS: list[Kind] = [
     K("text-escape-in-title", "case", "open", "\x1b[2J清屏", "--party", "张伟",
       stderr="caselog: TITLE: contains the control character U+001B\n"),
     K("text-escape-in-note", "case", "note", "C2026-000002", "a\x07b", stderr="caselog: TEXT: contains the control character U+0007\n"),
+    # --- issue 18: passwords in URLs, a URL that cannot be read ------------------------------------------------
+    K("url-password-in-query", "--db", "postgresql+psycopg://u@127.0.0.1:1/x?password=S3cretPW", "db", "info", code=1,
+      stderr="caselog: postgresql+psycopg://u@127.0.0.1:1/x?password=***: connection failed: connection to server at"
+      ' "127.0.0.1", port 1 failed: Connection refused\n'),
+    K("url-unclosed-bracket", "--db", "postgresql+psycopg://[::1", "case", "list", code=1,
+      stderr="caselog: postgresql+psycopg://…: cannot use this database URL (invalid literal for int() with base 10:"
+      " ':1')\n"),
     # --- invalid lifecycle moves --------------------------------------------------------------------------
     K("move-resolve-open", "case", "resolve", "C2026-000001", "--note", "x", code=1,
       stderr="caselog: case C2026-000001: cannot resolve a case that is open (a case is resolved after it is dispatched)\n"),
