@@ -323,7 +323,20 @@ KINDS: list[Kind] = [
     K("text-escape-in-title", "case", "open", "\x1b[2J清屏", "--party", "张伟",
       stderr="caselog: TITLE: contains the control character U+001B\n"),
     K("text-escape-in-note", "case", "note", "C2026-000002", "a\x07b", stderr="caselog: TEXT: contains the control character U+0007\n"),
-    # --- issue 18: passwords in URLs, a URL that cannot be read ------------------------------------------------
+    # --- issue 18: bidirectional controls, terminal escapes, bytes that are not UTF-8, passwords in URLs ------------
+    K("text-bidi-override-in-title", "case", "open", "abc\u202edcba.exe", "--party", "张伟",
+      stderr="caselog: TITLE: contains the control character U+202E\n"),
+    K("text-bidi-isolate-in-party-name", "party", "add", "某\u2067公司", stderr="caselog: NAME: contains the control character U+2067\n"),
+    K("text-bidi-mark-in-actor", "--actor", "li\u200fna", "case", "note", "C2026-000002", "hi",
+      stderr="caselog: --actor: contains the control character U+200F\n"),
+    K("csv-terminal-escape-in-header", "import", "cases", "cases.csv",
+      files=csv(H + ",\x1b]0;PWNED\x07\nB-1,t,2026-03-02,x\n"),
+      stderr="caselog: cases.csv:1:\\x1b]0;PWNED\\x07: unknown column (map it with --map '\\x1b]0;PWNED\\x07=FIELD' or"
+      " list it in the mapping's ignore)\n"),
+    K("text-not-utf8-search", "case", "list", "--search", "\udcffab",
+      stderr="caselog: --search: '\\xffab' is not valid UTF-8 (byte 0xff); check the terminal's encoding\n"),
+    K("text-not-utf8-note", "case", "note", "C2026-000002", "\udcffab",
+      stderr="caselog: argument 4: '\\xffab' is not valid UTF-8 (byte 0xff); check the terminal's encoding\n"),
     K("url-password-in-query", "--db", "postgresql+psycopg://u@127.0.0.1:1/x?password=S3cretPW", "db", "info", code=1,
       stderr="caselog: postgresql+psycopg://u@127.0.0.1:1/x?password=***: connection failed: connection to server at"
       ' "127.0.0.1", port 1 failed: Connection refused\n'),

@@ -43,8 +43,11 @@ def state(ctx: typer.Context) -> RunState:
 
 
 def fail(message: str, code: int) -> typer.Exit:
-    """Print one line on stderr and return the Exit to raise."""
-    typer.echo(f"caselog: {message}", err=True)
+    """Print one line on stderr and return the Exit to raise. User text in it (a file's header, a value typed) is
+    shown escaped: no control character, bidirectional control or undecodable byte reaches the terminal."""
+    from caselog.rules.text import printable
+
+    typer.echo(f"caselog: {printable(message)}", err=True)
     return typer.Exit(code)
 
 

@@ -112,6 +112,7 @@ def import_command(
     from caselog.files.importing import ImportFailed, Options, iter_problems
     from caselog.files.mapping import load_mapping
     from caselog.files.reading import open_csv
+    from caselog.rules.text import printable
 
     text = None
     if mapping:
@@ -169,7 +170,7 @@ def import_command(
                 raise _DryRun(report)
     except ImportFailed as failure:
         for line in iter_problems(failure.report):
-            typer.echo(line, err=True)
+            typer.echo(printable(line), err=True)
         if rejected:
             rejected.discard()
         raise fail(str(failure), 2) from None
@@ -182,7 +183,7 @@ def import_command(
     if rejected:
         rejected.commit()
     for line in iter_problems(report):
-        typer.echo(line, err=True)
+        typer.echo(printable(line), err=True)
     verb = _("would import") if dry_run else _("imported")
     summary = _(
         "{file} ({encoding}): {rows} rows read; {verb} {inserted}, updated {updated}, unchanged {unchanged}, "
