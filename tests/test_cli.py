@@ -106,6 +106,17 @@ def test_json_of_case_list_is_the_stable_contract(filed):
     assert "门禁" in out  # Chinese is written as itself, not \u-escaped
 
 
+def login_name() -> str:
+    """The login the test's commands run as: the OS user on SQLite, the URL's user on PostgreSQL."""
+    if BACKEND == "sqlite":
+        import getpass
+
+        return getpass.getuser()
+    from sqlalchemy.engine import make_url
+
+    return make_url(os.environ["CASELOG_DB"]).username
+
+
 def test_csv_of_case_list(filed):
     assert filed("case", "list", "-f", "csv").stdout == (
         "ref,external_ref,title,category,tier,status,key,lead,co,party,party_id,visit_id,opened_at,dispatched_at,"
@@ -119,6 +130,8 @@ def test_csv_of_case_list(filed):
 def test_json_of_case_show_has_the_history(filed):
     filed("--actor", "李娜", "case", "accept", "C2026-000001", "--on", "2026-03-02 09:45")
     shown = json.loads(filed("case", "show", "C2026-000001", "-f", "json").stdout)
+    # Beside the business actor (--actor), who wrote each event: the OS user on SQLite, the server's login.
+    assert {event.pop("login") for event in shown["history"]} == {login_name()}
     assert shown["case"]["status"] == "accepted"
     assert (shown["tier_rule"], shown["lead_name"], shown["return_count"]) == (
         "intake:cross-department",
@@ -226,6 +239,7 @@ def test_whole_lifecycle_through_the_cli(filed):
         "deadline",  # a reopen starts a new cycle with a new resolution deadline
         "returned",
         "dispatched",
+        "dispatched",  # esb, a co-department, is the lead now: it leaves the co-departments (issue 18)
         "note",
         "edited",
     ]

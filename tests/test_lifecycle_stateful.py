@@ -270,6 +270,8 @@ class Lifecycle(RuleBasedStateMachine):
         self.write(dispatch, ref=case.ref, lead=lead, co=co, at=at, now=at, actor="tester")
         first = case.status == "open"
         case.history.append(("dispatched", "lead", lead))
+        if co is None and lead in case.co:  # the lead is never also a co-department (issue 18)
+            co = sorted(case.co - {lead})
         if co is not None and frozenset(co) != case.co:
             case.co = frozenset(co)
             case.history.append(("dispatched", "co", ",".join(sorted(co)) or None))
@@ -305,6 +307,9 @@ class Lifecycle(RuleBasedStateMachine):
             lead, at = DEPARTMENTS[case.return_count % len(DEPARTMENTS)], self.tick()
             self.write(dispatch, ref=case.ref, lead=lead, co=None, at=at, now=at, actor="tester")
             case.history.append(("dispatched", "lead", lead))
+            if lead in case.co:  # a co-department made the lead leaves the co-departments
+                case.co = case.co - {lead}
+                case.history.append(("dispatched", "co", ",".join(sorted(case.co)) or None))
             case.status, case.lead = "dispatched", lead
 
     # One rule per move, so that hypothesis's swarm testing can leave some of them out of an example.

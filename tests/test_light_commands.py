@@ -104,6 +104,7 @@ def test_calendar_entries_are_read_and_an_old_schema_is_upgraded_first(isolated_
         connection.execute("CREATE INDEX ix_cases_report_received ON cases (opened_day)")
         connection.execute("CREATE INDEX ix_cases_report_due ON cases (report_due_on)")
         connection.execute("DELETE FROM settings")
+        connection.execute("ALTER TABLE events DROP COLUMN login")  # and 0012
     days = json.loads(run("calendar", "show", "2027-01", "-f", "json").stdout)
     assert [d for d in days if d["day"] == "2027-01-01"][0]["workday"] is False
     with sqlite3.connect(isolated_env / "caselog.db") as connection:

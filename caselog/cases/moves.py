@@ -12,7 +12,17 @@ from datetime import datetime, tzinfo
 from sqlalchemy import select
 from sqlmodel import Session
 
-from caselog.cases.history import KEEP, co_codes, get_case, lead_code, moment_for, record, set_deadlines, touch
+from caselog.cases.history import (
+    KEEP,
+    co_codes,
+    co_departments,
+    get_case,
+    lead_code,
+    moment_for,
+    record,
+    set_deadlines,
+    touch,
+)
 from caselog.directory import active_department
 from caselog.errors import BadInput, InvalidMove
 from caselog.i18n import _, enum_label
@@ -67,8 +77,15 @@ def dispatch_case(
     tz: tzinfo,
     new: bool = False,
 ) -> None:
-    """``new``: the case was opened just now, in this transaction (it has no co-departments to look up yet)."""
-    old_lead = lead_code(session, case)
+    """Dispatch ``case`` to ``lead`` with the co-departments ``co`` (None: keep them, less the new lead, which is
+    never also a co-department). ``new``: the case was opened just now, in this transaction (its lead is written
+    with it, and it has no co-departments to look up yet)."""
+    old_lead = None if new else lead_code(session, case)
+    escalate = bool(co)
+    if co is None and not new:
+        kept = co_departments(session, case)
+        if any(dept.id == lead.id for dept in kept):
+            co = [dept for dept in kept if dept.id != lead.id]
     first_dispatch = case.status == Status.open
     record(session, case, EventKind.dispatched, at=at, actor=actor, field="lead", old=old_lead, new=lead.code)
     case.lead_id = lead.id
@@ -93,7 +110,7 @@ def dispatch_case(
     if first_dispatch:
         _assign_deadlines(session, case, at=at, actor=actor, rules=rules, tz=tz)
     touch(session, case, at)
-    if co:
+    if escalate:
         from caselog.cases.tier_moves import escalate_by_rules
 
         escalate_by_rules(session=session, case=case, at=at, tz=tz, rules=rules, actor=actor)

@@ -38,6 +38,14 @@ FIELD_NAMES = {
     "external_ref": N_("external_ref"), "reply_due_on": N_("reply_due_on"), "close_reason": N_("close_reason"),
 }  # fmt: skip
 
+
+def _actor(event) -> str:
+    """The business actor, and the login that wrote the event where it is another name."""
+    if event.login is None or event.login == event.actor:
+        return event.actor
+    return _("{actor} (login {login})").format(actor=event.actor, login=event.login)
+
+
 EVENT_COLUMNS = [
     (N_("at"), "at"),
     (N_("actor"), "actor"),
@@ -98,7 +106,7 @@ def case_open(
             co=co or [],
             opened_at=opened_at,
             now=current,
-            actor=actor(ctx),
+            actor=actor(ctx, db),
             rules=load_rules(ctx),
         )
     typer.echo(
@@ -132,7 +140,7 @@ def case_dispatch(
             co=co,
             at=when(on, "--on", current),
             now=current,
-            actor=actor(ctx),
+            actor=actor(ctx, db),
             rules=load_rules(ctx),
         )
     _done(_("dispatched"), case)
@@ -146,7 +154,7 @@ def case_accept(ctx: typer.Context, ref: Ref, on: On = None) -> None:
 
     current = now()
     with open_session(ctx, write=True) as db:
-        case = accept(session=db, ref=ref, at=when(on, "--on", current), now=current, actor=actor(ctx))
+        case = accept(session=db, ref=ref, at=when(on, "--on", current), now=current, actor=actor(ctx, db))
     _done(_("accepted"), case)
 
 
@@ -164,7 +172,7 @@ def case_return(
     current = now()
     with open_session(ctx, write=True) as db:
         case = return_case(
-            session=db, ref=ref, reason=reason, at=when(on, "--on", current), now=current, actor=actor(ctx)
+            session=db, ref=ref, reason=reason, at=when(on, "--on", current), now=current, actor=actor(ctx, db)
         )
     _done(_("returned"), case)
 
@@ -182,7 +190,7 @@ def case_answer(
 
     current = now()
     with open_session(ctx, write=True) as db:
-        case = answer(session=db, ref=ref, note=note, at=when(on, "--on", current), now=current, actor=actor(ctx))
+        case = answer(session=db, ref=ref, note=note, at=when(on, "--on", current), now=current, actor=actor(ctx, db))
     _done(_("answered"), case)
 
 
@@ -199,7 +207,7 @@ def case_resolve(
 
     current = now()
     with open_session(ctx, write=True) as db:
-        case = resolve(session=db, ref=ref, note=note, at=when(on, "--on", current), now=current, actor=actor(ctx))
+        case = resolve(session=db, ref=ref, note=note, at=when(on, "--on", current), now=current, actor=actor(ctx, db))
     _done(_("resolved"), case)
 
 
@@ -227,7 +235,7 @@ def case_close(
             note=note,
             at=when(on, "--on", current),
             now=current,
-            actor=actor(ctx),
+            actor=actor(ctx, db),
         )
     _done(_("closed"), case)
 
@@ -251,7 +259,7 @@ def case_reopen(
             reason=reason,
             at=when(on, "--on", current),
             now=current,
-            actor=actor(ctx),
+            actor=actor(ctx, db),
             rules=load_rules(ctx),
         )
     _done(_("reopened"), case)
@@ -270,7 +278,7 @@ def case_note(
 
     current = now()
     with open_session(ctx, write=True) as db:
-        case = add_note(session=db, ref=ref, text=text, at=when(on, "--on", current), now=current, actor=actor(ctx))
+        case = add_note(session=db, ref=ref, text=text, at=when(on, "--on", current), now=current, actor=actor(ctx, db))
     _done(_("noted"), case)
 
 
@@ -298,7 +306,7 @@ def case_revisit(
             note=note,
             at=when(on, "--on", current),
             now=current,
-            actor=actor(ctx),
+            actor=actor(ctx, db),
         )
     _done(_("revisited"), case)
 
@@ -337,7 +345,7 @@ def case_edit(
             party=party,
             at=when(on, "--on", current),
             now=current,
-            actor=actor(ctx),
+            actor=actor(ctx, db),
         )
     if changed:
         typer.echo(_("{ref}: changed {fields}").format(ref=case.ref, fields=", ".join(changed)))
@@ -378,7 +386,7 @@ def case_extend(
             reason=reason,
             at=when(on, "--on", current),
             now=current,
-            actor=actor(ctx),
+            actor=actor(ctx, db),
         )
     typer.echo(
         _("{ref}: {which} deadline now {day}").format(ref=case.ref, which=value_word(deadline.value), day=new_day)
@@ -407,7 +415,7 @@ def case_escalate(
             at=when(on, "--on", current),
             now=current,
             rules=load_rules(ctx),
-            actor=actor(ctx),
+            actor=actor(ctx, db),
         )
     typer.echo(_("{ref}: now tier {tier}").format(ref=case.ref, tier=case.tier))
 
@@ -471,7 +479,10 @@ def case_show(ctx: typer.Context, ref: Ref, fmt: Format = FormatOption) -> None:
         (_("description"), detail.description),
     ]
     print_fields([(label, value) for label, value in pairs if value not in (None, "", [], False, 0)], title=c.ref)
-    print_table(detail.history, EVENT_COLUMNS, title=_("history"))
+    from dataclasses import replace
+
+    history = [replace(event, actor=_actor(event)) for event in detail.history]
+    print_table(history, EVENT_COLUMNS, title=_("history"))
 
 
 @case_app.command("list")

@@ -162,7 +162,7 @@ def import_command(
                 mapping=rules,
                 options=options,
                 tz=current.tzinfo,
-                actor=actor(ctx),
+                actor=actor(ctx, db),
                 now=current,
                 reject=rejected.add if rejected else None,
             )

@@ -133,7 +133,7 @@ def meeting_record(
             chair=chair,
             attendees=attendee or [],
             now=current,
-            actor=actor(ctx),
+            actor=actor(ctx, db),
         )
     typer.echo(
         _("recorded the {kind} meeting of {day} with {n} case(s) on its agenda").format(
@@ -170,7 +170,7 @@ def meeting_decide(
             owner=owner,
             due=day(due, "--due", today),
             now=current,
-            actor=actor(ctx),
+            actor=actor(ctx, db),
         )
     typer.echo(_("{ref}: decision recorded, owner {owner}").format(ref=row.ref, owner=row.owner))
 

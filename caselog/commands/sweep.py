@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from caselog.commands.context import actor, handled, load_rules, location, now, open_session
+from caselog.commands.context import given_actor, handled, load_rules, location, now, open_session
 from caselog.commands.options import Format, FormatOption, when
 from caselog.commands.output import emit
 from caselog.i18n import N_, _
@@ -28,7 +28,7 @@ def escalate_command(
         sessions=lambda write: open_session(ctx, write=write, create=write or not dry_run),
         now=moment,
         rules=load_rules(ctx),
-        actor=actor(ctx),
+        actor=given_actor(ctx),
         dry_run=dry_run,
         location=location(ctx),
     )

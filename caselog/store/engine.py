@@ -264,6 +264,31 @@ def session(location: Location, *, write: bool, create: bool | None = None) -> I
         engine.dispose()
 
 
+def login_name(db: Session) -> str:
+    """Who is connected, as the history records it beside the business actor: the server's ``session_user`` on
+    PostgreSQL (a trigger writes the same into every event, whatever the client sends), the operating-system user
+    on SQLite (one file, one user). Asked once per session."""
+    login = db.info.get("login")
+    if login is None:
+        connection = db.connection()
+        if connection.dialect.name == "sqlite":
+            login = os_user()
+        else:
+            login = connection.exec_driver_sql("SELECT session_user").scalar()
+        db.info["login"] = login
+    return login
+
+
+def os_user() -> str:
+    """The operating-system user running caselog ("unknown" when the system cannot say)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
 def _remove_sqlite_files(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
