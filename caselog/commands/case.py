@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from caselog.commands.context import actor, handled, importing_the_stack, load_rules, now, open_session
-from caselog.commands.options import Format, FormatOption, case_filter, day, row_limit, when
+from caselog.commands.options import Format, FormatOption, RawOption, case_filter, day, row_limit, when
 from caselog.commands.output import emit
 from caselog.enums import CloseReason, Satisfaction, Status
 from caselog.i18n import N_, _, enum_label, tier_name, value_word
@@ -435,7 +435,7 @@ def _deadline(due, left: int | None, estimated: bool) -> str | None:
 
 @case_app.command("show")
 @handled
-def case_show(ctx: typer.Context, ref: Ref, fmt: Format = FormatOption) -> None:
+def case_show(ctx: typer.Context, ref: Ref, fmt: Format = FormatOption, raw: bool = RawOption) -> None:
     """Show a case: all its fields, co-departments and its whole history."""
     from caselog.cases.views import case_detail
     from caselog.commands.context import district_tz
@@ -443,10 +443,10 @@ def case_show(ctx: typer.Context, ref: Ref, fmt: Format = FormatOption) -> None:
     with open_session(ctx, write=False) as db:
         detail = case_detail(session=db, ref=ref, tz=district_tz(), today=now().date())
     if fmt is Format.json:
-        emit(detail, fmt)
+        emit(detail, fmt, raw=raw)
         return
     if fmt is Format.csv:
-        emit([detail.case], fmt)
+        emit([detail.case], fmt, raw=raw)
         return
     from caselog.render.terminal import print_fields, print_table
 
@@ -501,6 +501,7 @@ def case_list(
     search: Annotated[str | None, typer.Option("--search", help=N_("Text in the title or description."))] = None,
     limit: Annotated[int, typer.Option("--limit", help=N_("At most this many (0 = all)."), min=0)] = 50,
     fmt: Format = FormatOption,
+    raw: bool = RawOption,
 ) -> None:
     """List cases, newest first."""
     from caselog.cases.views import list_cases
@@ -522,4 +523,4 @@ def case_list(
     )
     with open_session(ctx, write=False) as db:
         rows = list_cases(session=db, filters=filters, today=today, tz=district_tz(), limit=row_limit(limit))
-    emit(rows, fmt, columns=CASE_COLUMNS, empty=_("no cases found"))
+    emit(rows, fmt, columns=CASE_COLUMNS, empty=_("no cases found"), raw=raw)

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from caselog.commands.context import handled, now, open_session
-from caselog.commands.options import Format, FormatOption, day, row_limit, search_text
+from caselog.commands.options import Format, FormatOption, RawOption, day, row_limit, search_text
 from caselog.commands.output import emit
 from caselog.enums import Channel, DepartmentKind, PartyKind
 from caselog.i18n import N_, _
@@ -50,24 +50,24 @@ def dept_add(
 
 @dept_app.command("list")
 @handled
-def dept_list(ctx: typer.Context, fmt: Format = FormatOption) -> None:
+def dept_list(ctx: typer.Context, fmt: Format = FormatOption, raw: bool = RawOption) -> None:
     """List departments with their open cases."""
     from caselog.directory import list_departments
 
     with open_session(ctx, write=False) as db:
         rows = list_departments(session=db)
-    emit(rows, fmt, columns=DEPT_COLUMNS, empty=_("no departments yet; add one with `caselog dept add`"))
+    emit(rows, fmt, columns=DEPT_COLUMNS, empty=_("no departments yet; add one with `caselog dept add`"), raw=raw)
 
 
 @dept_app.command("show")
 @handled
-def dept_show(ctx: typer.Context, code: str, fmt: Format = FormatOption) -> None:
+def dept_show(ctx: typer.Context, code: str, fmt: Format = FormatOption, raw: bool = RawOption) -> None:
     """Show one department."""
     from caselog.directory import department_row
 
     with open_session(ctx, write=False) as db:
         row = department_row(session=db, code=code)
-    emit([row] if fmt is not Format.json else row, fmt, columns=DEPT_COLUMNS)
+    emit([row] if fmt is not Format.json else row, fmt, columns=DEPT_COLUMNS, raw=raw)
 
 
 @dept_app.command("edit")
@@ -151,13 +151,14 @@ def party_list(
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help=N_("At most this many (0 = all)."), min=0)] = 50,
     fmt: Format = FormatOption,
+    raw: bool = RawOption,
 ) -> None:
     """List parties."""
     from caselog.directory import list_parties
 
     with open_session(ctx, write=False) as db:
         rows = list_parties(session=db, search=search_text(search), limit=row_limit(limit))
-    emit(rows, fmt, columns=PARTY_COLUMNS, empty=_("no parties found"))
+    emit(rows, fmt, columns=PARTY_COLUMNS, empty=_("no parties found"), raw=raw)
 
 
 @party_app.command("show")
@@ -166,6 +167,7 @@ def party_show(
     ctx: typer.Context,
     party: Annotated[str, typer.Argument(help=N_("Id, credit code or exact name."))],
     fmt: Format = FormatOption,
+    raw: bool = RawOption,
 ) -> None:
     """Show one party."""
     from caselog.directory import party_row
@@ -177,7 +179,7 @@ def party_show(
 
         print_fields([(header, getattr(row, name)) for header, name in PARTY_COLUMNS])
     else:
-        emit(row if fmt is Format.json else [row], fmt)
+        emit(row if fmt is Format.json else [row], fmt, raw=raw)
 
 
 VISIT_COLUMNS = [
@@ -230,6 +232,7 @@ def visit_list(
     until: Annotated[str | None, typer.Option("--until", help=N_("Up to this date (inclusive)."))] = None,
     limit: Annotated[int, typer.Option("--limit", help=N_("At most this many (0 = all)."), min=0)] = 50,
     fmt: Format = FormatOption,
+    raw: bool = RawOption,
 ) -> None:
     """List visits, newest first."""
     from caselog.directory import list_visits
@@ -238,4 +241,4 @@ def visit_list(
     start, end = day(since, "--since", today), day(until, "--until", today)
     with open_session(ctx, write=False) as db:
         rows = list_visits(session=db, department=dept, since=start, until=end, limit=row_limit(limit))
-    emit(rows, fmt, columns=VISIT_COLUMNS, empty=_("no visits found"))
+    emit(rows, fmt, columns=VISIT_COLUMNS, empty=_("no visits found"), raw=raw)

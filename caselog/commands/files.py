@@ -213,7 +213,7 @@ class _Rejects:
         from pathlib import Path
 
         from caselog.errors import BadInput
-        from caselog.files.reading import guard
+        from caselog.rules.formulas import guard
 
         target = Path(path)
         if target.is_symlink():

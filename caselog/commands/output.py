@@ -84,8 +84,9 @@ def emit(
     columns: Sequence[tuple[str, Any]] = (),
     title: str | None = None,
     empty: str = "",
+    raw: bool = False,
 ) -> None:
-    """Print records (or one record) as a table, json or csv."""
+    """Print records (or one record) as a table, json or csv (text cells guarded against formulas unless ``raw``)."""
 
     if fmt is Format.json:
         from caselog.render.machine import write_json
@@ -94,7 +95,7 @@ def emit(
     elif fmt is Format.csv:
         from caselog.render.machine import write_csv
 
-        write_csv(records if isinstance(records, list | tuple) else [records], sys.stdout)
+        write_csv(records if isinstance(records, list | tuple) else [records], sys.stdout, raw=raw)
     else:
         from caselog.render.terminal import print_table
 

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from caselog.commands.context import district_tz, handled, now, open_session
-from caselog.commands.options import day, when
+from caselog.commands.options import RawOption, day, when
 from caselog.commands.output import write_output
 from caselog.i18n import N_, _, format_day, format_moment, value_word
 
@@ -95,6 +95,7 @@ def report_rates(
         ReportFormat.table
     ),
     output: OutputOption = None,
+    raw: bool = RawOption,
 ) -> None:
     """Reply, resolution, on-time and satisfaction rates per group, ranked by resolution rate, with a total."""
     import io
@@ -122,7 +123,7 @@ def report_rates(
     if fmt is ReportFormat.json:
         buffer.write(rates_json(report))
     elif fmt is ReportFormat.csv:
-        buffer.write(rates_csv(report))
+        buffer.write(rates_csv(report, raw=raw))
     elif fmt is ReportFormat.markdown:
         buffer.write(rates_markdown(report))
     elif fmt is ReportFormat.html:
@@ -205,7 +206,7 @@ def _emit(text: str, output: str | None) -> None:
         typer.echo(text, nl=False)
 
 
-def _render(records, fmt: ReportFormat, columns, title: str, *, html=None) -> str:
+def _render(records, fmt: ReportFormat, columns, title: str, *, html=None, raw: bool = False) -> str:
     """Records as table, markdown, csv or json text (html through ``html``)."""
     import io
     import json
@@ -217,7 +218,7 @@ def _render(records, fmt: ReportFormat, columns, title: str, *, html=None) -> st
         return json.dumps(jsonable(records), ensure_ascii=False, indent=2) + "\n"
     if fmt is ReportFormat.csv:
         buffer = io.StringIO()
-        write_csv(records, buffer)
+        write_csv(records, buffer, raw=raw)
         return buffer.getvalue()
     if fmt is ReportFormat.markdown:
         return markdown_table(records, columns, title)
@@ -242,6 +243,7 @@ def report_trend(
         ReportFormat.table
     ),
     output: OutputOption = None,
+    raw: bool = RawOption,
 ) -> None:
     """Cases received and resolved over time, drawn as bars (a chart in html)."""
     from caselog.errors import BadInput
@@ -272,7 +274,7 @@ def report_trend(
 
         return trend_html(points, title)
 
-    _emit(_render(points, fmt, columns, title, html=html), output)
+    _emit(_render(points, fmt, columns, title, html=html, raw=raw), output)
 
 
 @report_app.command("recurring")
@@ -291,6 +293,7 @@ def report_recurring(
         ReportFormat.table
     ),
     output: OutputOption = None,
+    raw: bool = RawOption,
 ) -> None:
     """Categories raised by many different parties: the common, recurring problems that become new rules."""
     from datetime import datetime, time, timedelta
@@ -321,7 +324,7 @@ def report_recurring(
             ],
         )
 
-    _emit(_render(rows, fmt, columns, title, html=html), output)
+    _emit(_render(rows, fmt, columns, title, html=html, raw=raw), output)
 
 
 class VisitsBy(StrEnum):
@@ -346,6 +349,7 @@ def report_visits(
         ReportFormat.table
     ),
     output: OutputOption = None,
+    raw: bool = RawOption,
 ) -> None:
     """Visit coverage (走访): visits, parties reached, departments taking part, cases raised per 100 visits."""
     from dataclasses import replace
@@ -371,4 +375,4 @@ def report_visits(
         cells = [[g(r) if callable(g) else getattr(r, g) for _h, g in columns] for r in records]
         return page(title, [table([h for h, _g in columns], cells, total_last=True)])
 
-    _emit(_render(records, fmt, columns, title, html=html), output)
+    _emit(_render(records, fmt, columns, title, html=html, raw=raw), output)

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from caselog.commands.context import handled, load_rules, location, now, open_session
-from caselog.commands.options import Format, FormatOption, day
+from caselog.commands.options import Format, FormatOption, RawOption, day
 from caselog.commands.output import emit
 from caselog.i18n import N_, _, value_word
 
@@ -23,13 +23,13 @@ class DayKind(StrEnum):
 
 
 @handled
-def rules_command(ctx: typer.Context, fmt: Format = FormatOption) -> None:
+def rules_command(ctx: typer.Context, fmt: Format = FormatOption, raw: bool = RawOption) -> None:
     """Print the effective tier rules: deadlines, escalation and meeting schedules, and where each came from."""
     from caselog.tiers import rule_rows
 
     rules = load_rules(ctx)
     rows = rule_rows(rules)
-    emit(rows, fmt, columns=[(_("rule"), "key"), (_("value"), "value"), (_("source"), _origin)])
+    emit(rows, fmt, columns=[(_("rule"), "key"), (_("value"), "value"), (_("source"), _origin)], raw=raw)
 
 
 def _origin(row) -> str:
@@ -61,6 +61,7 @@ def calendar_show(
         str | None, typer.Argument(metavar="[YYYY-MM]", help=N_("The month (default this month)."))
     ] = None,
     fmt: Format = FormatOption,
+    raw: bool = RawOption,
 ) -> None:
     """Print a month with holidays and make-up workdays marked."""
     from caselog.errors import BadInput
@@ -87,7 +88,7 @@ def calendar_show(
         calendar = facts.calendar
     days = month_days(year, number, calendar)
     if fmt is not Format.table:
-        emit(days, fmt)
+        emit(days, fmt, raw=raw)
         return
     from caselog.render.terminal import print_month
 

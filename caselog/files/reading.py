@@ -23,17 +23,14 @@ from typing import BinaryIO, TextIO
 
 from caselog.errors import BadInput
 from caselog.i18n import N_, _
+from caselog.rules.formulas import FORMULA_STARTS, guard, unguard  # noqa: F401  (guard: its tests read it here)
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16", "utf-16-le", "utf-16-be", "big5")
 DELIMITERS = (",", "\t", ";")
-FORMULA_STARTS = "=+-@\t\r\n"  # a cell starting so may run as a formula in a spreadsheet (OWASP CSV injection)
 
 _REFUSED = frozenset({"iso8859-1", "iso8859-15", "cp1252"})  # codecs.lookup() names of latin-1 and its kin
 _CHUNK = 1 << 20
 _SPOOL_MAX = 8 << 20
-# A leading "'" is removed only before a formula character or before more quotes that end in one, so text
-# that itself starts with "'=" survives export (guard adds a second quote) and import (unguard removes it).
-_GUARDED = re.compile("'*[" + re.escape(FORMULA_STARTS) + "]")
 _GUARD_MARK = re.compile("'[" + re.escape(FORMULA_STARTS) + "]")
 _BOM_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16"}
 _NUL = N_("NUL byte in the data (a binary file or a UTF-16 file without a BOM?)")
@@ -74,16 +71,6 @@ class Row:
 
     line: int
     values: dict[str, str]
-
-
-def guard(text: str) -> str:
-    """Return ``text`` as caselog exports it: with a ``'`` in front when a spreadsheet could run it as a formula."""
-    return "'" + text if _GUARDED.match(text) else text
-
-
-def unguard(text: str) -> str:
-    """Undo ``guard``: remove the ``'`` that ``guard`` added, and leave every other text as it is."""
-    return text[1:] if text[:1] == "'" and _GUARDED.match(text) else text
 
 
 class _Source:

@@ -20,8 +20,8 @@ from enum import Enum
 from typing import IO, Any, TextIO
 
 from caselog.errors import BadInput
-from caselog.files.reading import guard  # one guard, shared with the reader that undoes it
 from caselog.i18n import _
+from caselog.rules.formulas import guard  # one guard for every csv, shared with the reader that undoes it
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 LIST_SEPARATOR = ";"
