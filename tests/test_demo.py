@@ -68,3 +68,25 @@ def test_the_demos_on_time_rate_counts_its_overdue_escalations_as_late(demo):
     total = json.loads(runner.invoke(app, args, catch_exceptions=False).stdout)["total"]
     assert len(escalated) >= 10  # the demo exercises the sweep's overdue rule
     assert total["due"] - total["on_time"] >= len(escalated)  # each of them missed a deadline: late
+
+
+def test_the_demos_export_imports_into_an_empty_database_and_exports_the_same_bytes(demo, tmp_path):
+    """Issue 18: five demo cases were redispatched to a co-department, which stayed one too; their export was
+    refused on import ("the lead department is also listed as a co-department")."""
+    folder, _shown, _cases = demo
+    runner = CliRunner(env={"COLUMNS": "200", "CASELOG_NOW": "2026-11-25T10:00:00"})
+
+    def run(*args):
+        result = runner.invoke(app, list(args), catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    kinds = ("departments", "parties", "visits", "cases")
+    for kind in kinds:
+        run("--db", str(folder / "a.db"), "export", kind, str(tmp_path / f"{kind}.csv"))
+    empty = str(tmp_path / "empty.db")
+    run("--db", empty, "init")
+    for kind in kinds:
+        assert "rejected 0" in run("--db", empty, "import", kind, str(tmp_path / f"{kind}.csv"))
+        run("--db", empty, "export", kind, str(tmp_path / f"{kind}.again.csv"))
+        assert (tmp_path / f"{kind}.again.csv").read_bytes() == (tmp_path / f"{kind}.csv").read_bytes(), kind
