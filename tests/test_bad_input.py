@@ -274,6 +274,8 @@ KINDS: list[Kind] = [
       stderr="Error: Invalid value for '--limit': Input should be greater than or equal to 0\n"),
     K("number-party-id", "party", "show", str(2**63), stderr=f"caselog: party: no party with id, credit code or name '{2**63}'\n"),
     K("number-trend-weeks", "report", "trend", "--weeks", str(2**63), stderr=f"caselog: --weeks: give 1 to 520, not {2**63}\n"),
+    K("number-trend-weeks-zero", "report", "trend", "--weeks", "0", stderr="caselog: --weeks: give 1 to 520, not 0\n"),
+    K("number-trend-months-zero", "report", "trend", "--months", "0", stderr="caselog: --months: give 1 to 520, not 0\n"),
     # --- over-long text and control characters -----------------------------------------------------------
     K("text-long-title", "case", "open", "长" * 201, "--party", "张伟", stderr="caselog: TITLE: String should have at most 200 characters\n"),
     K("text-empty-title", "case", "open", "  ", "--party", "张伟", stderr="caselog: TITLE: String should have at least 1 character\n"),
@@ -521,6 +523,7 @@ KINDS: list[Kind] = [
     K("output-in-a-missing-folder", "agenda", "joint", "--output", "nodir/a.md",
       stderr="caselog: --output: cannot write nodir/a.md (No such file or directory)\n"),
     K("output-dir-missing", "report", "weekly", "--output-dir", "nodir", stderr="caselog: --output-dir: nodir is not a folder\n"),
+    K("output-dir-empty", "report", "weekly", "--output-dir", "", stderr="caselog: --output-dir: '' is not a folder\n"),
     K("export-over-an-existing-file", "export", "cases", "cases.csv", files=csv("keep me\n"),
       stderr="caselog: cases.csv exists; use --force to replace it\n"),
     K("backup-over-an-existing-file", "backup", "copy.db", files={"copy.db": "keep me\n"}, sqlite_only=True,

@@ -172,10 +172,13 @@ def report_weekly(
     from caselog.reports.weekly import last_complete_week, weekly_report
     from caselog.rules.periods import week_period
 
-    if output and output_dir:
+    if output is not None and output_dir is not None:
         raise BadInput(_("--output-dir: give --output or --output-dir, not both"))
-    if output_dir and not Path(output_dir).is_dir():  # before the report is computed, which takes seconds
-        raise BadInput(_("--output-dir: {path} is not a folder").format(path=Path(output_dir)))
+    # Before the report is computed, which takes seconds; an empty --output-dir is no folder (not the standard output).
+    if output_dir is not None and (not output_dir.strip() or not Path(output_dir).is_dir()):
+        raise BadInput(
+            _("--output-dir: {path} is not a folder").format(path=Path(output_dir) if output_dir.strip() else "''")
+        )
     label = week_period(week).label if week else last_complete_week(now().date())
     with open_session(ctx, write=False) as db:
         report = weekly_report(session=db, week=label, tz=district_tz(), rules=load_rules(ctx))
@@ -249,11 +252,12 @@ def report_trend(
     from caselog.errors import BadInput
     from caselog.reports.trend import trend
 
-    if weeks and months:
+    if weeks is not None and months is not None:
         raise BadInput(_("--months: give --weeks or --months, not both"))
     if by in (By.week, By.month):
         raise BadInput(_("--by: a trend is already by week or month"))
-    unit, count = ("month", months) if months else ("week", weeks or 12)
+    # 0 is a count like any other (refused by the trend: 1 to 520), not "the default".
+    unit, count = ("month", months) if months is not None else ("week", 12 if weeks is None else weeks)
     current = now()
     moment = when(as_of, "--as-of", current)
     with open_session(ctx, write=False) as db:
