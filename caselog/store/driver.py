@@ -130,8 +130,11 @@ def update_values(connection, table, match: Sequence[str], columns: Sequence[str
     types = {name: table.c[name].type.compile(dialect=connection.dialect) for name in names}
     size = max(1, _PARAMETERS // len(names))
     marks = "(" + ", ".join(["%s"] * len(names)) + ")"
-    assignments = ", ".join(f"{name} = v.{name}::{types[name]}" for name in columns)
-    where = " AND ".join(f"t.{name} = v.{name}::{types[name]}" for name in match)
+    # The values' columns are named apart (m_…, s_…): a column may be both matched and set (the sweep matches the
+    # version a case was judged at and sets the next one).
+    aliases = [f"m_{name}" for name in match] + [f"s_{name}" for name in columns]
+    assignments = ", ".join(f"{name} = v.s_{name}::{types[name]}" for name in columns)
+    where = " AND ".join(f"t.{name} = v.m_{name}::{types[name]}" for name in match)
     updated = 0
     cursor = connection.connection.dbapi_connection.cursor()
     try:
@@ -139,7 +142,7 @@ def update_values(connection, table, match: Sequence[str], columns: Sequence[str
             chunk = rows[start : start + size]
             sql = (
                 f"UPDATE {table.name} AS t SET {assignments} FROM (VALUES {', '.join([marks] * len(chunk))})"
-                f" AS v ({', '.join(names)}) WHERE {where}"
+                f" AS v ({', '.join(aliases)}) WHERE {where}"
             )
             cursor.execute(sql, _converted(chunk, processors), prepare=False)
             updated += cursor.rowcount
