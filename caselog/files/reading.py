@@ -11,8 +11,10 @@ import codecs
 import csv
 import io
 import itertools
+import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
 import weakref
@@ -73,18 +75,32 @@ class Row:
     values: dict[str, str]
 
 
+def _is_stream(path: str) -> bool:
+    """Whether ``path`` is a pipe, a fifo or a character device: bytes that can be read only once."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # the open that follows says what is wrong
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
+
+
 class _Source:
-    """The file's bytes: a path opened afresh for each pass, or stdin spooled so it can be read more than once."""
+    """The file's bytes: a path opened afresh for each pass, or stdin, a pipe or a fifo (``<(cat f.csv)``,
+    ``mkfifo``) spooled so it can be read more than once: a second open of a pipe finds it empty or waits forever."""
 
     def __init__(self, path: str, stdin: BinaryIO | None) -> None:
         self.path = path
         self.spool: tempfile.SpooledTemporaryFile | None = None
         self.nul = False  # set by the encoding scan: whether rows() must look for NULs and guarded cells
         self.guarded = False
-        if path == "-":
+        if path == "-" or _is_stream(path):
             self.spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)
             weakref.finalize(self, self.spool.close)  # a spool past max_size is a real file: never leak it
-            shutil.copyfileobj(stdin if stdin is not None else sys.stdin.buffer, self.spool, _CHUNK)
+            if path == "-":
+                shutil.copyfileobj(stdin if stdin is not None else sys.stdin.buffer, self.spool, _CHUNK)
+            else:
+                with open(path, "rb") as stream:
+                    shutil.copyfileobj(stream, self.spool, _CHUNK)
 
     @contextmanager
     def binary(self) -> Iterator[BinaryIO]:
