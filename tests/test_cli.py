@@ -404,3 +404,20 @@ def test_a_command_that_lost_a_race_runs_again_a_bounded_number_of_times(monkeyp
     with pytest.raises(typer.Exit) as stopped:
         command(cli_common.ATTEMPTS)
     assert stopped.value.exit_code == 1 and len(calls) == cli_common.ATTEMPTS
+
+
+@pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o077, 0o600)])
+def test_reports_agendas_and_rejects_follow_the_umask(filed, tmp_path, mask, mode):
+    """One rule for every file caselog writes for the user, as every Unix tool: the umask (only the database and
+    its backups are owner-only)."""
+    previous = os.umask(mask)
+    try:
+        filed("report", "rates", "--by", "department", "-f", "csv", "--output", str(tmp_path / "rates.csv"))
+        filed("agenda", "joint", "-f", "markdown", "--output", str(tmp_path / "agenda.md"))
+        (tmp_path / "bad.csv").write_text("external_ref,title,opened_at\nX-1,,2026-03-02\n", encoding="utf-8")
+        filed("import", "cases", str(tmp_path / "bad.csv"), "--on-error", "skip", "--rejects", str(tmp_path / "r.csv"))
+        filed("export", "cases", str(tmp_path / "cases.csv"))
+    finally:
+        os.umask(previous)
+    for name in ("rates.csv", "agenda.md", "r.csv", "cases.csv"):
+        assert (name, (tmp_path / name).stat().st_mode & 0o777) == (name, mode)

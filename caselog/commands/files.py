@@ -209,10 +209,10 @@ class _Rejects:
     def __init__(self, path: str, header: list[str]) -> None:
         import csv
         import os
-        import tempfile
         from pathlib import Path
 
         from caselog.errors import BadInput
+        from caselog.files.writing import create_temporary
         from caselog.rules.formulas import guard
 
         target = Path(path)
@@ -222,7 +222,7 @@ class _Rejects:
             raise BadInput(_("--rejects: {path} is a directory").format(path=path))
         self.path = target
         try:
-            fd, self.temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=".tmp")
+            fd, self.temporary = create_temporary(str(target.parent) if str(target.parent) else ".", target.name)
         except OSError as error:
             message = _("--rejects: cannot write {path} ({reason})").format(path=path, reason=error.strerror)
             raise BadInput(message) from None

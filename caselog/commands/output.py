@@ -55,7 +55,7 @@ def output_stream(target: str | None) -> Iterator[Any]:
         yield echoed
         echoed.flush()
         return
-    import tempfile
+    from caselog.files.writing import create_temporary
 
     path = Path(target)
     if path.is_symlink():
@@ -65,7 +65,7 @@ def output_stream(target: str | None) -> Iterator[Any]:
     directory = path.parent if str(path.parent) else Path(".")
     temporary = None
     try:
-        fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        fd, temporary = create_temporary(str(directory), path.name)  # the user's umask, as every Unix tool
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             yield handle
         os.replace(temporary, path)
