@@ -21,6 +21,11 @@ class InvalidMove(CaselogError):
     """A lifecycle move that the case's current status does not allow."""
 
 
+class NotAllowed(CaselogError):
+    """The login may not do this on a shared server: a case its department does not handle, a role that only
+    reads (PostgreSQL's row-level security and grants)."""
+
+
 class DatabaseError(CaselogError):
     """The database cannot be used: missing, damaged, or written by a newer caselog."""
 

@@ -273,12 +273,15 @@ class Event(_Table, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id")
     at: datetime = Field(sa_type=UTCDateTime)
-    actor: str = Field(sa_type=String(100))
+    actor: str = Field(sa_type=String(100))  # the business actor: --actor, CASELOG_ACTOR, else the login
     kind: str = Field(sa_type=String(16))
     field: str | None = Field(default=None, sa_type=String(32))
     old_value: str | None = Field(default=None, sa_type=Text)
     new_value: str | None = Field(default=None, sa_type=Text)
     note: str | None = Field(default=None, sa_type=Text)
+    # Who wrote the row: on PostgreSQL the server's session_user, set by a trigger whatever the client sends
+    # (revision 0013); on SQLite the operating-system user. NULL for events written before revision 0013.
+    login: str | None = Field(default=None, sa_type=String(100))
 
 
 class Setting(_Table, table=True):

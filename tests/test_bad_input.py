@@ -286,6 +286,8 @@ KINDS: list[Kind] = [
       stderr="Error: Invalid value for '--limit': Input should be greater than or equal to 0\n"),
     K("number-party-id", "party", "show", str(2**63), stderr=f"caselog: party: no party with id, credit code or name '{2**63}'\n"),
     K("number-trend-weeks", "report", "trend", "--weeks", str(2**63), stderr=f"caselog: --weeks: give 1 to 520, not {2**63}\n"),
+    K("number-trend-weeks-zero", "report", "trend", "--weeks", "0", stderr="caselog: --weeks: give 1 to 520, not 0\n"),
+    K("number-trend-months-zero", "report", "trend", "--months", "0", stderr="caselog: --months: give 1 to 520, not 0\n"),
     # --- over-long text and control characters -----------------------------------------------------------
     K("text-long-title", "case", "open", "长" * 201, "--party", "张伟", stderr="caselog: TITLE: String should have at most 200 characters\n"),
     K("text-empty-title", "case", "open", "  ", "--party", "张伟", stderr="caselog: TITLE: String should have at least 1 character\n"),
@@ -335,6 +337,26 @@ KINDS: list[Kind] = [
     K("text-escape-in-title", "case", "open", "\x1b[2J清屏", "--party", "张伟",
       stderr="caselog: TITLE: contains the control character U+001B\n"),
     K("text-escape-in-note", "case", "note", "C2026-000002", "a\x07b", stderr="caselog: TEXT: contains the control character U+0007\n"),
+    # --- issue 18: bidirectional controls, terminal escapes, bytes that are not UTF-8, passwords in URLs ------------
+    K("text-bidi-override-in-title", "case", "open", "abc\u202edcba.exe", "--party", "张伟",
+      stderr="caselog: TITLE: contains the control character U+202E\n"),
+    K("text-bidi-isolate-in-party-name", "party", "add", "某\u2067公司", stderr="caselog: NAME: contains the control character U+2067\n"),
+    K("text-bidi-mark-in-actor", "--actor", "li\u200fna", "case", "note", "C2026-000002", "hi",
+      stderr="caselog: --actor: contains the control character U+200F\n"),
+    K("csv-terminal-escape-in-header", "import", "cases", "cases.csv",
+      files=csv(H + ",\x1b]0;PWNED\x07\nB-1,t,2026-03-02,x\n"),
+      stderr="caselog: cases.csv:1:\\x1b]0;PWNED\\x07: unknown column (map it with --map '\\x1b]0;PWNED\\x07=FIELD' or"
+      " list it in the mapping's ignore)\n"),
+    K("text-not-utf8-search", "case", "list", "--search", "\udcffab",
+      stderr="caselog: --search: '\\xffab' is not valid UTF-8 (byte 0xff); check the terminal's encoding\n"),
+    K("text-not-utf8-note", "case", "note", "C2026-000002", "\udcffab",
+      stderr="caselog: argument 4: '\\xffab' is not valid UTF-8 (byte 0xff); check the terminal's encoding\n"),
+    K("url-password-in-query", "--db", "postgresql+psycopg://u@127.0.0.1:1/x?password=S3cretPW", "db", "info", code=1,
+      stderr="caselog: postgresql+psycopg://u@127.0.0.1:1/x?password=***: connection failed: connection to server at"
+      ' "127.0.0.1", port 1 failed: Connection refused\n'),
+    K("url-unclosed-bracket", "--db", "postgresql+psycopg://[::1", "case", "list", code=1,
+      stderr="caselog: postgresql+psycopg://…: cannot use this database URL (invalid literal for int() with base 10:"
+      " ':1')\n"),
     # --- invalid lifecycle moves --------------------------------------------------------------------------
     K("move-resolve-open", "case", "resolve", "C2026-000001", "--note", "x", code=1,
       stderr="caselog: case C2026-000001: cannot resolve a case that is open (a case is resolved after it is dispatched)\n"),
@@ -577,6 +599,7 @@ KINDS: list[Kind] = [
       stderr="caselog: --output-dir: nodir does not exist; create the folder first\n"),
     K("output-dir-a-file", "report", "weekly", "--output-dir", "report.md", files={"report.md": "keep me\n"},
       stderr="caselog: --output-dir: report.md is a file, not a folder\n"),
+    K("output-dir-empty", "report", "weekly", "--output-dir", "", stderr="caselog: --output-dir: '' is not a folder\n"),
     K("export-over-an-existing-file", "export", "cases", "cases.csv", files=csv("keep me\n"),
       stderr="caselog: cases.csv exists; use --force to replace it\n"),
     K("backup-over-an-existing-file", "backup", "copy.db", files={"copy.db": "keep me\n"}, sqlite_only=True,

@@ -106,6 +106,17 @@ def test_json_of_case_list_is_the_stable_contract(filed):
     assert "门禁" in out  # Chinese is written as itself, not \u-escaped
 
 
+def login_name() -> str:
+    """The login the test's commands run as: the OS user on SQLite, the URL's user on PostgreSQL."""
+    if BACKEND == "sqlite":
+        import getpass
+
+        return getpass.getuser()
+    from sqlalchemy.engine import make_url
+
+    return make_url(os.environ["CASELOG_DB"]).username
+
+
 def test_csv_of_case_list(filed):
     assert filed("case", "list", "-f", "csv").stdout == (
         "ref,external_ref,title,category,tier,status,key,lead,co,party,party_id,visit_id,opened_at,dispatched_at,"
@@ -119,6 +130,8 @@ def test_csv_of_case_list(filed):
 def test_json_of_case_show_has_the_history(filed):
     filed("--actor", "李娜", "case", "accept", "C2026-000001", "--on", "2026-03-02 09:45")
     shown = json.loads(filed("case", "show", "C2026-000001", "-f", "json").stdout)
+    # Beside the business actor (--actor), who wrote each event: the OS user on SQLite, the server's login.
+    assert {event.pop("login") for event in shown["history"]} == {login_name()}
     assert shown["case"]["status"] == "accepted"
     assert (shown["tier_rule"], shown["lead_name"], shown["return_count"]) == (
         "intake:cross-department",
@@ -226,7 +239,7 @@ def test_whole_lifecycle_through_the_cli(filed):
         "deadline",  # a reopen starts a new cycle with a new resolution deadline
         "returned",
         "dispatched",
-        "dispatched",  # esb, a co-department, now leads: it is no longer a co-department too
+        "dispatched",  # esb, a co-department, is the lead now: it leaves the co-departments (issue 18)
         "note",
         "edited",
     ]
@@ -398,3 +411,20 @@ def test_a_command_that_lost_a_race_runs_again_a_bounded_number_of_times(monkeyp
     with pytest.raises(typer.Exit) as stopped:
         command(cli_common.ATTEMPTS)
     assert stopped.value.exit_code == 1 and len(calls) == cli_common.ATTEMPTS
+
+
+@pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o077, 0o600)])
+def test_reports_agendas_and_rejects_follow_the_umask(filed, tmp_path, mask, mode):
+    """One rule for every file caselog writes for the user, as every Unix tool: the umask (only the database and
+    its backups are owner-only)."""
+    previous = os.umask(mask)
+    try:
+        filed("report", "rates", "--by", "department", "-f", "csv", "--output", str(tmp_path / "rates.csv"))
+        filed("agenda", "joint", "-f", "markdown", "--output", str(tmp_path / "agenda.md"))
+        (tmp_path / "bad.csv").write_text("external_ref,title,opened_at\nX-1,,2026-03-02\n", encoding="utf-8")
+        filed("import", "cases", str(tmp_path / "bad.csv"), "--on-error", "skip", "--rejects", str(tmp_path / "r.csv"))
+        filed("export", "cases", str(tmp_path / "cases.csv"))
+    finally:
+        os.umask(previous)
+    for name in ("rates.csv", "agenda.md", "r.csv", "cases.csv"):
+        assert (name, (tmp_path / name).stat().st_mode & 0o777) == (name, mode)

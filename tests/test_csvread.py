@@ -485,3 +485,31 @@ def test_a_broken_gb18030_file_is_reported_where_utf8_failed(tmp_path):
     assert error(tmp_path, data) == (
         "cases.csv:2: cannot read the file as UTF-8 or GB18030 (byte 0xc3 at offset 12); give --encoding"
     )
+
+
+def test_a_pipe_or_a_fifo_is_read_once_and_spooled(tmp_path):
+    """``import cases <(cat f.csv)`` said "the file is empty" (the second pass opened the pipe again), and a named
+    fifo hung; both are read once and kept, like standard input."""
+    import os
+    import threading
+
+    text = csv_text(RECORDS).encode("utf-8")
+    fifo = tmp_path / "cases.fifo"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with open(fifo, "wb") as stream:
+            stream.write(text)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    opened = open_csv(str(fifo))
+    writer.join(timeout=10)
+    assert (opened.header, list(opened.rows()), list(opened.rows())) == (HEADER, EXPECTED, EXPECTED)
+    read, written = os.pipe()
+    os.write(written, text)
+    os.close(written)
+    try:
+        assert list(open_csv(f"/dev/fd/{read}").rows()) == EXPECTED
+    finally:
+        os.close(read)

@@ -297,3 +297,25 @@ def test_rates_at_80_columns_keep_the_rates_and_the_whole_title(terminal, lang):
         assert in_order(head, shown.stdout), head
     assert median in shown.stdout.replace("\n", "") or median in shown.stderr  # shown, or said to be left out
     assert "…" not in shown.stdout
+
+
+def test_the_demos_export_imports_into_an_empty_database_and_exports_the_same_bytes(demo, tmp_path):
+    """Issue 18: five demo cases were redispatched to a co-department, which stayed one too; their export was
+    refused on import ("the lead department is also listed as a co-department")."""
+    folder, _shown, _cases = demo
+    runner = CliRunner(env={"COLUMNS": "200", "CASELOG_NOW": "2026-11-25T10:00:00"})
+
+    def run(*args):
+        result = runner.invoke(app, list(args), catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    kinds = ("departments", "parties", "visits", "cases")
+    for kind in kinds:
+        run("--db", str(folder / "a.db"), "export", kind, str(tmp_path / f"{kind}.csv"))
+    empty = str(tmp_path / "empty.db")
+    run("--db", empty, "init")
+    for kind in kinds:
+        assert "rejected 0" in run("--db", empty, "import", kind, str(tmp_path / f"{kind}.csv"))
+        run("--db", empty, "export", kind, str(tmp_path / f"{kind}.again.csv"))
+        assert (tmp_path / f"{kind}.again.csv").read_bytes() == (tmp_path / f"{kind}.csv").read_bytes(), kind

@@ -104,6 +104,7 @@ def test_calendar_entries_are_read_and_an_old_schema_is_upgraded_first(isolated_
         connection.execute("CREATE INDEX ix_cases_report_received ON cases (opened_day)")
         connection.execute("CREATE INDEX ix_cases_report_due ON cases (report_due_on)")
         connection.execute("DELETE FROM settings")
+        connection.execute("ALTER TABLE events DROP COLUMN login")  # and 0013
         for table in ("policy_cases", "policy_categories", "policies", "assignments"):  # and 0012
             connection.execute(f"DROP TABLE {table}")
         for column in ("building_id", "park_id", "department_id"):

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from caselog.cases.report_facts import refresh_case
 from caselog.enums import FINISHED
-from caselog.errors import BadInput, NotFound
+from caselog.errors import BadInput, NotAllowed, NotFound
 from caselog.i18n import _
 from caselog.models import (
     Case,
@@ -24,6 +24,7 @@ from caselog.models import (
     EventKind,
 )
 from caselog.rules.references import no_case_message
+from caselog.store.engine import login_name
 
 
 def record(
@@ -38,7 +39,8 @@ def record(
     new: object = None,
     note: str | None = None,
 ) -> Event:
-    """Append one event to the case's history (in the caller's transaction)."""
+    """Append one event to the case's history (in the caller's transaction), with the session's login beside
+    ``actor``."""
     event = Event(
         case_id=case.id,
         at=at,
@@ -48,6 +50,7 @@ def record(
         old_value=None if old is None else str(old),
         new_value=None if new is None else str(new),
         note=note,
+        login=login_name(session),
     )
     session.add(event)
     return event
@@ -66,8 +69,21 @@ def get_case(*, session: Session, ref: str) -> Case:
     if case is None and text:
         case = first(select(Case).where(Case.external_ref == text))
     if case is None:
+        if lock and _seen(session, text):
+            # On a shared server a liaison sees the cases their department once led, but changes only those it
+            # leads or co-handles: the lock (an update's right) skips the others.
+            raise NotAllowed(
+                _("case {ref}: this login may see it but not change it (its department neither leads nor co-handles"
+                  " it)").format(ref=ref)
+            )  # fmt: skip
         raise NotFound(no_case_message(ref))
     return case
+
+
+def _seen(session: Session, text: str) -> bool:
+    """Whether the case ``text`` names can be read (without the lock a writer takes)."""
+    query = select(Case.id).where((Case.ref == text.upper()) | (Case.external_ref == text))
+    return session.connection().dialect.name == "postgresql" and session.scalar(query) is not None
 
 
 def moment_for(case: Case, at: datetime, now: datetime) -> datetime:
@@ -132,6 +148,17 @@ def co_codes(session: Session, case: Case) -> list[str]:
     """The codes of the case's co-departments, sorted."""
     query = (
         select(Department.code)
+        .join(CaseCoDepartment, CaseCoDepartment.department_id == Department.id)
+        .where(CaseCoDepartment.case_id == case.id)
+        .order_by(Department.code)
+    )
+    return list(session.scalars(query))
+
+
+def co_departments(session: Session, case: Case) -> list[Department]:
+    """The case's co-departments, by code."""
+    query = (
+        select(Department)
         .join(CaseCoDepartment, CaseCoDepartment.department_id == Department.id)
         .where(CaseCoDepartment.case_id == case.id)
         .order_by(Department.code)

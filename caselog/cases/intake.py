@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, tzinfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from caselog.cases.history import record
@@ -21,6 +21,7 @@ from caselog.models import (
     Visit,
 )
 from caselog.rules.references import make_ref, year_prefix
+from caselog.store.numbering import last_ref, ref_taken
 from caselog.tiers import DEFAULT_RULES, TierRules, intake_tier
 
 MAX_ID = 2**63 - 1  # the largest id SQLite and PostgreSQL (bigint) can hold
@@ -32,14 +33,15 @@ def next_ref(*, session: Session, opened_at: datetime) -> str:
     A few seeks on the index of references, however many cases the year has: the greatest reference of the
     year as text (a range, not ``LIKE``, so that SQLite uses the index), then, because a millionth case's
     ``C2026-1000000`` sorts below ``C2026-999999``, onwards by doubling steps and halving while the number
-    is taken.
+    is taken. Every case counts, including those a department liaison cannot see (``caselog.store.numbering``).
     """
     prefix = year_prefix(opened_at.year)
-    last = session.scalar(select(func.max(Case.ref)).where(Case.ref >= prefix, Case.ref < prefix[:-1] + "."))
+    connection = session.connection()
+    last = last_ref(connection, prefix, prefix[:-1] + ".")
     taken = int(last[len(prefix) :]) if last else 0
 
     def exists(number: int) -> bool:
-        return session.scalar(select(Case.id).where(Case.ref == make_ref(opened_at.year, number))) is not None
+        return ref_taken(connection, make_ref(opened_at.year, number))
 
     step = 1
     while exists(taken + step):
@@ -99,6 +101,9 @@ def open_case(
             "ref": next_ref(session=session, opened_at=opened_at),
             "party_id": found.id,
             "visit_id": visit_id,
+            # Written with the case, so that a department liaison may open a case for their department (the
+            # server checks the row as it is inserted); the dispatch below records it.
+            "lead_id": lead_dept.id if lead_dept is not None else None,
             "tier": decision.tier,
             "tier_rule": decision.rule,
             "status": Status.open,

@@ -12,7 +12,16 @@ from datetime import datetime, tzinfo
 from sqlalchemy import select
 from sqlmodel import Session
 
-from caselog.cases.history import KEEP, co_codes, get_case, lead_code, moment_for, record, set_deadlines, touch
+from caselog.cases.history import (
+    KEEP,
+    co_codes,
+    get_case,
+    lead_code,
+    moment_for,
+    record,
+    set_deadlines,
+    touch,
+)
 from caselog.directory import active_department
 from caselog.errors import BadInput, InvalidMove
 from caselog.i18n import _, enum_label
@@ -68,8 +77,10 @@ def dispatch_case(
     tz: tzinfo,
     new: bool = False,
 ) -> None:
-    """``new``: the case was opened just now, in this transaction (it has no co-departments to look up yet)."""
-    old_lead = lead_code(session, case)
+    """Dispatch ``case`` to ``lead`` with the co-departments ``co`` (None: keep them, less the new lead, which is
+    never also a co-department). ``new``: the case was opened just now, in this transaction (its lead is written
+    with it, and it has no co-departments to look up yet)."""
+    old_lead = None if new else lead_code(session, case)
     first_dispatch = case.status == Status.open
     if co is None and not new:
         # A redispatch to one of the co-departments makes it the lead: it is no longer a co-department too.
@@ -105,7 +116,7 @@ def dispatch_case(
     if first_dispatch:
         _assign_deadlines(session, case, at=at, actor=actor, rules=rules, tz=tz)
     touch(session, case, at)
-    if co:
+    if co:  # co-departments given or kept: the tier rules may make it a cross-department case
         from caselog.cases.tier_moves import escalate_by_rules
 
         escalate_by_rules(session=session, case=case, at=at, tz=tz, rules=rules, actor=actor)

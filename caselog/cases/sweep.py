@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 
-from sqlalchemy import Integer, String, func, insert, select, type_coerce, update
+from sqlalchemy import Integer, String, func, select, type_coerce
 from sqlmodel import Session
 
 from caselog.cases.report_facts import refresh
@@ -34,7 +34,8 @@ from caselog.models import (
 from caselog.rules.deadlines import tier_deadlines
 from caselog.rules.workdays import WorkCalendar
 from caselog.store.calendar_days import load_calendar
-from caselog.store.driver import driver_rows, paused_gc
+from caselog.store.driver import driver_rows, insert_values, paused_gc, update_values
+from caselog.store.engine import login_name
 from caselog.store.location import Location
 from caselog.store.maintenance import sweep_lock
 from caselog.store.times import raw_moment, stored_value
@@ -307,7 +308,7 @@ def run_sweep(
     sessions: SessionOpener,
     now: datetime,
     rules: TierRules,
-    actor: str,
+    actor: str | None,
     dry_run: bool = False,
     location: Location | None = None,
 ) -> list[Escalation]:
@@ -319,12 +320,13 @@ def run_sweep(
     session (``apply_escalations`` judges again any case changed in between), so other commands wait only for
     the writing. With ``location`` the sweep holds its lock there for the whole run (a second sweep stops at
     once); a dry run reads only and takes no lock. ``sessions`` comes from the caller: the command line opens
-    each session on the database, the demo and the tests pass ``within(session)`` to sweep in their own.
+    each session on the database, the demo and the tests pass ``within(session)`` to sweep in their own. An
+    ``actor`` of None is the login (``caselog.store.engine.login_name``).
     """
     lock = sweep_lock(location) if location is not None and not dry_run else nullcontext()
     with lock:
         with sessions(False) as db:
-            plan = plan_escalations(session=db, now=now, rules=rules, actor=actor)
+            plan = plan_escalations(session=db, now=now, rules=rules, actor=actor or login_name(db))
         if dry_run or not plan.changes:
             return plan.changes
         with sessions(True) as db:
@@ -341,7 +343,9 @@ def _write(session: Session, judged: list[_Judged]) -> None:
     """Write the sweep's changes in batches; each update is compare-and-set on the case's version.
 
     This runs under the write lock. On SQLite the rows prepared while judging go straight to the driver:
-    SQLAlchemy's per-value processing took most of the time the lock was held for a big sweep.
+    SQLAlchemy's per-value processing took most of the time the lock was held for a big sweep. On PostgreSQL each
+    batch is one statement (``UPDATE … FROM (VALUES …)``, a multi-row INSERT), so the server's statement-level
+    triggers (the audit of revision 0013) run once per batch rather than once per case.
     """
     connection = session.connection()
     sqlite = connection.dialect.name == "sqlite"
@@ -353,42 +357,29 @@ def _write(session: Session, judged: list[_Judged]) -> None:
                 by_shape.setdefault(columns, []).append(values)
         else:
             for row in case.updates:
-                by_shape.setdefault(tuple(sorted(c for c in row if not c.startswith("b_"))), []).append(_bound(row))
+                columns = tuple(sorted(c for c in row if not c.startswith("b_")))
+                by_shape.setdefault(columns, []).append((row["b_id"], row["b_version"], *(row[c] for c in columns)))
     for columns, rows in by_shape.items():
         if sqlite:
             settings = ", ".join(f"{column} = ?" for column in columns)
             result = connection.exec_driver_sql(f"UPDATE cases SET {settings} WHERE id = ? AND version = ?", rows)
+            updated = result.rowcount
         else:
-            result = connection.execute(_compare_and_set(list(columns)), rows)
-        if result.rowcount != len(rows):
+            updated = update_values(connection, Case.__table__, ("id", "version"), columns, rows)
+        if updated != len(rows):
             raise Conflict(_("cases changed while the sweep ran; nothing was written, run it again"))
     if sqlite:
+        login = login_name(session)
         connection.exec_driver_sql(
-            f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})",
-            [event for case in judged for event in case.stored_events],
+            f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}, login) VALUES ({', '.join('?' * len(EVENT_COLUMNS))}, ?)",
+            [(*event, login) for case in judged for event in case.stored_events],
         )
     else:
-        connection.execute(insert(Event.__table__), [event for case in judged for event in case.events])
+        events = [tuple(event[name] for name in EVENT_COLUMNS) for case in judged for event in case.events]
+        insert_values(connection, Event.__table__, EVENT_COLUMNS, events)
     changed = sorted({row["b_id"] for case in judged for row in case.updates})
     if len(changed) <= REFRESH_LIMIT:
         refresh(connection, changed)
     # else: they stay marked changed (changed_at NULL, set above), so reports replay their history
     # (slower, never wrong) rather than the sweep holding the write lock while it replays them all.
     session.expire_all()
-
-
-def _compare_and_set(columns: list[str]):
-    """UPDATE … SET the columns WHERE the case still has the version it was judged at."""
-    from sqlalchemy import bindparam
-
-    table = Case.__table__
-    # Bound names must differ from the column names SQLAlchemy reserves for SET.
-    return (
-        update(table)
-        .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
-        .values({c: bindparam(f"v_{c}") for c in columns})
-    )
-
-
-def _bound(row: dict[str, object]) -> dict[str, object]:
-    return {(k if k.startswith("b_") else f"v_{k}"): v for k, v in row.items()}

@@ -78,6 +78,7 @@ class EventRow:
     old: str | None
     new: str | None
     note: str | None
+    login: str | None = None  # who wrote it (the server's login, the OS user on SQLite); None before revision 0013
 
     def __post_init__(self) -> None:
         typed(self, kind=EventKind)
@@ -213,7 +214,9 @@ def case_detail(*, session: Session, ref: str, tz: tzinfo, today: date) -> CaseD
     case_id = fields["id"]
     co = _co_by_case(session, [case_id]).get(case_id, [])
     e = events.c
-    query = select(e.at, e.actor, e.kind, e.field, e.old_value, e.new_value, e.note).where(e.case_id == case_id)
+    query = select(e.at, e.actor, e.kind, e.field, e.old_value, e.new_value, e.note, e.login).where(
+        e.case_id == case_id
+    )
     # In time order, as the facts are replayed (an event recorded later may tell of an earlier moment: an upgrade
     # writing the history an old caselog kept only in columns, a move recorded with --on).
     history = [EventRow(at.astimezone(tz), *rest) for at, *rest in session.execute(query.order_by(e.at, e.id))]

@@ -7,7 +7,7 @@ import typer
 
 from caselog.commands.completion import complete_departments, complete_refs
 from caselog.commands.context import actor, handled, importing_the_stack, load_rules, now, open_session
-from caselog.commands.options import STATUS_METAVAR, Format, FormatOption, case_filter, day, row_limit, when
+from caselog.commands.options import STATUS_METAVAR, Format, FormatOption, RawOption, case_filter, day, row_limit, when
 from caselog.commands.output import emit
 from caselog.enums import Status
 from caselog.i18n import N_, _, enum_label, tier_name, value_word
@@ -115,7 +115,7 @@ def case_open(
             co=co or [],
             opened_at=opened_at,
             now=current,
-            actor=actor(ctx),
+            actor=actor(ctx, db),
             rules=load_rules(ctx),
         )
         twin = recent_twin(session=db, case=case)
@@ -164,7 +164,7 @@ def case_dispatch(
             co=co,
             at=when(on, "--on", current),
             now=current,
-            actor=actor(ctx),
+            actor=actor(ctx, db),
             rules=load_rules(ctx),
         )
         record = _record(db, case, fmt)
@@ -179,7 +179,7 @@ def case_accept(ctx: typer.Context, ref: Ref, on: On = None, fmt: WriteFormat = 
 
     current = now()
     with open_session(ctx, write=True) as db:
-        case = accept(session=db, ref=ref, at=when(on, "--on", current), now=current, actor=actor(ctx))
+        case = accept(session=db, ref=ref, at=when(on, "--on", current), now=current, actor=actor(ctx, db))
         record = _record(db, case, fmt)
     _moved(case, fmt, record, "accepted", _("accepted"))
 
@@ -199,7 +199,7 @@ def case_return(
     current = now()
     with open_session(ctx, write=True) as db:
         case = return_case(
-            session=db, ref=ref, reason=reason, at=when(on, "--on", current), now=current, actor=actor(ctx)
+            session=db, ref=ref, reason=reason, at=when(on, "--on", current), now=current, actor=actor(ctx, db)
         )
         record = _record(db, case, fmt)
     _moved(case, fmt, record, "returned", _("returned"))
@@ -219,7 +219,7 @@ def case_answer(
 
     current = now()
     with open_session(ctx, write=True) as db:
-        case = answer(session=db, ref=ref, note=note, at=when(on, "--on", current), now=current, actor=actor(ctx))
+        case = answer(session=db, ref=ref, note=note, at=when(on, "--on", current), now=current, actor=actor(ctx, db))
         record = _record(db, case, fmt)
     _moved(case, fmt, record, "answered", _("answered"))
 
@@ -238,7 +238,7 @@ def case_resolve(
 
     current = now()
     with open_session(ctx, write=True) as db:
-        case = resolve(session=db, ref=ref, note=note, at=when(on, "--on", current), now=current, actor=actor(ctx))
+        case = resolve(session=db, ref=ref, note=note, at=when(on, "--on", current), now=current, actor=actor(ctx, db))
         record = _record(db, case, fmt)
     _moved(case, fmt, record, "resolved", _("resolved"))
 
@@ -272,7 +272,7 @@ def case_close(
             note=note,
             at=when(on, "--on", current),
             now=current,
-            actor=actor(ctx),
+            actor=actor(ctx, db),
         )
         record = _record(db, case, fmt)
     _moved(case, fmt, record, "closed", _("closed"))
@@ -298,7 +298,7 @@ def case_reopen(
             reason=reason,
             at=when(on, "--on", current),
             now=current,
-            actor=actor(ctx),
+            actor=actor(ctx, db),
             rules=load_rules(ctx),
         )
         record = _record(db, case, fmt)
@@ -319,7 +319,7 @@ def case_note(
 
     current = now()
     with open_session(ctx, write=True) as db:
-        case = add_note(session=db, ref=ref, text=text, at=when(on, "--on", current), now=current, actor=actor(ctx))
+        case = add_note(session=db, ref=ref, text=text, at=when(on, "--on", current), now=current, actor=actor(ctx, db))
         record = _record(db, case, fmt)
     _moved(case, fmt, record, "noted", _("noted"))
 
@@ -353,7 +353,7 @@ def case_revisit(
             note=note,
             at=when(on, "--on", current),
             now=current,
-            actor=actor(ctx),
+            actor=actor(ctx, db),
         )
         record = _record(db, case, fmt)
     _moved(case, fmt, record, "revisited", _("revisited"))
@@ -394,7 +394,7 @@ def case_edit(
             party=party,
             at=when(on, "--on", current),
             now=current,
-            actor=actor(ctx),
+            actor=actor(ctx, db),
         )
         record = _record(db, case, fmt)
     if changed:
@@ -440,7 +440,7 @@ def case_extend(
             reason=reason,
             at=when(on, "--on", current),
             now=current,
-            actor=actor(ctx),
+            actor=actor(ctx, db),
         )
         record = _record(db, case, fmt)
     line = _("{ref}: {which} deadline now {day}").format(ref=case.ref, which=value_word(deadline.value), day=new_day)
@@ -470,7 +470,7 @@ def case_escalate(
             at=when(on, "--on", current),
             now=current,
             rules=load_rules(ctx),
-            actor=actor(ctx),
+            actor=actor(ctx, db),
         )
         record = _record(db, case, fmt)
     _done(record, fmt, _("{ref}: now {tier}").format(ref=case.ref, tier=tier_name(case.tier, prose=True)))
@@ -478,7 +478,7 @@ def case_escalate(
 
 @case_app.command("show")
 @handled
-def case_show(ctx: typer.Context, ref: Ref, fmt: Format = FormatOption) -> None:
+def case_show(ctx: typer.Context, ref: Ref, fmt: Format = FormatOption, raw: bool = RawOption) -> None:
     """Show a case: all its fields, co-departments and its whole history."""
     from caselog.cases.views import case_detail
     from caselog.commands.context import district_tz
@@ -486,10 +486,10 @@ def case_show(ctx: typer.Context, ref: Ref, fmt: Format = FormatOption) -> None:
     with open_session(ctx, write=False) as db:
         detail = case_detail(session=db, ref=ref, tz=district_tz(), today=now().date())
     if fmt is Format.json:
-        emit(detail, fmt)
+        emit(detail, fmt, raw=raw)
         return
     if fmt is Format.csv:
-        emit([detail.case], fmt)
+        emit([detail.case], fmt, raw=raw)
         return
     from caselog.render.cases import print_case
 
@@ -518,6 +518,7 @@ def case_list(
     search: Annotated[str | None, typer.Option("--search", help=N_("Text in the title or description."))] = None,
     limit: Annotated[int, typer.Option("--limit", help=N_("At most this many (0 = all)."), min=0)] = 50,
     fmt: Format = FormatOption,
+    raw: bool = RawOption,
 ) -> None:
     """List cases, newest first."""
     from caselog.cases.views import list_cases
@@ -548,6 +549,6 @@ def case_list(
             total = count_cases(session=db, filters=filters, today=today, tz=district_tz())
     from caselog.render.cases import CASE_COLUMNS
 
-    emit(rows, fmt, columns=CASE_COLUMNS, empty=_("no cases found"))
+    emit(rows, fmt, columns=CASE_COLUMNS, empty=_("no cases found"), raw=raw)
     if total is not None and total > len(rows):  # a terminal only: scripts read json or csv, or set --limit
         typer.echo(_("{shown} of {total} shown; --limit 0 for all").format(shown=len(rows), total=total), err=True)

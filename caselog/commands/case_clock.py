@@ -26,7 +26,9 @@ def case_suspend(
 
     current = now()
     with open_session(ctx, write=True) as db:
-        case = suspend(session=db, ref=ref, reason=reason, at=when(on, "--on", current), now=current, actor=actor(ctx))
+        case = suspend(
+            session=db, ref=ref, reason=reason, at=when(on, "--on", current), now=current, actor=actor(ctx, db)
+        )
     typer.echo(_("{ref}: suspended").format(ref=case.ref))
 
 
@@ -43,7 +45,9 @@ def case_resume(
 
     current = now()
     with open_session(ctx, write=True) as db:
-        case, days = resume(session=db, ref=ref, note=note, at=when(on, "--on", current), now=current, actor=actor(ctx))
+        case, days = resume(
+            session=db, ref=ref, note=note, at=when(on, "--on", current), now=current, actor=actor(ctx, db)
+        )
         due = case.due_on
     text = _("{ref}: resumed after {days} working day(s) suspended").format(ref=case.ref, days=days)
     if due is not None:

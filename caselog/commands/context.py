@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import getpass
 import os
 import random
 import sys
@@ -43,8 +42,11 @@ def state(ctx: typer.Context) -> RunState:
 
 
 def fail(message: str, code: int) -> typer.Exit:
-    """Print one line on stderr and return the Exit to raise."""
-    typer.echo(f"caselog: {message}", err=True)
+    """Print one line on stderr and return the Exit to raise. User text in it (a file's header, a value typed) is
+    shown escaped: no control character, bidirectional control or undecodable byte reaches the terminal."""
+    from caselog.rules.text import printable
+
+    typer.echo(f"caselog: {printable(message)}", err=True)
     return typer.Exit(code)
 
 
@@ -149,18 +151,27 @@ def district_tz():
     return tz(os.environ)
 
 
-def actor(ctx: typer.Context) -> str:
-    """Who makes a change: ``--actor``, else ``CASELOG_ACTOR``, else the login name."""
+def given_actor(ctx: typer.Context) -> str | None:
+    """The business actor the user named: ``--actor``, else ``CASELOG_ACTOR``; None when neither is given."""
     given = state(ctx).actor or os.environ.get("CASELOG_ACTOR")
     if given and given.strip():
         from caselog.models import NAME_MAX
         from caselog.rules.text import checked_text
 
         return checked_text(given, "--actor" if state(ctx).actor else "CASELOG_ACTOR", NAME_MAX)
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    return None
+
+
+def actor(ctx: typer.Context, db) -> str:
+    """Who makes a change, as the history names them: ``--actor``, else ``CASELOG_ACTOR``, else the login of the
+    session ``db`` (the server's login on PostgreSQL, the operating-system user on SQLite). The history also keeps
+    the login itself beside it (``caselog.store.engine.login_name``), whatever the actor."""
+    given = given_actor(ctx)
+    if given is not None:
+        return given
+    from caselog.store.engine import login_name
+
+    return login_name(db)
 
 
 def invocation() -> str:

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from caselog.commands.context import handled, location, open_session, state
-from caselog.commands.options import Format, FormatOption
+from caselog.commands.options import Format, FormatOption, RawOption
 from caselog.commands.output import emit
 from caselog.i18n import N_, _
 
@@ -39,7 +39,7 @@ def db_upgrade(ctx: typer.Context) -> None:
 
 @db_app.command("info")
 @handled
-def db_info(ctx: typer.Context, fmt: Format = FormatOption) -> None:
+def db_info(ctx: typer.Context, fmt: Format = FormatOption, raw: bool = RawOption) -> None:
     """Show where the database is (passwords masked), its schema revision and row counts."""
     from caselog.store.schema import database_info
 
@@ -47,7 +47,7 @@ def db_info(ctx: typer.Context, fmt: Format = FormatOption) -> None:
     with open_session(ctx, write=False) as db:
         info = database_info(db, where)
     if fmt is not Format.table:
-        emit(info, fmt)
+        emit(info, fmt, raw=raw)
         return
     from caselog.render.terminal import print_fields
 
@@ -63,14 +63,14 @@ def db_info(ctx: typer.Context, fmt: Format = FormatOption) -> None:
 
 @db_app.command("check")
 @handled
-def db_check(ctx: typer.Context, fmt: Format = FormatOption) -> None:
+def db_check(ctx: typer.Context, fmt: Format = FormatOption, raw: bool = RawOption) -> None:
     """Check the database: SQLite's integrity and foreign-key checks and the schema revision (exit 1 on a problem)."""
     from caselog.store.maintenance import check
 
     with open_session(ctx, write=False) as db:
         found = check(db, location(ctx))
     if fmt is not Format.table:
-        emit(found, fmt)
+        emit(found, fmt, raw=raw)
     else:
         for line in found.integrity + found.foreign_keys:
             typer.echo(line)

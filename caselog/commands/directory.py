@@ -8,7 +8,7 @@ import typer
 
 from caselog.commands.completion import complete_departments
 from caselog.commands.context import actor, district_tz, handled, load_rules, now, open_session
-from caselog.commands.options import Format, FormatOption, day, row_limit, search_text
+from caselog.commands.options import Format, FormatOption, RawOption, day, row_limit, search_text
 from caselog.commands.output import emit
 from caselog.enums import Channel, DepartmentKind, PartyKind
 from caselog.i18n import N_, _
@@ -52,24 +52,24 @@ def dept_add(
 
 @dept_app.command("list")
 @handled
-def dept_list(ctx: typer.Context, fmt: Format = FormatOption) -> None:
+def dept_list(ctx: typer.Context, fmt: Format = FormatOption, raw: bool = RawOption) -> None:
     """List departments with their open cases."""
     from caselog.directory import list_departments
 
     with open_session(ctx, write=False) as db:
         rows = list_departments(session=db)
-    emit(rows, fmt, columns=DEPT_COLUMNS, empty=_("no departments yet; add one with `caselog dept add`"))
+    emit(rows, fmt, columns=DEPT_COLUMNS, empty=_("no departments yet; add one with `caselog dept add`"), raw=raw)
 
 
 @dept_app.command("show")
 @handled
-def dept_show(ctx: typer.Context, code: str, fmt: Format = FormatOption) -> None:
+def dept_show(ctx: typer.Context, code: str, fmt: Format = FormatOption, raw: bool = RawOption) -> None:
     """Show one department."""
     from caselog.directory import department_row
 
     with open_session(ctx, write=False) as db:
         row = department_row(session=db, code=code)
-    emit([row] if fmt is not Format.json else row, fmt, columns=DEPT_COLUMNS)
+    emit([row] if fmt is not Format.json else row, fmt, columns=DEPT_COLUMNS, raw=raw)
 
 
 @dept_app.command("edit")
@@ -195,7 +195,7 @@ def party_add(
     with open_session(ctx, write=True) as db:
         party = add_party(session=db, data=data)
         if changes:
-            assign_to(session=db, party=party, changes=changes, at=current, actor=actor(ctx), note=None)
+            assign_to(session=db, party=party, changes=changes, at=current, actor=actor(ctx, db), note=None)
     typer.echo(_("added party {id}: {name}").format(id=party.id, name=party.name))
 
 
@@ -208,13 +208,14 @@ def party_list(
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help=N_("At most this many (0 = all)."), min=0)] = 50,
     fmt: Format = FormatOption,
+    raw: bool = RawOption,
 ) -> None:
     """List parties."""
     from caselog.directory import list_parties
 
     with open_session(ctx, write=False) as db:
         rows = list_parties(session=db, search=search_text(search), limit=row_limit(limit))
-    emit(rows, fmt, columns=PARTY_COLUMNS, empty=_("no parties found"))
+    emit(rows, fmt, columns=PARTY_COLUMNS, empty=_("no parties found"), raw=raw)
 
 
 @party_app.command("show")
@@ -223,6 +224,7 @@ def party_show(
     ctx: typer.Context,
     party: Annotated[str, typer.Argument(help=N_("Id, credit code or exact name."))],
     fmt: Format = FormatOption,
+    raw: bool = RawOption,
 ) -> None:
     """Show one party, who looks after it, and the history of its assignments."""
     from caselog.coverage.assignments import history, looked_after_by
@@ -247,7 +249,7 @@ def party_show(
 
         emit({**jsonable(row), "history": jsonable(changes)}, fmt)
     else:
-        emit([row], fmt)
+        emit([row], fmt, raw=raw)
 
 
 def responsible_text(official: str | None, department: str | None, via: str | None) -> str:
@@ -278,7 +280,7 @@ def party_assign(
         raise BadInput(_("PARTY: give --building, --park, --official or --dept (- clears one)"))
     current = now()
     with open_session(ctx, write=True) as db:
-        made = assign_party(session=db, party=party, changes=changes, at=current, actor=actor(ctx))
+        made = assign_party(session=db, party=party, changes=changes, at=current, actor=actor(ctx, db))
     typer.echo("; ".join(change_text(change) for change in made) if made else _("nothing changed"))
 
 
@@ -345,6 +347,7 @@ def visit_list(
     until: Annotated[str | None, typer.Option("--until", help=N_("Up to this date (inclusive)."))] = None,
     limit: Annotated[int, typer.Option("--limit", help=N_("At most this many (0 = all)."), min=0)] = 50,
     fmt: Format = FormatOption,
+    raw: bool = RawOption,
 ) -> None:
     """List visits, newest first."""
     from caselog.directory import list_visits
@@ -353,7 +356,7 @@ def visit_list(
     start, end = day(since, "--since", today), day(until, "--until", today)
     with open_session(ctx, write=False) as db:
         rows = list_visits(session=db, department=dept, since=start, until=end, limit=row_limit(limit))
-    emit(rows, fmt, columns=VISIT_COLUMNS, empty=_("no visits found"))
+    emit(rows, fmt, columns=VISIT_COLUMNS, empty=_("no visits found"), raw=raw)
 
 
 class ListFormat(StrEnum):

@@ -121,6 +121,7 @@ def import_command(
     from caselog.files.importing import ImportFailed, Options, iter_problems
     from caselog.files.mapping import load_mapping
     from caselog.files.reading import open_csv
+    from caselog.rules.text import printable
 
     text = None
     if mapping:
@@ -181,7 +182,7 @@ def import_command(
                 mapping=rules,
                 options=options,
                 tz=current.tzinfo,
-                actor=actor(ctx),
+                actor=actor(ctx, db),
                 now=current,
                 reject=rejected.add if rejected else None,
             )
@@ -189,7 +190,7 @@ def import_command(
                 raise _DryRun(report)
     except ImportFailed as failure:
         for line in iter_problems(failure.report):
-            typer.echo(line, err=True)
+            typer.echo(printable(line), err=True)
         if rejected:
             rejected.discard()
         raise fail(str(failure), 2) from None
@@ -202,7 +203,7 @@ def import_command(
     if rejected:
         rejected.commit()
     for line in iter_problems(report):
-        typer.echo(line, err=True)
+        typer.echo(printable(line), err=True)
     verb = _("would import") if dry_run else _("imported")
     summary = _(
         "{file} ({encoding}): {rows} rows read; {verb} {inserted}, updated {updated}, unchanged {unchanged}, "
@@ -228,11 +229,11 @@ class _Rejects:
     def __init__(self, path: str, header: list[str]) -> None:
         import csv
         import os
-        import tempfile
         from pathlib import Path
 
         from caselog.errors import BadInput
-        from caselog.files.reading import guard
+        from caselog.files.writing import create_temporary
+        from caselog.rules.formulas import guard
 
         target = Path(path)
         if target.is_symlink():
@@ -241,7 +242,7 @@ class _Rejects:
             raise BadInput(_("--rejects: {path} is a directory").format(path=path))
         self.path = target
         try:
-            fd, self.temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=".tmp")
+            fd, self.temporary = create_temporary(str(target.parent) if str(target.parent) else ".", target.name)
         except OSError as error:
             message = _("--rejects: cannot write {path} ({reason})").format(path=path, reason=error.strerror)
             raise BadInput(message) from None

@@ -25,6 +25,7 @@ from caselog.commands.coercion import plain_coercion
 from caselog.commands.completion import prepare_completion
 from caselog.errors import BadInput
 from caselog.i18n import N_, _, pick_language, use_language
+from caselog.rules.text import printable, undecodable_byte
 
 
 class LocalizedFormatter(HelpFormatter):
@@ -114,6 +115,24 @@ def name_values(param: Any) -> None:
     param.metavar = _(given)
 
 
+def check_encoding(args: Sequence[str]) -> None:
+    """Refuse an argument that is not UTF-8 text (Python keeps its bytes as lone surrogates, which no database,
+    file or terminal takes), naming the option it was given to."""
+    for position, arg in enumerate(args):
+        byte = undecodable_byte(arg)
+        if byte is None:
+            continue
+        option, _sep, value = arg.partition("=") if arg.startswith("--") else ("", "", arg)
+        if not option and position and args[position - 1].startswith("-") and "=" not in args[position - 1]:
+            option = args[position - 1]
+        where = option or _("argument {n}").format(n=position + 1)
+        raise BadInput(
+            _("{where}: '{text}' is not valid UTF-8 (byte 0x{byte:02x}); check the terminal's encoding").format(
+                where=where, text=printable(value), byte=byte
+            )
+        )
+
+
 def localize(command: Command, parent: Context | None = None) -> None:
     """Translate the help texts of ``command`` and everything under it, in place; text, flag and choice
     parameters get the plain coercion (``caselog.commands.coercion``) on the way."""
@@ -172,7 +191,7 @@ def show_usage_error(error: exceptions.UsageError) -> None:
             )
             typer.echo(hint, err=True)
         typer.echo(err=True)
-    typer.echo(_("Error: {message}").format(message=usage_message(error)), err=True)
+    typer.echo(printable(_("Error: {message}").format(message=usage_message(error))), err=True)
 
 
 class LocalizedGroup(TyperGroup):
@@ -190,8 +209,9 @@ class LocalizedGroup(TyperGroup):
         args = list(sys.argv[1:] if args is None else args)
         try:
             use_language(pick_language(lang_option(args, self), os.environ))
+            check_encoding(args)
         except BadInput as error:
-            typer.echo(f"caselog: {error}", err=True)
+            typer.echo(f"caselog: {printable(str(error))}", err=True)
             sys.exit(error.exit_code)
         localize(self)
         prepare_completion(os.environ)

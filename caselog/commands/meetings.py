@@ -8,7 +8,7 @@ import typer
 
 from caselog.commands.completion import complete_departments
 from caselog.commands.context import actor, district_tz, handled, load_rules, location, now, open_session
-from caselog.commands.options import Format, FormatOption, day
+from caselog.commands.options import Format, FormatOption, RawOption, day
 from caselog.commands.output import emit, output_stream, write_output
 from caselog.enums import MeetingKind
 from caselog.i18n import N_, _, enum_label
@@ -32,6 +32,7 @@ def meetings_command(
     start: Annotated[str | None, typer.Option("--from", help=N_("From this date (default today)."))] = None,
     until: Annotated[str | None, typer.Option("--until", help=N_("Until this date (default 3 months on)."))] = None,
     fmt: Format = FormatOption,
+    raw: bool = RawOption,
 ) -> None:
     """List meeting dates from the schedules (moved off non-working days), marking those recorded."""
     from datetime import timedelta
@@ -61,7 +62,7 @@ def meetings_command(
         (_("recorded"), "recorded"),
         (_("estimated"), "estimated"),
     ]
-    emit(found, fmt, columns=columns, empty=_("no meetings in that period"))
+    emit(found, fmt, columns=columns, empty=_("no meetings in that period"), raw=raw)
 
 
 @handled
@@ -73,6 +74,7 @@ def agenda_command(
         AgendaFormat.table
     ),
     output: Annotated[str | None, typer.Option("--output", "-o", help=N_("Write to this file."))] = None,
+    raw: bool = RawOption,
 ) -> None:
     """Print the agenda of one meeting: its tier's open cases by lead department, overdue first."""
     from caselog.meetings.agendas import build_agenda
@@ -98,7 +100,8 @@ def agenda_command(
         rows = agenda_rows(agenda)
         from types import SimpleNamespace
 
-        write_csv([SimpleNamespace(**jsonable(row)) for row in rows], buffer, fields=list(rows[0]) if rows else None)
+        records = [SimpleNamespace(**jsonable(row)) for row in rows]
+        write_csv(records, buffer, fields=list(rows[0]) if rows else None, raw=raw)
     elif output:
         print_agenda(agenda, out=buffer)
     else:
@@ -135,7 +138,7 @@ def meeting_record(
             chair=chair,
             attendees=attendee or [],
             now=current,
-            actor=actor(ctx),
+            actor=actor(ctx, db),
         )
     typer.echo(
         _("recorded the {kind} meeting of {day} with {n} case(s) on its agenda").format(
@@ -175,7 +178,7 @@ def meeting_decide(
             owner=owner,
             due=day(due, "--due", today),
             now=current,
-            actor=actor(ctx),
+            actor=actor(ctx, db),
         )
     typer.echo(
         _("{ref}: decision {number} recorded, owner {owner}").format(ref=row.ref, number=row.id, owner=row.owner)
@@ -195,7 +198,7 @@ def _end_decision(ctx: typer.Context, number: int, status: str, note: str, on: s
     current = now()
     with open_session(ctx, write=True) as db:
         row = end_decision(session=db, number=number, status=status, note=note, at=when(on, "--on", current),
-                           actor=actor(ctx))  # fmt: skip
+                           actor=actor(ctx, db))  # fmt: skip
     typer.echo(_("decision {number} ({ref}): {status}").format(number=row.id, ref=row.ref, status=_(row.status)))
 
 
@@ -232,6 +235,7 @@ def meeting_show(
         MeetingKind | None, typer.Option("--kind", help=N_("joint or leaders, if both met that day."))
     ] = None,
     fmt: Format = FormatOption,
+    raw: bool = RawOption,
 ) -> None:
     """Print the minutes of a meeting: attendees, its agenda and its decisions."""
     from caselog.meetings.minutes import minutes
@@ -239,10 +243,10 @@ def meeting_show(
     with open_session(ctx, write=False) as db:
         found = minutes(session=db, day=day(date_text, "DATE", now().date()), kind=kind.value if kind else None)
     if fmt is Format.json:
-        emit(found, fmt)
+        emit(found, fmt, raw=raw)
         return
     if fmt is Format.csv:
-        emit(found.decisions, fmt)
+        emit(found.decisions, fmt, raw=raw)
         return
     from caselog.render.meetings import day_label, meeting_title
     from caselog.render.terminal import print_fields, print_table

@@ -68,6 +68,8 @@ def day(text: str | None, what: str, today: date) -> date | None:
 STATUS_METAVAR = "<open|dispatched|accepted|answered|resolved|closed>"
 
 FormatOption = typer.Option(Format.table, "--format", "-f", help=N_("table, json or csv (json and csv are stable)."))
+# csv cells a spreadsheet could run as a formula get a leading ' (caselog.rules.formulas); --raw leaves them be.
+RawOption = typer.Option(False, "--raw", help=N_("Do not guard cells that start with = + - @."))
 
 
 def case_filter(

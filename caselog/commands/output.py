@@ -55,7 +55,7 @@ def output_stream(target: str | None) -> Iterator[Any]:
         yield echoed
         echoed.flush()
         return
-    import tempfile
+    from caselog.files.writing import create_temporary
 
     path = Path(target)
     if path.is_symlink():
@@ -65,7 +65,7 @@ def output_stream(target: str | None) -> Iterator[Any]:
     directory = path.parent if str(path.parent) else Path(".")
     temporary = None
     try:
-        fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        fd, temporary = create_temporary(str(directory), path.name)  # the user's umask, as every Unix tool
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             yield handle
         os.replace(temporary, path)
@@ -84,8 +84,9 @@ def emit(
     columns: Sequence[tuple[str, Any]] = (),
     title: str | None = None,
     empty: str = "",
+    raw: bool = False,
 ) -> None:
-    """Print records (or one record) as a table, json or csv."""
+    """Print records (or one record) as a table, json or csv (text cells guarded against formulas unless ``raw``)."""
 
     if fmt is Format.json:
         from caselog.render.machine import write_json
@@ -94,7 +95,7 @@ def emit(
     elif fmt is Format.csv:
         from caselog.render.machine import write_csv
 
-        write_csv(records if isinstance(records, list | tuple) else [records], sys.stdout)
+        write_csv(records if isinstance(records, list | tuple) else [records], sys.stdout, raw=raw)
     else:
         from caselog.render.terminal import print_table
 

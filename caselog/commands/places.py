@@ -52,7 +52,7 @@ def _add(ctx: typer.Context, kind: str, name: str, street: str | None, official:
         place = add_place(session=db, kind=kind, data=data)
         changes = leader_changes(official, dept)
         if changes:
-            assign_place(session=db, kind=kind, place=str(place.id), changes=changes, at=current, actor=actor(ctx))
+            assign_place(session=db, kind=kind, place=str(place.id), changes=changes, at=current, actor=actor(ctx, db))
     message = _("added building {id}: {name}") if kind == "building" else _("added park {id}: {name}")
     typer.echo(message.format(id=place.id, name=place.name))
 
@@ -66,7 +66,7 @@ def _assign(ctx: typer.Context, kind: str, place: str, official: str | None, dep
         raise BadInput(_("--official: give the leader (--official and --dept), or - to clear"))
     current = now()
     with open_session(ctx, write=True) as db:
-        made = assign_place(session=db, kind=kind, place=place, changes=changes, at=current, actor=actor(ctx))
+        made = assign_place(session=db, kind=kind, place=place, changes=changes, at=current, actor=actor(ctx, db))
     typer.echo(_changed(made))
 
 

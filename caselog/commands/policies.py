@@ -59,7 +59,7 @@ def policy_add(
         names={"title": "TITLE", "decided_on": "--on", "categories": "--category"},
     )
     with open_session(ctx, write=True) as db:
-        policy = add_policy(session=db, data=data, department=dept, cases=case or [], now=current, actor=actor(ctx))
+        policy = add_policy(session=db, data=data, department=dept, cases=case or [], now=current, actor=actor(ctx, db))
     typer.echo(_("added policy {id}: {title}").format(id=policy.id, title=policy.title))
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from caselog.commands.context import district_tz, handled, now, open_session
-from caselog.commands.options import day, when
+from caselog.commands.options import RawOption, day, when
 from caselog.commands.output import write_output
 from caselog.i18n import N_, _, format_day, format_moment, value_word
 
@@ -105,6 +105,7 @@ def report_rates(
         ReportFormat.table
     ),
     output: OutputOption = None,
+    raw: bool = RawOption,
 ) -> None:
     """Reply, resolution, on-time and satisfaction rates per group, ranked by resolution rate, with a total."""
     import io
@@ -133,7 +134,7 @@ def report_rates(
     if fmt is ReportFormat.json:
         buffer.write(rates_json(report))
     elif fmt is ReportFormat.csv:
-        buffer.write(rates_csv(report))
+        buffer.write(rates_csv(report, raw=raw))
     elif fmt is ReportFormat.markdown:
         buffer.write(rates_markdown(report, names))
     elif fmt is ReportFormat.html:
@@ -182,9 +183,11 @@ def report_weekly(
     from caselog.reports.weekly import last_complete_week, weekly_report
     from caselog.rules.periods import week_period
 
-    if output and output_dir:
+    if output is not None and output_dir is not None:
         raise BadInput(_("--output-dir: give --output or --output-dir, not both"))
-    if output_dir:  # before the report is computed, which takes seconds
+    if output_dir is not None:  # before the report is computed, which takes seconds
+        if not output_dir.strip():  # an empty --output-dir is no folder (not the standard output)
+            raise BadInput(_("--output-dir: {path} is not a folder").format(path="''"))
         folder = Path(output_dir)
         if not folder.exists():
             raise BadInput(_("--output-dir: {path} does not exist; create the folder first").format(path=folder))
@@ -221,7 +224,7 @@ def _emit(text: str, output: str | None) -> None:
         typer.echo(text, nl=False)
 
 
-def _show(records, fmt: ReportFormat, columns, title: str, output: str | None, *, html=None) -> None:
+def _show(records, fmt: ReportFormat, columns, title: str, output: str | None, *, html=None, raw: bool = False) -> None:
     """Records as a table (at the terminal, fitted to its width), markdown, csv or json (html through ``html``),
     on standard output or written to ``output``."""
     import io
@@ -238,7 +241,7 @@ def _show(records, fmt: ReportFormat, columns, title: str, output: str | None, *
         text = json.dumps(jsonable(records), ensure_ascii=False, indent=2) + "\n"
     elif fmt is ReportFormat.csv:
         buffer = io.StringIO()
-        write_csv(records, buffer)
+        write_csv(records, buffer, raw=raw)
         text = buffer.getvalue()
     elif fmt is ReportFormat.markdown:
         text = markdown_table(records, columns, title)
@@ -263,16 +266,18 @@ def report_trend(
         ReportFormat.table
     ),
     output: OutputOption = None,
+    raw: bool = RawOption,
 ) -> None:
     """Cases received and resolved over time, drawn as bars (a chart in html)."""
     from caselog.errors import BadInput
     from caselog.reports.trend import trend
 
-    if weeks and months:
+    if weeks is not None and months is not None:
         raise BadInput(_("--months: give --weeks or --months, not both"))
     if by in (By.week, By.month):
         raise BadInput(_("--by: a trend is already by week or month"))
-    unit, count = ("month", months) if months else ("week", weeks or 12)
+    # 0 is a count like any other (refused by the trend: 1 to 520), not "the default".
+    unit, count = ("month", months) if months is not None else ("week", 12 if weeks is None else weeks)
     current = now()
     moment = when(as_of, "--as-of", current)
     with open_session(ctx, write=False) as db:
@@ -298,7 +303,7 @@ def report_trend(
 
         return trend_html(points, title, group)
 
-    _show(points, fmt, columns, title, output, html=html)
+    _show(points, fmt, columns, title, output, html=html, raw=raw)
 
 
 @report_app.command("recurring")
@@ -317,6 +322,7 @@ def report_recurring(
         ReportFormat.table
     ),
     output: OutputOption = None,
+    raw: bool = RawOption,
 ) -> None:
     """Categories raised by many different parties: the common, recurring problems that become new rules."""
     from datetime import datetime, time, timedelta
@@ -347,7 +353,7 @@ def report_recurring(
         cells = [[r.category, r.parties, r.cases, departments(r), _policies_text(r)] for r in rows]
         return page(title, [table([h for h, _g in columns], cells)])
 
-    _show(rows, fmt, columns, title, output, html=html)
+    _show(rows, fmt, columns, title, output, html=html, raw=raw)
 
 
 def _policies_text(row) -> str:
@@ -379,6 +385,7 @@ def report_visits(
         ReportFormat.table
     ),
     output: OutputOption = None,
+    raw: bool = RawOption,
 ) -> None:
     """Visit coverage (走访): visits, parties reached, departments taking part, cases raised per 100 visits."""
     from dataclasses import replace
@@ -409,7 +416,7 @@ def report_visits(
         cells = [[g(r) if callable(g) else getattr(r, g) for _h, g in columns] for r in records]
         return page(title, [table([h for h, _g in columns], cells, total_last=True)])
 
-    _show(records, fmt, columns, title, output, html=html)
+    _show(records, fmt, columns, title, output, html=html, raw=raw)
 
 
 class CoverageBy(StrEnum):

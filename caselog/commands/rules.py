@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from caselog.commands.context import actor, handled, load_rules, location, now, open_session
-from caselog.commands.options import Format, FormatOption, day
+from caselog.commands.options import Format, FormatOption, RawOption, day
 from caselog.commands.output import emit
 from caselog.i18n import N_, _, value_word
 
@@ -23,13 +23,13 @@ class DayKind(StrEnum):
 
 
 @handled
-def rules_command(ctx: typer.Context, fmt: Format = FormatOption) -> None:
+def rules_command(ctx: typer.Context, fmt: Format = FormatOption, raw: bool = RawOption) -> None:
     """Print the effective tier rules: deadlines, escalation and meeting schedules, and where each came from."""
     from caselog.tiers import rule_rows
 
     rules = load_rules(ctx)
     rows = rule_rows(rules)
-    emit(rows, fmt, columns=[(_("rule"), "key"), (_("value"), "value"), (_("source"), _origin)])
+    emit(rows, fmt, columns=[(_("rule"), "key"), (_("value"), "value"), (_("source"), _origin)], raw=raw)
 
 
 def _origin(row) -> str:
@@ -64,7 +64,7 @@ def calendar_set(
     current = now()
     with open_session(ctx, write=True) as db:
         update = set_days(session=db, first=first, last=last, workday=kind is DayKind.workday, note=note,
-                          at=current, actor=actor(ctx), tz=current.tzinfo)  # fmt: skip
+                          at=current, actor=actor(ctx, db), tz=current.tzinfo)  # fmt: skip
     what = value_word(kind.value)
     if first == last:
         typer.echo(_("{day} is now a {kind}").format(day=first.isoformat(), kind=what))
@@ -90,7 +90,7 @@ def calendar_import(
     schedule = read_schedule(file, year=year)
     current = now()
     with open_session(ctx, write=True) as db:
-        update = import_schedule(session=db, schedule=schedule, at=current, actor=actor(ctx), tz=current.tzinfo)
+        update = import_schedule(session=db, schedule=schedule, at=current, actor=actor(ctx, db), tz=current.tzinfo)
     offs = sum(1 for workday, _note in schedule.days.values() if not workday)
     typer.echo(
         _("{year}: {offs} days off and {makeups} make-up working days from {file}").format(
@@ -114,7 +114,7 @@ def calendar_confirm(
         raise BadInput(_("YEAR: {year} is not a year like 2027").format(year=year))
     current = now()
     with open_session(ctx, write=True) as db:
-        update = confirm_year(session=db, year=year, at=current, actor=actor(ctx), tz=current.tzinfo)
+        update = confirm_year(session=db, year=year, at=current, actor=actor(ctx, db), tz=current.tzinfo)
     typer.echo(_("{year}: the whole schedule is in").format(year=year))
     _report(update)
 
@@ -139,6 +139,7 @@ def calendar_show(
         str | None, typer.Argument(metavar="[YYYY-MM]", help=N_("The month (default this month)."))
     ] = None,
     fmt: Format = FormatOption,
+    raw: bool = RawOption,
 ) -> None:
     """Print a month with holidays and make-up workdays marked."""
     from caselog.errors import BadInput
@@ -169,7 +170,7 @@ def calendar_show(
         calendar, notes = facts.calendar, facts.notes
     days = month_days(year, number, calendar, notes)
     if fmt is not Format.table:
-        emit(days, fmt)
+        emit(days, fmt, raw=raw)
         return
     from caselog.render.terminal import print_month
 

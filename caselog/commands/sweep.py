@@ -4,8 +4,8 @@ from typing import Annotated
 
 import typer
 
-from caselog.commands.context import actor, handled, load_rules, location, now, open_session
-from caselog.commands.options import Format, FormatOption, when
+from caselog.commands.context import given_actor, handled, load_rules, location, now, open_session
+from caselog.commands.options import Format, FormatOption, RawOption, when
 from caselog.commands.output import emit
 from caselog.i18n import N_, _
 
@@ -18,6 +18,7 @@ def escalate_command(
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Show what would change; change nothing."))] = False,
     fmt: Format = FormatOption,
+    raw: bool = RawOption,
 ) -> None:
     """Apply the tier rules to every open case (safe to run from cron every day)."""
     from caselog.cases.sweep import run_sweep
@@ -28,12 +29,12 @@ def escalate_command(
         sessions=lambda write: open_session(ctx, write=write, create=write or not dry_run),
         now=moment,
         rules=load_rules(ctx),
-        actor=actor(ctx),
+        actor=given_actor(ctx),
         dry_run=dry_run,
         location=location(ctx),
     )
     if fmt is not Format.table:
-        emit(changes, fmt)
+        emit(changes, fmt, raw=raw)
         return
     columns = [
         (_("case"), "ref"),

@@ -325,7 +325,6 @@ def import_cases(
     if report.problem_count and options.on_error == "abort":
         raise ImportFailed(report)
     writer.finish()
-    directory.finish()
     return report
 
 

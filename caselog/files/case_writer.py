@@ -3,8 +3,8 @@ with an ``edited`` event per change, duplicates within the file as ``--on-duplic
 
 Values arrive in their stored forms (times as UTC text, days as ISO text; see ``caselog.files.times``). On SQLite a
 batch is one ``executemany`` of plain tuples through the driver, with ids taken under the write lock; on PostgreSQL
-(and any other database) the same rows go through SQLAlchemy Core as Python objects (``insert(table)`` with a list
-of rows: the driver's executemany or insertmanyvalues).
+the same rows go as Python objects in one multi-row statement per table (``caselog.store.driver.insert_values``),
+with ids from the tables' sequences, so that the server's statement-level triggers run once per batch.
 
 On SQLite the new cases' search terms are written in one statement per import rather than by the insert trigger
 once per case (see migration 0007): the import defers the trigger inside its transaction and indexes its cases
@@ -13,7 +13,7 @@ before anything else reads or changes them, and before it commits.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -35,11 +35,15 @@ from caselog.rules.case_facts import replay
 from caselog.rules.deadlines import tier_deadlines
 from caselog.rules.references import OWN_REF, make_ref, year_prefix
 from caselog.rules.workdays import WorkCalendar
+from caselog.store.driver import insert_values, update_values
+from caselog.store.engine import login_name
 from caselog.store.index_rebuild import SetAside, set_aside, trigger_set_aside
+from caselog.store.numbering import last_ref, take_ids
 from caselog.store.times import stored_time
 from caselog.tiers import TierRules
 
 BATCH = 2000
+_NO_ID = 2**63  # above every id: no case is new to an import that has written none yet
 # An import sets the secondary indexes of ``cases`` aside (``caselog.store.index_rebuild``) once it has written this
 # many rows and at least half as many as the table held before it: building an index by sorting costs about a sixth
 # of inserting into it row by row, per row, so past that point rebuilding the whole table's indexes is cheaper than
@@ -68,12 +72,17 @@ _UPDATABLE = (
     "opened_at", *TIMESTAMPS, "due_on", "reply_due_on", "original_due_on", "close_reason", "satisfaction",
 )  # fmt: skip
 _INSERT_CASE = f"INSERT INTO cases ({', '.join(CASE_COLUMNS)}) VALUES ({', '.join('?' * len(CASE_COLUMNS))})"
-_INSERT_EVENT = f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
+
+
+def _insert_events(login: str) -> str:
+    """The INSERT of imported events on SQLite, the login written in as a constant (one per import)."""
+    quoted = "'" + login.replace("'", "''") + "'"
+    marks = ", ".join("?" * len(EVENT_COLUMNS))
+    return f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}, login) VALUES ({marks}, {quoted})"
+
+
 _INSERT_CO = "INSERT INTO case_co_departments (case_id, department_id) VALUES (?, ?)"
 _CHANGED_AT = CASE_COLUMNS.index("changed_at")
-_KNOWN_CORE = (
-    update(Case.__table__).where(Case.__table__.c.id == bindparam("b_id")).values(changed_at=bindparam("v_changed_at"))
-)
 # What the insert trigger of migrations 0005/0007 does for one case, for a range of them.
 _INDEX_CASES = (
     "INSERT INTO case_search (rowid, terms) SELECT id, caselog_search_terms(title, description) FROM cases"
@@ -113,10 +122,13 @@ class CaseWriter:
         self.pending: dict[str, tuple[Row, dict]] = {}
         self.changed: list[int] = []  # cases updated in this batch, whose stored facts need a refresh
         self.counters: dict[int, int] = {}
-        self.first_new_id = (session.scalar(select(func.max(Case.id))) or 0) + 1
-        self.next_id = self.first_new_id
         connection = session.connection()
         self.sqlite = connection.dialect.name == "sqlite"
+        # The ids of the cases this import writes are from first_new_id on. On SQLite they are taken under the write
+        # lock from max(id); on PostgreSQL from the table's sequence, batch by batch (``take_ids``): max(id) is not
+        # what a liaison sees, and setval is not what the application role may do.
+        self.first_new_id = (session.scalar(select(func.max(Case.id))) or 0) + 1 if self.sqlite else _NO_ID
+        self.next_id = self.first_new_id
         self.indexed_id: int | None = None  # on SQLite, once deferred: cases from this id on are not indexed yet
         self.set_aside: SetAside | None = None  # on SQLite, the indexes of cases dropped until ``finish``
         self.codes = dict(connection.execute(select(Department.id, Department.code)).all())
@@ -200,7 +212,7 @@ class CaseWriter:
     def _next_ref(self, year: int) -> str:
         if year not in self.counters:
             prefix = year_prefix(year)
-            last = self.session.scalar(select(func.max(Case.ref)).where(Case.ref.like(f"{prefix}%")))
+            last = last_ref(self.session.connection(), prefix, prefix[:-1] + ".")
             self.counters[year] = int(last[len(prefix) :]) if last else 0
         self.counters[year] += 1
         return make_ref(year, self.counters[year])
@@ -296,18 +308,23 @@ class CaseWriter:
         Ids are assigned here rather than returned by the database: a multi-row INSERT with RETURNING in
         parameter order runs row by row on SQLite, which made the import several times slower.
         """
-        first = self.next_id
-        self.next_id += len(fresh)
+        connection = self.session.connection()
+        if self.sqlite:
+            first = self.next_id
+            self.next_id += len(fresh)
+            ids: Sequence[int] = range(first, self.next_id)
+        else:
+            ids = take_ids(connection, "cases", len(fresh))
+            self.first_new_id = min(self.first_new_id, ids[0])
         row_of = self._row
         rows, events = [], []
-        for case_id, (values, line) in enumerate(fresh, start=first):
+        for case_id, (values, line) in zip(ids, fresh, strict=True):
             row, history = row_of(values, case_id, line=line)
             rows.append(row)
             events += history
         links = [
-            (case_id, d) for case_id, (values, _line) in enumerate(fresh, start=first) for d in values.get("co", ())
+            (case_id, d) for case_id, (values, _line) in zip(ids, fresh, strict=True) for d in values.get("co", ())
         ]
-        connection = self.session.connection()
         if self.sqlite:
             if self.indexed_id is None:
                 connection.exec_driver_sql("INSERT INTO case_search_deferred (since_id) VALUES (?)", (first,))
@@ -320,32 +337,31 @@ class CaseWriter:
             # The new cases' facts are stored with them: the trigger that marks a case changed by an event is
             # set aside while their histories are written (one UPDATE per event, most of the import's time).
             with trigger_set_aside(connection, "events_mark_case_changed"):
-                connection.exec_driver_sql(_INSERT_EVENT, events)
+                connection.exec_driver_sql(_insert_events(login_name(self.session)), events)
             if links:
                 connection.exec_driver_sql(_INSERT_CO, links)
         else:
             # Written unmarked (changed_at null), so that the events' trigger finds nothing to mark; then marked
-            # known, with the moment of their facts.
+            # known, with the moment of their facts. Each batch is one statement per table, so that the server's
+            # statement-level triggers (the audit, the mark of changed cases) run once per batch, not per row.
+            case_table = Case.__table__
             unmarked = [row[:_CHANGED_AT] + (None,) + row[_CHANGED_AT + 1 :] for row in rows]
-            connection.execute(insert(Case.__table__), [self._objects(CASE_COLUMNS, row) for row in unmarked])
-            connection.execute(insert(Event.__table__), [self._objects(EVENT_COLUMNS, e) for e in events])
-            if links:
-                connection.execute(
-                    insert(CaseCoDepartment.__table__), [{"case_id": c, "department_id": d} for c, d in links]
-                )
-            known = [{"b_id": row[0], "v_changed_at": _utc(row[_CHANGED_AT])} for row in rows]
-            connection.execute(_KNOWN_CORE, known)
+            insert_values(connection, case_table, CASE_COLUMNS, [self._objects(CASE_COLUMNS, row) for row in unmarked])
+            insert_values(connection, Event.__table__, EVENT_COLUMNS, [self._objects(EVENT_COLUMNS, e) for e in events])
+            insert_values(connection, CaseCoDepartment.__table__, ("case_id", "department_id"), links)
+            known = [(row[0], _utc(row[_CHANGED_AT])) for row in rows]
+            update_values(connection, case_table, ("id",), ("changed_at",), known)
 
-    def _objects(self, columns: tuple[str, ...], row: tuple) -> dict:
+    def _objects(self, columns: tuple[str, ...], row: tuple) -> tuple:
         """A row of stored forms as the Python values SQLAlchemy's column types take (aware datetimes, dates)."""
-        result = {}
+        result = []
         for column, value in zip(columns, row, strict=True):
             if value is not None and column in _TIMES:
                 value = datetime.fromisoformat(value).replace(tzinfo=UTC)
             elif value is not None and column in _DAYS:
                 value = date.fromisoformat(value)
-            result[column] = value
-        return result
+            result.append(value)
+        return tuple(result)
 
     def _index_new_cases(self) -> None:
         """Write the search terms of the cases inserted since the last call, in one statement (SQLite)."""
@@ -354,8 +370,7 @@ class CaseWriter:
             self.indexed_id = self.next_id
 
     def finish(self) -> None:
-        """Index the new cases, end the deferral and build the indexes set aside again (SQLite); bring a
-        PostgreSQL id sequence past the ids this import assigned."""
+        """Index the new cases, end the deferral and build the indexes set aside again (SQLite)."""
         connection = self.session.connection()
         if self.indexed_id is not None:
             self._index_new_cases()
@@ -364,10 +379,6 @@ class CaseWriter:
         if self.set_aside is not None:
             self.set_aside.restore(connection)
             self.set_aside = None
-        if connection.dialect.name == "postgresql" and self.next_id > self.first_new_id:
-            connection.exec_driver_sql(
-                "SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases))"
-            )
 
     def _update(self, case_id: int, values: dict, line: int) -> None:
         """Change what differs and record each change as an ``edited`` event."""
@@ -413,6 +424,7 @@ class CaseWriter:
                         "old_value": None if old is None else str(old),
                         "new_value": str(value),
                         "note": f"{self.name}:{line}",
+                        "login": login_name(self.session),
                     }
                     for name, (old, value) in changes.items()
                 ],

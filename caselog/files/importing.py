@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, func, insert, or_, select
@@ -19,6 +19,8 @@ from caselog.files.mapping import Mapping
 from caselog.files.reading import CsvFile, Problem, Row
 from caselog.i18n import _
 from caselog.models import DEPARTMENT_CODE, Department, Party
+from caselog.store.driver import insert_values
+from caselog.store.numbering import take_ids
 
 MAX_PROBLEMS = 200
 _PARTY_CACHE = 20_000  # names kept between batches; past this the cache starts again (memory stays flat)
@@ -226,30 +228,25 @@ class Directory:
             self._create_parties(missing)
 
     def _create_parties(self, names: list[str]) -> None:
-        """Insert parties named in the file and not found, with ids taken under the write lock."""
+        """Insert parties named in the file and not found, with ids taken under the write lock (SQLite) or from the
+        table's sequence (PostgreSQL, ``caselog.store.numbering.take_ids``)."""
         connection = self.session.connection()
-        if self.next_party_id is None:
-            self.next_party_id = (self.session.scalar(select(func.max(Party.id))) or 0) + 1
+        if connection.dialect.name == "sqlite":
+            if self.next_party_id is None:
+                self.next_party_id = (self.session.scalar(select(func.max(Party.id))) or 0) + 1
+            ids: Sequence[int] = range(self.next_party_id, self.next_party_id + len(names))
+            self.next_party_id += len(names)
+        else:
+            ids = take_ids(connection, "parties", len(names))
         rows = []
-        for name in names:
-            rows.append((self.next_party_id, PartyKind.enterprise.value, name[:200], ""))
-            self.parties[name] = self.next_party_id
-            self.next_party_id += 1
+        for name, party_id in zip(names, ids, strict=True):
+            rows.append((party_id, PartyKind.enterprise.value, name[:200], ""))
+            self.parties[name] = party_id
         if connection.dialect.name == "sqlite":
             connection.exec_driver_sql("INSERT INTO parties (id, kind, name, tags) VALUES (?, ?, ?, ?)", rows)
         else:
-            connection.execute(
-                insert(Party.__table__), [dict(zip(("id", "kind", "name", "tags"), row, strict=True)) for row in rows]
-            )
+            insert_values(connection, Party.__table__, ("id", "kind", "name", "tags"), rows)
         self.report.created_parties += len(rows)
-
-    def finish(self) -> None:
-        """Bring a PostgreSQL id sequence past the party ids this import assigned."""
-        connection = self.session.connection()
-        if connection.dialect.name == "postgresql" and self.next_party_id is not None:
-            connection.exec_driver_sql(
-                "SELECT setval(pg_get_serial_sequence('parties', 'id'), (SELECT max(id) FROM parties))"
-            )
 
 
 def plan_columns(csv: CsvFile, mapping: Mapping, fields: dict) -> list[tuple[str, tuple[str, ...]]]:

@@ -11,8 +11,10 @@ import codecs
 import csv
 import io
 import itertools
+import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
 import weakref
@@ -23,17 +25,14 @@ from typing import BinaryIO, TextIO
 
 from caselog.errors import BadInput
 from caselog.i18n import N_, _
+from caselog.rules.formulas import FORMULA_STARTS, guard, unguard  # noqa: F401  (guard: its tests read it here)
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16", "utf-16-le", "utf-16-be", "big5")
 DELIMITERS = (",", "\t", ";")
-FORMULA_STARTS = "=+-@\t\r\n"  # a cell starting so may run as a formula in a spreadsheet (OWASP CSV injection)
 
 _REFUSED = frozenset({"iso8859-1", "iso8859-15", "cp1252"})  # codecs.lookup() names of latin-1 and its kin
 _CHUNK = 1 << 20
 _SPOOL_MAX = 8 << 20
-# A leading "'" is removed only before a formula character or before more quotes that end in one, so text
-# that itself starts with "'=" survives export (guard adds a second quote) and import (unguard removes it).
-_GUARDED = re.compile("'*[" + re.escape(FORMULA_STARTS) + "]")
 _GUARD_MARK = re.compile("'[" + re.escape(FORMULA_STARTS) + "]")
 _BOM_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16"}
 _NUL = N_("NUL byte in the data (a binary file or a UTF-16 file without a BOM?)")
@@ -80,28 +79,32 @@ class Row:
     values: dict[str, str]
 
 
-def guard(text: str) -> str:
-    """Return ``text`` as caselog exports it: with a ``'`` in front when a spreadsheet could run it as a formula."""
-    return "'" + text if _GUARDED.match(text) else text
-
-
-def unguard(text: str) -> str:
-    """Undo ``guard``: remove the ``'`` that ``guard`` added, and leave every other text as it is."""
-    return text[1:] if text[:1] == "'" and _GUARDED.match(text) else text
+def _is_stream(path: str) -> bool:
+    """Whether ``path`` is a pipe, a fifo or a character device: bytes that can be read only once."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # the open that follows says what is wrong
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
 
 
 class _Source:
-    """The file's bytes: a path opened afresh for each pass, or stdin spooled so it can be read more than once."""
+    """The file's bytes: a path opened afresh for each pass, or stdin, a pipe or a fifo (``<(cat f.csv)``,
+    ``mkfifo``) spooled so it can be read more than once: a second open of a pipe finds it empty or waits forever."""
 
     def __init__(self, path: str, stdin: BinaryIO | None) -> None:
         self.path = path
         self.spool: tempfile.SpooledTemporaryFile | None = None
         self.nul = False  # set by the encoding scan: whether rows() must look for NULs and guarded cells
         self.guarded = False
-        if path == "-":
+        if path == "-" or _is_stream(path):
             self.spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)
             weakref.finalize(self, self.spool.close)  # a spool past max_size is a real file: never leak it
-            shutil.copyfileobj(stdin if stdin is not None else sys.stdin.buffer, self.spool, _CHUNK)
+            if path == "-":
+                shutil.copyfileobj(stdin if stdin is not None else sys.stdin.buffer, self.spool, _CHUNK)
+            else:
+                with open(path, "rb") as stream:
+                    shutil.copyfileobj(stream, self.spool, _CHUNK)
 
     @contextmanager
     def binary(self) -> Iterator[BinaryIO]:

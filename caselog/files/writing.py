@@ -20,8 +20,8 @@ from enum import Enum
 from typing import IO, Any, TextIO
 
 from caselog.errors import BadInput
-from caselog.files.reading import guard  # one guard, shared with the reader that undoes it
 from caselog.i18n import _
+from caselog.rules.formulas import guard  # one guard for every csv, shared with the reader that undoes it
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 LIST_SEPARATOR = ";"
@@ -176,7 +176,7 @@ def export_to_path(
     directory = os.path.dirname(target) or "."
     temporary: str | None = None
     try:
-        fd, temporary = _create_temporary(directory, os.path.basename(target))
+        fd, temporary = create_temporary(directory, os.path.basename(target))
         if fmt == "xlsx":
             with os.fdopen(fd, "wb") as binary:
                 count = _write_xlsx(header, rows, binary, people=people)
@@ -217,11 +217,13 @@ def _check_target(target: str, *, force: bool) -> None:
         raise BadInput(_("{path} exists; use --force to replace it").format(path=target))
 
 
-def _create_temporary(directory: str, name: str) -> tuple[int, str]:
-    """Create a new hidden file in ``directory`` and return its descriptor and path.
+def create_temporary(directory: str, name: str) -> tuple[int, str]:
+    """Create a new hidden file in ``directory`` and return its descriptor and path: the temporary file every
+    file caselog writes for the user (exports, reports, agendas, rejects) is made as and renamed into place.
 
-    Unlike mkstemp (mode 0o600) this asks for 0o666 and lets the kernel apply the umask, so an export gets the
-    same mode as any file the user saves, without reading the umask (which only ``os.umask`` can, racily).
+    Unlike mkstemp (mode 0o600) this asks for 0o666 and lets the kernel apply the umask, so the file gets the
+    same mode as any file the user saves, without reading the umask (which only ``os.umask`` can, racily). Only
+    the database and its backups are owner-only, whatever the umask.
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
     for _attempt in range(100):

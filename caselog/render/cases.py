@@ -88,6 +88,14 @@ def _note_words(event: Any) -> str | None:
     return rule_words(note)
 
 
+def actor_words(event: Any) -> str:
+    """The business actor, and the login that wrote the event where it is another name."""
+    login = getattr(event, "login", None)
+    if login is None or login == event.actor:
+        return event.actor
+    return _("{actor} (login {login})").format(actor=event.actor, login=login)
+
+
 def history_row(event: Any) -> dict[str, Any]:
     """One history entry as people read it: field, from, to and note in words. A case closed stores its close
     reason as the new value of its status: it shows as closed, with the reason beside the note."""
@@ -96,7 +104,7 @@ def history_row(event: Any) -> dict[str, Any]:
         new = enum_label(Status.closed)
         reason = _("close reason: {reason}").format(reason=enum_label(str(event.new), CloseReason))
         note = reason if not note else _("{reason}; {note}").format(reason=reason, note=note)
-    return {"at": event.at, "actor": event.actor, "kind": event.kind, "field": field_words(event.field),
+    return {"at": event.at, "actor": actor_words(event), "kind": event.kind, "field": field_words(event.field),
             "old": old, "new": new, "note": note}  # fmt: skip
 
 

@@ -1,7 +1,8 @@
 """The stable machine formats: json and csv of the library's records, the same bytes in every language.
 
 Keys and headers are the field names of the dataclass (or named tuple), times are ISO 8601 with the district's
-offset, dates ISO, booleans ``true``/``false``, lists joined by ``;`` in csv, rates as numbers.
+offset, dates ISO, booleans ``true``/``false``, lists joined by ``;`` in csv, rates as numbers. A csv text cell that
+a spreadsheet could run as a formula gets a leading ``'`` (``--raw`` leaves it as it is).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from datetime import date, datetime
 from fractions import Fraction
 from json.encoder import encode_basestring
 from typing import IO, Any
+
+from caselog.rules.formulas import guard, guarded_list
 
 CSV_LIST_SEPARATOR = ";"
 
@@ -153,8 +156,10 @@ def _float_text(value: float) -> str:
     return float.__repr__(value)
 
 
-def csv_cell(value: Any) -> str:
-    """One value as a csv cell: ISO times and dates, lists joined by ``;``, booleans as true/false."""
+def csv_cell(value: Any, *, raw: bool = False) -> str:
+    """One value as a csv cell: ISO times and dates, lists joined by ``;``, booleans as true/false; text a
+    spreadsheet could run as a formula gets a leading ``'`` unless ``raw`` (``caselog.rules.formulas``). Numbers
+    are never guarded: ``-3`` working days left stays a number."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -162,15 +167,19 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return CSV_LIST_SEPARATOR.join(csv_cell(v) for v in value)
+        cells = [csv_cell(v, raw=raw) for v in value]
+        return CSV_LIST_SEPARATOR.join(cells) if raw else guarded_list(cells)
+    if isinstance(value, str):
+        return value if raw else guard(value)
     return str(value)
 
 
-def write_csv(records: Sequence[Any], out: IO[str], *, fields: Sequence[str] | None = None) -> None:
-    """Write records (dataclasses or named tuples) as csv with a header of their field names."""
+def write_csv(records: Sequence[Any], out: IO[str], *, fields: Sequence[str] | None = None, raw: bool = False) -> None:
+    """Write records (dataclasses or named tuples) as csv with a header of their field names, text cells guarded
+    against formulas unless ``raw``."""
     if fields is None:
         fields = list(_record_names(records[0]) or ()) if records else []
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(fields)
     for record in records:
-        writer.writerow([csv_cell(getattr(record, name)) for name in fields])
+        writer.writerow([csv_cell(getattr(record, name), raw=raw) for name in fields])

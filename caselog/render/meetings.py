@@ -9,6 +9,7 @@ from datetime import date
 from typing import IO, Any
 
 from caselog.i18n import _, format_day, tier_name
+from caselog.rules.text import printable
 
 
 def meeting_title(kind: str) -> str:
@@ -67,8 +68,8 @@ def agenda_rows(agenda: Any) -> list[dict[str, Any]]:
 
 
 def _md(text: Any) -> str:
-    """Text safe inside a markdown table cell."""
-    value = "" if text is None else str(text)
+    """Text safe inside a markdown table cell (and on a terminal: controls escaped)."""
+    value = "" if text is None else printable(str(text))
     for char in ("\\", "|", "*", "_", "`", "[", "]", "<", ">"):
         value = value.replace(char, "\\" + char)
     return " ".join(value.split())

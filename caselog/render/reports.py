@@ -49,8 +49,10 @@ def rates_json(report: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def rates_csv(report: Any) -> str:
-    """One csv row per group and a final ``total`` row."""
+def rates_csv(report: Any, *, raw: bool = False) -> str:
+    """One csv row per group and a final ``total`` row; a group's name guarded against formulas unless ``raw``."""
+    from caselog.render.machine import csv_cell
+
     out = io.StringIO()
     names = [f.name for f in fields(report.total)]
     writer = csv.writer(out, lineterminator="\n")
@@ -60,7 +62,8 @@ def rates_csv(report: Any) -> str:
         if row is report.total:
             record["group"] = "total"
         writer.writerow(["" if record[n] is None else str(record[n]).lower() if isinstance(record[n], bool)
-                         else record[n] for n in names])  # fmt: skip
+                         else csv_cell(record[n], raw=raw) if isinstance(record[n], str) else record[n]
+                         for n in names])  # fmt: skip
     return out.getvalue()
 
 

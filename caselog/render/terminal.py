@@ -9,12 +9,14 @@ from datetime import date, datetime
 from typing import IO, Any, NamedTuple
 
 from caselog.i18n import DISPLAYED_ENUMS, _, enum_label
+from caselog.rules.text import printable
 
 
 def table_cell(value: Any) -> str:
     """One value as a table shows it: times to the minute, dates ISO, yes for true, lists with commas.
 
-    Domain enum values (statuses, kinds, channels…) show under their name in the user's language.
+    Domain enum values (statuses, kinds, channels…) show under their name in the user's language. Control
+    characters and bidirectional controls show escaped (``caselog.rules.text.printable``).
     """
     if value is None:
         return ""
@@ -28,7 +30,7 @@ def table_cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, list | tuple):
         return ", ".join(table_cell(v) for v in value)
-    return str(value)
+    return printable(str(value), lines=True)
 
 
 def console(out: IO[str] | None = None):

@@ -63,6 +63,7 @@ events = table(
     column("old_value", Text),
     column("new_value", Text),
     column("note", Text),
+    column("login", String),
 )
 
 calendar_days = table("calendar_days", column("day", Date), column("workday", Boolean), column("note", String))

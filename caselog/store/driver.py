@@ -1,14 +1,15 @@
-"""The driver-level fast paths: rows straight from the DB-API cursor, and inserts through its ``executemany``.
+"""The driver-level fast paths: rows straight from the DB-API cursor, inserts through its ``executemany``, and on
+PostgreSQL batches of rows as one multi-row statement.
 
-For the few statements that move many rows (the sweep's selection, an agenda's carried-over decisions, a report's
-temporary tables), where SQLAlchemy's row and parameter handling would cost more than the statement. Every other
-query goes through SQLAlchemy (see ARCHITECTURE.md, "Reaching the database").
+For the few statements that move many rows (the sweep's selection and writes, an agenda's carried-over decisions, a
+report's temporary tables, an import's batches), where SQLAlchemy's row and parameter handling would cost more than
+the statement. Every other query goes through SQLAlchemy (see ARCHITECTURE.md, "Reaching the database").
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -80,6 +81,74 @@ def driver_insert(connection, table, rows: list[tuple]) -> None:
         cursor.executemany(sql, parameters)
     finally:
         cursor.close()
+
+
+# Parameters per statement: PostgreSQL takes at most 65,535; fewer keep the converted values a batch holds small.
+_PARAMETERS = 16_000
+
+
+def _processors(connection, table, names: Sequence[str]) -> list:
+    """Each column's conversion of a Python value to the driver's (``UTCDateTime`` drops the microseconds …)."""
+    return [table.c[name].type.bind_processor(connection.dialect) for name in names]
+
+
+def _converted(rows: Sequence[Sequence], processors: list) -> list:
+    """The rows' values flattened, each converted by its column's processor."""
+    if not any(processors):
+        return [value for row in rows for value in row]
+    return [p(v) if p and v is not None else v for row in rows for p, v in zip(processors, row, strict=True)]
+
+
+def insert_values(connection, table, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
+    """Insert ``rows`` (tuples in the order of ``columns``, Python values as the models take them) into ``table`` (a
+    Core table) with one multi-row INSERT per few thousand rows (PostgreSQL). A statement-level trigger (the audit,
+    the mark of changed cases) then runs once per batch: the driver's executemany runs one statement, and the
+    triggers, per row."""
+    if not rows:
+        return
+    processors = _processors(connection, table, columns)
+    size = max(1, _PARAMETERS // len(columns))
+    marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    head = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            cursor.execute(head + ", ".join([marks] * len(chunk)), _converted(chunk, processors), prepare=False)
+    finally:
+        cursor.close()
+
+
+def update_values(connection, table, match: Sequence[str], columns: Sequence[str], rows: Sequence[Sequence]) -> int:
+    """Set ``columns`` of the rows of ``table`` whose ``match`` columns equal the given ones: ``rows`` are tuples of
+    the ``match`` values then the ``columns`` values. One ``UPDATE … FROM (VALUES …)`` per few thousand rows
+    (PostgreSQL), so a statement-level trigger runs once per batch; returns how many rows were updated."""
+    if not rows:
+        return 0
+    names = [*match, *columns]
+    processors = _processors(connection, table, names)
+    types = {name: table.c[name].type.compile(dialect=connection.dialect) for name in names}
+    size = max(1, _PARAMETERS // len(names))
+    marks = "(" + ", ".join(["%s"] * len(names)) + ")"
+    # The values' columns are named apart (m_…, s_…): a column may be both matched and set (the sweep matches the
+    # version a case was judged at and sets the next one).
+    aliases = [f"m_{name}" for name in match] + [f"s_{name}" for name in columns]
+    assignments = ", ".join(f"{name} = v.s_{name}::{types[name]}" for name in columns)
+    where = " AND ".join(f"t.{name} = v.m_{name}::{types[name]}" for name in match)
+    updated = 0
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            sql = (
+                f"UPDATE {table.name} AS t SET {assignments} FROM (VALUES {', '.join([marks] * len(chunk))})"
+                f" AS v ({', '.join(aliases)}) WHERE {where}"
+            )
+            cursor.execute(sql, _converted(chunk, processors), prepare=False)
+            updated += cursor.rowcount
+    finally:
+        cursor.close()
+    return updated
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from caselog.errors import Conflict, DatabaseError
+from caselog.errors import CaselogError, Conflict, DatabaseError, NotAllowed
 from caselog.i18n import _
 from caselog.rules.search_terms import index_terms
 from caselog.store.location import Location
@@ -104,8 +104,9 @@ def make_engine(location: Location) -> Engine:
             engine = create_engine(location.url)
             if engine.dialect.name != "postgresql":
                 raise ArgumentError(f"caselog runs on SQLite and PostgreSQL, not {engine.dialect.name}")
-        except (ImportError, NoSuchModuleError, ArgumentError) as error:
+        except (ImportError, NoSuchModuleError, ArgumentError, ValueError) as error:
             reason = f"no module {error.name!r}" if isinstance(error, ImportError) and error.name else str(error)
+            reason = location.scrub(reason)
             raise DatabaseError(
                 _("{where}: cannot use this database URL ({reason})").format(where=location.display(), reason=reason)
             ) from None
@@ -170,12 +171,12 @@ def _check_header(path: Path, *, create: bool) -> None:
 _CONFLICT_STATES = {"40001", "40P01"}
 
 
-def translate_error(error: Exception, location: Location) -> DatabaseError:
+def translate_error(error: Exception, location: Location) -> CaselogError:
     """Turn a driver error into one line that names the database."""
     from sqlalchemy.orm.exc import StaleDataError
 
     driver_error = getattr(error, "orig", error)
-    message = str(driver_error).strip() or type(error).__name__
+    message = location.scrub(str(driver_error).strip()) or type(error).__name__
     state = getattr(driver_error, "sqlstate", None)
     where = location.display()
     if isinstance(error, StaleDataError) or state in _CONFLICT_STATES:
@@ -184,6 +185,12 @@ def translate_error(error: Exception, location: Location) -> DatabaseError:
         return DatabaseError(_("{where}: not a SQLite database (file is not a database)").format(where=where))
     if (explained := _sqlite_trouble(driver_error, location)) is not None:
         return DatabaseError(explained)
+    if state == "42501":  # insufficient privilege: a grant or a row-level security policy of a shared server
+        return NotAllowed(
+            _("{where}: this login may not make this change ({message})").format(
+                where=where, message=message.splitlines()[0]
+            )
+        )
     if "locked" in message or "busy" in message or state == "55P03":
         return DatabaseError(
             _("{where}: the database stayed locked by another caselog for {seconds} s; try again").format(
@@ -255,6 +262,31 @@ def session(location: Location, *, write: bool, create: bool | None = None) -> I
         raise
     finally:
         engine.dispose()
+
+
+def login_name(db: Session) -> str:
+    """Who is connected, as the history records it beside the business actor: the server's ``session_user`` on
+    PostgreSQL (a trigger writes the same into every event, whatever the client sends), the operating-system user
+    on SQLite (one file, one user). Asked once per session."""
+    login = db.info.get("login")
+    if login is None:
+        connection = db.connection()
+        if connection.dialect.name == "sqlite":
+            login = os_user()
+        else:
+            login = connection.exec_driver_sql("SELECT session_user").scalar()
+        db.info["login"] = login
+    return login
+
+
+def os_user() -> str:
+    """The operating-system user running caselog ("unknown" when the system cannot say)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def _remove_sqlite_files(path: Path) -> None:

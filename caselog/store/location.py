@@ -25,16 +25,44 @@ class Location:
         return self.url.startswith("sqlite")
 
     def display(self) -> str:
-        """The location as a user may see it: the file path, or the URL with any password masked."""
+        """The location as a user may see it: the file path, or the URL with any password masked, the one before
+        the host and the one in the query string (``?password=…``) alike; a URL that cannot be read shows only its
+        scheme."""
         if self.path is not None:
             return str(self.path)
         from sqlalchemy.engine import make_url
         from sqlalchemy.exc import ArgumentError
 
         try:
-            return make_url(self.url).render_as_string(hide_password=True)
-        except ArgumentError:
+            url = make_url(self.url)
+            query = {key: _MASK if key.lower() in SECRET_PARAMETERS else value for key, value in url.query.items()}
+            return url.set(query=query).render_as_string(hide_password=True).replace(_MASK, "***")
+        except (ArgumentError, ValueError):
             return self.url.split("://", 1)[0] + "://…"
+
+    def scrub(self, text: str) -> str:
+        """``text`` (a driver's message) with every password of the URL in it masked."""
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        if self.path is not None:
+            return text
+        try:
+            url = make_url(self.url)
+        except (ArgumentError, ValueError):
+            return text
+        secrets = [url.password] if url.password else []
+        for key, value in url.query.items():
+            if key.lower() in SECRET_PARAMETERS:
+                secrets += [value] if isinstance(value, str) else list(value)
+        for secret in sorted(filter(None, secrets), key=len, reverse=True):
+            text = text.replace(secret, "***")
+        return text
+
+
+# The query parameters of a database URL that hold a password (libpq's names).
+SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
+_MASK = "caselogmaskedsecret"
 
 
 def resolve_location(option: str | None, *, env: Mapping[str, str], default_dir: Path) -> Location:

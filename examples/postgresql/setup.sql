@@ -2,10 +2,10 @@
 -- Run once as a superuser:  psql -v owner_password='…' -f setup.sql
 --
 -- caselog_owner owns the schema and is the only role that runs `caselog db upgrade`.
--- caselog_app   is what officials' logins belong to: it reads and writes cases, never deletes them,
---               and cannot change the schema (grants.sql, step 3, says exactly what it may do).
+-- The group roles officials' logins join (caselog_app and, within it, caselog_bureau, caselog_liaison and
+-- caselog_leader) are made by roles.sql; grants.sql, step 3, says exactly what each may do.
 CREATE ROLE caselog_owner LOGIN PASSWORD :'owner_password';
-CREATE ROLE caselog_app NOLOGIN;
+\ir roles.sql
 CREATE DATABASE caselog OWNER caselog_owner ENCODING 'UTF8' TEMPLATE template0;
 -- Officials connect, and reports number working days and replay changed cases in temporary tables.
 GRANT CONNECT, TEMPORARY ON DATABASE caselog TO caselog_app;
