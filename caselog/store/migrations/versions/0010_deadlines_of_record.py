@@ -83,6 +83,20 @@ def downgrade() -> None:
     op.create_index("ix_cases_report_received", "cases", OLD_RECEIVED)
     for column in ("missed_on", "report_dispatched", "report_missed"):
         op.drop_column("cases", column)
+    # The older revisions kept the district's days as one offset from UTC.
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    bind = op.get_bind()
+    zone = bind.execute(sa.text("SELECT value FROM settings WHERE name = 'report_day_zone'")).scalar()
+    bind.execute(sa.text("DELETE FROM settings WHERE name = 'report_day_zone'"))
+    try:
+        offset = ZoneInfo(zone).utcoffset(datetime.now(UTC).replace(tzinfo=None)) if zone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        offset = None  # a zone given as a fixed offset: the older revisions count from UTC
+    if offset is not None:
+        bind.execute(sa.text("INSERT INTO settings (name, value) VALUES ('report_day_offset_minutes', :minutes)"),
+                     {"minutes": str(int(offset.total_seconds() // 60))})  # fmt: skip
 
 
 def _rules():

@@ -120,8 +120,14 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS caselog_assignments_append_only()")
     for column in ("building_id", "park_id", "department_id"):
         op.drop_index(f"ix_parties_{column}", "parties")
-    with op.batch_alter_table("parties") as batch:
-        for column in ("department_id", "official", "park_id", "building_id"):
-            batch.drop_column(column)
+    columns = ("department_id", "official", "park_id", "building_id")
+    if op.get_bind().dialect.name == "sqlite":
+        # In place: a copy of the table (batch mode) would drop the parties the cases and visits point to.
+        for column in columns:
+            op.execute(f"ALTER TABLE parties DROP COLUMN {column}")
+    else:
+        with op.batch_alter_table("parties") as batch:
+            for column in columns:
+                batch.drop_column(column)
     for table in PLACES:
         op.drop_table(table)
