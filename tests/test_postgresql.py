@@ -4,6 +4,7 @@ per official (official.sql). Then the bureau, a department's liaison and a leade
 psql, what caselog would not do: read or change another department's case, forge or back-date an event, change a
 case without one. Passwords are never shown."""
 
+import json
 import os
 import subprocess
 import sys
@@ -169,7 +170,8 @@ def test_the_bureau_keeps_buildings_parks_and_policies_and_a_liaison_assigns_a_p
     run(bureau, "building", "add", "白玉兰广场", "--official", "李娜", "--dept", "market")
     run(liaison, "party", "assign", "韩梅梅", "--building", "白玉兰广场")  # an append-only assignment
     run(bureau, "policy", "add", "楼道管理办法", "--dept", "housing", "--action", "new", "--case", ref)
-    assert '"parties": 0' in run(bureau, "report", "coverage", "--format", "json").stdout  # residents: not in scope
+    coverage = json.loads(run(bureau, "report", "coverage", "--by", "building", "--format", "json").stdout)
+    assert not any(row["group"] == "白玉兰广场" for row in coverage["rows"])  # a resident is not in scope
     refused = run(liaison, "building", "add", "世界广场", code=1).stderr
     assert "may not make this change" in refused
 
