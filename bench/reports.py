@@ -75,8 +75,8 @@ LATER_CHANGES = """SELECT EXISTS (SELECT 1 FROM cases WHERE changed_at > :as_of)
   OR EXISTS (SELECT 1 FROM cases WHERE changed_at IS NULL)"""
 CARRIED = """SELECT c.ref, c.title, dc.decision, o.code, dc.due_on, m.held_on FROM decisions dc
 JOIN meetings m ON m.id = dc.meeting_id JOIN cases c ON c.id = dc.case_id JOIN departments o ON o.id = dc.owner_id
-WHERE m.kind = 'joint' AND m.held_on < :day AND dc.due_on IS NOT NULL AND dc.due_on <= :day
-  AND c.status IN ('open', 'dispatched', 'accepted', 'answered') ORDER BY dc.due_on, c.ref, dc.id"""
+WHERE m.kind = 'joint' AND m.held_on < :day AND dc.due_on IS NOT NULL AND dc.due_on <= :day AND dc.status = 'open'
+  AND c.status IN ('open', 'dispatched', 'accepted', 'answered') AND c.tier = 2 ORDER BY dc.due_on, c.ref, dc.id"""
 AGENDA = """SELECT c.id, c.ref, c.title, p.name, d.code, d.name, c.category, c.status, c.opened_at, c.due_on,
   c.deadline_estimated,
   (SELECT group_concat(code, ';') FROM (SELECT co.code FROM case_co_departments cc JOIN departments co
