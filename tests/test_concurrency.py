@@ -47,6 +47,17 @@ EVENT_OF = {
     "return": "returned",
 }
 STATUS_AFTER = re.compile(r"\((\w+)\)\s*$")
+# A move's line names the status it left only where its verb does not: ``C2026-000001: returned (open)``.
+NAMED_BY_VERB = {"dispatch": "dispatched", "accept": "accepted", "answer": "answered", "resolve": "resolved",
+                 "close": "closed"}  # fmt: skip
+
+
+def status_after(move: str, shown: str) -> str | None:
+    """The status a move left its case in, as its line tells it."""
+    seen = STATUS_AFTER.search(shown)
+    return seen.group(1) if seen else NAMED_BY_VERB.get(move)
+
+
 REFUSED = re.compile(r"^caselog: case C\d{4}-\d{6}: cannot ")
 
 
@@ -89,9 +100,9 @@ def race(name: str, refs: list[str], commands: int, seed: int, journal_path, run
             stderr=outcome.stderr.strip(),
             seconds=outcome.seconds,
         )
-        seen = STATUS_AFTER.search(outcome.stdout)
-        if outcome.code == 0 and seen:
-            known[ref] = seen.group(1)
+        after = status_after(move, outcome.stdout)
+        if outcome.code == 0 and after:
+            known[ref] = after
         elif outcome.code != 0:
             look(ref)  # the other worker moved it first: look again, as a user would
 
@@ -298,9 +309,9 @@ def interactive(journal_path, count: int, refs: list[str], seed: int) -> None:
             move = rng.choice(MOVES[status[ref]])
             args = _arguments(move, ref, tag, rng, departments=("d01", "d02", "d03"))
         outcome = cli("--actor", tag, *args)
-        seen = STATUS_AFTER.search(outcome.stdout)
-        if outcome.code == 0 and seen and args[2] in status:
-            status[args[2]] = seen.group(1)
+        after = status_after(args[1], outcome.stdout)
+        if outcome.code == 0 and after and args[2] in status:
+            status[args[2]] = after
         journal.write(args=args, code=outcome.code, stderr=outcome.stderr.strip(), seconds=outcome.seconds)
         time.sleep(0.1)
 
