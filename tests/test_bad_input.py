@@ -527,7 +527,8 @@ KINDS: list[Kind] = [
     K("rules-unknown-table", "--rules", "rules.toml", "rules", files={"rules.toml": "x = 1\n[deadline.tier1]\nreply = 5\n"},
       stderr="caselog: rules.toml:1: unknown key 'x' (known: intake.key_categories, deadlines.tier1.reply,"
       " deadlines.tier1.resolve, deadlines.tier2.reply, deadlines.tier2.resolve, deadlines.tier3.reply,"
-      " deadlines.tier3.resolve, escalation.returns, escalation.joint_agendas, meetings.joint.rrule,"
+      " deadlines.tier3.resolve, escalation.returns, escalation.joint_agendas, warnings.due_within,"
+      " meetings.joint.rrule,"
       " meetings.joint.first, meetings.leaders.rrule, meetings.leaders.first, coverage.enterprise,"
       " coverage.resident, coverage.organisation, coverage.tags)\n"),
     K("rules-table-as-value", "--rules", "rules.toml", "rules", files={"rules.toml": "deadlines = 5\n"},
