@@ -98,3 +98,53 @@ def test_case_list_due_within_refuses_a_negative_number(district):
     result = CliRunner().invoke(app, ["case", "list", "--due-within", "-1"])
     assert result.exit_code == 2
     assert "--due-within" in result.stderr
+
+
+# --- the weekly report's section -------------------------------------------------------------------------------
+
+
+def test_the_weekly_report_lists_what_falls_due_within_three_working_days_of_the_week_end(district):
+    # Week 2026-W38 ends Sun 09-20, a make-up working day: the window runs 09-20 to Wed 09-23 (09-21, 22, 23).
+    answered = open_case(district, "2026-09-01T10:00", "道路破损", "--lead", "planning")  # resolution due Mon 09-21
+    district("2026-09-02T10:00", "case", "answer", answered, "--note", "已答复", "--on", "2026-09-02T10:00")
+    reply_sunday = open_case(district, "2026-09-14T10:00", "屋顶漏水", "--lead", "planning")  # reply due Sun 09-20
+    reply_tuesday = open_case(district, "2026-09-16T10:00", "消防通道占用", "--lead", "fire")  # reply due Tue 09-22
+    replied = open_case(district, "2026-09-16T11:00", "噪声扰民", "--lead", "housing")  # answered: not listed
+    district("2026-09-18T10:00", "case", "answer", replied, "--note", "已答复", "--on", "2026-09-18T10:00")
+    later = open_case(district, "2026-09-17T10:00", "井盖缺失", "--lead", "fire")  # reply due Wed 09-23
+    solved = open_case(district, "2026-09-16T12:00", "路灯不亮", "--lead", "housing")  # resolved: not listed
+    district("2026-09-19T10:00", "case", "resolve", solved, "--note", "已修复", "--on", "2026-09-19T10:00")
+    # Answered after the week ended: as of the week's end it was still due, whenever the report is run.
+    district("2026-09-22T10:00", "case", "answer", later, "--note", "已答复", "--on", "2026-09-22T10:00")
+
+    data = json.loads(district("2026-09-25T08:00", "report", "weekly", "--week", "2026-W38", "-f", "json"))
+    assert (data["due_soon"]["days"], data["due_soon"]["until"]) == (3, "2026-09-23")
+    assert [(c["ref"], c["lead"], c["deadline"], c["due_on"]) for c in data["due_soon"]["cases"]] == [
+        (reply_sunday, "planning", "reply", "2026-09-20"),
+        (answered, "planning", "resolve", "2026-09-21"),
+        (reply_tuesday, "fire", "reply", "2026-09-22"),
+        (later, "fire", "reply", "2026-09-23"),
+    ]
+    markdown = district("2026-09-25T08:00", "report", "weekly", "--week", "2026-W38")
+    assert "## Due within 3 working days, to 2026-09-23 (4)" in markdown
+    assert f"- {later} 井盖缺失 (" in markdown and "reply due 2026-09-23)" in markdown
+    chinese = district("2026-09-25T08:00", "--lang", "zh", "report", "weekly", "--week", "2026-W38")
+    assert "## 预警：3个工作日内到期，至2026年9月23日（4）" in chinese
+    html = district("2026-09-25T08:00", "report", "weekly", "--week", "2026-W38", "-f", "html")
+    assert "Due within 3 working days, to 2026-09-23 (4)" in html and "2026-09-23" in html
+
+
+def test_the_rules_file_sets_the_weekly_report_s_working_days(district, tmp_path):
+    open_case(district, "2026-09-14T10:00", "屋顶漏水", "--lead", "planning")  # resolution due Sat 10-10
+    district("2026-09-15T10:00", "case", "answer", "C2026-000001", "--note", "已答复", "--on", "2026-09-15T10:00")
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[warnings]\ndue_within = 4\n", encoding="utf-8")
+    # Week 2026-W40 ends Sun 10-04, in the National Day holiday: 4 working days on are 10-08, 09, 10, 12.
+    data = json.loads(district("2026-10-12T08:00", "--rules", str(rules), "report", "weekly", "--week", "2026-W40",
+                               "-f", "json"))  # fmt: skip
+    assert (data["due_soon"]["days"], data["due_soon"]["until"]) == (4, "2026-10-12")
+    assert [(c["ref"], c["deadline"], c["due_on"]) for c in data["due_soon"]["cases"]] == [
+        ("C2026-000001", "resolve", "2026-10-10")
+    ]
+    rows = district("2026-10-12T08:00", "--rules", str(rules), "rules")
+    assert "warnings.due_within" in rows and str(rules) in rows
