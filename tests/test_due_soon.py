@@ -148,3 +148,38 @@ def test_the_rules_file_sets_the_weekly_report_s_working_days(district, tmp_path
     ]
     rows = district("2026-10-12T08:00", "--rules", str(rules), "rules")
     assert "warnings.due_within" in rows and str(rules) in rows
+
+
+# --- agendas ---------------------------------------------------------------------------------------------------
+
+
+def test_the_agenda_marks_the_cases_due_within_three_working_days_of_the_meeting(at):
+    t = "2026-08-01T09:00"
+    at(t, "init")
+    for code, name in (("housing", "区房管局"), ("fire", "区消防救援支队"), ("planning", "区规划资源局")):
+        at(t, "dept", "add", code, name)
+    at(t, "party", "add", "张伟", "--kind", "resident")
+    # Tier 2 (a co-department), 30 working days. The joint meeting of Tue 09-29 warns to Fri 10-09
+    # (09-30, then 10-01..10-07 off, 10-08, 10-09).
+    dispatched = {"2026-08-17": "2026-09-28", "2026-08-18": "2026-09-29", "2026-08-19": "2026-09-30",
+                  "2026-08-21": "2026-10-09", "2026-08-24": "2026-10-10"}  # fmt: skip
+    refs = {}
+    for day, due in dispatched.items():
+        ref = open_case(at, f"{day}T10:00", f"联合整治{day}", "--lead", "fire", "--co", "housing")
+        refs[ref] = due
+    agenda = json.loads(at("2026-09-21T09:00", "agenda", "joint", "--date", "2026-09-29", "-f", "json"))
+    items = {item["ref"]: item for group in agenda["groups"] for item in group["items"]}
+    assert {ref: items[ref]["due_on"] for ref in refs} == refs
+    marks = {items[ref]["due_on"]: (items[ref]["overdue"], items[ref]["due_soon"]) for ref in refs}
+    assert marks == {
+        "2026-09-28": (True, False),  # overdue by the meeting: not due soon
+        "2026-09-29": (False, True),  # due on the meeting's day
+        "2026-09-30": (False, True),
+        "2026-10-09": (False, True),
+        "2026-10-10": (False, False),  # the 4th working day
+    }
+    markdown = at("2026-09-21T09:00", "agenda", "joint", "--date", "2026-09-29", "-f", "markdown")
+    assert "2026-10-09 (3 wd left); due soon" in markdown
+    assert "2026-10-10 (4 wd left) |" in markdown
+    chinese = at("2026-09-21T09:00", "--lang", "zh", "agenda", "joint", "--date", "2026-09-29", "-f", "markdown")
+    assert "预警" in chinese
