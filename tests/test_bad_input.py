@@ -271,6 +271,14 @@ KINDS: list[Kind] = [
       stderr="Error: Invalid value for '--to': Input should be a valid integer, unable to parse string as an integer\n"),
     K("tier-list-4", "case", "list", "--tier", "4", usage=True,
       stderr="Error: Invalid value for '--tier': Input should be less than or equal to 3\n"),
+    K("due-within-negative", "case", "list", "--due-within", "-1", usage=True,
+      stderr="Error: Invalid value for '--due-within': Input should be greater than or equal to 0\n"),
+    K("due-within-words", "case", "list", "--due-within", "three", usage=True,
+      stderr="Error: Invalid value for '--due-within': Input should be a valid integer, unable to parse string as an"
+      " integer\n"),
+    K("rules-due-within-zero", "--rules", "rules.toml", "rules", files={"rules.toml": "[warnings]\ndue_within = 0\n"},
+      stderr="caselog: rules.toml:2: warnings.due_within: expected a whole number of working days from 1 to 365,"
+      " found 0\n"),
     K("tier-escalate-same", "case", "escalate", "C2026-000002", "--to", "1", "--reason", "x",
       stderr="caselog: case C2026-000002: already tier 1\n"),
     # --- numbers too large for SQL's 64-bit integers ------------------------------------------------------
