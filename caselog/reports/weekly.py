@@ -256,33 +256,63 @@ def _newly_overdue(session: Session, period: Period, as_of: datetime, tz: tzinfo
 
 def _due_soon(session: Session, period: Period, as_of: datetime, tz: tzinfo, rules: TierRules) -> DueSoon:
     """The cases open, not suspended, at the week's end whose reply deadline (not yet answered) or resolution
-    deadline in force then falls from the week's last day to ``rules.due_within`` working days on; found by the
-    deadlines their history gave them, so that the report as of the week says the same whenever it is run."""
+    deadline in force then falls from the week's last day to ``rules.due_within`` working days on. As the agendas'
+    sizes are counted: the cases unchanged since the week's end from their columns (through ``ix_cases_unfinished``),
+    the others (through ``ix_cases_changed_at``) from their history replayed up to it, so that the report as of the
+    week says the same whenever it is run."""
+    from sqlalchemy import and_, union_all
+
+    from caselog.models import unfinished
     from caselog.rules.deadlines import due_soon_until
     from caselog.store.calendar_days import load_calendar
+    from caselog.tiers import TIERS
 
     first = period.end
     until = due_soon_until(first, rules.due_within, load_calendar(session=session))
-    window = (Event.new_value >= first.isoformat(), Event.new_value <= until.isoformat(), Event.at <= as_of)
-    resolve_set = select(Event.case_id).where(is_word(Event.field, "due_on"), *window)
-    reply_set = select(Event.case_id).where(is_word(Event.field, "reply_due_on"), *window)
-    candidates = select(Case.id, Case.ref, Case.title).where(
-        Case.opened_at <= as_of,
-        or_(Case.resolved_day.is_(None), Case.resolved_day >= first, Case.reopen_count > 0),
-        or_(Case.id.in_(resolve_set), Case.id.in_(reply_set)),
+    lead = aliased(Department)
+    unchanged = (
+        select(Case.ref, Case.title, lead.code, Case.tier, Case.due_on, Case.reply_due_on, Case.answered_at)
+        .outerjoin(lead, lead.id == Case.lead_id)
+        .where(
+            unfinished(Case.status), Case.tier.in_(TIERS), Case.opened_at <= as_of, Case.changed_at <= as_of,
+            Case.suspended_since.is_(None),
+            or_(Case.due_on.between(first, until), and_(Case.answered_at.is_(None),
+                                                        Case.reply_due_on.between(first, until))),
+        )
+    )  # fmt: skip
+    due = []
+    for ref, title, code, tier, due_on, reply_due_on, answered_at in session.execute(unchanged):
+        pending = [(due_on, "resolve")] if due_on is not None and first <= due_on <= until else []
+        if answered_at is None and reply_due_on is not None and first <= reply_due_on <= until:
+            pending.append((reply_due_on, "reply"))
+        day, which = min(pending)
+        due.append(DueSoonCase(ref, title, code, tier, which, day))
+    # A case finished by then and never reopened was not open then: not replayed (as ``agenda_sizes_as_of``).
+    open_then = or_(
+        Case.reopen_count > 0,
+        and_(
+            or_(Case.resolved_at.is_(None), Case.resolved_at > as_of),
+            or_(Case.closed_at.is_(None), Case.closed_at > as_of),
+        ),
     )
-    found = {case_id: (ref, title) for case_id, ref, title in session.execute(candidates)}
+    changed = union_all(
+        select(Case.id).where(Case.changed_at > as_of, Case.opened_at <= as_of, open_then),
+        select(Case.id).where(Case.changed_at.is_(None), Case.opened_at <= as_of, open_then),
+    )
+    ids = sorted(session.scalars(changed))
+    found: dict[int, tuple[str, str]] = {}
     replies: dict[int, date | None] = {}  # the reply deadline in force at the week's end
-    ids = sorted(found)
     for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found.update((case_id, (ref, title)) for case_id, ref, title in session.execute(
+            select(Case.id, Case.ref, Case.title).where(Case.id.in_(chunk))))  # fmt: skip
         reply_events = (
             select(Event.case_id, Event.new_value)
-            .where(is_word(Event.field, "reply_due_on"), Event.at <= as_of, Event.case_id.in_(ids[start : start + 500]))
+            .where(Event.case_id.in_(chunk), is_word(Event.field, "reply_due_on"), Event.at <= as_of)
             .order_by(Event.case_id, Event.at, Event.id)
         )
         for case_id, value in session.execute(reply_events):
             replies[case_id] = date.fromisoformat(value) if value else None
-    due = []
     for case_id, fact in facts_as_of(session.connection(), ids, as_of=as_of, tz=tz).items():
         if fact.resolved or fact.close_reason is not None or fact.suspended:
             continue
