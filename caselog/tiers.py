@@ -45,6 +45,7 @@ RULES_FILE_KEYS: tuple[str, ...] = (
     *(f"deadlines.tier{tier}.{which}" for tier in TIERS for which in ("reply", "resolve")),
     "escalation.returns",
     "escalation.joint_agendas",
+    "warnings.due_within",
     *(f"meetings.{kind}.{field}" for kind in MEETING_KINDS for field in ("rrule", "first")),
     *(f"coverage.{kind}" for kind in PARTY_KINDS),
     "coverage.tags",
@@ -127,6 +128,7 @@ class TierRules:
     key_categories: frozenset[str] = frozenset()
     escalate_returns: int = 2
     escalate_joint_agendas: int = 2
+    due_within: int = 3  # working days ahead that a deadline counts as due soon (预警)
     joint: MeetingRule = MeetingRule("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", date(2026, 1, 6))
     leaders: MeetingRule = MeetingRule("FREQ=MONTHLY;BYDAY=TH;BYSETPOS=-1", date(2026, 1, 1))
     coverage: CoverageRules = DEFAULT_COVERAGE
@@ -229,6 +231,7 @@ def _values(rules: TierRules) -> dict[str, Any]:
         values[f"deadlines.tier{tier}.reply"], values[f"deadlines.tier{tier}.resolve"] = deadline_days(rules, tier)
     values["escalation.returns"] = rules.escalate_returns
     values["escalation.joint_agendas"] = rules.escalate_joint_agendas
+    values["warnings.due_within"] = rules.due_within
     for kind in MEETING_KINDS:
         values[f"meetings.{kind}.rrule"] = meeting_rule(rules, kind).rrule
         values[f"meetings.{kind}.first"] = meeting_rule(rules, kind).first
@@ -341,7 +344,7 @@ def _flatten(node: dict[str, Any], path: str, out: dict[str, Any]) -> None:
 def _check(key: str, value: Any) -> str | None:
     """What is wrong with one value from a rules file, or None."""
     whole = isinstance(value, int) and not isinstance(value, bool)
-    if key.startswith("deadlines."):
+    if key.startswith(("deadlines.", "warnings.")):
         ok = whole and 1 <= value <= MAX_DAYS
         template = _("expected a whole number of working days from 1 to {days}, found {found}")
     elif key.startswith("escalation."):
@@ -461,6 +464,7 @@ def parse_rules(text: str, *, source: str) -> TierRules:
         key_categories=frozenset(values["intake.key_categories"]),
         escalate_returns=values["escalation.returns"],
         escalate_joint_agendas=values["escalation.joint_agendas"],
+        due_within=values["warnings.due_within"],
         joint=MeetingRule(values["meetings.joint.rrule"], values["meetings.joint.first"]),
         leaders=MeetingRule(values["meetings.leaders.rrule"], values["meetings.leaders.first"]),
         coverage=CoverageRules(

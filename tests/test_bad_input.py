@@ -271,6 +271,14 @@ KINDS: list[Kind] = [
       stderr="Error: Invalid value for '--to': Input should be a valid integer, unable to parse string as an integer\n"),
     K("tier-list-4", "case", "list", "--tier", "4", usage=True,
       stderr="Error: Invalid value for '--tier': Input should be less than or equal to 3\n"),
+    K("due-within-negative", "case", "list", "--due-within", "-1", usage=True,
+      stderr="Error: Invalid value for '--due-within': Input should be greater than or equal to 0\n"),
+    K("due-within-words", "case", "list", "--due-within", "three", usage=True,
+      stderr="Error: Invalid value for '--due-within': Input should be a valid integer, unable to parse string as an"
+      " integer\n"),
+    K("rules-due-within-zero", "--rules", "rules.toml", "rules", files={"rules.toml": "[warnings]\ndue_within = 0\n"},
+      stderr="caselog: rules.toml:2: warnings.due_within: expected a whole number of working days from 1 to 365,"
+      " found 0\n"),
     K("tier-escalate-same", "case", "escalate", "C2026-000002", "--to", "1", "--reason", "x",
       stderr="caselog: case C2026-000002: already tier 1\n"),
     # --- numbers too large for SQL's 64-bit integers ------------------------------------------------------
@@ -527,7 +535,8 @@ KINDS: list[Kind] = [
     K("rules-unknown-table", "--rules", "rules.toml", "rules", files={"rules.toml": "x = 1\n[deadline.tier1]\nreply = 5\n"},
       stderr="caselog: rules.toml:1: unknown key 'x' (known: intake.key_categories, deadlines.tier1.reply,"
       " deadlines.tier1.resolve, deadlines.tier2.reply, deadlines.tier2.resolve, deadlines.tier3.reply,"
-      " deadlines.tier3.resolve, escalation.returns, escalation.joint_agendas, meetings.joint.rrule,"
+      " deadlines.tier3.resolve, escalation.returns, escalation.joint_agendas, warnings.due_within,"
+      " meetings.joint.rrule,"
       " meetings.joint.first, meetings.leaders.rrule, meetings.leaders.first, coverage.enterprise,"
       " coverage.resident, coverage.organisation, coverage.tags)\n"),
     K("rules-table-as-value", "--rules", "rules.toml", "rules", files={"rules.toml": "deadlines = 5\n"},

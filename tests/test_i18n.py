@@ -400,7 +400,7 @@ def test_every_help_in_chinese_holds_no_english_but_what_users_type():
 def test_every_people_s_output_in_chinese_holds_no_english_but_codes(bilingual):
     rules = {"rrule", "freq", "weekly", "monthly", "interval", "byday", "bysetpos", "tu", "th", "deadlines",
              "resolve", "escalation", "returns", "joint_agendas", "intake", "key_categories", "meetings",
-             "coverage", "enterprise", "organisation", "tags"}  # fmt: skip
+             "coverage", "enterprise", "organisation", "tags", "warnings", "due_within"}  # fmt: skip
     import getpass
 
     allowed = TYPED | rules | {"esb", "housing", "resident", "joint", "leaders"}  # the keys of caselog rules, codes

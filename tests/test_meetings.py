@@ -73,6 +73,7 @@ def item(ref, title, *, lead, co, opened, age, due, left, discussed, decision=No
         "last_decision": decision[0] if decision else None,
         "last_decision_owner": decision[1] if decision else None,
         "last_decision_due": decision[2] if decision else None,
+        "due_soon": missed is None and 0 <= left <= 3,  # within 3 working days of the meeting (预警)
     }
 
 

@@ -265,6 +265,10 @@ No case changed tier this week.
 
 No case became overdue this week.
 
+## Due within 3 working days, to 2026-03-11 (0)
+
+No open case is due by 2026-03-11.
+
 ## Next meetings
 
 - Joint meeting 2026-03-17: 0 cases on the agenda, 0 overdue

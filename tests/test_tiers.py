@@ -313,6 +313,9 @@ FULL_FILE = toml(
     "returns = 2",
     "joint_agendas = 2",
     "",
+    "[warnings]",
+    "due_within = 3",
+    "",
     "[meetings.joint]",
     'rrule = "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"',
     "first = 2026-01-06          # a TOML date",
@@ -358,6 +361,7 @@ def test_the_full_file_sets_every_key():
         (toml("[escalation]", "returns = 1"), "escalation.returns", lambda r: r.escalate_returns, 1),
         (toml("[escalation]", "joint_agendas = 20"), "escalation.joint_agendas",
          lambda r: r.escalate_joint_agendas, 20),
+        (toml("[warnings]", "due_within = 5"), "warnings.due_within", lambda r: r.due_within, 5),
         (toml("[meetings.joint]", 'rrule = "FREQ=WEEKLY;BYDAY=WE"'), "meetings.joint.rrule",
          lambda r: r.joint, MeetingRule("FREQ=WEEKLY;BYDAY=WE", date(2026, 1, 6))),
         (toml("[meetings.joint]", "first = 2026-01-13"), "meetings.joint.first",
@@ -396,8 +400,9 @@ def test_rule_rows_list_every_rule_in_file_order_with_its_origin():
     assert [row.key for row in rows] == list(RULES_FILE_KEYS)
     assert rows[0] == RuleRow("intake.key_categories", '["人才公寓", "场地租赁"]', "/etc/caselog/rules.toml")
     assert rows[1] == RuleRow("deadlines.tier1.reply", "5", "default")
-    assert rows[9] == RuleRow("meetings.joint.rrule", '"FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"', "default")
-    assert rows[10] == RuleRow("meetings.joint.first", "2026-01-13", "/etc/caselog/rules.toml")
+    assert rows[9] == RuleRow("warnings.due_within", "3", "default")
+    assert rows[10] == RuleRow("meetings.joint.rrule", '"FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"', "default")
+    assert rows[11] == RuleRow("meetings.joint.first", "2026-01-13", "/etc/caselog/rules.toml")
     assert {row.key for row in rows if row.origin != "default"} == {"intake.key_categories", "meetings.joint.first"}
 
 
@@ -414,6 +419,7 @@ def test_rule_rows_of_the_defaults():
         "60",
         "2",
         "2",
+        "3",
         '"FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"',
         "2026-01-06",
         '"FREQ=MONTHLY;BYDAY=TH;BYSETPOS=-1"',

@@ -31,10 +31,27 @@ class CaseFilter:
     since: date | None = None
     until: date | None = None
     search: str | None = None
+    due_within: int | None = None  # working days: a reply or resolution deadline from today to that many days on
 
 
 def _day_start(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
+
+
+def _due_soon(session: Session, table: FromClause, today: date, days: int):
+    """Open and not suspended, with the reply deadline (not yet answered) or the resolution deadline from
+    ``today`` to ``days`` working days on; a deadline already past is overdue, not due soon."""
+    from caselog.rules.deadlines import due_soon_until
+    from caselog.store.calendar_days import load_calendar
+
+    c = table.c
+    until = due_soon_until(today, days, load_calendar(session=session))
+    reply = and_(c.answered_at.is_(None), c.reply_due_on.between(today, until))
+    return and_(
+        c.status.not_in([status.value for status in FINISHED]),
+        c.suspended_since.is_(None),
+        or_(reply, c.due_on.between(today, until)),
+    )
 
 
 def filter_conditions(
@@ -73,6 +90,8 @@ def filter_conditions(
         # Past its deadline (a suspended case's clock is stopped), or it missed one the sweep has since replaced.
         conditions.append(or_(and_(c.due_on < today, c.suspended_since.is_(None)), c.missed_on.is_not(None)))
         conditions.append(c.status.not_in([status.value for status in FINISHED]))
+    if filters.due_within is not None:
+        conditions.append(_due_soon(session, table, today, filters.due_within))
     if filters.since:
         conditions.append(c.opened_at >= _day_start(filters.since, tz))
     if filters.until:

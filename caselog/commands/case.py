@@ -513,6 +513,16 @@ def case_list(
     party: Annotated[str | None, typer.Option("--party", help=N_("Raised by this party."))] = None,
     key: Annotated[bool, typer.Option("--key", help=N_("Only key cases."))] = False,
     overdue: Annotated[bool, typer.Option("--overdue", help=N_("Only cases past their due date."))] = False,
+    due_within: Annotated[
+        int | None,
+        typer.Option(
+            "--due-within",
+            metavar="N",
+            min=0,
+            max=365,
+            help=N_("Only open cases with a reply or resolution deadline within N working days (预警)."),
+        ),
+    ] = None,
     since: Annotated[str | None, typer.Option("--since", help=N_("Opened on or after this date."))] = None,
     until: Annotated[str | None, typer.Option("--until", help=N_("Opened on or before this date."))] = None,
     search: Annotated[str | None, typer.Option("--search", help=N_("Text in the title or description."))] = None,
@@ -537,6 +547,7 @@ def case_list(
         until=until,
         search=search,
         today=today,
+        due_within=due_within,
     )
     import sys
 

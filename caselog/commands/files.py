@@ -375,8 +375,10 @@ def export_command(
             from caselog.meetings.schedule import meeting_day
             from caselog.render.meetings import agenda_rows
 
-            held = meeting_day(session=db, kind=meeting.value, text=date_text, today=today, rules=load_rules(ctx))
-            rows = agenda_rows(build_agenda(session=db, kind=meeting.value, day=held, tz=tz))
+            rules = load_rules(ctx)
+            held = meeting_day(session=db, kind=meeting.value, text=date_text, today=today, rules=rules)
+            agenda = build_agenda(session=db, kind=meeting.value, day=held, tz=tz, due_within=rules.due_within)
+            rows = agenda_rows(agenda)
             header = tuple(rows[0]) if rows else ("meeting", "date", "ref")
             export = exporter.Export(header, (tuple(row.values()) for row in rows))
         elif what is ExportTarget.events:

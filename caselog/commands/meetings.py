@@ -86,7 +86,7 @@ def agenda_command(
     today = now().date()
     with open_session(ctx, write=False) as db:
         target = meeting_day(session=db, kind=kind.value, text=date_text, today=today, rules=rules)
-        agenda = build_agenda(session=db, kind=kind.value, day=target, tz=district_tz())
+        agenda = build_agenda(session=db, kind=kind.value, day=target, tz=district_tz(), due_within=rules.due_within)
     if fmt is AgendaFormat.json:  # written as it is encoded: tens of thousands of decisions are megabytes of text
         with output_stream(output) as out:
             write_json(agenda, out)

@@ -85,6 +85,7 @@ def case_filter(
     until: str | None,
     search: str | None,
     today: date,
+    due_within: int | None = None,
 ):
     """The ``CaseFilter`` that the options of ``case list`` and ``export cases`` name, each option read and checked
     (dates relative to ``today``, the search text's length and characters)."""
@@ -103,4 +104,5 @@ def case_filter(
         since=day(since, "--since", today),
         until=day(until, "--until", today),
         search=search_text(search),
+        due_within=due_within,
     )

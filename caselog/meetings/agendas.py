@@ -23,12 +23,13 @@ from caselog.models import (
     Status,
     unfinished,
 )
+from caselog.rules.deadlines import due_soon_until
 from caselog.rules.meeting_dates import meeting_kind
 from caselog.rules.workdays import workdays_between
 from caselog.store.calendar_days import load_calendar
 from caselog.store.driver import driver_rows, paused_gc
 from caselog.store.times import raw_moment
-from caselog.tiers import meeting_tier
+from caselog.tiers import DEFAULT_RULES, meeting_tier
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class AgendaItem:
     last_decision: str | None
     last_decision_owner: str | None
     last_decision_due: date | None
+    due_soon: bool = False  # not overdue, its deadline within the warning's working days of the meeting (预警)
 
     def __post_init__(self) -> None:
         typed(self, status=Status)
@@ -221,10 +223,14 @@ def agenda_rows(*, session: Session, kind: str, day: date, tz: tzinfo):
     return held is not None, rows, decisions
 
 
-def build_agenda(*, session: Session, kind: str, day: date, tz: tzinfo) -> Agenda:
-    """The agenda of the ``kind`` meeting on ``day``: cases grouped by lead department, overdue first."""
+def build_agenda(
+    *, session: Session, kind: str, day: date, tz: tzinfo, due_within: int = DEFAULT_RULES.due_within
+) -> Agenda:
+    """The agenda of the ``kind`` meeting on ``day``: cases grouped by lead department, overdue first; a case not
+    overdue whose deadline falls from ``day`` to ``due_within`` working days on is marked due soon (预警)."""
     kind = meeting_kind(kind)
     calendar = load_calendar(session=session)
+    soon_until = due_soon_until(day, due_within, calendar)
     recorded, rows, decision_rows = agenda_rows(session=session, kind=kind, day=day, tz=tz)
     decisions = {case_id: (text, owner, due) for case_id, text, owner, due in decision_rows}
     no_decision = (None, None, None)
@@ -237,12 +243,13 @@ def build_agenda(*, session: Session, kind: str, day: date, tz: tzinfo) -> Agend
         age, _estimated = workdays_between(opened_on, day, calendar)
         left = None if due_on is None else workdays_between(day, due_on, calendar)[0]
         last_decision, last_owner, last_due = decisions.get(case_id, no_decision)
+        # Overdue: its deadline passes before the meeting, or it missed one the sweep has since replaced.
+        overdue = missed_on is not None or (suspended_since is None and due_on is not None and due_on < day)
+        soon = not overdue and suspended_since is None and due_on is not None and due_on <= soon_until
         item = AgendaItem(
             ref, title, party, lead_code, sorted(co_codes.split(";")) if co_codes else [], category,
-            # Overdue: its deadline passes before the meeting, or it missed one the sweep has since replaced.
-            statuses.get(status, status), opened_on, age, due_on, left,
-            missed_on is not None or (suspended_since is None and due_on is not None and due_on < day), missed_on,
-            bool(estimated), discussed, last_decision, last_owner, last_due,
+            statuses.get(status, status), opened_on, age, due_on, left, overdue, missed_on,
+            bool(estimated), discussed, last_decision, last_owner, last_due, soon,
         )  # fmt: skip
         groups.setdefault(lead_code, (lead_name, []))[1].append(item)
     ordered = []

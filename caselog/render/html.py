@@ -106,8 +106,10 @@ def weekly_html(report: Any, names: Mapping[str, str] | None = None) -> str:
     from caselog.render.reports import (
         WEEKLY_FIGURES,
         coverage_line,
+        deadline_word,
         delta_text,
         department_name,
+        due_soon_title,
         figure_text,
         group_label,
         no_meeting,
@@ -159,6 +161,16 @@ def weekly_html(report: Any, names: Mapping[str, str] | None = None) -> str:
             [_("case"), _("title"), _("lead"), _("tier"), _("due")],
             [[o.ref, o.title, department_name(o.lead, names), tier_name(o.tier), o.due_on.isoformat()]
              for o in report.newly_overdue],
+        )
+    )  # fmt: skip
+    soon = report.due_soon
+    sections.append(f"<h2>{escape(due_soon_title(soon))}</h2>")
+    sections.append(
+        table_or(
+            _("No open case is due by {until}.").format(until=format_day(soon.until)),
+            [_("case"), _("title"), _("lead"), _("tier"), _("deadline"), _("due")],
+            [[d.ref, d.title, department_name(d.lead, names), tier_name(d.tier), deadline_word(d.deadline),
+              d.due_on.isoformat()] for d in soon.cases],
         )
     )  # fmt: skip
     sections.append(f"<h2>{escape(_('Next meetings'))}</h2>")

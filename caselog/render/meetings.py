@@ -39,6 +39,8 @@ def deadline_label(item: Any) -> str:
     missed = getattr(item, "missed_on", None)
     if missed is not None and missed != item.due_on:
         text = _("{deadline}; missed {day}").format(deadline=text, day=missed.isoformat())
+    if getattr(item, "due_soon", False):
+        text = _("{deadline}; due soon").format(deadline=text)
     return text
 
 

@@ -270,6 +270,14 @@ def weekly_markdown(report: Any, names: Mapping[str, str] | None = None) -> str:
         lines.append("- " + _("{ref} {title} ({lead}, {tier}, due {due})").format(
             ref=item.ref, title=_md_text(item.title), lead=_md_text(department_name(item.lead, names) or "—"),
             tier=tier_name(item.tier), due=format_day(item.due_on)))  # fmt: skip
+    soon = report.due_soon
+    lines += ["", "## " + due_soon_title(soon), ""]
+    if not soon.cases:
+        lines.append(_("No open case is due by {until}.").format(until=format_day(soon.until)))
+    for item in soon.cases:
+        lines.append("- " + _("{ref} {title} ({lead}, {tier}, {deadline} due {due})").format(
+            ref=item.ref, title=_md_text(item.title), lead=_md_text(department_name(item.lead, names) or "—"),
+            tier=tier_name(item.tier), deadline=deadline_word(item.deadline), due=format_day(item.due_on)))  # fmt: skip
     lines += ["", "## " + _("Next meetings"), ""]
     for meeting in report.meetings:
         kind = _("Joint") if meeting.kind == "joint" else _("Leaders'")
@@ -286,6 +294,18 @@ def weekly_markdown(report: Any, names: Mapping[str, str] | None = None) -> str:
         )
     lines.append("```")
     return "\n".join(lines) + "\n"
+
+
+def due_soon_title(soon: Any) -> str:
+    """The heading of the weekly report's due-soon section (预警)."""
+    return _("Due within {days} working days, to {until} ({n})").format(
+        days=soon.days, until=format_day(soon.until), n=len(soon.cases)
+    )
+
+
+def deadline_word(which: str) -> str:
+    """``reply`` or ``resolve`` (which deadline is due) in words."""
+    return _("reply") if which == "reply" else _("resolution")
 
 
 def coverage_line(coverage: Any) -> str:

@@ -64,6 +64,29 @@ class Overdue:
 
 
 @dataclass(frozen=True)
+class DueSoonCase:
+    """An open case with a deadline within the warning's working days: ``deadline`` says which (``reply`` or
+    ``resolve``), the earlier if both are."""
+
+    ref: str
+    title: str
+    lead: str | None
+    tier: int
+    deadline: str
+    due_on: date
+
+
+@dataclass(frozen=True)
+class DueSoon:
+    """Due within ``days`` working days (预警): the cases open at the week's end with a reply deadline (not yet
+    answered) or a resolution deadline from the week's last day to ``until``."""
+
+    days: int
+    until: date
+    cases: list[DueSoonCase]
+
+
+@dataclass(frozen=True)
 class NextMeeting:
     """The next meeting of a kind after the week, and how many cases its agenda held at the week's end; no date
     (and no counts) when the schedule has no meeting then, for a week before the schedule begins."""
@@ -118,6 +141,7 @@ class WeeklyReport:
     meetings: list[NextMeeting]
     trend: list[TrendPoint]
     coverage: WeeklyCoverage
+    due_soon: DueSoon
 
 
 def last_complete_week(today: date) -> str:
@@ -174,6 +198,7 @@ def weekly_report(*, session: Session, week: str, tz: tzinfo, rules: TierRules) 
         meetings=_next_meetings(session, period, as_of, tz, rules),
         trend=trend,
         coverage=_coverage(session, period, year, rules),
+        due_soon=_due_soon(session, period, as_of, tz, rules),
     )
 
 
@@ -227,6 +252,79 @@ def _newly_overdue(session: Session, period: Period, as_of: datetime, tz: tzinfo
             ref, title = found[case_id]
             overdue.append(Overdue(ref, title, fact.lead, fact.tier, missed[0]))
     return sorted(overdue, key=lambda o: (o.due_on, o.ref))
+
+
+def _due_soon(session: Session, period: Period, as_of: datetime, tz: tzinfo, rules: TierRules) -> DueSoon:
+    """The cases open, not suspended, at the week's end whose reply deadline (not yet answered) or resolution
+    deadline in force then falls from the week's last day to ``rules.due_within`` working days on. As the agendas'
+    sizes are counted: the cases unchanged since the week's end from their columns (through ``ix_cases_unfinished``),
+    the others (through ``ix_cases_changed_at``) from their history replayed up to it, so that the report as of the
+    week says the same whenever it is run."""
+    from sqlalchemy import and_, union_all
+
+    from caselog.models import unfinished
+    from caselog.rules.deadlines import due_soon_until
+    from caselog.store.calendar_days import load_calendar
+    from caselog.tiers import TIERS
+
+    first = period.end
+    until = due_soon_until(first, rules.due_within, load_calendar(session=session))
+    lead = aliased(Department)
+    unchanged = (
+        select(Case.ref, Case.title, lead.code, Case.tier, Case.due_on, Case.reply_due_on, Case.answered_at)
+        .outerjoin(lead, lead.id == Case.lead_id)
+        .where(
+            unfinished(Case.status), Case.tier.in_(TIERS), Case.opened_at <= as_of, Case.changed_at <= as_of,
+            Case.suspended_since.is_(None),
+            or_(Case.due_on.between(first, until), and_(Case.answered_at.is_(None),
+                                                        Case.reply_due_on.between(first, until))),
+        )
+    )  # fmt: skip
+    due = []
+    for ref, title, code, tier, due_on, reply_due_on, answered_at in session.execute(unchanged):
+        pending = [(due_on, "resolve")] if due_on is not None and first <= due_on <= until else []
+        if answered_at is None and reply_due_on is not None and first <= reply_due_on <= until:
+            pending.append((reply_due_on, "reply"))
+        day, which = min(pending)
+        due.append(DueSoonCase(ref, title, code, tier, which, day))
+    # A case finished by then and never reopened was not open then: not replayed (as ``agenda_sizes_as_of``).
+    open_then = or_(
+        Case.reopen_count > 0,
+        and_(
+            or_(Case.resolved_at.is_(None), Case.resolved_at > as_of),
+            or_(Case.closed_at.is_(None), Case.closed_at > as_of),
+        ),
+    )
+    changed = union_all(
+        select(Case.id).where(Case.changed_at > as_of, Case.opened_at <= as_of, open_then),
+        select(Case.id).where(Case.changed_at.is_(None), Case.opened_at <= as_of, open_then),
+    )
+    ids = sorted(session.scalars(changed))
+    found: dict[int, tuple[str, str]] = {}
+    replies: dict[int, date | None] = {}  # the reply deadline in force at the week's end
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found.update((case_id, (ref, title)) for case_id, ref, title in session.execute(
+            select(Case.id, Case.ref, Case.title).where(Case.id.in_(chunk))))  # fmt: skip
+        reply_events = (
+            select(Event.case_id, Event.new_value)
+            .where(Event.case_id.in_(chunk), is_word(Event.field, "reply_due_on"), Event.at <= as_of)
+            .order_by(Event.case_id, Event.at, Event.id)
+        )
+        for case_id, value in session.execute(reply_events):
+            replies[case_id] = date.fromisoformat(value) if value else None
+    for case_id, fact in facts_as_of(session.connection(), ids, as_of=as_of, tz=tz).items():
+        if fact.resolved or fact.close_reason is not None or fact.suspended:
+            continue
+        pending = [(day, "resolve") for day in (fact.deadline,) if day is not None and first <= day <= until]
+        reply = replies.get(case_id)
+        if not fact.answered and reply is not None and first <= reply <= until:
+            pending.append((reply, "reply"))
+        if pending:
+            day, which = min(pending)
+            ref, title = found[case_id]
+            due.append(DueSoonCase(ref, title, fact.lead, fact.tier, which, day))
+    return DueSoon(rules.due_within, until, sorted(due, key=lambda d: (d.due_on, d.ref)))
 
 
 # A week whose next meeting is further away than this comes before the schedule began: the report says so

@@ -29,3 +29,9 @@ def tier_deadlines(*, tier: int, start: date, rules: TierRules, calendar: WorkCa
     reply = add_workdays(start, reply_days, calendar)
     resolve = add_workdays(start, resolve_days, calendar)
     return Deadlines(reply.day, resolve.day, resolve.estimated, reply.estimated)
+
+
+def due_soon_until(today: date, days: int, calendar: WorkCalendar) -> date:
+    """The last day a deadline may fall on to be due within ``days`` working days of ``today`` (预警): counted as
+    every deadline is, ``today`` not counted; a deadline from ``today`` to that day is due soon."""
+    return add_workdays(today, days, calendar).day
