@@ -374,7 +374,9 @@ def test_kill_9_during_the_sweep_leaves_each_sweep_whole_or_absent(tmp_path, mon
         f" inconsistent {len(problems)}"
     )
     assert problems == [], problems[:10]
-    assert where["write"] > 0
+    # On PostgreSQL the sweep writes its batches through the driver's cursor (store/driver.py), which the journal's
+    # hook does not see: there a kill while it writes counts as "before its first write".
+    assert (_inside(where) if ON_POSTGRESQL else where["write"]) > 0
 
 
 # --- kill -9 during a migration ------------------------------------------------------------------------------
