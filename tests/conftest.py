@@ -232,3 +232,42 @@ def district(session):
     add_party(session=session, data=PartyCreate(name="张伟", kind="resident"))
     session.flush()
     return session
+
+
+# --- caselog in-process, as a user types it --------------------------------------------------------------------
+
+
+@pytest.fixture
+def caselog_at(isolated_env, monkeypatch):
+    """``caselog_at(moment)`` gives ``run(*args, code=0, stdin=None)``: caselog in-process (Typer's CliRunner), in
+    the test's folder, with the clock at ``moment``; ``run`` asserts the exit status and returns the result."""
+    from typer.testing import CliRunner
+
+    from caselog.cli import app
+
+    monkeypatch.chdir(isolated_env)  # files are named as a user would name them: cases.csv
+    runner = CliRunner(env={"COLUMNS": "200"})
+
+    def at_moment(moment: str):
+        monkeypatch.setenv("CASELOG_NOW", moment)
+
+        def run(*args: str, code: int = 0, stdin: bytes | str | None = None):
+            result = runner.invoke(app, list(args), catch_exceptions=False, input=stdin)
+            assert result.exit_code == code, (result.stdout, result.stderr)
+            return result
+
+        return run
+
+    return at_moment
+
+
+@pytest.fixture
+def at(caselog_at):
+    """``at(moment, *args, code=0)`` runs caselog with the clock at ``moment``: stdout when it succeeds as
+    expected, stderr when ``code`` expects a failure."""
+
+    def run(moment: str, *args: str, code: int = 0) -> str:
+        result = caselog_at(moment)(*args, code=code)
+        return result.stdout if code == 0 else result.stderr
+
+    return run

@@ -7,9 +7,6 @@ from pathlib import Path
 
 import chinese_calendar
 import pytest
-from typer.testing import CliRunner
-
-from caselog.cli import app
 
 HOLIDAY_CN = Path(__file__).parent / "data" / "holiday-cn"
 # 2027's schedule as holiday-cn would publish it, written for these tests from the brief's example (1 January a
@@ -29,21 +26,12 @@ END:VCALENDAR
 
 
 @pytest.fixture
-def at(isolated_env, monkeypatch):
-    runner = CliRunner(env={"COLUMNS": "200"})
-    monkeypatch.chdir(isolated_env)
-
-    def run(moment: str, *args: str, code: int = 0) -> str:
-        monkeypatch.setenv("CASELOG_NOW", moment)
-        result = runner.invoke(app, list(args), catch_exceptions=False)
-        assert result.exit_code == code, (result.stdout, result.stderr)
-        return result.stdout if code == 0 else result.stderr
-
-    at_ = run
-    at_("2026-12-01T09:00", "init")
-    at_("2026-12-01T09:00", "dept", "add", "housing", "区房管局")
-    at_("2026-12-01T09:00", "party", "add", "张伟", "--kind", "resident")
-    return at_
+def at(at):
+    """One department and one resident, set up on 1 December 2026."""
+    at("2026-12-01T09:00", "init")
+    at("2026-12-01T09:00", "dept", "add", "housing", "区房管局")
+    at("2026-12-01T09:00", "party", "add", "张伟", "--kind", "resident")
+    return at
 
 
 def case(at, ref: str) -> dict:

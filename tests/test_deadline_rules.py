@@ -7,23 +7,6 @@ days 09-20 and 10-10). Every figure here was worked out by hand from the rules, 
 import json
 
 import pytest
-from typer.testing import CliRunner
-
-from caselog.cli import app
-
-
-@pytest.fixture
-def at(isolated_env, monkeypatch):
-    """``at(moment, *args)`` runs caselog with the clock at ``moment``; returns stdout (exit 0 asserted)."""
-    runner = CliRunner(env={"COLUMNS": "200"})
-
-    def run(moment: str, *args: str) -> str:
-        monkeypatch.setenv("CASELOG_NOW", moment)
-        result = runner.invoke(app, list(args), catch_exceptions=False)
-        assert result.exit_code == 0, (result.stdout, result.stderr)
-        return result.stdout
-
-    return run
 
 
 @pytest.fixture

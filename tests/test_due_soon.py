@@ -18,20 +18,6 @@ from caselog.rules.workdays import WorkCalendar
 
 
 @pytest.fixture
-def at(isolated_env, monkeypatch):
-    """``at(moment, *args)`` runs caselog with the clock at ``moment``; returns stdout (exit 0 asserted)."""
-    runner = CliRunner(env={"COLUMNS": "200"})
-
-    def run(moment: str, *args: str) -> str:
-        monkeypatch.setenv("CASELOG_NOW", moment)
-        result = runner.invoke(app, list(args), catch_exceptions=False)
-        assert result.exit_code == 0, (result.stdout, result.stderr)
-        return result.stdout
-
-    return run
-
-
-@pytest.fixture
 def district(at):
     """Three departments and one resident, set up on 1 September 2026."""
     t = "2026-09-01T09:00"

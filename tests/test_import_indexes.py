@@ -6,9 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from caselog.cli import app
 from caselog.files import case_writer as casewriter
 
 pytestmark = pytest.mark.sqlite_only
@@ -17,16 +15,9 @@ HEADER = "external_ref,title,description,category,lead,party,opened_at,status,cl
 
 
 @pytest.fixture
-def cli(isolated_env, monkeypatch):
-    monkeypatch.setenv("CASELOG_NOW", "2026-03-10T10:00:00")
-    monkeypatch.chdir(isolated_env)
-    runner = CliRunner(env={"COLUMNS": "200"})
-
-    def run(*args: str, code: int = 0):
-        result = runner.invoke(app, list(args), catch_exceptions=False)
-        assert result.exit_code == code, (result.stdout, result.stderr)
-        return result
-
+def cli(caselog_at):
+    """Run caselog in-process at a fixed moment; ``cli(*args, code=0)`` returns the result."""
+    run = caselog_at("2026-03-10T10:00:00")
     run("init")
     run("dept", "add", "market", "区市场监管局")
     run("dept", "add", "housing", "区房管局")

@@ -11,9 +11,6 @@ import budget
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
-
-from caselog.cli import app
 
 ROOT = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data"  # real data slices, with their sources in data/README.md
@@ -27,17 +24,9 @@ ROWS = [
 
 
 @pytest.fixture
-def cli(isolated_env, monkeypatch):
+def cli(caselog_at):
     """Run caselog in-process; ``cli(*args, code=0)``."""
-    monkeypatch.setenv("CASELOG_NOW", "2026-03-10T10:00:00")
-    monkeypatch.chdir(isolated_env)  # files are named as a user would name them: cases.csv
-    runner = CliRunner(env={"COLUMNS": "200"})
-
-    def run(*args: str, code: int = 0, stdin: bytes | None = None):
-        result = runner.invoke(app, list(args), catch_exceptions=False, input=stdin)
-        assert result.exit_code == code, (result.stdout, result.stderr)
-        return result
-
+    run = caselog_at("2026-03-10T10:00:00")
     return run
 
 

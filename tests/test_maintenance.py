@@ -5,25 +5,16 @@ import sqlite3
 import stat
 
 import pytest
-from typer.testing import CliRunner
 
-from caselog.cli import app
 from caselog.store.maintenance import SweepRunning, sweep_lock
 
 from conftest import BACKEND
 
 
 @pytest.fixture
-def cli(isolated_env, monkeypatch):
-    monkeypatch.setenv("CASELOG_NOW", "2026-03-02T10:00:00")
-    monkeypatch.chdir(isolated_env)
-    runner = CliRunner(env={"COLUMNS": "200"})
-
-    def run(*args, code=0):
-        result = runner.invoke(app, list(args), catch_exceptions=False)
-        assert result.exit_code == code, (result.stdout, result.stderr)
-        return result
-
+def cli(caselog_at):
+    """Run caselog in-process at a fixed moment; ``cli(*args, code=0)`` returns the result."""
+    run = caselog_at("2026-03-02T10:00:00")
     run("init")
     run("dept", "add", "market", "区市场监管局")
     run("party", "add", "张伟", "--kind", "resident")

@@ -3,26 +3,10 @@
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from caselog.cli import app
 from caselog.commands.output import _Echoed
 
 PARTY = "上海测试科技有限公司"
-
-
-@pytest.fixture
-def at(isolated_env, monkeypatch):
-    """``at(moment, *args)`` runs caselog with the clock at ``moment``; returns stdout (exit 0 asserted)."""
-    runner = CliRunner(env={"COLUMNS": "200"})
-
-    def run(moment: str, *args: str, code: int = 0) -> str:
-        monkeypatch.setenv("CASELOG_NOW", moment)
-        result = runner.invoke(app, list(args), catch_exceptions=False)
-        assert result.exit_code == code, (result.stdout, result.stderr)
-        return result.stdout if code == 0 else result.stderr
-
-    return run
 
 
 @pytest.fixture

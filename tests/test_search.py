@@ -10,12 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, insert, or_, select, text, update
-from typer.testing import CliRunner
 
 from caselog.cases import search
 from caselog.cases.filters import CaseFilter
 from caselog.cases.views import list_cases
-from caselog.cli import app
 from caselog.models import Case
 from caselog.rules.search_terms import ASCII_LOWER, ASCII_UPPER, SearchQuery, fold, index_terms, search_query
 
@@ -258,16 +256,9 @@ def _candidates(session, words: str) -> set[int]:
 
 
 @pytest.fixture
-def cli(isolated_env, monkeypatch):
-    monkeypatch.setenv("CASELOG_NOW", "2026-03-10T10:00:00")
-    monkeypatch.chdir(isolated_env)
-    runner = CliRunner(env={"COLUMNS": "200"})
-
-    def run(*args: str, code: int = 0):
-        result = runner.invoke(app, list(args), catch_exceptions=False)
-        assert result.exit_code == code, (result.stdout, result.stderr)
-        return result
-
+def cli(caselog_at):
+    """Run caselog in-process at a fixed moment; ``cli(*args, code=0)`` returns the result."""
+    run = caselog_at("2026-03-10T10:00:00")
     run("init")
     run("dept", "add", "market", "区市场监管局")
     run("party", "add", "上海测试科技有限公司")

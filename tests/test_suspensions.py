@@ -4,25 +4,15 @@
 import json
 
 import pytest
-from typer.testing import CliRunner
-
-from caselog.cli import app
 
 
 @pytest.fixture
-def at(isolated_env, monkeypatch):
-    runner = CliRunner(env={"COLUMNS": "200"})
-
-    def run(moment: str, *args: str, code: int = 0) -> str:
-        monkeypatch.setenv("CASELOG_NOW", moment)
-        result = runner.invoke(app, list(args), catch_exceptions=False)
-        assert result.exit_code == code, (result.stdout, result.stderr)
-        return result.stdout if code == 0 else result.stderr
-
-    run("2026-11-01T09:00", "init")
-    run("2026-11-01T09:00", "dept", "add", "housing", "区房管局")
-    run("2026-11-01T09:00", "party", "add", "上海测试科技有限公司")
-    return run
+def at(at):
+    """One department and one party, set up on 1 November 2026."""
+    at("2026-11-01T09:00", "init")
+    at("2026-11-01T09:00", "dept", "add", "housing", "区房管局")
+    at("2026-11-01T09:00", "party", "add", "上海测试科技有限公司")
+    return at
 
 
 def show(at, ref="C2026-000001", moment="2026-12-31T12:00") -> dict:

@@ -8,25 +8,15 @@ import csv
 import io
 
 import pytest
-from typer.testing import CliRunner
-
-from caselog.cli import app
 
 FORMULA = '=HYPERLINK("http://evil","x")'
 CATEGORY = "@SUM(1)"
 
 
 @pytest.fixture
-def cli(isolated_env, monkeypatch):
+def cli(caselog_at):
     """Run caselog in-process at a fixed moment; ``cli(args, code=0)`` returns the result."""
-    monkeypatch.setenv("CASELOG_NOW", "2026-03-02T10:00:00")
-    runner = CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1"})
-
-    def run(*args: str, code: int = 0):
-        result = runner.invoke(app, list(args), catch_exceptions=False)
-        assert result.exit_code == code, (result.stdout, result.stderr)
-        return result
-
+    run = caselog_at("2026-03-02T10:00:00")
     return run
 
 

@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from typer.testing import CliRunner
-
-from caselog.cli import app
 
 HEADER = "external_ref,title,description,category,lead,co,party,opened_at,closed_at,status,close_reason"
 ROWS = [
@@ -20,17 +17,9 @@ ROWS = [
 
 
 @pytest.fixture
-def cli(isolated_env, monkeypatch):
+def cli(caselog_at):
     """Run caselog in-process in a district of two departments and two parties, with three cases."""
-    monkeypatch.setenv("CASELOG_NOW", "2026-03-10T10:00:00")
-    monkeypatch.chdir(isolated_env)
-    runner = CliRunner(env={"COLUMNS": "200"})
-
-    def run(*args: str, code: int = 0):
-        result = runner.invoke(app, list(args), catch_exceptions=False)
-        assert result.exit_code == code, (result.stdout, result.stderr)
-        return result
-
+    run = caselog_at("2026-03-10T10:00:00")
     run("init")
     run("dept", "add", "market", "区市场监管局")
     run("dept", "add", "housing", "区房管局")
