@@ -142,6 +142,19 @@ def mark_transactions(journal: Journal) -> None:
             wrote["yes"] = True
             journal.write(mark="write")  # from here on the database may hold this transaction's changes
 
+    from caselog.store import driver
+
+    statement_cursor = driver.write_cursor
+
+    def driver_cursor(connection):
+        # Batches written through the driver's own cursor (store/driver.py) pass no SQLAlchemy event.
+        if writing(connection) and not wrote["yes"]:
+            wrote["yes"] = True
+            journal.write(mark="write")
+        return statement_cursor(connection)
+
+    driver.write_cursor = driver_cursor
+
     @event.listens_for(Engine, "after_cursor_execute")
     def _executed(connection, cursor, statement, parameters, context, executemany):
         if writing(connection) and statement.lstrip()[:5].upper() == "BEGIN":

@@ -207,8 +207,6 @@ def test_kill_9_during_a_large_import_leaves_all_of_it_or_none(import_file, tmp_
         f" none imported {outcomes['none']}, all imported {outcomes['all']}, partial {outcomes['partial']},"
         f" integrity failures 0"
     )
-    # Inside the transaction: the rows go through the driver's own cursor (store/driver.py), which the journal's
-    # hook does not see, so on PostgreSQL a kill while rows are written counts as "before its first write".
     assert outcomes["partial"] == 0 and _inside(where) > IMPORT_KILLS // 2
 
 
@@ -374,9 +372,7 @@ def test_kill_9_during_the_sweep_leaves_each_sweep_whole_or_absent(tmp_path, mon
         f" inconsistent {len(problems)}"
     )
     assert problems == [], problems[:10]
-    # On PostgreSQL the sweep writes its batches through the driver's cursor (store/driver.py), which the journal's
-    # hook does not see: there a kill while it writes counts as "before its first write".
-    assert (_inside(where) if ON_POSTGRESQL else where["write"]) > 0
+    assert where["write"] > 0
 
 
 # --- kill -9 during a migration ------------------------------------------------------------------------------

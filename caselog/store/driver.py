@@ -55,6 +55,12 @@ def _driver_statement(compiled, parameters: dict | None) -> tuple[str, Any]:
     return state.statement, values
 
 
+def write_cursor(connection):
+    """The driver's own cursor for a write in ``connection``'s transaction: the one door of every write here, so
+    whatever watches a transaction's writes (the crash proofs' journal) sees these too."""
+    return connection.connection.dbapi_connection.cursor()
+
+
 def driver_insert(connection, table, rows: list[tuple]) -> None:
     """Insert ``rows`` (tuples in the order of ``table``'s columns) with the driver's own ``executemany`` in the
     connection's transaction, each value converted by its column's type: for the few hundred small rows of a
@@ -76,7 +82,7 @@ def driver_insert(connection, table, rows: list[tuple]) -> None:
         parameters = [tuple(row[i] for i in order) for row in rows] if order != list(range(len(names))) else rows
     else:
         parameters = [dict(zip(names, row, strict=True)) for row in rows]
-    cursor = connection.connection.dbapi_connection.cursor()
+    cursor = write_cursor(connection)
     try:
         cursor.executemany(sql, parameters)
     finally:
@@ -110,7 +116,7 @@ def insert_values(connection, table, columns: Sequence[str], rows: Sequence[Sequ
     size = max(1, _PARAMETERS // len(columns))
     marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
     head = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
-    cursor = connection.connection.dbapi_connection.cursor()
+    cursor = write_cursor(connection)
     try:
         for start in range(0, len(rows), size):
             chunk = rows[start : start + size]
@@ -136,7 +142,7 @@ def update_values(connection, table, match: Sequence[str], columns: Sequence[str
     assignments = ", ".join(f"{name} = v.s_{name}::{types[name]}" for name in columns)
     where = " AND ".join(f"t.{name} = v.m_{name}::{types[name]}" for name in match)
     updated = 0
-    cursor = connection.connection.dbapi_connection.cursor()
+    cursor = write_cursor(connection)
     try:
         for start in range(0, len(rows), size):
             chunk = rows[start : start + size]
