@@ -3,7 +3,7 @@ with an ``edited`` event per change, duplicates within the file as ``--on-duplic
 
 Values arrive in their stored forms (times as UTC text, days as ISO text; see ``caselog.files.times``). On SQLite a
 batch is one ``executemany`` of plain tuples through the driver, with ids taken under the write lock; on PostgreSQL
-the same rows go as Python objects in one multi-row statement per table (``caselog.store.driver.insert_values``),
+the same rows go as Python objects in one statement per table and batch (``caselog.store.driver.insert_values``),
 with ids from the tables' sequences, so that the server's statement-level triggers run once per batch.
 
 On SQLite the new cases' search terms are written in one statement per import rather than by the insert trigger

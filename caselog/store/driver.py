@@ -1,5 +1,5 @@
 """The driver-level fast paths: rows straight from the DB-API cursor, inserts through its ``executemany``, and on
-PostgreSQL batches of rows as one multi-row statement.
+PostgreSQL batches of rows as one statement, each column one array (``unnest``).
 
 For the few statements that move many rows (the sweep's selection and writes, an agenda's carried-over decisions, a
 report's temporary tables, an import's batches), where SQLAlchemy's row and parameter handling would cost more than
@@ -89,8 +89,9 @@ def driver_insert(connection, table, rows: list[tuple]) -> None:
         cursor.close()
 
 
-# Parameters per statement: PostgreSQL takes at most 65,535; fewer keep the converted values a batch holds small.
-_PARAMETERS = 16_000
+# Rows per statement: one statement per batch, so a statement-level trigger runs once per batch; a bound on the
+# memory its arrays hold.
+_BATCH = 10_000
 
 
 def _processors(connection, table, names: Sequence[str]) -> list:
@@ -98,59 +99,58 @@ def _processors(connection, table, names: Sequence[str]) -> list:
     return [table.c[name].type.bind_processor(connection.dialect) for name in names]
 
 
-def _converted(rows: Sequence[Sequence], processors: list) -> list:
-    """The rows' values flattened, each converted by its column's processor."""
-    if not any(processors):
-        return [value for row in rows for value in row]
-    return [p(v) if p and v is not None else v for row in rows for p, v in zip(processors, row, strict=True)]
+def _arrays(rows: Sequence[Sequence], processors: list) -> list[list]:
+    """The rows' values column by column, each converted by its column's processor."""
+    columns = [list(values) for values in zip(*rows, strict=True)]
+    for values, processor in zip(columns, processors, strict=True):
+        if processor:
+            values[:] = [processor(v) if v is not None else None for v in values]
+    return columns
+
+
+def _unnest(connection, table, names: Sequence[str], aliases: Sequence[str]) -> str:
+    """``unnest(%s::type[], …) AS v (aliases)``: the batch as a relation, one array parameter per column."""
+    arrays = ", ".join(f"%s::{table.c[name].type.compile(dialect=connection.dialect)}[]" for name in names)
+    return f"unnest({arrays}) AS v ({', '.join(aliases)})"
 
 
 def insert_values(connection, table, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
     """Insert ``rows`` (tuples in the order of ``columns``, Python values as the models take them) into ``table`` (a
-    Core table) with one multi-row INSERT per few thousand rows (PostgreSQL). A statement-level trigger (the audit,
-    the mark of changed cases) then runs once per batch: the driver's executemany runs one statement, and the
-    triggers, per row."""
+    Core table) on PostgreSQL, one statement per batch of rows, each column sent as one array (``unnest``): a
+    statement-level trigger (the audit, the mark of changed cases) runs once per batch, and the statement's text
+    stays short, where a multi-row ``VALUES`` list of thousands of placeholders cost the driver seconds to parse."""
     if not rows:
         return
     processors = _processors(connection, table, columns)
-    size = max(1, _PARAMETERS // len(columns))
-    marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    head = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
+    names = ", ".join(columns)
+    sql = f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {_unnest(connection, table, columns, columns)}"
     cursor = write_cursor(connection)
     try:
-        for start in range(0, len(rows), size):
-            chunk = rows[start : start + size]
-            cursor.execute(head + ", ".join([marks] * len(chunk)), _converted(chunk, processors), prepare=False)
+        for start in range(0, len(rows), _BATCH):
+            cursor.execute(sql, _arrays(rows[start : start + _BATCH], processors), prepare=False)
     finally:
         cursor.close()
 
 
 def update_values(connection, table, match: Sequence[str], columns: Sequence[str], rows: Sequence[Sequence]) -> int:
     """Set ``columns`` of the rows of ``table`` whose ``match`` columns equal the given ones: ``rows`` are tuples of
-    the ``match`` values then the ``columns`` values. One ``UPDATE … FROM (VALUES …)`` per few thousand rows
+    the ``match`` values then the ``columns`` values. One ``UPDATE … FROM unnest(…)`` per batch of rows
     (PostgreSQL), so a statement-level trigger runs once per batch; returns how many rows were updated."""
     if not rows:
         return 0
     names = [*match, *columns]
     processors = _processors(connection, table, names)
-    types = {name: table.c[name].type.compile(dialect=connection.dialect) for name in names}
-    size = max(1, _PARAMETERS // len(names))
-    marks = "(" + ", ".join(["%s"] * len(names)) + ")"
     # The values' columns are named apart (m_…, s_…): a column may be both matched and set (the sweep matches the
     # version a case was judged at and sets the next one).
     aliases = [f"m_{name}" for name in match] + [f"s_{name}" for name in columns]
-    assignments = ", ".join(f"{name} = v.s_{name}::{types[name]}" for name in columns)
-    where = " AND ".join(f"t.{name} = v.m_{name}::{types[name]}" for name in match)
+    assignments = ", ".join(f"{name} = v.s_{name}" for name in columns)
+    where = " AND ".join(f"t.{name} = v.m_{name}" for name in match)
+    sql = f"UPDATE {table.name} AS t SET {assignments} FROM {_unnest(connection, table, names, aliases)} WHERE {where}"
     updated = 0
     cursor = write_cursor(connection)
     try:
-        for start in range(0, len(rows), size):
-            chunk = rows[start : start + size]
-            sql = (
-                f"UPDATE {table.name} AS t SET {assignments} FROM (VALUES {', '.join([marks] * len(chunk))})"
-                f" AS v ({', '.join(aliases)}) WHERE {where}"
-            )
-            cursor.execute(sql, _converted(chunk, processors), prepare=False)
+        for start in range(0, len(rows), _BATCH):
+            cursor.execute(sql, _arrays(rows[start : start + _BATCH], processors), prepare=False)
             updated += cursor.rowcount
     finally:
         cursor.close()
