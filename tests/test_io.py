@@ -100,6 +100,11 @@ def test_importing_twice_adds_nothing_and_update_records_events(district, tmp_pa
     assert len(cases_json(district)) == 3
     changed = "\n".join([HEADER, ROWS[0].replace("门禁系统失灵", "门禁系统仍然失灵"), *ROWS[1:]]) + "\n"
     path.write_text(changed, encoding="utf-8")
+    kept = district("import", "cases", path.name).stdout  # without --update the file's word is not taken
+    assert kept.rstrip("\n").endswith(
+        "imported 0, updated 0, unchanged 2, rejected 0, kept 1 that differ from the database (--update applies them)"
+    )
+    assert [c["title"] for c in cases_json(district) if c["external_ref"] == "H-1"] == ["门禁系统失灵"]
     out = district("import", "cases", path.name, "--update").stdout
     assert "imported 0, updated 1, unchanged 2" in out
     history = json.loads(district("case", "show", "H-1", "-f", "json").stdout)["history"]

@@ -220,6 +220,8 @@ def import_command(
     )
     if report.duplicates:
         summary += _(", duplicates skipped {n}").format(n=report.duplicates)
+    if report.differing:
+        summary += _(", kept {n} that differ from the database (--update applies them)").format(n=report.differing)
     typer.echo(summary)
 
 

@@ -169,7 +169,7 @@ class CaseWriter:
             return
         batch, self.pending = self.pending, {}
         existing = self._existing(list(batch))
-        fresh = []
+        fresh, kept = [], []
         for key, (row, values) in batch.items():
             found = existing.get(key)
             if found is None:
@@ -183,7 +183,9 @@ class CaseWriter:
             elif self.options.update:
                 self._update(case_id, values, row.line)
             else:
-                self.report.unchanged += 1
+                kept.append((case_id, values))
+        if kept:
+            self._count_kept(kept)
         if self.report.problem_count and self.options.on_error == "abort":
             return  # the import will fail: nothing more to write
         if fresh and not self.options.dry_run:
@@ -380,25 +382,26 @@ class CaseWriter:
             self.set_aside.restore(connection)
             self.set_aside = None
 
+    def _count_kept(self, kept: list[tuple[int, dict]]) -> None:
+        """Count the rows of cases that exist, left as they are without ``--update``: unchanged when the file says
+        what the case holds, differing when applying the row would change it (a re-import is then no no-op)."""
+        ids = [case_id for case_id, _values in kept]
+        cases = {}
+        for start in range(0, len(ids), 5000):
+            cases.update(
+                (c.id, c) for c in self.session.scalars(select(Case).where(Case.id.in_(ids[start : start + 5000])))
+            )
+        for case_id, values in kept:
+            if self._changes(cases[case_id], values):
+                self.report.differing += 1
+            else:
+                self.report.unchanged += 1
+
     def _update(self, case_id: int, values: dict, line: int) -> None:
         """Change what differs and record each change as an ``edited`` event."""
         self._index_new_cases()  # the update trigger takes out the terms the case had: they must be there
         case = self.session.get(Case, case_id)
-        new = dict(zip(CASE_COLUMNS, self._row(values, case_id, new=False)[0], strict=True))
-        for column in _TIMES & new.keys():
-            if new[column] is not None:
-                new[column] = self.times.local(new[column])  # aware, in the zone: as the history shows it
-        for column in _DAYS:
-            if new[column] is not None:
-                new[column] = date.fromisoformat(new[column])
-        changes = {}
-        for name in _UPDATABLE:
-            if name == "status" and values.get(GUESSED_STATUS):
-                continue
-            if name in values or name in ("lead_id", "party_id") and (values.get("lead") or values.get("party")):
-                old = getattr(case, name)
-                if new[name] != old and new[name] is not None:
-                    changes[name] = (old, new[name])
+        changes = self._changes(case, values)
         if not changes:
             self.report.unchanged += 1
             return
@@ -432,6 +435,25 @@ class CaseWriter:
             self.session.expire(case)
             self.changed.append(case_id)
         self.report.updated += 1
+
+    def _changes(self, case: Case, values: dict) -> dict[str, tuple]:
+        """What applying the row's ``values`` would change in ``case``: each column's (old, new) value."""
+        new = dict(zip(CASE_COLUMNS, self._row(values, case.id, new=False)[0], strict=True))
+        for column in _TIMES & new.keys():
+            if new[column] is not None:
+                new[column] = self.times.local(new[column])  # aware, in the zone: as the history shows it
+        for column in _DAYS:
+            if new[column] is not None:
+                new[column] = date.fromisoformat(new[column])
+        changes = {}
+        for name in _UPDATABLE:
+            if name == "status" and values.get(GUESSED_STATUS):
+                continue
+            if name in values or name in ("lead_id", "party_id") and (values.get("lead") or values.get("party")):
+                old = getattr(case, name)
+                if new[name] != old and new[name] is not None:
+                    changes[name] = (old, new[name])
+        return changes
 
 
 def _utc(text: str) -> datetime:

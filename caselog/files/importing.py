@@ -49,6 +49,7 @@ class ImportReport:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    differing: int = 0  # rows of existing cases that say otherwise, kept without --update
     rejected: int = 0
     created_departments: int = 0
     created_parties: int = 0
