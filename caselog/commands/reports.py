@@ -81,6 +81,11 @@ class ReportFormat(StrEnum):
     html = "html"
 
 
+ReportFormatOption = Annotated[
+    ReportFormat, typer.Option("--format", "-f", help=N_("table, markdown, csv, json or html."))
+]
+
+
 @report_app.command("rates")
 @handled
 def report_rates(
@@ -262,9 +267,7 @@ def report_trend(
     months: Annotated[int | None, typer.Option("--months", help=N_("The last N months."))] = None,
     by: Annotated[By | None, typer.Option("--by", help=N_("Also per department, tier, … (not week or month)."))] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help=N_("Count events up to this moment."))] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=N_("table, markdown, csv, json or html."))] = (
-        ReportFormat.table
-    ),
+    fmt: ReportFormatOption = ReportFormat.table,
     output: OutputOption = None,
     raw: bool = RawOption,
 ) -> None:
@@ -318,9 +321,7 @@ def report_recurring(
     min_parties: Annotated[
         int, typer.Option("--min-parties", help=N_("Raised by at least this many parties."), min=1)
     ] = 3,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=N_("table, markdown, csv, json or html."))] = (
-        ReportFormat.table
-    ),
+    fmt: ReportFormatOption = ReportFormat.table,
     output: OutputOption = None,
     raw: bool = RawOption,
 ) -> None:
@@ -381,9 +382,7 @@ def report_visits(
     week: WeekOption = None,
     month: MonthOption = None,
     year: YearOption = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=N_("table, markdown, csv, json or html."))] = (
-        ReportFormat.table
-    ),
+    fmt: ReportFormatOption = ReportFormat.table,
     output: OutputOption = None,
     raw: bool = RawOption,
 ) -> None:
@@ -442,9 +441,7 @@ def report_coverage(
     month: MonthOption = None,
     year: YearOption = None,
     missing: Annotated[bool, typer.Option("--missing", help=N_("Also list the parties not visited (未走访)."))] = False,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=N_("table, markdown, csv, json or html."))] = (
-        ReportFormat.table
-    ),
+    fmt: ReportFormatOption = ReportFormat.table,
     output: OutputOption = None,
 ) -> None:
     """Visit coverage (走访覆盖率): of the parties the coverage rules put in scope, how many were visited in the
@@ -496,9 +493,7 @@ def report_policies(
     week: WeekOption = None,
     month: MonthOption = None,
     year: YearOption = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=N_("table, markdown, csv, json or html."))] = (
-        ReportFormat.table
-    ),
+    fmt: ReportFormatOption = ReportFormat.table,
     output: OutputOption = None,
 ) -> None:
     """Policies (制度) made, revised and abolished (新建 / 修订 / 废止) per department or month, with the total."""
