@@ -12,25 +12,16 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 
-from sqlalchemy import Integer, String, func, select, type_coerce
+from sqlalchemy import Date, bindparam, select, text
 from sqlmodel import Session
 
 from caselog.cases.report_facts import refresh
-from caselog.cases.tier_moves import answered_clause, tier_change_values
+from caselog.cases.sweep_facts import OpenCase, count_joint_agendas, open_case
+from caselog.cases.tier_moves import tier_change_values
 from caselog.enums import UNFINISHED
 from caselog.errors import Conflict
 from caselog.i18n import _
-from caselog.models import (
-    Case,
-    CaseCoDepartment,
-    Department,
-    Event,
-    EventKind,
-    Meeting,
-    MeetingCase,
-    of_kind,
-    unfinished,
-)
+from caselog.models import Case, Event, EventKind
 from caselog.rules.deadlines import tier_deadlines
 from caselog.rules.workdays import WorkCalendar
 from caselog.store.calendar_days import load_calendar
@@ -38,8 +29,9 @@ from caselog.store.driver import driver_rows, insert_values, paused_gc, update_v
 from caselog.store.engine import login_name
 from caselog.store.location import Location
 from caselog.store.maintenance import sweep_lock
-from caselog.store.times import raw_moment, stored_value
-from caselog.tiers import CaseFacts, TierRules, escalation
+from caselog.store.sweep_queries import JOINT_AGENDAS, facts_sql
+from caselog.store.times import stored_value
+from caselog.tiers import TierRules, escalation
 
 
 @dataclass(frozen=True)
@@ -56,58 +48,15 @@ class Escalation:
     deadline_estimated: bool
 
 
-@dataclass
-class OpenCase:
-    """One unfinished case as the sweep judges it: who it is, the version judged, and the facts the rules read."""
+def facts_query(*, only_ids: bool = False):
+    """The one query behind the sweep (``caselog.store.sweep_queries.FACTS``): every unfinished case below tier 3
+    with the facts the rules judge; with ``only_ids``, those of an expanding ``ids`` parameter.
 
-    id: int
-    ref: str
-    title: str
-    lead: str | None
-    version: int
-    answered: bool
-    facts: CaseFacts
-    reply_due_on: date | None = None
-    missed_on: date | None = None  # the first deadline missed in its current cycle
-
-
-def facts_query():
-    """The one query behind the sweep: every unfinished case below tier 3 with the facts the rules judge.
-
-    Core, not ORM rows, and no per-row type conversion by SQLAlchemy: flags come as 0/1 and the deadline as the
-    driver gives it (``open_case_facts`` reads it); this is the sweep's whole cost.
+    Run as text, with no per-row type conversion by SQLAlchemy: flags come as 0/1 and the days as the driver
+    gives them (``caselog.cases.sweep_facts.open_case`` reads them); this is the sweep's whole cost.
     """
-    co_count = (
-        select(func.count()).select_from(CaseCoDepartment).where(CaseCoDepartment.case_id == Case.id).scalar_subquery()
-    )
-    returns = (
-        select(func.count())
-        .select_from(Event)
-        .where(Event.case_id == Case.id, of_kind(Event.kind, EventKind.returned.value), Event.at >= Case.tier_since)
-        .scalar_subquery()
-    )
-    return (
-        select(
-            Case.id,
-            Case.ref,
-            Case.title,
-            Department.code,
-            Case.version,
-            type_coerce(answered_clause(), Integer),
-            Case.tier,
-            Case.status,
-            type_coerce(Case.key, Integer),
-            Case.category,
-            co_count,
-            returns,
-            type_coerce(Case.due_on, String),
-            type_coerce(Case.reply_due_on, String),
-            type_coerce(Case.missed_on, String),
-        )
-        .outerjoin(Department, Department.id == Case.lead_id)
-        .where(unfinished(Case.status), Case.tier < 3, Case.suspended_since.is_(None))  # a suspended case waits
-        .order_by(Case.id)
-    )
+    statement = text(facts_sql(only_ids=only_ids))
+    return statement.bindparams(bindparam("ids", expanding=True)) if only_ids else statement
 
 
 # Beyond this many escalated cases, the sweep leaves their stored report facts to be replayed
@@ -116,6 +65,8 @@ def facts_query():
 REFRESH_LIMIT = 2_000
 
 _FACTS = facts_query()  # built once: ``driver_rows`` keeps it compiled
+_FACTS_OF = facts_query(only_ids=True)
+_JOINT_AGENDAS = text(JOINT_AGENDAS).bindparams(bindparam("today", type_=Date))
 
 
 def open_case_facts(session: Session, today: date, tz: tzinfo, ids: list[int] | None = None) -> Iterator[OpenCase]:
@@ -129,20 +80,12 @@ def open_case_facts(session: Session, today: date, tz: tzinfo, ids: list[int] | 
         # Rows in batches, from the driver (SQLAlchemy's rows cost a third more than the query).
         batches = driver_rows(connection, _FACTS)
     else:  # the few cases changed while the sweep judged: ids in lists, which driver_rows does not expand
-        batches = (connection.execute(_FACTS.where(Case.id.in_(chunk))).all() for chunk in _chunks(ids))
+        batches = (connection.execute(_FACTS_OF, {"ids": chunk}).all() for chunk in _chunks(ids))
     # The collector waits: it would walk the growing plan again and again, and finds no cycles.
     with paused_gc():
         for batch in batches:
             for row in batch:
-                case_id, ref, title, lead, version, answered, tier, status, key, category, co, returned, *days = row
-                due_on, reply_due_on, missed_on = (_day(day) for day in days)
-                facts = CaseFacts(tier, status, bool(key), category, co, returned, agendas.get(case_id, 0), due_on)
-                yield OpenCase(case_id, ref, title, lead, version, bool(answered), facts, reply_due_on, missed_on)
-
-
-def _day(value) -> date | None:
-    """A day as the driver gives it: SQLite's ISO text, PostgreSQL's ``date``."""
-    return value if value is None or isinstance(value, date) else date.fromisoformat(value)
+                yield open_case(row, agendas)
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
@@ -152,18 +95,8 @@ def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
 
 def joint_agenda_counts(session: Session, today: date, tz: tzinfo) -> dict[int, int]:
     """For each unfinished tier-2 case, how many recorded joint meetings up to ``today`` had it on their agenda
-    since it entered tier 2 (the local day of ``tier_since``, which SQL cannot portably convert)."""
-    query = (
-        select(MeetingCase.case_id, Meeting.held_on, type_coerce(Case.tier_since, String))
-        .join(Meeting, Meeting.id == MeetingCase.meeting_id)
-        .join(Case, Case.id == MeetingCase.case_id)
-        .where(Meeting.kind == "joint", Meeting.held_on <= today, Case.tier == 2, unfinished(Case.status))
-    )
-    held: dict[int, int] = {}
-    for case_id, day, since in session.connection().execute(query):
-        if day >= raw_moment(since).astimezone(tz).date():
-            held[case_id] = held.get(case_id, 0) + 1
-    return held
+    since it entered tier 2 (``caselog.cases.sweep_facts.count_joint_agendas``)."""
+    return count_joint_agendas(session.connection().execute(_JOINT_AGENDAS, {"today": today}), tz)
 
 
 EVENT_COLUMNS = ("case_id", "at", "actor", "kind", "field", "old_value", "new_value", "note")

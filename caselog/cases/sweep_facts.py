@@ -1,0 +1,110 @@
+"""The facts the escalation sweep judges, made from the rows of its two queries (``caselog.store.sweep_queries``),
+and the check, through the standard library's sqlite3, that no case is due to move at all.
+
+Run every working day by cron, the sweep mostly finds nothing to do; on a SQLite file at this caselog's schema
+revision that answer needs neither SQLAlchemy nor the models, which cost a steady-state sweep more than its
+queries. The judging is the rules' own (``caselog.tiers.escalation``) on the rows of the same SQL text the full
+sweep runs, so both answer alike; whatever the check cannot read (PostgreSQL, a schema to upgrade, a sweep
+already running) it leaves to the full sweep.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+
+from caselog.store.engine import BUSY_TIMEOUT_MS
+from caselog.store.location import Location
+from caselog.store.schema import SCHEMA_HEAD
+from caselog.store.sweep_queries import JOINT_AGENDAS, facts_sql
+from caselog.tiers import CaseFacts, TierRules, escalation
+
+
+@dataclass
+class OpenCase:
+    """One unfinished case as the sweep judges it: who it is, the version judged, and the facts the rules read."""
+
+    id: int
+    ref: str
+    title: str
+    lead: str | None
+    version: int
+    answered: bool
+    facts: CaseFacts
+    reply_due_on: date | None = None
+    missed_on: date | None = None  # the first deadline missed in its current cycle
+
+
+def open_case(row: tuple, agendas: dict[int, int]) -> OpenCase:
+    """A row of the facts query as the case the rules judge; ``agendas`` counts its joint agendas at tier 2."""
+    case_id, ref, title, lead, version, answered, tier, status, key, category, co, returned, *days = row
+    due_on, reply_due_on, missed_on = (_day(day) for day in days)
+    facts = CaseFacts(tier, status, bool(key), category, co, returned, agendas.get(case_id, 0), due_on)
+    return OpenCase(case_id, ref, title, lead, version, bool(answered), facts, reply_due_on, missed_on)
+
+
+def count_joint_agendas(rows: Iterable[tuple], tz: tzinfo) -> dict[int, int]:
+    """For each case, the joint meetings that had it on their agenda on or after the local day it entered tier 2,
+    from the rows of the joint-agendas query (case id, day held, moment it entered the tier)."""
+    held: dict[int, int] = {}
+    for case_id, day, since in rows:
+        entered = since if isinstance(since, datetime) else datetime.fromisoformat(since).replace(tzinfo=UTC)
+        if _day(day) >= entered.astimezone(tz).date():
+            held[case_id] = held.get(case_id, 0) + 1
+    return held
+
+
+def _day(value) -> date | None:
+    """A day as the driver gives it: SQLite's ISO text, PostgreSQL's ``date``."""
+    return value if value is None or isinstance(value, date) else date.fromisoformat(value)
+
+
+def nothing_due(location: Location, now: datetime, rules: TierRules, *, locking: bool) -> bool:
+    """True when the SQLite file of ``location`` is at this caselog's schema revision and the rules move no case
+    as of ``now``; False when some case would move or only the full sweep can tell. With ``locking`` (a sweep that
+    would write), a sweep already running is the full sweep's to report."""
+    path = location.path
+    if not location.is_sqlite or path is None or not path.exists():
+        return False
+    if locking and _sweep_running(path):
+        return False
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error:
+        return False
+    try:
+        connection.execute("BEGIN")  # one snapshot for both queries
+        if connection.execute("SELECT version_num FROM alembic_version").fetchone() != (SCHEMA_HEAD,):
+            return False
+        today = now.date()
+        agendas = count_joint_agendas(connection.execute(JOINT_AGENDAS, {"today": today.isoformat()}), now.tzinfo)
+        rows = connection.execute(facts_sql())
+        return not any(escalation(open_case(row, agendas).facts, today=today, rules=rules) for row in rows)
+    except (sqlite3.Error, ValueError):
+        return False
+    finally:
+        connection.close()
+
+
+def _sweep_running(path) -> bool:
+    """Whether another process holds the sweep's lock beside the database (``caselog.store.maintenance``)."""
+    import fcntl
+
+    try:
+        fd = os.open(f"{path}.escalate.lock", os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)

@@ -1,0 +1,44 @@
+"""The SQL text of the escalation sweep's two reads, the one source for every back end.
+
+SQLAlchemy runs them as ``text()`` in a session (PostgreSQL, and SQLite when the sweep writes); the standard
+library's sqlite3 runs the very same text when ``caselog escalate`` first asks whether anything is due at all
+(``caselog.cases.sweep_facts``), so a steady-state sweep on SQLite needs none of the database stack. Both use
+named parameters (``:today``), which both drivers' paths take. Values the indexes were made with are written out
+(SQLite uses a partial index only for the very condition it was made with, never for a bound parameter).
+"""
+
+from __future__ import annotations
+
+from caselog.enums import UNFINISHED
+
+_UNFINISHED = ", ".join(f"'{status.value}'" for status in UNFINISHED)
+
+# Every unfinished case below tier 3 that is not suspended (a suspended case waits), with the facts the rules
+# judge: flags as 0/1 or booleans, days and moments as the driver gives them. ``{only}`` narrows it to some ids.
+FACTS = f"""
+SELECT cases.id, cases.ref, cases.title, departments.code, cases.version,
+  CASE WHEN cases.answered_at IS NOT NULL OR cases.reopen_count > 0 AND EXISTS (
+    SELECT 1 FROM events WHERE events.case_id = cases.id AND events.kind = 'resolved') THEN 1 ELSE 0 END,
+  cases.tier, cases.status, CASE WHEN cases."key" THEN 1 ELSE 0 END, cases.category,
+  (SELECT count(*) FROM case_co_departments WHERE case_co_departments.case_id = cases.id),
+  (SELECT count(*) FROM events
+   WHERE events.case_id = cases.id AND events.kind = 'returned' AND events.at >= cases.tier_since),
+  cases.due_on, cases.reply_due_on, cases.missed_on
+FROM cases LEFT OUTER JOIN departments ON departments.id = cases.lead_id
+WHERE cases.status IN ({_UNFINISHED}) AND cases.tier < 3 AND cases.suspended_since IS NULL{{only}}
+ORDER BY cases.id
+"""
+
+# The joint meetings recorded up to ``:today`` (ISO day) with an unfinished tier-2 case on their agenda, and
+# the moment that case entered tier 2 (whose local day SQL cannot portably take).
+JOINT_AGENDAS = f"""
+SELECT meeting_cases.case_id, meetings.held_on, cases.tier_since
+FROM meeting_cases JOIN meetings ON meetings.id = meeting_cases.meeting_id
+  JOIN cases ON cases.id = meeting_cases.case_id
+WHERE meetings.kind = 'joint' AND meetings.held_on <= :today AND cases.tier = 2 AND cases.status IN ({_UNFINISHED})
+"""
+
+
+def facts_sql(*, only_ids: bool = False) -> str:
+    """The facts query's text; with ``only_ids``, narrowed to the ids of an expanding ``:ids`` parameter."""
+    return FACTS.format(only=" AND cases.id IN :ids" if only_ids else "")

@@ -1,0 +1,110 @@
+"""The steady-state sweep: on a SQLite file at the schema head, `caselog escalate` first asks through sqlite3 alone
+whether any case is due to move, with the rules' own judgement on the rows of the full sweep's SQL text.
+
+The district of tests/test_meetings.py, on real 2026 dates: C2026-000001 (tier 1, opened Monday 2 March) is due
+on 23 March (15 working days) and overdue on the 24th; escalated to tier 2, it is on the joint agendas of 31 March
+and 14 April, and the second moves it to tier 3 (two joint agendas at tier 2).
+"""
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from caselog.cases.sweep_facts import nothing_due
+from caselog.store.location import resolve_location
+from caselog.store.maintenance import sweep_lock
+from caselog.tiers import DEFAULT_RULES
+
+from conftest import BACKEND
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def district(at):
+    t = "2026-03-02T09:00:00"
+    at(t, "init")
+    for code, name in (("market", "区市场监管局"), ("esb", "区企业服务局"), ("housing", "区房管局")):
+        at(t, "dept", "add", code, name)
+    at(t, "party", "add", "上海测试科技有限公司")
+    at(t, "case", "open", "门前道路破损", "--party", "1", "--lead", "market")
+    at(t, "case", "open", "食品经营许可证办理", "--party", "1", "--lead", "market", "--co", "esb")
+    at(t, "case", "open", "人才公寓", "--party", "1", "--lead", "housing", "--key")
+    return at
+
+
+def check(moment: str, *, locking: bool = False) -> bool:
+    """The quick check at ``moment`` (Shanghai time) on the test's database."""
+    location = resolve_location(None, env=os.environ, default_dir=None)
+    now = datetime.fromisoformat(moment).replace(tzinfo=SHANGHAI)
+    return nothing_due(location, now, DEFAULT_RULES, locking=locking)
+
+
+def would_move(at, moment: str) -> list[str]:
+    """The refs the full sweep, in a dry run at ``moment``, would move."""
+    return [e["ref"] for e in json.loads(at(moment, "escalate", "--dry-run", "-f", "json"))]
+
+
+@pytest.mark.sqlite_only
+def test_the_check_answers_as_the_full_sweep_does_day_by_day(district):
+    at = district
+    assert check("2026-03-23T09:00:00") and would_move(at, "2026-03-23T09:00:00") == []  # due today: not yet late
+    assert not check("2026-03-24T09:00:00") and would_move(at, "2026-03-24T09:00:00") == ["C2026-000001"]
+    at("2026-03-24T09:00:00", "escalate")
+    assert check("2026-03-24T09:00:00")  # moved: nothing left to do
+    at("2026-03-31T15:00:00", "meeting", "record", "joint", "--date", "2026-03-31")
+    at("2026-04-01T10:00:00", "case", "resolve", "C2026-000002", "--note", "已办结")
+    assert check("2026-04-13T09:00:00") and would_move(at, "2026-04-13T09:00:00") == []  # one joint agenda
+    at("2026-04-14T15:00:00", "meeting", "record", "joint", "--date", "2026-04-14")
+    assert not check("2026-04-14T16:00:00") and would_move(at, "2026-04-14T16:00:00") == ["C2026-000001"]
+    assert at("2026-04-14T16:00:00", "escalate").endswith("escalated 1 case(s)\n")
+    assert check("2026-04-15T09:00:00")
+
+
+@pytest.mark.sqlite_only
+def test_a_sweep_already_running_or_another_schema_is_left_to_the_full_sweep(district, isolated_env):
+    assert check("2026-03-23T09:00:00", locking=True)
+    location = resolve_location(None, env=os.environ, default_dir=None)
+    with sweep_lock(location):
+        assert not check("2026-03-23T09:00:00", locking=True)
+        assert check("2026-03-23T09:00:00")  # a dry run takes no lock
+    with sqlite3.connect(os.environ["CASELOG_DB"]) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0001'")
+    assert not check("2026-03-23T09:00:00")
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="the check reads SQLite files only")
+def test_on_postgresql_the_full_sweep_answers(district):
+    assert not check("2026-03-23T09:00:00")
+    assert would_move(district, "2026-03-24T09:00:00") == ["C2026-000001"]
+
+
+PROBE = """
+import json, sys
+from caselog.cli import app
+try:
+    app(sys.argv[1:])
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in ("sqlalchemy", "sqlmodel", "pydantic") if m in sys.modules)), file=sys.stderr)
+"""
+
+
+@pytest.mark.sqlite_only
+def test_a_steady_state_sweep_loads_no_database_stack_and_says_what_the_full_one_says(district):
+    env = {**os.environ, "CASELOG_NOW": "2026-03-23T09:00:00"}
+    for fmt, shown in (("table", "escalated 0 case(s)\n"), ("json", "[]\n"), ("csv", "\n")):
+        result = subprocess.run([sys.executable, "-c", PROBE, "escalate", "-f", fmt], env=env, capture_output=True,
+                                text=True)  # fmt: skip
+        assert (result.returncode, result.stdout) == (0, shown), result.stderr
+        assert json.loads(result.stderr.strip().splitlines()[-1]) == []
+    env["CASELOG_NOW"] = "2026-03-24T09:00:00"  # one case due: the full sweep, with the stack
+    result = subprocess.run([sys.executable, "-c", PROBE, "escalate"], env=env, capture_output=True, text=True)
+    assert result.stdout.endswith("escalated 1 case(s)\n")
+    assert "sqlalchemy" in json.loads(result.stderr.strip().splitlines()[-1])
