@@ -17,6 +17,13 @@ def escalate_command(
         str | None, typer.Option("--as-of", help=N_("Judge the rules at this moment (default now)."))
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Show what would change; change nothing."))] = False,
+    working_days_only: Annotated[
+        bool,
+        typer.Option(
+            "--working-days-only",
+            help=N_("Do nothing on a day that is not a working day by the work calendar (for a daily cron line)."),
+        ),
+    ] = False,
     fmt: Format = FormatOption,
     raw: bool = RawOption,
 ) -> None:
@@ -24,6 +31,19 @@ def escalate_command(
     from caselog.cases.sweep import run_sweep
 
     moment = when(as_of, "--as-of", now())
+    if working_days_only:
+        from caselog.commands.context import district_tz
+        from caselog.i18n import format_day
+        from caselog.reports.digest import is_working_day
+
+        day = moment.astimezone(district_tz()).date()
+        with open_session(ctx, write=False) as db:
+            working = is_working_day(session=db, day=day)
+        if not working:
+            # On standard error for json and csv, whose readers expect records on standard output.
+            typer.echo(_("{day} is not a working day: no sweep.").format(day=format_day(day, weekday=True)),
+                       err=fmt is not Format.table)  # fmt: skip
+            return
     # A dry run only reads: it creates no database and leaves no lock file beside one it was asked to read.
     changes = run_sweep(
         sessions=lambda write: open_session(ctx, write=write, create=write or not dry_run),
