@@ -169,5 +169,5 @@ def test_the_weekly_report_lists_the_red_and_black_lists(scored, tmp_path):
     assert [(e["department"], e["rank"], e["received"]) for e in lists["black"]] == [("planning", 4, 5)]
     markdown = scored("2026-10-12T09:00", "--rules", str(rules), "--lang", "zh", "report", "weekly", "--week",
                       "2026-W40")  # fmt: skip
-    assert "红榜" in markdown and "1. 区消防救援支队 100.0（5件）" in markdown
-    assert "4. 区规划资源局 53.8（5件）" in markdown
+    assert "红榜" in markdown and "- 第1名 区消防救援支队：100.0（5件）" in markdown
+    assert "- 第4名 区规划资源局：53.8（5件）" in markdown

@@ -61,8 +61,9 @@ def score_record(entry: Any) -> dict[str, Any]:
 
 
 def list_entry(entry: Any, names: Mapping[str, str] | None) -> str:
-    """One department of a red or black list: ``1. 区房管局 86.4 (12 cases)``."""
-    return _("{rank}. {department} {score} ({n} cases)").format(
+    """One department of a red or black list: ``No. 1 区房管局: 86.4 (12 cases)`` (a bullet, not a numbered item:
+    markdown would number a black list 19, 20, 21)."""
+    return _("No. {rank} {department}: {score} ({n} cases)").format(
         rank=entry.rank, department=department_label(entry.department, names), score=score_text(entry.score),
         n=entry.received,
     )  # fmt: skip
