@@ -18,6 +18,7 @@ from caselog.commands.completion import Shell, install_completion, show_completi
 from caselog.commands.context import state
 from caselog.commands.database import backup_command, db_app, init
 from caselog.commands.demo import demo
+from caselog.commands.digest import digest_command
 from caselog.commands.directory import dept_app, party_app, visit_app
 from caselog.commands.files import export_command, import_command
 from caselog.commands.language import LocalizedGroup
@@ -55,6 +56,7 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(meeting_app, name="meeting")
 app.command("rules")(rules_command)
 app.command("escalate")(escalate_command)
+app.command("digest")(digest_command)
 app.command("meetings")(meetings_command)
 app.command("agenda")(agenda_command)
 app.add_typer(report_app, name="report")

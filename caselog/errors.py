@@ -26,6 +26,10 @@ class NotAllowed(CaselogError):
     reads (PostgreSQL's row-level security and grants)."""
 
 
+class MailFailed(CaselogError):
+    """A message could not be mailed: the server could not be reached, refused the login or the message."""
+
+
 class DatabaseError(CaselogError):
     """The database cannot be used: missing, damaged, or written by a newer caselog."""
 

@@ -20,6 +20,24 @@ from caselog.enums import Status
 from caselog.errors import BadInput
 from caselog.i18n import N_, _
 from caselog.rules.coverage import DEFAULT_COVERAGE, MAX_MONTHS, PARTY_KINDS, CoverageRules, rule_items
+from caselog.rules.mail import (
+    DEFAULT_MAIL,
+    MAIL_KEYS,
+    MailRules,
+    check_mail,
+    check_mail_together,
+    mail_rules,
+    mail_values,
+)
+from caselog.rules.scores import (
+    DEFAULT_SCORE,
+    SCORE_KEYS,
+    ScoreRules,
+    check_score,
+    check_weights,
+    score_rules,
+    score_values,
+)
 
 TIERS = (1, 2, 3)
 
@@ -49,6 +67,8 @@ RULES_FILE_KEYS: tuple[str, ...] = (
     *(f"meetings.{kind}.{field}" for kind in MEETING_KINDS for field in ("rrule", "first")),
     *(f"coverage.{kind}" for kind in PARTY_KINDS),
     "coverage.tags",
+    *(f"score.{key}" for key in SCORE_KEYS),
+    *(f"mail.{key}" for key in MAIL_KEYS),
 )
 _TABLES = frozenset(key.rsplit(".", n)[0] for key in RULES_FILE_KEYS for n in (1, 2) if key.count(".") >= n)
 MAX_DAYS = 365
@@ -132,6 +152,8 @@ class TierRules:
     joint: MeetingRule = MeetingRule("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", date(2026, 1, 6))
     leaders: MeetingRule = MeetingRule("FREQ=MONTHLY;BYDAY=TH;BYSETPOS=-1", date(2026, 1, 1))
     coverage: CoverageRules = DEFAULT_COVERAGE
+    score: ScoreRules = DEFAULT_SCORE  # 综合得分: the weights, the fewest cases to be ranked, the lists' size
+    mail: MailRules = DEFAULT_MAIL  # where the morning digests are mailed (no server: files only)
     source: str | None = None
     overridden: frozenset[str] = frozenset()
 
@@ -238,7 +260,7 @@ def _values(rules: TierRules) -> dict[str, Any]:
     for kind, months in rule_items(rules.coverage):
         values[f"coverage.{kind}"] = months
     values["coverage.tags"] = dict(rules.coverage.tags)
-    return values
+    return values | score_values(rules.score) | mail_values(rules.mail)
 
 
 def _toml(value: object) -> str:
@@ -413,6 +435,14 @@ def _validate(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     found: dict[str, Any] = {}
     _flatten(data, "", found)
     for key in RULES_FILE_KEYS:
+        if key.startswith("mail.") and key in found and (mail_problem := check_mail(key, found[key])) is not None:
+            raise _Refused(mail_problem[0], f"{mail_problem[0]}: {mail_problem[1]}")
+        if key.startswith("mail."):
+            continue
+        if key.startswith("score.") and key in found and (problem := check_score(key, found[key])) is not None:
+            raise _Refused(key, f"{key}: {problem}")
+        if key.startswith("score."):
+            continue
         if key == "coverage.tags":
             if key in found and (problem := _check_tags(found[key])) is not None:
                 raise _Refused(problem[0], f"{problem[0]}: {problem[1]}")
@@ -425,6 +455,11 @@ def _validate(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
             at = reply_key if reply_key in found else resolve_key
             template = _("reply deadline ({reply}) is after the resolution deadline ({resolve})")
             raise _Refused(at, f"{at}: " + template.format(reply=reply, resolve=resolve))
+    if (problem := check_weights(values)) is not None:
+        at = next((key for key in found if key.startswith("score.")), "score")
+        raise _Refused(at, f"score: {problem}")
+    if (mail_problem := check_mail_together(values, found)) is not None:
+        raise _Refused(mail_problem[0], f"{mail_problem[0]}: {mail_problem[1]}")
     for kind in MEETING_KINDS:
         rrule_key, first_key = f"meetings.{kind}.rrule", f"meetings.{kind}.first"
         if rrule_key in found or first_key in found:
@@ -470,6 +505,8 @@ def parse_rules(text: str, *, source: str) -> TierRules:
         coverage=CoverageRules(
             kinds={kind: values[f"coverage.{kind}"] for kind in PARTY_KINDS}, tags=values["coverage.tags"]
         ),
+        score=score_rules(values),
+        mail=mail_rules(values),
         source=source,
         overridden=frozenset(found),
     )

@@ -276,6 +276,36 @@ KINDS: list[Kind] = [
     K("due-within-words", "case", "list", "--due-within", "three", usage=True,
       stderr="Error: Invalid value for '--due-within': Input should be a valid integer, unable to parse string as an"
       " integer\n"),
+    K("rules-score-weight-negative", "--rules", "rules.toml", "rules",
+      files={"rules.toml": "[score]\nreply = 15\nresolution = -5\n"},
+      stderr="caselog: rules.toml:3: score.resolution: expected a weight, a whole number from 0 to 100, found -5\n"),
+    K("rules-score-weight-text", "--rules", "rules.toml", "rules", files={"rules.toml": "[score]\nreply = 'heavy'\n"},
+      stderr="caselog: rules.toml:2: score.reply: expected a weight, a whole number from 0 to 100, found 'heavy'\n"),
+    K("rules-score-weights-all-zero", "--rules", "rules.toml", "rules",
+      files={"rules.toml": "[score]\nreply = 0\nresolution = 0\non_time = 0\nsatisfaction = 0\n"},
+      stderr="caselog: rules.toml:2: score: every weight is 0; give at least one rate a weight\n"),
+    K("rules-score-list-size-zero", "--rules", "rules.toml", "rules", files={"rules.toml": "[score]\nlist_size = 0\n"},
+      stderr="caselog: rules.toml:2: score.list_size: expected a whole number from 1 to 20, found 0\n"),
+    K("rates-score-by-tier", "report", "rates", "--by", "tier", "--score",
+      stderr="caselog: --score: departments are scored; use it with --by department\n"),
+    K("digest-mail-unknown-department", "--rules", "rules.toml", "digest", "--output-dir", ".",
+      files={"rules.toml": "[mail]\nhost = \"127.0.0.1\"\nport = 1\nfrom = \"caselog@example.gov.cn\"\ndepartments = { nosuch = \"x@example.gov.cn\" }\n"},
+      stderr="caselog: rules.toml: mail.departments.nosuch: no active department has this code\n"),
+    K("digest-mail-unreachable", "--rules", "rules.toml", "digest", "--output-dir", ".",
+      files={"rules.toml": "[mail]\nhost = \"127.0.0.1\"\nport = 1\nfrom = \"caselog@example.gov.cn\"\ndepartments = { housing = \"fgj@example.gov.cn\" }\n"}, code=1,
+      stderr="caselog: mail: the digest of housing to fgj@example.gov.cn was not sent through 127.0.0.1:1: [Errno 111]"
+      " Connection refused\n"),
+    K("rules-mail-bad-address", "--rules", "rules.toml", "rules",
+      files={"rules.toml": "[mail]\nhost = \"127.0.0.1\"\nport = 1\nfrom = \"caselog@example.gov.cn\"\ndepartments = { housing = \"fgj at example\" }\n"},
+      stderr="caselog: rules.toml:5: mail.departments.housing: expected one mail address such as fgj@example.gov.cn,"
+      " found 'fgj at example'\n"),
+    K("rules-mail-port", "--rules", "rules.toml", "rules", files={"rules.toml": "[mail]\nport = 70000\n"},
+      stderr="caselog: rules.toml:2: mail.port: expected a port number from 1 to 65535, found 70000\n"),
+    K("rules-mail-addresses-without-server", "--rules", "rules.toml", "rules",
+      files={"rules.toml": "[mail]\ndepartments = { housing = \"fgj@example.gov.cn\" }\n"},
+      stderr="caselog: rules.toml:2: mail.departments: departments have addresses but mail.host names no server\n"),
+    K("digest-output-dir-missing", "digest", "--output-dir", "nowhere",
+      stderr="caselog: --output-dir: nowhere does not exist; create the folder first\n"),
     K("rules-due-within-zero", "--rules", "rules.toml", "rules", files={"rules.toml": "[warnings]\ndue_within = 0\n"},
       stderr="caselog: rules.toml:2: warnings.due_within: expected a whole number of working days from 1 to 365,"
       " found 0\n"),
@@ -538,7 +568,9 @@ KINDS: list[Kind] = [
       " deadlines.tier3.resolve, escalation.returns, escalation.joint_agendas, warnings.due_within,"
       " meetings.joint.rrule,"
       " meetings.joint.first, meetings.leaders.rrule, meetings.leaders.first, coverage.enterprise,"
-      " coverage.resident, coverage.organisation, coverage.tags)\n"),
+      " coverage.resident, coverage.organisation, coverage.tags, score.reply, score.resolution, score.on_time,"
+      " score.satisfaction, score.min_cases, score.list_size, mail.host, mail.port, mail.from, mail.user,"
+      " mail.password_env, mail.starttls, mail.departments)\n"),
     K("rules-table-as-value", "--rules", "rules.toml", "rules", files={"rules.toml": "deadlines = 5\n"},
       stderr="caselog: rules.toml:1: deadlines: expected a table, found 5\n"),
     K("rules-reply-after-resolve", "--rules", "rules.toml", "rules", files={"rules.toml": "[deadlines.tier1]\nreply = 20\n"},

@@ -48,6 +48,17 @@ def test_the_demo_is_the_same_every_time_and_covers_the_mechanism(demo, tmp_path
     assert any(c["co"] for c in cases) and any(c["key"] for c in cases)
 
 
+def test_the_demo_shows_the_red_and_black_lists(demo):
+    shown = demo[1]
+    assert "## Red and black lists (红榜, 黑榜), year to date, on the score" in shown
+    red = shown.split("**Red list (红榜)**")[1].split("**Black list (黑榜)**")
+    assert [line.split()[:3] for line in red[0].strip().splitlines()] == [["-", "No.", "1"], ["-", "No.", "2"],
+                                                                         ["-", "No.", "3"]]  # fmt: skip
+    black = red[1].split("##")[0].strip().splitlines()
+    assert len(black) == 3 and all(line.startswith("- No. ") for line in black)
+    assert "report rates --by department --score --year 2026" in shown
+
+
 def test_the_demo_refuses_to_overwrite_without_force(tmp_path):
     runner = CliRunner(env={"CASELOG_NOW": "2026-11-25T10:00:00"})
     target = tmp_path / "demo.db"

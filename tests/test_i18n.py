@@ -400,7 +400,9 @@ def test_every_help_in_chinese_holds_no_english_but_what_users_type():
 def test_every_people_s_output_in_chinese_holds_no_english_but_codes(bilingual):
     rules = {"rrule", "freq", "weekly", "monthly", "interval", "byday", "bysetpos", "tu", "th", "deadlines",
              "resolve", "escalation", "returns", "joint_agendas", "intake", "key_categories", "meetings",
-             "coverage", "enterprise", "organisation", "tags", "warnings", "due_within"}  # fmt: skip
+             "coverage", "enterprise", "organisation", "tags", "warnings", "due_within", "score", "resolution",
+             "on_time", "satisfaction", "min_cases", "list_size", "mail", "host", "port", "from", "user",
+             "password_env", "starttls", "departments", "false"}  # fmt: skip
     import getpass
 
     allowed = TYPED | rules | {"esb", "housing", "resident", "joint", "leaders"}  # the keys of caselog rules, codes
@@ -411,6 +413,7 @@ def test_every_people_s_output_in_chinese_holds_no_english_but_codes(bilingual):
         ("case", "list"), ("case", "show", "C2026-000003"), ("case", "show", "C2026-000005"),
         ("case", "show", "C2026-000002"), ("agenda", "joint"), ("agenda", "joint", "-f", "markdown"),
         ("meetings",), ("report", "rates", "--by", "department"), ("report", "rates", "--by", "tier"),
+        ("report", "rates", "--by", "department", "--score"),
         ("report", "weekly"), ("report", "trend"), ("report", "recurring"), ("party", "list"),
         ("party", "show", "张伟"), ("dept", "list"), ("escalate", "--dry-run"), ("rules",),
     ]  # fmt: skip

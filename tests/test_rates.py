@@ -269,6 +269,13 @@ No case became overdue this week.
 
 No open case is due by 2026-03-11.
 
+## Red and black lists (红榜, 黑榜), year to date, on the score
+
+Score (综合得分): weighted reply rate 15, resolution rate 35, on-time rate 15, satisfaction rate 35, out of 100; \
+departments with fewer than 5 cases received are not ranked.
+
+No department has enough cases to be ranked.
+
 ## Next meetings
 
 - Joint meeting 2026-03-17: 0 cases on the agenda, 0 overdue

@@ -329,6 +329,23 @@ FULL_FILE = toml(
     "organisation = 0",
     "[coverage.tags]",
     '"重点企业" = 3',
+    "",
+    "[score]",
+    "reply = 15",
+    "resolution = 35",
+    "on_time = 15",
+    "satisfaction = 35",
+    "min_cases = 5",
+    "list_size = 3",
+    "",
+    "[mail]",
+    'host = ""',
+    "port = 25",
+    'from = ""',
+    'user = ""',
+    'password_env = ""',
+    "starttls = false",
+    "departments = {}",
 )
 
 
@@ -428,6 +445,8 @@ def test_rule_rows_of_the_defaults():
         "0",
         "0",
         '{"重点企业" = 3}',
+        *("15", "35", "15", "35", "5", "3"),  # score: the weights, min_cases, list_size
+        *('""', "25", '""', '""', '""', "false", "{}"),  # mail: no server
     ]
 
 

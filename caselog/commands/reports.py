@@ -98,8 +98,17 @@ def report_rates(
     year: YearOption = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help=N_("Count events up to this moment."))] = None,
     min_cases: Annotated[
-        int, typer.Option("--min-cases", help=N_("Groups with fewer cases are listed, not ranked."), min=0)
-    ] = 0,
+        int | None,
+        typer.Option(
+            "--min-cases",
+            help=N_("Groups with fewer cases are listed, not ranked (default 0; with --score, score.min_cases)."),
+            min=0,
+        ),
+    ] = None,
+    score: Annotated[
+        bool,
+        typer.Option("--score", help=N_("Rank departments by their weighted score (综合得分) of the four rates.")),
+    ] = False,
     original: Annotated[
         bool, typer.Option("--original", help=N_("Judge on time against the original deadlines."))
     ] = False,
@@ -112,15 +121,26 @@ def report_rates(
     output: OutputOption = None,
     raw: bool = RawOption,
 ) -> None:
-    """Reply, resolution, on-time and satisfaction rates per group, ranked by resolution rate, with a total."""
+    """Reply, resolution, on-time and satisfaction rates per group, ranked by resolution rate (or, with --score,
+    by the departments' weighted score), with a total."""
     import io
 
+    from caselog.errors import BadInput
     from caselog.render.reports import print_rates, rates_csv, rates_json, rates_markdown
     from caselog.reports.rates import rates_report
 
     current = now()
     period = _period(start, until, week, month, year)
     moment = when(as_of, "--as-of", current)
+    score_rules = None
+    if score:
+        from caselog.commands.context import load_rules
+
+        score_rules = load_rules(ctx).score
+        if by is not By.department:
+            raise BadInput(_("--score: departments are scored; use it with --by department"))
+    if min_cases is None:
+        min_cases = score_rules.min_cases if score_rules is not None else 0
     with open_session(ctx, write=False) as db:
         report = rates_report(
             session=db,
@@ -132,6 +152,10 @@ def report_rates(
             original=original,
         )
         names = _names(db, fmt)
+    if score_rules is not None:
+        from caselog.reports.scores import scored_report
+
+        report = scored_report(report, score_rules, min_cases)
     if fmt is ReportFormat.table and not output:
         print_rates(report, names=names)
         return

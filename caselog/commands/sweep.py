@@ -17,6 +17,13 @@ def escalate_command(
         str | None, typer.Option("--as-of", help=N_("Judge the rules at this moment (default now)."))
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Show what would change; change nothing."))] = False,
+    working_days_only: Annotated[
+        bool,
+        typer.Option(
+            "--working-days-only",
+            help=N_("Do nothing on a day that is not a working day by the work calendar (for a daily cron line)."),
+        ),
+    ] = False,
     fmt: Format = FormatOption,
     raw: bool = RawOption,
 ) -> None:
@@ -24,6 +31,15 @@ def escalate_command(
     from caselog.cases.sweep_facts import nothing_due
 
     moment = when(as_of, "--as-of", now())
+    if working_days_only and not _working_day(ctx, moment):
+        from caselog.commands.context import district_tz
+        from caselog.i18n import format_day
+
+        day = moment.astimezone(district_tz()).date()
+        # On standard error for json and csv, whose readers expect records on standard output.
+        typer.echo(_("{day} is not a working day: no sweep.").format(day=format_day(day, weekday=True)),
+                   err=fmt is not Format.table)  # fmt: skip
+        return
     rules = load_rules(ctx)
     # Most days nothing is due: on a SQLite file that is answered without the database stack.
     if nothing_due(location(ctx), moment, rules, locking=not dry_run):
@@ -58,3 +74,18 @@ def escalate_command(
     if changes:
         print_table(changes, columns)
     typer.echo(_("{verb} {n} case(s)").format(verb=verb, n=len(changes)))
+
+
+def _working_day(ctx: typer.Context, moment) -> bool:
+    """Whether the district's day of ``moment`` is a working day by its calendar (read through sqlite3 when it can)."""
+    from caselog.commands.context import district_tz
+    from caselog.store.sqlite_reads import read_calendar_facts
+
+    day = moment.astimezone(district_tz()).date()
+    facts = read_calendar_facts(location(ctx))
+    if facts is not None:
+        return facts.calendar.is_workday(day)
+    from caselog.reports.digest import is_working_day
+
+    with open_session(ctx, write=False) as db:
+        return is_working_day(session=db, day=day)

@@ -173,6 +173,18 @@ def weekly_html(report: Any, names: Mapping[str, str] | None = None) -> str:
               d.due_on.isoformat()] for d in soon.cases],
         )
     )  # fmt: skip
+    from caselog.render.scores import list_table_rows, lists_title, weights_line
+
+    lists = report.score_lists
+    sections.append(f"<h2>{escape(lists_title(lists))}</h2>")
+    sections.append(f"<p>{escape(weights_line(lists.weights, lists.min_cases))}</p>")
+    sections.append(
+        table_or(
+            _("No department has enough cases to be ranked."),
+            [_("list"), _("rank"), _("department"), _("score"), _("received")],
+            list_table_rows(lists, names),
+        )
+    )
     sections.append(f"<h2>{escape(_('Next meetings'))}</h2>")
     sections.append(
         table(
@@ -196,9 +208,9 @@ def weekly_html(report: Any, names: Mapping[str, str] | None = None) -> str:
 
 def rates_html(report: Any, names: Mapping[str, str] | None = None) -> str:
     """``report rates`` as HTML; departments by ``names``."""
-    from caselog.render.reports import all_rows, rate_columns, rates_title
+    from caselog.render.reports import all_rows, rates_title, report_columns
 
-    columns = rate_columns()
+    columns = report_columns(report, names)
     rows = [[c.getter(r) if callable(c.getter) else getattr(r, c.getter) for c in columns]
             for r in all_rows(report, names)]  # fmt: skip
     return page(rates_title(report), [table([c.header for c in columns], rows, total_last=True)])

@@ -46,6 +46,12 @@ def rates_json(report: Any) -> str:
         "total": _record(report.total),
         "excluded": {str(k): v for k, v in sorted(report.excluded.items(), key=lambda kv: str(kv[0]))},
     }
+    if report.scores is not None:
+        from caselog.render.scores import score_record
+
+        for record, entry in zip(data["rows"], report.scores, strict=True):
+            record.update(score_record(entry))
+        data["score"] = {"weights": report.score_rules.weights(), "min_cases": report.min_cases}
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -55,10 +61,16 @@ def rates_csv(report: Any, *, raw: bool = False) -> str:
 
     out = io.StringIO()
     names = [f.name for f in fields(report.total)]
+    scores = None
+    if report.scores is not None:
+        from caselog.render.scores import score_record
+
+        names += ["score", "score_rank"]
+        scores = [score_record(entry) for entry in report.scores] + [{"score": None, "score_rank": None}]
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(names)
-    for row in [*report.rows, report.total]:
-        record = _record(row)
+    for index, row in enumerate([*report.rows, report.total]):
+        record = _record(row) | (scores[index] if scores else {})
         if row is report.total:
             record["group"] = "total"
         writer.writerow(["" if record[n] is None else str(record[n]).lower() if isinstance(record[n], bool)
@@ -107,6 +119,17 @@ def department_name(code: str | None, names: Mapping[str, str] | None) -> str | 
     return names.get(code, code)
 
 
+def report_columns(report: Any, names: Mapping[str, str] | None = None) -> list[Col]:
+    """The columns of a rates report's table: ``rate_columns``, with the score and rank after the group when the
+    report is scored."""
+    columns = rate_columns()
+    if report.scores is not None:
+        from caselog.render.scores import score_columns
+
+        columns[1:1] = score_columns(report, names)
+    return columns
+
+
 def rate_columns() -> list[Col]:
     """The columns of a rates table for people: each header in the user's language, how to read its cell, and
     which go first at a narrow terminal (the medians, then the counts of answered and resolved cases …)."""
@@ -150,8 +173,12 @@ def print_rates(report: Any, out: IO[str] | None = None, names: Mapping[str, str
     """The rates as a Rich table, ranked rows then the total; unranked groups marked."""
     from caselog.render.terminal import console, print_table
 
-    print_table(all_rows(report, names), rate_columns(), title=rates_title(report), out=out)
+    print_table(all_rows(report, names), report_columns(report, names), title=rates_title(report), out=out)
     notes = []
+    if report.scores is not None:
+        from caselog.render.scores import weights_line
+
+        notes.append(weights_line(report.score_rules.weights(), report.min_cases))
     if any(not r.ranked for r in report.rows):
         notes.append(_("Groups below --min-cases are listed after the ranked ones, unranked."))
     if report.excluded:
@@ -165,7 +192,7 @@ def print_rates(report: Any, out: IO[str] | None = None, names: Mapping[str, str
 
 def rates_markdown(report: Any, names: Mapping[str, str] | None = None) -> str:
     """The rates as a markdown table for the bureau's documents."""
-    columns = rate_columns()
+    columns = report_columns(report, names)
     lines = [
         f"## {rates_title(report)}",
         "",
@@ -175,6 +202,10 @@ def rates_markdown(report: Any, names: Mapping[str, str] | None = None) -> str:
     for row in all_rows(report, names):
         cells = [str(c.getter(row) if callable(c.getter) else getattr(row, c.getter)) for c in columns]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    if report.scores is not None:
+        from caselog.render.scores import weights_line
+
+        lines += ["", weights_line(report.score_rules.weights(), report.min_cases)]
     if report.excluded:
         excluded = excluded_text(report.excluded)
         lines += ["", _("Left out of every rate: {excluded}.").format(excluded=excluded)]
@@ -278,6 +309,9 @@ def weekly_markdown(report: Any, names: Mapping[str, str] | None = None) -> str:
         lines.append("- " + _("{ref} {title} ({lead}, {tier}, {deadline} due {due})").format(
             ref=item.ref, title=_md_text(item.title), lead=_md_text(department_name(item.lead, names) or "—"),
             tier=tier_name(item.tier), deadline=deadline_word(item.deadline), due=format_day(item.due_on)))  # fmt: skip
+    from caselog.render.scores import lists_markdown
+
+    lines += ["", *lists_markdown(report.score_lists, names)]
     lines += ["", "## " + _("Next meetings"), ""]
     for meeting in report.meetings:
         kind = _("Joint") if meeting.kind == "joint" else _("Leaders'")

@@ -81,6 +81,9 @@ class RatesReport:
     total: RateRow
     excluded: dict[str, int] = field(default_factory=dict)
     rank_key: str = "resolution_rate"
+    scores: list | None = None  # with --score: each department's score, in the rows' order (``reports.scores``)
+    score_rules: object | None = None
+    min_cases: int = 0
 
 
 def rate(numerator: int, denominator: int) -> Fraction | None:

@@ -2,9 +2,9 @@
 
 Headline figures for the week and the year to date with the change from the week before; rates by department
 and by tier for the year to date; the week's escalations and newly overdue cases; the next joint and leaders'
-meetings with the size of their agendas; and a trend of the last twelve weeks. Every figure comes from the
-tallies ``report rates`` counts with (``caselog.reports.counting``) or a grouped query, evaluated as of the end of
-the week.
+meetings with the size of their agendas; the red and black lists (红榜, 黑榜) of the departments' year-to-date
+score; and a trend of the last twelve weeks. Every figure comes from the tallies ``report rates`` counts with
+(``caselog.reports.counting``) or a grouped query, evaluated as of the end of the week.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from caselog.meetings.agendas import agenda_sizes_as_of
 from caselog.models import Case, Department, Event, of_kind
 from caselog.reports.counting import tally_groupings, tally_periods
 from caselog.reports.rates import RateRow, rows_of, total_of
+from caselog.reports.scores import ScoreLists, score_lists
 from caselog.rules.periods import Period, iso_week, week_period
 from caselog.rules.recurrence import next_meeting
 from caselog.tiers import TierRules, meeting_rule
@@ -142,6 +143,7 @@ class WeeklyReport:
     trend: list[TrendPoint]
     coverage: WeeklyCoverage
     due_soon: DueSoon
+    score_lists: ScoreLists  # 红榜, 黑榜: the departments ranked on their year-to-date score
 
 
 def last_complete_week(today: date) -> str:
@@ -184,13 +186,14 @@ def weekly_report(*, session: Session, week: str, tz: tzinfo, rules: TierRules) 
     for week_of, tally in zip(weeks, counted, strict=True):
         row = total_of(tally)
         trend.append(TrendPoint(week_of.label, row.received, row.resolved, row.resolution_rate))
+    by_department = rows_of(year_tallies["department"], "department")
     return WeeklyReport(
         week=period.label,
         start=period.start,
         end=period.end,
         as_of=as_of,
         headline=headline,
-        by_department=rows_of(year_tallies["department"], "department"),
+        by_department=by_department,
         by_tier=rows_of(year_tallies["tier"], "tier"),
         department_total=ytd,
         escalations=_escalations(session, period, as_of, tz),
@@ -199,6 +202,7 @@ def weekly_report(*, session: Session, week: str, tz: tzinfo, rules: TierRules) 
         trend=trend,
         coverage=_coverage(session, period, year, rules),
         due_soon=_due_soon(session, period, as_of, tz, rules),
+        score_lists=score_lists(by_department, rules.score),
     )
 
 

@@ -161,6 +161,14 @@ def next_workday(day: datetime.date, calendar: WorkCalendar) -> datetime.date:
     return day
 
 
+def previous_workday(day: datetime.date, calendar: WorkCalendar) -> datetime.date:
+    """The last working day before ``day`` (the day after a Spring Festival's make-up Saturday looks back to it)."""
+    day -= _ONE_DAY
+    while not calendar.is_workday(day):
+        day -= _ONE_DAY
+    return day
+
+
 @dataclass(frozen=True)
 class CalendarDay:
     """One day of a month view: ``kind`` is ``workday``, ``weekend``, ``holiday`` (a weekday off) or
