@@ -153,7 +153,9 @@ def test_reading_a_case_or_a_page_of_cases_or_a_search_loads_neither_pydantic_no
     for args in (["case", "show", ref], *(["case", "list", *page] for page in pages)):
         out, loaded = _run(*args)
         assert ref in out
-        assert loaded == ["sqlalchemy"], args
+        # A SQLite file at the schema's head is read through sqlite3 alone, unless the list is filtered.
+        quick = BACKEND == "sqlite" and args[1:] in (["show", ref], ["list", "--limit", "20"])
+        assert loaded == ([] if quick else ["sqlalchemy"]), args
 
 
 @pytest.mark.parametrize(
