@@ -13,11 +13,13 @@ from typer.testing import CliRunner
 from caselog.cases import intake, moves
 from caselog.cases.filters import CaseFilter
 from caselog.cases.records import count_all, newest_cases, read_case_detail, read_case_record
-from caselog.cases.views import SessionReader, list_cases
+from caselog.cases.views import list_cases
 from caselog.cli import app
+from caselog.listings import departments, parties, visits
 from caselog.models import CaseCreate
-from caselog.store import case_queries
+from caselog.store import case_queries, directory_queries
 from caselog.store.sqlite_reads import read_snapshot
+from caselog.store.text_reads import SessionReader
 
 from conftest import BACKEND, NOW, SHANGHAI
 
@@ -33,7 +35,14 @@ QUERIES = [
     (case_queries.DETAIL_BY_EXTERNAL_REF, {"ref": "12345-0001"}),
     (case_queries.CASE_HISTORY, {"case_id": 1}),
     (case_queries.co_departments(3), {"c0": 1, "c1": 2, "c2": 3}),
-]
+    (directory_queries.DEPARTMENTS, {}),
+    (directory_queries.party_rows(None, 0), {}),
+    (directory_queries.party_rows(directory_queries.PARTY_SEARCH, 1), {"pattern": "%测试%", "upper_pattern": "%测试%",
+                                                                        "limit": 1}),
+    (directory_queries.party_rows(directory_queries.PARTY_BY_ID, 0), {"party_id": 2}),
+    (directory_queries.visit_rows([], 1), {"limit": 1}),
+    (directory_queries.visit_rows(["since", "until"], 0), {"since": date(2026, 3, 3), "until": date(2026, 3, 31)}),
+]  # fmt: skip
 
 
 @pytest.fixture
@@ -59,6 +68,12 @@ def written(district):
     second = open_one("路灯不亮", NOW + 7 * H, external_ref="12345-0001", key=True)
     move("dispatch", second.ref, NOW + 8 * H, lead="market", co=None)
     open_one("噪音扰民", NOW + 9 * H)
+    from caselog.directory import add_visit
+    from caselog.models import VisitCreate
+
+    for on, party, dept in ((date(2026, 3, 2), "张伟", "esb"), (date(2026, 3, 5), "上海测试科技有限公司", "market")):
+        data = VisitCreate(visited_on=on, official="李明", note="走访")
+        add_visit(session=district, party=party, department=dept, data=data)
     district.commit()
 
 
@@ -92,6 +107,10 @@ def test_each_query_gives_the_same_rows_through_sqlite3_and_a_session(cases, loc
             return [(case_queries.stored_fields(names, row[:width]), *row[width:]) for row in found]
         if "FROM events" in sql:
             return [(case_queries.moment(row[0]), *row[1:]) for row in found]
+        if sql.startswith("SELECT departments."):  # active: 0/1 or a boolean
+            return [(*row[:3], case_queries.flag(row[3]), *row[4:]) for row in found]
+        if sql.startswith("SELECT visits."):
+            return [(row[0], case_queries.day(row[1]), *row[2:]) for row in found]
         return found
 
     quick, session = _snapshot_or_session(location, cases, rows)
@@ -118,6 +137,29 @@ def test_the_records_are_the_same_whichever_way_they_are_read(cases, location):
     assert by_external.opened_at.utcoffset() == timedelta(hours=8)
 
 
+def test_departments_parties_and_visits_are_the_same_whichever_way_they_are_read(cases, location):
+    def records(reader):
+        return (
+            departments(reader),
+            parties(reader, limit=0),
+            parties(reader, search="测试", limit=5),
+            visits(reader, limit=0),
+            visits(reader, since=date(2026, 3, 3), limit=5),
+        )
+
+    quick, session = _snapshot_or_session(location, cases, records)
+    assert quick == session
+    depts, everyone, found, every_visit, later = session
+    assert [(d.code, d.open_lead, d.open_co) for d in depts] == [("esb", 0, 0), ("housing", 0, 0), ("market", 1, 0)]
+    assert [(p.name, p.visits, p.cases) for p in everyone] == [("上海测试科技有限公司", 1, 3), ("张伟", 1, 0)]
+    assert [p.name for p in found] == ["上海测试科技有限公司"]
+    assert [(v.visited_on, v.party, v.department) for v in every_visit] == [
+        (date(2026, 3, 5), "上海测试科技有限公司", "market"),
+        (date(2026, 3, 2), "张伟", "esb"),
+    ]
+    assert later == every_visit[:1]
+
+
 def test_the_text_and_the_filtered_query_agree(cases):
     """A filter that keeps every case goes through SQLAlchemy Core: the same records as the SQL text."""
     text = list_cases(session=cases, filters=CaseFilter(), today=TODAY, tz=SHANGHAI, limit=0)
@@ -128,6 +170,7 @@ def test_the_text_and_the_filtered_query_agree(cases):
 PROBE = """
 import json, sys
 from caselog.cli import app
+from caselog.listings import departments, parties, visits
 try:
     app(sys.argv[1:])
 except SystemExit:
@@ -141,12 +184,13 @@ print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
 @pytest.mark.parametrize(
     "args",
     [["case", "list", "--limit", "20"], ["case", "list", "-f", "json"], ["case", "show", "C2026-000001"],
-     ["case", "show", "12345-0001", "-f", "json"]],
+     ["case", "show", "12345-0001", "-f", "json"], ["dept", "list"], ["party", "list", "--limit", "20"],
+     ["visit", "list", "--since", "2026-03-01"]],
     ids=" ".join,
 )  # fmt: skip
-def test_case_list_and_show_on_a_sqlite_file_at_head_load_no_database_stack(written, args):
+def test_everyday_reads_on_a_sqlite_file_at_head_load_no_database_stack(written, args):
     result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True)
-    assert "C2026-000001" in result.stdout or "C2026-000002" in result.stdout
+    assert any(word in result.stdout for word in ("C2026-000001", "C2026-000002", "market", "张伟"))
     assert json.loads(result.stderr.strip().splitlines()[-1]) == []
 
 
@@ -169,7 +213,8 @@ def test_a_file_at_an_older_revision_is_upgraded_and_reads_the_same(written, loc
 
     monkeypatch.setenv("CASELOG_NOW", "2026-03-20T10:00:00")
     runner = CliRunner(env={"COLUMNS": "200"})
-    commands = [["case", "list", "-f", "json"], ["case", "list"], ["case", "show", "C2026-000002", "-f", "csv"]]
+    commands = [["case", "list", "-f", "json"], ["case", "list"], ["case", "show", "C2026-000002", "-f", "csv"],
+                ["dept", "list"], ["party", "list", "-f", "json"], ["visit", "list", "-f", "csv"]]  # fmt: skip
     before = [runner.invoke(app, args, catch_exceptions=False).stdout for args in commands]
     engine = make_engine(location)
     config = Config()

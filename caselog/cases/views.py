@@ -28,31 +28,12 @@ from caselog.cases.records import (
 from caselog.cases.search import newest_matches
 from caselog.errors import BadInput
 from caselog.i18n import _
-from caselog.rules.workdays import WorkCalendar
-from caselog.store.calendar_days import load_calendar
 from caselog.store.case_queries import ROW_FIELDS
 from caselog.store.core_tables import cases, departments, parties
+from caselog.store.text_reads import SessionReader
 
 if TYPE_CHECKING:
     from sqlmodel import Session
-
-
-class SessionReader:
-    """Runs the SQL text of ``caselog.store.case_queries`` in a session (PostgreSQL, or SQLite through
-    SQLAlchemy): the same text that ``caselog.store.sqlite_reads`` runs through the standard library."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def rows(self, sql: str, parameters: dict) -> list[tuple]:
-        """The rows of ``sql``, values as the back end stores them."""
-        from sqlalchemy import text
-
-        return [tuple(row) for row in self.session.execute(text(sql), parameters)]
-
-    def calendar(self) -> WorkCalendar:
-        """The working-day calendar, read once per session."""
-        return load_calendar(session=self.session)
 
 
 _lead = departments.alias("lead")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar
 
 from caselog.rules.workdays import WorkCalendar
@@ -43,7 +43,10 @@ class Snapshot:
         self.connection = connection
 
     def rows(self, sql: str, parameters: Mapping[str, object] | Sequence[object] = ()) -> list[tuple]:
-        """The rows of ``sql`` (named parameters ``:name``), values as SQLite stores them."""
+        """The rows of ``sql`` (named parameters ``:name``; dates given as caselog stores them, ISO text), values
+        as SQLite stores them."""
+        if isinstance(parameters, Mapping):
+            parameters = {name: _stored(value) for name, value in parameters.items()}
         return self.connection.execute(sql, parameters).fetchall()
 
     def calendar(self) -> WorkCalendar:
@@ -72,6 +75,10 @@ def read_snapshot(location: Location, read: Callable[[Snapshot], T]) -> T | None
         return None
     finally:
         connection.close()
+
+
+def _stored(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) and not isinstance(value, datetime) else value
 
 
 def read_calendar_facts(
