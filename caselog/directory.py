@@ -3,47 +3,25 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlmodel import Session
 
-from caselog.enums import Channel, DepartmentKind, PartyKind, typed
 from caselog.errors import BadInput, NotFound
 from caselog.i18n import _
+from caselog.listings import DepartmentRow, PartyRow, VisitRow, departments, parties, visits
 from caselog.models import (
-    Building,
-    Case,
-    CaseCoDepartment,
     Department,
     DepartmentCreate,
-    Park,
     Party,
     PartyCreate,
-    Status,
     Visit,
     VisitCreate,
 )
-
-OPEN_STATUSES = tuple(s.value for s in Status if s is not Status.closed)
+from caselog.store.text_reads import SessionReader
 
 # --- departments -------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DepartmentRow:
-    """A department with how many not-yet-closed cases it leads and co-handles."""
-
-    code: str
-    name: str
-    kind: DepartmentKind
-    active: bool
-    open_lead: int
-    open_co: int
-
-    def __post_init__(self) -> None:
-        typed(self, kind=DepartmentKind)
 
 
 def add_department(*, session: Session, data: DepartmentCreate) -> Department:
@@ -85,33 +63,7 @@ def active_department(*, session: Session, code: str, what: str) -> Department:
 
 def list_departments(*, session: Session) -> list[DepartmentRow]:
     """Every department, by code, with its counts of open cases as lead and as co-department."""
-    lead = (
-        select(Case.lead_id, func.count().label("n"))
-        .where(Case.status.in_(OPEN_STATUSES))
-        .group_by(Case.lead_id)
-        .subquery()
-    )
-    co = (
-        select(CaseCoDepartment.department_id, func.count().label("n"))
-        .join(Case, Case.id == CaseCoDepartment.case_id)
-        .where(Case.status.in_(OPEN_STATUSES))
-        .group_by(CaseCoDepartment.department_id)
-        .subquery()
-    )
-    query = (
-        select(
-            Department.code,
-            Department.name,
-            Department.kind,
-            Department.active,
-            func.coalesce(lead.c.n, 0),
-            func.coalesce(co.c.n, 0),
-        )
-        .outerjoin(lead, lead.c.lead_id == Department.id)
-        .outerjoin(co, co.c.department_id == Department.id)
-        .order_by(Department.code)
-    )
-    return [DepartmentRow(*row) for row in session.execute(query)]
+    return departments(SessionReader(session))
 
 
 def department_row(*, session: Session, code: str) -> DepartmentRow:
@@ -143,29 +95,6 @@ def edit_department(
 
 
 # --- parties -----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PartyRow:
-    """A party with how many visits and cases it has."""
-
-    id: int
-    kind: PartyKind
-    name: str
-    credit_code: str | None
-    street: str | None
-    industry: str | None
-    contact: str | None
-    tags: list[str]
-    visits: int
-    cases: int
-    building: str | None  # the office building (楼宇) it is in
-    park: str | None  # the park (园区) it is in
-    official: str | None  # its own responsible official, and their department
-    department: str | None
-
-    def __post_init__(self) -> None:
-        typed(self, kind=PartyKind)
 
 
 def add_party(*, session: Session, data: PartyCreate) -> Party:
@@ -210,88 +139,18 @@ def find_party(*, session: Session, text: str, what: str = "--party") -> Party:
     raise NotFound(_("{what}: no party with id, credit code or name {text!r}").format(what=what, text=text))
 
 
-def _party_rows(session: Session, condition, limit: int) -> list[PartyRow]:
-    visits = select(Visit.party_id, func.count().label("n")).group_by(Visit.party_id).subquery()
-    cases = select(Case.party_id, func.count().label("n")).group_by(Case.party_id).subquery()
-    query = (
-        select(
-            Party.id,
-            Party.kind,
-            Party.name,
-            Party.credit_code,
-            Party.street,
-            Party.industry,
-            Party.contact,
-            Party.tags,
-            func.coalesce(visits.c.n, 0),
-            func.coalesce(cases.c.n, 0),
-            Building.name,
-            Park.name,
-            Party.official,
-            Department.code,
-        )
-        .outerjoin(visits, visits.c.party_id == Party.id)
-        .outerjoin(cases, cases.c.party_id == Party.id)
-        .outerjoin(Building, Building.id == Party.building_id)
-        .outerjoin(Park, Park.id == Party.park_id)
-        .outerjoin(Department, Department.id == Party.department_id)
-        .order_by(Party.id)
-    )
-    if condition is not None:
-        query = query.where(condition)
-    if limit:
-        query = query.limit(limit)
-    rows = []
-    for row in session.execute(query):
-        values = list(row)
-        values[7] = [t for t in (values[7] or "").split(",") if t]
-        rows.append(PartyRow(*values))
-    return rows
-
-
 def list_parties(*, session: Session, search: str | None = None, limit: int = 50) -> list[PartyRow]:
     """Parties by id; ``search`` matches a substring of the name, credit code, street or industry."""
-    condition = None
-    if search:
-        pattern = f"%{_escape_like(search.strip())}%"
-        condition = or_(
-            Party.name.like(pattern, escape="\\"),
-            Party.credit_code.like(pattern.upper(), escape="\\"),
-            Party.street.like(pattern, escape="\\"),
-            Party.industry.like(pattern, escape="\\"),
-        )
-    return _party_rows(session, condition, limit)
+    return parties(SessionReader(session), search=search, limit=limit)
 
 
 def party_row(*, session: Session, text: str) -> PartyRow:
     """One party, found as ``find_party`` finds it, with its counts."""
     party = find_party(session=session, text=text, what="party")
-    return _party_rows(session, Party.id == party.id, 1)[0]
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return parties(SessionReader(session), party_id=party.id, limit=1)[0]
 
 
 # --- visits ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class VisitRow:
-    """A visit as listed: who visited whom, when, and how many cases it raised."""
-
-    id: int
-    visited_on: date
-    party: str
-    party_id: int
-    official: str
-    department: str
-    channel: Channel
-    note: str | None
-    cases: int
-
-    def __post_init__(self) -> None:
-        typed(self, channel=Channel)
 
 
 def add_visit(*, session: Session, party: str, department: str, data: VisitCreate) -> Visit:
@@ -313,31 +172,5 @@ def list_visits(
     limit: int = 50,
 ) -> list[VisitRow]:
     """Visits, newest first, optionally of one department and within ``since``..``until`` (inclusive)."""
-    raised = select(Case.visit_id, func.count().label("n")).where(Case.visit_id.is_not(None)).group_by(Case.visit_id)
-    raised = raised.subquery()
-    query = (
-        select(
-            Visit.id,
-            Visit.visited_on,
-            Party.name,
-            Party.id,
-            Visit.official,
-            Department.code,
-            Visit.channel,
-            Visit.note,
-            func.coalesce(raised.c.n, 0),
-        )
-        .join(Party, Party.id == Visit.party_id)
-        .join(Department, Department.id == Visit.department_id)
-        .outerjoin(raised, raised.c.visit_id == Visit.id)
-        .order_by(Visit.visited_on.desc(), Visit.id.desc())
-    )
-    if department:
-        query = query.where(Visit.department_id == get_department(session=session, code=department, what="--dept").id)
-    if since:
-        query = query.where(Visit.visited_on >= since)
-    if until:
-        query = query.where(Visit.visited_on <= until)
-    if limit:
-        query = query.limit(limit)
-    return [VisitRow(*row) for row in session.execute(query)]
+    department_id = get_department(session=session, code=department, what="--dept").id if department else None
+    return visits(SessionReader(session), department_id=department_id, since=since, until=until, limit=limit)

@@ -183,6 +183,8 @@ class Case(_Table, table=True):
         # naming it loads SQLAlchemy's PostgreSQL dialect and its drivers' modules (~80 ms) into every SQLite
         # command, and nothing builds tables from these models (Alembic does, and does not compare conditions).
         Index("ix_cases_unfinished", "tier", "status", "opened_at", "due_on", sqlite_where=text(UNFINISHED_SQL)),
+        # The cases by status and lead: dept list counts each department's open cases from the index alone.
+        Index("ix_cases_status_lead", "status", "lead_id"),
     )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)

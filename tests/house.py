@@ -5,7 +5,7 @@ name under the package; it may import its own layer and the layers it stands on,
 
     commands (cli, commands/)      everything below
     render (render/)               rules, base
-    services (cases/, meetings/, reports/, files/, coverage/, directory, policies, demo)
+    services (cases/, meetings/, reports/, files/, coverage/, directory, listings, policies, demo)
                                    store, rules, base
     store (store/, models)         rules, base        (store/migrations may also use the services)
     rules (rules/, tiers)          base
@@ -40,7 +40,7 @@ PLACES = {
     "rules": "rules", "tiers": "rules",
     "store": "store", "models": "store",
     "cases": "services", "meetings": "services", "reports": "services", "files": "services", "directory": "services",
-    "coverage": "services", "policies": "services", "demo": "services",
+    "coverage": "services", "policies": "services", "demo": "services", "listings": "services",
     "render": "render",
     "commands": "commands", "cli": "commands", "__main__": "commands",
 }  # fmt: skip

@@ -84,6 +84,7 @@ def test_calendar_entries_are_read_and_an_old_schema_is_upgraded_first(isolated_
 
     with sqlite3.connect(isolated_env / "caselog.db") as connection:  # as if written by the caselog before 0005
         connection.execute("UPDATE alembic_version SET version_num = '0004'")
+        connection.execute("DROP INDEX ix_cases_status_lead")  # and before 0014
         for trigger in ("insert", "update", "delete"):
             connection.execute(f"DROP TRIGGER cases_search_{trigger}")
         connection.execute("DROP TABLE case_search")
@@ -153,7 +154,9 @@ def test_reading_a_case_or_a_page_of_cases_or_a_search_loads_neither_pydantic_no
     for args in (["case", "show", ref], *(["case", "list", *page] for page in pages)):
         out, loaded = _run(*args)
         assert ref in out
-        assert loaded == ["sqlalchemy"], args
+        # A SQLite file at the schema's head is read through sqlite3 alone, unless the list is filtered.
+        quick = BACKEND == "sqlite" and args[1:] in (["show", ref], ["list", "--limit", "20"])
+        assert loaded == ([] if quick else ["sqlalchemy"]), args
 
 
 @pytest.mark.parametrize(

@@ -401,3 +401,21 @@ def test_month_view_marks_a_users_override_in_a_published_year():
     assert days[5] == CalendarDay(D(2026, 10, 5), True, "workday", None, "user")
     assert days[1] == CalendarDay(D(2026, 10, 1), False, "holiday", "National Day", "library")
     assert days[10] == CalendarDay(D(2026, 10, 10), True, "makeup", "National Day", "library")
+
+
+def test_the_published_schedule_is_read_as_chinese_calendar_answers_it():
+    """caselog reads the library's tables directly (its own function scans them at each call): every day of the
+    years it covers, and the years around them, answers as ``chinese_calendar.get_holiday_detail`` does."""
+    import chinese_calendar
+
+    calendar = WorkCalendar()
+    day, last = datetime.date(2000, 1, 1), datetime.date(2035, 12, 31)
+    while day <= last:
+        try:
+            rest, name = chinese_calendar.get_holiday_detail(day)
+        except NotImplementedError:
+            assert not calendar.is_known(day) and calendar.is_workday(day) == (day.weekday() < 5), day
+        else:
+            assert calendar.is_known(day), day
+            assert (calendar.is_workday(day), calendar.holiday_name(day)) == (not rest, name if rest else None), day
+        day += datetime.timedelta(days=1)

@@ -1,4 +1,8 @@
-"""What ``case list`` and ``export cases`` narrow by, and the SQL conditions it makes."""
+"""What ``case list`` and ``export cases`` narrow by, and the SQL conditions it makes.
+
+Importing it costs nothing of the database stack (SQLAlchemy is imported by ``filter_conditions``): ``case list``
+without filters reads a SQLite file through the standard library alone.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, exists, or_
-
-from caselog.cases.search import search_condition
 from caselog.enums import FINISHED
-from caselog.store.core_tables import case_co_departments, cases
 
 if TYPE_CHECKING:
     from sqlalchemy.sql import FromClause
@@ -41,6 +41,8 @@ def _day_start(day: date, tz: tzinfo) -> datetime:
 def _due_soon(session: Session, table: FromClause, today: date, days: int):
     """Open and not suspended, with the reply deadline (not yet answered) or the resolution deadline from
     ``today`` to ``days`` working days on; a deadline already past is overdue, not due soon."""
+    from sqlalchemy import and_, or_
+
     from caselog.rules.deadlines import due_soon_until
     from caselog.store.calendar_days import load_calendar
 
@@ -61,10 +63,16 @@ def filter_conditions(
     today: date,
     tz: tzinfo,
     search: bool = True,
-    table: FromClause = cases,
+    table: FromClause | None = None,
 ) -> list:
-    """The SQL conditions of ``filters`` on ``table`` (the light ``cases`` of ``case list``, or the model's table
-    for ``export cases``); ``search`` False leaves the search text to the caller."""
+    """The SQL conditions of ``filters`` on ``table`` (the light ``cases`` of ``case list`` by default, or the
+    model's table for ``export cases``); ``search`` False leaves the search text to the caller."""
+    from sqlalchemy import and_, exists, or_
+
+    from caselog.cases.search import search_condition
+    from caselog.store.core_tables import case_co_departments, cases
+
+    table = cases if table is None else table
     c = table.c
     conditions = []
     if filters.statuses:

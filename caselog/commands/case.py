@@ -480,11 +480,17 @@ def case_escalate(
 @handled
 def case_show(ctx: typer.Context, ref: Ref, fmt: Format = FormatOption, raw: bool = RawOption) -> None:
     """Show a case: all its fields, co-departments and its whole history."""
-    from caselog.cases.views import case_detail
-    from caselog.commands.context import district_tz
+    from caselog.cases.records import read_case_detail
+    from caselog.commands.context import district_tz, location
+    from caselog.store.sqlite_reads import read_snapshot
 
-    with open_session(ctx, write=False) as db:
-        detail = case_detail(session=db, ref=ref, tz=district_tz(), today=now().date())
+    tz, today = district_tz(), now().date()
+    detail = read_snapshot(location(ctx), lambda snap: read_case_detail(reader=snap, ref=ref, tz=tz, today=today))
+    if detail is None:  # PostgreSQL, or a file to upgrade first: a session
+        from caselog.cases.views import case_detail
+
+        with open_session(ctx, write=False) as db:
+            detail = case_detail(session=db, ref=ref, tz=tz, today=today)
     if fmt is Format.json:
         emit(detail, fmt, raw=raw)
         return
@@ -531,10 +537,11 @@ def case_list(
     raw: bool = RawOption,
 ) -> None:
     """List cases, newest first."""
-    from caselog.cases.views import list_cases
+    import sys
+
     from caselog.commands.context import district_tz
 
-    today = now().date()
+    today, tz = now().date(), district_tz()
     filters = case_filter(
         status=status,
         tier=tier,
@@ -549,17 +556,38 @@ def case_list(
         today=today,
         due_within=due_within,
     )
-    import sys
+    counted = fmt is Format.table and limit > 0 and sys.stdout.isatty()  # a full page tells a terminal the total
+    page = _newest_page(ctx, filters, today, tz, row_limit(limit), counted)
+    if page is None:  # filters, PostgreSQL, or a file to upgrade first: a session
+        from caselog.cases.views import count_cases, list_cases
 
-    with open_session(ctx, write=False) as db:
-        rows = list_cases(session=db, filters=filters, today=today, tz=district_tz(), limit=row_limit(limit))
-        total = None
-        if fmt is Format.table and limit and len(rows) == limit and sys.stdout.isatty():
-            from caselog.cases.views import count_cases
-
-            total = count_cases(session=db, filters=filters, today=today, tz=district_tz())
+        with open_session(ctx, write=False) as db:
+            rows = list_cases(session=db, filters=filters, today=today, tz=tz, limit=row_limit(limit))
+            total = None
+            if counted and len(rows) == limit:
+                total = count_cases(session=db, filters=filters, today=today, tz=tz)
+    else:
+        rows, total = page
     from caselog.render.cases import CASE_COLUMNS
 
     emit(rows, fmt, columns=CASE_COLUMNS, empty=_("no cases found"), raw=raw)
     if total is not None and total > len(rows):  # a terminal only: scripts read json or csv, or set --limit
         typer.echo(_("{shown} of {total} shown; --limit 0 for all").format(shown=len(rows), total=total), err=True)
+
+
+def _newest_page(ctx: typer.Context, filters, today, tz, limit: int, counted: bool):
+    """``case list`` without filters on a SQLite file at this caselog's schema, read without SQLAlchemy: the page
+    and, when ``counted`` and the page is full, how many cases there are; None when only a session can read it."""
+    from caselog.cases.filters import CaseFilter
+
+    if filters != CaseFilter():
+        return None
+    from caselog.cases.records import count_all, newest_cases
+    from caselog.commands.context import location
+    from caselog.store.sqlite_reads import read_snapshot
+
+    def read(snapshot):
+        rows = newest_cases(reader=snapshot, today=today, tz=tz, limit=limit)
+        return rows, count_all(snapshot) if counted and len(rows) == limit else None
+
+    return read_snapshot(location(ctx), read)

@@ -54,10 +54,16 @@ def dept_add(
 @handled
 def dept_list(ctx: typer.Context, fmt: Format = FormatOption, raw: bool = RawOption) -> None:
     """List departments with their open cases."""
-    from caselog.directory import list_departments
+    from caselog.commands.context import location
+    from caselog.listings import departments
+    from caselog.store.sqlite_reads import read_snapshot
 
-    with open_session(ctx, write=False) as db:
-        rows = list_departments(session=db)
+    rows = read_snapshot(location(ctx), departments)  # a SQLite file at the schema's head: no SQLAlchemy
+    if rows is None:
+        from caselog.directory import list_departments
+
+        with open_session(ctx, write=False) as db:
+            rows = list_departments(session=db)
     emit(rows, fmt, columns=DEPT_COLUMNS, empty=_("no departments yet; add one with `caselog dept add`"), raw=raw)
 
 
@@ -211,10 +217,17 @@ def party_list(
     raw: bool = RawOption,
 ) -> None:
     """List parties."""
-    from caselog.directory import list_parties
+    from caselog.commands.context import location
+    from caselog.listings import parties
+    from caselog.store.sqlite_reads import read_snapshot
 
-    with open_session(ctx, write=False) as db:
-        rows = list_parties(session=db, search=search_text(search), limit=row_limit(limit))
+    text, most = search_text(search), row_limit(limit)
+    rows = read_snapshot(location(ctx), lambda snapshot: parties(snapshot, search=text, limit=most))
+    if rows is None:  # PostgreSQL, or a file to upgrade first
+        from caselog.directory import list_parties
+
+        with open_session(ctx, write=False) as db:
+            rows = list_parties(session=db, search=text, limit=most)
     emit(rows, fmt, columns=PARTY_COLUMNS, empty=_("no parties found"), raw=raw)
 
 
@@ -350,12 +363,20 @@ def visit_list(
     raw: bool = RawOption,
 ) -> None:
     """List visits, newest first."""
-    from caselog.directory import list_visits
-
     today = now().date()
-    start, end = day(since, "--since", today), day(until, "--until", today)
-    with open_session(ctx, write=False) as db:
-        rows = list_visits(session=db, department=dept, since=start, until=end, limit=row_limit(limit))
+    start, end, most = day(since, "--since", today), day(until, "--until", today), row_limit(limit)
+    rows = None
+    if dept is None:  # a department is named by its code, which a session checks
+        from caselog.commands.context import location
+        from caselog.listings import visits
+        from caselog.store.sqlite_reads import read_snapshot
+
+        rows = read_snapshot(location(ctx), lambda snapshot: visits(snapshot, since=start, until=end, limit=most))
+    if rows is None:
+        from caselog.directory import list_visits
+
+        with open_session(ctx, write=False) as db:
+            rows = list_visits(session=db, department=dept, since=start, until=end, limit=most)
     emit(rows, fmt, columns=VISIT_COLUMNS, empty=_("no visits found"), raw=raw)
 
 

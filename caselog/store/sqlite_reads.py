@@ -5,13 +5,18 @@ SQLModel alone takes longer than the rest of those commands. For a SQLite file a
 revision they are read here, read-only; no database at all reads as an empty one. Anything else — PostgreSQL, a
 schema to upgrade first, a file that is not a caselog database — is left to a full session (``None``), which
 upgrades or explains exactly as every other command does.
+
+``read_snapshot`` does the same for any read: ``case list`` and ``case show`` run the SQL text of
+``caselog.store.case_queries`` on a ``Snapshot``, as a session runs it on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import TypeVar
 
 from caselog.rules.workdays import WorkCalendar
 from caselog.store.engine import BUSY_TIMEOUT_MS
@@ -26,6 +31,54 @@ class CalendarFacts:
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     recorded: frozenset[tuple[str, date]] = frozenset()
     notes: dict[date, str] = field(default_factory=dict)  # what users wrote when entering days
+
+
+T = TypeVar("T")
+
+
+class Snapshot:
+    """One read-only snapshot of a SQLite file at this caselog's schema: the rows of SQL text, the calendar."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def rows(self, sql: str, parameters: Mapping[str, object] | Sequence[object] = ()) -> list[tuple]:
+        """The rows of ``sql`` (named parameters ``:name``; dates given as caselog stores them, ISO text), values
+        as SQLite stores them."""
+        if isinstance(parameters, Mapping):
+            parameters = {name: _stored(value) for name, value in parameters.items()}
+        return self.connection.execute(sql, parameters).fetchall()
+
+    def calendar(self) -> WorkCalendar:
+        """The working-day calendar: the published schedules plus the days and years users entered."""
+        entries = {date.fromisoformat(day): bool(workday) for day, workday, _note in self.connection.execute(_DAYS)}
+        years = frozenset(year for (year,) in self.connection.execute(_YEARS))
+        return WorkCalendar(entries=entries, known_years=years)
+
+
+def read_snapshot(location: Location, read: Callable[[Snapshot], T]) -> T | None:
+    """What ``read`` finds on one snapshot of the SQLite file of ``location``, or None when only a full session
+    can read it (PostgreSQL, no file yet, a file at another revision or not a caselog database). Errors of the
+    caselog kind (a case not found) pass through."""
+    if location.path is None or not location.path.exists():
+        return None
+    try:
+        connection = sqlite3.connect(f"file:{location.path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error:
+        return None
+    try:
+        connection.execute("BEGIN")  # one snapshot for every query
+        if connection.execute("SELECT version_num FROM alembic_version").fetchone() != (SCHEMA_HEAD,):
+            return None
+        return read(Snapshot(connection))
+    except (sqlite3.Error, ValueError):
+        return None
+    finally:
+        connection.close()
+
+
+def _stored(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) and not isinstance(value, datetime) else value
 
 
 def read_calendar_facts(

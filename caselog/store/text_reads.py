@@ -1,0 +1,37 @@
+"""The SQL texts of the quick reads (``caselog.store.case_queries``, ``caselog.store.directory_queries``) run in a
+session: on PostgreSQL, and on a SQLite file that must be upgraded first. The same text that
+``caselog.store.sqlite_reads`` runs through the standard library on a SQLite file at this caselog's schema.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from caselog.rules.workdays import WorkCalendar
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+
+class SessionReader:
+    """Runs SQL text in a session; values come back as the back end stores them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def rows(self, sql: str, parameters: dict) -> list[tuple]:
+        """The rows of ``sql`` with its named parameters (dates bound as dates)."""
+        from sqlalchemy import Date, bindparam, text
+
+        statement = text(sql)
+        days = [name for name, value in parameters.items() if type(value) is date]
+        if days:
+            statement = statement.bindparams(*(bindparam(name, type_=Date) for name in days))
+        return [tuple(row) for row in self.session.execute(statement, parameters)]
+
+    def calendar(self) -> WorkCalendar:
+        """The working-day calendar, read once per session."""
+        from caselog.store.calendar_days import load_calendar
+
+        return load_calendar(session=self.session)
