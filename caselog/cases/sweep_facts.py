@@ -11,14 +11,12 @@ already running) it leaves to the full sweep.
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 
-from caselog.store.engine import BUSY_TIMEOUT_MS
 from caselog.store.location import Location
-from caselog.store.schema import SCHEMA_HEAD
+from caselog.store.sqlite_reads import Snapshot, read_snapshot
 from caselog.store.sweep_queries import JOINT_AGENDAS, facts_sql
 from caselog.tiers import CaseFacts, TierRules, escalation
 
@@ -66,27 +64,18 @@ def nothing_due(location: Location, now: datetime, rules: TierRules, *, locking:
     """True when the SQLite file of ``location`` is at this caselog's schema revision and the rules move no case
     as of ``now``; False when some case would move or only the full sweep can tell. With ``locking`` (a sweep that
     would write), a sweep already running is the full sweep's to report."""
-    path = location.path
-    if not location.is_sqlite or path is None or not path.exists():
+    if not location.is_sqlite or location.path is None:
         return False
-    if locking and _sweep_running(path):
+    if locking and _sweep_running(location.path):
         return False
-    try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-    except sqlite3.Error:
-        return False
-    try:
-        connection.execute("BEGIN")  # one snapshot for both queries
-        if connection.execute("SELECT version_num FROM alembic_version").fetchone() != (SCHEMA_HEAD,):
-            return False
-        today = now.date()
-        agendas = count_joint_agendas(connection.execute(JOINT_AGENDAS, {"today": today.isoformat()}), now.tzinfo)
-        rows = connection.execute(facts_sql())
-        return not any(escalation(open_case(row, agendas).facts, today=today, rules=rules) for row in rows)
-    except (sqlite3.Error, ValueError):
-        return False
-    finally:
-        connection.close()
+    today = now.date()
+
+    def moves_none(snapshot: Snapshot) -> bool:
+        agendas = count_joint_agendas(snapshot.rows(JOINT_AGENDAS, {"today": today}), now.tzinfo)
+        cases = (open_case(row, agendas) for row in snapshot.rows(facts_sql()))
+        return not any(escalation(case.facts, today=today, rules=rules) for case in cases)
+
+    return read_snapshot(location, moves_none) is True
 
 
 def _sweep_running(path) -> bool:
