@@ -687,7 +687,7 @@ def populate(location) -> None:
         closed = open_case("噪音扰民", "张伟", 3, lead="market")
         moves.close(session=db, ref=closed.ref, reason="withdrawn", note=None, at=at(3, 11), now=now, actor="t")
         solved = open_case("人才公寓", "上海测试科技有限公司", 4, lead="housing", co=["market"])
-        moves.resolve(session=db, ref=solved.ref, note="已安排", at=at(4, 11), now=now, actor="t")
+        moves.resolve(session=db, ref=solved.ref, note="已安排", at=at(4, 11), now=now, actor="t", force=True)
         record_meeting(session=db, kind="joint", day=at(3).date(), chair=None, attendees=[], now=now, actor="t")
         from caselog.coverage.assignments import assign_place
         from caselog.coverage.places import add_place

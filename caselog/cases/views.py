@@ -7,7 +7,7 @@ and configuring their mappers would cost ``case show`` and ``case list`` more th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING
 
@@ -58,9 +58,22 @@ class CaseRow:
     original_due_on: date | None
     deadline_estimated: bool
     workdays_left: int | None
+    urge_count: int = 0  # times urged (催办)
+    supervised_at: datetime | None = None  # under supervision (督办) since then; None when it is not
 
     def __post_init__(self) -> None:
         typed(self, status=Status, close_reason=CloseReason, satisfaction=Satisfaction)
+
+
+@dataclass(frozen=True)
+class CoReply:
+    """A co-department's part (协办意见) as ``case show`` gives it: replied (when, what), or waiting for how many
+    working days since the case was dispatched to it."""
+
+    department: str
+    replied_at: datetime | None
+    reply: str | None
+    waiting_workdays: int | None  # None once it replied
 
 
 # Case fields whose history values are enum values (shown under their names in the user's language).
@@ -100,6 +113,9 @@ class CaseDetail:
     history: list[EventRow]
     reply_deadline_estimated: bool = False  # the reply deadline reaches into a year whose schedule is not in
     suspended_since: datetime | None = None  # suspended (挂起): its clock stops until it is resumed
+    supervision_reason: str | None = None  # why it is under supervision (督办): urged, overdue, unsatisfied, manual
+    supervision_note: str | None = None  # what the rule saw, or the note given by hand
+    co_replies: list[CoReply] = field(default_factory=list)
 
 
 def _local(moment: datetime | None, tz: tzinfo) -> datetime | None:
@@ -112,9 +128,10 @@ _lead = departments.alias("lead")
 _ROW_FIELDS = (
     "id", "ref", "external_ref", "title", "category", "tier", "status", "key", "party_id", "visit_id", "due_on",
     "close_reason", "satisfaction", "reply_due_on", "original_due_on", "deadline_estimated", *TIME_FIELDS,
+    "urge_count", "supervised_at",
 )  # fmt: skip
 _DETAIL_FIELDS = ("description", "tier_rule", "return_count", "reopen_count", "reply_deadline_estimated",
-                  "suspended_since")  # fmt: skip
+                  "suspended_since", "supervision_reason")  # fmt: skip
 
 
 def _row_query(*extra):
@@ -153,7 +170,7 @@ def _case_row(
     fields: dict, lead: str | None, party: str | None, co: list[str], tz: tzinfo, today: date, calendar: WorkCalendar
 ) -> CaseRow:
     values = {name: fields[name] for name in _ROW_FIELDS if name != "id"}
-    values.update({name: _local(fields[name], tz) for name in TIME_FIELDS})
+    values.update({name: _local(fields[name], tz) for name in (*TIME_FIELDS, "supervised_at")})
     left = workdays_left(fields["due_on"], fields["status"], today, calendar)
     return CaseRow(**values, lead=lead, co=co, party=party, workdays_left=left)
 
@@ -235,4 +252,51 @@ def case_detail(*, session: Session, ref: str, tz: tzinfo, today: date) -> CaseD
         history=history,
         reply_deadline_estimated=bool(fields["reply_deadline_estimated"]),
         suspended_since=_local(fields["suspended_since"], tz),
+        supervision_reason=fields["supervision_reason"],
+        supervision_note=_supervision_note(history) if fields["supervision_reason"] else None,
+        co_replies=co_replies(session, case_id, history, fields, today=today, tz=tz, calendar=calendar),
     )
+
+
+def _supervision_note(history: list[EventRow]) -> str | None:
+    """The note of the latest ``supervised`` event: what put the case under supervision."""
+    notes = [event.note for event in history if event.kind == EventKind.supervised]
+    return notes[-1] if notes else None
+
+
+def co_replies(
+    session: Session,
+    case_id: int,
+    history: list[EventRow],
+    fields: dict,
+    *,
+    today: date,
+    tz: tzinfo,
+    calendar: WorkCalendar,
+) -> list[CoReply]:
+    """Each co-department's part (协办意见): replied, or waiting for the working days since the case was dispatched
+    to it (the latest history entry that added it to the co-departments, else the case's dispatch) up to today (up
+    to its resolution or closing once finished)."""
+    from caselog.rules.supervision import waiting_workdays
+
+    links = case_co_departments
+    query = (
+        select(departments.c.code, links.c.replied_at, links.c.reply)
+        .join_from(links, departments, departments.c.id == links.c.department_id)
+        .where(links.c.case_id == case_id)
+        .order_by(departments.c.code)
+    )
+    ended = fields["resolved_at"] or fields["closed_at"] if fields["status"] in FINISHED else None
+    until = ended.astimezone(tz).date() if ended is not None else today
+    replies = []
+    for code, replied_at, reply in session.execute(query):
+        if replied_at is not None:
+            replies.append(CoReply(code, replied_at.astimezone(tz), reply, None))
+            continue
+        since = fields["dispatched_at"] or fields["opened_at"]
+        for event in history:
+            added = code in (event.new or "").split(",") and code not in (event.old or "").split(",")
+            if event.field == "co" and added:
+                since = event.at
+        replies.append(CoReply(code, None, None, waiting_workdays(since.astimezone(tz).date(), until, calendar)))
+    return replies

@@ -24,6 +24,7 @@ def escalate_command(
     from caselog.cases.sweep import run_sweep
 
     moment = when(as_of, "--as-of", now())
+    supervised: list = []
     # A dry run only reads: it creates no database and leaves no lock file beside one it was asked to read.
     changes = run_sweep(
         sessions=lambda write: open_session(ctx, write=write, create=write or not dry_run),
@@ -32,6 +33,7 @@ def escalate_command(
         actor=given_actor(ctx),
         dry_run=dry_run,
         location=location(ctx),
+        supervised=supervised,
     )
     if fmt is not Format.table:
         emit(changes, fmt, raw=raw)
@@ -51,3 +53,8 @@ def escalate_command(
     if changes:
         print_table(changes, columns)
     typer.echo(_("{verb} {n} case(s)").format(verb=verb, n=len(changes)))
+    if supervised:  # said only when some are, so a sweep's usual output stays as it was
+        verb = _("would put under supervision (督办)") if dry_run else _("put under supervision (督办)")
+        for case in supervised:
+            typer.echo(_("{ref}: {detail}").format(ref=case.ref, detail=case.detail))
+        typer.echo(_("{verb}: {n} case(s)").format(verb=verb, n=len(supervised)))

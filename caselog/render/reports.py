@@ -107,9 +107,16 @@ def department_name(code: str | None, names: Mapping[str, str] | None) -> str | 
     return names.get(code, code)
 
 
-def rate_columns() -> list[Col]:
+def rate_columns(supervision: bool = False) -> list[Col]:
     """The columns of a rates table for people: each header in the user's language, how to read its cell, and
-    which go first at a narrow terminal (the medians, then the counts of answered and resolved cases …)."""
+    which go first at a narrow terminal (the medians, then the counts of answered and resolved cases …);
+    ``supervision`` adds the urged and supervised cases (shown only when some case was urged)."""
+    extra = [Col(_("urged / supervised"), lambda r: "" if r.urged is None else f"{r.urged} / {r.supervised}",
+                 wrap=False, drop=10)] if supervision else []  # fmt: skip
+    return [*_rate_columns(), *extra]
+
+
+def _rate_columns() -> list[Col]:
     return [
         Col(_("group"), "group", wrap=True, drop=0, least=8),  # a department's name four characters a line
         Col(_("received"), "received", drop=0),
@@ -150,7 +157,7 @@ def print_rates(report: Any, out: IO[str] | None = None, names: Mapping[str, str
     """The rates as a Rich table, ranked rows then the total; unranked groups marked."""
     from caselog.render.terminal import console, print_table
 
-    print_table(all_rows(report, names), rate_columns(), title=rates_title(report), out=out)
+    print_table(all_rows(report, names), rate_columns(bool(report.total.urged)), title=rates_title(report), out=out)
     notes = []
     if any(not r.ranked for r in report.rows):
         notes.append(_("Groups below --min-cases are listed after the ranked ones, unranked."))
@@ -240,6 +247,8 @@ def weekly_markdown(report: Any, names: Mapping[str, str] | None = None) -> str:
                  delta_text(item.change), figure_text(item.year_to_date)]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", coverage_line(report.coverage)]
+    if report.department_total.urged:  # said only when some case was urged, so other weeks read as they did
+        lines += ["", supervision_line(report.by_department, report.department_total, names)]
     header = weekly_rate_headers()
     for title, by, rows, total in (
         (_("Year to date by lead department"), "department", report.by_department, report.department_total),
@@ -306,6 +315,19 @@ def due_soon_title(soon: Any) -> str:
 def deadline_word(which: str) -> str:
     """``reply`` or ``resolve`` (which deadline is due) in words."""
     return _("reply") if which == "reply" else _("resolution")
+
+
+def supervision_line(rows: Any, total: Any, names: Mapping[str, str] | None = None) -> str:
+    """The year's urged (催办) and supervised (督办) cases, in all and per department (those with any)."""
+    parts = [
+        _("{dept} {urged}/{supervised}").format(
+            dept=department_name(r.group, names) or "—", urged=r.urged, supervised=r.supervised
+        )
+        for r in rows
+        if r.urged or r.supervised
+    ]
+    return _("Year to date: {urged} case(s) urged, {supervised} under supervision (urged/supervised: {per}).").format(
+        urged=total.urged, supervised=total.supervised, per=_(", ").join(parts) or "—")  # fmt: skip
 
 
 def coverage_line(coverage: Any) -> str:
