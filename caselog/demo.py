@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from caselog.cases import intake, moves
-from caselog.cases.supervision import co_reply, supervise, urge
+from caselog.cases.history import get_case
+from caselog.cases.supervision import co_reply, supervise, urge, waiting_co_departments
 from caselog.cases.sweep import run_sweep, within
 from caselog.directory import add_department, add_party, add_visit
 from caselog.errors import BadInput
@@ -231,16 +232,16 @@ def build_demo(
 
 
 def _demo_urging(session: Session, *, now: datetime, actor: str) -> int:
-    """Urge (催办) the eight open cases longest past their reply deadline, the first three twice (the rules put them
-    under supervision, 督办), and put one more under supervision by hand; returns how many were urged."""
+    """Urge (催办) the eight open cases whose resolution deadline comes first, the first three twice (the rules put
+    them under supervision, 督办), and put the next one under supervision by hand; returns how many were urged."""
     from sqlalchemy import select
 
     from caselog.models import Case, unfinished
 
     query = (
         select(Case.ref)
-        .where(unfinished(Case.status), Case.answered_at.is_(None), Case.reply_due_on < now.date())
-        .order_by(Case.reply_due_on, Case.ref)
+        .where(unfinished(Case.status), Case.due_on.is_not(None), Case.suspended_since.is_(None))
+        .order_by(Case.due_on, Case.ref)
         .limit(9)
     )
     refs = list(session.scalars(query))
@@ -376,7 +377,8 @@ def _demo_case(
     if cross:  # most co-departments give their part (协办意见) first; the others keep the case waiting
         if random.Random(f"co-reply {ref}").random() < 0.2:
             return
-        co_reply(**args, dept=co_dept, note="已按职责完成协办事项，意见已反馈牵头部门", at=at)
+        for code in waiting_co_departments(session, get_case(session=session, ref=ref)):
+            co_reply(**args, dept=code, note="已按职责完成协办事项，意见已反馈牵头部门", at=at)
     moves.resolve(**args, note="问题已协调解决", at=at)
     if (at := step(24, 24 * 7)) is None:
         return

@@ -147,6 +147,11 @@ def test_an_unsatisfied_return_visit_puts_the_case_under_supervision(district):
     assert kinds(show(district, "2026-09-16T10:00", ref), "supervised") == [
         ("supervised", "supervision_reason", None, "unsatisfied", "unsatisfied at the return visit")
     ]
+    # Closing the case ends its supervision, as an event of its own.
+    district("2026-09-17T09:00", "case", "close", ref, "--reason", "resolved", "--on", "2026-09-17T09:00")
+    detail = show(district, "2026-09-17T10:00", ref)
+    assert kinds(detail, "unsupervised") == [("unsupervised", "supervision_reason", "unsatisfied", None, "case closed")]
+    assert detail["case"]["supervised_at"] is None
 
 
 def test_unsupervise_ends_it_and_refusals_name_the_case(district, refused):
@@ -207,14 +212,14 @@ def test_agendas_show_who_has_not_replied_and_the_supervision(district):
     ref = open_case(district, "2026-09-14T10:00", "消防通道占用", "--lead", "fire", "--co", "housing")
     district("2026-09-21T09:00", "case", "urge", ref, "--note", "请加快")
     markdown = district("2026-09-21T10:00", "agenda", "joint", "--date", "2026-09-29", "-f", "markdown")
-    assert "| housing (no reply: housing) |" in markdown
+    assert "| housing (no reply) |" in markdown
     assert "2026-10-30 (19 wd left); urged 1×" in markdown  # 09-30, 10-08, 09, 10 (make-up), then 15 more
     district("2026-09-22T09:00", "case", "urge", ref, "--note", "再催")
     items = json.loads(district("2026-09-22T10:00", "agenda", "joint", "--date", "2026-09-29", "-f", "json"))
     item = items["groups"][0]["items"][0]
     assert (item["urge_count"], item["supervised"], item["co_waiting"]) == (2, True, ["housing"])
     chinese = district("2026-09-22T10:00", "--lang", "zh", "agenda", "joint", "--date", "2026-09-29", "-f", "markdown")
-    assert "housing（未反馈：housing）" in chinese and "；督办" in chinese
+    assert "housing（未反馈）" in chinese and "；督办" in chinese
 
 
 # --- reports --------------------------------------------------------------------------------------------------

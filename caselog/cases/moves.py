@@ -309,6 +309,10 @@ def close(
         new=reason,
         note=note,
     )
+    if case.supervised_at is not None:  # closing ends its supervision (督办), said as its own event
+        record(session, case, EventKind.unsupervised, at=at, actor=actor, field="supervision_reason",
+               old=case.supervision_reason, note="case closed")  # fmt: skip
+        case.supervised_at = case.supervision_reason = None
     case.status = Status.closed
     case.close_reason = reason
     case.closed_at = at

@@ -45,6 +45,7 @@ NOTE_WORDS = {
     "dispatch": N_("set at dispatch"),
     "reopen": N_("set at reopening"),
     "--due": N_("given when the case was opened"),
+    "case closed": N_("ended when the case was closed"),  # supervision (督办) ends with the case
 }
 
 # The stored names of the tier rules (``caselog.tiers``), shown by name.

@@ -49,10 +49,13 @@ def deadline_label(item: Any) -> str:
 
 
 def co_label(item: Any) -> str:
-    """The co-departments, and those that have not replied (协办意见): ``fire, housing (no reply: housing)``."""
+    """The co-departments, and those that have not replied (协办意见): ``fire, housing (no reply: housing)``, or
+    ``housing (no reply)`` when none has."""
     text = ", ".join(item.co)
     waiting = getattr(item, "co_waiting", [])
-    if waiting:
+    if waiting and list(waiting) == list(item.co):
+        text = _("{co} (no reply)").format(co=text)
+    elif waiting:
         text = _("{co} (no reply: {waiting})").format(co=text, waiting=", ".join(waiting))
     return text
 

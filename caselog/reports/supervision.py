@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, tzinfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from caselog.models import Case, Event, of_kind
@@ -28,7 +28,12 @@ def _lead_then(event):
     lead = Event.__table__.alias("lead_event")
     return (
         select(lead.c.new_value)
-        .where(lead.c.case_id == event.c.case_id, lead.c.field == "lead", lead.c.at <= event.c.at)
+        # The field written out, as ix_events_lead's condition is (SQLite's partial index needs the very text).
+        .where(
+            lead.c.case_id == event.c.case_id,
+            lead.c.field == bindparam("field_lead", "lead", unique=True, literal_execute=True),
+            lead.c.at <= event.c.at,
+        )  # fmt: skip
         .order_by(lead.c.at.desc(), lead.c.id.desc())
         .limit(1)
         .scalar_subquery()
