@@ -70,6 +70,7 @@ def test_the_bureau_works_every_case(shared):
     ref = opened.split()[1]
     run(bureau, "case", "dispatch", ref, "--lead", "housing")  # replaces the co-department links
     run(bureau, "case", "answer", ref, "--note", "已答复")
+    run(bureau, "case", "co-reply", ref, "--dept", "market", "--note", "已核查")  # 协办意见, kept on the link
     run(bureau, "case", "resolve", ref, "--note", "已修复")
     run(bureau, "escalate")
     assert '"group": "housing"' in run(bureau, "report", "rates", "--by", "department", "--format", "json").stdout

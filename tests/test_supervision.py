@@ -126,6 +126,9 @@ def test_the_sweep_supervises_a_case_five_working_days_past_its_reply_deadline(d
     answered = open_case(district, "2026-09-14T11:00", "路灯不亮", "--lead", "housing")
     district("2026-09-22T09:00", "case", "answer", answered, "--note", "已电话答复", "--on", "2026-09-22T09:00")
     assert district("2026-09-25T07:30", "escalate") == "escalated 0 case(s)\n"  # 4 working days past
+    dry = district("2026-09-28T07:00", "escalate", "--dry-run")
+    assert dry.endswith("would put under supervision (督办): 1 case(s)\n")
+    assert kinds(show(district, "2026-09-28T07:10", late), "supervised") == []  # a dry run writes nothing
     out = district("2026-09-28T07:30", "escalate")
     assert out == (
         "escalated 0 case(s)\n"
