@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from caselog import __version__
-from caselog.commands import case_clock  # noqa: F401  (registers case suspend and case resume)
+from caselog.commands import case_clock, case_supervision  # noqa: F401  (register case suspend, resume, urge …)
 from caselog.commands.case import case_app
 from caselog.commands.completion import Shell, install_completion, show_completion
 from caselog.commands.context import state

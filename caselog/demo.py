@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from caselog.cases import intake, moves
+from caselog.cases.history import get_case
+from caselog.cases.supervision import co_reply, supervise, urge, waiting_co_departments
 from caselog.cases.sweep import run_sweep, within
 from caselog.directory import add_department, add_party, add_visit
 from caselog.errors import BadInput
@@ -116,6 +118,8 @@ class DemoSummary:
     parks: int
     looked_after: int
     policies: int
+    urged: int = 0  # cases urged (催办)
+    supervised: int = 0  # cases the sweep put under supervision (督办) for being overdue
 
 
 def prepare_demo_location(location: Location, *, force: bool) -> None:
@@ -215,14 +219,38 @@ def build_demo(
     tell(VISITS, total)
     meetings = _demo_meetings(session, rng, now=now, actor=actor)
     tell(VISITS + 1, total)
-    escalated = run_sweep(sessions=within(session), now=now, rules=DEFAULT_RULES, actor=actor)
+    urged = _demo_urging(session, now=now, actor=actor)
+    supervised: list = []
+    escalated = run_sweep(sessions=within(session), now=now, rules=DEFAULT_RULES, actor=actor, supervised=supervised)
     from caselog.coverage.demo import NEW_ENTERPRISES, build_programme
 
     programme = build_programme(session=session, now=now, actor=actor)
     tell(total, total)
     return DemoSummary(len(DEPARTMENTS), len(parties) + NEW_ENTERPRISES, visit_count, case_count, start.year, meetings,
                        len(escalated), programme.buildings, programme.parks, programme.looked_after,
-                       programme.policies)  # fmt: skip
+                       programme.policies, urged, len(supervised))  # fmt: skip
+
+
+def _demo_urging(session: Session, *, now: datetime, actor: str) -> int:
+    """Urge (催办) the eight open cases whose resolution deadline comes first, the first three twice (the rules put
+    them under supervision, 督办), and put the next one under supervision by hand; returns how many were urged."""
+    from sqlalchemy import select
+
+    from caselog.models import Case, unfinished
+
+    query = (
+        select(Case.ref)
+        .where(unfinished(Case.status), Case.due_on.is_not(None), Case.suspended_since.is_(None))
+        .order_by(Case.due_on, Case.ref)
+        .limit(9)
+    )
+    refs = list(session.scalars(query))
+    for index, ref in enumerate(refs[:8]):
+        for _time in range(2 if index < 3 else 1):
+            urge(session=session, ref=ref, note="请抓紧办理，尽快答复企业", at=now, now=now, actor=actor)
+    if len(refs) > 8:
+        supervise(session=session, ref=refs[8], note="企业多次反映，区企业服务局挂牌督办", at=now, now=now, actor=actor)
+    return len(refs[:8])
 
 
 DECISIONS = (
@@ -346,6 +374,11 @@ def _demo_case(
         return  # answered, not (yet) solved
     if (at := step(24, 24 * 12 * slow)) is None:
         return
+    if cross:  # most co-departments give their part (协办意见) first; the others keep the case waiting
+        if random.Random(f"co-reply {ref}").random() < 0.2:
+            return
+        for code in waiting_co_departments(session, get_case(session=session, ref=ref)):
+            co_reply(**args, dept=code, note="已按职责完成协办事项，意见已反馈牵头部门", at=at)
     moves.resolve(**args, note="问题已协调解决", at=at)
     if (at := step(24, 24 * 7)) is None:
         return

@@ -84,6 +84,10 @@ class EventKind(StrEnum):
     note = "note"
     edited = "edited"
     imported = "imported"
+    urged = "urged"  # 催办
+    supervised = "supervised"  # 督办: the case comes under supervision
+    unsupervised = "unsupervised"  # supervision ends
+    co_replied = "co_replied"  # a co-department gave its part (协办意见)
 
 
 class PolicyAction(StrEnum):

@@ -130,7 +130,8 @@ FIELD_WORDS = {
     "external_ref": N_("external ref"), "due_on": N_("due"), "reply_due_on": N_("reply due"),
     "original_due_on": N_("original due"), "close_reason": N_("close reason"), "opened_at": N_("opened"),
     "dispatched_at": N_("dispatched at"), "accepted_at": N_("accepted at"), "answered_at": N_("answered at"),
-    "resolved_at": N_("resolved at"), "closed_at": N_("closed at"),
+    "resolved_at": N_("resolved at"), "closed_at": N_("closed at"), "urge_count": N_("urgings"),
+    "supervision_reason": N_("supervision"), "co_reply": N_("co-department reply"),
 }  # fmt: skip
 
 

@@ -58,7 +58,8 @@ def unfinished(status):
 
 # The kinds of event a query looks up by moment or by case apart from the rest (a few percent of all events): each
 # has its partial index, a fraction of the size of an index over every event's kind.
-INDEXED_KINDS = {"escalated": ("at",), "extended": ("case_id", "at"), "returned": ("case_id", "at")}
+INDEXED_KINDS = {"escalated": ("at",), "extended": ("case_id", "at"), "returned": ("case_id", "at"),
+                 "urged": ("case_id", "at"), "supervised": ("case_id", "at")}  # fmt: skip
 
 
 def of_kind(kind_column, kind: str):
@@ -237,6 +238,10 @@ class Case(_Table, table=True):
     # The first resolution deadline the case missed in its current cycle (lists and agendas show it overdue).
     missed_on: date | None = None
     report_suspended_days: int | None = None  # working days it was suspended (挂起), over its resumed suspensions
+    # Urged how many times (催办); under supervision (督办) since when and why, NULL when not (revision 0015).
+    urge_count: int = 0
+    supervised_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    supervision_reason: str | None = Field(default=None, sa_type=String(16))
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:
@@ -252,6 +257,9 @@ class CaseCoDepartment(_Table, table=True):
 
     case_id: int = Field(foreign_key="cases.id", primary_key=True)
     department_id: int = Field(foreign_key="departments.id", primary_key=True, index=True)
+    # Its part (协办意见, revision 0015): when it replied and what it said; NULL while it has not.
+    replied_at: datetime | None = _time()
+    reply: str | None = Field(default=None, sa_type=Text)
 
 
 class Event(_Table, table=True):

@@ -64,6 +64,9 @@ RULES_FILE_KEYS: tuple[str, ...] = (
     "escalation.returns",
     "escalation.joint_agendas",
     "warnings.due_within",
+    "supervision.urged",
+    "supervision.overdue",
+    "supervision.unsatisfied",
     *(f"meetings.{kind}.{field}" for kind in MEETING_KINDS for field in ("rrule", "first")),
     *(f"coverage.{kind}" for kind in PARTY_KINDS),
     "coverage.tags",
@@ -149,6 +152,11 @@ class TierRules:
     escalate_returns: int = 2
     escalate_joint_agendas: int = 2
     due_within: int = 3  # working days ahead that a deadline counts as due soon (预警)
+    # When a case comes under supervision (督办, ``caselog.rules.supervision``): urged this many times, overdue by
+    # this many working days, and (if true) after a return visit that found the party unsatisfied.
+    supervise_urged: int = 2
+    supervise_overdue: int = 5
+    supervise_unsatisfied: bool = True
     joint: MeetingRule = MeetingRule("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", date(2026, 1, 6))
     leaders: MeetingRule = MeetingRule("FREQ=MONTHLY;BYDAY=TH;BYSETPOS=-1", date(2026, 1, 1))
     coverage: CoverageRules = DEFAULT_COVERAGE
@@ -254,6 +262,9 @@ def _values(rules: TierRules) -> dict[str, Any]:
     values["escalation.returns"] = rules.escalate_returns
     values["escalation.joint_agendas"] = rules.escalate_joint_agendas
     values["warnings.due_within"] = rules.due_within
+    values["supervision.urged"] = rules.supervise_urged
+    values["supervision.overdue"] = rules.supervise_overdue
+    values["supervision.unsatisfied"] = rules.supervise_unsatisfied
     for kind in MEETING_KINDS:
         values[f"meetings.{kind}.rrule"] = meeting_rule(rules, kind).rrule
         values[f"meetings.{kind}.first"] = meeting_rule(rules, kind).first
@@ -366,10 +377,13 @@ def _flatten(node: dict[str, Any], path: str, out: dict[str, Any]) -> None:
 def _check(key: str, value: Any) -> str | None:
     """What is wrong with one value from a rules file, or None."""
     whole = isinstance(value, int) and not isinstance(value, bool)
-    if key.startswith(("deadlines.", "warnings.")):
+    if key == "supervision.unsatisfied":
+        ok = isinstance(value, bool)
+        template = _("expected true or false, found {found}")
+    elif key.startswith(("deadlines.", "warnings.")) or key == "supervision.overdue":
         ok = whole and 1 <= value <= MAX_DAYS
         template = _("expected a whole number of working days from 1 to {days}, found {found}")
-    elif key.startswith("escalation."):
+    elif key.startswith(("escalation.", "supervision.")):
         ok = whole and 1 <= value <= MAX_COUNT
         template = _("expected a whole number from 1 to {count}, found {found}")
     elif key.startswith("coverage."):
@@ -500,6 +514,9 @@ def parse_rules(text: str, *, source: str) -> TierRules:
         escalate_returns=values["escalation.returns"],
         escalate_joint_agendas=values["escalation.joint_agendas"],
         due_within=values["warnings.due_within"],
+        supervise_urged=values["supervision.urged"],
+        supervise_overdue=values["supervision.overdue"],
+        supervise_unsatisfied=values["supervision.unsatisfied"],
         joint=MeetingRule(values["meetings.joint.rrule"], values["meetings.joint.first"]),
         leaders=MeetingRule(values["meetings.leaders.rrule"], values["meetings.leaders.first"]),
         coverage=CoverageRules(

@@ -309,6 +309,26 @@ KINDS: list[Kind] = [
     K("rules-due-within-zero", "--rules", "rules.toml", "rules", files={"rules.toml": "[warnings]\ndue_within = 0\n"},
       stderr="caselog: rules.toml:2: warnings.due_within: expected a whole number of working days from 1 to 365,"
       " found 0\n"),
+    # --- urging, supervision, co-department replies (催办, 督办, 协办意见) ------------------------------------------
+    K("urge-resolved", "case", "urge", "C2026-000004", "--note", "请加快", code=1,
+      stderr="caselog: case C2026-000004: cannot urge a case that is resolved (only an open case can be urged)\n"),
+    K("urge-closed", "case", "urge", "C2026-000003", "--note", "请加快", code=1,
+      stderr="caselog: case C2026-000003: cannot urge a case that is closed (only an open case can be urged)\n"),
+    K("urge-no-note", "case", "urge", "C2026-000002", usage=True, stderr="Error: Missing option '--note'.\n"),
+    K("unsupervise-not-supervised", "case", "unsupervise", "C2026-000002", "--reason", "已办结", code=1,
+      stderr="caselog: case C2026-000002: not under supervision\n"),
+    K("supervise-closed", "case", "supervise", "C2026-000003", "--note", "督办", code=1,
+      stderr="caselog: case C2026-000003: cannot supervise a case that is closed (reopen it first)\n"),
+    K("co-reply-not-co", "case", "co-reply", "C2026-000002", "--dept", "housing", "--note", "已核查", code=1,
+      stderr="caselog: --dept: 'housing' is not a co-department of case C2026-000002\n"),
+    K("co-reply-resolved", "case", "co-reply", "C2026-000004", "--dept", "market", "--note", "已核查", code=1,
+      stderr="caselog: case C2026-000004: cannot co-reply a case that is resolved (a co-department replies while"
+      " the case is being handled)\n"),
+    K("rules-supervision-urged-zero", "--rules", "rules.toml", "rules", files={"rules.toml": "[supervision]\nurged = 0\n"},
+      stderr="caselog: rules.toml:2: supervision.urged: expected a whole number from 1 to 20, found 0\n"),
+    K("rules-supervision-unsatisfied-word", "--rules", "rules.toml", "rules",
+      files={"rules.toml": "[supervision]\nunsatisfied = \"yes\"\n"},
+      stderr="caselog: rules.toml:2: supervision.unsatisfied: expected true or false, found 'yes'\n"),
     K("tier-escalate-same", "case", "escalate", "C2026-000002", "--to", "1", "--reason", "x",
       stderr="caselog: case C2026-000002: already tier 1\n"),
     # --- numbers too large for SQL's 64-bit integers ------------------------------------------------------
@@ -566,7 +586,7 @@ KINDS: list[Kind] = [
       stderr="caselog: rules.toml:1: unknown key 'x' (known: intake.key_categories, deadlines.tier1.reply,"
       " deadlines.tier1.resolve, deadlines.tier2.reply, deadlines.tier2.resolve, deadlines.tier3.reply,"
       " deadlines.tier3.resolve, escalation.returns, escalation.joint_agendas, warnings.due_within,"
-      " meetings.joint.rrule,"
+      " supervision.urged, supervision.overdue, supervision.unsatisfied, meetings.joint.rrule,"
       " meetings.joint.first, meetings.leaders.rrule, meetings.leaders.first, coverage.enterprise,"
       " coverage.resident, coverage.organisation, coverage.tags, score.reply, score.resolution, score.on_time,"
       " score.satisfaction, score.min_cases, score.list_size, mail.host, mail.port, mail.from, mail.user,"
@@ -719,7 +739,7 @@ def populate(location) -> None:
         closed = open_case("噪音扰民", "张伟", 3, lead="market")
         moves.close(session=db, ref=closed.ref, reason="withdrawn", note=None, at=at(3, 11), now=now, actor="t")
         solved = open_case("人才公寓", "上海测试科技有限公司", 4, lead="housing", co=["market"])
-        moves.resolve(session=db, ref=solved.ref, note="已安排", at=at(4, 11), now=now, actor="t")
+        moves.resolve(session=db, ref=solved.ref, note="已安排", at=at(4, 11), now=now, actor="t", force=True)
         record_meeting(session=db, kind="joint", day=at(3).date(), chair=None, attendees=[], now=now, actor="t")
         from caselog.coverage.assignments import assign_place
         from caselog.coverage.places import add_place

@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 from caselog.cases import edits, intake, moves
 from caselog.cases.filters import CaseFilter
 from caselog.cases.history import get_case
+from caselog.cases.supervision import co_reply
 from caselog.cases.views import case_detail, list_cases
 from caselog.errors import BadInput, InvalidMove, NotFound
 from caselog.models import CaseCreate, Event
@@ -55,6 +56,7 @@ def test_the_whole_life_of_a_case_is_its_history(district):
     move("dispatch", db, case.ref, NOW + 3 * H, lead="housing", co=["esb"])
     move("accept", db, case.ref, NOW + 4 * H)
     move("answer", db, case.ref, NOW + 5 * H, note="已电话答复")
+    co_reply(session=db, ref=case.ref, dept="esb", note="已会同", at=NOW + 5 * H, now=NOW + 5 * H, actor="liaison")
     move("resolve", db, case.ref, NOW + 6 * H, note="已维修")
     move("revisit", db, case.ref, NOW + 7 * H, satisfaction="basically-satisfied", note=None)
     move("close", db, case.ref, NOW + 8 * H, reason="resolved", note=None)
@@ -76,6 +78,7 @@ def test_the_whole_life_of_a_case_is_its_history(district):
         ("deadline", "reply_due_on", "2026-03-09", "2026-03-16", "escalate:co-department"),
         ("accepted", "status", "dispatched", "accepted", None),
         ("answered", "status", "accepted", "answered", "已电话答复"),
+        ("co_replied", "co_reply", None, "esb", "已会同"),  # the co-department's part (协办意见) before resolving
         ("resolved", "status", "answered", "resolved", "已维修"),
         ("revisited", "satisfaction", None, "basically-satisfied", None),
         ("closed", "status", "resolved", "resolved", None),
@@ -85,7 +88,7 @@ def test_the_whole_life_of_a_case_is_its_history(district):
     ]
     db.refresh(case)
     assert case.status == "dispatched"
-    assert (case.return_count, case.reopen_count, case.version) == (1, 1, 12)  # one per change of state
+    assert (case.return_count, case.reopen_count, case.version) == (1, 1, 13)  # one per change of state
     assert case.answered_at == (NOW + 5 * H).astimezone(case.answered_at.tzinfo)
     assert (case.resolved_at, case.closed_at, case.close_reason, case.satisfaction) == (
         None,
@@ -95,7 +98,7 @@ def test_the_whole_life_of_a_case_is_its_history(district):
     )
     detail = case_detail(session=db, ref=case.ref, tz=SHANGHAI, today=NOW.date())
     assert (detail.case.lead, detail.case.co, detail.lead_name) == ("housing", ["esb"], "区房管局")
-    assert [e.actor for e in detail.history] == ["clerk"] + ["liaison"] * 17
+    assert [e.actor for e in detail.history] == ["clerk"] + ["liaison"] * 18
     assert detail.history[0].at == NOW
 
 

@@ -93,6 +93,8 @@ def test_json_of_case_list_is_the_stable_contract(filed):
             "original_due_on": "2026-03-20",
             "deadline_estimated": False,
             "workdays_left": 14,
+            "urge_count": 0,
+            "supervised_at": None,
         }
     ]
     assert "门禁" in out  # Chinese is written as itself, not \u-escaped
@@ -113,9 +115,9 @@ def test_csv_of_case_list(filed):
     assert filed("case", "list", "-f", "csv").stdout == (
         "ref,external_ref,title,category,tier,status,key,lead,co,party,party_id,visit_id,opened_at,dispatched_at,"
         "accepted_at,answered_at,resolved_at,closed_at,due_on,close_reason,satisfaction,reply_due_on,original_due_on,"
-        "deadline_estimated,workdays_left\n"
+        "deadline_estimated,workdays_left,urge_count,supervised_at\n"
         "C2026-000001,,[urgent] 门禁 [/x],物业管理,2,dispatched,false,market,esb,上海测试科技有限公司,1,1,"
-        "2026-03-02T09:30:00+08:00,2026-03-02T09:30:00+08:00,,,,,2026-03-20,,,2026-03-16,2026-03-20,false,14\n"
+        "2026-03-02T09:30:00+08:00,2026-03-02T09:30:00+08:00,,,,,2026-03-20,,,2026-03-16,2026-03-20,false,14,0,\n"
     )
 
 
@@ -205,6 +207,7 @@ def test_markup_and_chinese_print_as_typed(filed):
 def test_whole_lifecycle_through_the_cli(filed):
     filed("case", "accept", "C2026-000001")
     filed("case", "answer", "C2026-000001", "--note", "已答复")
+    filed("case", "co-reply", "C2026-000001", "--dept", "esb", "--note", "已会同办理")  # 协办意见 before resolving
     filed("case", "resolve", "C2026-000001", "--note", "已解决")
     filed("case", "revisit", "C2026-000001", "--satisfaction", "satisfied")
     out = filed("case", "close", "C2026-000001", "--reason", "resolved").stdout
@@ -224,6 +227,7 @@ def test_whole_lifecycle_through_the_cli(filed):
         "deadline",
         "accepted",
         "answered",
+        "co_replied",
         "resolved",
         "revisited",
         "closed",

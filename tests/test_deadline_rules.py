@@ -225,6 +225,9 @@ def test_rule_8_on_time_counts_in_the_period_of_the_deadline_of_record(district)
     district(
         "2026-09-16T10:00", "case", "dispatch", ref, "--lead", "housing", "--co", "fire", "--on", "2026-09-16T10:00"
     )
+    district(
+        "2026-10-29T10:00", "case", "co-reply", ref, "--dept", "fire", "--note", "已核查", "--on", "2026-10-29T10:00"
+    )  # 协办意见
     district("2026-10-30T10:00", "case", "resolve", ref, "--note", "已修复", "--on", "2026-10-30T10:00")
     assert due_and_on_time(rates(district, "--month", "2026-11")) == (1, 1)
     assert due_and_on_time(rates(district, "--month", "2026-10")) == (0, 0)
@@ -343,7 +346,8 @@ def _by_commands(at) -> None:
         if answered:
             at(when, "case", "answer", ext, "--note", "已答复", "--on", answered)
         if resolved:
-            at(when, "case", "resolve", ext, "--note", "已解决", "--on", resolved)
+            # --force: an imported row has no co-department replies; neither do these
+            at(when, "case", "resolve", ext, "--note", "已解决", "--on", resolved, "--force")
         if closed:
             at(when, "case", "close", ext, "--reason", reason, "--on", closed)
 
@@ -414,6 +418,9 @@ def test_a_weekly_report_is_the_same_whenever_it_is_run(district):
     }
     assert "- Joint meeting 2026-10-13: 1 cases on the agenda, 0 overdue" in first["markdown"]
     assert "- Leaders' meeting 2026-10-29: 0 cases on the agenda, 0 overdue" in first["markdown"]
+    district(
+        "2026-10-20T09:00", "case", "co-reply", ref, "--dept", "fire", "--note", "已核查", "--on", "2026-10-20T09:00"
+    )  # 协办意见
     district("2026-10-20T10:00", "case", "resolve", ref, "--note", "已修复", "--on", "2026-10-20T10:00")
     district("2026-10-21T10:00", "case", "close", ref, "--reason", "resolved", "--on", "2026-10-21T10:00")
     district("2026-11-02T10:00", "case", "reopen", ref, "--reason", "复发", "--on", "2026-11-02T10:00")

@@ -79,6 +79,14 @@ None.
 
 - C2026-000001 联合整治 (due 2026-09-28)
 
+## Urged (催办) or under supervision (督办) (0)
+
+None.
+
+## Co-department replies (协办意见) it owes (0)
+
+None.
+
 ## Meeting decisions due by 2026-10-14 (1)
 
 - C2026-000001 联合整治: 规划局牵头制定方案 (due 2026-10-12)
@@ -99,11 +107,29 @@ def test_each_department_s_digest_on_a_make_up_saturday(district, tmp_path):
     assert "## Overdue (1)\n\n- C2026-000001 联合整治 (due 2026-09-28)\n" in housing  # as co-department
     assert "## Due within 3 working days, to 2026-10-14 (0)\n\nNone.\n" in housing  # its reply is due 10-15
     assert "## Meeting decisions due by 2026-10-14 (0)" in housing  # planning owns the decision
+    assert (
+        "## Co-department replies (协办意见) it owes (1)\n\n- C2026-000001 联合整治 (waiting since 2026-08-17)\n"
+        in housing
+    )
     fire = files["digest-fire-2026-10-10.md"]
     assert ("## Due within 3 working days, to 2026-10-14 (2)\n\n"
             "- C2026-000002 屋顶漏水 (resolution due 2026-10-10)\n"
             "- C2026-000003 消防通道占用 (reply due 2026-10-13)\n") in fire  # fmt: skip
     assert "## Newly dispatched since 2026-10-09 (0)" in fire and "## Overdue (0)" in fire
+
+
+def test_a_digest_lists_the_cases_chased_and_the_co_department_parts_owed(district, tmp_path):
+    district("2026-10-09T15:00", "case", "urge", "C2026-000002", "--note", "请加快办理")
+    district("2026-10-09T16:00", "case", "urge", "C2026-000002", "--note", "再次催办")  # twice: supervised (督办)
+    district("2026-10-09T16:30", "case", "urge", "C2026-000003", "--note", "请尽快答复")
+    district("2026-10-09T17:00", "case", "co-reply", "C2026-000001", "--dept", "housing", "--note", "已会签")
+    district("2026-10-10T07:30", "digest", "--output-dir", str(tmp_path))
+    fire = (tmp_path / "digest-fire-2026-10-10.md").read_text(encoding="utf-8")
+    assert ("## Urged (催办) or under supervision (督办) (2)\n\n"
+            "- C2026-000002 屋顶漏水 (urged 2×; under supervision since 2026-10-09)\n"
+            "- C2026-000003 消防通道占用 (urged 1×)\n") in fire  # fmt: skip
+    housing = (tmp_path / "digest-housing-2026-10-10.md").read_text(encoding="utf-8")
+    assert "## Co-department replies (协办意见) it owes (0)\n\nNone.\n" in housing  # it gave its part on 10-09
 
 
 def test_the_first_working_day_after_a_holiday_looks_back_to_the_last_one(district, tmp_path):

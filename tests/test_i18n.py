@@ -134,7 +134,7 @@ def test_help_usage_errors_and_messages_follow_the_language(monkeypatch):
     assert zh.exit_code == 0
     assert zh.stdout.startswith("用法：caselog case [选项] 命令 [参数]...\n\n  问题诉求及其办理流程。\n\n选项：\n")
     assert "  -h, --help  显示此帮助信息并退出。\n" in zh.stdout
-    assert "  open      登记一个新的问题诉求；指定 --lead 时立即派单。\n" in zh.stdout
+    assert "  open         登记一个新的问题诉求；指定 --lead 时立即派单。\n" in zh.stdout
     en = runner.invoke(app, ["--lang", "en", "case", "--help"])
     assert en.stdout.startswith(
         "Usage: caselog case [OPTIONS] COMMAND [ARGS]...\n\n  Cases (问题诉求) and their lifecycle.\n\nOptions:\n"
@@ -402,7 +402,8 @@ def test_every_people_s_output_in_chinese_holds_no_english_but_codes(bilingual):
              "resolve", "escalation", "returns", "joint_agendas", "intake", "key_categories", "meetings",
              "coverage", "enterprise", "organisation", "tags", "warnings", "due_within", "score", "resolution",
              "on_time", "satisfaction", "min_cases", "list_size", "mail", "host", "port", "from", "user",
-             "password_env", "starttls", "departments", "false"}  # fmt: skip
+             "password_env", "starttls", "departments", "false", "supervision", "urged", "overdue", "unsatisfied",
+             "true"}  # fmt: skip
     import getpass
 
     allowed = TYPED | rules | {"esb", "housing", "resident", "joint", "leaders"}  # the keys of caselog rules, codes

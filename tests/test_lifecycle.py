@@ -19,6 +19,9 @@ ALLOWED = {
     "reopen": {S.closed: None},
     "revisit": {S.answered: None, S.resolved: None, S.closed: None},
     "suspend": {S.dispatched: None, S.accepted: None, S.answered: None},  # the status stays
+    "urge": dict.fromkeys((S.open, S.dispatched, S.accepted, S.answered)),  # 催办: open cases only
+    "co-reply": dict.fromkeys((S.dispatched, S.accepted, S.answered)),  # 协办意见: while it is handled
+    "supervise": dict.fromkeys((S.open, S.dispatched, S.accepted, S.answered, S.resolved)),  # not closed
 }
 
 

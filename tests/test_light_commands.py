@@ -105,6 +105,11 @@ def test_calendar_entries_are_read_and_an_old_schema_is_upgraded_first(isolated_
         connection.execute("CREATE INDEX ix_cases_report_received ON cases (opened_day)")
         connection.execute("CREATE INDEX ix_cases_report_due ON cases (report_due_on)")
         connection.execute("DELETE FROM settings")
+        for index in ("ix_events_urged", "ix_events_supervised", "ix_cases_supervised_at"):  # and 0015
+            connection.execute(f"DROP INDEX {index}")
+        for table, column in (("cases", "urge_count"), ("cases", "supervised_at"), ("cases", "supervision_reason"),
+                              ("case_co_departments", "replied_at"), ("case_co_departments", "reply")):  # fmt: skip
+            connection.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         connection.execute("ALTER TABLE events DROP COLUMN login")  # and 0013
         for table in ("policy_cases", "policy_categories", "policies", "assignments"):  # and 0012
             connection.execute(f"DROP TABLE {table}")

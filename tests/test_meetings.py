@@ -37,7 +37,8 @@ def case(at, ref: str) -> dict:
     return json.loads(at("2026-06-01T09:00:00", "case", "show", ref, "-f", "json"))
 
 
-def item(ref, title, *, lead, co, opened, age, due, left, discussed, decision=None, status="dispatched", missed=None):
+def item(ref, title, *, lead, co, opened, age, due, left, discussed, decision=None, status="dispatched", missed=None,
+         supervised=False, co_waiting=()):  # fmt: skip
     return {
         "ref": ref,
         "title": title,
@@ -58,6 +59,9 @@ def item(ref, title, *, lead, co, opened, age, due, left, discussed, decision=No
         "last_decision_owner": decision[1] if decision else None,
         "last_decision_due": decision[2] if decision else None,
         "due_soon": missed is None and 0 <= left <= 3,  # within 3 working days of the meeting (预警)
+        "urge_count": 0,
+        "supervised": supervised,  # 督办: the sweep supervises a case 5 working days past a deadline
+        "co_waiting": list(co_waiting),  # co-departments that have not replied (协办意见)
     }
 
 
@@ -115,6 +119,7 @@ def test_a_case_climbs_from_tier_one_to_three_through_deadlines_and_meetings(dis
         "--due",
         "2026-04-10",
     )
+    at("2026-04-01T09:00:00", "case", "co-reply", "C2026-000002", "--dept", "esb", "--note", "已会同")
     at("2026-04-01T10:00:00", "case", "resolve", "C2026-000002", "--note", "已办结")
 
     agenda = json.loads(at("2026-04-14T09:00:00", "agenda", "joint", "-f", "json"))
@@ -142,6 +147,7 @@ def test_a_case_climbs_from_tier_one_to_three_through_deadlines_and_meetings(dis
                         discussed=1,
                         decision=DECISION,
                         missed="2026-03-23",  # tier 1 from 03-02: 15 working days
+                        supervised=True,  # the sweep of 03-24: its reply deadline 03-09 passed 11 working days ago
                     )
                 ],
             }
@@ -177,6 +183,7 @@ def test_a_case_climbs_from_tier_one_to_three_through_deadlines_and_meetings(dis
                         due="2026-05-28",
                         left=18,
                         discussed=0,
+                        supervised=True,  # the sweep of 03-24: its reply deadline 03-16 passed 6 working days ago
                     )
                 ],
             },
@@ -196,6 +203,7 @@ def test_a_case_climbs_from_tier_one_to_three_through_deadlines_and_meetings(dis
                         discussed=0,
                         decision=DECISION,
                         missed="2026-03-23",  # tier 1 from 03-02: 15 working days
+                        supervised=True,  # the sweep of 03-24: its reply deadline 03-09 passed 11 working days ago
                     )
                 ],
             },
@@ -334,8 +342,8 @@ def test_agenda_markdown_and_output_file(district, tmp_path):
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# Joint meeting (联席会议) — 2026-03-03 (Tuesday)\n\n")
     assert (
-        "| C2026-000002 | 食品经营许可证办理 | 上海测试科技有限公司 | esb | 1 | 2026-04-14 (29 wd left) | 0 |  |"
-        in text
+        "| C2026-000002 | 食品经营许可证办理 | 上海测试科技有限公司 | esb (no reply) | 1 | 2026-04-14 (29 wd left) | 0 "
+        "|  |" in text
     )
     table = at("2026-03-02T10:00:00", "agenda", "leaders")
     assert "Leaders' meeting (分管区领导) — 2026-03-26 (Thursday)" in table and "C2026-000003" in table

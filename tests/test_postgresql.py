@@ -70,6 +70,7 @@ def test_the_bureau_works_every_case(shared):
     ref = opened.split()[1]
     run(bureau, "case", "dispatch", ref, "--lead", "housing")  # replaces the co-department links
     run(bureau, "case", "answer", ref, "--note", "已答复")
+    run(bureau, "case", "co-reply", ref, "--dept", "market", "--note", "已核查")  # 协办意见, kept on the link
     run(bureau, "case", "resolve", ref, "--note", "已修复")
     run(bureau, "escalate")
     assert '"group": "housing"' in run(bureau, "report", "rates", "--by", "department", "--format", "json").stdout
@@ -101,6 +102,11 @@ def test_a_liaison_imports_dispatches_answers_and_reports_on_their_department_on
     # The history: with no --actor the actor is the login; with one, both are kept and shown where they differ.
     shown = run(liaison, "case", "show", m1).stdout
     assert "wang_wei" in shown and "li_na (login wang_wei)" in shown
+    # Urging (催办) and a co-department's reply (协办意见, kept on the link: grants.sql lets a liaison change it).
+    m2 = next(line.split(",")[0] for line in listed[1:] if ",占道经营," in line)
+    run(liaison, "case", "urge", m2, "--note", "请加快")
+    run(liaison, "case", "co-reply", m2, "--dept", "housing", "--note", "已核查")
+    assert run(liaison, "case", "resolve", m2, "--note", "已取缔").stdout == f"{m2}: resolved\n"
     # Another department's case does not exist for the liaison.
     for args in (("case", "show", "C2026-000001"), ("case", "answer", "C2026-000001", "--note", "x")):
         assert run(liaison, *args, code=2).stderr == "caselog: no case 'C2026-000001'\n"

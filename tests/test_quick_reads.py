@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from typer.testing import CliRunner
 
-from caselog.cases import intake, moves
+from caselog.cases import intake, moves, supervision
 from caselog.cases.filters import CaseFilter
 from caselog.cases.records import count_all, newest_cases, read_case_detail, read_case_record
 from caselog.cases.views import list_cases
@@ -62,6 +62,9 @@ def written(district):
     move("dispatch", first.ref, NOW + H, lead="housing", co=["esb", "market"])
     move("accept", first.ref, NOW + 2 * H)
     move("answer", first.ref, NOW + 3 * H, note="已电话答复")
+    for dept in ("esb", "market"):  # their parts (协办意见), then it can be resolved
+        supervision.co_reply(session=district, ref=first.ref, dept=dept, note="已会签", at=NOW + 3 * H,
+                             now=NOW + 3 * H, actor="liaison")  # fmt: skip
     move("resolve", first.ref, NOW + 4 * H, note="已维修")
     move("revisit", first.ref, NOW + 5 * H, satisfaction="satisfied", note=None)
     move("close", first.ref, NOW + 6 * H, reason="resolved", note=None)

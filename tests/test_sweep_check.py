@@ -3,7 +3,10 @@ whether any case is due to move, with the rules' own judgement on the rows of th
 
 The district of tests/test_meetings.py, on real 2026 dates: C2026-000001 (tier 1, opened Monday 2 March) is due
 on 23 March (15 working days) and overdue on the 24th; escalated to tier 2, it is on the joint agendas of 31 March
-and 14 April, and the second moves it to tier 3 (two joint agendas at tier 2).
+and 14 April, and the second moves it to tier 3 (two joint agendas at tier 2). Supervision (督办) by the overdue
+rule, 5 working days past a deadline: C2026-000001's reply deadline is 9 March (5 working days), so 13 March is 4
+working days past it and 16 March 5; C2026-000002's and C2026-000003's (10 working days) is 16 March, 5 past on
+the 23rd.
 """
 
 import json
@@ -19,7 +22,7 @@ import pytest
 from caselog.cases.sweep_facts import nothing_due
 from caselog.store.location import resolve_location
 from caselog.store.maintenance import sweep_lock
-from caselog.tiers import DEFAULT_RULES
+from caselog.tiers import DEFAULT_RULES, parse_rules
 
 from conftest import BACKEND
 
@@ -39,49 +42,77 @@ def district(at):
     return at
 
 
-def check(moment: str, *, locking: bool = False) -> bool:
+# Supervision as late as the rules allow: the tier rules alone decide within these tests' months.
+LATE_SUPERVISION = "[supervision]\noverdue = 365\n"
+
+
+def check(moment: str, *, locking: bool = False, rules=DEFAULT_RULES) -> bool:
     """The quick check at ``moment`` (Shanghai time) on the test's database."""
     location = resolve_location(None, env=os.environ, default_dir=None)
     now = datetime.fromisoformat(moment).replace(tzinfo=SHANGHAI)
-    return nothing_due(location, now, DEFAULT_RULES, locking=locking)
+    return nothing_due(location, now, rules, locking=locking)
 
 
-def would_move(at, moment: str) -> list[str]:
+def would_move(at, moment: str, *rules: str) -> list[str]:
     """The refs the full sweep, in a dry run at ``moment``, would move."""
-    return [e["ref"] for e in json.loads(at(moment, "escalate", "--dry-run", "-f", "json"))]
+    return [e["ref"] for e in json.loads(at(moment, *rules, "escalate", "--dry-run", "-f", "json"))]
+
+
+def would_supervise(at, moment: str) -> str:
+    """What the full sweep, in a dry run at ``moment``, says it would put under supervision (its last line)."""
+    return at(moment, "escalate", "--dry-run").splitlines()[-1]
 
 
 @pytest.mark.sqlite_only
-def test_the_check_answers_as_the_full_sweep_does_day_by_day(district):
+def test_the_check_answers_as_the_full_sweep_does_day_by_day(district, tmp_path):
     at = district
-    assert check("2026-03-23T09:00:00") and would_move(at, "2026-03-23T09:00:00") == []  # due today: not yet late
-    assert not check("2026-03-24T09:00:00") and would_move(at, "2026-03-24T09:00:00") == ["C2026-000001"]
-    at("2026-03-24T09:00:00", "escalate")
-    assert check("2026-03-24T09:00:00")  # moved: nothing left to do
+    path = tmp_path / "rules.toml"
+    path.write_text(LATE_SUPERVISION, encoding="utf-8")
+    late, given = parse_rules(LATE_SUPERVISION, source=str(path)), ("--rules", str(path))
+    assert check("2026-03-23T09:00:00", rules=late) and would_move(at, "2026-03-23T09:00:00", *given) == []
+    assert not check("2026-03-24T09:00:00", rules=late)
+    assert would_move(at, "2026-03-24T09:00:00", *given) == ["C2026-000001"]
+    at("2026-03-24T09:00:00", *given, "escalate")
+    assert check("2026-03-24T09:00:00", rules=late)  # moved: nothing left to do
     at("2026-03-31T15:00:00", "meeting", "record", "joint", "--date", "2026-03-31")
+    at("2026-04-01T10:00:00", "case", "co-reply", "C2026-000002", "--dept", "esb", "--note", "已会签")
     at("2026-04-01T10:00:00", "case", "resolve", "C2026-000002", "--note", "已办结")
-    assert check("2026-04-13T09:00:00") and would_move(at, "2026-04-13T09:00:00") == []  # one joint agenda
-    at("2026-04-14T15:00:00", "meeting", "record", "joint", "--date", "2026-04-14")
-    assert not check("2026-04-14T16:00:00") and would_move(at, "2026-04-14T16:00:00") == ["C2026-000001"]
-    assert at("2026-04-14T16:00:00", "escalate").endswith("escalated 1 case(s)\n")
-    assert check("2026-04-15T09:00:00")
+    assert check("2026-04-13T09:00:00", rules=late) and would_move(at, "2026-04-13T09:00:00", *given) == []
+    at("2026-04-14T15:00:00", "meeting", "record", "joint", "--date", "2026-04-14")  # its second joint agenda
+    assert not check("2026-04-14T16:00:00", rules=late)
+    assert would_move(at, "2026-04-14T16:00:00", *given) == ["C2026-000001"]
+    assert at("2026-04-14T16:00:00", *given, "escalate").endswith("escalated 1 case(s)\n")
+    assert check("2026-04-15T09:00:00", rules=late)
+
+
+@pytest.mark.sqlite_only
+def test_the_check_sees_a_case_due_to_come_under_supervision(district):
+    at = district
+    assert check("2026-03-13T09:00:00")  # C2026-000001's reply deadline 4 working days past: not yet
+    assert would_supervise(at, "2026-03-13T09:00:00") == "would escalate 0 case(s)"
+    assert not check("2026-03-16T09:00:00")  # 5 working days past
+    assert would_supervise(at, "2026-03-16T09:00:00") == "would put under supervision (督办): 1 case(s)"
+    at("2026-03-16T09:00:00", "escalate")
+    assert check("2026-03-20T09:00:00")
+    assert not check("2026-03-23T09:00:00")  # the other two, 5 working days past 16 March
+    assert would_supervise(at, "2026-03-23T09:00:00") == "would put under supervision (督办): 2 case(s)"
 
 
 @pytest.mark.sqlite_only
 def test_a_sweep_already_running_or_another_schema_is_left_to_the_full_sweep(district, isolated_env):
-    assert check("2026-03-23T09:00:00", locking=True)
+    assert check("2026-03-13T09:00:00", locking=True)
     location = resolve_location(None, env=os.environ, default_dir=None)
     with sweep_lock(location):
-        assert not check("2026-03-23T09:00:00", locking=True)
-        assert check("2026-03-23T09:00:00")  # a dry run takes no lock
+        assert not check("2026-03-13T09:00:00", locking=True)
+        assert check("2026-03-13T09:00:00")  # a dry run takes no lock
     with sqlite3.connect(os.environ["CASELOG_DB"]) as connection:
         connection.execute("UPDATE alembic_version SET version_num = '0001'")
-    assert not check("2026-03-23T09:00:00")
+    assert not check("2026-03-13T09:00:00")
 
 
 @pytest.mark.skipif(BACKEND != "postgresql", reason="the check reads SQLite files only")
 def test_on_postgresql_the_full_sweep_answers(district):
-    assert not check("2026-03-23T09:00:00")
+    assert not check("2026-03-13T09:00:00")
     assert would_move(district, "2026-03-24T09:00:00") == ["C2026-000001"]
 
 
@@ -98,13 +129,13 @@ print(json.dumps(sorted(m for m in ("sqlalchemy", "sqlmodel", "pydantic") if m i
 
 @pytest.mark.sqlite_only
 def test_a_steady_state_sweep_loads_no_database_stack_and_says_what_the_full_one_says(district):
-    env = {**os.environ, "CASELOG_NOW": "2026-03-23T09:00:00"}
+    env = {**os.environ, "CASELOG_NOW": "2026-03-13T09:00:00"}
     for fmt, shown in (("table", "escalated 0 case(s)\n"), ("json", "[]\n"), ("csv", "\n")):
         result = subprocess.run([sys.executable, "-c", PROBE, "escalate", "-f", fmt], env=env, capture_output=True,
                                 text=True)  # fmt: skip
         assert (result.returncode, result.stdout) == (0, shown), result.stderr
         assert json.loads(result.stderr.strip().splitlines()[-1]) == []
-    env["CASELOG_NOW"] = "2026-03-24T09:00:00"  # one case due: the full sweep, with the stack
+    env["CASELOG_NOW"] = "2026-03-16T09:00:00"  # one case due for supervision: the full sweep, with the stack
     result = subprocess.run([sys.executable, "-c", PROBE, "escalate"], env=env, capture_output=True, text=True)
-    assert result.stdout.endswith("escalated 1 case(s)\n")
+    assert result.stdout.endswith("put under supervision (督办): 1 case(s)\n")
     assert "sqlalchemy" in json.loads(result.stderr.strip().splitlines()[-1])

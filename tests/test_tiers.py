@@ -316,6 +316,11 @@ FULL_FILE = toml(
     "[warnings]",
     "due_within = 3",
     "",
+    "[supervision]",
+    "urged = 2",
+    "overdue = 5",
+    "unsatisfied = true",
+    "",
     "[meetings.joint]",
     'rrule = "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"',
     "first = 2026-01-06          # a TOML date",
@@ -379,6 +384,10 @@ def test_the_full_file_sets_every_key():
         (toml("[escalation]", "joint_agendas = 20"), "escalation.joint_agendas",
          lambda r: r.escalate_joint_agendas, 20),
         (toml("[warnings]", "due_within = 5"), "warnings.due_within", lambda r: r.due_within, 5),
+        (toml("[supervision]", "urged = 3"), "supervision.urged", lambda r: r.supervise_urged, 3),
+        (toml("[supervision]", "overdue = 10"), "supervision.overdue", lambda r: r.supervise_overdue, 10),
+        (toml("[supervision]", "unsatisfied = false"), "supervision.unsatisfied", lambda r: r.supervise_unsatisfied,
+         False),
         (toml("[meetings.joint]", 'rrule = "FREQ=WEEKLY;BYDAY=WE"'), "meetings.joint.rrule",
          lambda r: r.joint, MeetingRule("FREQ=WEEKLY;BYDAY=WE", date(2026, 1, 6))),
         (toml("[meetings.joint]", "first = 2026-01-13"), "meetings.joint.first",
@@ -418,8 +427,10 @@ def test_rule_rows_list_every_rule_in_file_order_with_its_origin():
     assert rows[0] == RuleRow("intake.key_categories", '["人才公寓", "场地租赁"]', "/etc/caselog/rules.toml")
     assert rows[1] == RuleRow("deadlines.tier1.reply", "5", "default")
     assert rows[9] == RuleRow("warnings.due_within", "3", "default")
-    assert rows[10] == RuleRow("meetings.joint.rrule", '"FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"', "default")
-    assert rows[11] == RuleRow("meetings.joint.first", "2026-01-13", "/etc/caselog/rules.toml")
+    assert rows[10:13] == [RuleRow("supervision.urged", "2", "default"), RuleRow("supervision.overdue", "5", "default"),
+                           RuleRow("supervision.unsatisfied", "true", "default")]  # fmt: skip
+    assert rows[13] == RuleRow("meetings.joint.rrule", '"FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"', "default")
+    assert rows[14] == RuleRow("meetings.joint.first", "2026-01-13", "/etc/caselog/rules.toml")
     assert {row.key for row in rows if row.origin != "default"} == {"intake.key_categories", "meetings.joint.first"}
 
 
@@ -437,6 +448,9 @@ def test_rule_rows_of_the_defaults():
         "2",
         "2",
         "3",
+        "2",
+        "5",
+        "true",
         '"FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"',
         "2026-01-06",
         '"FREQ=MONTHLY;BYDAY=TH;BYSETPOS=-1"',

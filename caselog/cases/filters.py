@@ -32,6 +32,7 @@ class CaseFilter:
     until: date | None = None
     search: str | None = None
     due_within: int | None = None  # working days: a reply or resolution deadline from today to that many days on
+    supervised: bool = False  # under supervision (督办)
 
 
 def _day_start(day: date, tz: tzinfo) -> datetime:
@@ -100,6 +101,8 @@ def filter_conditions(
         conditions.append(c.status.not_in([status.value for status in FINISHED]))
     if filters.due_within is not None:
         conditions.append(_due_soon(session, table, today, filters.due_within))
+    if filters.supervised:
+        conditions.append(c.supervised_at.is_not(None))
     if filters.since:
         conditions.append(c.opened_at >= _day_start(filters.since, tz))
     if filters.until:

@@ -22,6 +22,7 @@ from caselog.cases.history import (
     set_deadlines,
     touch,
 )
+from caselog.cases.supervision import after_revisit, waiting_co_departments
 from caselog.directory import active_department
 from caselog.errors import BadInput, InvalidMove
 from caselog.i18n import _, enum_label
@@ -254,9 +255,21 @@ def answer(*, session: Session, ref: str, note: str, at: datetime, now: datetime
     )
 
 
-def resolve(*, session: Session, ref: str, note: str, at: datetime, now: datetime, actor: str) -> Case:
-    """Record that the problem was actually solved (解决)."""
+def resolve(
+    *, session: Session, ref: str, note: str, at: datetime, now: datetime, actor: str, force: bool = False
+) -> Case:
+    """Record that the problem was actually solved (解决). While a co-department has not given its part (协办意见)
+    it is refused, unless ``force``, which the event's note records with the departments that had not replied."""
     note = required_text(note, "--note")
+    case = get_case(session=session, ref=ref)
+    check_move(case.ref, case.status, "resolve", suspended=case.suspended_since is not None)
+    if waiting := waiting_co_departments(session, case):
+        if not force:
+            raise InvalidMove(
+                _("case {ref}: co-departments {codes} have not replied (协办意见); record their replies with case "
+                  "co-reply, or resolve with --force").format(ref=case.ref, codes=", ".join(waiting))
+            )  # fmt: skip
+        note = f"{note} [--force: no co-department reply from {', '.join(waiting)}]"
     return _simple_move(
         session,
         ref,
@@ -296,6 +309,10 @@ def close(
         new=reason,
         note=note,
     )
+    if case.supervised_at is not None:  # closing ends its supervision (督办), said as its own event
+        record(session, case, EventKind.unsupervised, at=at, actor=actor, field="supervision_reason",
+               old=case.supervision_reason, note="case closed")  # fmt: skip
+        case.supervised_at = case.supervision_reason = None
     case.status = Status.closed
     case.close_reason = reason
     case.closed_at = at
@@ -362,8 +379,10 @@ def revisit(
     at: datetime,
     now: datetime,
     actor: str,
+    rules: TierRules = DEFAULT_RULES,
 ) -> Case:
-    """Record the return visit (回访): whether the party is satisfied."""
+    """Record the return visit (回访): whether the party is satisfied; an unsatisfied party may put the case under
+    supervision (督办, ``caselog.rules.supervision``)."""
     value = choice(satisfaction, Satisfaction, "--satisfaction")
     note = optional_text(note, "--note")
     case = get_case(session=session, ref=ref)
@@ -381,6 +400,7 @@ def revisit(
         note=note,
     )
     case.satisfaction = value
+    after_revisit(session, case, value, at=at, actor=actor, rules=rules)
     touch(session, case, at)
     return case
 

@@ -8,7 +8,7 @@ rows become records in one function here, so a column added to a read is added i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Protocol
 
@@ -24,6 +24,7 @@ from caselog.store.case_queries import (
     CASE_PAGE,
     CASE_PAGE_LIMITED,
     CO_DEPARTMENTS_CHUNK,
+    CO_REPLIES,
     DETAIL_BY_EXTERNAL_REF,
     DETAIL_BY_REF,
     DETAIL_FIELDS,
@@ -76,9 +77,22 @@ class CaseRow:
     original_due_on: date | None
     deadline_estimated: bool
     workdays_left: int | None
+    urge_count: int = 0  # times urged (催办)
+    supervised_at: datetime | None = None  # under supervision (督办) since then; None when it is not
 
     def __post_init__(self) -> None:
         typed(self, status=Status, close_reason=CloseReason, satisfaction=Satisfaction)
+
+
+@dataclass(frozen=True)
+class CoReply:
+    """A co-department's part (协办意见) as ``case show`` gives it: replied (when, what), or waiting for how many
+    working days since the case was dispatched to it."""
+
+    department: str
+    replied_at: datetime | None
+    reply: str | None
+    waiting_workdays: int | None  # None once it replied
 
 
 # Case fields whose history values are enum values (shown under their names in the user's language).
@@ -118,6 +132,9 @@ class CaseDetail:
     history: list[EventRow]
     reply_deadline_estimated: bool = False  # the reply deadline reaches into a year whose schedule is not in
     suspended_since: datetime | None = None  # suspended (挂起): its clock stops until it is resumed
+    supervision_reason: str | None = None  # why it is under supervision (督办): urged, overdue, unsatisfied, manual
+    supervision_note: str | None = None  # what the rule saw, or the note given by hand
+    co_replies: list[CoReply] = field(default_factory=list)
 
 
 def _local(moment: datetime | None, tz: tzinfo) -> datetime | None:
@@ -138,7 +155,7 @@ def case_row(
     """The record of a case from its fields (``ROW_FIELDS`` in their Python forms), its lead's code, its party's
     name and its co-departments' codes."""
     values = {name: fields[name] for name in ROW_FIELDS if name != "id"}
-    values.update({name: _local(fields[name], tz) for name in TIME_FIELDS})
+    values.update({name: _local(fields[name], tz) for name in (*TIME_FIELDS, "supervised_at")})
     left = workdays_left(fields["due_on"], fields["status"], today, calendar)
     return CaseRow(**values, lead=lead, co=co, party=party, workdays_left=left)
 
@@ -217,4 +234,44 @@ def read_case_detail(*, reader: Reader, ref: str, tz: tzinfo, today: date) -> Ca
         history=history,
         reply_deadline_estimated=bool(fields["reply_deadline_estimated"]),
         suspended_since=_local(fields["suspended_since"], tz),
+        supervision_reason=fields["supervision_reason"],
+        supervision_note=_supervision_note(history) if fields["supervision_reason"] else None,
+        co_replies=co_replies(reader, case_id, history, fields, today=today, tz=tz, calendar=calendar),
     )
+
+
+def _supervision_note(history: list[EventRow]) -> str | None:
+    """The note of the latest ``supervised`` event: what put the case under supervision."""
+    notes = [event.note for event in history if event.kind == EventKind.supervised]
+    return notes[-1] if notes else None
+
+
+def co_replies(
+    reader: Reader,
+    case_id: int,
+    history: list[EventRow],
+    fields: dict,
+    *,
+    today: date,
+    tz: tzinfo,
+    calendar: WorkCalendar,
+) -> list[CoReply]:
+    """Each co-department's part (协办意见): replied, or waiting for the working days since the case was dispatched
+    to it (the latest history entry that added it to the co-departments, else the case's dispatch) up to today (up
+    to its resolution or closing once finished)."""
+    from caselog.rules.supervision import waiting_workdays
+
+    ended = fields["resolved_at"] or fields["closed_at"] if fields["status"] in FINISHED else None
+    until = ended.astimezone(tz).date() if ended is not None else today
+    replies = []
+    for code, replied_at, reply in reader.rows(CO_REPLIES, {"case_id": case_id}):
+        if replied_at is not None:
+            replies.append(CoReply(code, moment(replied_at).astimezone(tz), reply, None))
+            continue
+        since = fields["dispatched_at"] or fields["opened_at"]
+        for event in history:
+            added = code in (event.new or "").split(",") and code not in (event.old or "").split(",")
+            if event.field == "co" and added:
+                since = event.at
+        replies.append(CoReply(code, None, None, waiting_workdays(since.astimezone(tz).date(), until, calendar)))
+    return replies

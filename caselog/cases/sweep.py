@@ -16,6 +16,7 @@ from sqlalchemy import Date, bindparam, select, text
 from sqlmodel import Session
 
 from caselog.cases.report_facts import refresh
+from caselog.cases.supervision import Supervised, supervise_overdue
 from caselog.cases.sweep_facts import OpenCase, count_joint_agendas, open_case
 from caselog.cases.tier_moves import tier_change_values
 from caselog.enums import UNFINISHED
@@ -244,6 +245,7 @@ def run_sweep(
     actor: str | None,
     dry_run: bool = False,
     location: Location | None = None,
+    supervised: list[Supervised] | None = None,
 ) -> list[Escalation]:
     """The escalation sweep: apply the tier rules to every unfinished case as of ``now``; return what changed.
 
@@ -254,16 +256,23 @@ def run_sweep(
     the writing. With ``location`` the sweep holds its lock there for the whole run (a second sweep stops at
     once); a dry run reads only and takes no lock. ``sessions`` comes from the caller: the command line opens
     each session on the database, the demo and the tests pass ``within(session)`` to sweep in their own. An
-    ``actor`` of None is the login (``caselog.store.engine.login_name``).
+    ``actor`` of None is the login (``caselog.store.engine.login_name``). In the same writing transaction, the cases
+    overdue by ``supervision.overdue`` working days come under supervision (督办); they are added to ``supervised``.
     """
     lock = sweep_lock(location) if location is not None and not dry_run else nullcontext()
     with lock:
         with sessions(False) as db:
-            plan = plan_escalations(session=db, now=now, rules=rules, actor=actor or login_name(db))
-        if dry_run or not plan.changes:
+            actor = actor or login_name(db)
+            plan = plan_escalations(session=db, now=now, rules=rules, actor=actor)
+            would = supervise_overdue(session=db, now=now, tz=now.tzinfo, rules=rules, actor=actor, write=False)
+        if dry_run or not (plan.changes or would):
+            (supervised if supervised is not None else []).extend(would)
             return plan.changes
         with sessions(True) as db:
-            return apply_escalations(session=db, plan=plan, rules=rules)
+            changes = apply_escalations(session=db, plan=plan, rules=rules) if plan.changes else []
+            done = supervise_overdue(session=db, now=now, tz=now.tzinfo, rules=rules, actor=actor)
+        (supervised if supervised is not None else []).extend(done)
+        return changes
 
 
 def within(session: Session) -> SessionOpener:

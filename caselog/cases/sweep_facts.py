@@ -15,9 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 
+from caselog.rules.supervision import Supervision, on_overdue
+from caselog.rules.workdays import WorkCalendar
 from caselog.store.location import Location
 from caselog.store.sqlite_reads import Snapshot, read_snapshot
-from caselog.store.sweep_queries import JOINT_AGENDAS, facts_sql
+from caselog.store.sweep_queries import JOINT_AGENDAS, SUPERVISION_CANDIDATES, facts_sql
 from caselog.tiers import CaseFacts, TierRules, escalation
 
 
@@ -55,6 +57,13 @@ def count_joint_agendas(rows: Iterable[tuple], tz: tzinfo) -> dict[int, int]:
     return held
 
 
+def overdue_supervision(row: tuple, *, today: date, calendar: WorkCalendar, rules: TierRules) -> Supervision | None:
+    """What the overdue rule of supervision says of the case of a row of ``SUPERVISION_CANDIDATES`` on ``today``."""
+    _case_id, reply_due_on, answered, due_on, missed_on = row
+    return on_overdue(reply_due_on=_day(reply_due_on), answered=bool(answered), due_on=_day(due_on),
+                      missed_on=_day(missed_on), today=today, calendar=calendar, rules=rules)  # fmt: skip
+
+
 def _day(value) -> date | None:
     """A day as the driver gives it: SQLite's ISO text, PostgreSQL's ``date``."""
     return value if value is None or isinstance(value, date) else date.fromisoformat(value)
@@ -62,8 +71,8 @@ def _day(value) -> date | None:
 
 def nothing_due(location: Location, now: datetime, rules: TierRules, *, locking: bool) -> bool:
     """True when the SQLite file of ``location`` is at this caselog's schema revision and the rules move no case
-    as of ``now``; False when some case would move or only the full sweep can tell. With ``locking`` (a sweep that
-    would write), a sweep already running is the full sweep's to report."""
+    as of ``now`` nor put one under supervision for being overdue; False when some would or only the full sweep
+    can tell. With ``locking`` (a sweep that would write), a sweep already running is the full sweep's to report."""
     if not location.is_sqlite or location.path is None:
         return False
     if locking and _sweep_running(location.path):
@@ -73,7 +82,11 @@ def nothing_due(location: Location, now: datetime, rules: TierRules, *, locking:
     def moves_none(snapshot: Snapshot) -> bool:
         agendas = count_joint_agendas(snapshot.rows(JOINT_AGENDAS, {"today": today}), now.tzinfo)
         cases = (open_case(row, agendas) for row in snapshot.rows(facts_sql()))
-        return not any(escalation(case.facts, today=today, rules=rules) for case in cases)
+        if any(escalation(case.facts, today=today, rules=rules) for case in cases):
+            return False
+        calendar = snapshot.calendar()
+        candidates = snapshot.rows(SUPERVISION_CANDIDATES, {"today": today})
+        return not any(overdue_supervision(row, today=today, calendar=calendar, rules=rules) for row in candidates)
 
     return read_snapshot(location, moves_none) is True
 

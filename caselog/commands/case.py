@@ -231,6 +231,7 @@ def case_resolve(
     ref: Ref,
     note: Annotated[str, typer.Option("--note", help=N_("How it was solved."))],
     on: On = None,
+    force: Annotated[bool, typer.Option("--force", help=N_("Even if a co-department has not replied."))] = False,
     fmt: WriteFormat = WriteFormatOption,
 ) -> None:
     """Record that the problem was solved (解决)."""
@@ -238,7 +239,8 @@ def case_resolve(
 
     current = now()
     with open_session(ctx, write=True) as db:
-        case = resolve(session=db, ref=ref, note=note, at=when(on, "--on", current), now=current, actor=actor(ctx, db))
+        case = resolve(session=db, ref=ref, note=note, at=when(on, "--on", current), now=current, actor=actor(ctx, db),
+                       force=force)  # fmt: skip
         record = _record(db, case, fmt)
     _moved(case, fmt, record, "resolved", _("resolved"))
 
@@ -354,6 +356,7 @@ def case_revisit(
             at=when(on, "--on", current),
             now=current,
             actor=actor(ctx, db),
+            rules=load_rules(ctx),
         )
         record = _record(db, case, fmt)
     _moved(case, fmt, record, "revisited", _("revisited"))
@@ -529,6 +532,7 @@ def case_list(
             help=N_("Only open cases with a reply or resolution deadline within N working days (预警)."),
         ),
     ] = None,
+    supervised: Annotated[bool, typer.Option("--supervised", help=N_("Only cases under supervision (督办)."))] = False,
     since: Annotated[str | None, typer.Option("--since", help=N_("Opened on or after this date."))] = None,
     until: Annotated[str | None, typer.Option("--until", help=N_("Opened on or before this date."))] = None,
     search: Annotated[str | None, typer.Option("--search", help=N_("Text in the title or description."))] = None,
@@ -555,6 +559,7 @@ def case_list(
         search=search,
         today=today,
         due_within=due_within,
+        supervised=supervised,
     )
     counted = fmt is Format.table and limit > 0 and sys.stdout.isatty()  # a full page tells a terminal the total
     page = _newest_page(ctx, filters, today, tz, row_limit(limit), counted)

@@ -86,6 +86,7 @@ def case_filter(
     search: str | None,
     today: date,
     due_within: int | None = None,
+    supervised: bool = False,
 ):
     """The ``CaseFilter`` that the options of ``case list`` and ``export cases`` name, each option read and checked
     (dates relative to ``today``, the search text's length and characters)."""
@@ -105,4 +106,5 @@ def case_filter(
         until=day(until, "--until", today),
         search=search_text(search),
         due_within=due_within,
+        supervised=supervised,
     )

@@ -41,6 +41,7 @@ def escalate_command(
                    err=fmt is not Format.table)  # fmt: skip
         return
     rules = load_rules(ctx)
+    supervised: list = []
     # Most days nothing is due: on a SQLite file that is answered without the database stack.
     if nothing_due(location(ctx), moment, rules, locking=not dry_run):
         changes = []
@@ -55,6 +56,7 @@ def escalate_command(
             actor=given_actor(ctx),
             dry_run=dry_run,
             location=location(ctx),
+            supervised=supervised,
         )
     if fmt is not Format.table:
         emit(changes, fmt, raw=raw)
@@ -74,6 +76,11 @@ def escalate_command(
     if changes:
         print_table(changes, columns)
     typer.echo(_("{verb} {n} case(s)").format(verb=verb, n=len(changes)))
+    if supervised:  # said only when some are, so a sweep's usual output stays as it was
+        verb = _("would put under supervision (督办)") if dry_run else _("put under supervision (督办)")
+        for case in supervised:
+            typer.echo(_("{ref}: {detail}").format(ref=case.ref, detail=case.detail))
+        typer.echo(_("{verb}: {n} case(s)").format(verb=verb, n=len(supervised)))
 
 
 def _working_day(ctx: typer.Context, moment) -> bool:

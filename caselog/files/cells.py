@@ -157,7 +157,7 @@ CASE_FIELDS: dict[str, tuple[str, Callable[[str], object] | None]] = {
     "satisfaction": ("value", _enum(tuple(s.value for s in Satisfaction), SATISFACTION_WORDS)),
 }
 # caselog's own export columns that are computed, not stored: accepted and skipped on import
-DERIVED_CASE_COLUMNS = frozenset({"deadline_estimated", "workdays_left"})
+DERIVED_CASE_COLUMNS = frozenset({"deadline_estimated", "workdays_left", "urge_count", "supervised_at"})
 # In a row's values: the file gave no status (nor the times that imply one), so the lead alone suggested it, and
 # ``import --update`` leaves the case's status alone.
 GUESSED_STATUS = "_guessed_status"

@@ -3,7 +3,7 @@ department, overdue first, and the decisions of earlier meetings carried over to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import NamedTuple
 
@@ -55,6 +55,9 @@ class AgendaItem:
     last_decision_owner: str | None
     last_decision_due: date | None
     due_soon: bool = False  # not overdue, its deadline within the warning's working days of the meeting (预警)
+    urge_count: int = 0  # times urged (催办)
+    supervised: bool = False  # under supervision (督办)
+    co_waiting: list[str] = field(default_factory=list)  # co-departments that have not replied (协办意见)
 
     def __post_init__(self) -> None:
         typed(self, status=Status)
@@ -194,10 +197,16 @@ def agenda_rows(*, session: Session, kind: str, day: date, tz: tzinfo):
         .where(agendas.c.case_id == cases.c.id, meetings.c.kind == kind, meetings.c.held_on < day)
         .scalar_subquery()
     )
+    co_waiting = (
+        select(func.aggregate_strings(co.c.code, ";"))
+        .select_from(links.join(co, co.c.id == links.c.department_id))
+        .where(links.c.case_id == cases.c.id, links.c.replied_at.is_(None))
+        .scalar_subquery()
+    )
     query = select(
         cases.c.id, cases.c.ref, cases.c.title, parties.c.name, lead.c.code, lead.c.name, cases.c.category,
         cases.c.status, type_coerce(cases.c.opened_at, String), cases.c.due_on, cases.c.deadline_estimated, co_codes,
-        discussed, cases.c.missed_on, cases.c.suspended_since,
+        discussed, cases.c.missed_on, cases.c.suspended_since, cases.c.urge_count, cases.c.supervised_at, co_waiting,
     )  # fmt: skip
     froms = cases.outerjoin(lead, lead.c.id == cases.c.lead_id).outerjoin(parties, parties.c.id == cases.c.party_id)
     if held is not None:
@@ -238,7 +247,7 @@ def build_agenda(
     groups: dict[str | None, tuple[str | None, list[AgendaItem]]] = {}
     for row in rows:
         case_id, ref, title, party, lead_code, lead_name, category, status, opened_at, due_on, estimated = row[:11]
-        co_codes, discussed, missed_on, suspended_since = row[11:]
+        co_codes, discussed, missed_on, suspended_since, urged, supervised_at, waiting = row[11:]
         opened_on = raw_moment(opened_at).astimezone(tz).date()
         age, _estimated = workdays_between(opened_on, day, calendar)
         left = None if due_on is None else workdays_between(day, due_on, calendar)[0]
@@ -249,7 +258,8 @@ def build_agenda(
         item = AgendaItem(
             ref, title, party, lead_code, sorted(co_codes.split(";")) if co_codes else [], category,
             statuses.get(status, status), opened_on, age, due_on, left, overdue, missed_on,
-            bool(estimated), discussed, last_decision, last_owner, last_due, soon,
+            bool(estimated), discussed, last_decision, last_owner, last_due, soon, urged or 0,
+            supervised_at is not None, sorted(waiting.split(";")) if waiting else [],
         )  # fmt: skip
         groups.setdefault(lead_code, (lead_name, []))[1].append(item)
     ordered = []

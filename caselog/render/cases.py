@@ -13,11 +13,22 @@ from caselog.enums import CloseReason, EventKind, Satisfaction, Status
 from caselog.i18n import N_, _, enum_label, field_word, tier_name
 from caselog.render.terminal import Col
 
+
 # At a narrow terminal the columns with the highest ``drop`` are left out first; the reference, the status, the
 # title and the party never are.
+def status_mark(row: Any) -> Any:
+    """A case's status, marked when it is under supervision (督办) or was urged (催办): ``dispatched, supervised``,
+    ``dispatched, urged 1×``; the status alone otherwise (so the table of other cases stays as it was)."""
+    if row.supervised_at is not None:
+        return _("{status}, supervised").format(status=enum_label(row.status, Status))
+    if row.urge_count:
+        return _("{status}, urged {n}×").format(status=enum_label(row.status, Status), n=row.urge_count)
+    return row.status
+
+
 CASE_COLUMNS = [
     Col(N_("ref"), "ref"),
-    Col(N_("status"), "status"),
+    Col(N_("status"), status_mark, wrap=False),
     Col(N_("tier"), "tier", drop=4),
     Col(N_("key"), "key", drop=5),
     Col(N_("lead"), "lead", drop=1),
@@ -34,6 +45,7 @@ NOTE_WORDS = {
     "dispatch": N_("set at dispatch"),
     "reopen": N_("set at reopening"),
     "--due": N_("given when the case was opened"),
+    "case closed": N_("ended when the case was closed"),  # supervision (督办) ends with the case
 }
 
 # The stored names of the tier rules (``caselog.tiers``), shown by name.
@@ -158,11 +170,51 @@ def case_fields(detail: Any) -> list[tuple[str, Any]]:
         (_("due"), deadline_text(c.due_on, c.workdays_left, c.deadline_estimated)),
         (_("original due"), c.original_due_on if c.original_due_on != c.due_on else None),
         (_("satisfaction"), c.satisfaction),
+        (_("supervised"), supervision_text(detail)),
+        (_("urged"), _("{n} time(s)").format(n=c.urge_count) if c.urge_count else None),
+        (_("co-department replies"), co_reply_lines(detail.co_replies)),
         (_("returned"), detail.return_count),
         (_("reopened"), detail.reopen_count),
         (_("description"), detail.description),
     ]
     return [(label, value) for label, value in pairs if value not in (None, "", [], False, 0)]
+
+
+def supervision_text(detail: Any) -> str | None:
+    """Under supervision (督办) since when, and why: ``2026-10-19 08:00 (overdue: …)``; None when it is not."""
+    since = detail.case.supervised_at
+    if since is None:
+        return None
+    from caselog.rules.supervision import MANUAL, OVERDUE, REASONS, URGED
+
+    reason = detail.supervision_reason
+    if reason == URGED:  # the note says how many urgings it took: "urged 2 times"
+        import re
+
+        times = re.search(r"\d+", detail.supervision_note or "")
+        why = _(REASONS[URGED]).format(n=times[0] if times else detail.case.urge_count)
+    elif reason in (OVERDUE, MANUAL) and detail.supervision_note:
+        why = _("{reason}: {note}").format(reason=_(REASONS[reason]), note=detail.supervision_note)
+    else:
+        why = _(REASONS[reason]) if reason in REASONS else reason
+    return _("since {moment} ({why})").format(moment=since.strftime("%Y-%m-%d %H:%M"), why=why)
+
+
+def co_reply_lines(replies: list[Any]) -> str | None:
+    """Each co-department's part, one line each: replied (when, what) or waiting (working days)."""
+    lines = []
+    for reply in replies:
+        if reply.replied_at is not None:
+            lines.append(
+                _("{dept}: replied {moment}: {note}").format(
+                    dept=reply.department, moment=reply.replied_at.strftime("%Y-%m-%d %H:%M"), note=reply.reply
+                )
+            )
+        else:
+            lines.append(
+                _("{dept}: waiting, {n} working day(s)").format(dept=reply.department, n=reply.waiting_workdays)
+            )
+    return "\n".join(lines) or None
 
 
 def print_case(detail: Any) -> None:

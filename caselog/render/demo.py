@@ -46,6 +46,14 @@ def print_demo(
     target.print(
         Text(
             _(
+                "{urged} case(s) urged (催办), some twice and so under supervision (督办); the sweep put {supervised} "
+                "overdue case(s) under supervision. Try: caselog case list --supervised"
+            ).format(urged=summary.urged, supervised=summary.supervised)
+        )
+    )
+    target.print(
+        Text(
+            _(
                 "The visiting programme 2.0: {buildings} office buildings and {parks} parks with their leaders, "
                 "{looked_after} parties with a responsible official, {policies} policies answering recurring problems."
             ).format(

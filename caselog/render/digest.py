@@ -11,6 +11,8 @@ HEADINGS = {
     "dispatched": N_("Newly dispatched since {since} ({n})"),
     "due_soon": N_("Due within {days} working days, to {until} ({n})"),
     "overdue": N_("Overdue ({n})"),
+    "chased": N_("Urged (催办) or under supervision (督办) ({n})"),
+    "co_replies": N_("Co-department replies (协办意见) it owes ({n})"),
     "decisions": N_("Meeting decisions due by {until} ({n})"),
 }
 
@@ -39,6 +41,13 @@ def _line(key: str, line: Any) -> str:
         return template.format(case=head, day=format_day(line.day))
     if key == "overdue":
         return _("{case} (due {day})").format(case=head, day=format_day(line.day) if line.day else "—")
+    if key == "chased":
+        marks = [_("urged {n}×").format(n=line.urged)] if line.urged else []
+        if line.supervised:
+            marks.append(_("under supervision since {day}").format(day=format_day(line.day)))
+        return f"{head} ({'; '.join(marks)})"
+    if key == "co_replies":
+        return _("{case} (waiting since {day})").format(case=head, day=format_day(line.day) if line.day else "—")
     if key == "decisions":
         template = _("{case}: {decision} (due {day}, overdue)") if line.overdue else _("{case}: {decision} (due {day})")
         return template.format(case=head, decision=_one_line(line.decision or ""), day=format_day(line.day))

@@ -41,6 +41,22 @@ def deadline_label(item: Any) -> str:
         text = _("{deadline}; missed {day}").format(deadline=text, day=missed.isoformat())
     if getattr(item, "due_soon", False):
         text = _("{deadline}; due soon").format(deadline=text)
+    if getattr(item, "supervised", False):
+        text = _("{deadline}; supervised").format(deadline=text)
+    elif getattr(item, "urge_count", 0):
+        text = _("{deadline}; urged {n}×").format(deadline=text, n=item.urge_count)
+    return text
+
+
+def co_label(item: Any) -> str:
+    """The co-departments, and those that have not replied (协办意见): ``fire, housing (no reply: housing)``, or
+    ``housing (no reply)`` when none has."""
+    text = ", ".join(item.co)
+    waiting = getattr(item, "co_waiting", [])
+    if waiting and list(waiting) == list(item.co):
+        text = _("{co} (no reply)").format(co=text)
+    elif waiting:
+        text = _("{co} (no reply: {waiting})").format(co=text, waiting=", ".join(waiting))
     return text
 
 
@@ -94,7 +110,7 @@ def agenda_markdown(agenda: Any) -> str:
         lines += ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
         for item in group.items:
             ref = f"**{item.ref}**" if item.overdue else item.ref
-            cells = [ref, _md(item.title), _md(item.party), _md(", ".join(item.co)), str(item.age_workdays)]
+            cells = [ref, _md(item.title), _md(item.party), _md(co_label(item)), str(item.age_workdays)]
             cells += [_md(deadline_label(item)), str(item.discussed), _md(decision_label(item))]
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
@@ -136,7 +152,7 @@ def print_agenda(agenda: Any, out: IO[str] | None = None) -> None:
         Col(_("case"), "ref"),
         Col(_("title"), "title"),
         Col(_("party"), "party"),
-        Col(_("co"), "co", wrap=True, drop=2),
+        Col(_("co"), co_label, wrap=True, drop=2),
         Col(_("age wd"), "age_workdays", drop=3),
         Col(_("deadline"), deadline_label, wrap=True, drop=0),
         Col(_("discussed"), "discussed", drop=1),

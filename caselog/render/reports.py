@@ -121,8 +121,8 @@ def department_name(code: str | None, names: Mapping[str, str] | None) -> str | 
 
 def report_columns(report: Any, names: Mapping[str, str] | None = None) -> list[Col]:
     """The columns of a rates report's table: ``rate_columns``, with the score and rank after the group when the
-    report is scored."""
-    columns = rate_columns()
+    report is scored, and the urged and supervised cases when some case was urged."""
+    columns = rate_columns(bool(report.total.urged))
     if report.scores is not None:
         from caselog.render.scores import score_columns
 
@@ -130,9 +130,16 @@ def report_columns(report: Any, names: Mapping[str, str] | None = None) -> list[
     return columns
 
 
-def rate_columns() -> list[Col]:
+def rate_columns(supervision: bool = False) -> list[Col]:
     """The columns of a rates table for people: each header in the user's language, how to read its cell, and
-    which go first at a narrow terminal (the medians, then the counts of answered and resolved cases …)."""
+    which go first at a narrow terminal (the medians, then the counts of answered and resolved cases …);
+    ``supervision`` adds the urged and supervised cases (shown only when some case was urged)."""
+    extra = [Col(_("urged / supervised"), lambda r: "" if r.urged is None else f"{r.urged} / {r.supervised}",
+                 wrap=False, drop=10)] if supervision else []  # fmt: skip
+    return [*_rate_columns(), *extra]
+
+
+def _rate_columns() -> list[Col]:
     return [
         Col(_("group"), "group", wrap=True, drop=0, least=8),  # a department's name four characters a line
         Col(_("received"), "received", drop=0),
@@ -271,6 +278,8 @@ def weekly_markdown(report: Any, names: Mapping[str, str] | None = None) -> str:
                  delta_text(item.change), figure_text(item.year_to_date)]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", coverage_line(report.coverage)]
+    if report.department_total.urged:  # said only when some case was urged, so other weeks read as they did
+        lines += ["", supervision_line(report.by_department, report.department_total, names)]
     header = weekly_rate_headers()
     for title, by, rows, total in (
         (_("Year to date by lead department"), "department", report.by_department, report.department_total),
@@ -340,6 +349,19 @@ def due_soon_title(soon: Any) -> str:
 def deadline_word(which: str) -> str:
     """``reply`` or ``resolve`` (which deadline is due) in words."""
     return _("reply") if which == "reply" else _("resolution")
+
+
+def supervision_line(rows: Any, total: Any, names: Mapping[str, str] | None = None) -> str:
+    """The year's urged (催办) and supervised (督办) cases, in all and per department (those with any)."""
+    parts = [
+        _("{dept} {urged}/{supervised}").format(
+            dept=department_name(r.group, names) or "—", urged=r.urged, supervised=r.supervised
+        )
+        for r in rows
+        if r.urged or r.supervised
+    ]
+    return _("Year to date: {urged} case(s) urged, {supervised} under supervision (urged/supervised: {per}).").format(
+        urged=total.urged, supervised=total.supervised, per=_(", ").join(parts) or "—")  # fmt: skip
 
 
 def coverage_line(coverage: Any) -> str:

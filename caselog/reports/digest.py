@@ -9,6 +9,9 @@ section is one more function there (and its heading in ``caselog.render.digest``
 - ``due_soon``: open cases it handles whose reply deadline (not yet answered) or resolution deadline falls from
   the day to ``warnings.due_within`` working days on (``case list --due-within``);
 - ``overdue``: open cases it handles past their deadline (``case list --overdue``);
+- ``chased``: open cases it leads that were urged (催办) or are under supervision (督办), most urged first;
+- ``co_replies``: open cases of which it is a co-department and has not given its part (协办意见), longest waiting
+  first;
 - ``decisions``: open meeting decisions (议定事项) it owns due by the end of the due-soon window, overdue ones first.
 
 The cases are read as they stand now, with the digest's day as today (the columns ``case list`` reads).
@@ -25,11 +28,12 @@ from sqlmodel import Session
 
 from caselog.cases.filters import CaseFilter, filter_conditions
 from caselog.cases.views import list_cases
+from caselog.enums import UNFINISHED
 from caselog.models import Case, Decision, Department, Meeting
 from caselog.rules.deadlines import due_soon_until
 from caselog.rules.workdays import WorkCalendar, previous_workday
 from caselog.store.calendar_days import load_calendar
-from caselog.store.core_tables import cases
+from caselog.store.core_tables import case_co_departments, cases
 from caselog.tiers import TierRules
 
 
@@ -45,6 +49,8 @@ class DigestLine:
     deadline: str | None = None
     decision: str | None = None
     overdue: bool = False
+    urged: int = 0  # times urged (催办), for ``chased``
+    supervised: bool = False  # under supervision (督办), for ``chased``
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,36 @@ def _overdue(context: DigestContext, department: Department) -> list[DigestLine]
     return sorted(lines, key=lambda line: (line.day or date.max, line.ref))
 
 
+def _chased(context: DigestContext, department: Department) -> list[DigestLine]:
+    query = (
+        select(cases.c.ref, cases.c.title, cases.c.supervised_at, cases.c.urge_count)
+        .where(cases.c.lead_id == department.id, cases.c.status.in_([s.value for s in UNFINISHED]))
+        .where((cases.c.urge_count > 0) | cases.c.supervised_at.is_not(None))
+        .order_by(cases.c.urge_count.desc(), cases.c.ref)
+    )
+    return [
+        DigestLine(
+            ref, title, at.astimezone(context.tz).date() if at else None, urged=urged or 0, supervised=at is not None
+        )  # fmt: skip
+        for ref, title, at, urged in context.session.execute(query)
+    ]
+
+
+def _co_replies(context: DigestContext, department: Department) -> list[DigestLine]:
+    links = case_co_departments
+    query = (
+        select(cases.c.ref, cases.c.title, cases.c.dispatched_at)
+        .join(links, links.c.case_id == cases.c.id)
+        .where(links.c.department_id == department.id, links.c.replied_at.is_(None))
+        .where(cases.c.status.in_([s.value for s in UNFINISHED]))
+        .order_by(cases.c.dispatched_at, cases.c.ref)
+    )
+    return [
+        DigestLine(ref, title, at.astimezone(context.tz).date() if at else None)
+        for ref, title, at in context.session.execute(query)
+    ]
+
+
 def _decisions(context: DigestContext, department: Department) -> list[DigestLine]:
     query = (
         select(Case.ref, Case.title, Decision.decision, Decision.due_on)
@@ -144,6 +180,8 @@ SECTIONS: tuple[tuple[str, Callable[[DigestContext, Department], list[DigestLine
     ("dispatched", _dispatched),
     ("due_soon", _due_soon),
     ("overdue", _overdue),
+    ("chased", _chased),
+    ("co_replies", _co_replies),
     ("decisions", _decisions),
 )
 

@@ -68,6 +68,10 @@ class RateRow:
     median_days_to_reply: float | None
     median_days_to_resolve: float | None
     ranked: bool = True
+    # Urged (催办) and supervised (督办) cases (``caselog.reports.supervision``): per department (by department) and in
+    # the total; None in the rows of other groupings.
+    urged: int | None = None
+    supervised: int | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,13 @@ def rates_report(
         alone = rates_report(session=session, by="tier", period=period, as_of=as_of, tz=tz, original=original,
                              replay=replay)  # fmt: skip
         total, excluded = alone.total, alone.excluded
+    from caselog.reports.supervision import supervision_counts
+
+    counts = supervision_counts(session=session, period=period, as_of=as_of, tz=tz)
+    urged, supervised = counts["urged"], counts["supervised"]
+    total = replace(total, urged=urged["*"], supervised=supervised["*"])
+    if by == "department":
+        rows = [replace(r, urged=urged.get(r.group, 0), supervised=supervised.get(r.group, 0)) for r in rows]
     return RatesReport(by, period, as_of, rows, total, excluded)
 
 

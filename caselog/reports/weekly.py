@@ -9,7 +9,7 @@ score; and a trend of the last twelve weeks. Every figure comes from the tallies
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from fractions import Fraction
 
@@ -186,7 +186,14 @@ def weekly_report(*, session: Session, week: str, tz: tzinfo, rules: TierRules) 
     for week_of, tally in zip(weeks, counted, strict=True):
         row = total_of(tally)
         trend.append(TrendPoint(week_of.label, row.received, row.resolved, row.resolution_rate))
-    by_department = rows_of(year_tallies["department"], "department")
+    from caselog.reports.supervision import supervision_counts
+
+    # Urged (催办) and supervised (督办) cases of the year, per department, beside its other figures.
+    counts = supervision_counts(session=session, period=year, as_of=as_of, tz=tz)
+    urged, supervised = counts["urged"], counts["supervised"]
+    by_department = [replace(r, urged=urged.get(r.group, 0), supervised=supervised.get(r.group, 0))
+                     for r in rows_of(year_tallies["department"], "department")]  # fmt: skip
+    ytd = replace(ytd, urged=urged["*"], supervised=supervised["*"])
     return WeeklyReport(
         week=period.label,
         start=period.start,

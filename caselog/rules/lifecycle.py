@@ -24,6 +24,11 @@ MOVES: dict[str, tuple[frozenset[Status], Status | None]] = {
     "revisit": (frozenset({_S.answered, _S.resolved, _S.closed}), None),
     # Suspending (挂起) stops the clock of a case being handled; it keeps its status.
     "suspend": (frozenset({_S.dispatched, _S.accepted, _S.answered}), None),
+    # Urging (催办) and a co-department's reply (协办意见) keep the status; supervision (督办) also follows a return
+    # visit that found the party unsatisfied, so a resolved case may come under it.
+    "urge": (frozenset({_S.open, _S.dispatched, _S.accepted, _S.answered}), None),
+    "co-reply": (frozenset({_S.dispatched, _S.accepted, _S.answered}), None),
+    "supervise": (frozenset({_S.open, _S.dispatched, _S.accepted, _S.answered, _S.resolved}), None),
 }
 # What a suspended case cannot do until it is resumed (it can still be closed, noted and edited).
 WAITS_FOR_RESUME = frozenset({"dispatch", "accept", "return", "answer", "resolve", "suspend"})
@@ -39,6 +44,9 @@ _HINTS = {
     "revisit": N_("a return visit follows an answer or a resolution"),
     "dispatch": N_("reopen it first"),
     "suspend": N_("only a case being handled can be suspended"),
+    "urge": N_("only an open case can be urged"),
+    "co-reply": N_("a co-department replies while the case is being handled"),
+    "supervise": N_("reopen it first"),
 }
 _MOVE_NAMES = {
     "dispatch": N_("dispatch"),
@@ -50,6 +58,9 @@ _MOVE_NAMES = {
     "reopen": N_("reopen"),
     "revisit": N_("revisit"),
     "suspend": N_("suspend"),
+    "urge": N_("urge"),
+    "co-reply": N_("co-reply"),
+    "supervise": N_("supervise"),
 }
 
 

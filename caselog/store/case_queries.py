@@ -20,14 +20,15 @@ TIME_FIELDS = ("opened_at", "dispatched_at", "accepted_at", "answered_at", "reso
 ROW_FIELDS = (
     "id", "ref", "external_ref", "title", "category", "tier", "status", "key", "party_id", "visit_id", "due_on",
     "close_reason", "satisfaction", "reply_due_on", "original_due_on", "deadline_estimated", *TIME_FIELDS,
+    "urge_count", "supervised_at",
 )  # fmt: skip
 DETAIL_FIELDS = ("description", "tier_rule", "return_count", "reopen_count", "reply_deadline_estimated",
-                 "suspended_since")  # fmt: skip
+                 "suspended_since", "supervision_reason")  # fmt: skip
 
 # The stored form of each kind of field (what ``moment``, ``day`` and ``flag`` read).
 DAY_FIELDS = frozenset({"due_on", "reply_due_on", "original_due_on"})
 FLAG_FIELDS = frozenset({"key", "deadline_estimated", "reply_deadline_estimated"})
-MOMENT_FIELDS = frozenset({*TIME_FIELDS, "suspended_since"})
+MOMENT_FIELDS = frozenset({*TIME_FIELDS, "suspended_since", "supervised_at"})
 
 
 def _columns(fields: tuple[str, ...]) -> str:
@@ -59,6 +60,12 @@ DETAIL_BY_EXTERNAL_REF = _DETAIL + " WHERE cases.external_ref = :ref"
 CASE_HISTORY = (
     "SELECT at, actor, kind, field, old_value, new_value, note, login FROM events"
     " WHERE case_id = :case_id ORDER BY at, id"
+)
+
+# A case's co-departments with their parts (协办意见): when each replied and what it said (NULL while waiting).
+CO_REPLIES = (
+    "SELECT departments.code, links.replied_at, links.reply FROM case_co_departments AS links"
+    " JOIN departments ON departments.id = links.department_id WHERE links.case_id = :case_id ORDER BY departments.code"
 )
 
 CO_DEPARTMENTS_CHUNK = 500

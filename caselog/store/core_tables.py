@@ -44,13 +44,22 @@ cases = table(
     column("satisfaction", String),
     column("return_count", Integer),
     column("reopen_count", Integer),
+    column("urge_count", Integer),
+    column("supervised_at", UTCDateTime),
+    column("supervision_reason", String),
 )
 
 departments = table("departments", column("id", Integer), column("code", String), column("name", String))
 
 parties = table("parties", column("id", Integer), column("name", String))
 
-case_co_departments = table("case_co_departments", column("case_id", Integer), column("department_id", Integer))
+case_co_departments = table(
+    "case_co_departments",
+    column("case_id", Integer),
+    column("department_id", Integer),
+    column("replied_at", UTCDateTime),
+    column("reply", Text),
+)
 
 events = table(
     "events",

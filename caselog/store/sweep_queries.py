@@ -13,12 +13,15 @@ from caselog.enums import UNFINISHED
 
 _UNFINISHED = ", ".join(f"'{status.value}'" for status in UNFINISHED)
 
+# 1 when the case has answered its party: an answer, or a resolution before a reopen (a resolution answers the
+# enterprise; a reopened case gets a new resolution deadline, not a new reply deadline); else 0.
+_ANSWERED = """CASE WHEN cases.answered_at IS NOT NULL OR cases.reopen_count > 0 AND EXISTS (
+    SELECT 1 FROM events WHERE events.case_id = cases.id AND events.kind = 'resolved') THEN 1 ELSE 0 END"""
+
 # Every unfinished case below tier 3 that is not suspended (a suspended case waits), with the facts the rules
 # judge: flags as 0/1 or booleans, days and moments as the driver gives them. ``{only}`` narrows it to some ids.
 FACTS = f"""
-SELECT cases.id, cases.ref, cases.title, departments.code, cases.version,
-  CASE WHEN cases.answered_at IS NOT NULL OR cases.reopen_count > 0 AND EXISTS (
-    SELECT 1 FROM events WHERE events.case_id = cases.id AND events.kind = 'resolved') THEN 1 ELSE 0 END,
+SELECT cases.id, cases.ref, cases.title, departments.code, cases.version, {_ANSWERED},
   cases.tier, cases.status, CASE WHEN cases."key" THEN 1 ELSE 0 END, cases.category,
   (SELECT count(*) FROM case_co_departments WHERE case_co_departments.case_id = cases.id),
   (SELECT count(*) FROM events
@@ -36,6 +39,18 @@ SELECT meeting_cases.case_id, meetings.held_on, cases.tier_since
 FROM meeting_cases JOIN meetings ON meetings.id = meeting_cases.meeting_id
   JOIN cases ON cases.id = meeting_cases.case_id
 WHERE meetings.kind = 'joint' AND meetings.held_on <= :today AND cases.tier = 2 AND cases.status IN ({_UNFINISHED})
+"""
+
+# The unfinished cases, not suspended nor under supervision (督办), with a deadline passed before ``:today`` (ISO
+# day): the candidates of the overdue rule of supervision (``caselog.rules.supervision.on_overdue``), with what it
+# reads — the reply deadline, whether the case answered (0/1), the resolution deadline, the first one it missed.
+SUPERVISION_CANDIDATES = f"""
+SELECT cases.id, cases.reply_due_on, {_ANSWERED}, cases.due_on, cases.missed_on
+FROM cases
+WHERE cases.status IN ({_UNFINISHED}) AND cases.suspended_since IS NULL AND cases.supervised_at IS NULL
+  AND (cases.due_on < :today OR cases.missed_on IS NOT NULL
+       OR cases.reply_due_on < :today AND cases.answered_at IS NULL)
+ORDER BY cases.id
 """
 
 

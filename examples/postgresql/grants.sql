@@ -20,6 +20,8 @@ GRANT SELECT ON departments, parties, visits, cases, case_co_departments, events
 GRANT INSERT, UPDATE ON cases, parties, visits TO caselog_bureau, caselog_liaison;
 GRANT INSERT ON events TO caselog_bureau, caselog_liaison;
 GRANT INSERT, DELETE ON case_co_departments TO caselog_bureau, caselog_liaison;
+-- A co-department's reply (协办意见, revision 0014) is kept on its link to the case: only those two columns change.
+GRANT UPDATE (replied_at, reply) ON case_co_departments TO caselog_bureau, caselog_liaison;
 GRANT USAGE ON SEQUENCE cases_id_seq, events_id_seq, parties_id_seq, visits_id_seq TO caselog_bureau, caselog_liaison;
 -- Who looks after a party is kept in an append-only history (a trigger refuses changes too).
 GRANT INSERT ON assignments TO caselog_bureau, caselog_liaison;
@@ -74,6 +76,9 @@ CREATE POLICY liaison_links ON case_co_departments FOR INSERT TO caselog_liaison
     WITH CHECK (caselog_case_seen(case_id));
 DROP POLICY IF EXISTS liaison_unlinks ON case_co_departments;
 CREATE POLICY liaison_unlinks ON case_co_departments FOR DELETE TO caselog_liaison USING (caselog_case_seen(case_id));
+DROP POLICY IF EXISTS liaison_replies ON case_co_departments;
+CREATE POLICY liaison_replies ON case_co_departments FOR UPDATE TO caselog_liaison
+    USING (caselog_case_seen(case_id)) WITH CHECK (caselog_case_seen(case_id));
 
 DROP POLICY IF EXISTS bureau ON meeting_cases;
 CREATE POLICY bureau ON meeting_cases TO caselog_bureau USING (true) WITH CHECK (true);

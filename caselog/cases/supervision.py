@@ -1,0 +1,170 @@
+"""Urging (催办), supervision (督办) and the co-departments' replies (协办意见): the services that write them.
+
+Each is an event in the case's history, in the caller's transaction, with the state lists read kept on the rows
+(``cases.urge_count``, ``supervised_at``, ``supervision_reason``; ``case_co_departments.replied_at``, ``reply``).
+When a case comes under supervision is the pure rule of ``caselog.rules.supervision``, asked here at an urging, by
+``caselog.cases.moves.revisit`` after a return visit, and by the escalation sweep for overdue cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+
+from sqlalchemy import Date, select
+from sqlmodel import Session
+
+from caselog.cases.history import get_case, lead_code, moment_for, record, touch
+from caselog.errors import InvalidMove
+from caselog.i18n import _
+from caselog.models import Case, CaseCoDepartment, Department, EventKind
+from caselog.rules import supervision as rule
+from caselog.rules.lifecycle import check_move
+from caselog.rules.text import required_text
+from caselog.rules.workdays import WorkCalendar
+from caselog.store.calendar_days import load_calendar
+from caselog.tiers import DEFAULT_RULES, TierRules
+
+
+@dataclass(frozen=True)
+class Supervised:
+    """A case that came (or, in a dry run, would come) under supervision: which, why, and what the rule saw."""
+
+    ref: str
+    title: str
+    lead: str | None
+    reason: str
+    detail: str
+
+
+def put_under_supervision(
+    session: Session, case: Case, supervision: rule.Supervision, *, at: datetime, actor: str
+) -> None:
+    """Record that ``case`` comes under supervision for ``supervision``'s reason (the caller touches the case)."""
+    record(session, case, EventKind.supervised, at=at, actor=actor, field="supervision_reason",
+           new=supervision.reason, note=supervision.detail)  # fmt: skip
+    case.supervised_at = at
+    case.supervision_reason = supervision.reason
+
+
+def urge(
+    *, session: Session, ref: str, note: str, at: datetime, now: datetime, actor: str, rules: TierRules = DEFAULT_RULES
+) -> tuple[Case, bool]:
+    """Urge (催办) an open case; returns the case and whether the urging put it under supervision (督办)."""
+    note = required_text(note, "--note")
+    case = get_case(session=session, ref=ref)
+    check_move(case.ref, case.status, "urge")
+    at = moment_for(case, at, now)
+    count = case.urge_count + 1
+    record(session, case, EventKind.urged, at=at, actor=actor, field="urge_count", old=case.urge_count, new=count,
+           note=note)  # fmt: skip
+    case.urge_count = count
+    supervision = None if case.supervised_at is not None else rule.on_urging(count, rules)
+    if supervision is not None:
+        put_under_supervision(session, case, supervision, at=at, actor=actor)
+    touch(session, case, at)
+    return case, supervision is not None
+
+
+def supervise(*, session: Session, ref: str, note: str, at: datetime, now: datetime, actor: str) -> Case:
+    """Put a case under supervision by hand (督办), whatever the rules say."""
+    note = required_text(note, "--note")
+    case = get_case(session=session, ref=ref)
+    check_move(case.ref, case.status, "supervise")
+    if case.supervised_at is not None:
+        raise InvalidMove(_("case {ref}: already under supervision").format(ref=case.ref))
+    at = moment_for(case, at, now)
+    put_under_supervision(session, case, rule.Supervision(rule.MANUAL, note), at=at, actor=actor)
+    touch(session, case, at)
+    return case
+
+
+def unsupervise(*, session: Session, ref: str, reason: str, at: datetime, now: datetime, actor: str) -> Case:
+    """End a case's supervision, saying why."""
+    reason = required_text(reason, "--reason")
+    case = get_case(session=session, ref=ref)
+    if case.supervised_at is None:
+        raise InvalidMove(_("case {ref}: not under supervision").format(ref=case.ref))
+    at = moment_for(case, at, now)
+    record(session, case, EventKind.unsupervised, at=at, actor=actor, field="supervision_reason",
+           old=case.supervision_reason, note=reason)  # fmt: skip
+    case.supervised_at = None
+    case.supervision_reason = None
+    touch(session, case, at)
+    return case
+
+
+def after_revisit(session: Session, case: Case, satisfaction: str, *, at: datetime, actor: str, rules: TierRules):
+    """After a return visit: an unsatisfied party puts the case under supervision (if the rules say so)."""
+    if case.supervised_at is None and (supervision := rule.on_revisit(satisfaction, rules)) is not None:
+        put_under_supervision(session, case, supervision, at=at, actor=actor)
+
+
+def co_reply(*, session: Session, ref: str, dept: str, note: str, at: datetime, now: datetime, actor: str) -> Case:
+    """Record a co-department's part (协办意见): its reply, kept on its link to the case."""
+    note = required_text(note, "--note")
+    case = get_case(session=session, ref=ref)
+    check_move(case.ref, case.status, "co-reply")
+    code = dept.strip()
+    link = session.scalar(
+        select(CaseCoDepartment)
+        .join(Department, Department.id == CaseCoDepartment.department_id)
+        .where(CaseCoDepartment.case_id == case.id, Department.code == code)
+    )
+    if link is None:
+        raise InvalidMove(_("--dept: {code!r} is not a co-department of case {ref}").format(code=code, ref=case.ref))
+    at = moment_for(case, at, now)
+    record(session, case, EventKind.co_replied, at=at, actor=actor, field="co_reply", new=code, note=note)
+    link.replied_at = at
+    link.reply = note
+    session.add(link)
+    touch(session, case, at)
+    return case
+
+
+def waiting_co_departments(session: Session, case: Case) -> list[str]:
+    """The codes of the case's co-departments that have not replied, sorted."""
+    query = (
+        select(Department.code)
+        .join(CaseCoDepartment, CaseCoDepartment.department_id == Department.id)
+        .where(CaseCoDepartment.case_id == case.id, CaseCoDepartment.replied_at.is_(None))
+        .order_by(Department.code)
+    )
+    return list(session.scalars(query))
+
+
+def overdue_supervisions(
+    *, session: Session, today: date, rules: TierRules, calendar: WorkCalendar | None = None
+) -> dict[int, rule.Supervision]:
+    """The cases the overdue rule puts under supervision on ``today``, by id; nothing is written."""
+    from sqlalchemy import bindparam, text
+
+    from caselog.cases.sweep_facts import overdue_supervision
+    from caselog.store.sweep_queries import SUPERVISION_CANDIDATES
+
+    calendar = calendar or load_calendar(session=session)
+    query = text(SUPERVISION_CANDIDATES).bindparams(bindparam("today", type_=Date))
+    found = {}
+    for row in session.execute(query, {"today": today}):
+        decided = overdue_supervision(tuple(row), today=today, calendar=calendar, rules=rules)
+        if decided is not None:
+            found[row[0]] = decided
+    return found
+
+
+def supervise_overdue(
+    *, session: Session, now: datetime, tz: tzinfo, rules: TierRules, actor: str, write: bool = True
+) -> list[Supervised]:
+    """The sweep's part: every case overdue by ``supervision.overdue`` working days comes under supervision, each
+    with its ``supervised`` event, in the caller's transaction (``write`` False: only say which would)."""
+    found = overdue_supervisions(session=session, today=now.astimezone(tz).date(), rules=rules)
+    done = []
+    for case_id in sorted(found):
+        case = session.get(Case, case_id)
+        if write:
+            put_under_supervision(session, case, found[case_id], at=now, actor=actor)
+            touch(session, case, now)
+        done.append(Supervised(case.ref, case.title, lead_code(session, case), rule.OVERDUE, found[case_id].detail))
+    if write:
+        session.flush()
+    return done

@@ -1,0 +1,63 @@
+"""Urged (催办) and supervised (督办) cases counted per department: the figures ``report rates`` and the weekly
+report add.
+
+- urged: the cases received in the period that were urged at least once by the as-of moment.
+- supervised: the cases received in the period that came under supervision at least once by the as-of moment.
+
+Per department, a case counts for the department that led it when it was urged (or came under supervision): the
+lead the history gives at that moment (its latest dispatch or return before it); a case urged under two leads
+counts for each, the total once. As every figure, the same whenever it is asked: only events up to the moment count.
+Counted in SQL through the partial indexes of the ``urged`` and ``supervised`` events.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, tzinfo
+
+from sqlalchemy import bindparam, func, select
+from sqlmodel import Session
+
+from caselog.models import Case, Event, of_kind
+from caselog.rules.periods import Period
+
+KINDS = ("urged", "supervised")
+
+
+def _lead_then(event):
+    """SQL: the code of the case's lead department at ``event``'s moment (None while it had none)."""
+    lead = Event.__table__.alias("lead_event")
+    return (
+        select(lead.c.new_value)
+        # The field written out, as ix_events_lead's condition is (SQLite's partial index needs the very text).
+        .where(
+            lead.c.case_id == event.c.case_id,
+            lead.c.field == bindparam("field_lead", "lead", unique=True, literal_execute=True),
+            lead.c.at <= event.c.at,
+        )  # fmt: skip
+        .order_by(lead.c.at.desc(), lead.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def supervision_counts(
+    *, session: Session, period: Period, as_of: datetime, tz: tzinfo
+) -> dict[str, dict[str | None, int]]:
+    """For ``urged`` and ``supervised``: the cases received in ``period`` counted per department (the lead then;
+    None: not yet dispatched) and in total (key ``"*"``), as of ``as_of``."""
+    start = datetime.combine(period.start, time(0), tzinfo=tz)
+    end = datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=tz)
+    counts: dict[str, dict[str | None, int]] = {}
+    for kind in KINDS:
+        event = Event.__table__.alias("e")
+        received = (
+            select(event.c.case_id, _lead_then(event).label("lead"))
+            .join(Case, Case.id == event.c.case_id)
+            .where(of_kind(event.c.kind, kind), event.c.at <= as_of, Case.opened_at >= start, Case.opened_at < end)
+            .subquery()
+        )
+        query = select(received.c.lead, func.count(received.c.case_id.distinct())).group_by(received.c.lead)
+        per = dict(session.execute(query).all())
+        per["*"] = session.scalar(select(func.count(received.c.case_id.distinct()))) or 0
+        counts[kind] = per
+    return counts
