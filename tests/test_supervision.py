@@ -141,6 +141,15 @@ def test_the_sweep_supervises_a_case_five_working_days_past_its_reply_deadline(d
     assert district("2026-09-29T07:30", "escalate") == "escalated 0 case(s)\n"  # once is enough
     listed = json.loads(district("2026-09-29T08:00", "case", "list", "--supervised", "-f", "json"))
     assert [row["ref"] for row in listed] == [late]
+    # Lifted by hand, it stays lifted for the deadline the bureau knew of; a deadline passed after that counts.
+    district("2026-09-29T09:00", "case", "unsupervise", late, "--reason", "已约谈主办部门")
+    assert district("2026-09-30T07:30", "escalate") == "escalated 0 case(s)\n"
+    # Its resolution deadline, Sat 10-10 (make-up), is 5 working days past on Fri 10-16 (10-12 … 10-16).
+    assert "put under supervision" not in district("2026-10-15T07:30", "escalate", "--dry-run")
+    out = district("2026-10-16T07:30", "escalate")  # both cases, late and answered alike
+    assert out.endswith(f"{late}: resolution deadline 2026-10-10 passed 5 working days ago\n"
+                        f"{answered}: resolution deadline 2026-10-10 passed 5 working days ago\n"
+                        "put under supervision (督办): 2 case(s)\n")  # fmt: skip
 
 
 def test_an_unsatisfied_return_visit_puts_the_case_under_supervision(district):

@@ -134,9 +134,10 @@ def waiting_co_departments(session: Session, case: Case) -> list[str]:
 
 
 def overdue_supervisions(
-    *, session: Session, today: date, rules: TierRules, calendar: WorkCalendar | None = None
+    *, session: Session, today: date, tz: tzinfo, rules: TierRules, calendar: WorkCalendar | None = None
 ) -> dict[int, rule.Supervision]:
-    """The cases the overdue rule puts under supervision on ``today``, by id; nothing is written."""
+    """The cases the overdue rule puts under supervision on ``today`` (in the zone ``tz``), by id; nothing is
+    written."""
     from sqlalchemy import bindparam, text
 
     from caselog.cases.sweep_facts import overdue_supervision
@@ -146,7 +147,7 @@ def overdue_supervisions(
     query = text(SUPERVISION_CANDIDATES).bindparams(bindparam("today", type_=Date))
     found = {}
     for row in session.execute(query, {"today": today}):
-        decided = overdue_supervision(tuple(row), today=today, calendar=calendar, rules=rules)
+        decided = overdue_supervision(tuple(row), today=today, tz=tz, calendar=calendar, rules=rules)
         if decided is not None:
             found[row[0]] = decided
     return found
@@ -157,7 +158,7 @@ def supervise_overdue(
 ) -> list[Supervised]:
     """The sweep's part: every case overdue by ``supervision.overdue`` working days comes under supervision, each
     with its ``supervised`` event, in the caller's transaction (``write`` False: only say which would)."""
-    found = overdue_supervisions(session=session, today=now.astimezone(tz).date(), rules=rules)
+    found = overdue_supervisions(session=session, today=now.astimezone(tz).date(), tz=tz, rules=rules)
     done = []
     for case_id in sorted(found):
         case = session.get(Case, case_id)

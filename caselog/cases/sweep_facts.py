@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, tzinfo
 
 from caselog.rules.supervision import Supervision, on_overdue
 from caselog.rules.workdays import WorkCalendar
+from caselog.store.case_queries import moment
 from caselog.store.location import Location
 from caselog.store.sqlite_reads import Snapshot, read_snapshot
 from caselog.store.sweep_queries import JOINT_AGENDAS, SUPERVISION_CANDIDATES, facts_sql
@@ -57,11 +58,16 @@ def count_joint_agendas(rows: Iterable[tuple], tz: tzinfo) -> dict[int, int]:
     return held
 
 
-def overdue_supervision(row: tuple, *, today: date, calendar: WorkCalendar, rules: TierRules) -> Supervision | None:
-    """What the overdue rule of supervision says of the case of a row of ``SUPERVISION_CANDIDATES`` on ``today``."""
-    _case_id, reply_due_on, answered, due_on, missed_on = row
+def overdue_supervision(
+    row: tuple, *, today: date, tz: tzinfo, calendar: WorkCalendar, rules: TierRules
+) -> Supervision | None:
+    """What the overdue rule of supervision says of the case of a row of ``SUPERVISION_CANDIDATES`` on ``today``
+    (``tz``: the district's zone, in which the day its supervision was last lifted is taken)."""
+    _case_id, reply_due_on, answered, due_on, missed_on, lifted = row
+    lifted_on = moment(lifted).astimezone(tz).date() if lifted is not None else None
     return on_overdue(reply_due_on=_day(reply_due_on), answered=bool(answered), due_on=_day(due_on),
-                      missed_on=_day(missed_on), today=today, calendar=calendar, rules=rules)  # fmt: skip
+                      missed_on=_day(missed_on), today=today, calendar=calendar, rules=rules,
+                      lifted_on=lifted_on)  # fmt: skip
 
 
 def _day(value) -> date | None:
@@ -86,7 +92,9 @@ def nothing_due(location: Location, now: datetime, rules: TierRules, *, locking:
             return False
         calendar = snapshot.calendar()
         candidates = snapshot.rows(SUPERVISION_CANDIDATES, {"today": today})
-        return not any(overdue_supervision(row, today=today, calendar=calendar, rules=rules) for row in candidates)
+        return not any(
+            overdue_supervision(row, today=today, tz=now.tzinfo, calendar=calendar, rules=rules) for row in candidates
+        )
 
     return read_snapshot(location, moves_none) is True
 

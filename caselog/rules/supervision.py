@@ -66,11 +66,16 @@ def on_overdue(
     today: date,
     calendar: WorkCalendar,
     rules: TierRules,
+    lifted_on: date | None = None,
 ) -> Supervision | None:
     """Whether an unfinished case, not suspended, is overdue by ``supervision.overdue`` working days or more on
     ``today``: the earliest of its passed deadlines (the reply deadline while not answered, the resolution deadline,
-    the first resolution deadline it missed) counts. The detail names the deadline and the working days."""
-    passed = [day for day in (None if answered else reply_due_on, due_on, missed_on) if day is not None and day < today]
+    the first resolution deadline it missed) counts. The detail names the deadline and the working days.
+
+    A deadline that had passed by ``lifted_on``, the day its supervision was last ended (``case unsupervise``),
+    does not count again: the bureau lifted it knowing that deadline; a deadline passed after it does."""
+    deadlines = (None if answered else reply_due_on, due_on, missed_on)
+    passed = [day for day in deadlines if day is not None and day < today and (lifted_on is None or day >= lifted_on)]
     if not passed:
         return None
     deadline = min(passed)

@@ -43,9 +43,11 @@ WHERE meetings.kind = 'joint' AND meetings.held_on <= :today AND cases.tier = 2 
 
 # The unfinished cases, not suspended nor under supervision (督办), with a deadline passed before ``:today`` (ISO
 # day): the candidates of the overdue rule of supervision (``caselog.rules.supervision.on_overdue``), with what it
-# reads — the reply deadline, whether the case answered (0/1), the resolution deadline, the first one it missed.
+# reads — the reply deadline, whether the case answered (0/1), the resolution deadline, the first one it missed,
+# and the moment its supervision was last ended.
 SUPERVISION_CANDIDATES = f"""
-SELECT cases.id, cases.reply_due_on, {_ANSWERED}, cases.due_on, cases.missed_on
+SELECT cases.id, cases.reply_due_on, {_ANSWERED}, cases.due_on, cases.missed_on,
+  (SELECT max(events.at) FROM events WHERE events.case_id = cases.id AND events.kind = 'unsupervised')
 FROM cases
 WHERE cases.status IN ({_UNFINISHED}) AND cases.suspended_since IS NULL AND cases.supervised_at IS NULL
   AND (cases.due_on < :today OR cases.missed_on IS NOT NULL
