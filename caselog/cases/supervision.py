@@ -14,7 +14,7 @@ from datetime import date, datetime, tzinfo
 from sqlalchemy import Date, select
 from sqlmodel import Session
 
-from caselog.cases.history import get_case, lead_code, moment_for, record, touch
+from caselog.cases.history import get_case, moment_for, record, touch
 from caselog.errors import InvalidMove
 from caselog.i18n import _
 from caselog.models import Case, CaseCoDepartment, Department, EventKind
@@ -153,19 +153,75 @@ def overdue_supervisions(
     return found
 
 
+# Beyond this many cases put under supervision at once (a first sweep over a district's backlog), their stored
+# report facts are left to be replayed rather than refreshed under the write lock (as the sweep does).
+REFRESH_LIMIT = 2_000
+_CHUNK = 500
+
+
 def supervise_overdue(
     *, session: Session, now: datetime, tz: tzinfo, rules: TierRules, actor: str, write: bool = True
 ) -> list[Supervised]:
     """The sweep's part: every case overdue by ``supervision.overdue`` working days comes under supervision, each
-    with its ``supervised`` event, in the caller's transaction (``write`` False: only say which would)."""
+    with its ``supervised`` event, in the caller's transaction (``write`` False: only say which would).
+
+    Written in batches — one UPDATE per few hundred cases, their events in one insert — so that a first sweep over
+    a district's backlog of overdue cases holds the write lock for as short a time as its escalations do."""
     found = overdue_supervisions(session=session, today=now.astimezone(tz).date(), tz=tz, rules=rules)
+    ids = sorted(found)
+    if write and ids:
+        ids = _write_supervisions(session, ids, found, now=now, actor=actor)
+    described = _described(session, ids)
+    return [Supervised(*described[case_id], rule.OVERDUE, found[case_id].detail) for case_id in ids]
+
+
+def _write_supervisions(
+    session: Session, ids: list[int], found: dict[int, rule.Supervision], *, now: datetime, actor: str
+) -> list[int]:
+    """Put the cases ``ids`` under supervision for being overdue; the ids of those it did (not already under it)."""
+    from sqlalchemy import insert, update
+
+    from caselog.cases.report_facts import refresh
+    from caselog.models import Event
+    from caselog.store.engine import login_name
+
+    session.flush()
+    connection = session.connection()
+    table = Case.__table__
     done = []
-    for case_id in sorted(found):
-        case = session.get(Case, case_id)
-        if write:
-            put_under_supervision(session, case, found[case_id], at=now, actor=actor)
-            touch(session, case, now)
-        done.append(Supervised(case.ref, case.title, lead_code(session, case), rule.OVERDUE, found[case_id].detail))
-    if write:
-        session.flush()
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        statement = (
+            update(table)
+            .where(table.c.id.in_(chunk), table.c.supervised_at.is_(None))
+            .values(supervised_at=now, supervision_reason=rule.OVERDUE, version=table.c.version + 1, updated_at=now)
+            .returning(table.c.id)
+        )
+        done += [case_id for (case_id,) in connection.execute(statement)]
+    done.sort()
+    if done:
+        login = login_name(session)
+        events = [
+            {"case_id": case_id, "at": now, "actor": actor, "kind": EventKind.supervised.value,
+             "field": "supervision_reason", "old_value": None, "new_value": rule.OVERDUE,
+             "note": found[case_id].detail, "login": login}
+            for case_id in done
+        ]  # fmt: skip
+        connection.execute(insert(Event.__table__), events)
+        if len(done) <= REFRESH_LIMIT:
+            refresh(connection, done)
+    session.expire_all()
     return done
+
+
+def _described(session: Session, ids: list[int]) -> dict[int, tuple[str, str, str | None]]:
+    """The reference, title and lead's code of each of the cases ``ids``."""
+    described = {}
+    for start in range(0, len(ids), _CHUNK):
+        query = (
+            select(Case.id, Case.ref, Case.title, Department.code)
+            .outerjoin(Department, Department.id == Case.lead_id)
+            .where(Case.id.in_(ids[start : start + _CHUNK]))
+        )
+        described.update((case_id, (ref, title, lead)) for case_id, ref, title, lead in session.execute(query))
+    return described
