@@ -156,7 +156,7 @@ def overdue_supervisions(
 # Beyond this many cases put under supervision at once (a first sweep over a district's backlog), their stored
 # report facts are left to be replayed rather than refreshed under the write lock (as the sweep does).
 REFRESH_LIMIT = 2_000
-_CHUNK = 500
+_CHUNK = 2_000
 
 
 def supervise_overdue(
@@ -179,11 +179,9 @@ def _write_supervisions(
     session: Session, ids: list[int], found: dict[int, rule.Supervision], *, now: datetime, actor: str
 ) -> list[int]:
     """Put the cases ``ids`` under supervision for being overdue; the ids of those it did (not already under it)."""
-    from sqlalchemy import insert, update
+    from sqlalchemy import update
 
     from caselog.cases.report_facts import refresh
-    from caselog.models import Event
-    from caselog.store.engine import login_name
 
     session.flush()
     connection = session.connection()
@@ -200,18 +198,36 @@ def _write_supervisions(
         done += [case_id for (case_id,) in connection.execute(statement)]
     done.sort()
     if done:
-        login = login_name(session)
-        events = [
-            {"case_id": case_id, "at": now, "actor": actor, "kind": EventKind.supervised.value,
-             "field": "supervision_reason", "old_value": None, "new_value": rule.OVERDUE,
-             "note": found[case_id].detail, "login": login}
-            for case_id in done
-        ]  # fmt: skip
-        connection.execute(insert(Event.__table__), events)
+        _insert_events(session, [(case_id, now, actor, EventKind.supervised.value, "supervision_reason", None,
+                                  rule.OVERDUE, found[case_id].detail) for case_id in done])  # fmt: skip
         if len(done) <= REFRESH_LIMIT:
             refresh(connection, done)
     session.expire_all()
     return done
+
+
+_EVENT_COLUMNS = ("case_id", "at", "actor", "kind", "field", "old_value", "new_value", "note")
+
+
+def _insert_events(session: Session, rows: list[tuple]) -> None:
+    """Insert events (tuples in the order of ``_EVENT_COLUMNS``) through the driver, as the sweep writes its own:
+    on SQLite one ``executemany`` of stored values with the login, on PostgreSQL one statement per batch (its
+    trigger writes the login)."""
+    from caselog.models import Event
+    from caselog.store.driver import insert_values
+    from caselog.store.engine import login_name
+    from caselog.store.times import stored_value
+
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        login = login_name(session)
+        marks = ", ".join("?" * (len(_EVENT_COLUMNS) + 1))
+        connection.exec_driver_sql(
+            f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}, login) VALUES ({marks})",
+            [(*(stored_value(value) for value in row), login) for row in rows],
+        )
+    else:
+        insert_values(connection, Event.__table__, _EVENT_COLUMNS, rows)
 
 
 def _described(session: Session, ids: list[int]) -> dict[int, tuple[str, str, str | None]]:
