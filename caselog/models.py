@@ -44,6 +44,7 @@ def _time(nullable: bool = True):
 
 # --- tables ------------------------------------------------------------------------------------------------
 
+SUPERVISED = text("supervised_at IS NOT NULL")  # the condition of ix_cases_supervised_at: under supervision (督办)
 # The unfinished statuses (``caselog.enums.UNFINISHED``) as SQL: the condition of the partial index
 # ix_cases_unfinished, "status IN ('open', 'dispatched', 'accepted', 'answered')".
 UNFINISHED_SQL = "status IN (" + ", ".join(f"'{status.value}'" for status in UNFINISHED) + ")"
@@ -186,6 +187,8 @@ class Case(_Table, table=True):
         Index("ix_cases_unfinished", "tier", "status", "opened_at", "due_on", sqlite_where=text(UNFINISHED_SQL)),
         # The cases by status and lead: dept list counts each department's open cases from the index alone.
         Index("ix_cases_status_lead", "status", "lead_id"),
+        # Only the cases under supervision: case list --supervised (the sweep finds the others by status).
+        Index("ix_cases_supervised_at", "supervised_at", sqlite_where=SUPERVISED, postgresql_where=SUPERVISED),
     )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)
@@ -240,7 +243,7 @@ class Case(_Table, table=True):
     report_suspended_days: int | None = None  # working days it was suspended (挂起), over its resumed suspensions
     # Urged how many times (催办); under supervision (督办) since when and why, NULL when not (revision 0015).
     urge_count: int = 0
-    supervised_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    supervised_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     supervision_reason: str | None = Field(default=None, sa_type=String(16))
 
     @declared_attr.directive
