@@ -17,9 +17,7 @@ import json
 from fractions import Fraction
 
 import pytest
-from typer.testing import CliRunner
 
-from caselog.cli import app
 from caselog.rules.scores import DEFAULT_SCORE, Scored, rank_scores, red_black_lists, weighted_score
 
 WEIGHTS = DEFAULT_SCORE.weights()
@@ -60,20 +58,6 @@ def test_ranking_ties_and_the_min_cases_guard():
     red, black = red_black_lists(ranked, 3)  # four ranked: never on both lists
     assert ([s.department for s in red], [s.department for s in black]) == (["fire", "market", "housing"],
                                                                             ["planning"])  # fmt: skip
-
-
-@pytest.fixture
-def at(isolated_env, monkeypatch):
-    """``at(moment, *args)`` runs caselog with the clock at ``moment``; returns stdout (exit 0 asserted)."""
-    runner = CliRunner(env={"COLUMNS": "200"})
-
-    def run(moment: str, *args: str) -> str:
-        monkeypatch.setenv("CASELOG_NOW", moment)
-        result = runner.invoke(app, list(args), catch_exceptions=False)
-        assert result.exit_code == 0, (result.stdout, result.stderr)
-        return result.stdout
-
-    return run
 
 
 DEPARTMENTS = (

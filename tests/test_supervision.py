@@ -18,20 +18,6 @@ from caselog.tiers import DEFAULT_RULES
 
 
 @pytest.fixture
-def at(isolated_env, monkeypatch):
-    """``at(moment, *args)`` runs caselog with the clock at ``moment``; returns stdout (exit 0 asserted)."""
-    runner = CliRunner(env={"COLUMNS": "200"})
-
-    def run(moment: str, *args: str) -> str:
-        monkeypatch.setenv("CASELOG_NOW", moment)
-        result = runner.invoke(app, list(args), catch_exceptions=False)
-        assert result.exit_code == 0, (result.stdout, result.stderr)
-        return result.stdout
-
-    return run
-
-
-@pytest.fixture
 def refused(isolated_env, monkeypatch):
     """``refused(moment, *args)``: caselog refuses, exit 1; returns its one line on stderr."""
     runner = CliRunner(env={"COLUMNS": "200"})
