@@ -25,21 +25,14 @@ def digest_command(
     meeting decisions it owns that are due; mail it where the rules file gives a server and the department's
     address. On a day off by the work calendar it does nothing (run it from cron every day: make-up working days
     are kept)."""
-    from pathlib import Path
 
-    from caselog.commands.output import write_output
+    from caselog.commands.output import output_folder, write_output
     from caselog.errors import BadInput
     from caselog.render.digest import digest_file_name, digest_markdown, digest_subject
     from caselog.reports.digest import department_digests, is_working_day
     from caselog.reports.mailing import Outgoing, send_digests
 
-    if not output_dir.strip():
-        raise BadInput(_("--output-dir: {path} is not a folder").format(path="''"))
-    folder = Path(output_dir)
-    if not folder.exists():
-        raise BadInput(_("--output-dir: {path} does not exist; create the folder first").format(path=folder))
-    if not folder.is_dir():
-        raise BadInput(_("--output-dir: {path} is a file, not a folder").format(path=folder))
+    folder = output_folder(output_dir)
     today = now().date()
     the_day = day(date_text, "--date", today) or today
     rules = load_rules(ctx)

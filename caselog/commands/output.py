@@ -17,6 +17,18 @@ from caselog.errors import BadInput
 from caselog.i18n import _
 
 
+def output_folder(text: str) -> Path:
+    """The folder ``--output-dir`` names, which must exist already (an empty text names no folder)."""
+    if not text.strip():  # an empty --output-dir is no folder (not the standard output)
+        raise BadInput(_("--output-dir: {path} is not a folder").format(path="''"))
+    folder = Path(text)
+    if not folder.exists():
+        raise BadInput(_("--output-dir: {path} does not exist; create the folder first").format(path=folder))
+    if not folder.is_dir():
+        raise BadInput(_("--output-dir: {path} is a file, not a folder").format(path=folder))
+    return folder
+
+
 def write_output(target: str, text: str) -> None:
     """Write ``text`` to the file ``target`` whole or not at all, never through a symlink."""
     with output_stream(target) as handle:

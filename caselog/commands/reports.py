@@ -7,7 +7,7 @@ import typer
 
 from caselog.commands.context import district_tz, handled, now, open_session
 from caselog.commands.options import RawOption, day, when
-from caselog.commands.output import write_output
+from caselog.commands.output import output_folder, write_output
 from caselog.i18n import N_, _, format_day, format_moment, value_word
 
 report_app = typer.Typer(
@@ -203,8 +203,6 @@ def report_weekly(
 ) -> None:
     """The weekly report for cron: headline figures, rates by department and tier, escalations, overdue cases,
     the next meetings and a 12-week trend. Silent on success when it writes a file."""
-    from pathlib import Path
-
     from caselog.commands.context import load_rules
     from caselog.errors import BadInput
     from caselog.render.machine import jsonable
@@ -215,13 +213,7 @@ def report_weekly(
     if output is not None and output_dir is not None:
         raise BadInput(_("--output-dir: give --output or --output-dir, not both"))
     if output_dir is not None:  # before the report is computed, which takes seconds
-        if not output_dir.strip():  # an empty --output-dir is no folder (not the standard output)
-            raise BadInput(_("--output-dir: {path} is not a folder").format(path="''"))
-        folder = Path(output_dir)
-        if not folder.exists():
-            raise BadInput(_("--output-dir: {path} does not exist; create the folder first").format(path=folder))
-        if not folder.is_dir():
-            raise BadInput(_("--output-dir: {path} is a file, not a folder").format(path=folder))
+        folder = output_folder(output_dir)
     label = week_period(week).label if week else last_complete_week(now().date())
     with open_session(ctx, write=False) as db:
         report = weekly_report(session=db, week=label, tz=district_tz(), rules=load_rules(ctx))
@@ -236,8 +228,7 @@ def report_weekly(
         text = weekly_html(report, names)
     else:
         text = weekly_markdown(report, names)
-    if output_dir:
-        folder = Path(output_dir)
+    if output_dir is not None:
         suffix = {WeeklyFormat.json: "json", WeeklyFormat.html: "html"}.get(fmt, "md")
         output = str(folder / f"caselog-weekly-{report.week}.{suffix}")
     if output:

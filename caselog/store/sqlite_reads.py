@@ -90,29 +90,21 @@ def read_calendar_facts(
         return None
     if not location.path.exists():
         return CalendarFacts()
-    try:
-        connection = sqlite3.connect(f"file:{location.path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-    except sqlite3.Error:
-        return None
-    try:
-        connection.execute("BEGIN")  # one snapshot for both tables
-        if connection.execute("SELECT version_num FROM alembic_version").fetchone() != (SCHEMA_HEAD,):
-            return None
+
+    def facts(snapshot: Snapshot) -> CalendarFacts:
         entries, notes = {}, {}
-        for day, workday, note in connection.execute(_DAYS):
+        for day, workday, note in snapshot.rows(_DAYS):
             entries[date.fromisoformat(day)] = bool(workday)
             if note:
                 notes[date.fromisoformat(day)] = note
-        years = frozenset(year for (year,) in connection.execute(_YEARS))
+        years = frozenset(year for (year,) in snapshot.rows(_YEARS))
         recorded: frozenset[tuple[str, date]] = frozenset()
         if start is not None and end is not None:
-            rows = connection.execute(_MEETINGS, (start.isoformat(), end.isoformat()))
+            rows = snapshot.rows(_MEETINGS, (start.isoformat(), end.isoformat()))
             recorded = frozenset((kind, date.fromisoformat(day)) for kind, day in rows)
         return CalendarFacts(WorkCalendar(entries=entries, known_years=years), recorded, notes)
-    except (sqlite3.Error, ValueError):
-        return None
-    finally:
-        connection.close()
+
+    return read_snapshot(location, facts)
 
 
 _DAYS = "SELECT day, workday, note FROM calendar_days"
