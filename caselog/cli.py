@@ -2,7 +2,8 @@
 
 Each command group lives in ``caselog.commands``: a command parses, calls one library function, renders. Only typer
 and the standard library are imported at module level; the database stack and Rich tables are
-imported inside the commands that need them, so ``caselog --help`` starts fast. The command modules do not
+imported inside the commands that need them, so ``caselog --help`` starts fast; and a command module is imported
+only when one of its commands runs (``COMMANDS``, ``caselog.commands.lazy``). The command modules do not
 defer their annotations (no ``from __future__ import annotations``): Typer reads every command's annotations
 at each start, and string annotations are compiled and evaluated one by one (measured: 4× the time).
 """
@@ -12,27 +13,52 @@ from typing import Annotated
 import typer
 
 from caselog import __version__
-from caselog.commands import case_clock, case_supervision  # noqa: F401  (register case suspend, resume, urge …)
-from caselog.commands.case import case_app
 from caselog.commands.completion import Shell, install_completion, show_completion
 from caselog.commands.context import state
-from caselog.commands.database import backup_command, db_app, init
-from caselog.commands.demo import demo
-from caselog.commands.digest import digest_command
-from caselog.commands.directory import dept_app, party_app, visit_app
-from caselog.commands.files import export_command, import_command
 from caselog.commands.language import LocalizedGroup
-from caselog.commands.meetings import agenda_command, meeting_app, meetings_command
-from caselog.commands.places import building_app, park_app
-from caselog.commands.policies import policy_app
-from caselog.commands.reports import report_app
-from caselog.commands.rules import calendar_app, rules_command
-from caselog.commands.sweep import escalate_command
+from caselog.commands.lazy import LazyCommands, Place
 from caselog.i18n import N_, Language
+
+# The commands and command groups, in the order ``caselog --help`` lists them, and where each lives: a command's
+# module is imported, and the command built, only when a run or a help page needs it (caselog.commands.lazy).
+COMMANDS = {
+    "rules": Place("caselog.commands.rules", "rules_command"),
+    "escalate": Place("caselog.commands.sweep", "escalate_command"),
+    "digest": Place("caselog.commands.digest", "digest_command"),
+    "meetings": Place("caselog.commands.meetings", "meetings_command"),
+    "agenda": Place("caselog.commands.meetings", "agenda_command"),
+    "import": Place("caselog.commands.files", "import_command"),
+    "export": Place("caselog.commands.files", "export_command"),
+    "init": Place("caselog.commands.database", "init"),
+    "backup": Place("caselog.commands.database", "backup_command"),
+    "demo": Place("caselog.commands.demo", "demo"),
+    "db": Place("caselog.commands.database", "db_app"),
+    "dept": Place("caselog.commands.directory", "dept_app"),
+    "party": Place("caselog.commands.directory", "party_app"),
+    "visit": Place("caselog.commands.directory", "visit_app"),
+    "building": Place("caselog.commands.places", "building_app"),
+    "park": Place("caselog.commands.places", "park_app"),
+    "policy": Place("caselog.commands.policies", "policy_app"),
+    "case": Place(
+        "caselog.commands.case", "case_app", also=("caselog.commands.case_clock", "caselog.commands.case_supervision")
+    ),
+    "calendar": Place("caselog.commands.rules", "calendar_app"),
+    "meeting": Place("caselog.commands.meetings", "meeting_app"),
+    "report": Place("caselog.commands.reports", "report_app"),
+}
+
+
+class CaselogGroup(LocalizedGroup):
+    """The root command, whose commands are built when first used."""
+
+    def __init__(self, **attrs) -> None:
+        super().__init__(**attrs)
+        self.commands = LazyCommands(COMMANDS)
+
 
 app = typer.Typer(
     name="caselog",
-    cls=LocalizedGroup,
+    cls=CaselogGroup,
     help=N_(
         "Record visits and the cases they raise, dispatch them to departments, and follow them through the "
         "district's three tiers."
@@ -43,28 +69,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-# The command groups and commands, in the order ``caselog --help`` lists them.
-app.add_typer(db_app, name="db")
-app.add_typer(dept_app, name="dept")
-app.add_typer(party_app, name="party")
-app.add_typer(visit_app, name="visit")
-app.add_typer(building_app, name="building")
-app.add_typer(park_app, name="park")
-app.add_typer(policy_app, name="policy")
-app.add_typer(case_app, name="case")
-app.add_typer(calendar_app, name="calendar")
-app.add_typer(meeting_app, name="meeting")
-app.command("rules")(rules_command)
-app.command("escalate")(escalate_command)
-app.command("digest")(digest_command)
-app.command("meetings")(meetings_command)
-app.command("agenda")(agenda_command)
-app.add_typer(report_app, name="report")
-app.command("import")(import_command)
-app.command("export")(export_command)
-app.command("init")(init)
-app.command("backup")(backup_command)
-app.command("demo")(demo)
 
 
 def _version(value: bool) -> None:

@@ -179,3 +179,50 @@ def test_whole_numbers_read_without_pydantic_are_read_as_pydantic_reads_them(lim
         assert result.returncode == 2
         message = {"-1": "Input should be greater than or equal to 0", "abc": "Input should be a valid integer"}[limit]
         assert f"Error: Invalid value for '--limit': {message}" in result.stderr
+
+
+# Which of caselog's command modules a run loaded: a command builds its own group, not the other sixty commands.
+COMMAND_MODULES = """
+import json, sys
+from caselog.cli import app
+try:
+    app(sys.argv[1:])
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("caselog.commands."))), file=sys.stderr)
+"""
+
+
+@pytest.mark.no_database
+@pytest.mark.parametrize(
+    ("args", "own"),
+    [
+        (["rules"], {"caselog.commands.rules"}),
+        (["calendar", "show", "2026-02"], {"caselog.commands.rules"}),
+        (["meetings", "--from", "2026-03-01"], {"caselog.commands.meetings"}),
+        (
+            ["case", "list", "--help"],
+            {"caselog.commands.case", "caselog.commands.case_clock", "caselog.commands.case_supervision"},
+        ),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else "",
+)
+def test_a_command_loads_its_own_module_and_not_the_others(args, own, isolated_env, monkeypatch):
+    monkeypatch.setenv("CASELOG_DB", str(isolated_env / "absent.db"))
+    result = subprocess.run([sys.executable, "-c", COMMAND_MODULES, *args], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    loaded = set(json.loads(result.stderr.strip().splitlines()[-1]))
+    from caselog.cli import COMMANDS
+
+    homes = {place.module for place in COMMANDS.values()} | {m for place in COMMANDS.values() for m in place.also}
+    assert loaded & homes == own
+
+
+@pytest.mark.no_database
+def test_the_root_help_still_lists_every_command_in_its_order():
+    result = subprocess.run([sys.executable, "-m", "caselog", "--lang", "en", "--help"], capture_output=True, text=True)
+    listed = [line.split()[0] for line in result.stdout.split("Commands:", 1)[1].splitlines() if line.strip()]
+    assert listed == [
+        "rules", "escalate", "digest", "meetings", "agenda", "import", "export", "init", "backup", "demo", "db",
+        "dept", "party", "visit", "building", "park", "policy", "case", "calendar", "meeting", "report",
+    ]  # fmt: skip

@@ -54,7 +54,8 @@ def _is_command(function: ast.FunctionDef, registered: frozenset[str]) -> bool:
 
 
 def registered_commands() -> frozenset[str]:
-    """The names of the functions the package registers as commands by a call, ``app.command("name")(function)``."""
+    """The names of the functions the package registers as commands by a call, ``app.command("name")(function)``,
+    or by naming where they live, ``Place("module", "function")`` (commands built when first used)."""
     names = set()
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
@@ -67,6 +68,14 @@ def registered_commands() -> frozenset[str]:
                 and isinstance(node.args[0], ast.Name)
             ):
                 names.add(node.args[0].id)
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "Place"
+                and len(node.args) >= 2
+                and isinstance(node.args[1], ast.Constant)
+            ):
+                names.add(node.args[1].value)
     return frozenset(names)
 
 

@@ -23,6 +23,7 @@ from typer.core import TyperGroup, TyperOption
 
 from caselog.commands.coercion import plain_coercion
 from caselog.commands.completion import prepare_completion
+from caselog.commands.lazy import LazyCommands
 from caselog.errors import BadInput
 from caselog.i18n import N_, _, pick_language, use_language
 from caselog.rules.text import printable, undecodable_byte
@@ -153,7 +154,12 @@ def localize(command: Command, parent: Context | None = None) -> None:
         plain_coercion(param)
     if isinstance(command, TyperGroup):
         command.subcommand_metavar = _(command.subcommand_metavar)
-        for sub in command.commands.values():
+        if isinstance(command.commands, LazyCommands):  # the rest are localized as they are built
+            command.commands.prepare = lambda sub: localize(sub, context)
+            subcommands = command.commands.loaded()
+        else:
+            subcommands = command.commands.values()
+        for sub in subcommands:
             localize(sub, context)
 
 
