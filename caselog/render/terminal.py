@@ -120,14 +120,22 @@ def print_tables(
     says which; if even that is not enough, each record is printed on its own, one field a line. Nothing a user
     typed is ever cut. Returns the headings of the columns left out.
     """
-    from rich.text import Text
-
-    from caselog.render.layout import WRAP_MIN, ColumnText, Fit, fit_columns
+    from caselog.render.layout import AT_EASE_WRAP_MIN, WRAP_MIN, ColumnText, Fit, fit_columns
+    from caselog.render.plain import natural_tables, plain_output
 
     specs = [column_spec(c) for c in columns]
     headers = [_(s.header) for s in specs]
-    target = console(out)
     tables = [(title, [_cells(record, specs) for record in records]) for title, records in groups]
+    stream = out or sys.stdout
+    if plain_output(stream):
+        least = [AT_EASE_WRAP_MIN if wraps_at_ease(s) else 0 for s in specs]
+        drawn = natural_tables(tables, headers, least, empty)
+        if drawn is not None:
+            stream.write(drawn)
+            return []
+    from rich.text import Text
+
+    target = console(stream)
     if target.is_terminal:
         texts = [
             ColumnText(headers[i], [row[i] for _title, rows in tables for row in rows], column_wraps(s),

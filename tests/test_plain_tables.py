@@ -1,0 +1,128 @@
+"""A table for a file or a pipe is drawn without Rich, and reads byte for byte as Rich draws it there."""
+
+import io
+from typing import NamedTuple
+
+import budget
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import caselog.render.plain as plain
+from caselog.render.terminal import Col, print_tables
+
+pytestmark = pytest.mark.no_database
+
+# Letters of every width Rich knows: ASCII, Chinese and full-width forms, combining marks, emoji and their joiners,
+# the ideographic space, and the characters Rich lays out itself (which the plain drawing hands back to Rich).
+ALPHABET = st.sampled_from(
+    list("abcXYZ09 -—·()（）【】：，。")
+    + list("问题诉求区房管局张伟")
+    + [
+        "\u3000",
+        "\u00a0",
+        "\u0301",
+        "\u200b",
+        "\u200d",
+        "😀",
+        "👍🏽",
+        "e\u0301",
+        "\t",
+        "\n",
+        "\x1b",
+        "\u2028",
+        "\ufe0f",
+        "ｱ",
+    ]  # fmt: skip
+)
+TEXT = st.lists(ALPHABET, max_size=12).map("".join)
+# Only what the plain drawing draws itself: letters one or two cells wide, spaces of both widths.
+PLAIN_TEXT = st.lists(
+    st.sampled_from(list("abcXYZ09 -—·()（）【】：，。问题诉求区房管局张伟ｱ\u3000\u00a0")), max_size=12
+).map("".join)
+
+
+class Row(NamedTuple):
+    """A record with three fields: a code that never wraps, free text and a computed column."""
+
+    ref: str
+    title: str
+    note: str
+
+
+COLUMNS = [Col("ref", "ref"), Col("title", "title"), Col("co", lambda row: row.note, wrap=True)]
+
+
+def _both(groups, empty, monkeypatch) -> tuple[str, str]:
+    drawn, by_rich = io.StringIO(), io.StringIO()
+    print_tables(groups, COLUMNS, out=drawn, empty=empty)
+    with monkeypatch.context() as patch:
+        patch.setattr(plain, "plain_output", lambda out: False)
+        print_tables(groups, COLUMNS, out=by_rich, empty=empty)
+    return drawn.getvalue(), by_rich.getvalue()
+
+
+@settings(max_examples=budget.examples(400), deadline=None)
+@given(
+    groups=st.lists(
+        st.tuples(st.one_of(st.none(), TEXT), st.lists(st.builds(Row, TEXT, TEXT, TEXT), max_size=4)),
+        min_size=1,
+        max_size=3,
+    ),
+    empty=st.sampled_from(["", "No cases.", "没有问题"]),
+)
+def test_random_tables_read_exactly_as_rich_draws_them(groups, empty):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        drawn, by_rich = _both(groups, empty, monkeypatch)
+    assert drawn == by_rich
+
+
+@settings(max_examples=budget.examples(400), deadline=None)
+@given(
+    groups=st.lists(
+        st.tuples(st.one_of(st.none(), PLAIN_TEXT), st.lists(st.builds(Row, PLAIN_TEXT, PLAIN_TEXT, PLAIN_TEXT))),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_plain_text_is_drawn_without_rich_and_reads_the_same(groups):
+    headers, least = ["ref", "title", "co"], [0, 8, 8]
+    drawn = plain.natural_tables([(t, [list(r) for r in rows]) for t, rows in groups], headers, least)
+    if all(not t or len(t) <= 10 for t, _rows in groups):  # a title no wider than the narrowest table fits
+        assert drawn is not None
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        mine, by_rich = _both(groups, "", monkeypatch)
+    assert mine == by_rich
+
+
+def test_a_chinese_table_is_drawn_without_rich(monkeypatch):
+    groups = [("区房管局 (2)", [Row("C2026-000001", "人才公寓申请", "market"), Row("C2026-000002", "路灯", "")])]
+    drawn, by_rich = _both(groups, "", monkeypatch)
+    assert drawn == by_rich
+    assert drawn.splitlines()[2] == "  ref            title          co        "
+    assert drawn.splitlines()[4] == "  C2026-000001   人才公寓申请   market    "
+
+
+def test_text_rich_lays_out_itself_is_left_to_it():
+    assert plain.natural_tables([(None, [["a\nb"]])], ["h"], [0]) is None
+    assert plain.natural_tables([("a title wider than its table", [["a"]])], ["h"], [0]) is None
+    assert plain.natural_tables([(None, [["a"]])], ["h"], [0]) is not None
+
+
+@pytest.mark.parametrize(
+    ("environ", "plain_file"),
+    [({}, True), ({"FORCE_COLOR": "1"}, False), ({"TTY_COMPATIBLE": "1"}, False), ({"TTY_COMPATIBLE": "0"}, True)],
+)
+def test_what_rich_would_call_a_terminal_is_left_to_it(environ, plain_file, monkeypatch):
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert plain.plain_output(io.StringIO()) is plain_file
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    assert plain.plain_output(Terminal()) is (environ.get("TTY_COMPATIBLE") == "0")
+    assert plain.plain_output(io.TextIOWrapper(io.BytesIO(), encoding="gb18030")) is False
