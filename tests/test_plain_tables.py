@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import caselog.render.plain as plain
-from caselog.render.terminal import Col, print_tables
+from caselog.render.terminal import Col, print_fields, print_tables
 
 pytestmark = pytest.mark.no_database
 
@@ -126,3 +126,43 @@ def test_what_rich_would_call_a_terminal_is_left_to_it(environ, plain_file, monk
 
     assert plain.plain_output(Terminal()) is (environ.get("TTY_COMPATIBLE") == "0")
     assert plain.plain_output(io.TextIOWrapper(io.BytesIO(), encoding="gb18030")) is False
+
+
+FIELD_TEXT = st.lists(
+    st.sampled_from(list("ab XYZ09 -—·（）：，。问题诉求区房管局张伟ｱ\u3000") + ["  ", "abcdefghijkl", "\n", "   "]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=budget.examples(600), deadline=None)
+@given(
+    pairs=st.lists(
+        st.tuples(st.sampled_from(["title", "状态", "co-department replies", "说明"]), FIELD_TEXT), max_size=5
+    ),
+    title=st.one_of(st.none(), st.sampled_from(["C2026-000001", "问题 C2026-000001"])),
+    width=st.integers(min_value=8, max_value=90),
+)
+def test_fields_for_a_file_read_exactly_as_rich_draws_them(pairs, title, width):
+    pairs = [(label, value) for label, value in pairs if value]  # print_fields is given the fields with a value
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("COLUMNS", str(width))
+        drawn, by_rich = io.StringIO(), io.StringIO()
+        print_fields(pairs, title=title, out=drawn)
+        monkeypatch.setattr(plain, "plain_output", lambda out: False)
+        print_fields(pairs, title=title, out=by_rich)
+    assert drawn.getvalue() == by_rich.getvalue()
+
+
+def test_a_long_chinese_description_folds_as_rich_folds_it(monkeypatch):
+    description = "虹湾路路灯损坏，企业反映夜间通行不便，请尽快维修。Street lamp broken at No. 636, reported twice."
+    monkeypatch.setenv("COLUMNS", "40")
+    drawn = plain.natural_fields([("description", description)], "C2026-000001", 40)
+    assert drawn is not None
+    lines = drawn.splitlines()
+    assert lines[0] == "C2026-000001"
+    assert lines[1] == "description  虹湾路路灯损坏，企业反映夜 "  # 13 + 26 cells, and one to the width
+    assert lines[2] == "             间通行不便，请尽快维修。Str"  # one word with "Street": cut, as Rich cuts it
+    by_rich = io.StringIO()
+    monkeypatch.setattr(plain, "plain_output", lambda out: False)
+    print_fields([("description", description)], title="C2026-000001", out=by_rich)
+    assert by_rich.getvalue() == drawn

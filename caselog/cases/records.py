@@ -259,8 +259,6 @@ def co_replies(
     """Each co-department's part (协办意见): replied, or waiting for the working days since the case was dispatched
     to it (the latest history entry that added it to the co-departments, else the case's dispatch) up to today (up
     to its resolution or closing once finished)."""
-    from caselog.rules.supervision import waiting_workdays
-
     ended = fields["resolved_at"] or fields["closed_at"] if fields["status"] in FINISHED else None
     until = ended.astimezone(tz).date() if ended is not None else today
     replies = []
@@ -268,6 +266,8 @@ def co_replies(
         if replied_at is not None:
             replies.append(CoReply(code, moment(replied_at).astimezone(tz), reply, None))
             continue
+        from caselog.rules.supervision import waiting_workdays  # only for a reply still awaited (start-up)
+
         since = fields["dispatched_at"] or fields["opened_at"]
         for event in history:
             added = code in (event.new or "").split(",") and code not in (event.old or "").split(",")

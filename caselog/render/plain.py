@@ -101,3 +101,106 @@ def natural_table(
     heading = [title + " " * (table_width - cell_len(title)) + "\n"] if title else []
     rule = " " + HEAD_RULE * (table_width - 2) + " \n"
     return "".join([*heading, blank, line(headers), rule, *(line(row) for row in rows), blank])
+
+
+WORD = re.compile(r"\s*\S+\s*")
+
+
+def console_width() -> int | None:
+    """The width Rich gives a console that is not a terminal: ``COLUMNS``, else the size of the first of
+    stdin, stdout and stderr that is a terminal, else 80. None where Rich would read it otherwise."""
+    columns = os.environ.get("COLUMNS")
+    if columns is not None and columns.isdigit():
+        return int(columns) or None
+    for descriptor in (0, 1, 2):
+        try:
+            return os.get_terminal_size(descriptor).columns or 80
+        except (AttributeError, ValueError, OSError):
+            continue
+    return 80
+
+
+def chop(word: str, width: int) -> list[str]:
+    """``word`` cut into pieces of at most ``width`` cells, as many characters to a piece as fit."""
+    from rich.cells import cell_len
+
+    pieces, piece, used = [], "", 0
+    for char in word:
+        size = cell_len(char)
+        if used + size > width:
+            pieces.append(piece)
+            piece, used = "", 0
+        piece += char
+        used += size
+    if used:
+        pieces.append(piece)
+    return pieces
+
+
+def folded(paragraph: str, width: int) -> list[str]:
+    """``paragraph`` in lines of at most ``width`` cells as Rich folds text: a word (with the spaces after it)
+    goes to the next line when it does not fit, a word wider than a line is cut into pieces."""
+    from rich.cells import cell_len
+
+    breaks: list[int] = []
+    used = 0
+    for match in WORD.finditer(paragraph):
+        start, word = match.start(), match.group()
+        length = cell_len(word.rstrip())
+        if width - used >= length:
+            used += cell_len(word)
+        elif length > width:
+            pieces = chop(word, width)
+            for index, piece in enumerate(pieces):
+                if start:
+                    breaks.append(start)
+                if index == len(pieces) - 1:
+                    used = cell_len(piece)
+                else:
+                    start += len(piece)
+        elif used and start:
+            breaks.append(start)
+            used = cell_len(word)
+    bounds = [0, *breaks, len(paragraph)]
+    lines = [paragraph[begin:end] for begin, end in zip(bounds, bounds[1:], strict=False)]
+    return [crop(line, width) for line in lines]
+
+
+def crop(line: str, width: int) -> str:
+    """A folded line as Rich keeps it: the spaces after its last word dropped as far as its length in characters
+    passes ``width`` (Rich compares characters with cells there), then cut to ``width`` cells."""
+    from rich.cells import cell_len
+
+    if len(line) > width:
+        spaces = len(line) - len(line.rstrip())
+        line = line[: len(line) - min(spaces, len(line) - width)]
+    while cell_len(line) > width:
+        line = line[:-1]
+    return line
+
+
+def natural_fields(pairs: Sequence[tuple[str, str]], title: str | None, width: int) -> str | None:
+    """Label/value pairs as Rich's grid draws them at ``width`` cells (labels never wrap, values fold), the title
+    above; None when some text needs Rich's own layout."""
+    from rich.cells import cell_len
+
+    if not pairs:
+        return None
+    texts = [title or "", *(label for label, _value in pairs)]
+    values = [value.split("\n") for _label, value in pairs]
+    if any(laid_out_by_rich(text) for text in [*texts, *(line for lines in values for line in lines)]):
+        return None
+    if any(not line for lines in values for line in lines if len(lines) > 1):
+        return None
+    label_width = max(cell_len(label) for label, _value in pairs) + 2
+    natural = max(cell_len(line) for lines in values for line in lines)
+    value_width = min(natural, width - label_width)
+    if value_width < 2 or (title and cell_len(title) > width):
+        return None
+    drawn = [title + "\n"] if title else []
+    for (label, _value), lines in zip(pairs, values, strict=True):
+        shown = [line for paragraph in lines for line in folded(paragraph, value_width)]
+        for index, line in enumerate(shown):
+            head = label if index == 0 else ""
+            drawn.append(f"{head}{' ' * (label_width - cell_len(head))}{line}{' ' * (value_width - cell_len(line))}\n")
+    return "".join(drawn)

@@ -223,10 +223,19 @@ def _print_records(target, title: str | None, headers: Sequence[str], rows) -> N
 
 def print_fields(pairs: Sequence[tuple[str, Any]], *, title: str | None = None, out: IO[str] | None = None) -> None:
     """Print label/value pairs as a two-column grid (for ``show`` commands); long values wrap, never cut."""
+    from caselog.render.plain import console_width, natural_fields, plain_output
+
+    stream = out or sys.stdout
+    width = console_width() if plain_output(stream) else None
+    if width is not None:
+        drawn = natural_fields([(label, table_cell(value)) for label, value in pairs], title, width)
+        if drawn is not None:
+            stream.write(drawn)
+            return
     from rich.table import Table
     from rich.text import Text
 
-    target = console(out)
+    target = console(stream)
     if title:
         target.print(Text(title, style="bold"))
     grid = Table.grid(padding=(0, 2))
