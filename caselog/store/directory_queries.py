@@ -13,15 +13,15 @@ from caselog.enums import Status
 OPEN_STATUSES = tuple(status.value for status in Status if status is not Status.closed)
 _OPEN = "cases.status IN (" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"
 
-# Every department by code, with how many open cases it leads (from ix_cases_status_lead alone) and co-handles
-# (from the open cases to their links).
+# Every department by code, with how many open cases it leads (counted per department in ix_cases_status_lead: a
+# grouped count over every open case needed a temporary B-tree, 27 ms against 4 at 1M cases) and co-handles (the
+# links of the open cases, found by case: 142 ms as a join against 67 as ``IN``).
 DEPARTMENTS = (
     "SELECT departments.code, departments.name, departments.kind, departments.active,"
-    " coalesce(lead.n, 0), coalesce(co.n, 0) FROM departments"
-    f" LEFT OUTER JOIN (SELECT cases.lead_id AS id, count(*) AS n FROM cases WHERE {_OPEN} GROUP BY cases.lead_id)"
-    " AS lead ON lead.id = departments.id"
-    " LEFT OUTER JOIN (SELECT links.department_id AS id, count(*) AS n FROM cases"
-    f" JOIN case_co_departments AS links ON links.case_id = cases.id WHERE {_OPEN} GROUP BY links.department_id)"
+    f" (SELECT count(*) FROM cases WHERE cases.lead_id = departments.id AND {_OPEN}), coalesce(co.n, 0)"
+    " FROM departments"
+    " LEFT OUTER JOIN (SELECT links.department_id AS id, count(*) AS n FROM case_co_departments AS links"
+    f" WHERE links.case_id IN (SELECT cases.id FROM cases WHERE {_OPEN}) GROUP BY links.department_id)"
     " AS co ON co.id = departments.id"
     " ORDER BY departments.code"
 )
