@@ -180,14 +180,14 @@ class Case(_Table, table=True):
               "report_resolved", "resolved_day", "opened_day", "report_missed"),
         # The cases changed after a report's moment, and those whose facts are not known: reports replay them.
         Index("ix_cases_changed_at", "changed_at"),
-        # The unfinished cases, by tier: the agendas and the sweep (a query must name the statuses as written here).
-        # Revision 0004 makes it partial on PostgreSQL too; ``postgresql_where`` is not repeated here because
-        # naming it loads SQLAlchemy's PostgreSQL dialect and its drivers' modules (~80 ms) into every SQLite
-        # command, and nothing builds tables from these models (Alembic does, and does not compare conditions).
+        # The unfinished cases by tier (agendas, the sweep) and their deadlines (the sweep's supervision candidates);
+        # partial on PostgreSQL too (revisions 0004, 0016), not said here: naming ``postgresql_where`` loads its
+        # dialect and drivers (~80 ms) into every SQLite command, and Alembic, not these models, builds tables.
         Index("ix_cases_unfinished", "tier", "status", "opened_at", "due_on", sqlite_where=text(UNFINISHED_SQL)),
-        # The cases by status and lead: dept list counts each department's open cases from the index alone.
+        Index("ix_cases_open_deadlines", "supervised_at", "suspended_since", "due_on", "reply_due_on", "missed_on",
+              "answered_at", sqlite_where=text(UNFINISHED_SQL)),
+        # By status and lead (dept list counts from it alone); only those under supervision (case list --supervised).
         Index("ix_cases_status_lead", "status", "lead_id"),
-        # Only the cases under supervision: case list --supervised (the sweep finds the others by status).
         Index("ix_cases_supervised_at", "supervised_at", sqlite_where=SUPERVISED, postgresql_where=SUPERVISED),
     )  # fmt: skip
 

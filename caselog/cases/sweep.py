@@ -19,10 +19,9 @@ from caselog.cases.report_facts import refresh
 from caselog.cases.supervision import Supervised, supervise_overdue
 from caselog.cases.sweep_facts import OpenCase, count_joint_agendas, open_case
 from caselog.cases.tier_moves import tier_change_values
-from caselog.enums import UNFINISHED
 from caselog.errors import Conflict
 from caselog.i18n import _
-from caselog.models import Case, Event, EventKind
+from caselog.models import Case, Event, EventKind, unfinished
 from caselog.rules.deadlines import tier_deadlines
 from caselog.rules.workdays import WorkCalendar
 from caselog.store.calendar_days import load_calendar
@@ -221,7 +220,7 @@ def apply_escalations(*, session: Session, plan: SweepPlan, rules: TierRules) ->
     """
     ids = sorted(plan.judged)
     # One query for every case the sweep may change (no long lists of ids); a case finished since is missing.
-    query = select(Case.id, Case.version).where(Case.status.in_(UNFINISHED), Case.tier < 3).with_for_update()
+    query = select(Case.id, Case.version).where(unfinished(Case.status), Case.tier.in_((1, 2))).with_for_update()
     current = dict(session.connection().execute(query).all())
     stale = [case_id for case_id in ids if current.get(case_id) != plan.judged[case_id].version]
     judged = {case_id: plan.judged[case_id] for case_id in ids if case_id not in stale}

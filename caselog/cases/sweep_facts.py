@@ -41,10 +41,15 @@ class OpenCase:
 
 def open_case(row: tuple, agendas: dict[int, int]) -> OpenCase:
     """A row of the facts query as the case the rules judge; ``agendas`` counts its joint agendas at tier 2."""
-    case_id, ref, title, lead, version, answered, tier, status, key, category, co, returned, *days = row
-    due_on, reply_due_on, missed_on = (_day(day) for day in days)
-    facts = CaseFacts(tier, status, bool(key), category, co, returned, agendas.get(case_id, 0), due_on)
-    return OpenCase(case_id, ref, title, lead, version, bool(answered), facts, reply_due_on, missed_on)
+    case_id, ref, title, lead, version, answered, *_facts, reply_due_on, missed_on = row
+    return OpenCase(case_id, ref, title, lead, version, bool(answered), case_facts(row, agendas), _day(reply_due_on),
+                    _day(missed_on))  # fmt: skip
+
+
+def case_facts(row: tuple, agendas: dict[int, int]) -> CaseFacts:
+    """What the escalation rules read of a row of the facts query (all a steady-state sweep needs of it)."""
+    case_id, *_who, tier, status, key, category, co, returned, due_on, _reply_due_on, _missed_on = row
+    return CaseFacts(tier, status, bool(key), category, co, returned, agendas.get(case_id, 0), _day(due_on))
 
 
 def count_joint_agendas(rows: Iterable[tuple], tz: tzinfo) -> dict[int, int]:
@@ -87,8 +92,8 @@ def nothing_due(location: Location, now: datetime, rules: TierRules, *, locking:
 
     def moves_none(snapshot: Snapshot) -> bool:
         agendas = count_joint_agendas(snapshot.rows(JOINT_AGENDAS, {"today": today}), now.tzinfo)
-        cases = (open_case(row, agendas) for row in snapshot.rows(facts_sql()))
-        if any(escalation(case.facts, today=today, rules=rules) for case in cases):
+        facts = (case_facts(row, agendas) for row in snapshot.rows(facts_sql()))
+        if any(escalation(case, today=today, rules=rules) for case in facts):
             return False
         calendar = snapshot.calendar()
         candidates = snapshot.rows(SUPERVISION_CANDIDATES, {"today": today})

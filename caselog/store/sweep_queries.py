@@ -20,6 +20,8 @@ _ANSWERED = """CASE WHEN cases.answered_at IS NOT NULL OR cases.reopen_count > 0
 
 # Every unfinished case below tier 3 that is not suspended (a suspended case waits), with the facts the rules
 # judge: flags as 0/1 or booleans, days and moments as the driver gives them. ``{only}`` narrows it to some ids.
+# Tiers 1 and 2 by name, not "below 3": SQLite then seeks ix_cases_unfinished by tier and status, where "< 3"
+# made it read every unfinished case's row through ix_cases_status_lead (1M cases: 54 ms against 380-530).
 FACTS = f"""
 SELECT cases.id, cases.ref, cases.title, departments.code, cases.version, {_ANSWERED},
   cases.tier, cases.status, CASE WHEN cases."key" THEN 1 ELSE 0 END, cases.category,
@@ -28,7 +30,7 @@ SELECT cases.id, cases.ref, cases.title, departments.code, cases.version, {_ANSW
    WHERE events.case_id = cases.id AND events.kind = 'returned' AND events.at >= cases.tier_since),
   cases.due_on, cases.reply_due_on, cases.missed_on
 FROM cases LEFT OUTER JOIN departments ON departments.id = cases.lead_id
-WHERE cases.status IN ({_UNFINISHED}) AND cases.tier < 3 AND cases.suspended_since IS NULL{{only}}
+WHERE cases.status IN ({_UNFINISHED}) AND cases.tier IN (1, 2) AND cases.suspended_since IS NULL{{only}}
 ORDER BY cases.id
 """
 
@@ -44,7 +46,8 @@ WHERE meetings.kind = 'joint' AND meetings.held_on <= :today AND cases.tier = 2 
 # The unfinished cases, not suspended nor under supervision (督办), with a deadline passed before ``:today`` (ISO
 # day): the candidates of the overdue rule of supervision (``caselog.rules.supervision.on_overdue``), with what it
 # reads — the reply deadline, whether the case answered (0/1), the resolution deadline, the first one it missed,
-# and the moment its supervision was last ended.
+# and the moment its supervision was last ended. Its conditions are the columns of ix_cases_open_deadlines, so
+# only the rows it returns are read (1M cases: 5 ms against 320-520 through the cases by status).
 SUPERVISION_CANDIDATES = f"""
 SELECT cases.id, cases.reply_due_on, {_ANSWERED}, cases.due_on, cases.missed_on,
   (SELECT max(events.at) FROM events WHERE events.case_id = cases.id AND events.kind = 'unsupervised')
