@@ -18,6 +18,8 @@ def table_cell(value: Any) -> str:
     Domain enum values (statuses, kinds, channels…) show under their name in the user's language. Control
     characters and bidirectional controls show escaped (``caselog.rules.text.printable``).
     """
+    if type(value) is str:  # most cells: an agenda's thousands of rows
+        return printable(value, lines=True)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -120,14 +122,16 @@ def print_tables(
     says which; if even that is not enough, each record is printed on its own, one field a line. Nothing a user
     typed is ever cut. Returns the headings of the columns left out.
     """
+    specs = [column_spec(c) for c in columns]
+    headers = [_(s.header) for s in specs]
+    tables = [(title, [_cells(record, specs) for record in records]) for title, records in groups]
+    if _print_plain(tables, specs, headers, out, empty):
+        return []
     from rich.text import Text
 
     from caselog.render.layout import WRAP_MIN, ColumnText, Fit, fit_columns
 
-    specs = [column_spec(c) for c in columns]
-    headers = [_(s.header) for s in specs]
     target = console(out)
-    tables = [(title, [_cells(record, specs) for record in records]) for title, records in groups]
     if target.is_terminal:
         texts = [
             ColumnText(headers[i], [row[i] for _title, rows in tables for row in rows], column_wraps(s),
@@ -149,6 +153,30 @@ def print_tables(
     if left_out and note:
         print_left_out(left_out, target.width)
     return left_out
+
+
+def _print_plain(tables, specs: Sequence[Col], headers: Sequence[str], out: IO[str] | None, empty: str) -> bool:
+    """A file or a pipe: the tables at their natural width as ``caselog.render.plain_tables`` draws them, the
+    bytes Rich would write; False (nothing written) when the output is a terminal or a table is not plain."""
+    from caselog.render.layout import AT_EASE_WRAP_MIN
+    from caselog.render.plain_tables import plain_line, plain_output, plain_table
+
+    if not plain_output(out):
+        return False
+    wraps = [wraps_at_ease(spec) for spec in specs]
+    texts = []
+    for title, rows in tables:
+        if not rows and empty:
+            text = plain_line(empty, 100_000)
+        else:
+            text = plain_table(title, headers, rows, wraps, AT_EASE_WRAP_MIN)
+        if text is None:
+            return False
+        texts.append(text)
+    target = out or sys.stdout
+    for text in texts:
+        target.write(text)
+    return True
 
 
 def print_left_out(headers: Sequence[str], width: int) -> None:
