@@ -2,7 +2,10 @@
 schema's head (no SQLAlchemy loaded), through a session otherwise. Every format stays byte for byte what the ORM
 agenda printed (``tests/expected/agendas/``, written by caselog before the quick read, on both back ends)."""
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,3 +92,51 @@ def test_every_agenda_format_is_what_it_was(district):
             expected.parent.mkdir(parents=True, exist_ok=True)
             expected.write_text(got, encoding="utf-8")
         assert got == expected.read_text(encoding="utf-8"), expected.name
+
+
+def test_the_agenda_is_the_same_through_sqlite3_and_a_session(district, location):
+    from datetime import date
+
+    from caselog.meetings.agenda_reads import read_agenda
+    from caselog.meetings.agendas import build_agenda
+    from caselog.store.engine import session
+    from caselog.store.sqlite_reads import read_snapshot
+
+    from conftest import BACKEND, SHANGHAI
+
+    meetings = [("joint", date(2026, 9, 29)), ("joint", date(2026, 9, 15)), ("leaders", date(2026, 10, 29))]
+    with session(location, write=False) as db:
+        through_session = [build_agenda(session=db, kind=kind, day=day, tz=SHANGHAI) for kind, day in meetings]
+
+    def agendas(snapshot):
+        return [read_agenda(reader=snapshot, kind=kind, day=day, tz=SHANGHAI) for kind, day in meetings]
+
+    quick = read_snapshot(location, agendas)
+    if BACKEND == "postgresql":
+        assert quick is None  # only a session reads it
+        return
+    assert quick == through_session
+    joint, held, leaders = quick
+    assert (joint.cases, joint.overdue, held.recorded, held.cases, leaders.cases) == (5, 1, True, 6, 3)
+    assert [(c.id, c.ref, c.overdue) for c in joint.carried_over] == [(3, "C2026-000002", True)]
+
+
+PROBE = """
+import json, sys
+from caselog.cli import app
+try:
+    app(sys.argv[1:])
+except SystemExit:
+    pass
+heavy = ("sqlalchemy", "sqlmodel", "alembic", "pydantic", "rich.table", "rich.console")
+print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
+"""
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json", "csv"])
+@pytest.mark.parametrize("kind", ["joint", "leaders"])
+def test_an_agenda_of_a_sqlite_file_at_head_loads_no_database_stack_nor_rich(district, kind, fmt):
+    result = subprocess.run([sys.executable, "-c", PROBE, "agenda", kind, "-f", fmt], capture_output=True, text=True)
+    assert "C2026-00000" in result.stdout
+    assert json.loads(result.stderr.strip().splitlines()[-1]) == []

@@ -60,7 +60,8 @@ class AgendaItem:
     co_waiting: list[str] = field(default_factory=list)  # co-departments that have not replied (协办意见)
 
     def __post_init__(self) -> None:
-        typed(self, status=Status)
+        if type(self.status) is not Status:  # an agenda passes members: tens of thousands of items, no lookups
+            typed(self, status=Status)
 
 
 @dataclass(frozen=True)
