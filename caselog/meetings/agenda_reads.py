@@ -26,6 +26,7 @@ from caselog.store.agenda_queries import (
 )
 from caselog.store.case_queries import day as stored_day
 from caselog.store.case_queries import moment
+from caselog.store.driver import paused_gc
 from caselog.tiers import DEFAULT_RULES, meeting_tier
 
 if TYPE_CHECKING:
@@ -123,6 +124,11 @@ def read_agenda(
 ) -> Agenda:
     """The agenda of the ``kind`` meeting on ``day``: cases grouped by lead department, overdue first; a case not
     overdue whose deadline falls from ``day`` to ``due_within`` working days on is marked due soon (预警)."""
+    with paused_gc():  # tens of thousands of items and decisions, no cycles among them
+        return _read_agenda(reader, kind, day, tz, due_within, calendar)
+
+
+def _read_agenda(reader: Reader, kind: str, day: date, tz: tzinfo, due_within: int, calendar) -> Agenda:
     kind = meeting_kind(kind)
     tier = meeting_tier(kind)
     calendar = reader.calendar() if calendar is None else calendar
