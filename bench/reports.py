@@ -241,8 +241,20 @@ def main() -> None:
     args = parser.parse_args()
 
     from caselog.cases.sweep import facts_query, joint_agenda_counts, open_case_facts
-    from caselog.meetings.agendas import agenda_rows as agenda_query
-    from caselog.meetings.agendas import build_agenda, carried_over
+    from caselog.meetings.agenda_reads import end_of, read_carried_over
+    from caselog.meetings.agendas import build_agenda
+    from caselog.store import agenda_queries
+    from caselog.store.text_reads import SessionReader
+
+    def agenda_query(*, session, kind, day, tz):
+        """The agenda's case queries (its cases, their co-departments and decisions), as the agenda runs them."""
+        reader, parameters = SessionReader(session), {"kind": kind, "day": day, "tier": 2, "end": end_of(day, tz)}
+        queries = (agenda_queries.agenda_cases, agenda_queries.agenda_co_departments, agenda_queries.agenda_decisions)
+        return [reader.rows(query(agenda_queries.OPEN), parameters) for query in queries]
+
+    def carried_over(session, kind, day):
+        return read_carried_over(reader=SessionReader(session), kind=kind, day=day)
+
     from caselog.reports.rates import rates_report
     from caselog.reports.trend import trend
     from caselog.reports.weekly import weekly_report

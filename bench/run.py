@@ -320,6 +320,10 @@ def suite(db: Path, work: Path, runs: int, only: set[str] | None, cases: int) ->
               runs, seconds_at_most(REPORT_SECONDS, 100)),
         Bench("agenda leaders", [*on, "agenda", "leaders", "-f", "json"], STACK_FLOOR, stack, runs,
               seconds_at_most(REPORT_SECONDS, 100)),
+        *(Bench(f"agenda {kind} -f {fmt}", [*on, "agenda", kind, "-f", fmt], STACK_FLOOR, stack,
+                runs if kind == "joint" else slow, seconds_at_most(REPORT_SECONDS, 100))
+          for kind, fmt in (("joint", "table"), ("joint", "markdown"), ("joint", "csv"), ("leaders", "table"),
+                            ("leaders", "markdown"), ("leaders", "csv"))),
         Bench("escalate (steady state: nothing due)", [*CASELOG, "--db", str(scratch), "escalate", "-f", "csv"],
               "the sweep's selection in sqlite3", [PYTHON, "-c", floors.SWEEP, str(db), AS_OF[:10]], runs,
               ratio_at_most(1.2)),

@@ -166,3 +166,10 @@ def test_a_long_chinese_description_folds_as_rich_folds_it(monkeypatch):
     monkeypatch.setattr(plain, "plain_output", lambda out: False)
     print_fields([("description", description)], title="C2026-000001", out=by_rich)
     assert by_rich.getvalue() == drawn
+
+
+def test_a_line_alone_is_plain_when_it_fits_and_rich_has_no_way_of_its_own_with_it():
+    assert plain.plain_line("fits", 4) == "fits\n"
+    assert plain.plain_line("too wide", 4) is None and plain.plain_line("区区区", 5) is None
+    assert plain.plain_line("a\tb", 80) is None and plain.plain_line("👍", 80) is None
+    assert plain.plain_line("fits", None) is None

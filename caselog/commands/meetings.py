@@ -77,16 +77,10 @@ def agenda_command(
     raw: bool = RawOption,
 ) -> None:
     """Print the agenda of one meeting: its tier's open cases by lead department, overdue first."""
-    from caselog.meetings.agendas import build_agenda
-    from caselog.meetings.schedule import meeting_day
     from caselog.render.machine import jsonable, write_csv, write_json
     from caselog.render.meetings import agenda_markdown, agenda_rows, print_agenda
 
-    rules = load_rules(ctx)
-    today = now().date()
-    with open_session(ctx, write=False) as db:
-        target = meeting_day(session=db, kind=kind.value, text=date_text, today=today, rules=rules)
-        agenda = build_agenda(session=db, kind=kind.value, day=target, tz=district_tz(), due_within=rules.due_within)
+    agenda = _read_agenda(ctx, kind.value, date_text)
     if fmt is AgendaFormat.json:  # written as it is encoded: tens of thousands of decisions are megabytes of text
         with output_stream(output) as out:
             write_json(agenda, out)
@@ -111,6 +105,32 @@ def agenda_command(
         write_output(output, buffer.getvalue())
     else:
         typer.echo(buffer.getvalue(), nl=False)
+
+
+def _read_agenda(ctx: typer.Context, kind: str, date_text: str | None):
+    """The agenda of the meeting ``date_text`` names: on a SQLite file at this caselog's schema through sqlite3
+    (no SQLAlchemy imported), else in a session; the same SQL text either way."""
+    from caselog.meetings.agenda_reads import read_agenda
+    from caselog.rules.meeting_dates import meeting_day
+    from caselog.store.sqlite_reads import read_snapshot
+
+    rules, today, tz = load_rules(ctx), now().date(), district_tz()
+
+    def read(snapshot):
+        calendar = snapshot.calendar()
+        target = meeting_day(kind=kind, text=date_text, today=today, rules=rules, calendar=calendar)
+        return read_agenda(reader=snapshot, kind=kind, day=target, tz=tz, due_within=rules.due_within,
+                           calendar=calendar)  # fmt: skip
+
+    agenda = read_snapshot(location(ctx), read)
+    if agenda is None:  # PostgreSQL, or a file to upgrade first: a session
+        from caselog.meetings.agendas import build_agenda
+        from caselog.meetings.schedule import meeting_day as day_of_meeting
+
+        with open_session(ctx, write=False) as db:
+            target = day_of_meeting(session=db, kind=kind, text=date_text, today=today, rules=rules)
+            agenda = build_agenda(session=db, kind=kind, day=target, tz=tz, due_within=rules.due_within)
+    return agenda
 
 
 @meeting_app.command("record")

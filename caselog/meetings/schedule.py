@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from caselog.models import Meeting
-from caselog.rules.meeting_dates import ScheduledMeeting, meeting_kind, meeting_schedule
-from caselog.rules.recurrence import next_meeting
+from caselog.rules import meeting_dates
+from caselog.rules.meeting_dates import ScheduledMeeting, meeting_schedule
 from caselog.store.calendar_days import load_calendar
-from caselog.tiers import TierRules, meeting_rule
+from caselog.tiers import TierRules
 
 
 def recorded_meetings(*, session: Session, start: date, end: date) -> set[tuple[str, date]]:
@@ -34,10 +34,7 @@ def schedule(*, session: Session, kinds: list[str], start: date, end: date, rule
 
 
 def meeting_day(*, session: Session, kind: str, text: str | None, today: date, rules: TierRules) -> date:
-    """The date of one meeting: ``next`` (the default) is the next one on or after today, else a date as given."""
-    if text is None or text.strip().lower() in ("next", ""):
-        rule = meeting_rule(rules, meeting_kind(kind))
-        return next_meeting(rule.rrule, rule.first, today, load_calendar(session=session)).day
-    from caselog.rules.dates import parse_date
-
-    return parse_date(text, today=today, what="--date")
+    """The date of one meeting: ``next`` (the default) is the next one on or after today, else a date as given
+    (``caselog.rules.meeting_dates.meeting_day``, with the session's calendar)."""
+    return meeting_dates.meeting_day(kind=kind, text=text, today=today, rules=rules,
+                                     calendar=load_calendar(session=session))  # fmt: skip

@@ -5,6 +5,7 @@ json and csv of an agenda come from ``render`` like every other record.
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from typing import IO, Any
 
@@ -135,19 +136,27 @@ def print_agenda(agenda: Any, out: IO[str] | None = None) -> None:
     """The agenda as Rich tables, one per lead department, laid out alike. At a narrow terminal the columns a
     meeting can spare go first (age, discussed, co-departments); the reference, title, party, deadline and last
     decision always stay, wrapped."""
-    from rich.text import Text
+    from caselog.render.plain import console_width, plain_line, plain_output
+    from caselog.render.terminal import Col, print_left_out, print_tables
 
-    from caselog.render.terminal import Col, console, print_left_out, print_tables
-
-    target = console(out)
-    target.print(Text(f"{meeting_title(agenda.kind)} — {day_label(agenda.date)}", style="bold"))
-    target.print(
-        Text(
-            _("{tier} cases on the agenda: {cases}, of which {overdue} overdue.").format(
-                tier=tier_name(agenda.tier), cases=agenda.cases, overdue=agenda.overdue
-            )
-        )
+    heading = f"{meeting_title(agenda.kind)} — {day_label(agenda.date)}"
+    summary = _("{tier} cases on the agenda: {cases}, of which {overdue} overdue.").format(
+        tier=tier_name(agenda.tier), cases=agenda.cases, overdue=agenda.overdue
     )
+    plain = None
+    if plain_output(out):  # a file or a pipe: no Rich console unless a line is too wide for it
+        width = console_width()
+        plain = [plain_line(heading, width), plain_line(summary, width)]
+    if plain is not None and None not in plain:
+        (out or sys.stdout).write("".join(plain))
+    else:
+        from rich.text import Text
+
+        from caselog.render.terminal import console
+
+        target = console(out)
+        target.print(Text(heading, style="bold"))
+        target.print(Text(summary))
     columns = [
         Col(_("case"), "ref"),
         Col(_("title"), "title"),
@@ -176,4 +185,6 @@ def print_agenda(agenda: Any, out: IO[str] | None = None) -> None:
         title = _("Decisions due by this meeting")
         left_out += print_tables([(title, agenda.carried_over)], carried_columns, out=out, note=False)
     if left_out:
-        print_left_out(list(dict.fromkeys(left_out)), target.width)
+        from caselog.render.terminal import console
+
+        print_left_out(list(dict.fromkeys(left_out)), console(out).width)

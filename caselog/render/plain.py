@@ -20,9 +20,11 @@ NEEDS_RICH = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 HEAD_RULE = "─"
 
 
-def plain_output(out: IO[str]) -> bool:
-    """Whether Rich would treat ``out`` as a plain file: not a terminal by its rules (``TTY_COMPATIBLE``,
-    ``FORCE_COLOR``, ``isatty``), UTF-8, and not a Windows console, whose boxes Rich may draw otherwise."""
+def plain_output(out: IO[str] | None) -> bool:
+    """Whether Rich would treat ``out`` (None: standard output) as a plain file: not a terminal by its rules
+    (``TTY_COMPATIBLE``, ``FORCE_COLOR``, ``isatty``), UTF-8, and not a Windows console, whose boxes Rich may draw
+    otherwise."""
+    out = sys.stdout if out is None else out
     if sys.platform == "win32":
         return False
     compatible = os.environ.get("TTY_COMPATIBLE", "")
@@ -51,6 +53,16 @@ def laid_out_by_rich(text: str) -> bool:
     from rich.cells import get_character_cell_size
 
     return any(ord(char) > 0xFFFF or get_character_cell_size(char) == 0 for char in text)
+
+
+def plain_line(text: str, width: int | None) -> str | None:
+    """``text`` as Rich prints it alone on a console ``width`` cells wide (with its line break), when it is one
+    line that fits and that Rich lays out no way of its own; None otherwise (and for an unknown width)."""
+    from rich.cells import cell_len
+
+    if width is None or laid_out_by_rich(text) or cell_len(text) > width:
+        return None
+    return text + "\n"
 
 
 def natural_tables(

@@ -18,6 +18,8 @@ def table_cell(value: Any) -> str:
     Domain enum values (statuses, kinds, channels…) show under their name in the user's language. Control
     characters and bidirectional controls show escaped (``caselog.rules.text.printable``).
     """
+    if type(value) is str:  # most cells: an agenda's thousands of rows
+        return printable(value, lines=True)
     if value is None:
         return ""
     if isinstance(value, bool):

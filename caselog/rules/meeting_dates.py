@@ -70,3 +70,15 @@ def meeting_schedule(
                 )
             )
     return sorted(found, key=lambda m: (m.day, m.kind))
+
+
+def meeting_day(*, kind: str, text: str | None, today: date, rules: TierRules, calendar: WorkCalendar) -> date:
+    """The date of one meeting: ``next`` (the default) is the next one on or after today, else a date as given."""
+    if text is None or text.strip().lower() in ("next", ""):
+        from caselog.rules.recurrence import next_meeting
+
+        rule = meeting_rule(rules, meeting_kind(kind))
+        return next_meeting(rule.rrule, rule.first, today, calendar).day
+    from caselog.rules.dates import parse_date
+
+    return parse_date(text, today=today, what="--date")

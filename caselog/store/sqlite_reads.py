@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from caselog.rules.workdays import WorkCalendar
@@ -43,8 +43,8 @@ class Snapshot:
         self.connection = connection
 
     def rows(self, sql: str, parameters: Mapping[str, object] | Sequence[object] = ()) -> list[tuple]:
-        """The rows of ``sql`` (named parameters ``:name``; dates given as caselog stores them, ISO text), values
-        as SQLite stores them."""
+        """The rows of ``sql`` (named parameters ``:name``; dates and times given as caselog stores them, ISO and
+        UTC text), values as SQLite stores them."""
         if isinstance(parameters, Mapping):
             parameters = {name: _stored(value) for name, value in parameters.items()}
         return self.connection.execute(sql, parameters).fetchall()
@@ -78,7 +78,11 @@ def read_snapshot(location: Location, read: Callable[[Snapshot], T]) -> T | None
 
 
 def _stored(value: object) -> object:
-    return value.isoformat() if isinstance(value, date) and not isinstance(value, datetime) else value
+    """A parameter as caselog stores it on SQLite: dates ISO, aware times as UTC text (``store/times.stored_time``,
+    which would import SQLAlchemy)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat(" ")
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def read_calendar_facts(

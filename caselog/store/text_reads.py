@@ -5,7 +5,7 @@ session: on PostgreSQL, and on a SQLite file that must be upgraded first. The sa
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from caselog.rules.workdays import WorkCalendar
@@ -21,13 +21,20 @@ class SessionReader:
         self.session = session
 
     def rows(self, sql: str, parameters: dict) -> list[tuple]:
-        """The rows of ``sql`` with its named parameters (dates bound as dates)."""
+        """The rows of ``sql`` with its named parameters (dates bound as dates, times as caselog stores them)."""
         from sqlalchemy import Date, bindparam, text
 
         statement = text(sql)
+        named = statement._bindparams  # a query is given no more than it names (an agenda's share one dict)
+        parameters = {name: value for name, value in parameters.items() if name in named}
         days = [name for name, value in parameters.items() if type(value) is date]
         if days:
             statement = statement.bindparams(*(bindparam(name, type_=Date) for name in days))
+        moments = [name for name, value in parameters.items() if type(value) is datetime]
+        if moments:
+            from caselog.store.times import UTCDateTime
+
+            statement = statement.bindparams(*(bindparam(name, type_=UTCDateTime) for name in moments))
         return [tuple(row) for row in self.session.execute(statement, parameters)]
 
     def calendar(self) -> WorkCalendar:

@@ -1,0 +1,68 @@
+"""The SQL text of an agenda (``caselog agenda joint|leaders``), one home per query for every back end.
+
+As ``caselog.store.case_queries``: the standard library's ``sqlite3`` runs them on a SQLite file at this caselog's
+schema, a session runs them (``text()``) elsewhere. The agenda's cases are one of two cohorts, each a condition
+on ``cases`` (``agenda_cases``, ``agenda_co_departments`` and ``agenda_decisions`` take it): the cases kept with a
+meeting recorded as held (``:meeting_id``), or the tier's unfinished cases opened before the end of the meeting's
+day (``:tier``, ``:end``). Values come back as each back end stores them (``case_queries.moment``, ``day``, ``flag``).
+"""
+
+from __future__ import annotations
+
+from caselog.enums import UNFINISHED
+
+# Written out as ``ix_cases_unfinished`` is: SQLite uses a partial index only for its very condition.
+_UNFINISHED = "cases.status IN (" + ", ".join(f"'{status.value}'" for status in UNFINISHED) + ")"
+
+# The meeting of ``:kind`` recorded as held on ``:day``.
+RECORDED_MEETING = "SELECT id FROM meetings WHERE kind = :kind AND held_on = :day"
+
+HELD = "cases.id IN (SELECT case_id FROM meeting_cases WHERE meeting_id = :meeting_id)"
+OPEN = f"{_UNFINISHED} AND cases.tier = :tier AND cases.opened_at < :end"
+
+
+def agenda_cases(cohort: str) -> str:
+    """Each case of the cohort (``HELD`` or ``OPEN``) with its party, lead and how many earlier meetings of
+    ``:kind`` (held before ``:day``) discussed it, unordered."""
+    return (
+        "SELECT cases.id, cases.ref, cases.title, parties.name, lead.code, lead.name, cases.category, cases.status,"
+        " cases.opened_at, cases.due_on, cases.deadline_estimated,"
+        " (SELECT count(*) FROM meeting_cases AS agendas JOIN meetings ON meetings.id = agendas.meeting_id"
+        "  WHERE agendas.case_id = cases.id AND meetings.kind = :kind AND meetings.held_on < :day),"
+        " cases.missed_on, cases.suspended_since, cases.urge_count, cases.supervised_at"
+        " FROM cases LEFT OUTER JOIN departments AS lead ON lead.id = cases.lead_id"
+        " LEFT OUTER JOIN parties ON parties.id = cases.party_id"
+        f" WHERE {cohort}"
+    )
+
+
+def agenda_co_departments(cohort: str) -> str:
+    """The co-departments of the cohort's cases: case, code, and when it replied (NULL while waiting)."""
+    return (
+        "SELECT links.case_id, departments.code, links.replied_at FROM case_co_departments AS links"
+        " JOIN departments ON departments.id = links.department_id"
+        f" WHERE links.case_id IN (SELECT cases.id FROM cases WHERE {cohort})"
+    )
+
+
+def agenda_decisions(cohort: str) -> str:
+    """The decisions taken about the cohort's cases at meetings held before ``:day``, oldest first: case,
+    decision, owner's code, due day."""
+    return (
+        "SELECT decisions.case_id, decisions.decision, departments.code, decisions.due_on FROM decisions"
+        " JOIN meetings ON meetings.id = decisions.meeting_id JOIN departments ON departments.id = decisions.owner_id"
+        f" WHERE meetings.held_on < :day AND decisions.case_id IN (SELECT cases.id FROM cases WHERE {cohort})"
+        " ORDER BY meetings.held_on, decisions.id"
+    )
+
+
+# The open decisions of earlier meetings of ``:kind`` due by ``:day``, on cases still unfinished and still of the
+# meeting's ``:tier``, in the order the agenda lists them: case, title, decision, owner, due, held, number.
+CARRIED_OVER = (
+    "SELECT cases.ref, cases.title, decisions.decision, departments.code, decisions.due_on, meetings.held_on,"
+    " decisions.id FROM decisions JOIN meetings ON meetings.id = decisions.meeting_id"
+    " JOIN cases ON cases.id = decisions.case_id JOIN departments ON departments.id = decisions.owner_id"
+    " WHERE meetings.kind = :kind AND meetings.held_on < :day AND decisions.due_on IS NOT NULL"
+    f" AND decisions.due_on <= :day AND decisions.status = 'open' AND {_UNFINISHED} AND cases.tier = :tier"
+    " ORDER BY decisions.due_on, cases.ref, decisions.id"
+)
