@@ -52,7 +52,7 @@ def laid_out_by_rich(text: str) -> bool:
         return False
     from rich.cells import get_character_cell_size
 
-    return any(ord(char) > 0xFFFF or get_character_cell_size(char) == 0 for char in text)
+    return any(ord(char) > 0xFFFF or get_character_cell_size(char) == 0 for char in set(text))
 
 
 def plain_line(text: str, width: int | None) -> str | None:
@@ -77,7 +77,7 @@ def natural_tables(
     given. None when some text needs Rich's own layout."""
     texts = [*headers, empty, *(title or "" for title, _rows in groups)]
     texts += [cell for _title, rows in groups for row in rows for cell in row]
-    if any(laid_out_by_rich(text) for text in texts):
+    if laid_out_by_rich("".join(texts)):  # one look at every character the tables hold
         return None
     drawn: list[str] = []
     for title, rows in groups:
