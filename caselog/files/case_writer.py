@@ -13,6 +13,7 @@ before anything else reads or changes them, and before it commits.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -88,6 +89,7 @@ def _insert_events(login: str) -> str:
 
 _INSERT_CO = "INSERT INTO case_co_departments (case_id, department_id) VALUES (?, ?)"
 _CHANGED_AT = CASE_COLUMNS.index("changed_at")
+_AT = operator.itemgetter(1)  # an event's time, stored UTC text
 # Where the facts' one time and their days are, among FACT_COLUMNS.
 _FACT_TIME = FACT_COLUMNS.index("changed_at")
 _FACT_DAYS = tuple(index for index, column in enumerate(FACT_COLUMNS) if column in _DAYS)
@@ -303,7 +305,7 @@ class CaseWriter:
         if get("satisfaction") is not None:
             last = max(t for t in (values["opened_at"], get("resolved_at"), get("closed_at")) if t is not None)
             events.append((case_id, last, actor, "revisited", "satisfaction", None, get("satisfaction"), None))
-        events.sort(key=lambda e: e[1])  # stored UTC text in one form: text order is time order (stable)
+        events.sort(key=_AT)  # stored UTC text in one form: text order is time order (stable)
         events.append((case_id, self.now_text, actor, EventKind.imported.value, "status", None, values["status"],
                        note))  # fmt: skip
         return events

@@ -281,7 +281,11 @@ def _untold_deadline(events: list[Event], row: Row) -> Event | None:
     """The deadline a case was given at its dispatch when no event tells it (a row written straight into the
     table, or a history from before deadlines were events): the old value of its first deadline event, else the
     row's, set at its first dispatch."""
-    first = next((e for e in events if _sets_deadline(e)), None)
+    first = None
+    for event in events:
+        if event.field == "due_on" and event.kind in DEADLINE_KINDS:  # _sets_deadline, inlined: every case runs it
+            first = event
+            break
     if first is not None and (first.kind == "deadline" or first.old is None):
         return None
     value = first.old if first is not None else row.due_on.isoformat() if row.due_on is not None else None
