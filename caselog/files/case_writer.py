@@ -13,6 +13,7 @@ before anything else reads or changes them, and before it commits.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -35,6 +36,7 @@ from caselog.rules.case_facts import replay
 from caselog.rules.deadlines import tier_deadlines
 from caselog.rules.references import OWN_REF, make_ref, year_prefix
 from caselog.rules.workdays import WorkCalendar
+from caselog.store import index_rebuild
 from caselog.store.driver import insert_values, update_values
 from caselog.store.engine import login_name
 from caselog.store.index_rebuild import SetAside, set_aside, trigger_set_aside
@@ -49,6 +51,10 @@ _NO_ID = 2**63  # above every id: no case is new to an import that has written n
 # of inserting into it row by row, per row, so past that point rebuilding the whole table's indexes is cheaper than
 # what the rest of a large file would cost, and a small import into a large table never pays for a rebuild.
 REBUILD_AFTER = 10_000
+# With the cases' indexes, those of their histories (``events``: a partial index per kind of event, the deadlines by
+# day) are set aside too, all but the one by case, which the import itself reads (duplicates, ``--update``) and
+# which its new events, with ascending case ids, only ever extend at its end.
+_EVENTS_KEPT = ("ix_events_case_id",)
 
 # The columns of a new case, in the order of the tuples this module builds.
 CASE_COLUMNS = (
@@ -83,6 +89,10 @@ def _insert_events(login: str) -> str:
 
 _INSERT_CO = "INSERT INTO case_co_departments (case_id, department_id) VALUES (?, ?)"
 _CHANGED_AT = CASE_COLUMNS.index("changed_at")
+_AT = operator.itemgetter(1)  # an event's time, stored UTC text
+# Where the facts' one time and their days are, among FACT_COLUMNS.
+_FACT_TIME = FACT_COLUMNS.index("changed_at")
+_FACT_DAYS = tuple(index for index, column in enumerate(FACT_COLUMNS) if column in _DAYS)
 # What the insert trigger of migrations 0005/0007 does for one case, for a range of them.
 _INDEX_CASES = (
     "INSERT INTO case_search (rowid, terms) SELECT id, caselog_search_terms(title, description) FROM cases"
@@ -130,7 +140,7 @@ class CaseWriter:
         self.first_new_id = (session.scalar(select(func.max(Case.id))) or 0) + 1 if self.sqlite else _NO_ID
         self.next_id = self.first_new_id
         self.indexed_id: int | None = None  # on SQLite, once deferred: cases from this id on are not indexed yet
-        self.set_aside: SetAside | None = None  # on SQLite, the indexes of cases dropped until ``finish``
+        self.set_aside: list[SetAside] = []  # on SQLite, the indexes of cases and events dropped until ``finish``
         self.codes = dict(connection.execute(select(Department.id, Department.code)).all())
         self.zone = ZoneInfo(stored_zone(connection) or "Asia/Shanghai")  # the zone of the stored days
 
@@ -248,13 +258,20 @@ class CaseWriter:
         code = self._code(lead)
         events = self._events(values, case_id, ref, code, dispatched, due_on, reply_due_on, line, given)
         moments: dict[str, datetime] = {}  # each stored time parsed once (a dispatch is four events' moment)
-        for event in events:
-            if event[1] not in moments:
-                moments[event[1]] = _utc(event[1])
+        history = []
+        for _case, at, _actor, kind, field, old, new, _note in events:
+            moment = moments.get(at)
+            if moment is None:
+                moment = moments[at] = _utc(at)
+            history.append(CaseEvent(moment, kind, field, old, new))
         case_row = CaseRow(moments[opened], tier, code)
-        facts = replay([CaseEvent(moments[e[1]], *e[3:7]) for e in events], case_row, tz=self.zone)
-        stored = stored_values(facts, case_row, self.zone)
-        stored = tuple(_stored(stored[column]) for column in FACT_COLUMNS)
+        facts = stored_values(replay(history, case_row, tz=self.zone), case_row, self.zone)
+        stored = [facts[column] for column in FACT_COLUMNS]
+        for index in _FACT_DAYS:
+            if stored[index] is not None:
+                stored[index] = stored[index].isoformat()
+        changed = stored[_FACT_TIME]
+        stored[_FACT_TIME] = changed.isoformat(" ")[:19] if changed.tzinfo is UTC else stored_time(changed)
         row = (
             case_id, ref, get("external_ref"), get("title"), get("description"), get("category"), tier,
             get("tier_rule") or "imported", status, get("key", False), lead, get("party"), get("visit_id"), opened,
@@ -288,7 +305,7 @@ class CaseWriter:
         if get("satisfaction") is not None:
             last = max(t for t in (values["opened_at"], get("resolved_at"), get("closed_at")) if t is not None)
             events.append((case_id, last, actor, "revisited", "satisfaction", None, get("satisfaction"), None))
-        events.sort(key=lambda e: e[1])  # stored UTC text in one form: text order is time order (stable)
+        events.sort(key=_AT)  # stored UTC text in one form: text order is time order (stable)
         events.append((case_id, self.now_text, actor, EventKind.imported.value, "status", None, values["status"],
                        note))  # fmt: skip
         return events
@@ -331,10 +348,11 @@ class CaseWriter:
             if self.indexed_id is None:
                 connection.exec_driver_sql("INSERT INTO case_search_deferred (since_id) VALUES (?)", (first,))
                 self.indexed_id = first
-            if self.set_aside is None and self.next_id - self.first_new_id >= max(
+            if not self.set_aside and self.next_id - self.first_new_id >= max(
                 REBUILD_AFTER, (self.first_new_id - 1) // 2
             ):
-                self.set_aside = set_aside(connection, "cases")
+                self.set_aside.append(set_aside(connection, "cases"))
+                self.set_aside.append(index_rebuild.set_aside(connection, "events", keep=_EVENTS_KEPT))
             connection.exec_driver_sql(_INSERT_CASE, rows)
             # The new cases' facts are stored with them: the trigger that marks a case changed by an event is
             # set aside while their histories are written (one UPDATE per event, most of the import's time).
@@ -378,9 +396,8 @@ class CaseWriter:
             self._index_new_cases()
             connection.exec_driver_sql("DELETE FROM case_search_deferred")
             self.indexed_id = None
-        if self.set_aside is not None:
-            self.set_aside.restore(connection)
-            self.set_aside = None
+        while self.set_aside:
+            self.set_aside.pop(0).restore(connection)
 
     def _count_kept(self, kept: list[tuple[int, dict]]) -> None:
         """Count the rows of cases that exist, left as they are without ``--update``: unchanged when the file says
@@ -457,14 +474,5 @@ class CaseWriter:
 
 
 def _utc(text: str) -> datetime:
-    """A stored UTC time (``YYYY-MM-DD HH:MM:SS``) as an aware datetime."""
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def _stored(value: object) -> object:
-    """A fact as this module stores it: times and days as text, flags as they are."""
-    if isinstance(value, datetime):
-        return stored_time(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+    """A stored UTC time (``YYYY-MM-DD HH:MM:SS``) as an aware datetime (``UTC`` itself as its zone)."""
+    return datetime.fromisoformat(text + "+00:00")

@@ -90,55 +90,107 @@ def local_day(moment: datetime, tz: tzinfo) -> date:
 
 
 def replay(events: list[Event], row: Row, *, tz: tzinfo, as_of: datetime | None = None) -> Facts:
-    """The case's facts as of ``as_of`` (None: after its last event) from its ``events``, sorted by time."""
+    """The case's facts as of ``as_of`` (None: after its last event) from its ``events``, sorted by time.
+
+    One pass over what happened and one over what came later: this runs for every case an import writes and every
+    case a report replays, millions of times.
+    """
     happened = events if as_of is None else [e for e in events if e.at <= as_of]
     later = events[len(happened) :]  # sorted by time: what happened is a prefix
-
-    lead = _last_value(happened, later, _is_lead_change, row.lead)
-    tier_text = _last_value(happened, later, lambda e: e.kind == "escalated", None)
-    tier = int(tier_text) if tier_text is not None else row.tier
 
     def by(moment: datetime | None) -> bool:
         return moment is not None and (as_of is None or moment <= as_of)
 
-    answer_times = [e.at for e in happened if e.kind in ("answered", "resolved")]
-    answered = bool(answer_times) or by(row.answered_at) or by(row.resolved_at)
-    all_answers = [e.at for e in events if e.kind in ("answered", "resolved")]
-    answered_at = min(all_answers) if all_answers else row.answered_at or row.resolved_at
-    resolutions = [e.at for e in events if e.kind == "resolved"]
-    resolved_at = min(resolutions) if resolutions else row.resolved_at
-    last_rr = next((e for e in reversed(happened) if e.kind in ("resolved", "reopened")), None)
+    lead, lead_told = row.lead, False  # the last lead change's new value (before any: the first later one's old)
+    tier_text, tier_told = None, False
+    answered = resolved = returned = reopened = False
+    first_answer = first_resolution = None  # the earliest answer (or resolution), and resolution, of all events
+    last_rr = last_close = last_visit = None
+    dispatched_to: list[str] = []
+    returned_by: list[str] = []
+    suspended_days = 0
+    changed_at = row.opened_at
+    base = _untold_deadline(events, row)
+    clock = _Clock(tz)
+    timed = base is None or not by(base.at)  # the clock follows the events as they come
+    for event in happened:
+        kind, at = event.kind, event.at
+        if timed:
+            clock.at(at)
+            clock.apply(event)
+        if kind not in NO_FACT_KINDS and at > changed_at:
+            changed_at = at
+        if kind == "dispatched":
+            if event.field == "lead":
+                lead, lead_told = event.new, True
+                if event.new and event.new not in dispatched_to:
+                    dispatched_to.append(event.new)
+        elif kind == "answered" or kind == "resolved":
+            answered = True
+            if first_answer is None or at < first_answer:
+                first_answer = at
+            if kind == "resolved":
+                last_rr = event
+                if first_resolution is None or at < first_resolution:
+                    first_resolution = at
+        elif kind == "returned":
+            returned = True
+            if event.field == "lead":
+                lead, lead_told = event.new, True
+            if event.old and event.old not in returned_by:
+                returned_by.append(event.old)
+        elif kind == "escalated":
+            tier_text, tier_told = event.new, True
+        elif kind == "reopened":
+            reopened = True
+            last_rr = last_close = event
+        elif kind == "closed":
+            last_close = event
+        elif kind == "revisited":
+            last_visit = event
+        elif kind == "resumed" and event.field == "suspended_days":
+            suspended_days += int(event.new or 0)
+    revisited_later = False
+    for event in later:
+        kind, at = event.kind, event.at
+        if kind == "answered" or kind == "resolved":
+            if first_answer is None or at < first_answer:
+                first_answer = at
+            if kind == "resolved" and (first_resolution is None or at < first_resolution):
+                first_resolution = at
+        elif not lead_told and kind in ("dispatched", "returned") and event.field == "lead":
+            lead, lead_told = event.old, True
+        elif not tier_told and kind == "escalated":
+            tier_text, tier_told = event.old, True
+        elif kind == "revisited":
+            revisited_later = True
+    tier = int(tier_text) if tier_text is not None else row.tier
+
+    answered = answered or by(row.answered_at) or by(row.resolved_at)
+    answered_at = first_answer if first_answer is not None else row.answered_at or row.resolved_at
+    resolved_at = first_resolution if first_resolution is not None else row.resolved_at
     resolved = last_rr.kind == "resolved" if last_rr is not None else by(row.resolved_at)
-    last_close = next((e for e in reversed(happened) if e.kind in ("closed", "reopened")), None)
     if last_close is not None:
         close_reason = last_close.new if last_close.kind == "closed" else None
     else:
         close_reason = row.close_reason if by(row.closed_at) else None
-    visits = [e for e in happened if e.kind == "revisited"]
-    if visits:
-        satisfaction = visits[-1].new
-    elif any(e.kind == "revisited" for e in events):
+    if last_visit is not None:
+        satisfaction = last_visit.new
+    elif revisited_later:
         satisfaction = None
     else:
         satisfaction = row.satisfaction
-    returned = any(e.kind == "returned" for e in happened)
-    reopened = any(e.kind == "reopened" for e in happened)
-    dispatched_to = tuple(_unique(e.new for e in happened if e.kind == "dispatched" and e.field == "lead" and e.new))
-    returned_by = tuple(_unique(e.old for e in happened if e.kind == "returned" and e.old))
 
-    clock = _Clock(tz)
-    timeline = happened
-    base = _untold_deadline(events, row)
-    if base is not None and by(base.at):
-        timeline = sorted([*happened, base], key=lambda e: e.at)
-    for event in timeline:
-        clock.at(event.at)
-        clock.apply(event)
+    if not timed:
+        for event in sorted([*happened, base], key=_at):
+            clock.at(event.at)
+            clock.apply(event)
     if as_of is not None:
         clock.at(as_of)
 
-    moments = [row.opened_at, *(e.at for e in happened if e.kind not in NO_FACT_KINDS)]
-    moments += [m for m in (row.answered_at, row.resolved_at, row.closed_at) if by(m)]
+    for moment in (row.answered_at, row.resolved_at, row.closed_at):
+        if by(moment) and moment > changed_at:
+            changed_at = moment
     return Facts(
         lead=lead,
         tier=tier,
@@ -156,12 +208,16 @@ def replay(events: list[Event], row: Row, *, tz: tzinfo, as_of: datetime | None 
         missed=clock.misses[0] if clock.misses else None,
         cycle_missed=clock.cycle_missed,
         misses=tuple(clock.misses),
-        changed_at=max(moments),
-        dispatched_to=dispatched_to,
-        returned_by=returned_by,
+        changed_at=changed_at,
+        dispatched_to=tuple(dispatched_to),
+        returned_by=tuple(returned_by),
         suspended=clock.paused,
-        suspended_days=sum(int(e.new or 0) for e in happened if e.kind == "resumed" and e.field == "suspended_days"),
+        suspended_days=suspended_days,
     )
+
+
+def _at(event: Event) -> datetime:
+    return event.at
 
 
 class _Clock:
@@ -184,6 +240,10 @@ class _Clock:
         if self.paused:
             return
         if self.deadline is not None and not self.resolved and not self.closed and not self.judged:
+            # A moment's day in any zone is at most two days after its day in its own (offsets differ by less than
+            # 48 hours): two days or more before the deadline, it is not missed, and no zone needs converting to.
+            if (self.deadline - moment.date()).days >= 2:
+                return
             if local_day(moment, self.tz) > self.deadline:
                 self.judged = True
                 self.misses.append(self.deadline)
@@ -221,7 +281,11 @@ def _untold_deadline(events: list[Event], row: Row) -> Event | None:
     """The deadline a case was given at its dispatch when no event tells it (a row written straight into the
     table, or a history from before deadlines were events): the old value of its first deadline event, else the
     row's, set at its first dispatch."""
-    first = next((e for e in events if _sets_deadline(e)), None)
+    first = None
+    for event in events:
+        if event.field == "due_on" and event.kind in DEADLINE_KINDS:  # _sets_deadline, inlined: every case runs it
+            first = event
+            break
     if first is not None and (first.kind == "deadline" or first.old is None):
         return None
     value = first.old if first is not None else row.due_on.isoformat() if row.due_on is not None else None

@@ -15,7 +15,7 @@ they are put back as they were, so queries are planned after such an import exac
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -47,15 +47,16 @@ class SetAside:
                 connection.exec_driver_sql(f"INSERT INTO {table} VALUES ({values})", rows)
 
 
-def set_aside(connection, table: str) -> SetAside:
-    """Drop ``table``'s secondary indexes (not those of its UNIQUE constraints) in the current transaction;
-    ``SetAside.restore`` builds them again. SQLite only."""
+def set_aside(connection, table: str, keep: Collection[str] = ()) -> SetAside:
+    """Drop ``table``'s secondary indexes (not those of its UNIQUE constraints, nor those named in ``keep``) in the
+    current transaction; ``SetAside.restore`` builds them again. SQLite only."""
     indexes = [
         (name, sql)
         for name, sql in connection.exec_driver_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
             (table,),
         )
+        if name not in keep
     ]
     present = {
         name

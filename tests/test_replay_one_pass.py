@@ -1,0 +1,83 @@
+"""``replay`` in one pass gives exactly the facts of the replay it replaced (``tests/replay_reference.py``), for
+random and messy histories, as of any moment: every fact, the deadlines missed included, in any district zone."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from replay_reference import replay as reference
+
+from caselog.rules.case_facts import Event, Row, replay
+
+pytestmark = pytest.mark.no_database
+
+START = datetime(2026, 9, 14, 1, 0, tzinfo=UTC)
+LEADS = ("market", "housing", "fire", None)
+DAYS = tuple((START + timedelta(days=n)).date().isoformat() for n in range(0, 60, 3))
+ZONES = ("Asia/Shanghai", "America/New_York", "Pacific/Kiritimati", "Pacific/Pago_Pago")
+
+
+@st.composite
+def events(draw) -> Event:
+    """One event of any kind the facts read, with the fields and values such events carry (and some they do not)."""
+    at = START + timedelta(minutes=draw(st.integers(0, 60 * 24 * 80)))
+    kind = draw(st.sampled_from(["opened", "dispatched", "returned", "escalated", "deadline", "extended", "edited",
+                                 "answered", "resolved", "closed", "reopened", "revisited", "suspended", "resumed",
+                                 "accepted", "note", "imported", "urged"]))  # fmt: skip
+    if kind in ("dispatched", "returned"):
+        field = draw(st.sampled_from(["lead", "co", None]))
+        return Event(at, kind, field, draw(st.sampled_from(LEADS)), draw(st.sampled_from(LEADS)))
+    if kind == "escalated":
+        return Event(at, kind, "tier", draw(st.sampled_from(["1", "2", None])), draw(st.sampled_from(["2", "3"])))
+    if kind in ("deadline", "extended", "edited", "resumed"):
+        field = draw(st.sampled_from(["due_on", "reply_due_on", "suspended_days", "title"]))
+        if field == "suspended_days":
+            return Event(at, kind, field, None, draw(st.sampled_from(["3", "0", None])))
+        day = st.sampled_from((*DAYS, None))
+        return Event(at, kind, field, draw(day), draw(day))
+    if kind in ("closed", "revisited"):
+        return Event(at, kind, "status", None, draw(st.sampled_from(["resolved", "withdrawn", "satisfied", None])))
+    return Event(at, kind, "status", None, kind)
+
+
+@st.composite
+def cases(draw) -> tuple[list[Event], Row]:
+    history = sorted(draw(st.lists(events(), max_size=14)), key=lambda e: e.at)
+    moment = st.one_of(st.none(), st.builds(lambda m: START + timedelta(minutes=m), st.integers(0, 60 * 24 * 80)))
+    row = Row(
+        opened_at=START,
+        tier=draw(st.integers(1, 3)),
+        lead=draw(st.sampled_from(LEADS)),
+        due_on=draw(st.one_of(st.none(), st.sampled_from(DAYS).map(datetime.fromisoformat).map(datetime.date))),
+        dispatched_at=draw(moment),
+        answered_at=draw(moment),
+        resolved_at=draw(moment),
+        closed_at=draw(moment),
+        close_reason=draw(st.sampled_from([None, "resolved", "withdrawn"])),
+        satisfaction=draw(st.sampled_from([None, "satisfied"])),
+    )
+    return history, row
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(), st.sampled_from(ZONES), st.one_of(st.none(), st.integers(0, 60 * 24 * 90)))
+def test_one_pass_gives_the_facts_of_the_reference_replay(case, zone, minutes):
+    history, row = case
+    tz = ZoneInfo(zone)
+    as_of = None if minutes is None else START + timedelta(minutes=minutes)
+    assert replay(history, row, tz=tz, as_of=as_of) == reference(history, row, tz=tz, as_of=as_of)
+
+
+def test_a_deadline_missed_by_a_moment_written_in_another_zone_is_missed():
+    """The shortcut that skips converting a moment two days or more before the deadline never hides a miss."""
+    history = [
+        Event(START, "dispatched", "lead", None, "market"),
+        Event(START, "deadline", "due_on", None, "2026-09-20"),
+        Event(datetime(2026, 9, 20, 11, 0, tzinfo=ZoneInfo("Pacific/Pago_Pago")), "note", None, None, "x"),
+    ]
+    tz = ZoneInfo("Pacific/Kiritimati")  # 2026-09-20 11:00 at -11:00 is 2026-09-21 12:00 at +14:00
+    facts = replay(history, Row(START, 1, "market"), tz=tz)
+    assert facts.misses == reference(history, Row(START, 1, "market"), tz=tz).misses
+    assert [d.isoformat() for d in facts.misses] == ["2026-09-20"]
