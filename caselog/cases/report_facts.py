@@ -210,6 +210,11 @@ def refresh_case(session, case: Case) -> None:
     session.expire(case, list(FACT_COLUMNS))
 
 
+def unstored():
+    """The ids of the cases whose facts are not stored (``changed_at`` NULL: left to be replayed), in order."""
+    return select(CASES.c.id).where(CASES.c.changed_at.is_(None)).order_by(CASES.c.id)
+
+
 def refresh_all(connection) -> None:
     """Store the facts of every case (the revisions that change what is stored, and checks)."""
     refresh(connection, select(CASES.c.id).order_by(CASES.c.id))

@@ -25,8 +25,10 @@ from typing import NamedTuple
 
 # Events that set the resolution deadline (with the field ``due_on``).
 DEADLINE_KINDS = frozenset({"deadline", "extended", "edited", "resumed"})
-# Events that change no reported fact.
-NO_FACT_KINDS = frozenset({"note", "decided", "accepted", "imported"})
+# Events that change no reported fact (urging and supervision keep their state in columns of their own).
+NO_FACT_KINDS = frozenset(
+    {"note", "decided", "accepted", "imported", "urged", "supervised", "unsupervised", "co_replied"}
+)
 
 
 class Event(NamedTuple):

@@ -1,0 +1,58 @@
+"""Urging, supervision and co-department replies keep the stored report facts.
+
+``urged``, ``supervised``, ``unsupervised`` and ``co_replied`` events change no fact a report counts (revision 0015
+stores their state in columns of their own), but the trigger of revision 0004 cleared ``changed_at`` for them as
+for any event: after a sweep that put a district's backlog under supervision (93,474 cases of the 1M benchmark
+district), every report replayed those cases' histories in Python, 2 to 10 times its time. The trigger now leaves
+them alone, as it does notes and decisions.
+
+The cases left unstored are repaired: once every revision has run, ``env.py`` stores the facts of each case whose
+``changed_at`` is NULL (``report_facts_unstored``), with the head's code, in the same transaction.
+
+Revision ID: 0017
+Revises: 0015
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0017"
+down_revision = "0015"
+branch_labels = None
+depends_on = None
+
+# The kinds of event that change no stored fact, as caselog.rules.case_facts.NO_FACT_KINDS holds them (frozen here).
+NO_FACT_KINDS = "('note', 'decided', 'accepted', 'imported', 'urged', 'supervised', 'unsupervised', 'co_replied')"
+BEFORE = "('note', 'decided', 'accepted', 'imported')"  # revision 0004's
+# As revision 0013 made the function: it runs as the owner, with a search path nobody can plant a table in first.
+DEFINER = "SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp"
+
+
+def upgrade() -> None:
+    _mark_changed(NO_FACT_KINDS)
+    # Facts left to be replayed are stored once every revision has run, by the head's code (see env.py).
+    op.get_bind().execute(sa.text("DELETE FROM settings WHERE name = 'report_facts_unstored'"))
+    op.get_bind().execute(sa.text("INSERT INTO settings (name, value) VALUES ('report_facts_unstored', '0017')"))
+
+
+def downgrade() -> None:
+    op.get_bind().execute(sa.text("DELETE FROM settings WHERE name = 'report_facts_unstored'"))
+    _mark_changed(BEFORE)
+
+
+def _mark_changed(kinds: str) -> None:
+    """The trigger that clears ``changed_at`` when an event of a kind not in ``kinds`` is written."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER events_mark_case_changed")
+        op.execute(
+            "CREATE TRIGGER events_mark_case_changed AFTER INSERT ON events "
+            f"WHEN NEW.kind NOT IN {kinds} "
+            "BEGIN UPDATE cases SET changed_at = NULL WHERE id = NEW.case_id AND changed_at IS NOT NULL; END"
+        )
+        return
+    # The trigger (once per statement) stays; only its function's list of kinds changes.
+    op.execute(
+        f"CREATE OR REPLACE FUNCTION caselog_mark_case_changed() RETURNS trigger LANGUAGE plpgsql {DEFINER} AS "
+        "$$ BEGIN UPDATE cases SET changed_at = NULL WHERE changed_at IS NOT NULL AND id IN "
+        f"(SELECT case_id FROM inserted_events WHERE kind NOT IN {kinds}); RETURN NULL; END $$"
+    )
