@@ -175,7 +175,7 @@ class Case(_Table, table=True):
     __table_args__ = (
         Index("ix_cases_report_received", "opened_day", "changed_at", "report_lead", "report_tier", "report_excluded",
               "answered_day", "report_resolved", "resolved_day", "report_satisfaction", "return_count",
-              "reopen_count", "report_dispatched"),
+              "reopen_count", "report_dispatched", "report_suspended_days"),
         Index("ix_cases_report_due", "report_due_on", "changed_at", "report_lead", "report_tier", "report_excluded",
               "report_resolved", "resolved_day", "opened_day", "report_missed"),
         # The cases changed after a report's moment, and those whose facts are not known: reports replay them.
@@ -184,7 +184,9 @@ class Case(_Table, table=True):
         # Revision 0004 makes it partial on PostgreSQL too; ``postgresql_where`` is not repeated here because
         # naming it loads SQLAlchemy's PostgreSQL dialect and its drivers' modules (~80 ms) into every SQLite
         # command, and nothing builds tables from these models (Alembic does, and does not compare conditions).
-        Index("ix_cases_unfinished", "tier", "status", "opened_at", "due_on", sqlite_where=text(UNFINISHED_SQL)),
+        # The columns after ``due_on`` make it covering for an agenda's size as of a moment (the weekly report).
+        Index("ix_cases_unfinished", "tier", "status", "opened_at", "due_on", "changed_at", "suspended_since",
+              "missed_on", sqlite_where=text(UNFINISHED_SQL)),
         # The cases by status and lead: dept list counts each department's open cases from the index alone.
         Index("ix_cases_status_lead", "status", "lead_id"),
         # Only the cases under supervision: case list --supervised (the sweep finds the others by status).
