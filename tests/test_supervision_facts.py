@@ -182,3 +182,12 @@ def test_the_upgrade_stores_the_facts_of_cases_left_to_be_replayed(district, loc
         assert marks == 0
         refresh_all(connection)
         assert _stored(connection) == stored
+
+
+@pytest.mark.postgresql_only
+def test_the_trigger_function_still_runs_as_the_owner(session):
+    """Revision 0017 replaces the function's body; it stays ``SECURITY DEFINER`` with its safe search path (0013)."""
+    found = session.execute(
+        text("SELECT prosecdef, proconfig FROM pg_proc WHERE proname = 'caselog_mark_case_changed'")
+    ).one()
+    assert found[0] is True and found[1] == ["search_path=pg_catalog, public, pg_temp"]
