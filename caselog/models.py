@@ -180,11 +180,9 @@ class Case(_Table, table=True):
               "report_resolved", "resolved_day", "opened_day", "report_missed"),
         # The cases changed after a report's moment, and those whose facts are not known: reports replay them.
         Index("ix_cases_changed_at", "changed_at"),
-        # The unfinished cases, by tier: the agendas and the sweep (a query must name the statuses as written here).
-        # Revision 0004 makes it partial on PostgreSQL too; ``postgresql_where`` is not repeated here because
-        # naming it loads SQLAlchemy's PostgreSQL dialect and its drivers' modules (~80 ms) into every SQLite
-        # command, and nothing builds tables from these models (Alembic does, and does not compare conditions).
-        # The columns after ``due_on`` make it covering for an agenda's size as of a moment (the weekly report).
+        # The unfinished cases by tier (agendas, the sweep; covering an agenda's size as of a moment); a query names
+        # the statuses as written here. Partial on PostgreSQL too (revision 0004), not said here: ``postgresql_where``
+        # loads the PostgreSQL dialect (~80 ms) into every SQLite command, and nothing builds tables from the models.
         Index("ix_cases_unfinished", "tier", "status", "opened_at", "due_on", "changed_at", "suspended_since",
               "missed_on", sqlite_where=text(UNFINISHED_SQL)),
         # The cases by status and lead: dept list counts each department's open cases from the index alone.

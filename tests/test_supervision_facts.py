@@ -27,6 +27,28 @@ LEADS = ("esb", "market", "housing")
 MOVES = ("dispatch", "answer", "resolve", "close", "reopen", "urge", "supervise", "unsupervise", "co_reply")
 
 
+@pytest.mark.no_database
+def test_a_miss_judged_at_a_later_note_or_supervision_changes_the_facts_at_the_end_of_the_deadlines_day():
+    """Tier 1 dispatched Mon 2026-09-14, resolution due Sat 10-10 (domain rule 1), nothing done; urged and supervised
+    on 10-20: the facts changed when 10-10 ended, not at the dispatch (and not at the supervision)."""
+    from caselog.rules.case_facts import Event, Row, replay
+
+    dispatched = datetime(2026, 9, 14, 9, tzinfo=SHANGHAI)
+    later = datetime(2026, 10, 20, 9, tzinfo=SHANGHAI)
+    events = [
+        Event(dispatched, "opened", "status", None, "open"),
+        Event(dispatched, "dispatched", "lead", None, "market"),
+        Event(dispatched, "deadline", "due_on", None, "2026-10-10"),
+        Event(later, "urged", "urge_count", "0", "1"),
+        Event(later, "supervised", "supervision_reason", None, "overdue"),
+    ]
+    facts = replay(events, Row(dispatched, 1, "market"), tz=SHANGHAI)
+    assert facts.misses == (date(2026, 10, 10),)
+    assert facts.changed_at == datetime(2026, 10, 11, tzinfo=SHANGHAI)
+    unmissed = replay(events[:3], Row(dispatched, 1, "market"), tz=SHANGHAI)
+    assert unmissed.misses == () and unmissed.changed_at == dispatched
+
+
 def _stored(connection) -> dict:
     columns = (Case.id, *(getattr(Case, c) for c in FACT_COLUMNS))
     return {row[0]: tuple(row[1:]) for row in connection.execute(select(*columns))}
@@ -95,6 +117,36 @@ def test_urging_and_supervision_keep_the_stored_facts_equal_to_a_full_recount(di
             return rates_report(session=district, by=by, period=period, as_of=as_of, tz=SHANGHAI, replay=replay)
 
         assert report(False) == report(True)
+    stored, replayed = _agenda_sizes(district, rng)
+    assert [late for _cases, late in stored] == [late for _cases, late in replayed]
+
+
+@pytest.mark.xfail(reason="found here, as on main (18532b9): the agenda's case count from the columns can differ from "
+                   "a full replay's in a random history; its overdue count (checked above) does not")  # fmt: skip
+def test_an_agendas_size_from_the_columns_is_a_full_replays(district):
+    _history(district, 17)
+    stored, replayed = _agenda_sizes(district, random.Random(17))
+    assert stored == replayed
+
+
+def _agenda_sizes(db, rng) -> tuple[list, list]:
+    """Agendas' sizes as of random moments (the weekly report's): counted from the columns, and counted when every
+    case is replayed (``changed_at`` cleared, in a savepoint rolled back)."""
+    from caselog.meetings.agendas import agenda_sizes_as_of
+
+    found: tuple[list, list] = ([], [])
+    for _ in range(8):
+        as_of = START + timedelta(hours=rng.randrange(0, 24 * 120))
+        meetings = [("joint", as_of.date() + timedelta(days=rng.randrange(1, 14))),
+                    ("leaders", as_of.date() + timedelta(days=rng.randrange(1, 30)))]  # fmt: skip
+        stored = agenda_sizes_as_of(session=db, meetings=meetings, tz=SHANGHAI, as_of=as_of)
+        savepoint = db.begin_nested()
+        db.execute(text("UPDATE cases SET changed_at = NULL"))
+        replayed = agenda_sizes_as_of(session=db, meetings=meetings, tz=SHANGHAI, as_of=as_of)
+        savepoint.rollback()
+        found[0].extend(stored)
+        found[1].extend(replayed)
+    return found
 
 
 def test_a_sweep_supervising_many_cases_leaves_their_facts_stored(district):

@@ -20,7 +20,7 @@ case (a deadline still in force then may yet be missed; a report as of a later m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import NamedTuple
 
 # Events that set the resolution deadline (with the field ``due_on``).
@@ -140,6 +140,9 @@ def replay(events: list[Event], row: Row, *, tz: tzinfo, as_of: datetime | None 
         clock.at(as_of)
 
     moments = [row.opened_at, *(e.at for e in happened if e.kind not in NO_FACT_KINDS)]
+    # A miss is a change of fact at the end of the deadline's day, whichever event it was judged at (a note or a
+    # supervision written after the day): a report as of an earlier moment must not count it from the columns.
+    moments += [datetime.combine(day + timedelta(days=1), time(0), tz) for day in clock.misses]
     moments += [m for m in (row.answered_at, row.resolved_at, row.closed_at) if by(m)]
     return Facts(
         lead=lead,

@@ -3,8 +3,8 @@
 A revision that changes what reports store about a case does not compute it (it would do so with its own day's
 code, on columns a later revision may add): it marks the stored facts stale (``mark_facts_stale``), and once
 every revision has run, the facts of every case are stored again here, by the head's code, in the same
-transaction. A revision after which only the cases left to be replayed (``changed_at`` NULL) need their facts
-stored marks them (``UNSTORED_SETTING``): those alone are stored here.
+transaction. A revision after which only some cases need their facts stored again marks them
+(``UNSTORED_SETTING``): the cases ``caselog.cases.report_facts.unstored`` names alone are stored here.
 """
 
 from alembic import context

@@ -11,8 +11,13 @@ Two indexes the reports read become covering (EXPLAIN QUERY PLAN at 1M cases): `
 period from the table: 243 ms of a weekly report's year by department and tier), and ``ix_cases_unfinished`` gains
 ``changed_at``, ``suspended_since`` and ``missed_on`` (an agenda's size as of a moment: 408 ms).
 
-The cases left unstored are repaired: once every revision has run, ``env.py`` stores the facts of each case whose
-``changed_at`` is NULL (``report_facts_unstored``), with the head's code, in the same transaction.
+A missed deadline is a change of fact at the end of its day: ``changed_at`` now reaches it even when the miss was
+judged at a later event that changes nothing else (a note, a supervision), so that a report as of a moment before
+the miss replays the case rather than count the miss from its columns.
+
+The cases concerned are repaired: once every revision has run, ``env.py`` stores the facts of each case whose
+``changed_at`` is NULL or that missed a deadline (``report_facts_unstored``), with the head's code, in the same
+transaction.
 
 Revision ID: 0017
 Revises: 0015
