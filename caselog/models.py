@@ -175,15 +175,15 @@ class Case(_Table, table=True):
     __table_args__ = (
         Index("ix_cases_report_received", "opened_day", "changed_at", "report_lead", "report_tier", "report_excluded",
               "answered_day", "report_resolved", "resolved_day", "report_satisfaction", "return_count",
-              "reopen_count", "report_dispatched"),
+              "reopen_count", "report_dispatched", "report_suspended_days"),
         Index("ix_cases_report_due", "report_due_on", "changed_at", "report_lead", "report_tier", "report_excluded",
               "report_resolved", "resolved_day", "opened_day", "report_missed"),
         # The cases changed after a report's moment, and those whose facts are not known: reports replay them.
         Index("ix_cases_changed_at", "changed_at"),
-        # The unfinished cases by tier (agendas, the sweep) and their deadlines (the sweep's supervision candidates);
-        # partial on PostgreSQL too (revisions 0004, 0016), not said here: naming ``postgresql_where`` loads its
-        # dialect and drivers (~80 ms) into every SQLite command, and Alembic, not these models, builds tables.
-        Index("ix_cases_unfinished", "tier", "status", "opened_at", "due_on", sqlite_where=text(UNFINISHED_SQL)),
+        # Unfinished cases by tier (agendas, the sweep, an agenda's size at a moment), their deadlines (supervision);
+        # queries name the statuses as written. Partial on PostgreSQL too (0004, 0016; unsaid: it loads the dialect).
+        Index("ix_cases_unfinished", "tier", "status", "opened_at", "due_on", "changed_at", "suspended_since",
+              "missed_on", sqlite_where=text(UNFINISHED_SQL)),
         Index("ix_cases_open_deadlines", "supervised_at", "suspended_since", "due_on", "reply_due_on", "missed_on",
               "answered_at", sqlite_where=text(UNFINISHED_SQL)),
         # By status and lead (dept list counts from it alone); only those under supervision (case list --supervised).

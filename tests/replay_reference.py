@@ -4,7 +4,7 @@ reference that ``tests/test_replay_one_pass.py`` holds ``caselog.rules.case_fact
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from caselog.rules.case_facts import DEADLINE_KINDS, NO_FACT_KINDS, Event, Facts, Row
 
@@ -63,6 +63,7 @@ def replay(events: list[Event], row: Row, *, tz: tzinfo, as_of: datetime | None 
         clock.at(as_of)
 
     moments = [row.opened_at, *(e.at for e in happened if e.kind not in NO_FACT_KINDS)]
+    moments += [datetime.combine(day + timedelta(days=1), time(0), tz) for day in clock.misses]  # as of 0017
     moments += [m for m in (row.answered_at, row.resolved_at, row.closed_at) if by(m)]
     return Facts(
         lead=lead,

@@ -113,3 +113,26 @@ def test_the_steady_state_sweep_seeks_its_cases_in_the_partial_indexes(history):
     for sql, index in seeks:
         lines = [row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + sql, {"today": "2026-03-01"})]
         assert any(index in line for line in lines), lines
+
+
+@pytest.mark.sqlite_only
+def test_the_weekly_reports_counts_read_their_indexes_alone(history):
+    """The received and due counts (by department, by tier, in total) and an agenda's size as of the week's end
+    are answered from their indexes without reading a row of ``cases`` (revision 0017)."""
+    db = history
+    calls = [
+        lambda: weekly_report(session=db, week="2026-W06", tz=SHANGHAI, rules=DEFAULT_RULES),
+        lambda: rates_report(session=db, by="department", period=Period(date(2026, 1, 1), date(2026, 3, 31), "q1"),
+                             as_of=START + timedelta(days=30), tz=SHANGHAI),
+    ]  # fmt: skip
+    for call in calls:
+        plans = _plans(db, call)
+        counts = [
+            line
+            for sql, lines in plans
+            for line in lines
+            if "ix_cases_report_received" in line
+            or "ix_cases_report_due" in line
+            or ("ix_cases_unfinished" in line and sql.lstrip().startswith("SELECT count(*)"))
+        ]
+        assert counts and all("USING COVERING INDEX" in line for line in counts), counts

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, literal_column, select, update
+from sqlalchemy import bindparam, func, literal_column, or_, select, update
 
 from caselog.models import Case, Department, Event, Setting
 from caselog.rules.case_facts import NO_FACT_KINDS, Facts, Row, local_day, replay
@@ -208,6 +208,14 @@ def refresh_case(session, case: Case) -> None:
     session.flush()
     refresh(session.connection(), [case.id])
     session.expire(case, list(FACT_COLUMNS))
+
+
+def unstored():
+    """The ids of the cases whose stored facts may be behind their history, in order: those not stored
+    (``changed_at`` NULL, left to be replayed) and those that missed a deadline (before revision 0017 a miss judged
+    at a later note or supervision did not move ``changed_at`` to the end of the deadline's day)."""
+    condition = or_(CASES.c.changed_at.is_(None), CASES.c.report_missed.is_(True))
+    return select(CASES.c.id).where(condition).order_by(CASES.c.id)
 
 
 def refresh_all(connection) -> None:

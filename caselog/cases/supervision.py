@@ -153,9 +153,6 @@ def overdue_supervisions(
     return found
 
 
-# Beyond this many cases put under supervision at once (a first sweep over a district's backlog), their stored
-# report facts are left to be replayed rather than refreshed under the write lock (as the sweep does).
-REFRESH_LIMIT = 2_000
 _CHUNK = 2_000
 
 
@@ -181,8 +178,6 @@ def _write_supervisions(
     """Put the cases ``ids`` under supervision for being overdue; the ids of those it did (not already under it)."""
     from sqlalchemy import update
 
-    from caselog.cases.report_facts import refresh
-
     session.flush()
     connection = session.connection()
     table = Case.__table__
@@ -200,8 +195,8 @@ def _write_supervisions(
     if done:
         _insert_events(session, [(case_id, now, actor, EventKind.supervised.value, "supervision_reason", None,
                                   rule.OVERDUE, found[case_id].detail) for case_id in done])  # fmt: skip
-        if len(done) <= REFRESH_LIMIT:
-            refresh(connection, done)
+        # A ``supervised`` event changes no reported fact (``NO_FACT_KINDS``): the stored facts stay as they are,
+        # however many cases a first sweep puts under supervision.
     session.expire_all()
     return done
 

@@ -20,13 +20,15 @@ case (a deadline still in force then may yet be missed; a report as of a later m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import NamedTuple
 
 # Events that set the resolution deadline (with the field ``due_on``).
 DEADLINE_KINDS = frozenset({"deadline", "extended", "edited", "resumed"})
-# Events that change no reported fact.
-NO_FACT_KINDS = frozenset({"note", "decided", "accepted", "imported"})
+# Events that change no reported fact (urging and supervision keep their state in columns of their own).
+NO_FACT_KINDS = frozenset(
+    {"note", "decided", "accepted", "imported", "urged", "supervised", "unsupervised", "co_replied"}
+)
 
 
 class Event(NamedTuple):
@@ -191,6 +193,10 @@ def replay(events: list[Event], row: Row, *, tz: tzinfo, as_of: datetime | None 
     for moment in (row.answered_at, row.resolved_at, row.closed_at):
         if by(moment) and moment > changed_at:
             changed_at = moment
+    # A miss is a change of fact at the end of the deadline's day, whichever event it was judged at (a note or a
+    # supervision written after the day): a report as of an earlier moment must not count it from the columns.
+    for day in clock.misses:
+        changed_at = max(changed_at, datetime.combine(day + timedelta(days=1), time(0), tz))
     return Facts(
         lead=lead,
         tier=tier,

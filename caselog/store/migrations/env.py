@@ -3,13 +3,15 @@
 A revision that changes what reports store about a case does not compute it (it would do so with its own day's
 code, on columns a later revision may add): it marks the stored facts stale (``mark_facts_stale``), and once
 every revision has run, the facts of every case are stored again here, by the head's code, in the same
-transaction.
+transaction. A revision after which only some cases need their facts stored again marks them
+(``UNSTORED_SETTING``): the cases ``caselog.cases.report_facts.unstored`` names alone are stored here.
 """
 
 from alembic import context
 from sqlalchemy import text
 
 STALE_SETTING = "report_facts_stale"
+UNSTORED_SETTING = "report_facts_unstored"
 
 connection = context.config.attributes["connection"]
 # render_as_batch lets later revisions alter SQLite tables; transactional_ddl keeps a failed upgrade from
@@ -22,9 +24,16 @@ with context.begin_transaction():
     # Only at the head: an upgrade that stops at an earlier revision (a test, a staged upgrade) leaves the facts
     # stale for the upgrade that reaches the head, whose code knows every column they are stored in.
     if connection.dialect.has_table(connection, "settings") and current_revision(connection) == SCHEMA_HEAD:
-        stale = connection.execute(text("SELECT value FROM settings WHERE name = :n"), {"n": STALE_SETTING}).first()
-        if stale is not None:
-            from caselog.cases.report_facts import refresh_all
+        marked = {name for (name,) in connection.execute(
+            text("SELECT name FROM settings WHERE name IN (:stale, :unstored)"),
+            {"stale": STALE_SETTING, "unstored": UNSTORED_SETTING},
+        )}  # fmt: skip
+        if marked:
+            from caselog.cases.report_facts import refresh, refresh_all, unstored
 
-            refresh_all(connection)
-            connection.execute(text("DELETE FROM settings WHERE name = :n"), {"n": STALE_SETTING})
+            if STALE_SETTING in marked:
+                refresh_all(connection)
+            else:
+                refresh(connection, unstored())
+            for name in marked:
+                connection.execute(text("DELETE FROM settings WHERE name = :n"), {"n": name})
