@@ -57,3 +57,19 @@ def raw_connection(url: str | None = None) -> Iterator:
             yield connection
     finally:
         engine.dispose()
+
+
+def migrate(location, target: str, *, down: bool) -> None:
+    """Take the database at ``location`` down or up to the revision ``target``, as `caselog db upgrade` runs Alembic."""
+    from alembic import command
+    from alembic.config import Config
+
+    from caselog.store.engine import make_engine
+
+    engine = make_engine(location)
+    config = Config()
+    config.set_main_option("script_location", "caselog.store:migrations")
+    with engine.execution_options(caselog_write=True).begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, target)
+    engine.dispose()

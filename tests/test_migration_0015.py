@@ -3,22 +3,8 @@ repairs them from the cases' events (``urged``, ``supervised``/``unsupervised``,
 
 from __future__ import annotations
 
+from databases import migrate
 from sqlalchemy import text
-
-
-def _migrate(location, target: str, *, down: bool) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    from caselog.store.engine import make_engine
-
-    engine = make_engine(location)
-    config = Config()
-    config.set_main_option("script_location", "caselog.store:migrations")
-    with engine.execution_options(caselog_write=True).begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, target)
-    engine.dispose()
 
 
 def test_down_to_0014_and_up_again_repairs_the_rows_from_the_events(district, location):
@@ -54,6 +40,6 @@ def test_down_to_0014_and_up_again_repairs_the_rows_from_the_events(district, lo
             return [tuple(r) for r in db.execute(text(query))], [tuple(r) for r in db.execute(text(links))]
 
     assert stored() == (expected, replies)
-    _migrate(location, "0014", down=True)
-    _migrate(location, "head", down=False)
+    migrate(location, "0014", down=True)
+    migrate(location, "head", down=False)
     assert stored() == (expected, replies)

@@ -8,6 +8,7 @@ import random
 from datetime import date, datetime, timedelta
 
 import pytest
+from databases import migrate
 from sqlalchemy import select, text
 
 from caselog.cases import intake, moves
@@ -188,21 +189,6 @@ def test_the_trigger_clears_changed_at_for_a_fact_but_not_for_urging_or_supervis
     assert connection.execute(changed).scalar() is None
 
 
-def _migrate(location, target: str, *, down: bool) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    from caselog.store.engine import make_engine
-
-    engine = make_engine(location)
-    config = Config()
-    config.set_main_option("script_location", "caselog.store:migrations")
-    with engine.execution_options(caselog_write=True).begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, target)
-    engine.dispose()
-
-
 def test_the_upgrade_stores_the_facts_of_cases_left_to_be_replayed(district, location):
     from caselog.store.engine import session
 
@@ -212,7 +198,7 @@ def test_the_upgrade_stores_the_facts_of_cases_left_to_be_replayed(district, loc
         for n in range(3)
     ]  # fmt: skip
     district.commit()
-    _migrate(location, "0015", down=True)
+    migrate(location, "0015", down=True)
     from caselog.store.engine import make_engine
 
     engine = make_engine(location)  # straight to the tables: a session would upgrade the schema first
@@ -225,7 +211,7 @@ def test_the_upgrade_stores_the_facts_of_cases_left_to_be_replayed(district, loc
         left = db.execute(text("SELECT ref FROM cases WHERE changed_at IS NULL ORDER BY ref")).scalars().all()
     engine.dispose()
     assert left == refs[:2]
-    _migrate(location, "head", down=False)
+    migrate(location, "head", down=False)
     with session(location, write=True) as db:
         connection = db.connection()
         stored = _stored(connection)
