@@ -87,11 +87,12 @@ AGENDA = """SELECT c.id, c.ref, c.title, p.name, d.code, d.name, c.category, c.s
      WHERE dc.case_id = c.id AND m.held_on < :day ORDER BY m.held_on DESC, dc.id DESC LIMIT 1)
 FROM cases c LEFT JOIN departments d ON d.id = c.lead_id LEFT JOIN parties p ON p.id = c.party_id
 WHERE c.status IN ('open', 'dispatched', 'accepted', 'answered') AND c.tier = 2 AND c.opened_at < :end"""
+# Tiers 1 and 2 by name, as caselog's sweep asks: "tier < 3" sent SQLite through every unfinished row (206 ms at 1M).
 SWEEP = """SELECT c.id, c.ref, c.title, d.code, c.version, c.answered_at IS NOT NULL, c.tier, c.status, c.key,
   c.category, (SELECT count(*) FROM case_co_departments cc WHERE cc.case_id = c.id),
   (SELECT count(*) FROM events e WHERE e.case_id = c.id AND e.kind = 'returned' AND e.at >= c.tier_since), c.due_on
 FROM cases c LEFT OUTER JOIN departments d ON d.id = c.lead_id
-WHERE c.status IN ('open', 'dispatched', 'accepted', 'answered') AND c.tier < 3 ORDER BY c.id"""
+WHERE c.status IN ('open', 'dispatched', 'accepted', 'answered') AND c.tier IN (1, 2) ORDER BY c.id"""
 SWEEP_AGENDAS = """SELECT mc.case_id, m.held_on, c.tier_since FROM meeting_cases mc
 JOIN meetings m ON m.id = mc.meeting_id JOIN cases c ON c.id = mc.case_id
 WHERE m.kind = 'joint' AND m.held_on <= :today AND c.tier = 2
