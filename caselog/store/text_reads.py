@@ -5,6 +5,7 @@ session: on PostgreSQL, and on a SQLite file that must be upgraded first. The sa
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,9 @@ from caselog.rules.workdays import WorkCalendar
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+# A parameter's name in SQL text, as SQLAlchemy's ``text()`` finds it: ``:name``, not ``::type`` nor ``\:``.
+NAMED = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")
 
 
 class SessionReader:
@@ -25,7 +29,7 @@ class SessionReader:
         from sqlalchemy import Date, bindparam, text
 
         statement = text(sql)
-        named = statement._bindparams  # a query is given no more than it names (an agenda's share one dict)
+        named = set(NAMED.findall(sql))  # a query is given no more than it names (an agenda's share one dict)
         parameters = {name: value for name, value in parameters.items() if name in named}
         days = [name for name, value in parameters.items() if type(value) is date]
         if days:
