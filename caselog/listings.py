@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 
 from caselog.enums import Channel, DepartmentKind, PartyKind, typed
 from caselog.store.case_queries import day, flag
-from caselog.store.directory_queries import DEPARTMENTS, PARTY_BY_ID, PARTY_SEARCH, party_rows, visit_rows
+from caselog.store.directory_queries import (
+    DEPARTMENTS,
+    DEPARTMENTS_COUNTED,
+    PARTY_BY_ID,
+    PARTY_SEARCH,
+    party_rows,
+    visit_rows,
+)
 
 if TYPE_CHECKING:
     from caselog.cases.records import Reader
@@ -74,12 +81,18 @@ class VisitRow:
         typed(self, channel=Channel)
 
 
-def departments(reader: Reader) -> list[DepartmentRow]:
-    """Every department, by code, with its counts of open cases as lead and as co-department."""
+def departments(reader: Reader, *, counted: bool = False) -> list[DepartmentRow]:
+    """Every department, by code, with its counts of open cases as lead and as co-department; ``counted``: the
+    co-department counts as a SQLite file keeps them (``department_co_counts``) rather than counted anew."""
     return [
         DepartmentRow(code, name, kind, flag(active), lead, co)
-        for code, name, kind, active, lead, co in reader.rows(DEPARTMENTS, {})
+        for code, name, kind, active, lead, co in reader.rows(DEPARTMENTS_COUNTED if counted else DEPARTMENTS, {})
     ]
+
+
+def kept_departments(snapshot: Reader) -> list[DepartmentRow]:
+    """``departments`` of a SQLite snapshot, with the co-department counts its triggers keep."""
+    return departments(snapshot, counted=True)
 
 
 def escape_like(text: str) -> str:

@@ -498,6 +498,42 @@ class Lifecycle(RuleBasedStateMachine):
                 Stats.first_failure = (Stats.examples, Stats.steps)
             raise
 
+    @invariant()
+    def department_counts_equal_model(self):
+        """``dept list``: each department's cases not yet closed, led and co-handled, as the model has them; on
+        SQLite, also as the file's triggers keep the co-handled counts (revision 0021)."""
+        expected = {
+            code: (
+                sum(1 for case in self.cases if case.status != "closed" and case.lead == code),
+                sum(1 for case in self.cases if case.status != "closed" and code in case.co),
+            )
+            for code in DEPARTMENTS
+        }
+        for found in department_counts(self.engine):
+            assert found == expected
+
+
+def department_counts(engine) -> list[dict[str, tuple[int, int]]]:
+    """The counts ``dept list`` shows, read every way caselog reads them on this back end."""
+    from sqlmodel import Session
+
+    from caselog.listings import departments, kept_departments
+    from caselog.store.text_reads import SessionReader
+
+    with Session(bind=engine) as db:
+        readings = [departments(SessionReader(db))]
+    if engine.dialect.name == "sqlite":
+        import sqlite3
+
+        from caselog.store.sqlite_reads import Snapshot
+
+        connection = sqlite3.connect(engine.url.database)
+        try:
+            readings.append(kept_departments(Snapshot(connection)))
+        finally:
+            connection.close()
+    return [{row.code: (row.open_lead, row.open_co) for row in rows} for rows in readings]
+
 
 def expected_row(case: Expected) -> dict:
     return {

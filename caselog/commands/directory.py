@@ -55,10 +55,10 @@ def dept_add(
 def dept_list(ctx: typer.Context, fmt: Format = FormatOption, raw: bool = RawOption) -> None:
     """List departments with their open cases."""
     from caselog.commands.context import location
-    from caselog.listings import departments
+    from caselog.listings import kept_departments
     from caselog.store.sqlite_reads import read_snapshot
 
-    rows = read_snapshot(location(ctx), departments)  # a SQLite file at the schema's head: no SQLAlchemy
+    rows = read_snapshot(location(ctx), kept_departments)  # a SQLite file at the schema's head: no SQLAlchemy
     if rows is None:
         from caselog.directory import list_departments
 
