@@ -18,8 +18,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from caselog.cases.sweep_facts import nothing_due
+from caselog.cases.sweep_facts import case_facts, distinct_facts, nothing_due
 from caselog.store.location import resolve_location
 from caselog.store.maintenance import sweep_lock
 from caselog.tiers import DEFAULT_RULES, parse_rules
@@ -139,3 +141,20 @@ def test_a_steady_state_sweep_loads_no_database_stack_and_says_what_the_full_one
     result = subprocess.run([sys.executable, "-c", PROBE, "escalate"], env=env, capture_output=True, text=True)
     assert result.stdout.endswith("put under supervision (督办): 1 case(s)\n")
     assert "sqlalchemy" in json.loads(result.stderr.strip().splitlines()[-1])
+
+
+FACTS_ROW = st.tuples(
+    st.integers(1, 6),  # id
+    st.just("C2026-000001"), st.just("门前道路破损"), st.none(), st.integers(1, 3), st.integers(0, 1),
+    st.integers(1, 2), st.sampled_from(["open", "dispatched", "returned"]), st.integers(0, 1),
+    st.sampled_from([None, "人才公寓", "道路"]), st.integers(0, 2), st.integers(0, 3),
+    st.sampled_from([None, "2026-03-23", "2026-03-24"]), st.none(), st.none(),
+)  # fmt: skip
+
+
+@pytest.mark.no_database
+@given(rows=st.lists(FACTS_ROW, max_size=12), agendas=st.dictionaries(st.integers(1, 6), st.integers(0, 3)))
+def test_the_check_judges_each_distinct_set_of_facts_once_and_misses_none(rows, agendas):
+    every = [case_facts(row, agendas) for row in rows]
+    distinct = list(distinct_facts(rows, agendas))
+    assert len(distinct) == len(set(every)) and set(distinct) == set(every)
