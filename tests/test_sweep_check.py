@@ -12,14 +12,13 @@ the 23rd.
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from processes import heavy_modules_loaded
 
 from caselog.cases.sweep_facts import case_facts, distinct_facts, nothing_due
 from caselog.store.location import resolve_location
@@ -118,29 +117,16 @@ def test_on_postgresql_the_full_sweep_answers(district):
     assert would_move(district, "2026-03-24T09:00:00") == ["C2026-000001"]
 
 
-PROBE = """
-import json, sys
-from caselog.cli import app
-try:
-    app(sys.argv[1:])
-except SystemExit:
-    pass
-print(json.dumps(sorted(m for m in ("sqlalchemy", "sqlmodel", "pydantic") if m in sys.modules)), file=sys.stderr)
-"""
-
-
 @pytest.mark.sqlite_only
 def test_a_steady_state_sweep_loads_no_database_stack_and_says_what_the_full_one_says(district):
     env = {**os.environ, "CASELOG_NOW": "2026-03-13T09:00:00"}
     for fmt, shown in (("table", "escalated 0 case(s)\n"), ("json", "[]\n"), ("csv", "\n")):
-        result = subprocess.run([sys.executable, "-c", PROBE, "escalate", "-f", fmt], env=env, capture_output=True,
-                                text=True)  # fmt: skip
-        assert (result.returncode, result.stdout) == (0, shown), result.stderr
-        assert json.loads(result.stderr.strip().splitlines()[-1]) == []
+        result, loaded = heavy_modules_loaded("escalate", "-f", fmt, env=env)
+        assert (result.code, result.stdout, loaded) == (0, shown, []), result.stderr
     env["CASELOG_NOW"] = "2026-03-16T09:00:00"  # one case due for supervision: the full sweep, with the stack
-    result = subprocess.run([sys.executable, "-c", PROBE, "escalate"], env=env, capture_output=True, text=True)
+    result, loaded = heavy_modules_loaded("escalate", env=env)
     assert result.stdout.endswith("put under supervision (督办): 1 case(s)\n")
-    assert "sqlalchemy" in json.loads(result.stderr.strip().splitlines()[-1])
+    assert "sqlalchemy" in loaded
 
 
 FACTS_ROW = st.tuples(
