@@ -12,7 +12,7 @@ the 23rd.
 import json
 import os
 import sqlite3
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,10 +20,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 from processes import heavy_modules_loaded
 
-from caselog.cases.sweep_facts import case_facts, distinct_facts, nothing_due
+from caselog.cases.sweep_facts import (
+    OpenCase,
+    case_facts,
+    count_joint_agendas,
+    distinct_facts,
+    nothing_due,
+    open_case,
+    overdue_supervision,
+)
+from caselog.rules.supervision import OVERDUE, Supervision
 from caselog.store.location import resolve_location
 from caselog.store.maintenance import sweep_lock
-from caselog.tiers import DEFAULT_RULES, parse_rules
+from caselog.store.sqlite_reads import read_snapshot
+from caselog.store.sweep_queries import JOINT_AGENDAS, SUPERVISION_CANDIDATES, facts_sql
+from caselog.store.text_reads import SessionReader
+from caselog.tiers import DEFAULT_RULES, CaseFacts, parse_rules
 
 from conftest import BACKEND
 
@@ -144,3 +156,40 @@ def test_the_check_judges_each_distinct_set_of_facts_once_and_misses_none(rows, 
     every = [case_facts(row, agendas) for row in rows]
     distinct = list(distinct_facts(rows, agendas))
     assert len(distinct) == len(set(every)) and set(distinct) == set(every)
+
+
+def sweep_reads(reader, today: date) -> tuple[list[OpenCase], dict[int, int], list[tuple[int, object]]]:
+    """What the sweep reads through ``reader`` on ``today``: the open cases' facts (with their joint agendas at
+    tier 2), the agenda counts, and what the overdue rule of supervision says of each of its candidates."""
+    agendas = count_joint_agendas(reader.rows(JOINT_AGENDAS, {"today": today}), SHANGHAI)
+    cases = [open_case(row, agendas) for row in reader.rows(facts_sql(), {})]
+    calendar = reader.calendar()
+    candidates = [
+        (row[0], overdue_supervision(row, today=today, tz=SHANGHAI, calendar=calendar, rules=DEFAULT_RULES))
+        for row in reader.rows(SUPERVISION_CANDIDATES, {"today": today})
+    ]
+    return cases, agendas, candidates
+
+
+def test_the_sweeps_sql_reads_the_same_through_sqlite3_and_a_session(district, location):
+    from caselog.store.engine import session
+
+    at = district
+    at("2026-03-24T09:00:00", "escalate")  # C2026-000001 to tier 2; the other two under supervision
+    at("2026-03-31T15:00:00", "meeting", "record", "joint", "--date", "2026-03-31")
+    today = date(2026, 4, 1)
+    with session(location, write=False) as reading:
+        through_session = sweep_reads(SessionReader(reading), today)
+    if BACKEND == "sqlite":
+        assert read_snapshot(location, lambda snapshot: sweep_reads(snapshot, today)) == through_session
+    cases, agendas, candidates = through_session
+    # C2026-000001 at tier 2 since 24 March: replies in 10 working days (8 April), resolves in 30 (9 May); it missed
+    # 23 March for good. Each was on the joint agenda of 31 March. C2026-000002 is under supervision already.
+    assert [(c.ref, c.lead, c.answered, c.facts, c.reply_due_on, c.missed_on) for c in cases] == [
+        ("C2026-000001", "market", False, CaseFacts(2, "dispatched", False, None, 0, 0, 1, date(2026, 5, 9)),
+         date(2026, 4, 8), date(2026, 3, 23)),
+        ("C2026-000002", "market", False, CaseFacts(2, "dispatched", False, None, 1, 0, 1, date(2026, 4, 14)),
+         date(2026, 3, 16), None),
+    ]  # fmt: skip
+    assert agendas == {1: 1, 2: 1}
+    assert candidates == [(1, Supervision(OVERDUE, "resolution deadline 2026-03-23 passed 7 working days ago"))]
