@@ -46,15 +46,15 @@ def open_case(row: tuple, agendas: dict[int, int]) -> OpenCase:
                     _day(missed_on))  # fmt: skip
 
 
+# Where a row of the facts query holds what the rules read: tier, status, key, category, co-departments, returns
+# at the tier, resolution deadline (after the case's id, ref, title, lead, version and whether it answered).
+_FACTS = slice(6, 13)
+
+
 def case_facts(row: tuple, agendas: dict[int, int]) -> CaseFacts:
     """What the escalation rules read of a row of the facts query (all a steady-state sweep needs of it)."""
     tier, status, key, category, co, returned, due_on = row[_FACTS]
     return CaseFacts(tier, status, bool(key), category, co, returned, agendas.get(row[0], 0), _day(due_on))
-
-
-# Where a row of the facts query holds what the rules read: tier, status, key, category, co-departments, returns
-# at the tier, resolution deadline (after the case's id, ref, title, lead, version and whether it answered).
-_FACTS = slice(6, 13)
 
 
 def distinct_facts(rows: Iterable[tuple], agendas: dict[int, int]) -> Iterator[CaseFacts]:
