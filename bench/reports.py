@@ -403,6 +403,25 @@ def main() -> None:
         rows.append(("escalation sweep: the facts query", query_ms, floor_ms, note))
         rows.append(("escalation sweep: the facts of every open case", ms, floor_ms, ""))
 
+        # The steady-state sweep on SQLite (`caselog escalate` when nothing is due): the check through sqlite3
+        # alone, against its three queries run bare (bench/floors.py SWEEP, the whole-process floor).
+        from caselog.cases.sweep_facts import nothing_due
+        from caselog.store.sweep_queries import JOINT_AGENDAS, SUPERVISION_CANDIDATES, facts_sql
+
+        morning = datetime.combine(sweep_day, datetime.min.time().replace(hour=9), TZ)
+
+        def three_queries():
+            today = {"today": sweep_day.isoformat()}
+            return (bare.execute(facts_sql()).fetchall(), bare.execute(JOINT_AGENDAS, today).fetchall(),
+                    bare.execute(SUPERVISION_CANDIDATES, today).fetchall())  # fmt: skip
+
+        steady = nothing_due(location, morning, DEFAULT_RULES, locking=True)
+        note = "nothing due" if steady else "SOMETHING DUE: not the steady state (run the sweep first)"
+        ms, floor_ms = medians_ms(
+            [lambda: nothing_due(location, morning, DEFAULT_RULES, locking=True), three_queries], args.runs
+        )
+        rows.append(("escalation sweep, steady state: the check in sqlite3", ms, floor_ms, note))
+
         (ms,) = medians_ms([fresh(lambda: weekly_report(session=db, week=week.label, tz=TZ, rules=DEFAULT_RULES))],
                            args.runs)  # fmt: skip
         rows.append((f"report weekly {week.label} (in process, all queries)", ms, float("nan"), ""))

@@ -1,10 +1,11 @@
-"""Running caselog in worker processes for the concurrency and crash proofs.
+"""Running caselog in other processes: for the concurrency and crash proofs, and the checks of what a command loads.
 
 - ``Cli`` runs one caselog command in this process exactly as ``caselog ARGS`` would (the same entry point,
   its own engine, session and transaction), without paying ~0.4 s of interpreter start for each command.
 - ``fork`` starts a worker process that already has caselog imported; ``kill`` ends it with SIGKILL.
   Forking spends every kill on caselog's own work rather than on the interpreter starting up.
 - ``at_terminal`` runs caselog with its output on a pseudo-terminal of a given width, as a user sees it.
+- ``heavy_modules_loaded`` runs a command in a fresh interpreter and names the heavy modules it loaded.
 - ``Journal`` is an append-only log of JSON lines that survives a SIGKILL (each line is one ``write``).
 - ``mark_transactions`` records, in a journal, when a writing transaction began (on SQLite: once
   ``BEGIN IMMEDIATE`` holds the write lock), started its first write, started to commit and had committed, so
@@ -83,6 +84,37 @@ def run_process(*args: str, env: dict[str, str] | None = None) -> Outcome:
         [sys.executable, "-m", "caselog", *args], env=env or dict(os.environ), capture_output=True, text=True
     )
     return Outcome(tuple(args), done.returncode, done.stdout, done.stderr, time.monotonic() - began)
+
+
+# The modules a light command must not load: the database stack and pydantic.
+DATABASE_STACK = ("sqlalchemy", "sqlmodel", "alembic", "pydantic")
+
+_PROBE = """
+import json, sys
+for name in json.loads(sys.argv[1]):
+    __import__(name)
+from caselog.cli import app
+try:
+    app(sys.argv[3:])
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in json.loads(sys.argv[2]) if m in sys.modules)), file=sys.stderr)
+"""
+
+
+def heavy_modules_loaded(
+    *args: str,
+    env: dict[str, str] | None = None,
+    heavy: tuple[str, ...] = DATABASE_STACK,
+    imports: tuple[str, ...] = (),
+) -> tuple[Outcome, list[str]]:
+    """Run ``caselog ARGS`` in a fresh interpreter (after importing ``imports``); what it did, and which of the
+    ``heavy`` modules it loaded."""
+    began = time.monotonic()
+    command = [sys.executable, "-c", _PROBE, json.dumps(imports), json.dumps(heavy), *args]
+    done = subprocess.run(command, env=env or dict(os.environ), capture_output=True, text=True)
+    outcome = Outcome(tuple(args), done.returncode, done.stdout, done.stderr, time.monotonic() - began)
+    return outcome, json.loads(done.stderr.strip().splitlines()[-1])
 
 
 class Journal:

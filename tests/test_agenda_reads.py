@@ -2,13 +2,11 @@
 schema's head (no SQLAlchemy loaded), through a session otherwise. Every format stays byte for byte what the ORM
 agenda printed (``tests/expected/agendas/``, written by caselog before the quick read, on both back ends)."""
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from processes import DATABASE_STACK, heavy_modules_loaded
 
 EXPECTED = Path(__file__).parent / "expected" / "agendas"
 PARTY = "上海测试科技有限公司"
@@ -121,22 +119,12 @@ def test_the_agenda_is_the_same_through_sqlite3_and_a_session(district, location
     assert [(c.id, c.ref, c.overdue) for c in joint.carried_over] == [(3, "C2026-000002", True)]
 
 
-PROBE = """
-import json, sys
-from caselog.cli import app
-try:
-    app(sys.argv[1:])
-except SystemExit:
-    pass
-heavy = ("sqlalchemy", "sqlmodel", "alembic", "pydantic", "rich.table", "rich.console")
-print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
-"""
-
-
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize("fmt", ["table", "markdown", "json", "csv"])
 @pytest.mark.parametrize("kind", ["joint", "leaders"])
 def test_an_agenda_of_a_sqlite_file_at_head_loads_no_database_stack_nor_rich(district, kind, fmt):
-    result = subprocess.run([sys.executable, "-c", PROBE, "agenda", kind, "-f", fmt], capture_output=True, text=True)
+    result, loaded = heavy_modules_loaded(
+        "agenda", kind, "-f", fmt, heavy=(*DATABASE_STACK, "rich.table", "rich.console")
+    )
     assert "C2026-00000" in result.stdout
-    assert json.loads(result.stderr.strip().splitlines()[-1]) == []
+    assert loaded == []

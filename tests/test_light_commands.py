@@ -6,31 +6,18 @@ import subprocess
 import sys
 
 import pytest
+from processes import heavy_modules_loaded
 
 from caselog.store.schema import SCHEMA_HEAD
 
 from conftest import BACKEND
 
-# Run one caselog command in a fresh interpreter, then name the heavy modules it loaded.
-PROBE = """
-import json, sys
-from caselog.cli import app
-try:
-    app(sys.argv[1:])
-except SystemExit:
-    pass
-heavy = ("sqlalchemy", "sqlmodel", "alembic", "pydantic")
-print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
-"""
-
 LIGHT = [["--help"], ["--version"], ["rules"], ["calendar", "show", "2026-02"], ["meetings", "--from", "2026-03-01"]]
 
 
 def _run(*args: str) -> tuple[str, list[str]]:
-    env = {**os.environ, "CASELOG_NOW": "2026-03-02T10:00:00"}
-    result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env)
-    loaded = json.loads(result.stderr.strip().splitlines()[-1])
-    return result.stdout, loaded
+    outcome, loaded = heavy_modules_loaded(*args, env={**os.environ, "CASELOG_NOW": "2026-03-02T10:00:00"})
+    return outcome.stdout, loaded
 
 
 @pytest.mark.no_database

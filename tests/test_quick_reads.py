@@ -1,13 +1,13 @@
 """The everyday case reads run one SQL text on every back end: through the standard library's sqlite3 on a SQLite
 file at the schema's head (no SQLAlchemy loaded), through a session otherwise, with the same rows and records."""
 
-import json
 import subprocess
 import sys
 from dataclasses import asdict
 from datetime import date, timedelta
 
 import pytest
+from processes import heavy_modules_loaded
 from typer.testing import CliRunner
 
 from caselog.cases import intake, moves, supervision
@@ -170,19 +170,6 @@ def test_the_text_and_the_filtered_query_agree(cases):
     assert [asdict(row) for row in text] == [asdict(row) for row in core]
 
 
-PROBE = """
-import json, sys
-from caselog.cli import app
-from caselog.listings import departments, parties, visits
-try:
-    app(sys.argv[1:])
-except SystemExit:
-    pass
-heavy = ("sqlalchemy", "sqlmodel", "alembic", "pydantic")
-print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
-"""
-
-
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     "args",
@@ -192,9 +179,9 @@ print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
     ids=" ".join,
 )  # fmt: skip
 def test_everyday_reads_on_a_sqlite_file_at_head_load_no_database_stack(written, args):
-    result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True)
+    result, loaded = heavy_modules_loaded(*args, imports=("caselog.listings",))
     assert any(word in result.stdout for word in ("C2026-000001", "C2026-000002", "market", "张伟"))
-    assert json.loads(result.stderr.strip().splitlines()[-1]) == []
+    assert loaded == []
 
 
 @pytest.mark.sqlite_only

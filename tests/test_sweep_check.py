@@ -12,17 +12,30 @@ the 23rd.
 import json
 import os
 import sqlite3
-import subprocess
-import sys
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from processes import heavy_modules_loaded
 
-from caselog.cases.sweep_facts import nothing_due
+from caselog.cases.sweep_facts import (
+    OpenCase,
+    case_facts,
+    count_joint_agendas,
+    distinct_facts,
+    nothing_due,
+    open_case,
+    overdue_supervision,
+)
+from caselog.rules.supervision import OVERDUE, Supervision
 from caselog.store.location import resolve_location
 from caselog.store.maintenance import sweep_lock
-from caselog.tiers import DEFAULT_RULES, parse_rules
+from caselog.store.sqlite_reads import read_snapshot
+from caselog.store.sweep_queries import JOINT_AGENDAS, SUPERVISION_CANDIDATES, facts_sql
+from caselog.store.text_reads import SessionReader
+from caselog.tiers import DEFAULT_RULES, CaseFacts, parse_rules
 
 from conftest import BACKEND
 
@@ -116,26 +129,67 @@ def test_on_postgresql_the_full_sweep_answers(district):
     assert would_move(district, "2026-03-24T09:00:00") == ["C2026-000001"]
 
 
-PROBE = """
-import json, sys
-from caselog.cli import app
-try:
-    app(sys.argv[1:])
-except SystemExit:
-    pass
-print(json.dumps(sorted(m for m in ("sqlalchemy", "sqlmodel", "pydantic") if m in sys.modules)), file=sys.stderr)
-"""
-
-
 @pytest.mark.sqlite_only
 def test_a_steady_state_sweep_loads_no_database_stack_and_says_what_the_full_one_says(district):
     env = {**os.environ, "CASELOG_NOW": "2026-03-13T09:00:00"}
     for fmt, shown in (("table", "escalated 0 case(s)\n"), ("json", "[]\n"), ("csv", "\n")):
-        result = subprocess.run([sys.executable, "-c", PROBE, "escalate", "-f", fmt], env=env, capture_output=True,
-                                text=True)  # fmt: skip
-        assert (result.returncode, result.stdout) == (0, shown), result.stderr
-        assert json.loads(result.stderr.strip().splitlines()[-1]) == []
+        result, loaded = heavy_modules_loaded("escalate", "-f", fmt, env=env)
+        assert (result.code, result.stdout, loaded) == (0, shown, []), result.stderr
     env["CASELOG_NOW"] = "2026-03-16T09:00:00"  # one case due for supervision: the full sweep, with the stack
-    result = subprocess.run([sys.executable, "-c", PROBE, "escalate"], env=env, capture_output=True, text=True)
+    result, loaded = heavy_modules_loaded("escalate", env=env)
     assert result.stdout.endswith("put under supervision (督办): 1 case(s)\n")
-    assert "sqlalchemy" in json.loads(result.stderr.strip().splitlines()[-1])
+    assert "sqlalchemy" in loaded
+
+
+FACTS_ROW = st.tuples(
+    st.integers(1, 6),  # id
+    st.just("C2026-000001"), st.just("门前道路破损"), st.none(), st.integers(1, 3), st.integers(0, 1),
+    st.integers(1, 2), st.sampled_from(["open", "dispatched", "returned"]), st.integers(0, 1),
+    st.sampled_from([None, "人才公寓", "道路"]), st.integers(0, 2), st.integers(0, 3),
+    st.sampled_from([None, "2026-03-23", "2026-03-24"]), st.none(), st.none(),
+)  # fmt: skip
+
+
+@pytest.mark.no_database
+@given(rows=st.lists(FACTS_ROW, max_size=12), agendas=st.dictionaries(st.integers(1, 6), st.integers(0, 3)))
+def test_the_check_judges_each_distinct_set_of_facts_once_and_misses_none(rows, agendas):
+    every = [case_facts(row, agendas) for row in rows]
+    distinct = list(distinct_facts(rows, agendas))
+    assert len(distinct) == len(set(every)) and set(distinct) == set(every)
+
+
+def sweep_reads(reader, today: date) -> tuple[list[OpenCase], dict[int, int], list[tuple[int, object]]]:
+    """What the sweep reads through ``reader`` on ``today``: the open cases' facts (with their joint agendas at
+    tier 2), the agenda counts, and what the overdue rule of supervision says of each of its candidates."""
+    agendas = count_joint_agendas(reader.rows(JOINT_AGENDAS, {"today": today}), SHANGHAI)
+    cases = [open_case(row, agendas) for row in reader.rows(facts_sql(), {})]
+    calendar = reader.calendar()
+    candidates = [
+        (row[0], overdue_supervision(row, today=today, tz=SHANGHAI, calendar=calendar, rules=DEFAULT_RULES))
+        for row in reader.rows(SUPERVISION_CANDIDATES, {"today": today})
+    ]
+    return cases, agendas, candidates
+
+
+def test_the_sweeps_sql_reads_the_same_through_sqlite3_and_a_session(district, location):
+    from caselog.store.engine import session
+
+    at = district
+    at("2026-03-24T09:00:00", "escalate")  # C2026-000001 to tier 2; the other two under supervision
+    at("2026-03-31T15:00:00", "meeting", "record", "joint", "--date", "2026-03-31")
+    today = date(2026, 4, 1)
+    with session(location, write=False) as reading:
+        through_session = sweep_reads(SessionReader(reading), today)
+    if BACKEND == "sqlite":
+        assert read_snapshot(location, lambda snapshot: sweep_reads(snapshot, today)) == through_session
+    cases, agendas, candidates = through_session
+    # C2026-000001 at tier 2 since 24 March: replies in 10 working days (8 April), resolves in 30 (9 May); it missed
+    # 23 March for good. Each was on the joint agenda of 31 March. C2026-000002 is under supervision already.
+    assert [(c.ref, c.lead, c.answered, c.facts, c.reply_due_on, c.missed_on) for c in cases] == [
+        ("C2026-000001", "market", False, CaseFacts(2, "dispatched", False, None, 0, 0, 1, date(2026, 5, 9)),
+         date(2026, 4, 8), date(2026, 3, 23)),
+        ("C2026-000002", "market", False, CaseFacts(2, "dispatched", False, None, 1, 0, 1, date(2026, 4, 14)),
+         date(2026, 3, 16), None),
+    ]  # fmt: skip
+    assert agendas == {1: 1, 2: 1}
+    assert candidates == [(1, Supervision(OVERDUE, "resolution deadline 2026-03-23 passed 7 working days ago"))]

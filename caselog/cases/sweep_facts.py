@@ -11,7 +11,7 @@ already running) it leaves to the full sweep.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 
@@ -46,10 +46,30 @@ def open_case(row: tuple, agendas: dict[int, int]) -> OpenCase:
                     _day(missed_on))  # fmt: skip
 
 
+# Where a row of the facts query holds what the rules read: tier, status, key, category, co-departments, returns
+# at the tier, resolution deadline (after the case's id, ref, title, lead, version and whether it answered).
+_FACTS = slice(6, 13)
+
+
 def case_facts(row: tuple, agendas: dict[int, int]) -> CaseFacts:
     """What the escalation rules read of a row of the facts query (all a steady-state sweep needs of it)."""
-    case_id, *_who, tier, status, key, category, co, returned, due_on, _reply_due_on, _missed_on = row
-    return CaseFacts(tier, status, bool(key), category, co, returned, agendas.get(case_id, 0), _day(due_on))
+    tier, status, key, category, co, returned, due_on = row[_FACTS]
+    return CaseFacts(tier, status, bool(key), category, co, returned, agendas.get(row[0], 0), _day(due_on))
+
+
+def distinct_facts(rows: Iterable[tuple], agendas: dict[int, int]) -> Iterator[CaseFacts]:
+    """The facts of the rows of the facts query, each distinct set once.
+
+    The rules judge facts, not cases (``escalation`` is a function of them, the day and the rules), and most open
+    cases share theirs with others (1M cases: 1,745 sets among 6,171 open cases): a steady-state sweep asks the
+    rules once per set rather than building every case's facts, which cost it a third of its query's time.
+    """
+    seen: set[tuple] = set()
+    for row in rows:
+        stored = (row[_FACTS], agendas.get(row[0], 0))  # as stored: equal values, equal facts
+        if stored not in seen:
+            seen.add(stored)
+            yield case_facts(row, agendas)
 
 
 def count_joint_agendas(rows: Iterable[tuple], tz: tzinfo) -> dict[int, int]:
@@ -92,7 +112,7 @@ def nothing_due(location: Location, now: datetime, rules: TierRules, *, locking:
 
     def moves_none(snapshot: Snapshot) -> bool:
         agendas = count_joint_agendas(snapshot.rows(JOINT_AGENDAS, {"today": today}), now.tzinfo)
-        facts = (case_facts(row, agendas) for row in snapshot.rows(facts_sql()))
+        facts = distinct_facts(snapshot.rows(facts_sql()), agendas)
         if any(escalation(case, today=today, rules=rules) for case in facts):
             return False
         calendar = snapshot.calendar()
