@@ -294,12 +294,18 @@ def _received_cohort():
     return select(CASES.c.id).where(opened >= START, opened < END, opened <= AS_OF)
 
 
-def _due_members():
+def _due_members(few: bool = False):
     """The cases that had a resolution deadline in the days at some moment: one set by an event, or one their
-    row holds (``ix_events_deadline`` finds the events)."""
-    deadlines = select(EVENTS.c.case_id).where(is_word(EVENTS.c.field, "due_on"), EVENTS.c.new_value.between(*DUE_TEXT))
+    row holds. ``ix_events_deadline`` finds the events; for ``few`` cases (those changed since a recent moment)
+    each case's own events are looked at instead (``ix_events_case_id``), rather than listing every deadline of
+    the days (a year's: 140,000 events at 1M cases, three times the rest of the statement)."""
+    deadline = and_(is_word(EVENTS.c.field, "due_on"), EVENTS.c.new_value.between(*DUE_TEXT))
+    if few:
+        by_event = exists(select(literal(1)).where(EVENTS.c.case_id == CASES.c.id, deadline))
+    else:
+        by_event = CASES.c.id.in_(select(EVENTS.c.case_id).where(deadline))
     return or_(CASES.c.due_on.between(FIRST, LAST_DUE), CASES.c.original_due_on.between(FIRST, LAST_DUE),
-               CASES.c.report_due_on.between(FIRST, LAST_DUE), CASES.c.id.in_(deadlines))  # fmt: skip
+               CASES.c.report_due_on.between(FIRST, LAST_DUE), by_event)  # fmt: skip
 
 
 def _due_cohort():
@@ -321,7 +327,7 @@ def _received_recent():
 
 def _due_recent(original: bool):
     """``_due_changed`` for a recent moment: the few cases changed since, those that had a deadline in the days."""
-    changed = select(CASES.c.id).where(CASES.c.id.in_(_recent()), _due_members())
+    changed = select(CASES.c.id).where(CASES.c.id.in_(_recent()), _due_members(few=True))
     return union(changed, _unrefreshed().where(_due_members()))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, tzinfo
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, literal, select, union_all
 from sqlmodel import Session
 
 from caselog.models import Case, Event, of_kind
@@ -54,10 +54,13 @@ def supervision_counts(
             select(event.c.case_id, _lead_then(event).label("lead"))
             .join(Case, Case.id == event.c.case_id)
             .where(of_kind(event.c.kind, kind), event.c.at <= as_of, Case.opened_at >= start, Case.opened_at < end)
-            .subquery()
+            .cte("received")
         )
-        query = select(received.c.lead, func.count(received.c.case_id.distinct())).group_by(received.c.lead)
-        per = dict(session.execute(query).all())
-        per["*"] = session.scalar(select(func.count(received.c.case_id.distinct()))) or 0
+        # One statement: the events and their leads are found once, counted per lead and in total (each case once).
+        per_lead = select(literal(0), received.c.lead, func.count(received.c.case_id.distinct()))
+        total = select(literal(1), literal(None), func.count(received.c.case_id.distinct()))
+        per: dict[str | None, int] = {"*": 0}
+        for is_total, lead, count in session.execute(union_all(per_lead.group_by(received.c.lead), total)):
+            per["*" if is_total else lead] = count
         counts[kind] = per
     return counts
