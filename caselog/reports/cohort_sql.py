@@ -37,7 +37,8 @@ from sqlalchemy import (
 )
 
 from caselog.cases.report_facts import CASES, DEPARTMENTS, EVENTS, EXCLUDED_REASONS, is_word, one_of
-from caselog.models import CaseCoDepartment, Party, UTCDateTime
+from caselog.store import core_tables
+from caselog.store.times import UTCDateTime
 
 
 class Cohort(StrEnum):
@@ -105,7 +106,7 @@ DUE_COUNTS = ("due", "on_time")
 # What a ``days`` row's first column says: which samples it counts.
 SAMPLES = ("reply_days", "resolve_days")
 
-PARTIES, LINKS = Party.__table__, CaseCoDepartment.__table__
+PARTIES, LINKS = core_tables.parties, core_tables.case_co_departments
 # The working days numbered from the first day a report needs: the working days between two days are the
 # difference of their numbers. Temporary: filled for the days and the calendar of one transaction.
 WORKDAYS = Table(

@@ -13,19 +13,22 @@ Counted in SQL through the partial indexes of the ``urged`` and ``supervised`` e
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, func, literal, select, union_all
-from sqlmodel import Session
 
-from caselog.models import Case, Event, of_kind
+from caselog.cases.report_facts import CASES, EVENTS, is_word
 from caselog.rules.periods import Period
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 KINDS = ("urged", "supervised")
 
 
 def _lead_then(event):
     """SQL: the code of the case's lead department at ``event``'s moment (None while it had none)."""
-    lead = Event.__table__.alias("lead_event")
+    lead = EVENTS.alias("lead_event")
     return (
         select(lead.c.new_value)
         # The field written out, as ix_events_lead's condition is (SQLite's partial index needs the very text).
@@ -49,11 +52,13 @@ def supervision_counts(
     end = datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=tz)
     counts: dict[str, dict[str | None, int]] = {}
     for kind in KINDS:
-        event = Event.__table__.alias("e")
+        event = EVENTS.alias("e")
         received = (
             select(event.c.case_id, _lead_then(event).label("lead"))
-            .join(Case, Case.id == event.c.case_id)
-            .where(of_kind(event.c.kind, kind), event.c.at <= as_of, Case.opened_at >= start, Case.opened_at < end)
+            .join(CASES, CASES.c.id == event.c.case_id)
+            .where(
+                is_word(event.c.kind, kind), event.c.at <= as_of, CASES.c.opened_at >= start, CASES.c.opened_at < end
+            )
             .cte("received")
         )
         # One statement: the events and their leads are found once, counted per lead and in total (each case once).
