@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlmodel import Session
 
+from caselog import listings
 from caselog.errors import BadInput, NotFound
 from caselog.i18n import _
 from caselog.listings import DepartmentRow, PartyRow, VisitRow, departments, parties, visits
@@ -36,7 +37,7 @@ def add_department(*, session: Session, data: DepartmentCreate) -> Department:
 
 def department_names(*, session: Session) -> dict[str, str]:
     """Every department's name by its code: what reports for people show instead of codes."""
-    return dict(session.execute(select(Department.code, Department.name)).all())
+    return listings.department_names(SessionReader(session))
 
 
 def get_department(*, session: Session, code: str, what: str = "department") -> Department:

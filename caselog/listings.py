@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from caselog.enums import Channel, DepartmentKind, PartyKind, typed
 from caselog.store.case_queries import day, flag
 from caselog.store.directory_queries import (
+    DEPARTMENT_NAMES,
     DEPARTMENTS,
     DEPARTMENTS_COUNTED,
     PARTY_BY_ID,
@@ -93,6 +94,11 @@ def departments(reader: Reader, *, counted: bool = False) -> list[DepartmentRow]
 def kept_departments(snapshot: Reader) -> list[DepartmentRow]:
     """``departments`` of a SQLite snapshot, with the co-department counts its triggers keep."""
     return departments(snapshot, counted=True)
+
+
+def department_names(reader: Reader) -> dict[str, str]:
+    """Every department's name by its code: what reports for people show instead of codes."""
+    return dict(reader.rows(DEPARTMENT_NAMES, {}))
 
 
 def escape_like(text: str) -> str:

@@ -221,3 +221,28 @@ def test_the_root_help_still_lists_every_command_in_its_order():
         "rules", "escalate", "digest", "meetings", "agenda", "import", "export", "init", "backup", "demo", "db",
         "dept", "party", "visit", "building", "park", "policy", "case", "calendar", "meeting", "report",
     ]  # fmt: skip
+
+
+# Reports that count through Core tables (``caselog.store.core_tables``) and never build the models.
+WITHOUT_MODELS = [
+    ["report", "rates", "--by", by, "--year", "2026", "-f", fmt]
+    for by, fmt in (("department", "table"), ("department", "json"), ("street", "csv"), ("tier", "html"))
+] + [
+    ["report", "rates", "--by", "department", "--year", "2026", "--as-of", "2026-03-01T12:00", "--credit", "co",
+     "--score", "-f", "json"],
+    ["report", "trend", "--weeks", "260", "-f", "json"],
+    ["report", "trend", "--weeks", "12", "--by", "department", "-f", "table"],
+]  # fmt: skip
+
+
+def test_rates_and_trend_do_not_build_the_models():
+    for words in (
+        ["dept", "add", "fire", "区消防救援支队"],
+        ["party", "add", "张伟", "--kind", "resident"],
+        ["case", "open", "消防通道占用", "--party", "张伟", "--lead", "fire", "--on", "2026-02-27"],
+    ):
+        subprocess.run([sys.executable, "-m", "caselog", *words], check=True, capture_output=True)
+    for args in WITHOUT_MODELS:
+        out, loaded = _run(*args)
+        assert out.strip(), args
+        assert "sqlmodel" not in loaded and "pydantic" not in loaded, args

@@ -24,15 +24,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, tzinfo
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, literal_column, or_, select, update
 
-from caselog.models import Case, Department, Event, Setting
 from caselog.rules.case_facts import NO_FACT_KINDS, Facts, Row, local_day, replay
 from caselog.rules.case_facts import Event as CaseEvent
+from caselog.store import core_tables
 from caselog.store.driver import driver_rows
 from caselog.store.schema import DAY_ZONE_SETTING
+
+if TYPE_CHECKING:
+    from caselog.models import Case
 
 __all__ = ["NO_FACT_KINDS"]
 
@@ -42,8 +46,9 @@ FACT_COLUMNS = ("changed_at", "opened_day", "report_lead", "report_tier", "repor
                 "report_resolved", "resolved_day", "report_satisfaction", "report_due_on", "report_missed",
                 "report_dispatched", "missed_on", "report_suspended_days")  # fmt: skip
 _ZONE_CACHE = "caselog.report_day_zone"
-# Core tables, not ORM entities: building statements with ORM aliases costs more than running them.
-CASES, EVENTS, DEPARTMENTS = Case.__table__, Event.__table__, Department.__table__
+# Core tables, not ORM entities: building statements with ORM aliases costs more than running them, and a report
+# that reads through these does not build the SQLModel classes (pydantic and the mapping: most of its start-up).
+CASES, EVENTS, DEPARTMENTS = core_tables.cases, core_tables.events, core_tables.departments
 _CHUNK = 500  # ids per IN (…) list: well under every driver's limit on bound parameters
 
 
@@ -73,7 +78,8 @@ def stored_zone(connection) -> str | None:
     database whose days are not known to be in any (read once per connection)."""
     cached = connection.info.get(_ZONE_CACHE)
     if cached is None:
-        found = connection.execute(select(Setting.value).where(Setting.name == DAY_ZONE_SETTING)).scalar()
+        settings = core_tables.settings
+        found = connection.execute(select(settings.c.value).where(settings.c.name == DAY_ZONE_SETTING)).scalar()
         cached = connection.info[_ZONE_CACHE] = found or ""
     return cached or None
 

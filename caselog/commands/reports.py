@@ -66,9 +66,10 @@ def _names(db, fmt) -> dict[str, str] | None:
     which keep the codes."""
     if fmt in ("json", "csv"):
         return None
-    from caselog.directory import department_names
+    from caselog.listings import department_names
+    from caselog.store.text_reads import SessionReader
 
-    return department_names(session=db)
+    return department_names(SessionReader(db))  # the directory's module would build the models
 
 
 class ReportFormat(StrEnum):

@@ -37,7 +37,8 @@ from sqlalchemy import (
 )
 
 from caselog.cases.report_facts import CASES, DEPARTMENTS, EVENTS, EXCLUDED_REASONS, is_word, one_of
-from caselog.models import CaseCoDepartment, Party, UTCDateTime
+from caselog.store import core_tables
+from caselog.store.times import UTCDateTime
 
 
 class Cohort(StrEnum):
@@ -105,7 +106,7 @@ DUE_COUNTS = ("due", "on_time")
 # What a ``days`` row's first column says: which samples it counts.
 SAMPLES = ("reply_days", "resolve_days")
 
-PARTIES, LINKS = Party.__table__, CaseCoDepartment.__table__
+PARTIES, LINKS = core_tables.parties, core_tables.case_co_departments
 # The working days numbered from the first day a report needs: the working days between two days are the
 # difference of their numbers. Temporary: filled for the days and the calendar of one transaction.
 WORKDAYS = Table(
@@ -294,12 +295,18 @@ def _received_cohort():
     return select(CASES.c.id).where(opened >= START, opened < END, opened <= AS_OF)
 
 
-def _due_members():
+def _due_members(few: bool = False):
     """The cases that had a resolution deadline in the days at some moment: one set by an event, or one their
-    row holds (``ix_events_deadline`` finds the events)."""
-    deadlines = select(EVENTS.c.case_id).where(is_word(EVENTS.c.field, "due_on"), EVENTS.c.new_value.between(*DUE_TEXT))
+    row holds. ``ix_events_deadline`` finds the events; for ``few`` cases (those changed since a recent moment)
+    each case's own events are looked at instead (``ix_events_case_id``), rather than listing every deadline of
+    the days (a year's: 140,000 events at 1M cases, three times the rest of the statement)."""
+    deadline = and_(is_word(EVENTS.c.field, "due_on"), EVENTS.c.new_value.between(*DUE_TEXT))
+    if few:
+        by_event = exists(select(literal(1)).where(EVENTS.c.case_id == CASES.c.id, deadline))
+    else:
+        by_event = CASES.c.id.in_(select(EVENTS.c.case_id).where(deadline))
     return or_(CASES.c.due_on.between(FIRST, LAST_DUE), CASES.c.original_due_on.between(FIRST, LAST_DUE),
-               CASES.c.report_due_on.between(FIRST, LAST_DUE), CASES.c.id.in_(deadlines))  # fmt: skip
+               CASES.c.report_due_on.between(FIRST, LAST_DUE), by_event)  # fmt: skip
 
 
 def _due_cohort():
@@ -321,7 +328,7 @@ def _received_recent():
 
 def _due_recent(original: bool):
     """``_due_changed`` for a recent moment: the few cases changed since, those that had a deadline in the days."""
-    changed = select(CASES.c.id).where(CASES.c.id.in_(_recent()), _due_members())
+    changed = select(CASES.c.id).where(CASES.c.id.in_(_recent()), _due_members(few=True))
     return union(changed, _unrefreshed().where(_due_members()))
 
 

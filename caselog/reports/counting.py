@@ -31,10 +31,10 @@ import bisect
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.schema import CreateTable
-from sqlmodel import Session
 
 from caselog.cases.report_facts import CASES, EVENTS, forget_replays, replayed_rows, stored_zone, zone_key
 from caselog.reports.cohort_sql import (
@@ -54,6 +54,9 @@ from caselog.reports.cohort_sql import (
 from caselog.rules.periods import iso_week
 from caselog.store.calendar_days import load_calendar
 from caselog.store.driver import driver_insert
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 COUNTS = ("received", "answered", "resolved", "excluded", "due", "on_time", "revisited", "satisfied",
           "unreachable", "returned", "reopened", "dispatched", "suspended", "suspended_days")  # fmt: skip

@@ -29,13 +29,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from fractions import Fraction
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from caselog.errors import BadInput
 from caselog.i18n import _
 from caselog.reports.counting import COUNTS, Tally, median, tally_periods
 from caselog.rules.periods import Period
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["COUNTS", "GROUPS", "RateRow", "RatesReport", "rate", "rates_report", "rows_of", "total_of"]
 GROUPS = ("department", "tier", "category", "street", "party-kind", "week", "month")

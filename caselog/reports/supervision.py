@@ -13,19 +13,22 @@ Counted in SQL through the partial indexes of the ``urged`` and ``supervised`` e
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, func, select
-from sqlmodel import Session
+from sqlalchemy import bindparam, func, literal, select, union_all
 
-from caselog.models import Case, Event, of_kind
+from caselog.cases.report_facts import CASES, EVENTS, is_word
 from caselog.rules.periods import Period
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 KINDS = ("urged", "supervised")
 
 
 def _lead_then(event):
     """SQL: the code of the case's lead department at ``event``'s moment (None while it had none)."""
-    lead = Event.__table__.alias("lead_event")
+    lead = EVENTS.alias("lead_event")
     return (
         select(lead.c.new_value)
         # The field written out, as ix_events_lead's condition is (SQLite's partial index needs the very text).
@@ -49,15 +52,20 @@ def supervision_counts(
     end = datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=tz)
     counts: dict[str, dict[str | None, int]] = {}
     for kind in KINDS:
-        event = Event.__table__.alias("e")
+        event = EVENTS.alias("e")
         received = (
             select(event.c.case_id, _lead_then(event).label("lead"))
-            .join(Case, Case.id == event.c.case_id)
-            .where(of_kind(event.c.kind, kind), event.c.at <= as_of, Case.opened_at >= start, Case.opened_at < end)
-            .subquery()
+            .join(CASES, CASES.c.id == event.c.case_id)
+            .where(
+                is_word(event.c.kind, kind), event.c.at <= as_of, CASES.c.opened_at >= start, CASES.c.opened_at < end
+            )
+            .cte("received")
         )
-        query = select(received.c.lead, func.count(received.c.case_id.distinct())).group_by(received.c.lead)
-        per = dict(session.execute(query).all())
-        per["*"] = session.scalar(select(func.count(received.c.case_id.distinct()))) or 0
+        # One statement: the events and their leads are found once, counted per lead and in total (each case once).
+        per_lead = select(literal(0), received.c.lead, func.count(received.c.case_id.distinct()))
+        total = select(literal(1), literal(None), func.count(received.c.case_id.distinct()))
+        per: dict[str | None, int] = {"*": 0}
+        for is_total, lead, count in session.execute(union_all(per_lead.group_by(received.c.lead), total)):
+            per["*" if is_total else lead] = count
         counts[kind] = per
     return counts

@@ -1,4 +1,5 @@
-"""Light descriptions of the tables that the quick reads use (``case show``, ``case list``, the calendar).
+"""Light descriptions of the tables that the quick reads (``case show``, ``case list``, the calendar) and the
+reports' counts (``caselog.cases.report_facts``, ``caselog.reports.cohort_sql``) use.
 
 Building the SQLModel classes of ``caselog.models`` (pydantic fields, SQLAlchemy's declarative mapping) costs a
 reading command more than its queries do. These are plain Core ``table()`` clauses naming the columns those
@@ -47,11 +48,27 @@ cases = table(
     column("urge_count", Integer),
     column("supervised_at", UTCDateTime),
     column("supervision_reason", String),
+    # The facts stored for the reports (``caselog.cases.report_facts``).
+    column("changed_at", UTCDateTime),
+    column("opened_day", Date),
+    column("report_lead", String),
+    column("report_tier", Integer),
+    column("report_excluded", String),
+    column("answered_day", Date),
+    column("report_resolved", Boolean),
+    column("resolved_day", Date),
+    column("report_satisfaction", String),
+    column("report_due_on", Date),
+    column("report_missed", Boolean),
+    column("report_dispatched", Integer),
+    column("report_suspended_days", Integer),
 )
 
 departments = table("departments", column("id", Integer), column("code", String), column("name", String))
 
-parties = table("parties", column("id", Integer), column("name", String))
+parties = table(
+    "parties", column("id", Integer), column("name", String), column("kind", String), column("street", String)
+)
 
 case_co_departments = table(
     "case_co_departments",
@@ -78,4 +95,6 @@ events = table(
 calendar_days = table("calendar_days", column("day", Date), column("workday", Boolean), column("note", String))
 calendar_years = table("calendar_years", column("year", Integer), column("source", String))
 
-LIGHT_TABLES = (cases, departments, parties, case_co_departments, events, calendar_days, calendar_years)
+settings = table("settings", column("name", String), column("value", String))
+
+LIGHT_TABLES = (cases, departments, parties, case_co_departments, events, calendar_days, calendar_years, settings)
