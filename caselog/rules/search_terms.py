@@ -62,12 +62,13 @@ def _pairs(run: str) -> list[str]:
 def index_terms(*texts: str | None) -> str:
     """The index terms of a case's texts (title, description), space-separated, each once, in a fixed order."""
     # Runs every insert of a case (a million for a large import): the texts are joined with a separator and
-    # folded only when they hold an ASCII capital, and each run's pairs are made by ``map`` in C.
+    # folded only when they hold an ASCII capital, and each run's pairs are made by ``map`` in C. A run seen
+    # before (a description often begins with the title) adds no term: it is paired once.
     text = " ".join([t for t in texts if t])
     if _ASCII_CAPITAL.search(text):
         text = text.translate(_FOLD)
     terms: list[str] = []
-    for run in _SEPARATORS.split(text):
+    for run in dict.fromkeys(_SEPARATORS.split(text)):
         if len(run) > 1:
             terms += map(add, run, run[1:])
         elif run:
