@@ -12,7 +12,7 @@ the two on random tables.
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO
 
 # Characters Rich lays out itself: line breaks (``str.splitlines`` splits on all of these), tabs, control codes.
@@ -101,18 +101,92 @@ def natural_table(
     for row in rows:
         for index, cell in enumerate(row):
             widths[index] = max(widths[index], cell_len(cell))
+    drawn = table_lines(title, headers, widths, rows)
+    return None if drawn is None else "".join(drawn)
+
+
+def table_lines(
+    title: str | None, headers: Sequence[str], widths: Sequence[int], rows: Iterable[Sequence[str]]
+) -> Iterator[str] | None:
+    """The lines of a table whose columns are ``widths`` cells wide (``natural_table``), drawn as ``rows`` are
+    read; None if the title is wider than the table."""
+    from rich.cells import cell_len
+
     table_width = sum(widths) + 3 * len(widths) + 1
     if title and cell_len(title) > table_width:
         return None
+    return _table_lines(title, headers, widths, rows, table_width)
+
+
+def _table_lines(title, headers, widths, rows, table_width: int) -> Iterator[str]:
+    from rich.cells import cell_len
+
     blank = " " * table_width + "\n"
 
     def line(cells: Sequence[str]) -> str:
         parts = (f" {cell}{' ' * (width - cell_len(cell))} " for cell, width in zip(cells, widths, strict=True))
         return " " + " ".join(parts) + " \n"
 
-    heading = [title + " " * (table_width - cell_len(title)) + "\n"] if title else []
-    rule = " " + HEAD_RULE * (table_width - 2) + " \n"
-    return "".join([*heading, blank, line(headers), rule, *(line(row) for row in rows), blank])
+    if title:
+        yield title + " " * (table_width - cell_len(title)) + "\n"
+    yield blank
+    yield line(headers)
+    yield " " + HEAD_RULE * (table_width - 2) + " \n"
+    for row in rows:
+        yield line(row)
+    yield blank
+
+
+class TableRows:
+    """The rows of one table that ``natural_table`` draws, given one at a time and kept in a ``Spool`` (any
+    number of them in the same memory), its columns' widths measured as they arrive."""
+
+    def __init__(self, headers: Sequence[str], least: Sequence[int]) -> None:
+        from rich.cells import cell_len
+
+        from caselog.render.spool import Spool
+
+        self.headers = list(headers)
+        self.widths = [max(cell_len(header), floor) for header, floor in zip(headers, least, strict=True)]
+        self.spool = Spool()
+        self.count = 0
+        self.checked: set[str] = set()  # characters seen to need no layout of Rich's own
+
+    def add(self, cells: Sequence[str]) -> bool:
+        """Keep a row of cells; False (the row not kept) when some text needs Rich's own layout."""
+        from rich.cells import cell_len
+
+        text = "\t".join(cells)
+        if NEEDS_RICH.search(text):
+            return False
+        if not text.isascii():
+            new = set(text) - self.checked
+            if new:
+                if laid_out_by_rich("".join(new)):
+                    return False
+                self.checked |= new
+        widths = self.widths
+        for index, cell in enumerate(cells):
+            size = len(cell) if cell.isascii() else cell_len(cell)
+            if size > widths[index]:
+                widths[index] = size
+        self.spool.write(text + "\n")
+        self.count += 1
+        return True
+
+    def draw(self, title: str | None, out: IO[str]) -> bool:
+        """Write the table under ``title`` to ``out`` and forget its rows; False (nothing written) when the title
+        is wider than the table or needs Rich's own layout."""
+        if title and laid_out_by_rich(title):
+            return False
+        rows = (line[:-1].split("\t") for line in self.spool.lines())
+        drawn = table_lines(title, self.headers, self.widths, rows)
+        if drawn is None:
+            return False
+        write = out.write
+        for line in drawn:
+            write(line)
+        return True
 
 
 WORD = re.compile(r"\s*\S+\s*")

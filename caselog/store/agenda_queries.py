@@ -36,6 +36,47 @@ def agenda_cases(cohort: str) -> str:
     )
 
 
+# A case is overdue on the agenda when it missed a deadline the sweep has since replaced, or its deadline passes
+# before the meeting (``:day``) while it is not suspended.
+OVERDUE = (
+    "(cases.missed_on IS NOT NULL OR (cases.suspended_since IS NULL AND cases.due_on IS NOT NULL"
+    " AND cases.due_on < :day))"
+)
+
+
+def ordered_agenda_cases(cohort: str, byte_order: str = "") -> str:
+    """Each case of the cohort in the order the agenda lists it — by lead department (not yet dispatched last),
+    overdue first, then by the deadline it missed or its deadline (none last), then by reference — one row per
+    co-department in the order of their codes (a case without one has one row, its co-department NULL). Each row
+    carries what ``agenda_cases`` gives, then the last decision taken about the case at a meeting held before
+    ``:day`` (decision, owner's code, due day; NULL when none) and the co-department's code and when it replied
+    (NULL while waiting).
+
+    ``byte_order`` is the collation that orders text by its bytes, as Python orders it: SQLite's default
+    (``""``), ``' COLLATE "C"'`` on PostgreSQL, whose database collation may ignore ``-`` and ``_`` in codes."""
+    return (
+        "SELECT cases.id, cases.ref, cases.title, parties.name, lead.code, lead.name, cases.category, cases.status,"
+        " cases.opened_at, cases.due_on, cases.deadline_estimated,"
+        " (SELECT count(*) FROM meeting_cases AS agendas JOIN meetings ON meetings.id = agendas.meeting_id"
+        "  WHERE agendas.case_id = cases.id AND meetings.kind = :kind AND meetings.held_on < :day),"
+        " cases.missed_on, cases.suspended_since, cases.urge_count, cases.supervised_at,"
+        " last.decision, owner.code, last.due_on, co.code, links.replied_at"
+        " FROM cases LEFT OUTER JOIN departments AS lead ON lead.id = cases.lead_id"
+        " LEFT OUTER JOIN parties ON parties.id = cases.party_id"
+        " LEFT OUTER JOIN decisions AS last ON last.id = (SELECT decisions.id FROM decisions"
+        "  JOIN meetings ON meetings.id = decisions.meeting_id JOIN departments ON departments.id = decisions.owner_id"
+        "  WHERE decisions.case_id = cases.id AND meetings.held_on < :day"
+        "  ORDER BY meetings.held_on DESC, decisions.id DESC LIMIT 1)"
+        " LEFT OUTER JOIN departments AS owner ON owner.id = last.owner_id"
+        " LEFT OUTER JOIN case_co_departments AS links ON links.case_id = cases.id"
+        " LEFT OUTER JOIN departments AS co ON co.id = links.department_id"
+        f" WHERE {cohort}"
+        f" ORDER BY lead.code IS NULL, lead.code{byte_order}, NOT {OVERDUE},"
+        " coalesce(cases.missed_on, cases.due_on) IS NULL, coalesce(cases.missed_on, cases.due_on),"
+        f" cases.ref{byte_order}, co.code{byte_order}"
+    )
+
+
 def agenda_co_departments(cohort: str) -> str:
     """The co-departments of the cohort's cases: case, code, and when it replied (NULL while waiting)."""
     return (
