@@ -12,13 +12,13 @@ from json.encoder import encode_basestring
 from typing import IO, Any
 
 from caselog.i18n import _
-from caselog.render.machine import csv_cell, json_text
+from caselog.render.machine import csv_cell, json_text, tuple_csv, tuple_json
 from caselog.render.meetings import (
     agenda_markdown_footer,
     agenda_markdown_head,
     carried_markdown_head,
     carried_markdown_line,
-    co_label,
+    co_labeller,
     deadline_labels,
     decision_due_label,
     decision_label,
@@ -70,14 +70,16 @@ def write_agenda_json(stream: Any, out: IO[str]) -> None:
     body = Spool()
     write = body.write
     first_group = True
+    encoded = None
     for lead, name, items in counted.groups():
         write(f'{"" if first_group else ","}\n    {{\n      "lead": {_json(lead)},\n      "lead_name": ')
         write(f'{_json(name)},\n      "items": [')
         first_group = False
         separator = "\n        "
         for item in items:
-            write(separator)
-            write(json_text(item, "        "))
+            if encoded is None:
+                encoded = tuple_json(item._fields, "        ")
+            write(separator + encoded(item))
             separator = ",\n        "
         write("\n      ]\n    }")
     head = [f'"kind": {_json(stream.kind.value)}', f'"tier": {stream.tier}', f'"date": "{stream.date.isoformat()}"',
@@ -108,12 +110,12 @@ def write_agenda_csv(stream: Any, out: IO[str], *, raw: bool = False) -> None:
     """The agenda as csv, one row per item with the meeting and its date first (``agenda_rows``)."""
     writer = csv.writer(out, lineterminator="\n")
     head = [csv_cell(stream.kind.value, raw=raw), stream.date.isoformat()]
-    first = True
+    first, cells, write = True, tuple_csv(raw=raw), writer.writerow
     for _name, item in stream.items():
         if first:
-            writer.writerow(["meeting", "date", *item._fields])
+            write(["meeting", "date", *item._fields])
             first = False
-        writer.writerow([*head, *(csv_cell(value, raw=raw) for value in item)])
+        write(head + cells(item))
     if first:  # no items: a header alone, as the whole agenda's csv writes it
         writer.writerow([])
 
@@ -149,24 +151,22 @@ def write_agenda_markdown(stream: Any, out: IO[str]) -> None:
 def write_agenda_table(stream: Any, out: IO[str], width: int | None) -> bool:
     """The agenda as ``print_agenda`` draws it for a file or a pipe (``width``: the console's), every table at
     its natural width without Rich; False, with nothing written, when some text needs Rich's own layout."""
-    from caselog.render.plain import TableRows, laid_out_by_rich, plain_line
+    from caselog.render.plain import Characters, TableRows, laid_out_by_rich, plain_line
 
     counted = Counted(stream.items())
     body = Spool()
-    labels = deadline_labels()
+    labels, co_labels, characters = deadline_labels(), co_labeller(), Characters()
     headers = [_("case"), _("title"), _("party"), _("co"), _("age wd"), _("deadline"), _("discussed")]
     headers.append(_("last decision"))
     least = _least(headers, (False, True, True, True, False, True, False, True))
     if least is None:
         return False
     for lead, name, items in counted.groups():
-        rows = TableRows(headers, least)
+        rows = TableRows(headers, least, characters)
         for item in items:
-            cells = [printable(item.ref, lines=True), printable(item.title, lines=True), _cell(item.party),
-                     printable(co_label(item), lines=True), str(item.age_workdays),
-                     printable(labels(item), lines=True), str(item.discussed),
-                     printable(decision_label(item), lines=True)]  # fmt: skip
-            if not rows.add(cells):
+            cells = [item.ref, item.title, item.party or "", co_labels(item), str(item.age_workdays), labels(item),
+                     str(item.discussed), decision_label(item)]  # fmt: skip
+            if not _add(rows, cells):
                 return False
         if not rows.draw(group_heading(lead, name, rows.count), body):
             return False
@@ -174,12 +174,11 @@ def write_agenda_table(stream: Any, out: IO[str], width: int | None) -> bool:
     carried_least = _least(carried_headers, (False, False, True, False, False, True, False))
     if carried_least is None:
         return False
-    carried = TableRows(carried_headers, carried_least)
+    carried = TableRows(carried_headers, carried_least, characters)
     for decision in stream.carried_over():
-        cells = [str(decision.id), printable(decision.ref, lines=True), printable(decision.title, lines=True),
-                 printable(decision.decision, lines=True), printable(decision.owner, lines=True),
-                 printable(decision_due_label(decision), lines=True), decision.decided_on.isoformat()]  # fmt: skip
-        if not carried.add(cells):
+        cells = [str(decision.id), decision.ref, decision.title, decision.decision, decision.owner,
+                 decision_due_label(decision), decision.decided_on.isoformat()]  # fmt: skip
+        if not _add(carried, cells):
             return False
     heading, summary = meeting_heading(stream.kind.value, stream.date, stream.tier, counted.cases, counted.overdue)
     lines = [plain_line(heading, width), plain_line(summary, width)]
@@ -194,8 +193,13 @@ def write_agenda_table(stream: Any, out: IO[str], width: int | None) -> bool:
     return True
 
 
-def _cell(text: str | None) -> str:
-    return "" if text is None else printable(text, lines=True)
+def _add(rows: Any, cells: list[str]) -> bool:
+    """Add a row of cells as a table shows them (``table_cell``: controls escaped) to ``rows``."""
+    text = "\t".join(cells)
+    shown = printable(text, lines=True)
+    if shown is text:  # nothing to escape: most rows
+        return rows.add(cells, text)
+    return rows.add([printable(cell, lines=True) for cell in cells])
 
 
 def _least(headers: list[str], wraps: tuple[bool, ...]) -> list[int] | None:

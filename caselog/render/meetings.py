@@ -67,13 +67,23 @@ def deadline_labels() -> Callable[[Any], str]:
 def co_label(item: Any) -> str:
     """The co-departments, and those that have not replied (协办意见): ``fire, housing (no reply: housing)``, or
     ``housing (no reply)`` when none has."""
-    text = ", ".join(item.co)
-    waiting = getattr(item, "co_waiting", [])
-    if waiting and list(waiting) == list(item.co):
-        text = _("{co} (no reply)").format(co=text)
-    elif waiting:
-        text = _("{co} (no reply: {waiting})").format(co=text, waiting=", ".join(waiting))
-    return text
+    return co_labeller()(item)
+
+
+def co_labeller() -> Callable[[Any], str]:
+    """``co_label`` with its words translated once."""
+    none_replied, some_waiting = _("{co} (no reply)"), _("{co} (no reply: {waiting})")
+
+    def label(item: Any) -> str:
+        text = ", ".join(item.co)
+        waiting = getattr(item, "co_waiting", [])
+        if waiting and list(waiting) == list(item.co):
+            text = none_replied.format(co=text)
+        elif waiting:
+            text = some_waiting.format(co=text, waiting=", ".join(waiting))
+        return text
+
+    return label
 
 
 def decision_due_label(carried: Any) -> str:

@@ -12,11 +12,12 @@ the two on random tables.
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import IO
 
 # Characters Rich lays out itself: line breaks (``str.splitlines`` splits on all of these), tabs, control codes.
 NEEDS_RICH = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+NEEDS_RICH_BUT_TABS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")  # cells joined by tabs
 HEAD_RULE = "─"
 
 
@@ -101,47 +102,64 @@ def natural_table(
     for row in rows:
         for index, cell in enumerate(row):
             widths[index] = max(widths[index], cell_len(cell))
-    drawn = table_lines(title, headers, widths, rows)
-    return None if drawn is None else "".join(drawn)
-
-
-def table_lines(
-    title: str | None, headers: Sequence[str], widths: Sequence[int], rows: Iterable[Sequence[str]]
-) -> Iterator[str] | None:
-    """The lines of a table whose columns are ``widths`` cells wide (``natural_table``), drawn as ``rows`` are
-    read; None if the title is wider than the table."""
-    from rich.cells import cell_len
-
     table_width = sum(widths) + 3 * len(widths) + 1
     if title and cell_len(title) > table_width:
         return None
-    return _table_lines(title, headers, widths, rows, table_width)
+    lines = table_head(title, headers, widths, table_width)
+    lines += [row_line(row, widths, cell_len) for row in rows]
+    lines.append(" " * table_width + "\n")
+    return "".join(lines)
 
 
-def _table_lines(title, headers, widths, rows, table_width: int) -> Iterator[str]:
+def table_head(title: str | None, headers: Sequence[str], widths: Sequence[int], table_width: int) -> list[str]:
+    """The lines of a table above its rows: its title, a blank line, the headers and the rule under them."""
     from rich.cells import cell_len
 
-    blank = " " * table_width + "\n"
+    heading = [title + " " * (table_width - cell_len(title)) + "\n"] if title else []
+    rule = " " + HEAD_RULE * (table_width - 2) + " \n"
+    return [*heading, " " * table_width + "\n", row_line(headers, widths, cell_len), rule]
 
-    def line(cells: Sequence[str]) -> str:
-        parts = (f" {cell}{' ' * (width - cell_len(cell))} " for cell, width in zip(cells, widths, strict=True))
-        return " " + " ".join(parts) + " \n"
 
-    if title:
-        yield title + " " * (table_width - cell_len(title)) + "\n"
-    yield blank
-    yield line(headers)
-    yield " " + HEAD_RULE * (table_width - 2) + " \n"
-    for row in rows:
-        yield line(row)
-    yield blank
+def row_line(cells: Sequence[str], widths: Sequence[int], size_of: Callable[[str], int]) -> str:
+    """One line of a table: each cell padded to its column's width (``size_of`` tells the cells a text takes),
+    a space either side."""
+    parts = (f" {cell}{' ' * (width - size_of(cell))} " for cell, width in zip(cells, widths, strict=True))
+    return " " + " ".join(parts) + " \n"
+
+
+class Characters:
+    """The characters met so far that Rich lays out one cell or two wide and no way of its own, and the cells of
+    text made only of them: a table of tens of thousands of rows asks Rich about each character once."""
+
+    def __init__(self) -> None:
+        self.known: set[str] = {"\t"}
+        self.doubled: dict[int, str] = {}  # each character two cells wide, as two characters: ``str.translate``
+
+    def plain(self, text: str) -> bool:
+        """Whether Rich lays none of the characters of ``text`` (tabs aside) out in a way of its own."""
+        if text.isascii() or self.known.issuperset(text):
+            return True
+        from rich.cells import get_character_cell_size
+
+        new = set(text) - self.known
+        if laid_out_by_rich("".join(new)):
+            return False
+        for char in new:
+            if get_character_cell_size(char) == 2:
+                self.doubled[ord(char)] = char * 2
+        self.known |= new
+        return True
+
+    def cells(self, text: str) -> int:
+        """The cells ``text`` takes (``rich.cells.cell_len``), all its characters known (``plain``)."""
+        return len(text) if text.isascii() else len(text.translate(self.doubled))
 
 
 class TableRows:
     """The rows of one table that ``natural_table`` draws, given one at a time and kept in a ``Spool`` (any
     number of them in the same memory), its columns' widths measured as they arrive."""
 
-    def __init__(self, headers: Sequence[str], least: Sequence[int]) -> None:
+    def __init__(self, headers: Sequence[str], least: Sequence[int], characters: Characters | None = None) -> None:
         from rich.cells import cell_len
 
         from caselog.render.spool import Spool
@@ -150,24 +168,20 @@ class TableRows:
         self.widths = [max(cell_len(header), floor) for header, floor in zip(headers, least, strict=True)]
         self.spool = Spool()
         self.count = 0
-        self.checked: set[str] = set()  # characters seen to need no layout of Rich's own
+        self.characters = Characters() if characters is None else characters
 
-    def add(self, cells: Sequence[str]) -> bool:
-        """Keep a row of cells; False (the row not kept) when some text needs Rich's own layout."""
-        from rich.cells import cell_len
-
-        text = "\t".join(cells)
-        if NEEDS_RICH.search(text):
+    def add(self, cells: Sequence[str], text: str | None = None) -> bool:
+        """Keep a row of cells (``text``: the cells joined by tabs, when already made); False (the row not kept)
+        when some text needs Rich's own layout."""
+        text = "\t".join(cells) if text is None else text
+        if NEEDS_RICH_BUT_TABS.search(text) or text.count("\t") != len(cells) - 1:
             return False
-        if not text.isascii():
-            new = set(text) - self.checked
-            if new:
-                if laid_out_by_rich("".join(new)):
-                    return False
-                self.checked |= new
-        widths = self.widths
+        characters = self.characters
+        if not characters.plain(text):
+            return False
+        widths, size_of = self.widths, characters.cells
         for index, cell in enumerate(cells):
-            size = len(cell) if cell.isascii() else cell_len(cell)
+            size = size_of(cell)
             if size > widths[index]:
                 widths[index] = size
         self.spool.write(text + "\n")
@@ -177,15 +191,19 @@ class TableRows:
     def draw(self, title: str | None, out: IO[str]) -> bool:
         """Write the table under ``title`` to ``out`` and forget its rows; False (nothing written) when the title
         is wider than the table or needs Rich's own layout."""
+        from rich.cells import cell_len
+
         if title and laid_out_by_rich(title):
             return False
-        rows = (line[:-1].split("\t") for line in self.spool.lines())
-        drawn = table_lines(title, self.headers, self.widths, rows)
-        if drawn is None:
+        widths = self.widths
+        table_width = sum(widths) + 3 * len(widths) + 1
+        if title and cell_len(title) > table_width:
             return False
-        write = out.write
-        for line in drawn:
-            write(line)
+        write, size_of = out.write, self.characters.cells
+        write("".join(table_head(title, self.headers, widths, table_width)))
+        for line in self.spool.lines():
+            write(row_line(line[:-1].split("\t"), widths, size_of))
+        write(" " * table_width + "\n")
         return True
 
 
