@@ -15,10 +15,10 @@ class Spool:
 
     CHUNK = 1 << 20  # characters held in memory before they go to the file, and copied at a time
 
-    def __init__(self, limit: int = CHUNK) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         self.pieces: list[str] = []
         self.size = 0
-        self.limit = limit
+        self.limit = self.CHUNK if limit is None else limit
         self.file: IO[str] | None = None
 
     def write(self, text: str) -> None:
