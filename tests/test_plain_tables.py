@@ -199,6 +199,7 @@ def test_a_table_of_many_rows_waits_in_a_temporary_file(monkeypatch):
     from caselog.render.spool import Spool
 
     monkeypatch.setattr(Spool, "CHUNK", 64)
+    monkeypatch.setattr(plain.TableRows, "KEPT", 10)
     rows = plain.TableRows(["ref", "title"], [0, 8])
     cells = [(f"C2026-{n:06d}", "问题诉求" * (n % 5)) for n in range(500)]
     assert all(rows.add(row) for row in cells)

@@ -153,7 +153,6 @@ def write_agenda_table(stream: Any, out: IO[str], width: int | None) -> bool:
     its natural width without Rich; False, with nothing written, when some text needs Rich's own layout."""
     from caselog.render.plain import Characters, TableRows, laid_out_by_rich, plain_line
 
-    counted = Counted(stream.items())
     body = Spool()
     labels, co_labels, characters = deadline_labels(), co_labeller(), Characters()
     headers = [_("case"), _("title"), _("party"), _("co"), _("age wd"), _("deadline"), _("discussed")]
@@ -161,15 +160,20 @@ def write_agenda_table(stream: Any, out: IO[str], width: int | None) -> bool:
     least = _least(headers, (False, True, True, True, False, True, False, True))
     if least is None:
         return False
-    for lead, name, items in counted.groups():
-        rows = TableRows(headers, least, characters)
-        for item in items:
-            cells = [item.ref, item.title, item.party or "", co_labels(item), str(item.age_workdays), labels(item),
-                     str(item.discussed), decision_label(item)]  # fmt: skip
-            if not _add(rows, cells):
+    rows, lead, lead_name, cases, overdue = None, None, None, 0, 0
+    for name, item in stream.items():  # one lead department's table after another
+        if rows is None or item.lead != lead:
+            if rows is not None and not rows.draw(group_heading(lead, lead_name, rows.count), body):
                 return False
-        if not rows.draw(group_heading(lead, name, rows.count), body):
+            rows, lead, lead_name = TableRows(headers, least, characters), item.lead, name
+        cases += 1
+        overdue += item.overdue
+        cells = [item.ref, item.title, item.party or "", co_labels(item), str(item.age_workdays), labels(item),
+                 str(item.discussed), decision_label(item)]  # fmt: skip
+        if not _add(rows, cells):
             return False
+    if rows is not None and not rows.draw(group_heading(lead, lead_name, rows.count), body):
+        return False
     carried_headers = [_("no."), _("case"), _("title"), _("decision"), _("owner"), _("due by"), _("decided")]
     carried_least = _least(carried_headers, (False, False, True, False, False, True, False))
     if carried_least is None:
@@ -180,7 +184,7 @@ def write_agenda_table(stream: Any, out: IO[str], width: int | None) -> bool:
                  decision_due_label(decision), decision.decided_on.isoformat()]  # fmt: skip
         if not _add(carried, cells):
             return False
-    heading, summary = meeting_heading(stream.kind.value, stream.date, stream.tier, counted.cases, counted.overdue)
+    heading, summary = meeting_heading(stream.kind.value, stream.date, stream.tier, cases, overdue)
     lines = [plain_line(heading, width), plain_line(summary, width)]
     if None in lines or laid_out_by_rich(heading + summary):
         return False

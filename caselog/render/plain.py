@@ -12,7 +12,7 @@ the two on random tables.
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import IO
 
 # Characters Rich lays out itself: line breaks (``str.splitlines`` splits on all of these), tabs, control codes.
@@ -106,7 +106,7 @@ def natural_table(
     if title and cell_len(title) > table_width:
         return None
     lines = table_head(title, headers, widths, table_width)
-    lines += [row_line(row, widths, cell_len) for row in rows]
+    lines += [row_line(row, widths, [cell_len(cell) for cell in row]) for row in rows]
     lines.append(" " * table_width + "\n")
     return "".join(lines)
 
@@ -117,14 +117,15 @@ def table_head(title: str | None, headers: Sequence[str], widths: Sequence[int],
 
     heading = [title + " " * (table_width - cell_len(title)) + "\n"] if title else []
     rule = " " + HEAD_RULE * (table_width - 2) + " \n"
-    return [*heading, " " * table_width + "\n", row_line(headers, widths, cell_len), rule]
+    header_line = row_line(headers, widths, [cell_len(header) for header in headers])
+    return [*heading, " " * table_width + "\n", header_line, rule]
 
 
-def row_line(cells: Sequence[str], widths: Sequence[int], size_of: Callable[[str], int]) -> str:
-    """One line of a table: each cell padded to its column's width (``size_of`` tells the cells a text takes),
-    a space either side."""
-    parts = (f" {cell}{' ' * (width - size_of(cell))} " for cell, width in zip(cells, widths, strict=True))
-    return " " + " ".join(parts) + " \n"
+def row_line(cells: Sequence[str], widths: Sequence[int], sizes: Sequence[int]) -> str:
+    """One line of a table: each cell (``sizes``: the cells each takes) padded to its column's width, a space
+    either side."""
+    padded = [cell.ljust(width + len(cell) - size) for cell, width, size in zip(cells, widths, sizes, strict=True)]
+    return "  " + "   ".join(padded) + "  \n"
 
 
 class Characters:
@@ -156,8 +157,11 @@ class Characters:
 
 
 class TableRows:
-    """The rows of one table that ``natural_table`` draws, given one at a time and kept in a ``Spool`` (any
-    number of them in the same memory), its columns' widths measured as they arrive."""
+    """The rows of one table that ``natural_table`` draws, given one at a time, its columns' widths measured as
+    they arrive: the first ``KEPT`` rows kept as they are, the others in a ``Spool`` (any number of them in the
+    same memory)."""
+
+    KEPT = 5000
 
     def __init__(self, headers: Sequence[str], least: Sequence[int], characters: Characters | None = None) -> None:
         from rich.cells import cell_len
@@ -166,25 +170,28 @@ class TableRows:
 
         self.headers = list(headers)
         self.widths = [max(cell_len(header), floor) for header, floor in zip(headers, least, strict=True)]
+        self.kept: list[tuple[Sequence[str], list[int]]] = []
         self.spool = Spool()
         self.count = 0
         self.characters = Characters() if characters is None else characters
+        self.tabs = len(self.headers) - 1
 
     def add(self, cells: Sequence[str], text: str | None = None) -> bool:
         """Keep a row of cells (``text``: the cells joined by tabs, when already made); False (the row not kept)
         when some text needs Rich's own layout."""
         text = "\t".join(cells) if text is None else text
-        if NEEDS_RICH_BUT_TABS.search(text) or text.count("\t") != len(cells) - 1:
+        if NEEDS_RICH_BUT_TABS.search(text) or text.count("\t") != self.tabs:
             return False
         characters = self.characters
         if not characters.plain(text):
             return False
-        widths, size_of = self.widths, characters.cells
-        for index, cell in enumerate(cells):
-            size = size_of(cell)
-            if size > widths[index]:
-                widths[index] = size
-        self.spool.write(text + "\n")
+        doubled = characters.doubled
+        sizes = [len(cell) if cell.isascii() else len(cell.translate(doubled)) for cell in cells]
+        self.widths = list(map(max, self.widths, sizes))
+        if self.count < self.KEPT:
+            self.kept.append((cells, sizes))
+        else:
+            self.spool.write(text + "\n")
         self.count += 1
         return True
 
@@ -201,8 +208,11 @@ class TableRows:
             return False
         write, size_of = out.write, self.characters.cells
         write("".join(table_head(title, self.headers, widths, table_width)))
+        write("".join([row_line(cells, widths, sizes) for cells, sizes in self.kept]))
+        self.kept = []
         for line in self.spool.lines():
-            write(row_line(line[:-1].split("\t"), widths, size_of))
+            cells = line[:-1].split("\t")
+            write(row_line(cells, widths, [size_of(cell) for cell in cells]))
         write(" " * table_width + "\n")
         return True
 
