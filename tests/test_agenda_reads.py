@@ -2,6 +2,7 @@
 schema's head (no SQLAlchemy loaded), through a session otherwise. Every format stays byte for byte what the ORM
 agenda printed (``tests/expected/agendas/``, written by caselog before the quick read, on both back ends)."""
 
+import json
 import os
 from pathlib import Path
 
@@ -128,3 +129,19 @@ def test_an_agenda_of_a_sqlite_file_at_head_loads_no_database_stack_nor_rich(dis
     )
     assert "C2026-00000" in result.stdout
     assert loaded == []
+
+
+def test_departments_follow_their_codes_byte_by_byte_on_every_back_end(at):
+    """A PostgreSQL database's collation may ignore ``-`` and ``_`` (``stats`` before ``st-new``): the agenda
+    orders codes as Python and SQLite do, whatever the server's collation; cases not yet dispatched come last."""
+    t = "2026-09-01T09:00"
+    at(t, "init")
+    at(t, "party", "add", PARTY)
+    for code in ("stats", "st_new", "st-new", "st"):
+        at(t, "dept", "add", code, f"部门{code}")
+        at(t, "case", "open", f"事项{code}", "--party", PARTY, "--lead", code, "--tier", "2")
+    at(t, "case", "open", "未派单事项", "--party", PARTY, "--tier", "2")
+    agenda = json.loads(at("2026-09-02T09:00", "agenda", "joint", "-f", "json"))
+    assert [group["lead"] for group in agenda["groups"]] == ["st", "st-new", "st_new", "stats", None]
+    rows = at("2026-09-02T09:00", "agenda", "joint", "-f", "csv").splitlines()[1:]
+    assert [row.split(",")[5] for row in rows] == ["st", "st-new", "st_new", "stats", ""]

@@ -173,3 +173,38 @@ def test_a_line_alone_is_plain_when_it_fits_and_rich_has_no_way_of_its_own_with_
     assert plain.plain_line("too wide", 4) is None and plain.plain_line("区区区", 5) is None
     assert plain.plain_line("a\tb", 80) is None and plain.plain_line("👍", 80) is None
     assert plain.plain_line("fits", None) is None
+
+
+@settings(max_examples=budget.examples(200), deadline=None)
+@given(
+    title=st.one_of(st.none(), TEXT),
+    rows=st.lists(st.tuples(TEXT, TEXT, TEXT), max_size=6),
+    least=st.tuples(*(st.sampled_from([0, 8]),) * 3),
+)
+def test_a_table_given_row_by_row_is_the_table_drawn_whole(title, rows, least):
+    headers = ["ref", "title", "co"]
+    whole = plain.natural_tables([(title, rows)], headers, least) if rows else None
+    characters = plain.Characters()
+    streamed = plain.TableRows(headers, least, characters)
+    kept = all(streamed.add(row) for row in rows)
+    out = io.StringIO()
+    if whole is None or not kept:  # text Rich lays out, or a title wider than the table: left to Rich
+        assert not rows or not kept or not streamed.draw(title, out)
+        return
+    assert streamed.draw(title, out)
+    assert out.getvalue() == whole
+
+
+def test_a_table_of_many_rows_waits_in_a_temporary_file(monkeypatch):
+    from caselog.render.spool import Spool
+
+    monkeypatch.setattr(Spool, "CHUNK", 64)
+    monkeypatch.setattr(plain.TableRows, "KEPT", 10)
+    rows = plain.TableRows(["ref", "title"], [0, 8])
+    cells = [(f"C2026-{n:06d}", "问题诉求" * (n % 5)) for n in range(500)]
+    assert all(rows.add(row) for row in cells)
+    assert rows.spool.file is not None  # past 64 characters the rows went to the file
+    out = io.StringIO()
+    assert rows.draw("market — 区市场监管局 (500)", out)
+    assert out.getvalue() == plain.natural_tables([("market — 区市场监管局 (500)", cells)], ["ref", "title"], [0, 8])
+    assert rows.spool.file is None

@@ -8,6 +8,7 @@ rows become records in one function here, so a column added to a read is added i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Protocol
@@ -39,8 +40,14 @@ from caselog.store.case_queries import (
 class Reader(Protocol):
     """Runs the SQL text of ``caselog.store.case_queries`` on one snapshot of the database."""
 
+    byte_order: str  # the collation clause that orders text by its bytes on this back end (``""`` on SQLite)
+
     def rows(self, sql: str, parameters: dict) -> list[tuple]:
         """The rows of ``sql`` with its named parameters, values as the back end stores them."""
+        ...
+
+    def stream(self, sql: str, parameters: dict) -> Iterator[tuple]:
+        """The rows of ``rows``, one at a time, never held whole."""
         ...
 
     def calendar(self) -> WorkCalendar:

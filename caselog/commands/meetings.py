@@ -77,40 +77,59 @@ def agenda_command(
     raw: bool = RawOption,
 ) -> None:
     """Print the agenda of one meeting: its tier's open cases by lead department, overdue first."""
-    from caselog.render.machine import jsonable, write_csv, write_json
-    from caselog.render.meetings import agenda_markdown, agenda_rows, print_agenda
+    from caselog.render.meetings import print_agenda
+    from caselog.render.plain import plain_output
 
-    agenda = _read_agenda(ctx, kind.value, date_text)
-    if fmt is AgendaFormat.json:  # written as it is encoded: tens of thousands of decisions are megabytes of text
+    if fmt is AgendaFormat.table and output is None and not plain_output(None):  # a terminal: Rich lays it out
+        print_agenda(_on_agenda(ctx, kind.value, date_text, _whole))
+        return
+
+    def write(stream) -> bool:  # written as its rows arrive: a district's leaders' agenda can be a million cases
+        from caselog.render import agendas
+
         with output_stream(output) as out:
-            write_json(agenda, out)
-        return
-    import io
+            if fmt is AgendaFormat.json:
+                agendas.write_agenda_json(stream, out)
+            elif fmt is AgendaFormat.markdown:
+                agendas.write_agenda_markdown(stream, out)
+            elif fmt is AgendaFormat.csv:
+                agendas.write_agenda_csv(stream, out, raw=raw)
+            else:
+                from caselog.render.plain import console_width
 
-    buffer = io.StringIO()
-    if fmt is AgendaFormat.markdown:
-        buffer.write(agenda_markdown(agenda))
-    elif fmt is AgendaFormat.csv:
-        rows = agenda_rows(agenda)
-        from types import SimpleNamespace
+                return agendas.write_agenda_table(stream, out, console_width())
+        return True
 
-        records = [SimpleNamespace(**jsonable(row)) for row in rows]
-        write_csv(records, buffer, fields=list(rows[0]) if rows else None, raw=raw)
-    elif output:
-        print_agenda(agenda, out=buffer)
-    else:
-        print_agenda(agenda)
+    if _on_agenda(ctx, kind.value, date_text, write):
         return
+    agenda = _on_agenda(ctx, kind.value, date_text, _whole)  # text a table leaves to Rich to lay out
     if output:
+        import io
+
+        buffer = io.StringIO()
+        print_agenda(agenda, out=buffer)
         write_output(output, buffer.getvalue())
     else:
-        typer.echo(buffer.getvalue(), nl=False)
+        print_agenda(agenda)
 
 
-def _read_agenda(ctx: typer.Context, kind: str, date_text: str | None):
-    """The agenda of the meeting ``date_text`` names: on a SQLite file at this caselog's schema through sqlite3
-    (no SQLAlchemy imported), else in a session; the same SQL text either way."""
-    from caselog.meetings.agenda_reads import read_agenda
+def _whole(stream):
+    from caselog.meetings.agenda_reads import whole_agenda
+
+    return whole_agenda(stream)
+
+
+class _Interrupted(Exception):
+    """An error of the database after an agenda began to be written: not a reason to read it again."""
+
+
+def _on_agenda(ctx: typer.Context, kind: str, date_text: str | None, use):
+    """What ``use`` makes of the agenda of the meeting ``date_text`` names (an ``AgendaStream``, read while
+    ``use`` runs): on a SQLite file at this caselog's schema through sqlite3 (no SQLAlchemy imported), else in a
+    session; the same SQL text either way."""
+    import sqlite3
+
+    from caselog.meetings.agenda_reads import stream_agenda
     from caselog.rules.meeting_dates import meeting_day
     from caselog.store.sqlite_reads import read_snapshot
 
@@ -119,18 +138,25 @@ def _read_agenda(ctx: typer.Context, kind: str, date_text: str | None):
     def read(snapshot):
         calendar = snapshot.calendar()
         target = meeting_day(kind=kind, text=date_text, today=today, rules=rules, calendar=calendar)
-        return read_agenda(reader=snapshot, kind=kind, day=target, tz=tz, due_within=rules.due_within,
-                           calendar=calendar)  # fmt: skip
+        stream = stream_agenda(reader=snapshot, kind=kind, day=target, tz=tz, due_within=rules.due_within,
+                               calendar=calendar)  # fmt: skip
+        try:
+            return use(stream), True
+        except (sqlite3.Error, ValueError) as error:
+            raise _Interrupted from error
 
-    agenda = read_snapshot(location(ctx), read)
-    if agenda is None:  # PostgreSQL, or a file to upgrade first: a session
-        from caselog.meetings.agendas import build_agenda
-        from caselog.meetings.schedule import meeting_day as day_of_meeting
+    try:
+        done = read_snapshot(location(ctx), read)
+    except _Interrupted as interrupted:
+        raise interrupted.__cause__ from None
+    if done is not None:
+        return done[0]
+    from caselog.meetings.agendas import session_agenda  # PostgreSQL, or a file to upgrade first: a session
+    from caselog.meetings.schedule import meeting_day as day_of_meeting
 
-        with open_session(ctx, write=False) as db:
-            target = day_of_meeting(session=db, kind=kind, text=date_text, today=today, rules=rules)
-            agenda = build_agenda(session=db, kind=kind, day=target, tz=tz, due_within=rules.due_within)
-    return agenda
+    with open_session(ctx, write=False) as db:
+        target = day_of_meeting(session=db, kind=kind, text=date_text, today=today, rules=rules)
+        return use(session_agenda(session=db, kind=kind, day=target, tz=tz, due_within=rules.due_within))
 
 
 @meeting_app.command("record")

@@ -7,7 +7,8 @@ first, and the decisions of earlier meetings carried over to it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -15,15 +16,7 @@ from caselog.enums import MeetingKind, Status, typed
 from caselog.rules.deadlines import due_soon_until
 from caselog.rules.meeting_dates import meeting_kind
 from caselog.rules.workdays import WorkCalendar, workdays_between
-from caselog.store.agenda_queries import (
-    CARRIED_OVER,
-    HELD,
-    OPEN,
-    RECORDED_MEETING,
-    agenda_cases,
-    agenda_co_departments,
-    agenda_decisions,
-)
+from caselog.store.agenda_queries import CARRIED_OVER, HELD, OPEN, RECORDED_MEETING, ordered_agenda_cases
 from caselog.store.case_queries import day as stored_day
 from caselog.store.case_queries import moment
 from caselog.store.driver import paused_gc
@@ -33,9 +26,11 @@ if TYPE_CHECKING:
     from caselog.cases.records import Reader
 
 
-@dataclass(frozen=True)
-class AgendaItem:
-    """One case on an agenda, with what the meeting needs to know about it."""
+class AgendaItem(NamedTuple):
+    """One case on an agenda, with what the meeting needs to know about it.
+
+    A named tuple, not a frozen dataclass: a leaders' agenda of a large district lists tens of thousands of cases
+    and each is made as its row arrives (``AgendaStream.items``); renderers show it as an object all the same."""
 
     ref: str
     title: str
@@ -58,11 +53,7 @@ class AgendaItem:
     due_soon: bool = False  # not overdue, its deadline within the warning's working days of the meeting (预警)
     urge_count: int = 0  # times urged (催办)
     supervised: bool = False  # under supervision (督办)
-    co_waiting: list[str] = field(default_factory=list)  # co-departments that have not replied (协办意见)
-
-    def __post_init__(self) -> None:
-        if type(self.status) is not Status:  # an agenda passes members: tens of thousands of items, no lookups
-            typed(self, status=Status)
+    co_waiting: list[str] = []  # co-departments that have not replied (协办意见)
 
 
 @dataclass(frozen=True)
@@ -123,16 +114,72 @@ def read_agenda(
     calendar: WorkCalendar | None = None,
 ) -> Agenda:
     """The agenda of the ``kind`` meeting on ``day``: cases grouped by lead department, overdue first; a case not
-    overdue whose deadline falls from ``day`` to ``due_within`` working days on is marked due soon (预警)."""
+    overdue whose deadline falls from ``day`` to ``due_within`` working days on is marked due soon (预警). Held
+    whole: a command that prints an agenda streams it (``stream_agenda``)."""
+    stream = stream_agenda(reader=reader, kind=kind, day=day, tz=tz, due_within=due_within, calendar=calendar)
+    return whole_agenda(stream)
+
+
+def whole_agenda(stream: AgendaStream) -> Agenda:
+    """Every item and decision of ``stream`` read into one ``Agenda``."""
     with paused_gc():  # tens of thousands of items and decisions, no cycles among them
-        return _read_agenda(reader, kind, day, tz, due_within, calendar)
+        groups: list[AgendaGroup] = []
+        for lead_name, item in stream.items():
+            if not groups or groups[-1].lead != item.lead:
+                groups.append(AgendaGroup(item.lead, lead_name, []))
+            groups[-1].items.append(item)
+        return Agenda(
+            kind=stream.kind,
+            tier=stream.tier,
+            date=stream.date,
+            recorded=stream.recorded,
+            cases=sum(len(group.items) for group in groups),
+            overdue=sum(item.overdue for group in groups for item in group.items),
+            groups=groups,
+            carried_over=list(stream.carried_over()),
+        )
 
 
-def _read_agenda(reader: Reader, kind: str, day: date, tz: tzinfo, due_within: int, calendar) -> Agenda:
+@dataclass(frozen=True)
+class AgendaStream:
+    """An agenda read as it is printed: what it is, then its items and the decisions carried over to it, each
+    made as its row arrives in the agenda's order, so that no size of district is held in memory. ``items`` and
+    ``carried_over`` each run their query when iterated."""
+
+    kind: MeetingKind
+    tier: int
+    date: date
+    recorded: bool
+    reader: Reader
+    cohort: str
+    parameters: dict
+    tz: tzinfo
+    soon_until: date
+    calendar: WorkCalendar
+
+    def items(self) -> Iterator[tuple[str | None, AgendaItem]]:
+        """Each case on the agenda with its lead department's name, grouped by lead department (not yet
+        dispatched last), overdue first, then by the deadline missed or in force, then by reference."""
+        return _items(self)
+
+    def carried_over(self) -> Iterator[CarriedDecision]:
+        """The decisions carried over to this meeting (``read_carried_over``), in the agenda's order."""
+        return carried_decisions(reader=self.reader, kind=self.kind.value, day=self.date)
+
+
+def stream_agenda(
+    *,
+    reader: Reader,
+    kind: str,
+    day: date,
+    tz: tzinfo,
+    due_within: int = DEFAULT_RULES.due_within,
+    calendar: WorkCalendar | None = None,
+) -> AgendaStream:
+    """The agenda of the ``kind`` meeting on ``day`` (``read_agenda``), to be read as it is printed."""
     kind = meeting_kind(kind)
     tier = meeting_tier(kind)
     calendar = reader.calendar() if calendar is None else calendar
-    soon_until = due_soon_until(day, due_within, calendar)
     held = reader.rows(RECORDED_MEETING, {"kind": kind.value, "day": day})
     parameters: dict = {"kind": kind.value, "day": day}
     if held:
@@ -141,63 +188,54 @@ def _read_agenda(reader: Reader, kind: str, day: date, tz: tzinfo, due_within: i
     else:
         cohort = OPEN
         parameters |= {"tier": tier, "end": end_of(day, tz)}
-    co: dict[int, list[str]] = {}
-    waiting: dict[int, list[str]] = {}
-    for case_id, code, replied_at in reader.rows(agenda_co_departments(cohort), parameters):
-        co.setdefault(case_id, []).append(code)
-        if replied_at is None:
-            waiting.setdefault(case_id, []).append(code)
-    decisions = {case_id: (text, owner, stored_day(due))
-                 for case_id, text, owner, due in reader.rows(agenda_decisions(cohort), parameters)}  # fmt: skip
-    no_decision = (None, None, None)
-    statuses = Status._value2member_map_  # the members ``typed`` would look up, once per case
-    days: dict = {}  # each stored day once: tens of thousands of cases share a few thousand days
+    return AgendaStream(
+        kind=kind, tier=tier, date=day, recorded=bool(held), reader=reader, cohort=cohort, parameters=parameters,
+        tz=tz, soon_until=due_soon_until(day, due_within, calendar), calendar=calendar,
+    )  # fmt: skip
+
+
+def _items(agenda: AgendaStream) -> Iterator[tuple[str | None, AgendaItem]]:
+    """``AgendaStream.items``: one row per case and co-department, in the agenda's order, folded into items."""
+    day, tz, calendar, soon_until = agenda.date, agenda.tz, agenda.calendar, agenda.soon_until
+    statuses = Status._value2member_map_  # the members a dataclass would look up, once per case
+    days = _Shared(stored_day)  # each stored day once: tens of thousands of cases share a few thousand days
     ages: dict[date, int] = {}
     lefts: dict[date, int] = {}
-    groups: dict[str | None, tuple[str | None, list[AgendaItem]]] = {}
-    for row in reader.rows(agenda_cases(cohort), parameters):
+    sql = ordered_agenda_cases(agenda.cohort, agenda.reader.byte_order)
+    rows = agenda.reader.stream(sql, agenda.parameters)
+    row = next(rows, None)
+    while row is not None:
         case_id, ref, title, party, lead_code, lead_name, category, status, opened_at, due_on, estimated = row[:11]
-        discussed, missed_on, suspended_since, urged, supervised_at = row[11:]
+        discussed, missed_on, suspended_since, urged, supervised_at, decision, owner, decision_due = row[11:19]
+        codes: list[str] = []
+        waiting: list[str] = []
+        while row is not None and row[0] == case_id:  # one row per co-department, in the order of their codes
+            if row[19] is not None:
+                codes.append(row[19])
+                if row[20] is None:
+                    waiting.append(row[19])
+            row = next(rows, None)
         opened_on = moment(opened_at).astimezone(tz).date()
-        if due_on is not None:
-            due_on = days[due_on] if due_on in days else days.setdefault(due_on, stored_day(due_on))
-        if missed_on is not None:
-            missed_on = days[missed_on] if missed_on in days else days.setdefault(missed_on, stored_day(missed_on))
         age = ages.get(opened_on)
         if age is None:
             age = ages[opened_on] = workdays_between(opened_on, day, calendar)[0]
         left = None
         if due_on is not None:
+            due_on = days[due_on]
             left = lefts.get(due_on)
             if left is None:
                 left = lefts[due_on] = workdays_between(day, due_on, calendar)[0]
-        last_decision, last_owner, last_due = decisions.get(case_id, no_decision)
+        if missed_on is not None:
+            missed_on = days[missed_on]
         # Overdue: its deadline passes before the meeting, or it missed one the sweep has since replaced.
         overdue = missed_on is not None or (suspended_since is None and due_on is not None and due_on < day)
         soon = not overdue and suspended_since is None and due_on is not None and due_on <= soon_until
-        codes = co.get(case_id)
-        not_replied = waiting.get(case_id)
-        item = AgendaItem(
-            ref, title, party, lead_code, sorted(codes) if codes else [], category, statuses.get(status, status),
-            opened_on, age, due_on, left, overdue, missed_on, bool(estimated), discussed, last_decision, last_owner,
-            last_due, soon, urged or 0, supervised_at is not None, sorted(not_replied) if not_replied else [],
+        yield lead_name, AgendaItem(
+            ref, title, party, lead_code, codes, category, statuses.get(status, status), opened_on, age, due_on,
+            left, overdue, missed_on, bool(estimated), discussed, decision, owner,
+            None if decision_due is None else days[decision_due], soon, urged or 0, supervised_at is not None,
+            waiting,
         )  # fmt: skip
-        groups.setdefault(lead_code, (lead_name, []))[1].append(item)
-    ordered = []
-    for code in sorted(groups, key=lambda c: (c is None, c or "")):
-        name, items = groups[code]
-        items.sort(key=lambda i: (not i.overdue, i.missed_on or i.due_on or date.max, i.ref))
-        ordered.append(AgendaGroup(code, name, items))
-    return Agenda(
-        kind=kind.value,
-        tier=tier,
-        date=day,
-        recorded=bool(held),
-        cases=sum(len(group.items) for group in ordered),
-        overdue=sum(item.overdue for group in ordered for item in group.items),
-        groups=ordered,
-        carried_over=read_carried_over(reader=reader, kind=kind.value, day=day),
-    )
 
 
 class _Shared(dict):
@@ -217,9 +255,13 @@ class _Shared(dict):
 def read_carried_over(*, reader: Reader, kind: str, day: date) -> list[CarriedDecision]:
     """The open decisions of earlier meetings of this kind that were due by ``day``, on cases still unfinished and
     still of this meeting's tier; each marked overdue if its due day passed before ``day``."""
+    return list(carried_decisions(reader=reader, kind=kind, day=day))
+
+
+def carried_decisions(*, reader: Reader, kind: str, day: date) -> Iterator[CarriedDecision]:
+    """``read_carried_over``, each decision made as its row arrives."""
     parameters = {"kind": str(kind), "day": day, "tier": meeting_tier(meeting_kind(kind))}
     texts, days, make = _Shared(), _Shared(stored_day), CarriedDecision._make
-    return [
-        make((ref, texts[title], texts[decision], texts[owner], days[due], days[held], number, days[due] < day))
-        for ref, title, decision, owner, due, held, number in reader.rows(CARRIED_OVER, parameters)
-    ]
+    for ref, title, decision, owner, due, held, number in reader.stream(CARRIED_OVER, parameters):
+        due = days[due]
+        yield make((ref, texts[title], texts[decision], texts[owner], due, days[held], number, due < day))

@@ -8,7 +8,16 @@ from datetime import date, datetime, tzinfo
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
-from caselog.meetings.agenda_reads import Agenda, AgendaGroup, AgendaItem, CarriedDecision, end_of, read_agenda
+from caselog.meetings.agenda_reads import (
+    Agenda,
+    AgendaGroup,
+    AgendaItem,
+    AgendaStream,
+    CarriedDecision,
+    end_of,
+    read_agenda,
+    stream_agenda,
+)
 from caselog.models import Case, Meeting, MeetingCase, unfinished
 from caselog.rules.meeting_dates import meeting_kind
 from caselog.store.calendar_days import load_calendar
@@ -90,3 +99,12 @@ def build_agenda(
     session: on PostgreSQL, or a SQLite file that must be upgraded first."""
     return read_agenda(reader=SessionReader(session), kind=kind, day=day, tz=tz, due_within=due_within,
                        calendar=load_calendar(session=session))  # fmt: skip
+
+
+def session_agenda(
+    *, session: Session, kind: str, day: date, tz: tzinfo, due_within: int = DEFAULT_RULES.due_within
+) -> AgendaStream:
+    """The agenda of the ``kind`` meeting on ``day`` to be read as it is printed (``stream_agenda``), in a
+    session; its rows are read while the session is open."""
+    return stream_agenda(reader=SessionReader(session), kind=kind, day=day, tz=tz, due_within=due_within,
+                         calendar=load_calendar(session=session))  # fmt: skip

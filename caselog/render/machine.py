@@ -147,6 +147,41 @@ def json_text(value: Any, indent: str = "") -> str:
     raise TypeError(f"Object of type {kind.__name__} is not JSON serializable")
 
 
+def tuple_json(fields: Sequence[str], indent: str) -> Callable[[tuple], str]:
+    """``json_text(record, indent)`` for named tuples of ``fields``, byte for byte, with the common values (text,
+    None, booleans, whole numbers, dates) encoded without ``json_text``'s questions: an agenda writes tens of
+    thousands of records."""
+    inner = indent + "  "
+    keys = [f"{encode_basestring(name)}: " for name in fields]
+    between, head, tail = ",\n" + inner, "{\n" + inner, "\n" + indent + "}"
+    if not keys:
+        return lambda _record: "{}"
+
+    def encoded(record: tuple) -> str:
+        parts = []
+        for key, value in zip(keys, record, strict=True):
+            kind = type(value)
+            if kind is str:
+                parts.append(key + encode_basestring(value))
+            elif value is None:
+                parts.append(key + "null")
+            elif kind is bool:
+                parts.append(key + ("true" if value else "false"))
+            elif kind is int:
+                parts.append(key + int.__repr__(value))
+            elif kind is date:
+                parts.append(f'{key}"{value.isoformat()}"')
+            elif kind is list and not value:
+                parts.append(key + "[]")
+            elif isinstance(value, str):  # a domain enum's member
+                parts.append(key + encode_basestring(value))
+            else:
+                parts.append(key + json_text(value, inner))
+        return head + between.join(parts) + tail
+
+    return encoded
+
+
 def _float_text(value: float) -> str:
     """A float as json writes it (NaN and the infinities as JavaScript names them)."""
     if value != value:
@@ -172,6 +207,31 @@ def csv_cell(value: Any, *, raw: bool = False) -> str:
     if isinstance(value, str):
         return value if raw else guard(value)
     return str(value)
+
+
+def tuple_csv(*, raw: bool = False) -> Callable[[tuple], list[str]]:
+    """``csv_cell`` of each value of a record (a named tuple), byte for byte, the common values (text, None,
+    booleans, whole numbers, dates) without its questions."""
+
+    def cells(record: tuple) -> list[str]:
+        row = []
+        for value in record:
+            kind = type(value)
+            if kind is str:
+                row.append(value if raw else guard(value))
+            elif value is None:
+                row.append("")
+            elif kind is bool:
+                row.append("true" if value else "false")
+            elif kind is int:
+                row.append(int.__repr__(value))
+            elif kind is date:
+                row.append(value.isoformat())
+            else:
+                row.append(csv_cell(value, raw=raw))
+        return row
+
+    return cells
 
 
 def write_csv(records: Sequence[Any], out: IO[str], *, fields: Sequence[str] | None = None, raw: bool = False) -> None:

@@ -6,6 +6,7 @@ json and csv of an agenda come from ``render`` like every other record.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date
 from typing import IO, Any
 
@@ -25,40 +26,64 @@ def day_label(day: date) -> str:
 
 def deadline_label(item: Any) -> str:
     """A deadline with the working days left or overdue, e.g. ``2026-03-09 (overdue by 1 wd)``."""
-    if item.due_on is None:
-        return ""
-    left = item.workdays_left
-    if left is None:
-        text = item.due_on.isoformat()
-    elif left < 0:
-        text = _("{day} (overdue by {n} wd)").format(day=item.due_on.isoformat(), n=-left)
-    elif left == 0:
-        text = _("{day} (due today)").format(day=item.due_on.isoformat())
-    else:
-        text = _("{day} ({n} wd left)").format(day=item.due_on.isoformat(), n=left)
-    text += _(", estimated") if item.deadline_estimated else ""
-    missed = getattr(item, "missed_on", None)
-    if missed is not None and missed != item.due_on:
-        text = _("{deadline}; missed {day}").format(deadline=text, day=missed.isoformat())
-    if getattr(item, "due_soon", False):
-        text = _("{deadline}; due soon").format(deadline=text)
-    if getattr(item, "supervised", False):
-        text = _("{deadline}; supervised").format(deadline=text)
-    elif getattr(item, "urge_count", 0):
-        text = _("{deadline}; urged {n}×").format(deadline=text, n=item.urge_count)
-    return text
+    return deadline_labels()(item)
+
+
+def deadline_labels() -> Callable[[Any], str]:
+    """``deadline_label`` with its words translated once: an agenda labels tens of thousands of deadlines."""
+    no_left, overdue_by, due_today = "{day}", _("{day} (overdue by {n} wd)"), _("{day} (due today)")
+    left_n, estimated, missed = _("{day} ({n} wd left)"), _(", estimated"), _("{deadline}; missed {day}")
+    soon, supervised, urged = _("{deadline}; due soon"), _("{deadline}; supervised"), _("{deadline}; urged {n}×")
+
+    def label(item: Any) -> str:
+        due = item.due_on
+        if due is None:
+            return ""
+        left = item.workdays_left
+        if left is None:
+            text = no_left.format(day=due.isoformat())
+        elif left < 0:
+            text = overdue_by.format(day=due.isoformat(), n=-left)
+        elif left == 0:
+            text = due_today.format(day=due.isoformat())
+        else:
+            text = left_n.format(day=due.isoformat(), n=left)
+        if item.deadline_estimated:
+            text += estimated
+        missed_on = getattr(item, "missed_on", None)
+        if missed_on is not None and missed_on != due:
+            text = missed.format(deadline=text, day=missed_on.isoformat())
+        if getattr(item, "due_soon", False):
+            text = soon.format(deadline=text)
+        if getattr(item, "supervised", False):
+            text = supervised.format(deadline=text)
+        elif getattr(item, "urge_count", 0):
+            text = urged.format(deadline=text, n=item.urge_count)
+        return text
+
+    return label
 
 
 def co_label(item: Any) -> str:
     """The co-departments, and those that have not replied (协办意见): ``fire, housing (no reply: housing)``, or
     ``housing (no reply)`` when none has."""
-    text = ", ".join(item.co)
-    waiting = getattr(item, "co_waiting", [])
-    if waiting and list(waiting) == list(item.co):
-        text = _("{co} (no reply)").format(co=text)
-    elif waiting:
-        text = _("{co} (no reply: {waiting})").format(co=text, waiting=", ".join(waiting))
-    return text
+    return co_labeller()(item)
+
+
+def co_labeller() -> Callable[[Any], str]:
+    """``co_label`` with its words translated once."""
+    none_replied, some_waiting = _("{co} (no reply)"), _("{co} (no reply: {waiting})")
+
+    def label(item: Any) -> str:
+        text = ", ".join(item.co)
+        waiting = getattr(item, "co_waiting", [])
+        if waiting and list(waiting) == list(item.co):
+            text = none_replied.format(co=text)
+        elif waiting:
+            text = some_waiting.format(co=text, waiting=", ".join(waiting))
+        return text
+
+    return label
 
 
 def decision_due_label(carried: Any) -> str:
@@ -82,7 +107,7 @@ def agenda_rows(agenda: Any) -> list[dict[str, Any]]:
     rows = []
     for group in agenda.groups:
         for item in group.items:
-            rows.append({"meeting": agenda.kind, "date": agenda.date, **vars(item)})
+            rows.append({"meeting": agenda.kind, "date": agenda.date, **item._asdict()})
     return rows
 
 
@@ -96,40 +121,78 @@ def _md(text: Any) -> str:
 
 def agenda_markdown(agenda: Any) -> str:
     """The agenda as the markdown the bureau circulates before the meeting."""
-    lines = [f"# {meeting_title(agenda.kind)} — {day_label(agenda.date)}", ""]
+    parts = [agenda_markdown_head(agenda.kind, agenda.date, agenda.tier, agenda.cases, agenda.overdue)]
+    labels = deadline_labels()
+    for group in agenda.groups:
+        parts.append(group_markdown_head(group.lead, group.lead_name, len(group.items)))
+        parts += [item_markdown_line(item, labels) for item in group.items]
+        parts.append("\n")
+    if agenda.carried_over:
+        parts.append(carried_markdown_head(len(agenda.carried_over)))
+        parts += [carried_markdown_line(carried) for carried in agenda.carried_over]
+        parts.append("\n")
+    parts.append(agenda_markdown_footer())
+    return "".join(parts)
+
+
+def agenda_markdown_head(kind: str, day: date, tier: int, cases: int, overdue: int) -> str:
+    """The markdown agenda's title and summary (and the line saying it is empty)."""
     summary = _("{tier} cases on the agenda: **{cases}**, of which **{overdue}** overdue.").format(
-        tier=tier_name(agenda.tier), cases=agenda.cases, overdue=agenda.overdue
+        tier=tier_name(tier), cases=cases, overdue=overdue
     )
-    lines += [summary, ""]
-    if not agenda.cases:
-        lines += [_("No cases for this meeting."), ""]
+    empty = "" if cases else _("No cases for this meeting.") + "\n\n"
+    return f"# {meeting_title(kind)} — {day_label(day)}\n\n{summary}\n\n{empty}"
+
+
+def group_markdown_head(lead: str | None, lead_name: str | None, count: int) -> str:
+    """A lead department's heading and its table's head, in markdown."""
+    name = f"{lead} — {lead_name}" if lead else _("Not yet dispatched")
     headers = [_("Case"), _("Title"), _("Party"), _("Co-departments"), _("Age (wd)"), _("Deadline")]
     headers += [_("Discussed"), _("Last decision")]
-    for group in agenda.groups:
-        name = f"{group.lead} — {group.lead_name}" if group.lead else _("Not yet dispatched")
-        lines += ["## " + _("{name} ({count})").format(name=_md(name), count=len(group.items)), ""]
-        lines += ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-        for item in group.items:
-            ref = f"**{item.ref}**" if item.overdue else item.ref
-            cells = [ref, _md(item.title), _md(item.party), _md(co_label(item)), str(item.age_workdays)]
-            cells += [_md(deadline_label(item)), str(item.discussed), _md(decision_label(item))]
-            lines.append("| " + " | ".join(cells) + " |")
-        lines.append("")
-    if agenda.carried_over:
-        lines += [f"## {_('Decisions due by this meeting')} ({len(agenda.carried_over)})", ""]
-        lines += [
-            "| "
-            + " | ".join([_("No."), _("Case"), _("Title"), _("Decision"), _("Owner"), _("Due by"), _("Decided")])
-            + " |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for carried in agenda.carried_over:
-            cells = [str(carried.id), carried.ref, _md(carried.title), _md(carried.decision), carried.owner]
-            cells += [decision_due_label(carried), carried.decided_on.isoformat()]
-            lines.append("| " + " | ".join(cells) + " |")
-        lines.append("")
-    lines.append(_("Overdue cases come first in each department and their reference is in bold; wd = working days."))
-    return "\n".join(lines) + "\n"
+    heading = "## " + _("{name} ({count})").format(name=_md(name), count=count)
+    return f"{heading}\n\n| {' | '.join(headers)} |\n|{'---|' * len(headers)}\n"
+
+
+def item_markdown_line(item: Any, labels: Callable[[Any], str]) -> str:
+    """One case of the agenda as a markdown table's line (``labels``: ``deadline_labels()``)."""
+    ref = f"**{item.ref}**" if item.overdue else item.ref
+    cells = [ref, _md(item.title), _md(item.party), _md(co_label(item)), str(item.age_workdays)]
+    cells += [_md(labels(item)), str(item.discussed), _md(decision_label(item))]
+    return "| " + " | ".join(cells) + " |\n"
+
+
+def carried_markdown_head(count: int) -> str:
+    """The heading and table head of the decisions carried over, in markdown."""
+    headers = [_("No."), _("Case"), _("Title"), _("Decision"), _("Owner"), _("Due by"), _("Decided")]
+    heading = f"## {_('Decisions due by this meeting')} ({count})"
+    return f"{heading}\n\n| {' | '.join(headers)} |\n|{'---|' * len(headers)}\n"
+
+
+def carried_markdown_line(carried: Any) -> str:
+    """One decision carried over as a markdown table's line."""
+    cells = [str(carried.id), carried.ref, _md(carried.title), _md(carried.decision), carried.owner]
+    cells += [decision_due_label(carried), carried.decided_on.isoformat()]
+    return "| " + " | ".join(cells) + " |\n"
+
+
+def agenda_markdown_footer() -> str:
+    """The markdown agenda's last line."""
+    return _("Overdue cases come first in each department and their reference is in bold; wd = working days.") + "\n"
+
+
+def meeting_heading(kind: str, day: date, tier: int, cases: int, overdue: int) -> tuple[str, str]:
+    """The heading and the summary line above an agenda's tables."""
+    heading = f"{meeting_title(kind)} — {day_label(day)}"
+    summary = _("{tier} cases on the agenda: {cases}, of which {overdue} overdue.").format(
+        tier=tier_name(tier), cases=cases, overdue=overdue
+    )
+    return heading, summary
+
+
+def group_heading(lead: str | None, lead_name: str | None, count: int) -> str:
+    """The title of a lead department's table: ``market — 区市场监管局 (3)``."""
+    name = f"{lead} — {lead_name}" if lead else _("Not yet dispatched")
+    return _("{name} ({count})").format(name=name, count=count)
 
 
 def print_agenda(agenda: Any, out: IO[str] | None = None) -> None:
@@ -139,10 +202,7 @@ def print_agenda(agenda: Any, out: IO[str] | None = None) -> None:
     from caselog.render.plain import console_width, plain_line, plain_output
     from caselog.render.terminal import Col, print_left_out, print_tables
 
-    heading = f"{meeting_title(agenda.kind)} — {day_label(agenda.date)}"
-    summary = _("{tier} cases on the agenda: {cases}, of which {overdue} overdue.").format(
-        tier=tier_name(agenda.tier), cases=agenda.cases, overdue=agenda.overdue
-    )
+    heading, summary = meeting_heading(agenda.kind, agenda.date, agenda.tier, agenda.cases, agenda.overdue)
     plain = None
     if plain_output(out):  # a file or a pipe: no Rich console unless a line is too wide for it
         width = console_width()
@@ -167,10 +227,7 @@ def print_agenda(agenda: Any, out: IO[str] | None = None) -> None:
         Col(_("discussed"), "discussed", drop=1),
         Col(_("last decision"), decision_label, wrap=True, drop=0),
     ]
-    groups = []
-    for group in agenda.groups:
-        name = f"{group.lead} — {group.lead_name}" if group.lead else _("Not yet dispatched")
-        groups.append((_("{name} ({count})").format(name=name, count=len(group.items)), group.items))
+    groups = [(group_heading(group.lead, group.lead_name, len(group.items)), group.items) for group in agenda.groups]
     left_out = print_tables(groups, columns, out=out, note=False)
     if agenda.carried_over:
         carried_columns = [

@@ -17,6 +17,7 @@ from typing import IO
 
 # Characters Rich lays out itself: line breaks (``str.splitlines`` splits on all of these), tabs, control codes.
 NEEDS_RICH = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+NEEDS_RICH_BUT_TABS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")  # cells joined by tabs
 HEAD_RULE = "─"
 
 
@@ -104,15 +105,116 @@ def natural_table(
     table_width = sum(widths) + 3 * len(widths) + 1
     if title and cell_len(title) > table_width:
         return None
-    blank = " " * table_width + "\n"
+    lines = table_head(title, headers, widths, table_width)
+    lines += [row_line(row, widths, [cell_len(cell) for cell in row]) for row in rows]
+    lines.append(" " * table_width + "\n")
+    return "".join(lines)
 
-    def line(cells: Sequence[str]) -> str:
-        parts = (f" {cell}{' ' * (width - cell_len(cell))} " for cell, width in zip(cells, widths, strict=True))
-        return " " + " ".join(parts) + " \n"
+
+def table_head(title: str | None, headers: Sequence[str], widths: Sequence[int], table_width: int) -> list[str]:
+    """The lines of a table above its rows: its title, a blank line, the headers and the rule under them."""
+    from rich.cells import cell_len
 
     heading = [title + " " * (table_width - cell_len(title)) + "\n"] if title else []
     rule = " " + HEAD_RULE * (table_width - 2) + " \n"
-    return "".join([*heading, blank, line(headers), rule, *(line(row) for row in rows), blank])
+    header_line = row_line(headers, widths, [cell_len(header) for header in headers])
+    return [*heading, " " * table_width + "\n", header_line, rule]
+
+
+def row_line(cells: Sequence[str], widths: Sequence[int], sizes: Sequence[int]) -> str:
+    """One line of a table: each cell (``sizes``: the cells each takes) padded to its column's width, a space
+    either side."""
+    padded = [cell.ljust(width + len(cell) - size) for cell, width, size in zip(cells, widths, sizes, strict=True)]
+    return "  " + "   ".join(padded) + "  \n"
+
+
+class Characters:
+    """The characters met so far that Rich lays out one cell or two wide and no way of its own, and the cells of
+    text made only of them: a table of tens of thousands of rows asks Rich about each character once."""
+
+    def __init__(self) -> None:
+        self.known: set[str] = {"\t"}
+        self.doubled: dict[int, str] = {}  # each character two cells wide, as two characters: ``str.translate``
+
+    def plain(self, text: str) -> bool:
+        """Whether Rich lays none of the characters of ``text`` (tabs aside) out in a way of its own."""
+        if text.isascii() or self.known.issuperset(text):
+            return True
+        from rich.cells import get_character_cell_size
+
+        new = set(text) - self.known
+        if laid_out_by_rich("".join(new)):
+            return False
+        for char in new:
+            if get_character_cell_size(char) == 2:
+                self.doubled[ord(char)] = char * 2
+        self.known |= new
+        return True
+
+    def cells(self, text: str) -> int:
+        """The cells ``text`` takes (``rich.cells.cell_len``), all its characters known (``plain``)."""
+        return len(text) if text.isascii() else len(text.translate(self.doubled))
+
+
+class TableRows:
+    """The rows of one table that ``natural_table`` draws, given one at a time, its columns' widths measured as
+    they arrive: the first ``KEPT`` rows kept as they are, the others in a ``Spool`` (any number of them in the
+    same memory)."""
+
+    KEPT = 5000
+
+    def __init__(self, headers: Sequence[str], least: Sequence[int], characters: Characters | None = None) -> None:
+        from rich.cells import cell_len
+
+        from caselog.render.spool import Spool
+
+        self.headers = list(headers)
+        self.widths = [max(cell_len(header), floor) for header, floor in zip(headers, least, strict=True)]
+        self.kept: list[tuple[Sequence[str], list[int]]] = []
+        self.spool = Spool()
+        self.count = 0
+        self.characters = Characters() if characters is None else characters
+        self.tabs = len(self.headers) - 1
+
+    def add(self, cells: Sequence[str], text: str | None = None) -> bool:
+        """Keep a row of cells (``text``: the cells joined by tabs, when already made); False (the row not kept)
+        when some text needs Rich's own layout."""
+        text = "\t".join(cells) if text is None else text
+        if NEEDS_RICH_BUT_TABS.search(text) or text.count("\t") != self.tabs:
+            return False
+        characters = self.characters
+        if not characters.plain(text):
+            return False
+        doubled = characters.doubled
+        sizes = [len(cell) if cell.isascii() else len(cell.translate(doubled)) for cell in cells]
+        self.widths = list(map(max, self.widths, sizes))
+        if self.count < self.KEPT:
+            self.kept.append((cells, sizes))
+        else:
+            self.spool.write(text + "\n")
+        self.count += 1
+        return True
+
+    def draw(self, title: str | None, out: IO[str]) -> bool:
+        """Write the table under ``title`` to ``out`` and forget its rows; False (nothing written) when the title
+        is wider than the table or needs Rich's own layout."""
+        from rich.cells import cell_len
+
+        if title and laid_out_by_rich(title):
+            return False
+        widths = self.widths
+        table_width = sum(widths) + 3 * len(widths) + 1
+        if title and cell_len(title) > table_width:
+            return False
+        write, size_of = out.write, self.characters.cells
+        write("".join(table_head(title, self.headers, widths, table_width)))
+        write("".join([row_line(cells, widths, sizes) for cells, sizes in self.kept]))
+        self.kept = []
+        for line in self.spool.lines():
+            cells = line[:-1].split("\t")
+            write(row_line(cells, widths, [size_of(cell) for cell in cells]))
+        write(" " * table_width + "\n")
+        return True
 
 
 WORD = re.compile(r"\s*\S+\s*")

@@ -2,9 +2,9 @@
 
 As ``caselog.store.case_queries``: the standard library's ``sqlite3`` runs them on a SQLite file at this caselog's
 schema, a session runs them (``text()``) elsewhere. The agenda's cases are one of two cohorts, each a condition
-on ``cases`` (``agenda_cases``, ``agenda_co_departments`` and ``agenda_decisions`` take it): the cases kept with a
-meeting recorded as held (``:meeting_id``), or the tier's unfinished cases opened before the end of the meeting's
-day (``:tier``, ``:end``). Values come back as each back end stores them (``case_queries.moment``, ``day``, ``flag``).
+on ``cases`` that ``ordered_agenda_cases`` takes: the cases kept with a meeting recorded as held (``:meeting_id``),
+or the tier's unfinished cases opened before the end of the meeting's day (``:tier``, ``:end``). Values come back
+as each back end stores them (``case_queries.moment``, ``day``, ``flag``).
 """
 
 from __future__ import annotations
@@ -21,38 +21,45 @@ HELD = "cases.id IN (SELECT case_id FROM meeting_cases WHERE meeting_id = :meeti
 OPEN = f"{_UNFINISHED} AND cases.tier = :tier AND cases.opened_at < :end"
 
 
-def agenda_cases(cohort: str) -> str:
-    """Each case of the cohort (``HELD`` or ``OPEN``) with its party, lead and how many earlier meetings of
-    ``:kind`` (held before ``:day``) discussed it, unordered."""
+# A case is overdue on the agenda when it missed a deadline the sweep has since replaced, or its deadline passes
+# before the meeting (``:day``) while it is not suspended.
+OVERDUE = (
+    "(cases.missed_on IS NOT NULL OR (cases.suspended_since IS NULL AND cases.due_on IS NOT NULL"
+    " AND cases.due_on < :day))"
+)
+
+
+def ordered_agenda_cases(cohort: str, byte_order: str = "") -> str:
+    """Each case of the cohort in the order the agenda lists it — by lead department (not yet dispatched last),
+    overdue first, then by the deadline it missed or its deadline (none last), then by reference — one row per
+    co-department in the order of their codes (a case without one has one row, its co-department NULL). Each row
+    carries the case, its party, its lead's code and name, how many earlier meetings of ``:kind`` (held before
+    ``:day``) discussed it, its deadlines, urging and supervision; then the last decision taken about it at a
+    meeting held before ``:day`` (decision, owner's code, due day; NULL when none), and the co-department's code
+    and when it replied (NULL while waiting).
+
+    ``byte_order`` is the collation that orders text by its bytes, as Python orders it: SQLite's default
+    (``""``), ``' COLLATE "C"'`` on PostgreSQL, whose database collation may ignore ``-`` and ``_`` in codes."""
     return (
         "SELECT cases.id, cases.ref, cases.title, parties.name, lead.code, lead.name, cases.category, cases.status,"
         " cases.opened_at, cases.due_on, cases.deadline_estimated,"
         " (SELECT count(*) FROM meeting_cases AS agendas JOIN meetings ON meetings.id = agendas.meeting_id"
         "  WHERE agendas.case_id = cases.id AND meetings.kind = :kind AND meetings.held_on < :day),"
-        " cases.missed_on, cases.suspended_since, cases.urge_count, cases.supervised_at"
+        " cases.missed_on, cases.suspended_since, cases.urge_count, cases.supervised_at,"
+        " last.decision, owner.code, last.due_on, co.code, links.replied_at"
         " FROM cases LEFT OUTER JOIN departments AS lead ON lead.id = cases.lead_id"
         " LEFT OUTER JOIN parties ON parties.id = cases.party_id"
+        " LEFT OUTER JOIN decisions AS last ON last.id = (SELECT decisions.id FROM decisions"
+        "  JOIN meetings ON meetings.id = decisions.meeting_id JOIN departments ON departments.id = decisions.owner_id"
+        "  WHERE decisions.case_id = cases.id AND meetings.held_on < :day"
+        "  ORDER BY meetings.held_on DESC, decisions.id DESC LIMIT 1)"
+        " LEFT OUTER JOIN departments AS owner ON owner.id = last.owner_id"
+        " LEFT OUTER JOIN case_co_departments AS links ON links.case_id = cases.id"
+        " LEFT OUTER JOIN departments AS co ON co.id = links.department_id"
         f" WHERE {cohort}"
-    )
-
-
-def agenda_co_departments(cohort: str) -> str:
-    """The co-departments of the cohort's cases: case, code, and when it replied (NULL while waiting)."""
-    return (
-        "SELECT links.case_id, departments.code, links.replied_at FROM case_co_departments AS links"
-        " JOIN departments ON departments.id = links.department_id"
-        f" WHERE links.case_id IN (SELECT cases.id FROM cases WHERE {cohort})"
-    )
-
-
-def agenda_decisions(cohort: str) -> str:
-    """The decisions taken about the cohort's cases at meetings held before ``:day``, oldest first: case,
-    decision, owner's code, due day."""
-    return (
-        "SELECT decisions.case_id, decisions.decision, departments.code, decisions.due_on FROM decisions"
-        " JOIN meetings ON meetings.id = decisions.meeting_id JOIN departments ON departments.id = decisions.owner_id"
-        f" WHERE meetings.held_on < :day AND decisions.case_id IN (SELECT cases.id FROM cases WHERE {cohort})"
-        " ORDER BY meetings.held_on, decisions.id"
+        f" ORDER BY lead.code IS NULL, lead.code{byte_order}, NOT {OVERDUE},"
+        " coalesce(cases.missed_on, cases.due_on) IS NULL, coalesce(cases.missed_on, cases.due_on),"
+        f" cases.ref{byte_order}, co.code{byte_order}"
     )
 
 

@@ -13,7 +13,7 @@ upgrades or explains exactly as every other command does.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TypeVar
@@ -39,6 +39,8 @@ T = TypeVar("T")
 class Snapshot:
     """One read-only snapshot of a SQLite file at this caselog's schema: the rows of SQL text, the calendar."""
 
+    byte_order = ""  # SQLite orders text by its bytes unless told otherwise
+
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
 
@@ -48,6 +50,11 @@ class Snapshot:
         if isinstance(parameters, Mapping):
             parameters = {name: _stored(value) for name, value in parameters.items()}
         return self.connection.execute(sql, parameters).fetchall()
+
+    def stream(self, sql: str, parameters: Mapping[str, object]) -> Iterator[tuple]:
+        """The rows of ``sql`` as ``rows`` gives them, one at a time as SQLite steps to them: a query of a
+        million rows is never held whole."""
+        return iter(self.connection.execute(sql, {name: _stored(value) for name, value in parameters.items()}))
 
     def calendar(self) -> WorkCalendar:
         """The working-day calendar: the published schedules plus the days and years users entered."""

@@ -6,6 +6,7 @@ session: on PostgreSQL, and on a SQLite file that must be upgraded first. The sa
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -23,9 +24,20 @@ class SessionReader:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        # The collation that orders text by its bytes, as SQLite and Python do: a PostgreSQL database's own may
+        # ignore the ``-`` and ``_`` of department codes.
+        self.byte_order = ' COLLATE "C"' if session.get_bind().dialect.name == "postgresql" else ""
 
     def rows(self, sql: str, parameters: dict) -> list[tuple]:
         """The rows of ``sql`` with its named parameters (dates bound as dates, times as caselog stores them)."""
+        return [tuple(row) for row in self._result(sql, parameters)]
+
+    def stream(self, sql: str, parameters: dict) -> Iterator[tuple]:
+        """The rows of ``sql`` as ``rows`` gives them, fetched in batches rather than held whole."""
+        for row in self._result(sql, parameters).yield_per(2000):
+            yield tuple(row)
+
+    def _result(self, sql: str, parameters: dict):
         from sqlalchemy import Date, bindparam, text
 
         statement = text(sql)
@@ -39,7 +51,7 @@ class SessionReader:
             from caselog.store.times import UTCDateTime
 
             statement = statement.bindparams(*(bindparam(name, type_=UTCDateTime) for name in moments))
-        return [tuple(row) for row in self.session.execute(statement, parameters)]
+        return self.session.execute(statement, parameters)
 
     def calendar(self) -> WorkCalendar:
         """The working-day calendar, read once per session."""
