@@ -55,10 +55,10 @@ WRITTEN = {
     "json": JSON,
     "csv": CSV,
 }
+# A dry run says what the writing sweep would do: C2026-000001's escalation gives it a new reply deadline before the
+# overdue rule of supervision is asked, so its reply deadline of 9 March no longer counts.
 WOULD = {
-    "table": f"{TABLE}would escalate 1 case(s)\n"
-    "C2026-000001: reply deadline 2026-03-09 passed 11 working days ago\n"
-    f"{SUPERVISED}would put under supervision (督办): 3 case(s)\n",
+    "table": f"{TABLE}would escalate 1 case(s)\n{SUPERVISED}would put under supervision (督办): 2 case(s)\n",
     "json": JSON,
     "csv": CSV,
 }
@@ -105,3 +105,13 @@ def test_on_a_day_off_the_cron_sweep_does_nothing(run, fmt):
     expected = (0, said, "") if fmt == "table" else (0, "", said)  # json and csv readers get no text
     assert run("2026-03-28T10:00:00", fmt, "--working-days-only") == expected
     assert run("2026-03-28T10:00:00", fmt, "--working-days-only", "--dry-run") == expected
+
+
+@pytest.mark.parametrize("moment", [DUE, "2026-03-31T09:00:00"])
+def test_a_dry_run_names_the_cases_the_sweep_then_puts_under_supervision(run, moment):
+    # On the 31st C2026-000001 is escalated a week late: the deadline it missed (23 March) stays missed, and is 6
+    # working days past, so it comes under supervision after its escalation; on the 24th it does not.
+    dry = run(moment, "table", "--dry-run")[1].replace("would escalate", "escalated")
+    written = run(moment, "table")[1]
+    assert dry.replace("would put under", "put under") == written
+    assert ("C2026-000001: " in written) == (moment != DUE)

@@ -134,10 +134,17 @@ def waiting_co_departments(session: Session, case: Case) -> list[str]:
 
 
 def overdue_supervisions(
-    *, session: Session, today: date, tz: tzinfo, rules: TierRules, calendar: WorkCalendar | None = None
+    *,
+    session: Session,
+    today: date,
+    tz: tzinfo,
+    rules: TierRules,
+    calendar: WorkCalendar | None = None,
+    after: dict[int, dict[str, object]] | None = None,
 ) -> dict[int, rule.Supervision]:
     """The cases the overdue rule puts under supervision on ``today`` (in the zone ``tz``), by id; nothing is
-    written."""
+    written. ``after`` gives, by id, deadlines to judge in place of the stored ones (``reply_due_on``, ``due_on``,
+    ``missed_on``: those a dry run's tier changes would set)."""
     from sqlalchemy import bindparam, text
 
     from caselog.cases.sweep_facts import overdue_supervision
@@ -146,8 +153,15 @@ def overdue_supervisions(
     calendar = calendar or load_calendar(session=session)
     query = text(SUPERVISION_CANDIDATES).bindparams(bindparam("today", type_=Date))
     found = {}
+    after = after or {}
     for row in session.execute(query, {"today": today}):
-        decided = overdue_supervision(tuple(row), today=today, tz=tz, calendar=calendar, rules=rules)
+        row = tuple(row)
+        if (changed := after.get(row[0])) is not None:
+            case_id, reply_due_on, answered, due_on, missed_on, lifted = row
+            reply_due_on = changed.get("reply_due_on", reply_due_on)
+            due_on = changed.get("due_on", due_on)
+            row = (case_id, reply_due_on, answered, due_on, changed.get("missed_on", missed_on), lifted)
+        decided = overdue_supervision(row, today=today, tz=tz, calendar=calendar, rules=rules)
         if decided is not None:
             found[row[0]] = decided
     return found
@@ -157,14 +171,22 @@ _CHUNK = 2_000
 
 
 def supervise_overdue(
-    *, session: Session, now: datetime, tz: tzinfo, rules: TierRules, actor: str, write: bool = True
+    *,
+    session: Session,
+    now: datetime,
+    tz: tzinfo,
+    rules: TierRules,
+    actor: str,
+    write: bool = True,
+    after: dict[int, dict[str, object]] | None = None,
 ) -> list[Supervised]:
     """The sweep's part: every case overdue by ``supervision.overdue`` working days comes under supervision, each
-    with its ``supervised`` event, in the caller's transaction (``write`` False: only say which would).
+    with its ``supervised`` event, in the caller's transaction (``write`` False: only say which would; ``after``:
+    the deadlines to judge in place of the stored ones, see ``overdue_supervisions``).
 
     Written in batches — one UPDATE per few hundred cases, their events in one insert — so that a first sweep over
     a district's backlog of overdue cases holds the write lock for as short a time as its escalations do."""
-    found = overdue_supervisions(session=session, today=now.astimezone(tz).date(), tz=tz, rules=rules)
+    found = overdue_supervisions(session=session, today=now.astimezone(tz).date(), tz=tz, rules=rules, after=after)
     ids = sorted(found)
     if write and ids:
         ids = _write_supervisions(session, ids, found, now=now, actor=actor)

@@ -100,6 +100,7 @@ def joint_agenda_counts(session: Session, today: date, tz: tzinfo) -> dict[int, 
 
 
 EVENT_COLUMNS = ("case_id", "at", "actor", "kind", "field", "old_value", "new_value", "note")
+DEADLINE_COLUMNS = ("reply_due_on", "due_on", "missed_on")  # the columns of a case the overdue rule of 督办 reads
 
 
 @dataclass
@@ -134,6 +135,16 @@ class SweepPlan:
     def changes(self) -> list[Escalation]:
         """Every tier change, in case order."""
         return [change for case_id in sorted(self.judged) for change in self.judged[case_id].changes]
+
+    def deadlines_after(self) -> dict[int, dict[str, object]]:
+        """The deadlines each case changed would have once written (``reply_due_on``, ``due_on``, ``missed_on``,
+        those its tier changes set), by id: what a dry run judges supervision on, as the writing sweep does."""
+        after: dict[int, dict[str, object]] = {}
+        for case_id, judged in self.judged.items():
+            values = after.setdefault(case_id, {})
+            for update in judged.updates:
+                values.update((name, update[name]) for name in DEADLINE_COLUMNS if name in update)
+        return after
 
 
 def _judge(case: OpenCase, *, now: datetime, rules: TierRules, calendar: WorkCalendar, actor: str) -> _Judged:
@@ -263,7 +274,10 @@ def run_sweep(
         with sessions(False) as db:
             actor = actor or login_name(db)
             plan = plan_escalations(session=db, now=now, rules=rules, actor=actor)
-            would = supervise_overdue(session=db, now=now, tz=now.tzinfo, rules=rules, actor=actor, write=False)
+            # Asked as the writing sweep asks it: after the tier changes, on the deadlines they set.
+            would = supervise_overdue(
+                session=db, now=now, tz=now.tzinfo, rules=rules, actor=actor, write=False, after=plan.deadlines_after()
+            )
         if dry_run or not (plan.changes or would):
             (supervised if supervised is not None else []).extend(would)
             return plan.changes
