@@ -248,10 +248,10 @@ def main() -> None:
     from caselog.store.text_reads import SessionReader
 
     def agenda_query(*, session, kind, day, tz):
-        """The agenda's case queries (its cases, their co-departments and decisions), as the agenda runs them."""
+        """The agenda's one ordered query (its cases with their co-departments and last decisions), as the agenda
+        runs it."""
         reader, parameters = SessionReader(session), {"kind": kind, "day": day, "tier": 2, "end": end_of(day, tz)}
-        queries = (agenda_queries.agenda_cases, agenda_queries.agenda_co_departments, agenda_queries.agenda_decisions)
-        return [reader.rows(query(agenda_queries.OPEN), parameters) for query in queries]
+        return reader.rows(agenda_queries.ordered_agenda_cases(agenda_queries.OPEN, reader.byte_order), parameters)
 
     def carried_over(session, kind, day):
         return read_carried_over(reader=SessionReader(session), kind=kind, day=day)
@@ -309,9 +309,14 @@ def main() -> None:
                 floor_call = lambda: run_captured(bare, statements)  # noqa: E731
                 note = f"{changed_cases(bare, period, as_of)} cases changed after as-of, replayed; floor: caselog's SQL"
             else:
+                # A department is compared where it has a figure: caselog also lists one with cases due in the
+                # period but none received in it, and one with only other figures (returns, days) to show.
                 got = {r.group: (r.received, r.answered, r.resolved, r.due, r.on_time) for r in report.rows}
-                due = {lead: counts for lead, *counts in floor[2]}
-                want = {lead: (c[0], c[1], c[2], *due.get(lead, (0, 0))) for lead, *c in floor[1]}
+                got = {lead: counts for lead, counts in got.items() if any(counts)}
+                received = {lead: tuple(counts[:3]) for lead, *counts in floor[1]}
+                due = {lead: tuple(counts) for lead, *counts in floor[2]}
+                want = {lead: (*received.get(lead, (0, 0, 0)), *due.get(lead, (0, 0))) for lead in received | due}
+                want = {lead: counts for lead, counts in want.items() if any(counts)}
                 note = "same figures" if got == want else "FLOOR DIFFERS"
                 floor_call = lambda: rates_floor(bare, period.start, period.end, as_of)  # noqa: E731
             ms, floor_ms = medians_ms([rates(period, as_of), floor_call], args.runs)

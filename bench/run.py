@@ -385,12 +385,15 @@ IN_PROCESS = {
 
 
 def in_process_run(script: list[str], db: Path) -> str:
-    """Run one of the in-process benchmark scripts on ``db``; its printed table, shown as it comes."""
+    """Run one of the in-process benchmark scripts on ``db``; its printed table, shown as it comes. A script that
+    fails is said in its place (the run goes on, so the whole-process results are kept, and then fails)."""
     command = [PYTHON, str(HERE / script[0]), str(db.resolve()), *script[1:]]
     print(f"\n$ {' '.join(_shown(command))}", flush=True)
     done = subprocess.run(command, capture_output=True, text=True, cwd=HERE)
     if done.returncode != 0:
-        sys.exit(f"failed ({done.returncode}): {' '.join(command)}\n{done.stderr[-3000:]}")
+        failed = f"FAILED ({done.returncode}): {' '.join(_shown(command))}\n{done.stderr[-3000:]}"
+        print(failed, file=sys.stderr, flush=True)
+        return failed
     print(done.stdout, flush=True)
     return done.stdout
 
@@ -598,6 +601,8 @@ def main() -> None:
     }
     stem.with_suffix(".json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"written {stem}.md and .json")
+    if any(text.startswith("FAILED") for text in in_process.values()):
+        sys.exit("an in-process benchmark failed (above)")
 
 
 if __name__ == "__main__":
