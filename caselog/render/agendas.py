@@ -160,20 +160,16 @@ def write_agenda_table(stream: Any, out: IO[str], width: int | None) -> bool:
     least = _least(headers, (False, True, True, True, False, True, False, True))
     if least is None:
         return False
-    rows, lead, lead_name, cases, overdue = None, None, None, 0, 0
-    for name, item in stream.items():  # one lead department's table after another
-        if rows is None or item.lead != lead:
-            if rows is not None and not rows.draw(group_heading(lead, lead_name, rows.count), body):
+    counted = Counted(stream.items())
+    for lead, lead_name, items in counted.groups():  # one lead department's table after another
+        rows = TableRows(headers, least, characters)
+        for item in items:
+            cells = [item.ref, item.title, item.party or "", co_labels(item), str(item.age_workdays), labels(item),
+                     str(item.discussed), decision_label(item)]  # fmt: skip
+            if not _add(rows, cells):
                 return False
-            rows, lead, lead_name = TableRows(headers, least, characters), item.lead, name
-        cases += 1
-        overdue += item.overdue
-        cells = [item.ref, item.title, item.party or "", co_labels(item), str(item.age_workdays), labels(item),
-                 str(item.discussed), decision_label(item)]  # fmt: skip
-        if not _add(rows, cells):
+        if not rows.draw(group_heading(lead, lead_name, rows.count), body):
             return False
-    if rows is not None and not rows.draw(group_heading(lead, lead_name, rows.count), body):
-        return False
     carried_headers = [_("no."), _("case"), _("title"), _("decision"), _("owner"), _("due by"), _("decided")]
     carried_least = _least(carried_headers, (False, False, True, False, False, True, False))
     if carried_least is None:
@@ -184,7 +180,7 @@ def write_agenda_table(stream: Any, out: IO[str], width: int | None) -> bool:
                  decision_due_label(decision), decision.decided_on.isoformat()]  # fmt: skip
         if not _add(carried, cells):
             return False
-    heading, summary = meeting_heading(stream.kind.value, stream.date, stream.tier, cases, overdue)
+    heading, summary = meeting_heading(stream.kind.value, stream.date, stream.tier, counted.cases, counted.overdue)
     lines = [plain_line(heading, width), plain_line(summary, width)]
     if None in lines or laid_out_by_rich(heading + summary):
         return False
