@@ -116,6 +116,62 @@ def test_importing_twice_adds_nothing_and_update_records_events(district, tmp_pa
     )
 
 
+def co_of(cli, ref: str) -> list[str]:
+    return json.loads(cli("case", "show", ref, "-f", "json").stdout)["case"]["co"]
+
+
+def test_a_changed_co_column_differs_and_update_applies_it(district, tmp_path):
+    """Co-departments are a column of the file like any other: a re-import that changes only them is not
+    "unchanged", and --update replaces the case's co-departments with the file's, in its history."""
+    district("dept", "add", "tax", "区税务局")
+    path = write(tmp_path / "cases.csv", "\n".join([HEADER, *ROWS]) + "\n", "utf-8")
+    district("import", "cases", path.name)
+    assert co_of(district, "H-2") == ["market"]
+    changed = ROWS[1].replace(",housing,market,", ',housing,"tax,market",')
+    path.write_text("\n".join([HEADER, ROWS[0], changed, ROWS[2]]) + "\n", encoding="utf-8")
+    kept = district("import", "cases", path.name).stdout
+    assert kept.rstrip("\n").endswith(
+        "unchanged 2, rejected 0, kept 1 that differ from the database (--update applies them)"
+    )
+    assert co_of(district, "H-2") == ["market"]
+    dry = district("import", "cases", path.name, "--update", "--dry-run").stdout
+    assert "updated 1, unchanged 2" in dry
+    assert co_of(district, "H-2") == ["market"]
+    out = district("import", "cases", path.name, "--update").stdout
+    assert "imported 0, updated 1, unchanged 2" in out
+    assert co_of(district, "H-2") == ["market", "tax"]
+    history = json.loads(district("case", "show", "H-2", "-f", "json").stdout)["history"]
+    assert (history[-1]["kind"], history[-1]["field"], history[-1]["old"], history[-1]["new"], history[-1]["note"]) == (
+        "edited",
+        "co",
+        "market",
+        "market,tax",
+        "cases.csv:4",  # H-1 spans lines 2 and 3
+    )
+    again = district("import", "cases", path.name, "--update").stdout
+    assert "updated 0, unchanged 3" in again
+    # An empty cell leaves the co-departments as they are, as it leaves every other field of a case.
+    emptied = ROWS[1].replace(",housing,market,", ",housing,,")
+    path.write_text("\n".join([HEADER, ROWS[0], emptied, ROWS[2]]) + "\n", encoding="utf-8")
+    assert "updated 0, unchanged 3" in district("import", "cases", path.name, "--update").stdout
+    assert co_of(district, "H-2") == ["market", "tax"]
+    listed = {row["code"]: row for row in json.loads(district("dept", "list", "-f", "json").stdout)}
+    assert (listed["tax"]["open_co"], listed["market"]["open_co"]) == (1, 1)
+
+
+def test_a_new_lead_that_was_a_co_department_is_no_longer_one(district, tmp_path):
+    """As a redispatch does: the lead is never also a co-department, when the file names no co column."""
+    header = "external_ref,title,lead,co,opened_at,status"
+    path = write(
+        tmp_path / "cases.csv", f"{header}\nL-1,门前道路破损,housing,market,2026-03-02 09:00,dispatched\n", "utf-8"
+    )
+    district("import", "cases", path.name)
+    path.write_text("external_ref,title,lead,opened_at\nL-1,门前道路破损,market,2026-03-02 09:00\n", encoding="utf-8")
+    assert "updated 1" in district("import", "cases", path.name, "--update").stdout
+    shown = json.loads(district("case", "show", "L-1", "-f", "json").stdout)["case"]
+    assert (shown["lead"], shown["co"]) == ("market", [])
+
+
 BAD = [
     ("external_ref,title,opened_at,zip\nB-1,t,2026-03-02,200000\n", "cases.csv:1:zip: unknown column"),
     ("external_ref,title,opened_at\nB-1,t,2026-02-30\n", "cases.csv:2:opened_at: '2026-02-30' is not a valid date"),

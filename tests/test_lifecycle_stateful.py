@@ -419,6 +419,24 @@ class Lifecycle(RuleBasedStateMachine):
         case = self.last if index >= MAX_CASES and self.last in imported else imported[index % len(imported)]
         self.import_update(case)
 
+    @precondition(lambda self: any(case.external_ref and case.lead for case in self.cases))
+    @rule(index=pick, data=st.data())
+    def import_changed_co_departments(self, index, data):
+        """The other system changed an imported case's co-departments: ``import --update`` replaces them (an
+        empty cell leaves them); the tier rules move it at the next sweep, as they move an imported new case."""
+        imported = [case for case in self.cases if case.external_ref and case.lead]
+        case = self.last if index >= MAX_CASES and self.last in imported else imported[index % len(imported)]
+        co = data.draw(co_for(case.lead))
+        self.tick()
+        self.last = case
+        row = {"external_ref": case.external_ref, "title": case.title, "opened_at": case.opened_text}
+        report = self.import_rows([row | {"co": ";".join(co)}], update=True)
+        changed = bool(co) and frozenset(co) != case.co
+        assert (report.inserted, report.updated, report.unchanged) == (0, int(changed), int(not changed))
+        if changed:
+            case.co = frozenset(co)
+            case.history.append(("edited", "co", ",".join(sorted(co))))
+
     def import_new(self, lead: str | None, co: list[str]) -> None:
         at = self.tick()
         self.imported += 1

@@ -104,6 +104,9 @@ _INDEX_CASES = (
 _CASES_KNOWN = select(Case.external_ref, Case.ref, Case.id).where(
     Case.external_ref.in_(bindparam("keys", expanding=True)) | Case.ref.in_(bindparam("refs", expanding=True))
 )
+_CO_LINKS = select(CaseCoDepartment.case_id, CaseCoDepartment.department_id).where(
+    CaseCoDepartment.case_id.in_(bindparam("ids", expanding=True))
+)
 _IMPORTED_LINES = select(Event.case_id, Event.note).where(
     Event.case_id.in_(bindparam("ids", expanding=True)), Event.kind == EventKind.imported.value
 )
@@ -408,8 +411,9 @@ class CaseWriter:
             cases.update(
                 (c.id, c) for c in self.session.scalars(select(Case).where(Case.id.in_(ids[start : start + 5000])))
             )
+        co = self._co_now(ids)
         for case_id, values in kept:
-            if self._changes(cases[case_id], values):
+            if self._changes(cases[case_id], values, co.get(case_id, [])):
                 self.report.differing += 1
             else:
                 self.report.unchanged += 1
@@ -418,7 +422,8 @@ class CaseWriter:
         """Change what differs and record each change as an ``edited`` event."""
         self._index_new_cases()  # the update trigger takes out the terms the case had: they must be there
         case = self.session.get(Case, case_id)
-        changes = self._changes(case, values)
+        co = self._co_now([case_id]).get(case_id, [])
+        changes = self._changes(case, values, co)
         if not changes:
             self.report.unchanged += 1
             return
@@ -428,10 +433,12 @@ class CaseWriter:
                 update(Case.__table__)
                 .where(Case.__table__.c.id == case_id)
                 .values(
-                    {name: value for name, (_old, value) in changes.items()}
+                    {name: value for name, (_old, value) in changes.items() if name != "co"}
                     | {"version": case.version + 1, "updated_at": self.now}
                 )
             )
+            if "co" in changes:
+                self._set_co(connection, case_id, co, self._co_wanted(case, values, co, changes))
             connection.execute(
                 insert(Event.__table__),
                 [
@@ -442,7 +449,7 @@ class CaseWriter:
                         "kind": EventKind.edited.value,
                         "field": name,
                         "old_value": None if old is None else str(old),
-                        "new_value": str(value),
+                        "new_value": None if value is None else str(value),
                         "note": f"{self.name}:{line}",
                         "login": login_name(self.session),
                     }
@@ -453,8 +460,37 @@ class CaseWriter:
             self.changed.append(case_id)
         self.report.updated += 1
 
-    def _changes(self, case: Case, values: dict) -> dict[str, tuple]:
-        """What applying the row's ``values`` would change in ``case``: each column's (old, new) value."""
+    def _co_now(self, case_ids: list[int]) -> dict[int, list[int]]:
+        """The co-departments of the cases ``case_ids`` (department ids), by case."""
+        found: dict[int, list[int]] = {}
+        for start in range(0, len(case_ids), 5000):
+            for case_id, department_id in select_in(
+                self.session.connection(), _CO_LINKS, ids=case_ids[start : start + 5000]
+            ):
+                found.setdefault(case_id, []).append(department_id)
+        return found
+
+    def _co_wanted(self, case: Case, values: dict, co: list[int], changes: dict[str, tuple]) -> list[int]:
+        """The co-departments ``case`` has once the row is applied: the file's when it has a ``co`` column (an
+        empty cell leaves them, as it leaves any field), less the lead, which is never also a co-department (as
+        a redispatch to one of them makes it the lead)."""
+        wanted = values["co"] if "co" in values else co
+        lead = changes["lead_id"][1] if "lead_id" in changes else case.lead_id
+        return [department for department in wanted if department != lead]
+
+    def _set_co(self, connection, case_id: int, co: list[int], wanted: list[int]) -> None:
+        """Replace the co-departments ``co`` of a case with ``wanted``; a link kept keeps its reply."""
+        links = CaseCoDepartment.__table__
+        gone = [department for department in co if department not in wanted]
+        if gone:
+            connection.execute(links.delete().where(links.c.case_id == case_id, links.c.department_id.in_(gone)))
+        added = [{"case_id": case_id, "department_id": department} for department in wanted if department not in co]
+        if added:
+            connection.execute(insert(links), added)
+
+    def _changes(self, case: Case, values: dict, co: list[int]) -> dict[str, tuple]:
+        """What applying the row's ``values`` would change in ``case``, whose co-departments are ``co``: each
+        column's (old, new) value, and the co-departments' codes (``co``) as their history shows them."""
         new = dict(zip(CASE_COLUMNS, self._row(values, case.id, new=False)[0], strict=True))
         for column in _TIMES & new.keys():
             if new[column] is not None:
@@ -470,6 +506,10 @@ class CaseWriter:
                 old = getattr(case, name)
                 if new[name] != old and new[name] is not None:
                     changes[name] = (old, new[name])
+        before = sorted(self._code(department) for department in co)
+        after = sorted(self._code(department) for department in self._co_wanted(case, values, co, changes))
+        if before != after:
+            changes["co"] = (",".join(before) or None, ",".join(after) or None)
         return changes
 
 
