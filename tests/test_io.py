@@ -159,6 +159,28 @@ def test_a_changed_co_column_differs_and_update_applies_it(district, tmp_path):
     assert (listed["tax"]["open_co"], listed["market"]["open_co"]) == (1, 1)
 
 
+def test_a_new_lead_from_a_file_is_a_redispatch_the_reports_charge_to_it(district, tmp_path):
+    """A file that gives a case another lead moves it as a redispatch does: its history says ``dispatched``,
+    lead, from one department's code to the other's, and the reports count it under the new lead."""
+    header = "external_ref,title,lead,opened_at,status"
+    path = write(tmp_path / "cases.csv", f"{header}\nL-1,门前道路破损,housing,2026-03-02 09:00,dispatched\n", "utf-8")
+    district("import", "cases", path.name)
+    path.write_text("external_ref,title,lead,opened_at\nL-1,门前道路破损,market,2026-03-02 09:00\n", encoding="utf-8")
+    assert "updated 1" in district("import", "cases", path.name, "--update").stdout
+    history = json.loads(district("case", "show", "L-1", "-f", "json").stdout)["history"]
+    last = history[-1]
+    assert (last["kind"], last["field"], last["old"], last["new"], last["note"]) == (
+        "dispatched",
+        "lead",
+        "housing",
+        "market",
+        "cases.csv:2",
+    )
+    rates = json.loads(district("report", "rates", "--by", "department", "--from", "2026-03-01", "-f", "json").stdout)
+    received = {row["group"]: row["received"] for row in rates["rows"] if row["received"]}
+    assert received == {"market": 1}
+
+
 def test_a_new_lead_that_was_a_co_department_is_no_longer_one(district, tmp_path):
     """As a redispatch does: the lead is never also a co-department, when the file names no co column."""
     header = "external_ref,title,lead,co,opened_at,status"

@@ -437,6 +437,25 @@ class Lifecycle(RuleBasedStateMachine):
             case.co = frozenset(co)
             case.history.append(("edited", "co", ",".join(sorted(co))))
 
+    @precondition(lambda self: any(case.external_ref and case.lead for case in self.cases))
+    @rule(index=pick, lead=departments)
+    def import_changed_lead(self, index, lead):
+        """The other system gave an imported case another lead: ``import --update`` redispatches it (a
+        co-department made the lead is no longer one); its status stays, the file saying none."""
+        imported = [case for case in self.cases if case.external_ref and case.lead]
+        case = self.last if index >= MAX_CASES and self.last in imported else imported[index % len(imported)]
+        self.tick()
+        self.last = case
+        row = {"external_ref": case.external_ref, "title": case.title, "opened_at": case.opened_text, "lead": lead}
+        report = self.import_rows([row], update=True)
+        assert (report.inserted, report.updated) == (0, int(lead != case.lead))
+        if lead != case.lead:
+            case.history.append(("dispatched", "lead", lead))
+            case.lead = lead
+            if lead in case.co:
+                case.co = case.co - {lead}
+                case.history.append(("edited", "co", ",".join(sorted(case.co)) or None))
+
     def import_new(self, lead: str | None, co: list[str]) -> None:
         at = self.tick()
         self.imported += 1

@@ -439,23 +439,26 @@ class CaseWriter:
             )
             if "co" in changes:
                 self._set_co(connection, case_id, co, self._co_wanted(case, values, co, changes))
-            connection.execute(
-                insert(Event.__table__),
-                [
+            login = login_name(self.session)
+            events = []
+            for name, (old, value) in changes.items():
+                kind, field = EventKind.edited.value, name
+                if name == "lead_id":  # another lead is a redispatch: the reports follow the lead through these
+                    kind, field, old, value = EventKind.dispatched.value, "lead", self._code(old), self._code(value)
+                events.append(
                     {
                         "case_id": case_id,
                         "at": self.now,
                         "actor": self.actor,
-                        "kind": EventKind.edited.value,
-                        "field": name,
+                        "kind": kind,
+                        "field": field,
                         "old_value": None if old is None else str(old),
                         "new_value": None if value is None else str(value),
                         "note": f"{self.name}:{line}",
-                        "login": login_name(self.session),
+                        "login": login,
                     }
-                    for name, (old, value) in changes.items()
-                ],
-            )
+                )
+            connection.execute(insert(Event.__table__), events)
             self.session.expire(case)
             self.changed.append(case_id)
         self.report.updated += 1
