@@ -159,6 +159,19 @@ def test_a_changed_co_column_differs_and_update_applies_it(district, tmp_path):
     assert (listed["tax"]["open_co"], listed["market"]["open_co"]) == (1, 1)
 
 
+def test_co_departments_from_a_file_take_a_single_department_case_to_the_joint_meeting(district, caselog_at, tmp_path):
+    """The tier stays as the file says; the next sweep applies the tier rules to the co-departments it now has."""
+    header = "external_ref,title,lead,co,opened_at,status"
+    path = write(tmp_path / "cases.csv", f"{header}\nS-1,楼道堆物,housing,,2026-03-09 09:00,dispatched\n", "utf-8")
+    district("import", "cases", path.name)
+    path.write_text(f"{header}\nS-1,楼道堆物,housing,market,2026-03-09 09:00,dispatched\n", encoding="utf-8")
+    assert "updated 1" in district("import", "cases", path.name, "--update").stdout
+    assert json.loads(district("case", "show", "S-1", "-f", "json").stdout)["case"]["tier"] == 1
+    caselog_at("2026-03-11T07:30:00")("escalate")
+    shown = json.loads(district("case", "show", "S-1", "-f", "json").stdout)
+    assert (shown["case"]["tier"], shown["tier_rule"]) == (2, "escalate:co-department")
+
+
 def test_a_new_lead_from_a_file_is_a_redispatch_the_reports_charge_to_it(district, tmp_path):
     """A file that gives a case another lead moves it as a redispatch does: its history says ``dispatched``,
     lead, from one department's code to the other's, and the reports count it under the new lead."""
