@@ -1,5 +1,6 @@
 """Writing imported cases in batches: new cases with their co-departments and ``imported`` events, changed ones
-with an ``edited`` event per change, duplicates within the file as ``--on-duplicate`` says.
+with an ``edited`` event per change (a ``dispatched`` one for another lead), duplicates within the file as
+``--on-duplicate`` says.
 
 Values arrive in their stored forms (times as UTC text, days as ISO text; see ``caselog.files.times``). On SQLite a
 batch is one ``executemany`` of plain tuples through the driver, with ids taken under the write lock; on PostgreSQL
@@ -419,7 +420,8 @@ class CaseWriter:
                 self.report.unchanged += 1
 
     def _update(self, case_id: int, values: dict, line: int) -> None:
-        """Change what differs and record each change as an ``edited`` event."""
+        """Change what differs and record each change as an ``edited`` event (another lead as the ``dispatched``
+        event a redispatch writes)."""
         self._index_new_cases()  # the update trigger takes out the terms the case had: they must be there
         case = self.session.get(Case, case_id)
         co = self._co_now([case_id]).get(case_id, [])
