@@ -415,17 +415,19 @@ class Lifecycle(RuleBasedStateMachine):
     @rule(index=pick)
     def import_a_changed_title(self, index):
         """The other system changed an imported case's title: ``import --update`` applies it, and only it."""
-        imported = [case for case in self.cases if case.external_ref]
-        case = self.last if index >= MAX_CASES and self.last in imported else imported[index % len(imported)]
-        self.import_update(case)
+        self.import_update(self.imported_case(index))
+
+    def imported_case(self, index: int, *, dispatched: bool = False) -> Expected:
+        """An imported case (with a lead, when ``dispatched``): the one moved last, or the ``index``-th."""
+        imported = [case for case in self.cases if case.external_ref and (case.lead or not dispatched)]
+        return self.last if index >= MAX_CASES and self.last in imported else imported[index % len(imported)]
 
     @precondition(lambda self: any(case.external_ref and case.lead for case in self.cases))
     @rule(index=pick, data=st.data())
     def import_changed_co_departments(self, index, data):
         """The other system changed an imported case's co-departments: ``import --update`` replaces them (an
-        empty cell leaves them); the tier rules move it at the next sweep, as they move an imported new case."""
-        imported = [case for case in self.cases if case.external_ref and case.lead]
-        case = self.last if index >= MAX_CASES and self.last in imported else imported[index % len(imported)]
+        empty cell leaves them); the tier stays, and the sweep's rules move a tier-1 case with them to tier 2."""
+        case = self.imported_case(index, dispatched=True)
         co = data.draw(co_for(case.lead))
         self.tick()
         self.last = case
@@ -442,8 +444,7 @@ class Lifecycle(RuleBasedStateMachine):
     def import_changed_lead(self, index, lead):
         """The other system gave an imported case another lead: ``import --update`` redispatches it (a
         co-department made the lead is no longer one); its status stays, the file saying none."""
-        imported = [case for case in self.cases if case.external_ref and case.lead]
-        case = self.last if index >= MAX_CASES and self.last in imported else imported[index % len(imported)]
+        case = self.imported_case(index, dispatched=True)
         self.tick()
         self.last = case
         row = {"external_ref": case.external_ref, "title": case.title, "opened_at": case.opened_text, "lead": lead}

@@ -466,13 +466,10 @@ class CaseWriter:
         self.report.updated += 1
 
     def _co_now(self, case_ids: list[int]) -> dict[int, list[int]]:
-        """The co-departments of the cases ``case_ids`` (department ids), by case."""
+        """The co-departments of the cases ``case_ids`` (one batch's, department ids), by case."""
         found: dict[int, list[int]] = {}
-        for start in range(0, len(case_ids), 5000):
-            for case_id, department_id in select_in(
-                self.session.connection(), _CO_LINKS, ids=case_ids[start : start + 5000]
-            ):
-                found.setdefault(case_id, []).append(department_id)
+        for case_id, department_id in select_in(self.session.connection(), _CO_LINKS, ids=case_ids):
+            found.setdefault(case_id, []).append(department_id)
         return found
 
     def _co_wanted(self, case: Case, values: dict, co: list[int], changes: dict[str, tuple]) -> list[int]:
