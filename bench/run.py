@@ -289,6 +289,9 @@ def suite(db: Path, work: Path, runs: int, only: set[str] | None, cases: int) ->
               stack_plus(100, 80)),
         Bench("case show", [*on, "case", "show", ref], STACK_FLOOR, stack, runs,
               stack_plus(100, 80)),
+        *(Bench(f"case list {' '.join(words)} --limit 20", [*on, "case", "list", *words, "--limit", "20"], STACK_FLOOR,
+                stack, runs, stack_plus(100, 80))
+          for words in (["--due-within", "3"], ["--overdue"])),
         *(Bench(f"{' '.join(words)} vs peer", [*on, *words], PEER, peer, fast, faster_than_peer)
           for words in (["case", "list", "--limit", "20"], ["case", "show", ref], ["dept", "list"],
                         ["party", "list", "--limit", "20"], ["visit", "list", "--limit", "20"],

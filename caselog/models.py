@@ -35,6 +35,7 @@ from caselog.errors import BadInput
 from caselog.i18n import _
 from caselog.rules.creditcode import normalize_credit_code
 from caselog.rules.text import CONTROL_CHARACTER, TEXT_MAX, text_problem  # noqa: F401  (the models' rules too)
+from caselog.store.core_tables import NOT_FINISHED_SQL, UNFINISHED_SQL, unfinished  # noqa: F401  (re-exported)
 from caselog.store.times import UTCDateTime
 
 
@@ -45,18 +46,6 @@ def _time(nullable: bool = True):
 # --- tables ------------------------------------------------------------------------------------------------
 
 SUPERVISED = text("supervised_at IS NOT NULL")  # the condition of ix_cases_supervised_at: under supervision (督办)
-# The unfinished statuses (``caselog.enums.UNFINISHED``) as SQL: the condition of the partial index
-# ix_cases_unfinished, "status IN ('open', 'dispatched', 'accepted', 'answered')".
-UNFINISHED_SQL = "status IN (" + ", ".join(f"'{status.value}'" for status in UNFINISHED) + ")"
-
-
-def unfinished(status):
-    """``status`` is one of the unfinished ones, written out as ``ix_cases_unfinished`` is (SQLite uses a partial
-    index only for the very condition it was made with, and never for bound parameters)."""
-    values = [value.value for value in UNFINISHED]
-    return status.in_(bindparam("unfinished", values, expanding=True, literal_execute=True))
-
-
 # The kinds of event a query looks up by moment or by case apart from the rest (a few percent of all events): each
 # has its partial index, a fraction of the size of an index over every event's kind.
 INDEXED_KINDS = {"escalated": ("at",), "extended": ("case_id", "at"), "returned": ("case_id", "at"),
@@ -186,6 +175,11 @@ class Case(_Table, table=True):
               "missed_on", sqlite_where=text(UNFINISHED_SQL)),
         Index("ix_cases_open_deadlines", "supervised_at", "suspended_since", "due_on", "reply_due_on", "missed_on",
               "answered_at", sqlite_where=text(UNFINISHED_SQL)),
+        # Unfinished cases by each deadline: due soon (预警) is a window of a few days of either (revision 0022).
+        # Their condition is written the other way round (NOT_FINISHED_SQL): see caselog.store.core_tables.
+        Index("ix_cases_open_due", "due_on", "suspended_since", sqlite_where=text(NOT_FINISHED_SQL)),
+        Index("ix_cases_open_reply_due", "reply_due_on", "answered_at", "suspended_since",
+              sqlite_where=text(NOT_FINISHED_SQL)),
         # By status and lead (dept list counts from it alone); only those under supervision (case list --supervised).
         Index("ix_cases_status_lead", "status", "lead_id"),
         Index("ix_cases_supervised_at", "supervised_at", sqlite_where=SUPERVISED, postgresql_where=SUPERVISED),

@@ -75,6 +75,8 @@ def test_calendar_entries_are_read_and_an_old_schema_is_upgraded_first(isolated_
         for (trigger,) in connection.execute(kept).fetchall():  # and before 0021
             connection.execute(f"DROP TRIGGER {trigger}")
         connection.execute("DROP TABLE department_co_counts")
+        connection.execute("DROP INDEX ix_cases_open_due")  # and before 0022
+        connection.execute("DROP INDEX ix_cases_open_reply_due")
         connection.execute("DROP INDEX ix_cases_open_deadlines")  # and before 0016
         connection.execute("DROP INDEX ix_cases_unfinished")  # and as before 0017
         connection.execute("CREATE INDEX ix_cases_unfinished ON cases (tier, status, opened_at, due_on)"

@@ -39,22 +39,29 @@ def _day_start(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
 
 
-def _due_soon(session: Session, table: FromClause, today: date, days: int):
-    """Open and not suspended, with the reply deadline (not yet answered) or the resolution deadline from
-    ``today`` to ``days`` working days on; a deadline already past is overdue, not due soon."""
-    from sqlalchemy import and_, or_
+def due_soon(table: FromClause, first: date, until: date):
+    """The cases of ``table`` due soon (预警) in a window: unfinished and not suspended, with the resolution
+    deadline, or the reply deadline not yet answered, from ``first`` to ``until``. Written as the ids of two range
+    seeks (``ix_cases_open_due``, ``ix_cases_open_reply_due``), so that a window of days reads those cases only,
+    whatever else the query orders by or asks."""
+    from sqlalchemy import select, union_all
 
+    from caselog.store.core_tables import not_finished
+
+    soon = table.alias("soon")  # its own FROM: not correlated with the outer query's cases
+    c = soon.c
+    waiting = (not_finished(c.status), c.suspended_since.is_(None))
+    resolve = select(c.id).where(*waiting, c.due_on.between(first, until))
+    reply = select(c.id).where(*waiting, c.answered_at.is_(None), c.reply_due_on.between(first, until))
+    return table.c.id.in_(union_all(resolve, reply))
+
+
+def _due_soon(session: Session, table: FromClause, today: date, days: int):
+    """Due soon from ``today`` to ``days`` working days on; a deadline already past is overdue, not due soon."""
     from caselog.rules.deadlines import due_soon_until
     from caselog.store.calendar_days import load_calendar
 
-    c = table.c
-    until = due_soon_until(today, days, load_calendar(session=session))
-    reply = and_(c.answered_at.is_(None), c.reply_due_on.between(today, until))
-    return and_(
-        c.status.not_in([status.value for status in FINISHED]),
-        c.suspended_since.is_(None),
-        or_(reply, c.due_on.between(today, until)),
-    )
+    return due_soon(table, today, due_soon_until(today, days, load_calendar(session=session)))
 
 
 def filter_conditions(

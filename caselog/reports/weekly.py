@@ -273,7 +273,7 @@ def _due_soon(session: Session, period: Period, as_of: datetime, tz: tzinfo, rul
     week says the same whenever it is run."""
     from sqlalchemy import and_, union_all
 
-    from caselog.models import unfinished
+    from caselog.cases.filters import due_soon
     from caselog.rules.deadlines import due_soon_until
     from caselog.store.calendar_days import load_calendar
     from caselog.tiers import TIERS
@@ -285,10 +285,8 @@ def _due_soon(session: Session, period: Period, as_of: datetime, tz: tzinfo, rul
         select(Case.ref, Case.title, lead.code, Case.tier, Case.due_on, Case.reply_due_on, Case.answered_at)
         .outerjoin(lead, lead.id == Case.lead_id)
         .where(
-            unfinished(Case.status), Case.tier.in_(TIERS), Case.opened_at <= as_of, Case.changed_at <= as_of,
-            Case.suspended_since.is_(None),
-            or_(Case.due_on.between(first, until), and_(Case.answered_at.is_(None),
-                                                        Case.reply_due_on.between(first, until))),
+            due_soon(Case.__table__, first, until), Case.tier.in_(TIERS), Case.opened_at <= as_of,
+            Case.changed_at <= as_of,
         )
     )  # fmt: skip
     due = []

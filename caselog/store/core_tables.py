@@ -9,9 +9,35 @@ in and come out exactly as through the models: aware UTC datetimes, dates, boole
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Date, Integer, String, Text, column, table
+from sqlalchemy import Boolean, Date, Integer, String, Text, bindparam, column, table
 
+from caselog.enums import FINISHED, UNFINISHED
 from caselog.store.times import UTCDateTime
+
+# The unfinished statuses (``caselog.enums.UNFINISHED``) as SQL: the condition of the partial index
+# ix_cases_unfinished, "status IN ('open', 'dispatched', 'accepted', 'answered')".
+UNFINISHED_SQL = "status IN (" + ", ".join(f"'{status.value}'" for status in UNFINISHED) + ")"
+
+
+def unfinished(status):
+    """``status`` is one of the unfinished ones, written out as ``ix_cases_unfinished`` is (SQLite uses a partial
+    index only for the very condition it was made with, and never for bound parameters)."""
+    values = [value.value for value in UNFINISHED]
+    return status.in_(bindparam("unfinished", values, expanding=True, literal_execute=True))
+
+
+# The same condition written as the statuses it leaves out: the condition of the partial indexes of deadlines
+# (ix_cases_open_due, ix_cases_open_reply_due). A query that asks for a window of deadlines writes it so: the
+# cases by status (ix_cases_status_lead) cannot seek a NOT IN, so SQLite, which without ``ANALYZE``'s statistics
+# counts ten rows for every status, does not prefer reading every unfinished case to a seek of the window.
+NOT_FINISHED_SQL = "status NOT IN (" + ", ".join(f"'{status.value}'" for status in FINISHED) + ")"
+
+
+def not_finished(status):
+    """``status`` is not a finished one, written out as ``NOT_FINISHED_SQL`` (the deadlines' partial indexes)."""
+    values = [value.value for value in FINISHED]
+    return status.not_in(bindparam("finished", values, expanding=True, literal_execute=True))
+
 
 cases = table(
     "cases",
