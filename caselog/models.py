@@ -180,6 +180,8 @@ class Case(_Table, table=True):
         Index("ix_cases_open_due", "due_on", "suspended_since", sqlite_where=text(NOT_FINISHED_SQL)),
         Index("ix_cases_open_reply_due", "reply_due_on", "answered_at", "suspended_since",
               sqlite_where=text(NOT_FINISHED_SQL)),
+        # A list filtered by one of these, newest first: the newest matching cases in order, no sort (0023).
+        *(Index(f"ix_cases_{name}_opened_at", name, "opened_at") for name in ("status", "category", "tier", "key")),
         # By status and lead (dept list counts from it alone); only those under supervision (case list --supervised).
         Index("ix_cases_status_lead", "status", "lead_id"),
         Index("ix_cases_supervised_at", "supervised_at", sqlite_where=SUPERVISED, postgresql_where=SUPERVISED),
@@ -192,10 +194,10 @@ class Case(_Table, table=True):
     visit_id: int | None = Field(default=None, foreign_key="visits.id", index=True)
     title: str = Field(sa_type=String(200))
     description: str | None = Field(default=None, sa_type=Text)
-    category: str | None = Field(default=None, sa_type=String(64), index=True)
+    category: str | None = Field(default=None, sa_type=String(64))
     tier: int = 1
     tier_rule: str = Field(default="intake", sa_type=String(64))
-    status: str = Field(default=Status.open, sa_type=String(16), index=True)
+    status: str = Field(default=Status.open, sa_type=String(16))
     lead_id: int | None = Field(default=None, foreign_key="departments.id", index=True)
     key: bool = False
     opened_at: datetime = Field(sa_type=UTCDateTime, index=True)
