@@ -35,7 +35,7 @@ from caselog.errors import BadInput
 from caselog.i18n import _
 from caselog.rules.creditcode import normalize_credit_code
 from caselog.rules.text import CONTROL_CHARACTER, TEXT_MAX, text_problem  # noqa: F401  (the models' rules too)
-from caselog.store.core_tables import NOT_FINISHED_SQL, UNFINISHED_SQL, unfinished  # noqa: F401  (re-exported)
+from caselog.store.core_tables import NOT_FINISHED_SQL, UNFINISHED_SQL, URGED, unfinished  # noqa: F401
 from caselog.store.times import UTCDateTime
 
 
@@ -45,6 +45,7 @@ def _time(nullable: bool = True):
 
 # --- tables ------------------------------------------------------------------------------------------------
 
+OPEN_DECISION = text("status = 'open'")  # the condition of ix_decisions_open_due: a decision not done nor dropped
 SUPERVISED = text("supervised_at IS NOT NULL")  # the condition of ix_cases_supervised_at: under supervision (督办)
 # The kinds of event a query looks up by moment or by case apart from the rest (a few percent of all events): each
 # has its partial index, a fraction of the size of an index over every event's kind.
@@ -185,6 +186,8 @@ class Case(_Table, table=True):
         # By status and lead (dept list counts from it alone); only those under supervision (case list --supervised).
         Index("ix_cases_status_lead", "status", "lead_id"),
         Index("ix_cases_supervised_at", "supervised_at", sqlite_where=SUPERVISED, postgresql_where=SUPERVISED),
+        # The digests' (0024): the cases dispatched in a window of days, those ever urged (催办).
+        Index("ix_cases_dispatched_at", "dispatched_at"), Index("ix_cases_urged", "urge_count", sqlite_where=URGED),
     )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)
@@ -362,6 +365,7 @@ class Decision(_Table, table=True):
     """What a meeting decided about a case, who owns it and by when."""
 
     __tablename__ = "decisions"
+    __table_args__ = (Index("ix_decisions_open_due", "due_on", "owner_id", sqlite_where=OPEN_DECISION),)
 
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meetings.id", index=True)

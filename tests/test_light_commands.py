@@ -75,6 +75,8 @@ def test_calendar_entries_are_read_and_an_old_schema_is_upgraded_first(isolated_
         for (trigger,) in connection.execute(kept).fetchall():  # and before 0021
             connection.execute(f"DROP TRIGGER {trigger}")
         connection.execute("DROP TABLE department_co_counts")
+        for index in ("ix_cases_dispatched_at", "ix_cases_urged", "ix_decisions_open_due"):  # and before 0024
+            connection.execute(f"DROP INDEX {index}")
         for name in ("status", "category", "tier", "key"):  # and before 0023
             connection.execute(f"DROP INDEX ix_cases_{name}_opened_at")
         connection.execute("CREATE INDEX ix_cases_status ON cases (status)")

@@ -1,7 +1,8 @@
 """The morning digest (每日提醒): for each department, what waits for it on a working day.
 
-A digest is a list of sections, each made by one function of ``SECTIONS`` from the same ``DigestContext``; a new
-section is one more function there (and its heading in ``caselog.render.digest``). Today's sections:
+A digest is a list of sections, each made by one function of ``SECTIONS`` from the same ``DigestContext``, for every
+department at once (one read, not one per department); a new section is one more function there (and its heading
+in ``caselog.render.digest``). Today's sections:
 
 - ``dispatched``: cases dispatched to the department (as lead or co-department) from the start of the previous
   working day to the start of the digest's day, so that each dispatch is in exactly one working day's digest (a
@@ -23,17 +24,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 from sqlmodel import Session
 
-from caselog.cases.filters import CaseFilter, filter_conditions
-from caselog.cases.views import list_cases
+from caselog.cases.filters import CaseFilter, due_soon, filter_conditions
 from caselog.enums import UNFINISHED
 from caselog.models import Case, Decision, Department, Meeting
 from caselog.rules.deadlines import due_soon_until
 from caselog.rules.workdays import WorkCalendar, previous_workday
 from caselog.store.calendar_days import load_calendar
-from caselog.store.core_tables import case_co_departments, cases
+from caselog.store.core_tables import case_co_departments, cases, chased, unfinished
 from caselog.tiers import TierRules
 
 
@@ -90,21 +90,40 @@ class DigestContext:
     calendar: WorkCalendar
 
 
-def _dispatched(context: DigestContext, department: Department) -> list[DigestLine]:
+Lines = dict[int, list[DigestLine]]  # a section's lines by department id, each department's in the section's order
+
+
+def _spread(session: Session, found: list[tuple[int, int | None, DigestLine]], cases_of) -> Lines:
+    """Each case's line to its lead and to each of its co-departments (``cases_of``: a select of the cases whose
+    co-departments count), keeping the order of ``found`` — (case id, lead id, line) — in every department."""
+    links = case_co_departments
+    co: dict[int, list[int]] = {}
+    if found:
+        query = select(links.c.case_id, links.c.department_id).where(links.c.case_id.in_(cases_of))
+        for case_id, department_id in session.execute(query):
+            co.setdefault(case_id, []).append(department_id)
+    lines: Lines = {}
+    for case_id, lead_id, line in found:
+        for department_id in dict.fromkeys([lead_id, *co.get(case_id, ())]):
+            if department_id is not None:
+                lines.setdefault(department_id, []).append(line)
+    return lines
+
+
+def _dispatched(context: DigestContext) -> Lines:
     start = datetime.combine(context.since, time(0), context.tz)
     end = datetime.combine(context.day, time(0), context.tz)
-    conditions = filter_conditions(
-        session=context.session, filters=CaseFilter(department=department.code), today=context.day, tz=context.tz
-    )
+    window = (cases.c.dispatched_at >= start, cases.c.dispatched_at < end)
     query = (
-        select(cases.c.ref, cases.c.title, cases.c.dispatched_at)
-        .where(*conditions, cases.c.dispatched_at >= start, cases.c.dispatched_at < end)
+        select(cases.c.id, cases.c.lead_id, cases.c.ref, cases.c.title, cases.c.dispatched_at)
+        .where(*window)
         .order_by(cases.c.dispatched_at, cases.c.id)
     )
-    return [
-        DigestLine(ref, title, at.astimezone(context.tz).date() if at else None)
-        for ref, title, at in context.session.execute(query)
+    found = [
+        (case_id, lead_id, DigestLine(ref, title, at.astimezone(context.tz).date() if at else None))
+        for case_id, lead_id, ref, title, at in context.session.execute(query)
     ]
+    return _spread(context.session, found, select(cases.c.id).where(*window))
 
 
 def _earliest(row, first: date, until: date) -> tuple[date, str]:
@@ -114,69 +133,79 @@ def _earliest(row, first: date, until: date) -> tuple[date, str]:
     return min(pending)
 
 
-def _due_soon(context: DigestContext, department: Department) -> list[DigestLine]:
-    filters = CaseFilter(department=department.code, due_within=context.rules.due_within)
-    rows = list_cases(session=context.session, filters=filters, today=context.day, tz=context.tz, limit=0)
-    lines = []
-    for row in rows:
+def _due_soon(context: DigestContext) -> Lines:
+    soon = due_soon(cases, context.day, context.until)  # what ``case list --due-within`` lists
+    c = cases.c
+    query = select(c.id, c.lead_id, c.ref, c.title, c.due_on, c.reply_due_on, c.answered_at).where(soon)
+    found = []
+    for row in context.session.execute(query):
         day, which = _earliest(row, context.day, context.until)
-        lines.append(DigestLine(row.ref, row.title, day, which))
-    return sorted(lines, key=lambda line: (line.day, line.ref))
+        found.append((row.id, row.lead_id, DigestLine(row.ref, row.title, day, which)))
+    found.sort(key=lambda item: (item[2].day, item[2].ref))
+    return _spread(context.session, found, select(c.id).where(soon))
 
 
-def _overdue(context: DigestContext, department: Department) -> list[DigestLine]:
-    filters = CaseFilter(department=department.code, overdue=True)
-    rows = list_cases(session=context.session, filters=filters, today=context.day, tz=context.tz, limit=0)
-    lines = [DigestLine(row.ref, row.title, row.due_on, "resolve") for row in rows]
-    return sorted(lines, key=lambda line: (line.day or date.max, line.ref))
+def _overdue(context: DigestContext) -> Lines:
+    overdue = filter_conditions(  # what ``case list --overdue`` lists
+        session=context.session, filters=CaseFilter(overdue=True), today=context.day, tz=context.tz
+    )
+    # Said again as the unfinished statuses (as ``case list`` needs not): the unfinished cases' indexes, not a scan.
+    overdue.append(unfinished(cases.c.status))
+    query = select(cases.c.id, cases.c.lead_id, cases.c.ref, cases.c.title, cases.c.due_on).where(*overdue)
+    found = [(case_id, lead_id, DigestLine(ref, title, due_on, "resolve"))
+             for case_id, lead_id, ref, title, due_on in context.session.execute(query)]  # fmt: skip
+    found.sort(key=lambda item: (item[2].day or date.max, item[2].ref))
+    return _spread(context.session, found, select(cases.c.id).where(*overdue))
 
 
-def _chased(context: DigestContext, department: Department) -> list[DigestLine]:
+def _chased(context: DigestContext) -> Lines:
     query = (
-        select(cases.c.ref, cases.c.title, cases.c.supervised_at, cases.c.urge_count)
-        .where(cases.c.lead_id == department.id, cases.c.status.in_([s.value for s in UNFINISHED]))
-        .where((cases.c.urge_count > 0) | cases.c.supervised_at.is_not(None))
+        select(cases.c.lead_id, cases.c.ref, cases.c.title, cases.c.supervised_at, cases.c.urge_count)
+        .where(chased(cases), cases.c.status.in_([s.value for s in UNFINISHED]))
         .order_by(cases.c.urge_count.desc(), cases.c.ref)
     )
-    return [
-        DigestLine(
-            ref, title, at.astimezone(context.tz).date() if at else None, urged=urged or 0, supervised=at is not None
-        )  # fmt: skip
-        for ref, title, at, urged in context.session.execute(query)
-    ]
+    lines: Lines = {}
+    for lead_id, ref, title, at, urged in context.session.execute(query):
+        line = DigestLine(ref, title, at.astimezone(context.tz).date() if at else None, urged=urged or 0,
+                          supervised=at is not None)  # fmt: skip
+        lines.setdefault(lead_id, []).append(line)
+    return lines
 
 
-def _co_replies(context: DigestContext, department: Department) -> list[DigestLine]:
+def _co_replies(context: DigestContext) -> Lines:
     links = case_co_departments
     query = (
-        select(cases.c.ref, cases.c.title, cases.c.dispatched_at)
+        select(links.c.department_id, cases.c.ref, cases.c.title, cases.c.dispatched_at)
         .join(links, links.c.case_id == cases.c.id)
-        .where(links.c.department_id == department.id, links.c.replied_at.is_(None))
+        .where(links.c.replied_at.is_(None))
         .where(cases.c.status.in_([s.value for s in UNFINISHED]))
         .order_by(cases.c.dispatched_at, cases.c.ref)
     )
-    return [
-        DigestLine(ref, title, at.astimezone(context.tz).date() if at else None)
-        for ref, title, at in context.session.execute(query)
-    ]
+    lines: Lines = {}
+    for department_id, ref, title, at in context.session.execute(query):
+        line = DigestLine(ref, title, at.astimezone(context.tz).date() if at else None)
+        lines.setdefault(department_id, []).append(line)
+    return lines
 
 
-def _decisions(context: DigestContext, department: Department) -> list[DigestLine]:
+def _decisions(context: DigestContext) -> Lines:
     query = (
-        select(Case.ref, Case.title, Decision.decision, Decision.due_on)
+        select(Decision.owner_id, Case.ref, Case.title, Decision.decision, Decision.due_on)
         .join(Case, Case.id == Decision.case_id)
         .join(Meeting, Meeting.id == Decision.meeting_id)
-        .where(Decision.owner_id == department.id, Decision.status == "open", Decision.due_on <= context.until)
+        .where(Decision.status == literal_column("'open'"), Decision.due_on <= context.until)  # ix_decisions_open_due
         .order_by(Decision.due_on, Case.ref, Decision.id)
     )
-    return [
-        DigestLine(ref, title, due_on, decision=decision, overdue=due_on < context.day)
-        for ref, title, decision, due_on in context.session.execute(query)
-    ]
+    lines: Lines = {}
+    for owner_id, ref, title, decision, due_on in context.session.execute(query):
+        line = DigestLine(ref, title, due_on, decision=decision, overdue=due_on < context.day)
+        lines.setdefault(owner_id, []).append(line)
+    return lines
 
 
-# The sections of a digest, in order: each is a key and the function that finds its lines for one department.
-SECTIONS: tuple[tuple[str, Callable[[DigestContext, Department], list[DigestLine]]], ...] = (
+# The sections of a digest, in order: each is a key and the function that finds its lines, for every department
+# at once (one read of the cases a section lists, whatever the number of departments).
+SECTIONS: tuple[tuple[str, Callable[[DigestContext], Lines]], ...] = (
     ("dispatched", _dispatched),
     ("due_soon", _due_soon),
     ("overdue", _overdue),
@@ -204,6 +233,7 @@ def department_digests(*, session: Session, day: date, tz: tzinfo, rules: TierRu
         calendar=calendar,
     )
     departments = session.scalars(select(Department).where(Department.active.is_(True)).order_by(Department.code)).all()
+    found = [(key, find(context)) for key, find in SECTIONS]
     return [
         Digest(
             department.code,
@@ -211,7 +241,7 @@ def department_digests(*, session: Session, day: date, tz: tzinfo, rules: TierRu
             day,
             context.since,
             context.until,
-            [DigestSection(key, find(context, department)) for key, find in SECTIONS],
+            [DigestSection(key, lines.get(department.id, [])) for key, lines in found],
         )
         for department in departments
     ]

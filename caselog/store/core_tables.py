@@ -9,7 +9,7 @@ in and come out exactly as through the models: aware UTC datetimes, dates, boole
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Date, Integer, String, Text, bindparam, column, table
+from sqlalchemy import Boolean, Date, Integer, String, Text, bindparam, column, table, text
 
 from caselog.enums import FINISHED, UNFINISHED
 from caselog.store.times import UTCDateTime
@@ -37,6 +37,20 @@ def not_finished(status):
     """``status`` is not a finished one, written out as ``NOT_FINISHED_SQL`` (the deadlines' partial indexes)."""
     values = [value.value for value in FINISHED]
     return status.not_in(bindparam("finished", values, expanding=True, literal_execute=True))
+
+
+URGED = text("urge_count > 0")  # the condition of the partial index ix_cases_urged: urged at least once (催办)
+
+
+def chased(table):
+    """The cases of ``table`` urged (催办) or under supervision (督办): the ids two seeks find, in
+    ``ix_cases_urged`` and ``ix_cases_supervised_at`` (each condition written out as its index's is)."""
+    from sqlalchemy import literal_column, select, union_all
+
+    found = table.alias("chased")  # its own FROM: not correlated with the outer query's cases
+    urged = select(found.c.id).where(found.c.urge_count > literal_column("0"))
+    supervised = select(found.c.id).where(found.c.supervised_at.is_not(None))
+    return table.c.id.in_(union_all(urged, supervised))
 
 
 cases = table(
