@@ -276,6 +276,7 @@ def suite(db: Path, work: Path, runs: int, only: set[str] | None, cases: int) ->
     stack = [PYTHON, "-c", floors.STACK_IMPORTS]
     peer = [str(Path(PYTHON).parent / "sqlite-utils"), "rows", str(db), "cases", "--limit", "20", "--table"]
     escalated = work / "escalated.csv"
+    digests = work / "digests"
     floor_db = work / "floor.db"
     state = "bare grouped count (current state)"
     benches = [
@@ -327,6 +328,8 @@ def suite(db: Path, work: Path, runs: int, only: set[str] | None, cases: int) ->
                 runs if kind == "joint" else slow, seconds_at_most(REPORT_SECONDS, 100))
           for kind, fmt in (("joint", "table"), ("joint", "markdown"), ("joint", "csv"), ("leaders", "table"),
                             ("leaders", "markdown"), ("leaders", "csv"))),
+        Bench("digest, every department", [*on, "digest", "--output-dir", str(digests)], STACK_FLOOR, stack, slow,
+              prepare=lambda: digests.mkdir(exist_ok=True), note="the morning digests of all 64 departments"),
         Bench("escalate (steady state: nothing due)", [*CASELOG, "--db", str(scratch), "escalate", "-f", "csv"],
               "the sweep's selection in sqlite3", [PYTHON, "-c", floors.SWEEP, str(db), AS_OF[:10]], runs,
               ratio_at_most(1.2)),
