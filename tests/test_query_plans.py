@@ -242,3 +242,21 @@ def test_the_digests_read_each_section_once_for_every_department_through_indexes
     db.flush()
     many = _plans(db, digests)
     assert len(many) == len(few), [sql.split("\n")[0][:60] for sql, _lines in many]
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("by", ["department", "street", "month"])
+def test_the_visits_report_counts_the_cases_of_the_periods_visits_only(history, by):
+    """`report visits` counts the cases raised at the period's visits through those visits, not by grouping every
+    case by its visit first (at 10M cases: 19 s for a month)."""
+    from caselog.reports.lists import visit_coverage
+
+    db = history
+    plans = _plans(db, lambda: visit_coverage(session=db, first=date(2026, 1, 1), last=date(2026, 1, 31), by=by))
+    assert plans and _full_scans(plans) == []
+    for _sql, lines in [(sql, lines) for sql, lines in plans if "FROM visits" in sql]:
+        used = " ".join(lines)
+        assert "ix_visits_visited_on (visited_on>? AND visited_on<?)" in used, lines  # the period's visits
+        assert "ix_cases_visit_id (visit_id=?)" in used, lines  # each one's cases
+        assert not any(f"SCAN {t}" in used for t in ("departments", "parties", "visits")), lines  # not every visit
+        assert "visit_id>?" not in used, lines  # nor every case
