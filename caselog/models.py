@@ -178,8 +178,8 @@ class Case(_Table, table=True):
               "answered_at", sqlite_where=text(UNFINISHED_SQL)),
         # Unfinished cases by each deadline: due soon (预警) is a window of a few days of either (revision 0022).
         # Their condition is written the other way round (NOT_FINISHED_SQL): see caselog.store.core_tables.
-        Index("ix_cases_open_due", "due_on", "suspended_since", sqlite_where=text(NOT_FINISHED_SQL)),
-        Index("ix_cases_open_reply_due", "reply_due_on", "answered_at", "suspended_since",
+        Index("ix_cases_open_due", "suspended_since", "due_on", sqlite_where=text(NOT_FINISHED_SQL)),
+        Index("ix_cases_open_reply_due", "suspended_since", "answered_at", "reply_due_on",
               sqlite_where=text(NOT_FINISHED_SQL)),
         # A list filtered by one of these, newest first: the newest matching cases in order, no sort (0023).
         *(Index(f"ix_cases_{name}_opened_at", name, "opened_at") for name in ("status", "category", "tier", "key")),

@@ -148,10 +148,13 @@ def test_due_soon_seeks_the_deadlines_range_in_their_indexes(history):
 
     db = history
     today = date(2026, 2, 2)
+    with_others = [CaseFilter(due_within=3, tier=2), CaseFilter(due_within=3, statuses=["answered"], key=True),
+                   CaseFilter(due_within=3, category="融资", department="market", since=date(2026, 1, 1))]  # fmt: skip
     calls = [
         lambda: list_cases(session=db, filters=CaseFilter(due_within=3), today=today, tz=SHANGHAI, limit=20),
         lambda: count_cases(session=db, filters=CaseFilter(due_within=3), today=today, tz=SHANGHAI),
-        lambda: list_cases(session=db, filters=CaseFilter(due_within=3, tier=2), today=today, tz=SHANGHAI, limit=0),
+        *(lambda f=f: list_cases(session=db, filters=f, today=today, tz=SHANGHAI, limit=20) for f in with_others),
+        *(lambda f=f: count_cases(session=db, filters=f, today=today, tz=SHANGHAI) for f in with_others),
         lambda: weekly_report(session=db, week="2026-W06", tz=SHANGHAI, rules=DEFAULT_RULES),
     ]
     for call in calls:
@@ -161,8 +164,11 @@ def test_due_soon_seeks_the_deadlines_range_in_their_indexes(history):
         assert soon
         for _sql, lines in soon:
             used = " ".join(lines)
-            assert "ix_cases_open_due (due_on>? AND due_on<?)" in used, lines
-            assert "ix_cases_open_reply_due (reply_due_on>? AND reply_due_on<?)" in used, lines
+            assert "ix_cases_open_due (suspended_since=? AND due_on>? AND due_on<?)" in used, lines
+            assert ("ix_cases_open_reply_due (suspended_since=? AND answered_at=? AND reply_due_on>? AND "
+                    "reply_due_on<?)") in used, lines  # fmt: skip
+            # The cases themselves are found by id, from the seeks: no other index of cases leads the plan.
+            assert lines[0] == "SEARCH cases USING INTEGER PRIMARY KEY (rowid=?)", lines
 
 
 # The statistics ``ANALYZE`` (sampling, as ``PRAGMA analysis_limit`` does) wrote for ``cases`` on the 10M-case
@@ -237,6 +243,10 @@ def test_the_digests_read_each_section_once_for_every_department_through_indexes
 
     few = _plans(db, digests)
     assert _full_scans(few) == []
+    (chased,) = [lines for sql, lines in few if "urge_count >" in sql]
+    used = " ".join(chased)  # the cases urged and those under supervision, each found in its partial index
+    assert "ix_cases_urged (urge_count>?)" in used and "ix_cases_supervised_at" in used, chased
+    assert chased[0] == "SEARCH cases USING INTEGER PRIMARY KEY (rowid=?)", chased
     for n in range(5):
         add_department(session=db, data=DepartmentCreate(code=f"more-{n}", name=f"部门{n}"))
     db.flush()

@@ -33,7 +33,7 @@ from caselog.models import Case, Decision, Department, Meeting
 from caselog.rules.deadlines import due_soon_until
 from caselog.rules.workdays import WorkCalendar, previous_workday
 from caselog.store.calendar_days import load_calendar
-from caselog.store.core_tables import case_co_departments, cases, chased, unfinished
+from caselog.store.core_tables import case_co_departments, cases, chased, not_finished, unfinished
 from caselog.tiers import TierRules
 
 
@@ -149,7 +149,7 @@ def _overdue(context: DigestContext) -> Lines:
     overdue = filter_conditions(  # what ``case list --overdue`` lists
         session=context.session, filters=CaseFilter(overdue=True), today=context.day, tz=context.tz
     )
-    # Said again as the unfinished statuses (as ``case list`` needs not): the unfinished cases' indexes, not a scan.
+    # Said again as the unfinished statuses (as ``case list`` needs not): read by status, not every case.
     overdue.append(unfinished(cases.c.status))
     query = select(cases.c.id, cases.c.lead_id, cases.c.ref, cases.c.title, cases.c.due_on).where(*overdue)
     found = [(case_id, lead_id, DigestLine(ref, title, due_on, "resolve"))
@@ -161,7 +161,7 @@ def _overdue(context: DigestContext) -> Lines:
 def _chased(context: DigestContext) -> Lines:
     query = (
         select(cases.c.lead_id, cases.c.ref, cases.c.title, cases.c.supervised_at, cases.c.urge_count)
-        .where(chased(cases), cases.c.status.in_([s.value for s in UNFINISHED]))
+        .where(chased(cases), not_finished(cases.c.status))  # not seekable by status: the two seeks lead
         .order_by(cases.c.urge_count.desc(), cases.c.ref)
     )
     lines: Lines = {}

@@ -268,7 +268,7 @@ def _newly_overdue(session: Session, period: Period, as_of: datetime, tz: tzinfo
 def _due_soon(session: Session, period: Period, as_of: datetime, tz: tzinfo, rules: TierRules) -> DueSoon:
     """The cases open, not suspended, at the week's end whose reply deadline (not yet answered) or resolution
     deadline in force then falls from the week's last day to ``rules.due_within`` working days on. As the agendas'
-    sizes are counted: the cases unchanged since the week's end from their columns (through ``ix_cases_unfinished``),
+    sizes are counted: the cases unchanged since the week's end from their columns (two seeks of the window),
     the others (through ``ix_cases_changed_at``) from their history replayed up to it, so that the report as of the
     week says the same whenever it is run."""
     from sqlalchemy import and_, union_all
@@ -285,8 +285,8 @@ def _due_soon(session: Session, period: Period, as_of: datetime, tz: tzinfo, rul
         select(Case.ref, Case.title, lead.code, Case.tier, Case.due_on, Case.reply_due_on, Case.answered_at)
         .outerjoin(lead, lead.id == Case.lead_id)
         .where(
-            due_soon(Case.__table__, first, until), Case.tier.in_(TIERS), Case.opened_at <= as_of,
-            Case.changed_at <= as_of,
+            due_soon(Case.__table__, first, until,
+                     also=lambda c: (c.tier.in_(TIERS), c.opened_at <= as_of, c.changed_at <= as_of))
         )
     )  # fmt: skip
     due = []
