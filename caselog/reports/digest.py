@@ -31,7 +31,7 @@ from caselog.cases.filters import CaseFilter, due_soon, filter_conditions
 from caselog.enums import UNFINISHED
 from caselog.models import Case, Decision, Department, Meeting
 from caselog.rules.deadlines import due_soon_until
-from caselog.rules.workdays import WorkCalendar, previous_workday
+from caselog.rules.workdays import previous_workday
 from caselog.store.calendar_days import load_calendar
 from caselog.store.core_tables import case_co_departments, cases, chased, not_finished, unfinished
 from caselog.tiers import TierRules
@@ -86,44 +86,56 @@ class DigestContext:
     since: date
     until: date
     tz: tzinfo
-    rules: TierRules
-    calendar: WorkCalendar
 
 
 Lines = dict[int, list[DigestLine]]  # a section's lines by department id, each department's in the section's order
 
 
-def _spread(session: Session, found: list[tuple[int, int | None, DigestLine]], cases_of) -> Lines:
-    """Each case's line to its lead and to each of its co-departments (``cases_of``: a select of the cases whose
-    co-departments count), keeping the order of ``found`` — (case id, lead id, line) — in every department."""
+def _with_co(query):
+    """``query`` (of ``cases``) with each row's co-departments: one row per link, the department last (or NULL)."""
     links = case_co_departments
-    co: dict[int, list[int]] = {}
-    if found:
-        query = select(links.c.case_id, links.c.department_id).where(links.c.case_id.in_(cases_of))
-        for case_id, department_id in session.execute(query):
-            co.setdefault(case_id, []).append(department_id)
+    return query.add_columns(links.c.department_id).outerjoin(links, links.c.case_id == cases.c.id)
+
+
+def _spread(found: dict[int, tuple[int | None, list[int], DigestLine]], order=None) -> Lines:
+    """Each case's line (``found``: case id → lead id, co-department ids, line) to its lead and to each of its
+    co-departments, in the order of ``found`` (or sorted by ``order`` of the line) in every department."""
+    cases_found = list(found.values())
+    if order is not None:
+        cases_found.sort(key=lambda item: order(item[2]))
     lines: Lines = {}
-    for case_id, lead_id, line in found:
-        for department_id in dict.fromkeys([lead_id, *co.get(case_id, ())]):
+    for lead_id, co, line in cases_found:
+        for department_id in dict.fromkeys([lead_id, *co]):
             if department_id is not None:
                 lines.setdefault(department_id, []).append(line)
     return lines
 
 
+def _gather(rows, line_of) -> dict[int, tuple[int | None, list[int], DigestLine]]:
+    """The rows of a ``_with_co`` query by case, in the order their cases first come: (lead id, co-department ids,
+    the line ``line_of(row)`` makes)."""
+    found: dict[int, tuple[int | None, list[int], DigestLine]] = {}
+    for row in rows:
+        known = found.get(row.id)
+        if known is None:
+            known = found[row.id] = (row.lead_id, [], line_of(row))
+        if row.department_id is not None:
+            known[1].append(row.department_id)
+    return found
+
+
 def _dispatched(context: DigestContext) -> Lines:
     start = datetime.combine(context.since, time(0), context.tz)
     end = datetime.combine(context.day, time(0), context.tz)
-    window = (cases.c.dispatched_at >= start, cases.c.dispatched_at < end)
-    query = (
-        select(cases.c.id, cases.c.lead_id, cases.c.ref, cases.c.title, cases.c.dispatched_at)
-        .where(*window)
-        .order_by(cases.c.dispatched_at, cases.c.id)
+    c = cases.c
+    query = _with_co(
+        select(c.id, c.lead_id, c.ref, c.title, c.dispatched_at)
+        .where(c.dispatched_at >= start, c.dispatched_at < end)
+        .order_by(c.dispatched_at, c.id)
     )
-    found = [
-        (case_id, lead_id, DigestLine(ref, title, at.astimezone(context.tz).date() if at else None))
-        for case_id, lead_id, ref, title, at in context.session.execute(query)
-    ]
-    return _spread(context.session, found, select(cases.c.id).where(*window))
+    at = context.tz
+    return _spread(_gather(context.session.execute(query), lambda r: DigestLine(
+        r.ref, r.title, r.dispatched_at.astimezone(at).date() if r.dispatched_at else None)))  # fmt: skip
 
 
 def _earliest(row, first: date, until: date) -> tuple[date, str]:
@@ -134,15 +146,18 @@ def _earliest(row, first: date, until: date) -> tuple[date, str]:
 
 
 def _due_soon(context: DigestContext) -> Lines:
-    soon = due_soon(cases, context.day, context.until)  # what ``case list --due-within`` lists
     c = cases.c
-    query = select(c.id, c.lead_id, c.ref, c.title, c.due_on, c.reply_due_on, c.answered_at).where(soon)
-    found = []
-    for row in context.session.execute(query):
+    query = _with_co(  # what ``case list --due-within`` lists
+        select(c.id, c.lead_id, c.ref, c.title, c.due_on, c.reply_due_on, c.answered_at).where(
+            due_soon(cases, context.day, context.until)
+        )
+    )
+
+    def line_of(row) -> DigestLine:
         day, which = _earliest(row, context.day, context.until)
-        found.append((row.id, row.lead_id, DigestLine(row.ref, row.title, day, which)))
-    found.sort(key=lambda item: (item[2].day, item[2].ref))
-    return _spread(context.session, found, select(c.id).where(soon))
+        return DigestLine(row.ref, row.title, day, which)
+
+    return _spread(_gather(context.session.execute(query), line_of), order=lambda line: (line.day, line.ref))
 
 
 def _overdue(context: DigestContext) -> Lines:
@@ -151,11 +166,10 @@ def _overdue(context: DigestContext) -> Lines:
     )
     # Said again as the unfinished statuses (as ``case list`` needs not): read by status, not every case.
     overdue.append(unfinished(cases.c.status))
-    query = select(cases.c.id, cases.c.lead_id, cases.c.ref, cases.c.title, cases.c.due_on).where(*overdue)
-    found = [(case_id, lead_id, DigestLine(ref, title, due_on, "resolve"))
-             for case_id, lead_id, ref, title, due_on in context.session.execute(query)]  # fmt: skip
-    found.sort(key=lambda item: (item[2].day or date.max, item[2].ref))
-    return _spread(context.session, found, select(cases.c.id).where(*overdue))
+    c = cases.c
+    query = _with_co(select(c.id, c.lead_id, c.ref, c.title, c.due_on).where(*overdue))
+    found = _gather(context.session.execute(query), lambda r: DigestLine(r.ref, r.title, r.due_on, "resolve"))
+    return _spread(found, order=lambda line: (line.day or date.max, line.ref))
 
 
 def _chased(context: DigestContext) -> Lines:
@@ -229,8 +243,6 @@ def department_digests(*, session: Session, day: date, tz: tzinfo, rules: TierRu
         since=previous_workday(day, calendar),
         until=due_soon_until(day, rules.due_within, calendar),
         tz=tz,
-        rules=rules,
-        calendar=calendar,
     )
     departments = session.scalars(select(Department).where(Department.active.is_(True)).order_by(Department.code)).all()
     found = [(key, find(context)) for key, find in SECTIONS]
