@@ -96,11 +96,11 @@ class Party(_Table, table=True):
     park_id: int | None = Field(default=None, foreign_key="parks.id", index=True)
     official: str | None = Field(default=None, sa_type=String(100))
     department_id: int | None = Field(default=None, foreign_key="departments.id", index=True)
+    last_visited_on: date | None = Field(default=None, index=True)  # its last covering visit: triggers keep it (0025)
 
 
 class Building(_Table, table=True):
-    """An office building (楼宇) and its building leader (楼长): the official, and the department, who look after the
-    enterprises in it (楼长制)."""
+    """An office building (楼宇) and its leader (楼长): the official, and the department, who look after it (楼长制)."""
 
     __tablename__ = "buildings"
 

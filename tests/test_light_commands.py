@@ -75,6 +75,10 @@ def test_calendar_entries_are_read_and_an_old_schema_is_upgraded_first(isolated_
         for (trigger,) in connection.execute(kept).fetchall():  # and before 0021
             connection.execute(f"DROP TRIGGER {trigger}")
         connection.execute("DROP TABLE department_co_counts")
+        for trigger in ("insert", "update", "delete"):  # and before 0025
+            connection.execute(f"DROP TRIGGER visits_last_visit_{trigger}")
+        connection.execute("DROP INDEX ix_parties_last_visited_on")
+        connection.execute("ALTER TABLE parties DROP COLUMN last_visited_on")
         for index in ("ix_cases_dispatched_at", "ix_cases_urged", "ix_decisions_open_due"):  # and before 0024
             connection.execute(f"DROP INDEX {index}")
         for name in ("status", "category", "tier", "key"):  # and before 0023

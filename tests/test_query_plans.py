@@ -270,3 +270,23 @@ def test_the_visits_report_counts_the_cases_of_the_periods_visits_only(history, 
         assert "ix_cases_visit_id (visit_id=?)" in used, lines  # each one's cases
         assert not any(f"SCAN {t}" in used for t in ("departments", "parties", "visits")), lines  # not every visit
         assert "visit_id>?" not in used, lines  # nor every case
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("statistics", ["none", "analyzed"])
+def test_visit_due_walks_the_parties_by_their_last_visit(history, statistics):
+    """`visit due --limit 20` reads the parties in the order it lists them (never visited, then the longest since
+    their last visit) from the index of their stored last covering visit, and stops at the twentieth: it neither
+    looks up every party's visits nor sorts every party (at 10M cases, 1M parties, 8M visits: 8.5-12 s)."""
+    from sqlalchemy import text
+
+    from caselog.coverage.due import visits_due
+    from caselog.rules.coverage import CoverageRules
+
+    db = history
+    if statistics == "analyzed":
+        db.execute(text("ANALYZE"))
+    plans = _plans(db, lambda: visits_due(session=db, rules=CoverageRules(), today=date(2026, 3, 1), limit=20))
+    (lines,) = [lines for sql, lines in plans if "FROM parties" in sql]
+    assert lines[0] == "SCAN parties USING INDEX ix_parties_last_visited_on", lines
+    assert not any("visits" in line or "TEMP B-TREE" in line for line in lines), lines

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import case, or_, select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from caselog.coverage.places import find_place
-from caselog.coverage.scope import Scope, last_visit
+from caselog.coverage.scope import Scope
 from caselog.directory import get_department
 from caselog.enums import PartyKind, Subject, typed
 from caselog.models import NAME_MAX, Party
@@ -82,28 +82,27 @@ def visits_due(
     since their last visit (then by id); at most ``limit`` (0: all)."""
     scope = Scope(rules)
     by = today + timedelta(days=within)
-    inner = scope.joined(
-        select(
-            Party.id.label("party_id"),
-            Party.name,
-            Party.kind,
-            Party.street,
-            scope.building.name.label("building"),
-            scope.park.name.label("park"),
-            scope.official.label("official"),
-            scope.department.code.label("department"),
-            scope.via.label("via"),
-            scope.every_months.label("every_months"),
-            scope.due_since(by).label("due_since"),
-            last_visit(Party.id).label("last_visit"),
-        )
-    ).where(*_conditions(session, scope, wanted))
-    found = inner.subquery()
-    never = case((found.c.last_visit.is_(None), 0), else_=1)
+    last = Party.last_visited_on  # kept by triggers on visits (revision 0025)
+    # In the order of ix_parties_last_visited_on (never visited first, then by day, then by id): the first rows
+    # read that are due are the ones listed.
     query = (
-        select(*(column for column in found.c if column.name != "due_since"))
-        .where(or_(found.c.last_visit.is_(None), found.c.last_visit <= found.c.due_since))
-        .order_by(never, found.c.last_visit, found.c.party_id)
+        scope.joined(
+            select(
+                Party.id,
+                Party.name,
+                Party.kind,
+                Party.street,
+                scope.building.name,
+                scope.park.name,
+                scope.official,
+                scope.department.code,
+                scope.via,
+                scope.every_months,
+                last,
+            )  # fmt: skip
+        )
+        .where(*_conditions(session, scope, wanted), or_(last.is_(None), last <= scope.due_since(by)))
+        .order_by(last.nulls_first(), Party.id)
     )
     if limit:
         query = query.limit(limit)
