@@ -156,6 +156,24 @@ def test_missing_lists_the_parties_not_visited(district):
     ]
 
 
+def test_a_past_periods_coverage_does_not_count_the_visits_after_it(district):
+    """Coverage of January and February, asked on 2026-03-16: a party is due by its last covering visit up to
+    2026-02-28, not by a later one. Due then (enterprises yearly: last visit on or before 2025-02-28; 重点企业
+    quarterly: on or before 2025-11-28): 丙公司 (never visited), 丁公司 (first visited 03-02) and 己协会 (first
+    visited 03-10); 甲公司 (02-10), 乙公司 (2025-12-01) and 戊公司 (2025-06-01) are not."""
+    data = json.loads(district("report", "coverage", "--from", "2026-01-01", "--until", "2026-02-28", "--missing",
+                               "-f", "json"))  # fmt: skip
+    assert (data["total"]["parties"], data["total"]["visited"], data["total"]["due"]) == (6, 1, 3)
+    assert [(m["party_id"], m["last_visited_on"]) for m in data["missing"]] == [
+        (2, "2025-12-01"), (3, None), (4, None), (5, "2025-06-01"), (6, None)]  # fmt: skip
+    now = json.loads(
+        district("report", "coverage", "--from", "2026-01-01", "--until", "2026-03-16", "--missing", "-f", "json")
+    )  # fmt: skip  (the same parties today: their stored last visit)
+    assert (now["total"]["visited"], now["total"]["due"]) == (3, 2)
+    assert [(m["party_id"], m["last_visited_on"]) for m in now["missing"]] == [
+        (2, "2025-12-01"), (3, None), (5, "2025-06-01")]  # fmt: skip
+
+
 def test_visit_due_never_visited_first_then_the_longest_since_the_last_visit(district):
     def due(*args: str) -> list[tuple]:
         rows = json.loads(district("visit", "due", *args, "-f", "json"))

@@ -290,3 +290,43 @@ def test_visit_due_walks_the_parties_by_their_last_visit(history, statistics):
     (lines,) = [lines for sql, lines in plans if "FROM parties" in sql]
     assert lines[0] == "SCAN parties USING INDEX ix_parties_last_visited_on", lines
     assert not any("visits" in line or "TEMP B-TREE" in line for line in lines), lines
+
+
+VISIT_STATISTICS = [  # sampled by ANALYZE on the generated 10M-case city (1M parties, 8M visits)
+    ("visits", "ix_visits_party_day", "7943292 1001 1001 2"),
+    ("visits", "ix_visits_visited_on", "7579494 1001"),
+    ("parties", "ix_parties_building_id", "1068760 143"),
+]
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("statistics", ["none", "city"])
+def test_coverage_reads_the_periods_visits_by_day(history, statistics):
+    """`report coverage` and the weekly report's coverage line read the visits of their days through the index of
+    days, not every party's visits in ``ix_visits_party_day`` (with a city's statistics SQLite walked that index
+    party by party to group without sorting: a million seeks, 0.65 s a query at 10M cases), and find each party's
+    tallies by an index, not by reading them all for each party."""
+    from sqlalchemy import text
+
+    from caselog.reports.coverage import coverage_counts, coverage_report
+    from caselog.rules.coverage import CoverageRules
+
+    db = history
+    if statistics == "city":
+        db.execute(text("ANALYZE"))
+        db.execute(text("DELETE FROM sqlite_stat1"))
+        for row in CITY_STATISTICS + VISIT_STATISTICS:
+            db.execute(text("INSERT INTO sqlite_stat1 VALUES (:t, :i, :s)"), dict(zip("tis", row, strict=True)))
+        db.execute(text("ANALYZE sqlite_schema"))
+    month = Period(date(2026, 2, 1), date(2026, 2, 28), "2026-02")
+
+    def both():
+        coverage_report(session=db, rules=CoverageRules(), period=month, by="department", today=date(2026, 3, 1))
+        coverage_counts(session=db, rules=CoverageRules(), period=month, recent=month)
+
+    plans = [lines for sql, lines in _plans(db, both) if "FROM visits" in sql and "GROUP BY" in sql]
+    assert len(plans) == 2
+    for lines in plans:
+        visits = [line for line in lines if line.startswith(("SEARCH visits", "SCAN visits"))]
+        assert visits and all("ix_visits_visited_on (visited_on>? AND visited_on<?)" in line for line in visits), lines
+        assert not any(line.startswith(("SCAN tallies", "SCAN raised")) for line in lines), lines

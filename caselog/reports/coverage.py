@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Integer, case, cast, func, or_, select
 from sqlmodel import Session
 
 from caselog.coverage.scope import Scope, covering, last_visit
@@ -78,13 +78,19 @@ def _share(visited: int, parties: int) -> Fraction | None:
     return Fraction(visited, parties) if parties else None
 
 
+# Visits are grouped by their party as an expression, not the column: grouping by the column lets SQLite (with the
+# statistics ANALYZE writes) walk ix_visits_party_day party by party to avoid a sort — a million seeks at 10M cases
+# (0.65 s each query) where the days' range of ix_visits_visited_on reads only the period's visits (65 ms).
+_PARTY = cast(Visit.party_id + 0, Integer).label("party_id")
+
+
 def _visit_tallies(first: date, last: date, window: date):
     """Per party, its covering visits from ``window`` to ``last``: how many fell in the period, the last one."""
     in_period = case((Visit.visited_on >= first, 1), else_=0)
     return (
-        select(Visit.party_id, func.sum(in_period).label("visits"), func.max(Visit.visited_on).label("last"))
+        select(_PARTY, func.sum(in_period).label("visits"), func.max(Visit.visited_on).label("last"))
         .where(covering(Visit.channel), Visit.visited_on >= min(first, window), Visit.visited_on <= last)
-        .group_by(Visit.party_id)
+        .group_by(_PARTY)
         .subquery("tallies")
     )
 
@@ -92,10 +98,10 @@ def _visit_tallies(first: date, last: date, window: date):
 def _raised(first: date, last: date):
     """Per party, the cases its covering visits in the period raised."""
     return (
-        select(Visit.party_id, func.count().label("cases"))
+        select(_PARTY, func.count().label("cases"))
         .join(Case, Case.visit_id == Visit.id)
         .where(covering(Visit.channel), Visit.visited_on >= first, Visit.visited_on <= last)
-        .group_by(Visit.party_id)
+        .group_by(_PARTY)
         .subquery("raised")
     )
 
@@ -104,15 +110,18 @@ class _Counting:
     """The grouped query of coverage for a period: the parties in scope, with their covering visits in the period
     (and since the earliest day a rule looks back to), the cases those visits raised, and the counts of a group."""
 
-    def __init__(self, rules: CoverageRules, period: Period, today: date) -> None:
+    def __init__(self, rules: CoverageRules, period: Period, today: date, *, stored_last: bool) -> None:
         self.scope = scope = Scope(rules)
         self.period = period
         self.due_on = min(period.end, today)
         window = scope.earliest_due_since(self.due_on)
+        if stored_last:  # each party's last covering visit is its stored one: only the period's visits are read
+            window = None
         self.tallies = _visit_tallies(period.start, period.end, period.start if window is None else window)
         self.raised = _raised(period.start, period.end)
+        self.last = Party.last_visited_on if stored_last else self.tallies.c.last
         visits = func.coalesce(self.tallies.c.visits, 0)
-        due = or_(self.tallies.c.last.is_(None), self.tallies.c.last <= scope.due_since(self.due_on))
+        due = or_(self.last.is_(None), self.last <= scope.due_since(self.due_on))
         self.counts = (
             func.count(),
             func.sum(case((visits > 0, 1), else_=0)),
@@ -147,13 +156,13 @@ def coverage_counts(*, session: Session, rules: CoverageRules, period: Period, r
     in_period = case((Visit.visited_on >= period.start, 1), else_=0)
     in_recent = case((Visit.visited_on >= recent.start, 1), else_=0)
     tallies = (
-        select(Visit.party_id, func.sum(in_period).label("period"), func.sum(in_recent).label("recent"))
+        select(_PARTY, func.sum(in_period).label("period"), func.sum(in_recent).label("recent"))
         .where(
             covering(Visit.channel),
             Visit.visited_on >= min(period.start, recent.start),
             Visit.visited_on <= max(period.end, recent.end),
         )  # fmt: skip
-        .group_by(Visit.party_id)
+        .group_by(_PARTY)
         .subquery("tallies")
     )
     visited, recent_visits = func.coalesce(tallies.c.period, 0), func.coalesce(tallies.c.recent, 0)
@@ -177,7 +186,10 @@ def coverage_report(
     """Coverage of the parties in scope between ``period.start`` and ``period.end`` per group, and in total."""
     if by not in COVERAGE_BY:
         raise BadInput(_("--by: {by!r} is not one of {known}").format(by=by, known=", ".join(COVERAGE_BY)))
-    counting = _Counting(rules, period, today)
+    # A party's stored last covering visit (revision 0025) is its last up to the period's end unless some visit is
+    # dated after it (a past period): then the visits since the earliest day a rule looks back to are read.
+    latest = session.scalar(select(func.max(Visit.visited_on)))
+    counting = _Counting(rules, period, today, stored_last=latest is None or latest <= period.end)
     scope = counting.scope
     # What each grouping groups by: the group, then its leader's official and department (a building's or park's
     # leader, an official's department).
@@ -203,7 +215,7 @@ def coverage_report(
     sums = [sum(getattr(r, name) for r in rows) for name in ("parties", "visited", "visits", "cases", "no_official",
                                                               "due")]  # fmt: skip
     total = counting.row(None, None, None, *sums)
-    unvisited = _unvisited(session, scope, counting.tallies, period) if missing else None
+    unvisited = _unvisited(session, counting) if missing else None
     return CoverageReport(by, period, counting.due_on, rows, total, unvisited)
 
 
@@ -213,8 +225,10 @@ def _department_codes(session: Session) -> dict[int, str]:
     return dict(session.execute(select(Department.id, Department.code)).all())
 
 
-def _unvisited(session: Session, scope: Scope, tallies, period: Period) -> list[Unvisited]:
+def _unvisited(session: Session, counting: _Counting) -> list[Unvisited]:
     """The parties in scope with no covering visit in the period, by id, with their last visit before it."""
+    scope, tallies, period = counting.scope, counting.tallies, counting.period
+    last = Party.last_visited_on if counting.last is Party.last_visited_on else last_visit(Party.id, until=period.end)
     query = scope.joined(
         select(
             Party.id,
@@ -225,7 +239,7 @@ def _unvisited(session: Session, scope: Scope, tallies, period: Period) -> list[
             scope.park.name,
             scope.official,
             scope.department.code,
-            last_visit(Party.id, until=period.end),
+            last,
         )  # fmt: skip
     )
     query = query.outerjoin(tallies, tallies.c.party_id == Party.id)
