@@ -192,6 +192,17 @@ CITY_STATISTICS = [
 ]
 
 
+def _use_statistics(db, rows) -> None:
+    """Give the planner of ``db`` the statistics ``rows`` (table, index, stat) instead of its own."""
+    from sqlalchemy import text
+
+    db.execute(text("ANALYZE"))  # creates sqlite_stat1
+    db.execute(text("DELETE FROM sqlite_stat1"))
+    for row in rows:
+        db.execute(text("INSERT INTO sqlite_stat1 VALUES (:t, :i, :s)"), dict(zip("tis", row, strict=True)))
+    db.execute(text("ANALYZE sqlite_schema"))  # load them
+
+
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize("statistics", ["none", "city"])
 @pytest.mark.parametrize(
@@ -208,18 +219,13 @@ def test_a_filtered_list_seeks_its_newest_cases_without_sorting(history, statist
     index of that column and the day (newest first), whatever statistics the planner has; it neither reads every
     case nor sorts them all (at 10M: 41 s for --tier 3, 19 s for --key, 8.7 s for --status answered, 4.9 s for a
     common category)."""
-    from sqlalchemy import text
 
     from caselog.cases.filters import CaseFilter
     from caselog.cases.views import list_cases
 
     db = history
     if statistics == "city":
-        db.execute(text("ANALYZE"))
-        db.execute(text("DELETE FROM sqlite_stat1"))
-        for row in CITY_STATISTICS:
-            db.execute(text("INSERT INTO sqlite_stat1 VALUES (:t, :i, :s)"), dict(zip("tis", row, strict=True)))
-        db.execute(text("ANALYZE sqlite_schema"))  # load them
+        _use_statistics(db, CITY_STATISTICS)
     plans = _plans(db, lambda: list_cases(session=db, filters=CaseFilter(**filters), today=date(2026, 3, 1),
                                           tz=SHANGHAI, limit=20))  # fmt: skip
     (lines,) = [lines for sql, lines in plans if "ORDER BY cases.opened_at DESC" in sql]
@@ -306,18 +312,13 @@ def test_coverage_reads_the_periods_visits_by_day(history, statistics):
     days, not every party's visits in ``ix_visits_party_day`` (with a city's statistics SQLite walked that index
     party by party to group without sorting: a million seeks, 0.65 s a query at 10M cases), and find each party's
     tallies by an index, not by reading them all for each party."""
-    from sqlalchemy import text
 
     from caselog.reports.coverage import coverage_counts, coverage_report
     from caselog.rules.coverage import CoverageRules
 
     db = history
     if statistics == "city":
-        db.execute(text("ANALYZE"))
-        db.execute(text("DELETE FROM sqlite_stat1"))
-        for row in CITY_STATISTICS + VISIT_STATISTICS:
-            db.execute(text("INSERT INTO sqlite_stat1 VALUES (:t, :i, :s)"), dict(zip("tis", row, strict=True)))
-        db.execute(text("ANALYZE sqlite_schema"))
+        _use_statistics(db, CITY_STATISTICS + VISIT_STATISTICS)
     month = Period(date(2026, 2, 1), date(2026, 2, 28), "2026-02")
 
     def both():

@@ -86,21 +86,7 @@ def visits_due(
     # In the order of ix_parties_last_visited_on (never visited first, then by day, then by id): the first rows
     # read that are due are the ones listed.
     query = (
-        scope.joined(
-            select(
-                Party.id,
-                Party.name,
-                Party.kind,
-                Party.street,
-                scope.building.name,
-                scope.park.name,
-                scope.official,
-                scope.department.code,
-                scope.via,
-                scope.every_months,
-                last,
-            )  # fmt: skip
-        )
+        scope.joined(select(*scope.described(), scope.via, scope.every_months, last))
         .where(*_conditions(session, scope, wanted), or_(last.is_(None), last <= scope.due_since(by)))
         .order_by(last.nulls_first(), Party.id)
     )

@@ -73,6 +73,12 @@ class Scope:
         self.in_scope = or_(*(_applies(rule) for rule in self.rule_list)) if self.rule_list else false()
         self.every_months = case(*((_applies(r), literal(r.months, Integer)) for r in self.rule_list), else_=None)
 
+    def described(self) -> tuple:
+        """A party as the coverage lists show it: id, name, kind, street, building, park, responsible official and
+        responsible department's code (select from ``parties`` and ``joined``)."""
+        return (Party.id, Party.name, Party.kind, Party.street, self.building.name, self.park.name, self.official,
+                self.department.code)  # fmt: skip
+
     def joined(self, query):
         """``query`` (selecting from ``parties``) joined to each party's building, park and responsible department."""
         return (

@@ -114,14 +114,13 @@ class _Counting:
         self.scope = scope = Scope(rules)
         self.period = period
         self.due_on = min(period.end, today)
-        window = scope.earliest_due_since(self.due_on)
-        if stored_last:  # each party's last covering visit is its stored one: only the period's visits are read
-            window = None
+        self.stored_last = stored_last  # each party's last covering visit is its stored one: read no visit before
+        window = None if stored_last else scope.earliest_due_since(self.due_on)
         self.tallies = _visit_tallies(period.start, period.end, period.start if window is None else window)
         self.raised = _raised(period.start, period.end)
-        self.last = Party.last_visited_on if stored_last else self.tallies.c.last
+        last = Party.last_visited_on if stored_last else self.tallies.c.last
         visits = func.coalesce(self.tallies.c.visits, 0)
-        due = or_(self.last.is_(None), self.last <= scope.due_since(self.due_on))
+        due = or_(last.is_(None), last <= scope.due_since(self.due_on))
         self.counts = (
             func.count(),
             func.sum(case((visits > 0, 1), else_=0)),
@@ -228,20 +227,8 @@ def _department_codes(session: Session) -> dict[int, str]:
 def _unvisited(session: Session, counting: _Counting) -> list[Unvisited]:
     """The parties in scope with no covering visit in the period, by id, with their last visit before it."""
     scope, tallies, period = counting.scope, counting.tallies, counting.period
-    last = Party.last_visited_on if counting.last is Party.last_visited_on else last_visit(Party.id, until=period.end)
-    query = scope.joined(
-        select(
-            Party.id,
-            Party.name,
-            Party.kind,
-            Party.street,
-            scope.building.name,
-            scope.park.name,
-            scope.official,
-            scope.department.code,
-            last,
-        )  # fmt: skip
-    )
+    last = Party.last_visited_on if counting.stored_last else last_visit(Party.id, until=period.end)
+    query = scope.joined(select(*scope.described(), last))
     query = query.outerjoin(tallies, tallies.c.party_id == Party.id)
     query = query.where(scope.in_scope, func.coalesce(tallies.c.visits, 0) == 0)
     return [Unvisited(*values) for values in session.execute(query.order_by(Party.id))]
