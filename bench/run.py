@@ -328,6 +328,10 @@ def suite(db: Path, work: Path, runs: int, only: set[str] | None, cases: int) ->
                 runs if kind == "joint" else slow, seconds_at_most(REPORT_SECONDS, 100))
           for kind, fmt in (("joint", "table"), ("joint", "markdown"), ("joint", "csv"), ("leaders", "table"),
                             ("leaders", "markdown"), ("leaders", "csv"))),
+        Bench("visit due --limit 20", [*on, "visit", "due", "--limit", "20"], STACK_FLOOR, stack, runs,
+              stack_plus(200, 100), note="target: the visiting list within 200 ms of the import floor"),
+        Bench("report coverage", [*on, "report", "coverage", "-f", "json"], STACK_FLOOR, stack, runs,
+              seconds_at_most(REPORT_SECONDS, 100), note="the month's coverage by responsible department"),
         Bench("digest, every department", [*on, "digest", "--output-dir", str(digests)], STACK_FLOOR, stack, slow,
               prepare=lambda: digests.mkdir(exist_ok=True), note="the morning digests of all 64 departments"),
         Bench("escalate (steady state: nothing due)", [*CASELOG, "--db", str(scratch), "escalate", "-f", "csv"],
