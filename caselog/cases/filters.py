@@ -73,9 +73,11 @@ def filter_conditions(
     tz: tzinfo,
     search: bool = True,
     table: FromClause | None = None,
+    department: bool = True,
 ) -> list:
     """The SQL conditions of ``filters`` on ``table`` (the light ``cases`` of ``case list`` by default, or the
-    model's table for ``export cases``); ``search`` False leaves the search text to the caller."""
+    model's table for ``export cases``); ``search`` False leaves the search text to the caller, ``department``
+    False the department (``count_cases`` counts its led and co-handled cases apart)."""
     from sqlalchemy import and_, exists, or_
 
     from caselog.cases.search import search_condition
@@ -117,13 +119,18 @@ def filter_conditions(
         conditions = [_due_soon(session, table, today, filters.due_within, on_columns)]
     else:
         conditions = on_columns(table.c)
-    if filters.department:
-        from caselog.directory import get_department
-
-        dept = get_department(session=session, code=filters.department, what="--dept")
+    if filters.department and department:
+        dept = filter_department(session, filters)
         links = case_co_departments
         co = exists().where(links.c.case_id == table.c.id, links.c.department_id == dept.id)
         conditions.append(or_(table.c.lead_id == dept.id, co))
     if filters.search and search:
         conditions.append(search_condition(session=session, text=filters.search, cases=table))
     return conditions
+
+
+def filter_department(session: Session, filters: CaseFilter):
+    """The department ``--dept`` names (an error naming the option when there is none)."""
+    from caselog.directory import get_department
+
+    return get_department(session=session, code=filters.department, what="--dept")

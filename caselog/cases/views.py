@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from caselog.cases.filters import CaseFilter, filter_conditions
+from caselog.cases.filters import CaseFilter, filter_conditions, filter_department
 from caselog.cases.records import (
     CaseDetail,
     CaseRow,
@@ -66,13 +66,31 @@ def list_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo
 
 
 def count_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo) -> int:
-    """How many cases match ``filters`` (what ``case list`` tells a terminal when it shows only some)."""
+    """How many cases match ``filters`` (what ``case list`` tells a terminal when it shows only some).
+
+    Counted through indexes, not by reading every case as the list's own conditions would (4.4 s for ``--dept``
+    at 10M cases, 13 s for ``--overdue``): a department's cases are those it leads plus those it co-handles
+    without leading, two counts that each seek their index (the second by the ids of its links); the overdue
+    ones are unfinished, said as the statuses they may have (``caselog.store.core_tables.unfinished``), which an
+    index of cases by status can seek: a bound ``NOT IN`` read every case."""
     if filters == CaseFilter():
         return count_all(SessionReader(session))
-    from sqlalchemy import func
+    from sqlalchemy import func, or_
 
-    conditions = filter_conditions(session=session, filters=filters, today=today, tz=tz)
-    return session.scalar(select(func.count()).select_from(cases).where(*conditions)) or 0
+    from caselog.store.core_tables import case_co_departments as links
+    from caselog.store.core_tables import unfinished
+
+    conditions = filter_conditions(session=session, filters=filters, today=today, tz=tz, department=False)
+    if filters.overdue:
+        conditions.append(unfinished(cases.c.status))
+    if not filters.department:
+        return session.scalar(select(func.count()).select_from(cases).where(*conditions)) or 0
+    dept_id = filter_department(session, filters).id
+    led = select(func.count()).select_from(cases).where(*conditions, cases.c.lead_id == dept_id)
+    co_links = select(links.c.case_id).where(links.c.department_id == dept_id)
+    not_led = or_(cases.c.lead_id != dept_id, cases.c.lead_id.is_(None))
+    co_handled = select(func.count()).select_from(cases).where(cases.c.id.in_(co_links), not_led, *conditions)
+    return session.scalar(select(led.scalar_subquery() + co_handled.scalar_subquery())) or 0
 
 
 def case_record(*, session: Session, ref: str, tz: tzinfo, today: date) -> CaseRow:
