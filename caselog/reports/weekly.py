@@ -169,16 +169,12 @@ def weekly_report(*, session: Session, week: str, tz: tzinfo, rules: TierRules) 
         (tally,) = tally_periods(session=session, by=None, periods=[p], as_of=moment, tz=tz, medians=False)
         return total_of(tally)
 
+    # Every part as of the week's end first, the week before (as of its own end) last: the cases changed since a
+    # moment are replayed once per moment, and a memo that overflowed between the parts would replay them again.
     # The year's cases counted once, grouped by department and by tier together.
     year_tallies = tally_groupings(session=session, groupings=("department", "tier"), period=year, as_of=as_of, tz=tz)
     ytd = total_of(year_tallies["department"])
-    this, last = total(period, as_of), total(previous, previous_as_of)
-    headline = [
-        Headline(name, getattr(this, name), getattr(last, name), _change(getattr(this, name), getattr(last, name)),
-                 getattr(ytd, name))
-        for name in ("received", "answered", "resolved", "reply_rate", "resolution_rate", "on_time_rate",
-                     "satisfaction_rate")
-    ]  # fmt: skip
+    this = total(period, as_of)
     weeks = [week_period(iso_week(period.start - timedelta(weeks=n))) for n in range(11, -1, -1)]
     counted = tally_periods(session=session, by=None, periods=weeks, as_of=as_of, tz=tz, due=False, medians=False,
                             narrow=True)  # fmt: skip
@@ -194,6 +190,18 @@ def weekly_report(*, session: Session, week: str, tz: tzinfo, rules: TierRules) 
     by_department = [replace(r, urged=urged.get(r.group, 0), supervised=supervised.get(r.group, 0))
                      for r in rows_of(year_tallies["department"], "department")]  # fmt: skip
     ytd = replace(ytd, urged=urged["*"], supervised=supervised["*"])
+    escalations = _escalations(session, period, as_of, tz)
+    newly_overdue = _newly_overdue(session, period, as_of, tz)
+    meetings = _next_meetings(session, period, as_of, tz, rules)
+    coverage = _coverage(session, period, year, rules)
+    due_soon = _due_soon(session, period, as_of, tz, rules)
+    last = total(previous, previous_as_of)
+    headline = [
+        Headline(name, getattr(this, name), getattr(last, name), _change(getattr(this, name), getattr(last, name)),
+                 getattr(ytd, name))
+        for name in ("received", "answered", "resolved", "reply_rate", "resolution_rate", "on_time_rate",
+                     "satisfaction_rate")
+    ]  # fmt: skip
     return WeeklyReport(
         week=period.label,
         start=period.start,
@@ -203,12 +211,12 @@ def weekly_report(*, session: Session, week: str, tz: tzinfo, rules: TierRules) 
         by_department=by_department,
         by_tier=rows_of(year_tallies["tier"], "tier"),
         department_total=ytd,
-        escalations=_escalations(session, period, as_of, tz),
-        newly_overdue=_newly_overdue(session, period, as_of, tz),
-        meetings=_next_meetings(session, period, as_of, tz, rules),
+        escalations=escalations,
+        newly_overdue=newly_overdue,
+        meetings=meetings,
         trend=trend,
-        coverage=_coverage(session, period, year, rules),
-        due_soon=_due_soon(session, period, as_of, tz, rules),
+        coverage=coverage,
+        due_soon=due_soon,
         score_lists=score_lists(by_department, rules.score),
     )
 
