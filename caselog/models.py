@@ -165,9 +165,9 @@ class Case(_Table, table=True):
     __table_args__ = (
         Index("ix_cases_report_received", "opened_day", "changed_at", "report_lead", "report_tier", "report_excluded",
               "answered_day", "report_resolved", "resolved_day", "report_satisfaction", "return_count",
-              "reopen_count", "report_dispatched", "report_suspended_days"),
+              "reopen_count", "report_dispatched", "report_suspended_days", "category", "party_id"),  # (0026)
         Index("ix_cases_report_due", "report_due_on", "changed_at", "report_lead", "report_tier", "report_excluded",
-              "report_resolved", "resolved_day", "opened_day", "report_missed"),
+              "report_resolved", "resolved_day", "opened_day", "report_missed", "category", "party_id"),
         # The cases changed after a report's moment, and those whose facts are not known: reports replay them.
         Index("ix_cases_changed_at", "changed_at"),
         # Unfinished cases by tier (agendas, the sweep, an agenda's size at a moment), their deadlines (supervision);

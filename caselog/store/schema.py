@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 # matches the Alembic scripts, so the per-command check needs no Alembic import.
 SCHEMA_REVISIONS = (
     "0001", "0002", "0003", "0004", "0005", "0007", "0008", "0009", "0010", "0011", "0012", "0013", "0014", "0015",
-    "0016", "0017", "0021", "0022", "0023", "0024", "0025",
+    "0016", "0017", "0021", "0022", "0023", "0024", "0025", "0026",
 )  # fmt: skip
 
 
