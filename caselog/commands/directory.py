@@ -71,10 +71,19 @@ def dept_list(ctx: typer.Context, fmt: Format = FormatOption, raw: bool = RawOpt
 @handled
 def dept_show(ctx: typer.Context, code: str, fmt: Format = FormatOption, raw: bool = RawOption) -> None:
     """Show one department."""
-    from caselog.directory import department_row
+    from caselog.commands.context import location
+    from caselog.listings import kept_departments
+    from caselog.store.sqlite_reads import read_snapshot
 
-    with open_session(ctx, write=False) as db:
-        row = department_row(session=db, code=code)
+    rows = read_snapshot(location(ctx), kept_departments) or []  # as `dept list`: a SQLite file, no SQLAlchemy
+    found = [row for row in rows if row.code == code.strip().lower()]
+    if found:
+        row = found[0]
+    else:  # PostgreSQL, a file to upgrade first, or a code to refuse with the closest one suggested: a session
+        from caselog.directory import department_row
+
+        with open_session(ctx, write=False) as db:
+            row = department_row(session=db, code=code)
     emit([row] if fmt is not Format.json else row, fmt, columns=DEPT_COLUMNS, raw=raw)
 
 
