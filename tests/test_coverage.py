@@ -294,6 +294,16 @@ def test_the_weekly_report_has_a_coverage_line(district):
     assert "走访覆盖率：本周走访 1 户次、1 家；本年累计应走访 6 家，已走访 3 家（50.0%），未走访 3 家。" in chinese
 
 
+def test_the_weekly_coverage_line_counts_a_party_visited_in_the_year_and_again_since(district):
+    """Year to date as of W10's end (2026-03-08): 甲公司 was visited on 02-10 and again on 03-12, after the week;
+    丁公司 on 03-02; 己协会 only on 03-10, after the week. So 2 of 6 parties in scope, as before 甲公司's new visit:
+    its last visit (03-12) is after the week, but one before the week's end counts."""
+    district("visit", "add", "甲公司", "--by", "王伟", "--dept", "esb", "--on", "2026-03-12")
+    data = json.loads(district("report", "weekly", "--week", "2026-W10", "-f", "json"))
+    assert data["coverage"] == {"visits": 2, "parties_visited": 1, "in_scope": 6, "visited_year_to_date": 2,
+                                "not_visited_year_to_date": 4, "year_to_date": 1 / 3}  # fmt: skip
+
+
 def test_coverage_speaks_chinese(district):
     table = district("report", "coverage", "--by", "building", *PERIOD, "--missing", lang="zh")
     for word in ("走访覆盖率", "楼宇", "楼长", "未走访", "应走访", "已走访"):

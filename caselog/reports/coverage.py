@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from sqlalchemy import Integer, case, cast, func, or_, select
+from sqlalchemy import Integer, and_, case, cast, exists, func, or_, select
 from sqlmodel import Session
 
 from caselog.coverage.scope import Scope, covering, last_visit
@@ -146,37 +146,33 @@ class _Counting:
 
 
 def coverage_counts(*, session: Session, rules: CoverageRules, period: Period, recent: Period) -> tuple[int, ...]:
-    """The weekly report's line in one query: of the parties in scope, how many there are and how many were visited in
+    """The weekly report's line: of the parties in scope, how many there are and how many were visited in
     ``period``; the covering visits of ``recent`` to them and how many parties those reached.
 
-    Lighter than ``coverage_report`` (no cases, nothing due): at 100,000 parties and 800,000 visits it is one pass.
+    One read of the parties, each one's stored last covering visit (revision 0025) telling whether ``period`` saw
+    one; only a party visited again since is looked for among its visits. Grouping the year's visits by party
+    instead took 0.6 s of the 1.8 s this line took at 10M cases.
     """
     scope = Scope(rules)
-    in_period = case((Visit.visited_on >= period.start, 1), else_=0)
-    in_recent = case((Visit.visited_on >= recent.start, 1), else_=0)
+    last = Party.last_visited_on
+    seen = exists().where(Visit.party_id == Party.id, covering(Visit.channel),
+                          Visit.visited_on.between(period.start, period.end))  # fmt: skip
+    visited = case((last.between(period.start, period.end), 1), (and_(last > period.end, seen), 1), else_=0)
+    in_scope, visited_count = session.execute(
+        select(func.count(), func.sum(visited)).select_from(Party).where(scope.in_scope)
+    ).one()
     tallies = (
-        select(_PARTY, func.sum(in_period).label("period"), func.sum(in_recent).label("recent"))
-        .where(
-            covering(Visit.channel),
-            Visit.visited_on >= min(period.start, recent.start),
-            Visit.visited_on <= max(period.end, recent.end),
-        )  # fmt: skip
+        select(_PARTY, func.count().label("visits"))
+        .where(covering(Visit.channel), Visit.visited_on.between(recent.start, recent.end))
         .group_by(_PARTY)
         .subquery("tallies")
     )
-    visited, recent_visits = func.coalesce(tallies.c.period, 0), func.coalesce(tallies.c.recent, 0)
-    query = (
-        select(
-            func.count(),
-            func.sum(case((visited > 0, 1), else_=0)),
-            func.sum(recent_visits),
-            func.sum(case((recent_visits > 0, 1), else_=0)),
-        )
-        .select_from(Party)
-        .outerjoin(tallies, tallies.c.party_id == Party.id)
+    recent_visits, reached = session.execute(
+        select(func.sum(tallies.c.visits), func.count())
+        .select_from(tallies.join(Party, Party.id == tallies.c.party_id))
         .where(scope.in_scope)
-    )
-    return tuple(int(value or 0) for value in session.execute(query).one())
+    ).one()
+    return tuple(int(value or 0) for value in (in_scope, visited_count, recent_visits, reached))
 
 
 def coverage_report(
