@@ -96,6 +96,13 @@ def kept_departments(snapshot: Reader) -> list[DepartmentRow]:
     return departments(snapshot, counted=True)
 
 
+def kept_department(snapshot: Reader, code: str) -> DepartmentRow | None:
+    """The row of ``kept_departments`` of the department ``code`` names (as typed: any case, spaces around), or
+    None when there is none (``caselog.directory.get_department`` refuses it, suggesting the closest code)."""
+    wanted = code.strip().lower()
+    return next((row for row in kept_departments(snapshot) if row.code == wanted), None)
+
+
 def department_names(reader: Reader) -> dict[str, str]:
     """Every department's name by its code: what reports for people show instead of codes."""
     return dict(reader.rows(DEPARTMENT_NAMES, {}))

@@ -175,9 +175,8 @@ def test_dept_show_reads_a_sqlite_file_as_dept_list_does():
     """`dept show CODE` read every open case's co-department links through the database stack (1.2 s at 10M
     cases); on a SQLite file at the head it reads the row `dept list` reads (0.14 s). A code it does not know is
     still refused by the session, with the closest code suggested."""
-    run = _run
     subprocess.run([sys.executable, "-m", "caselog", "dept", "add", "market", "区市场监管局"], check=True)
-    out, loaded = run("dept", "show", "Market", "-f", "json")
+    out, loaded = _run("dept", "show", "Market", "-f", "json")
     assert json.loads(out) == {"code": "market", "name": "区市场监管局", "kind": "bureau", "active": True,
                                "open_lead": 0, "open_co": 0}  # fmt: skip
     if BACKEND == "sqlite":

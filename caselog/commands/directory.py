@@ -72,14 +72,11 @@ def dept_list(ctx: typer.Context, fmt: Format = FormatOption, raw: bool = RawOpt
 def dept_show(ctx: typer.Context, code: str, fmt: Format = FormatOption, raw: bool = RawOption) -> None:
     """Show one department."""
     from caselog.commands.context import location
-    from caselog.listings import kept_departments
+    from caselog.listings import kept_department
     from caselog.store.sqlite_reads import read_snapshot
 
-    rows = read_snapshot(location(ctx), kept_departments) or []  # as `dept list`: a SQLite file, no SQLAlchemy
-    found = [row for row in rows if row.code == code.strip().lower()]
-    if found:
-        row = found[0]
-    else:  # PostgreSQL, a file to upgrade first, or a code to refuse with the closest one suggested: a session
+    row = read_snapshot(location(ctx), lambda snapshot: kept_department(snapshot, code))  # as `dept list`
+    if row is None:  # PostgreSQL, a file to upgrade first, or a code to refuse with the closest one suggested
         from caselog.directory import department_row
 
         with open_session(ctx, write=False) as db:

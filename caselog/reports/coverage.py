@@ -161,12 +161,7 @@ def coverage_counts(*, session: Session, rules: CoverageRules, period: Period, r
     in_scope, visited_count = session.execute(
         select(func.count(), func.sum(visited)).select_from(Party).where(scope.in_scope)
     ).one()
-    tallies = (
-        select(_PARTY, func.count().label("visits"))
-        .where(covering(Visit.channel), Visit.visited_on.between(recent.start, recent.end))
-        .group_by(_PARTY)
-        .subquery("tallies")
-    )
+    tallies = _visit_tallies(recent.start, recent.end, recent.start)
     recent_visits, reached = session.execute(
         select(func.sum(tallies.c.visits), func.count())
         .select_from(tallies.join(Party, Party.id == tallies.c.party_id))
