@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, union
+from sqlalchemy import literal_column, select, union
 from sqlmodel import Session
 
 from caselog.cases.history import get_case
@@ -164,10 +164,12 @@ def _answering(categories: list[str]):
     """The (category, policy id) pairs of the policies that answer ``categories``: linked to the category itself,
     or to a case of it."""
     direct = select(PolicyCategory.category, PolicyCategory.policy_id).where(PolicyCategory.category.in_(categories))
+    # The category as an expression no index holds: the few links lead, each finding its case by id. Compared
+    # as a column, SQLite read every case of the categories instead (0.55 s at 10M cases, with no link at all).
     through = (
         select(Case.category, PolicyCase.policy_id)
         .join(Case, Case.id == PolicyCase.case_id)
-        .where(Case.category.in_(categories))
+        .where(Case.category.concat(literal_column("''")).in_(categories))
     )
     return union(direct, through)
 

@@ -74,6 +74,34 @@ def test_recurring_problems_need_many_parties(raised):
     ]
 
 
+def test_recurring_problems_count_every_category_in_the_period_only(raised):
+    """Categories that sort first and last, cases before and after the period, and cases with no category: each
+    category of the period is counted with its own cases, whichever comes first in the index."""
+    db = raised
+    for party, category, day in [
+        ("企业0", "一般咨询", (3, 20)),  # sorts before every other category
+        ("企业1", "一般咨询", (3, 21)),
+        ("企业2", "齐抓共管", (3, 22)),  # sorts after them
+        ("企业3", "融资需求", (2, 27)),  # before the period
+        ("企业2", "融资需求", (4, 1)),  # after it
+        ("企业1", None, (3, 23)),  # no category
+    ]:
+        intake.open_case(session=db, data=CaseCreate(title="问题", category=category), party=party, visit_id=None,
+                         lead="esb", co=[], opened_at=at(*day), now=at(*day), actor="clerk")  # fmt: skip
+    db.flush()
+    rows = recurring(session=db, start=at(3, 1), end=at(4, 1), min_parties=1)
+    assert [(r.category, r.parties, r.cases, r.departments) for r in rows] == [
+        ("停车难", 3, 4, ["housing", "market"]),
+        ("一般咨询", 2, 2, ["esb"]),
+        ("融资需求", 1, 1, ["esb"]),
+        ("齐抓共管", 1, 1, ["esb"]),
+    ]
+    assert [r.category for r in recurring(session=db, start=at(3, 1), end=at(4, 1), min_parties=2)] == [
+        "停车难",
+        "一般咨询",
+    ]
+
+
 def test_visit_coverage_by_department_and_total(raised):
     rows, total = visit_coverage(session=raised, first=date(2026, 3, 1), last=date(2026, 3, 31), by="department")
     assert [(r.group, r.visits, r.parties, r.cases, r.visits_with_cases) for r in rows] == [
