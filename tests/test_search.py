@@ -240,6 +240,29 @@ def test_a_page_with_other_filters_is_the_same_by_whichever_index_leads(session,
         nested.rollback()
 
 
+@pytest.mark.parametrize("many", [0, 2, 3, 100])
+def test_a_departments_page_is_the_same_by_whichever_index_leads(district, monkeypatch, many):
+    """A department's cases are those it leads and those it co-handles: past the batches, whether they are few
+    enough to be read first is counted through both, and the page is the same either way."""
+    from caselog.models import CaseCoDepartment, Department
+
+    session = district
+    monkeypatch.setattr(search, "BATCHES", (1,))
+    monkeypatch.setattr(search, "MANY", many)
+    esb, market = (session.scalar(select(Department.id).where(Department.code == code)) for code in ("esb", "market"))
+    refs = [_insert(session, "楼道门禁失灵", None, minutes) for minutes in (100, 200, 1, 2, 3, 4)]
+    other = _insert(session, "电梯故障", None, 300)
+    ids = {ref: session.scalar(select(Case.id).where(Case.ref == ref)) for ref in [*refs, other]}
+    led, co_handled = [refs[0], refs[3], other], refs[2]  # esb leads three; co-handles one that market leads
+    session.execute(update(Case).where(Case.ref.in_(led)).values(lead_id=esb))
+    session.execute(update(Case).where(Case.ref == co_handled).values(lead_id=market))
+    session.execute(insert(CaseCoDepartment).values(case_id=ids[co_handled], department_id=esb))
+    for limit, wanted in ((1, [refs[0]]), (2, [refs[0], refs[3]]), (3, [refs[0], refs[3], refs[2]]), (0, None)):
+        found = list_cases(session=session, filters=CaseFilter(search="门禁", department="esb"), today=NOW.date(),
+                           tz=SHANGHAI, limit=limit)  # fmt: skip
+        assert [row.ref for row in found] == (wanted or [refs[0], refs[3], refs[2]])
+
+
 # --- every write keeps the index in step ------------------------------------------------------------------
 
 

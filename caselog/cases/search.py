@@ -92,9 +92,11 @@ def search_condition(*, session: Session, text: str, cases: FromClause = light_c
     return like if query is None else and_(cases.c.id.in_(_candidates(query, dialect)), like)
 
 
-def newest_matches(*, session: Session, select_cases, text: str, limit: int) -> list:
+def newest_matches(*, session: Session, select_cases, text: str, limit: int, kept_more_than) -> list:
     """The first ``limit`` rows of ``select_cases`` (a query on the light ``cases`` table ordered by ``opened_at``
-    then ``id``, newest first, both among its columns) whose case contains ``text``."""
+    then ``id``, newest first, both among its columns) whose case contains ``text``. ``kept_more_than(n)`` tells
+    whether ``select_cases`` has more than ``n`` rows: the caller counts them through their filters' indexes, as
+    ``select_cases`` itself could not be (a department's cases are ``lead = d OR EXISTS (link)``)."""
     text = text.strip()
     dialect = session.get_bind().dialect.name
     query = search_query(text)
@@ -102,11 +104,11 @@ def newest_matches(*, session: Session, select_cases, text: str, limit: int) -> 
     if query is None:
         return session.execute(select_cases.where(like).limit(limit)).all()
     if dialect == "sqlite":
-        return _newest_by_windows(session, select_cases, query, like, limit)
+        return _newest_by_windows(session, select_cases, query, like, limit, kept_more_than)
     return _newest_weighed(session, select_cases, query, like, limit)
 
 
-def _newest_by_windows(session: Session, select_cases, query: SearchQuery, like, limit: int) -> list:
+def _newest_by_windows(session: Session, select_cases, query: SearchQuery, like, limit: int, kept_more_than) -> list:
     """SQLite: the page from the index, read back from the newest case in batches of candidates.
 
     FTS5 gives the candidates newest id first and stops after a batch (it seeks to a range of rowids, so a
@@ -138,7 +140,7 @@ def _newest_by_windows(session: Session, select_cases, query: SearchQuery, like,
             if not _opened_later_below(session, below, page[-1].opened_at):
                 return page
     rest = _candidates(query, "sqlite").where(rowid < below)
-    if _more_than(session, rest, MANY) and not _more_than(session, select_cases.order_by(None), MANY):
+    if _more_than(session, rest, MANY) and not kept_more_than(MANY):
         # Many candidates left, few cases the other filters keep: those cases, by their own index, and LIKE.
         return session.execute(select_cases.where(like).limit(limit)).all()
     found = session.execute(select_cases.where(light_cases.c.id.in_(rest), like).limit(limit)).all()

@@ -10,6 +10,7 @@ party up through ``caselog.directory``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, tzinfo
 from typing import TYPE_CHECKING
 
@@ -59,23 +60,31 @@ def list_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo
     conditions = filter_conditions(session=session, filters=filters, today=today, tz=tz, search=not paged)
     query = _row_query().where(*conditions).order_by(cases.c.opened_at.desc(), cases.c.id.desc())
     if paged:
-        found = newest_matches(session=session, select_cases=query, text=filters.search, limit=limit)
+        others = replace(filters, search=None)
+
+        def kept_more_than(bound: int) -> bool:
+            """Whether the other filters keep more than ``bound`` cases, counted through their indexes."""
+            return count_cases(session=session, filters=others, today=today, tz=tz, at_most=bound + 1) > bound
+
+        found = newest_matches(session=session, select_cases=query, text=filters.search, limit=limit,
+                               kept_more_than=kept_more_than)  # fmt: skip
     else:
         found = session.execute(query.limit(limit) if limit else query).all()
     return case_rows(reader, found, tz, today)
 
 
-def count_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo) -> int:
-    """How many cases match ``filters`` (what ``case list`` tells a terminal when it shows only some).
+def count_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzinfo, at_most: int | None = None) -> int:
+    """How many cases match ``filters`` (what ``case list`` tells a terminal when it shows only some); with
+    ``at_most``, each of the counts below stops there (enough to tell whether there are more than that).
 
     Counted through indexes, not by reading every case as the list's own conditions would (4.4 s for ``--dept``
     at 10M cases, 13 s for ``--overdue``): a department's cases are those it leads plus those it co-handles
     without leading, two counts that each seek their index (the second by the ids of its links); the overdue
     ones are unfinished, said as the statuses they may have (``caselog.store.core_tables.unfinished``), which an
     index of cases by status can seek: a bound ``NOT IN`` read every case."""
-    if filters == CaseFilter():
+    if filters == CaseFilter() and at_most is None:
         return count_all(SessionReader(session))
-    from sqlalchemy import func, or_
+    from sqlalchemy import func, literal, or_
 
     from caselog.store.core_tables import case_co_departments as links
     from caselog.store.core_tables import unfinished
@@ -83,13 +92,21 @@ def count_cases(*, session: Session, filters: CaseFilter, today: date, tz: tzinf
     conditions = filter_conditions(session=session, filters=filters, today=today, tz=tz, department=False)
     if filters.overdue:
         conditions.append(unfinished(cases.c.status))
+
+    def counted(*where):
+        """The count of the cases ``where`` holds for, stopping at ``at_most``."""
+        if at_most is None:
+            return select(func.count()).select_from(cases).where(*where)
+        found = select(literal(1)).select_from(cases).where(*where).limit(at_most).subquery()
+        return select(func.count()).select_from(found)
+
     if not filters.department:
-        return session.scalar(select(func.count()).select_from(cases).where(*conditions)) or 0
+        return session.scalar(counted(*conditions)) or 0
     dept_id = filter_department(session, filters).id
-    led = select(func.count()).select_from(cases).where(*conditions, cases.c.lead_id == dept_id)
+    led = counted(*conditions, cases.c.lead_id == dept_id)
     co_links = select(links.c.case_id).where(links.c.department_id == dept_id)
     not_led = or_(cases.c.lead_id != dept_id, cases.c.lead_id.is_(None))
-    co_handled = select(func.count()).select_from(cases).where(cases.c.id.in_(co_links), not_led, *conditions)
+    co_handled = counted(cases.c.id.in_(co_links), not_led, *conditions)
     return session.scalar(select(led.scalar_subquery() + co_handled.scalar_subquery())) or 0
 
 
