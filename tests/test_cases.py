@@ -324,6 +324,8 @@ def test_a_terminal_is_told_how_many_cases_each_filter_matches(district):
         (("department", "market"), ("statuses", ("dispatched",))): {a.ref, b.ref, c.ref, e.ref},
         (("department", "market"), ("tier", 1)): {a.ref, d.ref, e.ref},
         (("overdue", True), ("tier", 1)): {a.ref, f.ref},
+        (("department", "market"), ("tier", 2)): {b.ref, c.ref},  # co-handled, at the joint meeting's tier
+        (("overdue", True), ("department", "housing"), ("tier", 2)): {b.ref},
     }
     for criteria, refs in expected.items():
         filters = CaseFilter(**dict(criteria))
