@@ -38,7 +38,7 @@ from caselog.rules.deadlines import tier_deadlines
 from caselog.rules.references import OWN_REF, make_ref, year_prefix
 from caselog.rules.workdays import WorkCalendar
 from caselog.store import index_rebuild
-from caselog.store.driver import insert_values, update_values
+from caselog.store.driver import insert_values
 from caselog.store.engine import login_name
 from caselog.store.index_rebuild import SetAside, set_aside, trigger_set_aside
 from caselog.store.numbering import last_ref, take_ids
@@ -89,7 +89,8 @@ def _insert_events(login: str) -> str:
 
 
 _INSERT_CO = "INSERT INTO case_co_departments (case_id, department_id) VALUES (?, ?)"
-_CHANGED_AT = CASE_COLUMNS.index("changed_at")
+# PostgreSQL: while "on", the trigger that marks a case changed by an event leaves the cases alone (revision 0027).
+_FACTS_STORED = "SELECT set_config('caselog.facts_stored', %s, true)"
 _AT = operator.itemgetter(1)  # an event's time, stored UTC text
 # Where the facts' one time and their days are, among FACT_COLUMNS.
 _FACT_TIME = FACT_COLUMNS.index("changed_at")
@@ -365,16 +366,14 @@ class CaseWriter:
             if links:
                 connection.exec_driver_sql(_INSERT_CO, links)
         else:
-            # Written unmarked (changed_at null), so that the events' trigger finds nothing to mark; then marked
-            # known, with the moment of their facts. Each batch is one statement per table, so that the server's
-            # statement-level triggers (the audit, the mark of changed cases) run once per batch, not per row.
-            case_table = Case.__table__
-            unmarked = [row[:_CHANGED_AT] + (None,) + row[_CHANGED_AT + 1 :] for row in rows]
-            insert_values(connection, case_table, CASE_COLUMNS, [self._objects(CASE_COLUMNS, row) for row in unmarked])
+            # Written with their facts; the trigger that marks a case changed by an event leaves them alone while
+            # their events are written (revision 0027; SQLite sets it aside). Each batch is one statement per
+            # table, so that the server's statement-level triggers (the audit, the mark) run once per batch.
+            insert_values(connection, Case.__table__, CASE_COLUMNS, [self._objects(CASE_COLUMNS, row) for row in rows])
+            connection.exec_driver_sql(_FACTS_STORED, ("on",))
             insert_values(connection, Event.__table__, EVENT_COLUMNS, [self._objects(EVENT_COLUMNS, e) for e in events])
+            connection.exec_driver_sql(_FACTS_STORED, ("off",))
             insert_values(connection, CaseCoDepartment.__table__, ("case_id", "department_id"), links)
-            known = [(row[0], _utc(row[_CHANGED_AT])) for row in rows]
-            update_values(connection, case_table, ("id",), ("changed_at",), known)
 
     def _objects(self, columns: tuple[str, ...], row: tuple) -> tuple:
         """A row of stored forms as the Python values SQLAlchemy's column types take (aware datetimes, dates)."""
