@@ -19,7 +19,7 @@ from caselog.files.mapping import Mapping
 from caselog.files.reading import CsvFile, Problem, Row
 from caselog.i18n import _
 from caselog.models import DEPARTMENT_CODE, Department, Party
-from caselog.store.driver import insert_values
+from caselog.store.driver import driver_rows, insert_values
 from caselog.store.numbering import take_ids
 
 MAX_PROBLEMS = 200
@@ -91,10 +91,12 @@ def select_in(connection, statement, **lists: list):
 
     On SQLite the SQL is compiled once and each list becomes as many ``?`` as it has values, through the driver:
     SQLAlchemy's expansion of a list costs about a microsecond per value, which an import's lookups of thousands
-    of keys per batch feel. Other databases run the statement as it is.
+    of keys per batch feel. On PostgreSQL the statement is never prepared: psycopg prepares a statement after five
+    runs, and the server may then plan it once for any values, searching each ``IN`` list one value at a time for
+    every row it reads (a batch's parties: 600 ms a lookup, 5 ms planned for its own values).
     """
     if connection.dialect.name != "sqlite":
-        return connection.execute(statement, lists)
+        return [row for rows in driver_rows(connection, statement, parameters=lists, prepared=False) for row in rows]
     sql = _SQLITE_SQL.get(statement)
     if sql is None:
         compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": False})

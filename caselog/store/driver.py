@@ -16,12 +16,13 @@ from typing import Any
 _COMPILED: dict = {}
 
 
-def driver_rows(connection, statement, batch: int = 5000, parameters: dict | None = None):
+def driver_rows(connection, statement, batch: int = 5000, parameters: dict | None = None, *, prepared: bool = True):
     """The rows of a Core ``statement`` in batches, straight from the driver's cursor in the connection's
     transaction: plain tuples, values as the driver gives them. For the few queries that return many rows,
     where SQLAlchemy's row handling would cost more than the query; compiled once per dialect, so ``statement``
     is built once (at import) and what varies is passed as ``parameters``, the values of its named
-    ``bindparam``s."""
+    ``bindparam``s. ``prepared`` False keeps psycopg from preparing it (PostgreSQL then plans it for each run's
+    own values)."""
     key = (id(statement), connection.dialect.name)
     found = _COMPILED.get(key)
     if found is None or found[0] is not statement:
@@ -35,7 +36,10 @@ def driver_rows(connection, statement, batch: int = 5000, parameters: dict | Non
         sql, values = constant["expanded"]
     cursor = connection.connection.dbapi_connection.cursor()
     try:
-        cursor.execute(sql, values)
+        if prepared:
+            cursor.execute(sql, values)
+        else:
+            cursor.execute(sql, values, prepare=False)
         while rows := cursor.fetchmany(batch):
             yield rows
     finally:
