@@ -73,3 +73,57 @@ def migrate(location, target: str, *, down: bool) -> None:
         config.attributes["connection"] = connection
         (command.downgrade if down else command.upgrade)(config, target)
     engine.dispose()
+
+
+# What the reports count of each case received on a day, or due on it (rates.py's definitions): a case closed as
+# withdrawn, duplicate or invalid is left out of every count but its own.
+_SATISFIED = ("satisfied", "basically-satisfied")
+
+
+def day_counts(connection) -> dict[str, dict[tuple, dict[str, int]]]:
+    """The counts SQLite keeps per day, lead and tier (revision 0028), as read from its tables, and as counted
+    again here case by case from the facts stored on each case: ``{"kept": …, "recounted": …}``, each table →
+    (day, lead, tier) → count → value, the groups of no case left out."""
+    from sqlalchemy import text
+
+    kept: dict[str, dict] = {}
+    for table in ("received_day_counts", "due_day_counts"):
+        rows = connection.execute(text(f"SELECT * FROM {table}")).mappings().all()
+        kept[table] = {
+            (str(r["day"]), r["lead"], r["tier"]): {k: v for k, v in r.items() if k not in ("day", "lead", "tier")}
+            for r in rows
+            if r.get("received", 0) + r.get("left_out", 0) + r.get("cases", 0)
+        }
+    recounted: dict[str, dict] = {"received_day_counts": {}, "due_day_counts": {}}
+    cases = connection.execute(text(
+        "SELECT opened_day, report_due_on, report_lead, report_tier, report_excluded, answered_day, report_resolved,"
+        " report_satisfaction, return_count, reopen_count, report_dispatched, report_suspended_days, report_missed"
+        " FROM cases"
+    )).mappings().all()  # fmt: skip
+    for case in cases:
+        in_ = case["report_excluded"] is None
+        key = (case["report_lead"] or "", case["report_tier"] or 0)
+        resolved = in_ and case["report_resolved"] == 1
+        suspended = case["report_suspended_days"] or 0
+        if case["opened_day"] is not None:
+            satisfaction = case["report_satisfaction"]
+            counts = {
+                "received": in_, "answered": in_ and case["answered_day"] is not None, "resolved": resolved,
+                "left_out": not in_, "revisited": in_ and satisfaction not in (None, "unreachable"),
+                "satisfied": in_ and satisfaction in _SATISFIED, "unreachable": in_ and satisfaction == "unreachable",
+                "returned": in_ and case["return_count"] > 0, "reopened": in_ and case["reopen_count"] > 0,
+                "dispatched": in_ and (case["report_dispatched"] or 0) > 0, "suspended": in_ and suspended > 0,
+                "suspended_days": suspended if in_ else 0,
+                **{reason: case["report_excluded"] == reason for reason in ("withdrawn", "duplicate", "invalid")},
+            }  # fmt: skip
+            _add(recounted["received_day_counts"], (str(case["opened_day"]), *key), counts)
+        if case["report_due_on"] is not None:
+            counts = {"cases": 1, "due": in_, "on_time": resolved and case["report_missed"] != 1}
+            _add(recounted["due_day_counts"], (str(case["report_due_on"]), *key), counts)
+    return {"kept": kept, "recounted": recounted}
+
+
+def _add(table: dict, key: tuple, counts: dict) -> None:
+    found = table.setdefault(key, dict.fromkeys(counts, 0))
+    for name, value in counts.items():
+        found[name] += int(value)

@@ -291,3 +291,52 @@ def test_the_benchmark_generator_stores_the_facts_a_refresh_would(tmp_path):
         refresh_all(connection)
         assert connection.execute(select(*columns).order_by(Case.id)).all() == generated
         assert sum(1 for row in generated if row[1] is None) == 0
+
+
+@pytest.mark.sqlite_only
+def test_the_counts_kept_per_day_are_the_stored_facts_counted_again(history):
+    """Revision 0028: after a messy history (every service, back-dated moves, sweeps, an import with --update),
+    the counts SQLite keeps per day, lead and tier are those of the cases' stored facts, counted case by case."""
+    from databases import day_counts
+
+    found = day_counts(history.connection())
+    assert found["kept"] == found["recounted"]
+    assert sum(c["received"] + c["left_out"] for c in found["kept"]["received_day_counts"].values()) > 50
+    assert sum(c["cases"] for c in found["kept"]["due_day_counts"].values()) > 20
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("moment", ["now", "past"])
+def test_a_report_on_a_sqlite_file_counts_from_the_counts_kept_per_day(history, moment):
+    """As of now every case is counted from the counts kept per day; as of a past moment the counts less the
+    cases changed since, which are replayed. Either way the figures are those of a full replay, and a count
+    changed by hand in the table shows in the report: it is read."""
+    from sqlalchemy import event
+
+    sent = []
+    engine = history.get_bind()
+    record = lambda conn, cursor, statement, *rest: sent.append(statement)  # noqa: E731
+    as_of = datetime(2027, 1, 1, tzinfo=SHANGHAI) if moment == "now" else START + timedelta(days=45)
+    period = Period(date(2026, 1, 1), date(2026, 3, 31), "q1")
+
+    def report(**options):
+        return rates_report(session=history, by="department", period=period, as_of=as_of, tz=SHANGHAI, **options)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        counted = report()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert counted == report(replay=True)
+    assert [s for s in sent if "FROM received_day_counts" in s] and [s for s in sent if "FROM due_day_counts" in s]
+    assert bool([s for s in sent if "replayed_facts" in s]) is (moment == "past")
+    connection = history.connection()
+    day, lead, tier = connection.execute(text(
+        "SELECT opened_day, report_lead, report_tier FROM cases WHERE report_excluded IS NULL AND report_lead = 'esb'"
+        " AND changed_at <= :as_of AND opened_day <= '2026-03-31' LIMIT 1"
+    ), {"as_of": as_of.astimezone(SHANGHAI).replace(tzinfo=None) - timedelta(hours=8)}).one()  # fmt: skip
+    connection.execute(text("UPDATE received_day_counts SET received = received + 1000 WHERE day = :day AND lead ="
+                            " :lead AND tier = :tier"), {"day": day, "lead": lead, "tier": tier})  # fmt: skip
+    (esb,) = [row for row in report().rows if row.group == "esb"]
+    (before,) = [row for row in counted.rows if row.group == "esb"]
+    assert esb.received == before.received + 1000

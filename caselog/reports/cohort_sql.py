@@ -30,6 +30,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
     union,
@@ -56,11 +57,15 @@ class Source(StrEnum):
     changed_recent = "changed-recent"  # replayed: the cases changed since, found through ix_cases_changed_at
     changed_cohort = "changed-cohort"  # replayed: the cohort's cases changed since, found through its own index
     replayed = "replayed"  # replayed: every case of the cohort
+    # SQLite: the counts kept per day, lead and tier (revision 0028), of every case's stored facts; and the stored
+    # facts of the cases changed since the moment (or not known), which a report as of that moment takes out of them.
+    counted = "counted"
+    uncounted = "uncounted"
 
     @property
     def is_replay(self) -> bool:
         """Whether the facts are read from ``replayed_facts`` (filled first), not from the cases."""
-        return self not in (Source.stored, Source.current)
+        return self not in (Source.stored, Source.current, Source.counted, Source.uncounted)
 
 
 class Step(StrEnum):
@@ -107,6 +112,12 @@ DUE_COUNTS = ("due", "on_time")
 SAMPLES = ("reply_days", "resolve_days")
 
 PARTIES, LINKS = core_tables.parties, core_tables.case_co_departments
+# The groupings the counts kept per day can give, per cohort: a week or a month is a set of the days cases were
+# received (the due cases too are grouped by the week they were received in, which their counts do not keep).
+COUNTED_GROUPINGS = {Cohort.received: (None, "department", "tier", "week", "month"), Cohort.due: (None, "department",
+                                                                                                  "tier")}  # fmt: skip
+# What the tables of counts kept per day call a count the statements name otherwise.
+_COUNTED_NAMES = {"excluded": "left_out"}
 # The working days numbered from the first day a report needs: the working days between two days are the
 # difference of their numbers. Temporary: filled for the days and the calendar of one transaction. On SQLite a
 # table without rowid: a case's day is looked up in one search, not in the key's index and then the row (a tenth
@@ -145,6 +156,18 @@ REPLAYED = Table(
     *(Column(name, Date) for name in ("day", "deadline", "original_deadline", "answered_day", "resolved_day")),
     prefixes=["TEMPORARY"],
 )
+
+
+def _day_counts(name: str, counts: tuple[str, ...]) -> Table:
+    return Table(name, MetaData(), Column("day", Date, primary_key=True), Column("lead", String(32), primary_key=True),
+                 Column("tier", Integer, primary_key=True), *(Column(count, Integer) for count in counts))  # fmt: skip
+
+
+# SQLite: the counts of the cases received on each day and of those due on it, per lead and tier, kept by triggers
+# (revision 0028, which defines them); an unknown lead or tier is kept as '' or 0.
+RECEIVED_DAYS = _day_counts("received_day_counts", tuple(_COUNTED_NAMES.get(n, n) for n in RECEIVED_COUNTS))
+DUE_DAYS = _day_counts("due_day_counts", ("cases", *DUE_COUNTS))
+
 FIRST, LAST, LAST_DUE = (bindparam(name, type_=Date()) for name in ("first", "last", "last_due"))
 AS_OF, START, END = (bindparam(name, type_=UTCDateTime()) for name in ("as_of", "start", "end"))
 # The due days as events write them (ISO text): ``first`` and ``last_due``.
@@ -174,8 +197,12 @@ def _build(query: Query, shape: Shape):
         if query.source is Source.changed_cohort:
             return _opened_by(_received_changed() if received else _due_changed(shape.original))
         return _received_cohort() if received else _due_cohort()
+    if query.source is Source.counted:
+        return _counted(received, shape)
     party = any(g in ("street", "party-kind") for g in shape.groupings)
-    if query.source.is_replay:
+    if query.source is Source.uncounted:
+        rows = _stored(query.cohort, shape.original, party, changed=True)
+    elif query.source.is_replay:
         rows = _replayed(query.cohort, shape.original, party)
     else:
         rows = _stored(query.cohort, shape.original, party, current=query.source is Source.current)
@@ -192,9 +219,30 @@ def _build(query: Query, shape: Shape):
     if query.step is Step.days:
         bucket = c["day"] if shape.several else None
         return union_all(*(_days_query(rows, keys, which, bucket) for which in range(len(SAMPLES))))
+    # Taken out of the counts kept per day, each row says how many cases it counts: a group of none is no group.
+    cases = (func.count(),) if query.source is Source.uncounted else ()
     if not received:
-        return _due_query(rows, keys, c["deadline"] if shape.several else None, shape.original)
-    return _received_query(rows, keys, c["day"] if shape.several else None, shape.narrow)
+        return _due_query(rows, keys, c["deadline"] if shape.several else None, shape.original).add_columns(*cases)
+    return _received_query(rows, keys, c["day"] if shape.several else None, shape.narrow).add_columns(*cases)
+
+
+def _counted(received: bool, shape: Shape):
+    """The counts kept per day (``received_day_counts`` or ``due_day_counts``) of the report's days, grouped as
+    the statements over the cases group them, each row ending with how many cases it counts."""
+    table = RECEIVED_DAYS if received else DUE_DAYS
+    t = table.c
+    last = LAST if received else LAST_DUE
+    c = {"department": func.nullif(t.lead, literal_column("''")), "tier": func.nullif(t.tier, literal_column("0")),
+         "day": t.day}  # fmt: skip
+    rows = _Rows(table, (t.day.between(FIRST, last),), {**dict.fromkeys(("category", "street", "party_kind")), **c})
+    keys = [_key(g, rows.c) for g in shape.groupings if g is not None]
+    if received:
+        names = NARROW_COUNTS if shape.narrow else RECEIVED_COUNTS
+        cases = func.sum(t.received + t.left_out)
+    else:
+        names, cases = DUE_COUNTS, func.sum(t.cases)
+    counts = [func.sum(t[_COUNTED_NAMES.get(name, name)]) for name in names]
+    return _grouped(rows, t.day if shape.several else None, keys, *counts, cases)
 
 
 @dataclass(frozen=True)
@@ -206,11 +254,15 @@ class _Rows:
     c: dict
 
 
-def _stored(cohort: Cohort, original: bool, party: bool, current: bool = False) -> _Rows:
+def _stored(cohort: Cohort, original: bool, party: bool, current: bool = False, changed: bool = False) -> _Rows:
     """Cases counted from their stored facts (``party``: with their party's street and kind); ``current`` when
-    no case changed after the moment, so none needs to be left out for it."""
+    no case changed after the moment, so none needs to be left out for it; ``changed``: only the cases changed after
+    the moment or whose facts are not known (found through ``ix_cases_changed_at``: they are few)."""
     deadline = CASES.c.original_due_on if original else CASES.c.report_due_on
-    unchanged = () if current else (CASES.c.changed_at <= AS_OF,)
+    if changed:
+        unchanged = (CASES.c.id.in_(union(_recent(), _unrefreshed())),)
+    else:
+        unchanged = () if current else (CASES.c.changed_at <= AS_OF,)
     if cohort is Cohort.received:
         where = (CASES.c.opened_day.between(FIRST, LAST), *unchanged)
     else:

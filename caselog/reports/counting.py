@@ -38,6 +38,7 @@ from sqlalchemy.schema import CreateTable
 
 from caselog.cases.report_facts import CASES, EVENTS, forget_replays, replayed_rows, stored_zone, zone_key
 from caselog.reports.cohort_sql import (
+    COUNTED_GROUPINGS,
     DUE_COUNTS,
     NARROW_COUNTS,
     RECEIVED_COUNTS,
@@ -223,12 +224,27 @@ def _tally(session, groupings, periods, as_of, tz, *, original=False, co=False, 
     if medians:
         as_of_day = as_of.astimezone(tz).date()
         _number_workdays(session, first, min(max(last, as_of_day), last + timedelta(days=400)))
+    # On a SQLite file the cases unchanged since the moment are counted from the counts kept per day (revision
+    # 0028) when the report's groups are made of them: those counts, less the stored facts of the few cases changed
+    # since, which are replayed as before. Judged against the first deadline, the due cases are counted from theirs.
+    counted = {
+        cohort
+        for cohort, allowed in COUNTED_GROUPINGS.items()
+        if stored and dialect == "sqlite" and not co and all(g in allowed for g in groupings)
+        and not (original and cohort is Cohort.due)
+    }  # fmt: skip
     for cohort, source in sources:
         if source.is_replay:
             _replay(session, cohort, source, shape, params, tz)
         for co_credit in (False, True) if co else (False,):
             names = DUE_COUNTS if cohort is Cohort.due else NARROW_COUNTS if narrow else RECEIVED_COUNTS
-            for row in connection.execute(statement(Query(Step.counts, cohort, source, co_credit), shape), params):
+            if cohort in counted and (
+                source is Source.current or (source is Source.stored and changed is Source.changed_recent)
+            ):
+                rows = _counted_rows(connection, cohort, source is Source.stored, shape, params, width)
+            else:
+                rows = connection.execute(statement(Query(Step.counts, cohort, source, co_credit), shape), params)
+            for row in rows:
                 values = row[width:]
                 if not keyed and not any(values):
                     continue  # ungrouped: a count over no cases, or over only left-out ones
@@ -239,6 +255,21 @@ def _tally(session, groupings, periods, as_of, tz, *, original=False, co=False, 
         if cohort is Cohort.received and not narrow and "department" in keyed:
             _count_returns(connection, targets, keyed, Query(Step.returns, cohort, source), shape, params)
     return tallies
+
+
+def _counted_rows(connection, cohort: Cohort, changes: bool, shape: Shape, params: dict, width: int) -> list[tuple]:
+    """The rows the statement over the stored facts would give, from the counts kept per day: those counts, less,
+    when some case ``changes`` after the moment, the stored facts of those cases. A group left with no case is no row.
+    """
+    net: dict[tuple, list[int]] = {}
+    for row in connection.execute(statement(Query(Step.counts, cohort, Source.counted), shape), params):
+        net[tuple(row[:width])] = [value or 0 for value in row[width:]]
+    if changes:
+        for row in connection.execute(statement(Query(Step.counts, cohort, Source.uncounted), shape), params):
+            counts = net.setdefault(tuple(row[:width]), [0] * (len(row) - width))
+            for index, value in enumerate(row[width:]):
+                counts[index] -= value or 0
+    return [(*key, *counts[:-1]) for key, counts in net.items() if counts[-1] > 0]
 
 
 def _count_days(session: Session, targets, query: Query, shape: Shape, params) -> None:
