@@ -115,6 +115,9 @@ def day_counts(connection) -> dict[str, dict[tuple, dict[str, int]]]:
                 "dispatched": in_ and (case["report_dispatched"] or 0) > 0, "suspended": in_ and suspended > 0,
                 "suspended_days": suspended if in_ else 0,
                 **{reason: case["report_excluded"] == reason for reason in ("withdrawn", "duplicate", "invalid")},
+                # Dispatched to one department and never returned: it counts 1 dispatched, 0 returned for its lead.
+                "one_lead": in_ and case["report_dispatched"] == 1 and case["return_count"] == 0
+                and case["report_lead"] is not None,
             }  # fmt: skip
             _add(recounted["received_day_counts"], (str(case["opened_day"]), *key), counts)
         if case["report_due_on"] is not None:

@@ -337,6 +337,9 @@ def test_a_report_on_a_sqlite_file_counts_from_the_counts_kept_per_day(history, 
     ), {"as_of": as_of.astimezone(SHANGHAI).replace(tzinfo=None) - timedelta(hours=8)}).one()  # fmt: skip
     connection.execute(text("UPDATE received_day_counts SET received = received + 1000 WHERE day = :day AND lead ="
                             " :lead AND tier = :tier"), {"day": day, "lead": lead, "tier": tier})  # fmt: skip
+    connection.execute(text("UPDATE received_day_counts SET one_lead = one_lead + 7 WHERE day = :day AND lead ="
+                            " :lead AND tier = :tier"), {"day": day, "lead": lead, "tier": tier})  # fmt: skip
     (esb,) = [row for row in report().rows if row.group == "esb"]
     (before,) = [row for row in counted.rows if row.group == "esb"]
-    assert esb.received == before.received + 1000
+    assert (esb.received, esb.dispatched, esb.returned) == (before.received + 1000, before.dispatched + 7,
+                                                            before.returned)  # fmt: skip

@@ -96,6 +96,24 @@ def test_the_changes_after_a_recent_moment_are_found_through_their_index(history
 
 
 @pytest.mark.sqlite_only
+@pytest.mark.parametrize("moment", [START + timedelta(days=30), datetime(2027, 1, 1, tzinfo=SHANGHAI)])
+def test_the_returns_read_the_events_of_the_cases_that_moved_only(history, moment):
+    """By department, the returns of the cases dispatched to one department and never returned (most of them) are
+    counted from the counts kept per day; the others' events are read, and the partial index of the cases whose
+    returns are read from their events finds them (revision 0028): no statement reads every case of the period."""
+    quarter = Period(date(2026, 1, 1), date(2026, 3, 31), "q1")
+    plans = _plans(history, lambda: rates_report(session=history, by="department", period=quarter, as_of=moment,
+                                                 tz=SHANGHAI))  # fmt: skip
+    returns = [(sql, lines) for sql, lines in plans
+               if "events.old_value" in sql and "FROM cases" in sql and "replayed_facts" not in sql]  # fmt: skip
+    assert returns and all("cases.report_dispatched = 1" in sql and "received_day_counts" not in sql
+                           for sql, _lines in returns)  # fmt: skip
+    read = [line for sql, lines in returns for line in lines if "SEARCH cases" in line or "SCAN cases" in line]
+    assert read and all("COVERING INDEX ix_cases_report_returns" in line or "rowid=?" in line for line in read), read
+    assert any("sum(received_day_counts.one_lead)" in sql for sql, _lines in plans)
+
+
+@pytest.mark.sqlite_only
 def test_the_sweep_reads_the_open_cases_and_their_returns_through_indexes(history):
     from caselog.cases.sweep import facts_query
 

@@ -77,6 +77,7 @@ class Step(StrEnum):
     days = "days"  # how many cases took each number of working days to a reply and to resolution
     bounds = "bounds"  # the first and last days the counted cases were received, answered or resolved
     returns = "returns"  # per department, the cases dispatched to it as lead and the cases it returned
+    returns_read = "returns-read"  # the same, of the cases whose returns are read from their events only
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,8 @@ def _day_counts(name: str, counts: tuple[str, ...]) -> Table:
 
 # SQLite: the counts of the cases received on each day and of those due on it, per lead and tier, kept by triggers
 # (revision 0028, which defines them); an unknown lead or tier is kept as '' or 0.
-RECEIVED_DAYS = _day_counts("received_day_counts", tuple(_COUNTED_NAMES.get(n, n) for n in RECEIVED_COUNTS))
+RECEIVED_DAYS = _day_counts("received_day_counts",
+                            (*(_COUNTED_NAMES.get(n, n) for n in RECEIVED_COUNTS), "one_lead"))  # fmt: skip
 DUE_DAYS = _day_counts("due_day_counts", ("cases", *DUE_COUNTS))
 
 FIRST, LAST, LAST_DUE = (bindparam(name, type_=Date()) for name in ("first", "last", "last_due"))
@@ -198,7 +200,7 @@ def _build(query: Query, shape: Shape):
             return _opened_by(_received_changed() if received else _due_changed(shape.original))
         return _received_cohort() if received else _due_cohort()
     if query.source is Source.counted:
-        return _counted(received, shape)
+        return _counted_returns(shape) if query.step is Step.returns else _counted(received, shape)
     party = any(g in ("street", "party-kind") for g in shape.groupings)
     if query.source is Source.uncounted:
         rows = _stored(query.cohort, shape.original, party, changed=True)
@@ -214,8 +216,11 @@ def _build(query: Query, shape: Shape):
         days = (c["day"], c["answered_day"], c["resolved_day"])
         columns = [*(func.min(d) for d in days), *(func.max(d) for d in days)]
         return select(*columns).select_from(rows.froms).where(*rows.where)
-    if query.step is Step.returns:
-        return _returns_query(rows, c["day"] if shape.several else None)
+    if query.step in (Step.returns, Step.returns_read):
+        bucket = c["day"] if shape.several else None
+        if query.source is Source.uncounted:  # to take out of the counts of the cases with one lead
+            return _returns_query(rows, bucket, read=False, cases=True)
+        return _returns_query(rows, bucket, one_lead=query.step is Step.returns)
     if query.step is Step.days:
         bucket = c["day"] if shape.several else None
         return union_all(*(_days_query(rows, keys, which, bucket) for which in range(len(SAMPLES))))
@@ -288,8 +293,12 @@ def _stored(cohort: Cohort, original: bool, party: bool, current: bool = False, 
             "missed": CASES.c.report_missed.is_(True),
             "dispatched": CASES.c.report_dispatched > 0,
             "suspended_days": func.coalesce(CASES.c.report_suspended_days, 0),
-            # Dispatched to one department only and never returned: its returns are its stored lead's 0 of 1.
-            "one_lead": and_(CASES.c.report_dispatched == 1, CASES.c.return_count == 0),
+            # Dispatched to one department only and never returned: its returns are its stored lead's 0 of 1. The
+            # numbers written out: the others are found through ix_cases_report_returns (revision 0028), whose
+            # condition is this one negated, and SQLite uses a partial index only for a query with that very text.
+            "one_lead": and_(
+                CASES.c.report_dispatched == literal_column("1"), CASES.c.return_count == literal_column("0")
+            ),  # fmt: skip
             "deadline": deadline,
             "answered_day": CASES.c.answered_day,
             "resolved_day": CASES.c.resolved_day,
@@ -469,11 +478,13 @@ def _due_query(rows: _Rows, keys: list, bucket, original: bool):
     return _grouped(rows, bucket, keys, func.count().filter(kept), func.count().filter(on_time))
 
 
-def _returns_query(rows: _Rows, bucket):
+def _returns_query(rows: _Rows, bucket, *, one_lead: bool = True, read: bool = True, cases: bool = False):
     """Per department (and day of receipt when ``bucket``): of the kept cases of ``rows``, how many were
     dispatched to it as lead and how many it returned, by the moment: from the events (a case counts for every
     department it went through), except for stored cases dispatched to one department and never returned, which
-    count for their lead, 1 dispatched and 0 returned (most cases: their events need not be read)."""
+    count for their lead, 1 dispatched and 0 returned (most cases: their events need not be read). Only those
+    with ``read`` False (each row ending with its count again when ``cases``), only the others with ``one_lead``
+    False."""
     c = rows.c
     lead_events = and_(
         one_of(EVENTS.c.kind, ("dispatched", "returned")), is_word(EVENTS.c.field, "lead"), EVENTS.c.at <= AS_OF
@@ -487,12 +498,23 @@ def _returns_query(rows: _Rows, bucket):
     statement = select(*heads, dispatched, returned).select_from(froms)
     statement = statement.where(*rows.where, c["kept"], *others, lead_events, department.is_not(None))
     statement = statement.group_by(*heads)
-    if c["one_lead"] is None:
+    if c["one_lead"] is None or not one_lead:
         return statement
     simple_heads = [*([bucket] if bucket is not None else []), c["department"]]
-    simple = select(*simple_heads, func.count(), literal(0)).select_from(rows.froms)
-    simple = simple.where(*rows.where, c["kept"], c["one_lead"], c["department"].is_not(None))
-    return union_all(simple.group_by(*simple_heads), statement)
+    simple = select(*simple_heads, func.count(), literal(0), *((func.count(),) if cases else ()))
+    simple = simple.select_from(rows.froms).where(*rows.where, c["kept"], c["one_lead"], c["department"].is_not(None))
+    simple = simple.group_by(*simple_heads)
+    return union_all(simple, statement) if read else simple
+
+
+def _counted_returns(shape: Shape):
+    """From the counts kept per day: per lead (and day when several periods), the kept cases dispatched to it
+    alone and never returned, 1 dispatched and 0 returned each, each row ending with its count again."""
+    t = RECEIVED_DAYS.c
+    lead = func.nullif(t.lead, literal_column("''"))
+    heads = [*([t.day] if shape.several else []), lead]
+    statement = select(*heads, func.sum(t.one_lead), literal(0), func.sum(t.one_lead))
+    return statement.where(t.day.between(FIRST, LAST), t.lead != literal_column("''")).group_by(*heads)
 
 
 def _days_query(rows: _Rows, keys: list, which: int, bucket):

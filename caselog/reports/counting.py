@@ -236,12 +236,14 @@ def _tally(session, groupings, periods, as_of, tz, *, original=False, co=False, 
     for cohort, source in sources:
         if source.is_replay:
             _replay(session, cohort, source, shape, params, tz)
+        # Counted from the counts kept per day, less the stored facts of the cases changed since when some did.
+        from_counts = cohort in counted and (
+            source is Source.current or (source is Source.stored and changed is Source.changed_recent)
+        )
         for co_credit in (False, True) if co else (False,):
             names = DUE_COUNTS if cohort is Cohort.due else NARROW_COUNTS if narrow else RECEIVED_COUNTS
-            if cohort in counted and (
-                source is Source.current or (source is Source.stored and changed is Source.changed_recent)
-            ):
-                rows = _counted_rows(connection, cohort, source is Source.stored, shape, params, width)
+            if from_counts:
+                rows = _counted_rows(connection, Step.counts, cohort, source is Source.stored, shape, params, width)
             else:
                 rows = connection.execute(statement(Query(Step.counts, cohort, source, co_credit), shape), params)
             for row in rows:
@@ -253,19 +255,29 @@ def _tally(session, groupings, periods, as_of, tz, *, original=False, co=False, 
             if medians and cohort is Cohort.received:
                 _count_days(session, targets, Query(Step.days, cohort, source, co_credit), shape, params)
         if cohort is Cohort.received and not narrow and "department" in keyed:
-            _count_returns(connection, targets, keyed, Query(Step.returns, cohort, source), shape, params)
+            if from_counts:  # the cases of one lead from the counts, the others from their events
+                rows = [
+                    *_counted_rows(
+                        connection, Step.returns, cohort, source is Source.stored, shape, params, several + 1
+                    ),
+                    *connection.execute(statement(Query(Step.returns_read, cohort, source), shape), params),
+                ]
+            else:
+                rows = connection.execute(statement(Query(Step.returns, cohort, source), shape), params)
+            _count_returns(rows, targets, keyed)
     return tallies
 
 
-def _counted_rows(connection, cohort: Cohort, changes: bool, shape: Shape, params: dict, width: int) -> list[tuple]:
-    """The rows the statement over the stored facts would give, from the counts kept per day: those counts, less,
-    when some case ``changes`` after the moment, the stored facts of those cases. A group left with no case is no row.
-    """
+def _counted_rows(connection, step: Step, cohort: Cohort, changes: bool, shape: Shape, params: dict,
+                  width: int) -> list[tuple]:  # fmt: skip
+    """The rows the ``step``'s statement over the stored facts would give, from the counts kept per day: those
+    counts, less, when some case ``changes`` after the moment, the stored facts of those cases; each row's first
+    ``width`` columns are its keys. A group left with no case is no row."""
     net: dict[tuple, list[int]] = {}
-    for row in connection.execute(statement(Query(Step.counts, cohort, Source.counted), shape), params):
+    for row in connection.execute(statement(Query(step, cohort, Source.counted), shape), params):
         net[tuple(row[:width])] = [value or 0 for value in row[width:]]
     if changes:
-        for row in connection.execute(statement(Query(Step.counts, cohort, Source.uncounted), shape), params):
+        for row in connection.execute(statement(Query(step, cohort, Source.uncounted), shape), params):
             counts = net.setdefault(tuple(row[:width]), [0] * (len(row) - width))
             for index, value in enumerate(row[width:]):
                 counts[index] -= value or 0
@@ -310,11 +322,11 @@ def forget(connection) -> None:
     connection.info.pop(_NUMBERED, None)
 
 
-def _count_returns(connection, targets, keyed: list, query: Query, shape: Shape, params: dict) -> None:
+def _count_returns(rows, targets, keyed: list) -> None:
     """Add, per department, the cases dispatched to it as lead and the cases it returned to the department
     tallies (a row's other keys are those of a department grouping: only the department decides)."""
     where = keyed.index("department")
-    for row in connection.execute(statement(query, shape), params):
+    for row in rows:
         *bucket, department, dispatched, returned = row
         keys = [None] * len(keyed)
         keys[where] = department

@@ -30,6 +30,7 @@ _RECEIVED = {
     "withdrawn": "report_excluded = 'withdrawn'",
     "duplicate": "report_excluded = 'duplicate'",
     "invalid": "report_excluded = 'invalid'",
+    "one_lead": f"{_KEPT} AND report_dispatched = 1 AND return_count = 0 AND report_lead IS NOT NULL",
 }
 _RECEIVED_SUMS = {"suspended_days": f"CASE WHEN {_KEPT} THEN coalesce(report_suspended_days, 0) ELSE 0 END"}
 _DUE = {"cases": "1", "due": _KEPT, "on_time": f"{_KEPT} AND report_resolved IS 1 AND NOT (report_missed IS 1)"}

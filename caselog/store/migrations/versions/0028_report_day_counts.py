@@ -11,6 +11,10 @@ They count the facts as stored, whatever ``changed_at`` says. A report as of a p
 the same statements, the cases changed since (or whose facts are not known) and adds those cases' replayed facts, as
 it did before.
 
+The returns of a case dispatched to one department and never returned are its lead's 0 of 1 (``one_lead``); the
+others' are read from their events, and the partial index ``ix_cases_report_returns`` finds them among the period's
+cases (3 % of them in the benchmarks' city) without reading the rest.
+
 A lead or tier not known is kept as ``''`` or ``0`` (a key is never NULL, so that the upsert finds its row).
 PostgreSQL keeps no counts: there row-level security decides which cases a login may count.
 
@@ -43,6 +47,9 @@ RECEIVED = {
     "withdrawn": "{row}.report_excluded = 'withdrawn'",
     "duplicate": "{row}.report_excluded = 'duplicate'",
     "invalid": "{row}.report_excluded = 'invalid'",
+    # Dispatched to one department and never returned: its returns are its lead's 0 of 1, its events unread.
+    "one_lead": f"{_KEPT} AND {{row}}.report_dispatched = 1 AND {{row}}.return_count = 0"
+    " AND {row}.report_lead IS NOT NULL",
 }
 SUMS = {"suspended_days": f"CASE WHEN {_KEPT} THEN coalesce({{row}}.report_suspended_days, 0) ELSE 0 END"}
 DUE = {
@@ -54,6 +61,13 @@ DUE = {
 WATCHED = ("opened_day", "report_lead", "report_tier", "report_excluded", "answered_day", "report_resolved",
            "report_satisfaction", "return_count", "reopen_count", "report_dispatched", "report_suspended_days",
            "report_due_on", "report_missed")  # fmt: skip
+# The cases whose returns are read from their events, as the reports' statement writes the condition (SQLite uses a
+# partial index only for a query that has its very condition).
+RETURNS_INDEX = (
+    "CREATE INDEX ix_cases_report_returns ON cases (opened_day, changed_at, report_excluded, report_dispatched,"
+    " return_count)"
+    " WHERE NOT (report_dispatched = 1 AND return_count = 0)"
+)
 TABLES = {"received_day_counts": ("opened_day", RECEIVED, SUMS), "due_day_counts": ("report_due_on", DUE, {})}
 
 
@@ -119,11 +133,13 @@ def upgrade() -> None:
         op.execute(recount(table))
     for name, body in TRIGGERS.items():
         op.execute(f"CREATE TRIGGER {name} {body}")
+    op.execute(RETURNS_INDEX)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
+    op.execute("DROP INDEX ix_cases_report_returns")
     for name in TRIGGERS:
         op.execute(f"DROP TRIGGER {name}")
     for table in TABLES:
