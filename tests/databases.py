@@ -87,6 +87,9 @@ def day_counts(connection) -> dict[str, dict[tuple, dict[str, int]]]:
     from sqlalchemy import text
 
     kept: dict[str, dict] = {}
+    ends = connection.execute(text("SELECT day, lead, tier, which, end_day, cases FROM end_day_counts")).all()
+    kept["end_day_counts"] = {(str(d), lead, tier, which, str(end)): {"cases": n}
+                              for d, lead, tier, which, end, n in ends if n}  # fmt: skip
     for table in ("received_day_counts", "due_day_counts"):
         rows = connection.execute(text(f"SELECT * FROM {table}")).mappings().all()
         kept[table] = {
@@ -94,9 +97,10 @@ def day_counts(connection) -> dict[str, dict[tuple, dict[str, int]]]:
             for r in rows
             if r.get("received", 0) + r.get("left_out", 0) + r.get("cases", 0)
         }
-    recounted: dict[str, dict] = {"received_day_counts": {}, "due_day_counts": {}}
+    recounted: dict[str, dict] = {"received_day_counts": {}, "due_day_counts": {}, "end_day_counts": {}}
     cases = connection.execute(text(
         "SELECT opened_day, report_due_on, report_lead, report_tier, report_excluded, answered_day, report_resolved,"
+        " resolved_day,"
         " report_satisfaction, return_count, reopen_count, report_dispatched, report_suspended_days, report_missed"
         " FROM cases"
     )).mappings().all()  # fmt: skip
@@ -120,6 +124,10 @@ def day_counts(connection) -> dict[str, dict[tuple, dict[str, int]]]:
                 and case["report_lead"] is not None,
             }  # fmt: skip
             _add(recounted["received_day_counts"], (str(case["opened_day"]), *key), counts)
+            # The medians: when each kept case received that day was answered, and resolved.
+            for which, end, flag in ((0, case["answered_day"], in_), (1, case["resolved_day"], resolved)):
+                if flag and end is not None:
+                    _add(recounted["end_day_counts"], (str(case["opened_day"]), *key, which, str(end)), {"cases": 1})
         if case["report_due_on"] is not None:
             counts = {"cases": 1, "due": in_, "on_time": resolved and case["report_missed"] != 1}
             _add(recounted["due_day_counts"], (str(case["report_due_on"]), *key), counts)

@@ -339,7 +339,13 @@ def test_a_report_on_a_sqlite_file_counts_from_the_counts_kept_per_day(history, 
                             " :lead AND tier = :tier"), {"day": day, "lead": lead, "tier": tier})  # fmt: skip
     connection.execute(text("UPDATE received_day_counts SET one_lead = one_lead + 7 WHERE day = :day AND lead ="
                             " :lead AND tier = :tier"), {"day": day, "lead": lead, "tier": tier})  # fmt: skip
+    # A thousand replies forty days after receipt, as the medians' counts would have them.
+    later = date.fromisoformat(str(day)) + timedelta(days=40)
+    connection.execute(text("INSERT INTO end_day_counts VALUES (:day, :lead, :tier, 0, :later, 1000)"),
+                       {"day": day, "lead": lead, "tier": tier, "later": later})  # fmt: skip
     (esb,) = [row for row in report().rows if row.group == "esb"]
     (before,) = [row for row in counted.rows if row.group == "esb"]
     assert (esb.received, esb.dispatched, esb.returned) == (before.received + 1000, before.dispatched + 7,
                                                             before.returned)  # fmt: skip
+    assert (before.median_days_to_reply or 0) < 20 <= esb.median_days_to_reply <= 30
+    assert esb.median_days_to_resolve == before.median_days_to_resolve

@@ -88,11 +88,12 @@ def test_the_changes_after_a_recent_moment_are_found_through_their_index(history
     plans = _plans(history, lambda: rates_report(session=history, by=by, period=week_period("2026-W06"),
                                                  as_of=datetime(2026, 3, 1, tzinfo=SHANGHAI), tz=SHANGHAI))  # fmt: skip
     used = " ".join(line for _sql, lines in plans for line in lines)
-    assert "ix_cases_changed_at" in used and "ix_cases_report_received" in used  # the medians read it either way
+    assert "ix_cases_changed_at" in used
     if by == "department":
-        assert "received_day_counts" in used and "due_day_counts" in used and "ix_cases_report_due" not in used
+        assert "received_day_counts" in used and "due_day_counts" in used and "end_day_counts" in used
+        assert "ix_cases_report_received" not in used and "ix_cases_report_due" not in used
     else:
-        assert "ix_cases_report_due" in used and "day_counts" not in used
+        assert "ix_cases_report_received" in used and "ix_cases_report_due" in used and "day_counts" not in used
 
 
 @pytest.mark.sqlite_only
@@ -144,7 +145,8 @@ def test_the_steady_state_sweep_seeks_its_cases_in_the_partial_indexes(history):
 @pytest.mark.sqlite_only
 def test_the_weekly_reports_counts_read_their_indexes_alone(history):
     """The received and due counts (by department, by tier, in total) and an agenda's size as of the week's end
-    are answered from their indexes without reading a row of ``cases`` (revision 0017)."""
+    are answered from their indexes without reading a row of ``cases`` (revision 0017), or from the counts kept per
+    day, searched by their key (revision 0028)."""
     db = history
     calls = [
         lambda: weekly_report(session=db, week="2026-W06", tz=SHANGHAI, rules=DEFAULT_RULES),
@@ -161,7 +163,9 @@ def test_the_weekly_reports_counts_read_their_indexes_alone(history):
             or "ix_cases_report_due" in line
             or ("ix_cases_unfinished" in line and sql.lstrip().startswith("SELECT count(*)"))
         ]
-        assert counts and all("USING COVERING INDEX" in line for line in counts), counts
+        assert all("USING COVERING INDEX" in line for line in counts), counts
+        kept = [line for _sql, lines in plans for line in lines if "_day_counts" in line]
+        assert kept and all("USING PRIMARY KEY (day>? AND day<?)" in line for line in kept), kept
 
 
 @pytest.mark.sqlite_only
@@ -429,7 +433,7 @@ def test_the_medians_find_each_days_number_in_one_search(history):
     quarter = Period(date(2026, 1, 1), date(2026, 3, 31), "q1")
     moment = START + timedelta(days=90)
     plans = _plans(db, lambda: rates_report(session=db, by="department", period=quarter, as_of=moment, tz=SHANGHAI))
-    lookups = [line for sql, lines in plans for line in lines if re.match(r"SEARCH (received|ended)_\d ", line)]
+    lookups = [line for sql, lines in plans for line in lines if re.match(r"SEARCH (received|ended)_(\d|n) ", line)]
     assert lookups and all(line.endswith("USING PRIMARY KEY (day=?) LEFT-JOIN") for line in lookups), lookups
 
 

@@ -169,6 +169,11 @@ def _day_counts(name: str, counts: tuple[str, ...]) -> Table:
 RECEIVED_DAYS = _day_counts("received_day_counts",
                             (*(_COUNTED_NAMES.get(n, n) for n in RECEIVED_COUNTS), "one_lead"))  # fmt: skip
 DUE_DAYS = _day_counts("due_day_counts", ("cases", *DUE_COUNTS))
+# The medians': how many kept cases received on a day were answered (``which`` 0) or resolved (1) on each day.
+END_DAYS = Table("end_day_counts", MetaData(), *(Column(name, Date, primary_key=True) for name in ("day",)),
+                 Column("lead", String(32), primary_key=True), Column("tier", Integer, primary_key=True),
+                 Column("which", Integer, primary_key=True), Column("end_day", Date, primary_key=True),
+                 Column("cases", Integer))  # fmt: skip
 
 FIRST, LAST, LAST_DUE = (bindparam(name, type_=Date()) for name in ("first", "last", "last_due"))
 AS_OF, START, END = (bindparam(name, type_=UTCDateTime()) for name in ("as_of", "start", "end"))
@@ -200,6 +205,8 @@ def _build(query: Query, shape: Shape):
             return _opened_by(_received_changed() if received else _due_changed(shape.original))
         return _received_cohort() if received else _due_cohort()
     if query.source is Source.counted:
+        if query.step is Step.days:
+            return _counted_days(shape)
         return _counted_returns(shape) if query.step is Step.returns else _counted(received, shape)
     party = any(g in ("street", "party-kind") for g in shape.groupings)
     if query.source is Source.uncounted:
@@ -223,7 +230,8 @@ def _build(query: Query, shape: Shape):
         return _returns_query(rows, bucket, one_lead=query.step is Step.returns)
     if query.step is Step.days:
         bucket = c["day"] if shape.several else None
-        return union_all(*(_days_query(rows, keys, which, bucket) for which in range(len(SAMPLES))))
+        cases = query.source is Source.uncounted  # to take out of the counts kept per day
+        return union_all(*(_days_query(rows, keys, which, bucket, cases) for which in range(len(SAMPLES))))
     # Taken out of the counts kept per day, each row says how many cases it counts: a group of none is no group.
     cases = (func.count(),) if query.source is Source.uncounted else ()
     if not received:
@@ -507,6 +515,27 @@ def _returns_query(rows: _Rows, bucket, *, one_lead: bool = True, read: bool = T
     return union_all(simple, statement) if read else simple
 
 
+def _counted_days(shape: Shape):
+    """From the counts kept per day: how many kept cases took each number of working days to their first reply
+    (``which`` 0) and to their resolution (1), per group, as ``_days_query`` counts them (each row ending with its
+    count again)."""
+    t = END_DAYS.c
+    c = {"department": func.nullif(t.lead, literal_column("''")), "tier": func.nullif(t.tier, literal_column("0")),
+         "day": t.day}  # fmt: skip
+    keys = [_key(g, {**dict.fromkeys(("category", "street", "party_kind")), **c}) for g in shape.groupings
+            if g is not None]  # fmt: skip
+    received, ended = WORKDAYS.alias("received_n"), WORKDAYS.alias("ended_n")
+    days = (ended.c.n - received.c.n).label("days")
+    heads = [t.which, *([t.day] if shape.several else []), *keys]
+    grouping = []
+    for head in heads:
+        if not any(head is seen for seen in grouping):
+            grouping.append(head)
+    froms = END_DAYS.outerjoin(received, received.c.day == t.day).outerjoin(ended, ended.c.day == t.end_day)
+    statement = select(*heads, days, func.sum(t.cases), func.sum(t.cases)).select_from(froms)
+    return statement.where(t.day.between(FIRST, LAST)).group_by(*grouping, days)
+
+
 def _counted_returns(shape: Shape):
     """From the counts kept per day: per lead (and day when several periods), the kept cases dispatched to it
     alone and never returned, 1 dispatched and 0 returned each, each row ending with its count again."""
@@ -517,15 +546,16 @@ def _counted_returns(shape: Shape):
     return statement.where(t.day.between(FIRST, LAST), t.lead != literal_column("''")).group_by(*heads)
 
 
-def _days_query(rows: _Rows, keys: list, which: int, bucket):
+def _days_query(rows: _Rows, keys: list, which: int, bucket, cases: bool = False):
     """How many kept cases took each number of working days from receipt to their first reply (``which`` 0) or
-    to their resolution (1), per group; a NULL number means the numbering did not reach the day."""
+    to their resolution (1), per group; a NULL number means the numbering did not reach the day. With ``cases``
+    each row ends with its count again."""
     c = rows.c
     end_day, flag = (c["answered_day"], c["answered"]) if which == 0 else (c["resolved_day"], c["resolved"])
     received, ended = WORKDAYS.alias(f"received_{which}"), WORKDAYS.alias(f"ended_{which}")
     days = (ended.c.n - received.c.n).label("days")
     froms = rows.froms.outerjoin(received, received.c.day == c["day"]).outerjoin(ended, ended.c.day == end_day)
-    statement = _grouped(rows, bucket, keys, days, func.count(), where=(c["kept"], flag, end_day.is_not(None)),
-                         froms=froms)  # fmt: skip
+    statement = _grouped(rows, bucket, keys, days, func.count(), *((func.count(),) if cases else ()),
+                         where=(c["kept"], flag, end_day.is_not(None)), froms=froms)  # fmt: skip
     return statement.group_by(days).add_columns().with_only_columns(literal(which).label("which"),
                                                                    *statement.selected_columns)  # fmt: skip

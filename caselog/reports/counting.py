@@ -253,7 +253,8 @@ def _tally(session, groupings, periods, as_of, tz, *, original=False, co=False, 
                 for tally, group in targets(row) or ():
                     tally.add(group, names, values)
             if medians and cohort is Cohort.received:
-                _count_days(session, targets, Query(Step.days, cohort, source, co_credit), shape, params)
+                changes = source is Source.stored if from_counts else None
+                _count_days(session, targets, Query(Step.days, cohort, source, co_credit), shape, params, changes)
         if cohort is Cohort.received and not narrow and "department" in keyed:
             if from_counts:  # the cases of one lead from the counts, the others from their events
                 rows = [
@@ -284,15 +285,23 @@ def _counted_rows(connection, step: Step, cohort: Cohort, changes: bool, shape: 
     return [(*key, *counts[:-1]) for key, counts in net.items() if counts[-1] > 0]
 
 
-def _count_days(session: Session, targets, query: Query, shape: Shape, params) -> None:
+def _count_days(session: Session, targets, query: Query, shape: Shape, params, changes: bool | None = None) -> None:
     """Add how many cases took each number of working days to a reply and to resolution to their tallies, per
-    group and for all ("*")."""
+    group and for all ("*"); from the counts kept per day unless ``changes`` is None (then True when some case
+    changed after the moment)."""
     connection = session.connection()
-    rows = connection.execute(statement(query, shape), params).all()
+
+    def read() -> list:
+        if changes is None:
+            return connection.execute(statement(query, shape), params).all()
+        width = 2 + shape.several + sum(g is not None for g in shape.groupings)  # which, day, keys, days
+        return _counted_rows(connection, Step.days, query.cohort, changes, shape, params, width)
+
+    rows = read()
     if any(row[-2] is None for row in rows):  # a day the numbering did not reach: number every day counted
         bounds = Query(Step.bounds, query.cohort, query.source)
         _number_workdays(session, *_day_bounds(connection, shape, bounds, params))
-        rows = connection.execute(statement(query, shape), params).all()
+        rows = read()
     per_group: dict[tuple, dict] = {}  # first per row head (which samples, period day, group keys), then per tally
     for row in rows:
         head = tuple(row[:-2])

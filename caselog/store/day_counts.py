@@ -1,5 +1,5 @@
-"""SQLite: the reports' counts of each day, lead and tier (``received_day_counts``, ``due_day_counts``), added for a
-range of new cases in one statement per table.
+"""SQLite: the reports' counts of each day, lead and tier (``received_day_counts``, ``due_day_counts``,
+``end_day_counts``), added for a range of new cases in one statement per table and kind.
 
 Revision 0028 defines the tables and the triggers that keep them, one case at a time. An import writes thousands of
 cases a batch: it sets the insert trigger aside while it writes them and adds their counts here, grouped (the
@@ -49,9 +49,19 @@ def _add_range(table: str, day: str, counts: dict[str, str], sums: dict[str, str
     )
 
 
+# The medians': the kept cases received on a day that were answered (``which`` 0) or resolved (1) on each day.
+_ENDS = {0: ("answered_day", f"{_KEPT} AND answered_day IS NOT NULL"),
+         1: ("resolved_day", f"{_KEPT} AND report_resolved IS 1 AND resolved_day IS NOT NULL")}  # fmt: skip
 _ADD = (
     _add_range("received_day_counts", "opened_day", _RECEIVED, _RECEIVED_SUMS),
     _add_range("due_day_counts", "report_due_on", _DUE, {}),
+    *(
+        "INSERT INTO end_day_counts (day, lead, tier, which, end_day, cases)"
+        f" SELECT opened_day, coalesce(report_lead, ''), coalesce(report_tier, 0), {which}, {end}, count(*)"
+        f" FROM cases WHERE id >= ? AND id < ? AND opened_day IS NOT NULL AND {condition} GROUP BY 1, 2, 3, 5"
+        " ON CONFLICT (day, lead, tier, which, end_day) DO UPDATE SET cases = cases + excluded.cases"
+        for which, (end, condition) in _ENDS.items()
+    ),
 )
 
 
