@@ -250,7 +250,7 @@ def test_the_migrations_build_the_schema_the_models_describe(location):
             "received_day_counts",
             "due_day_counts",
             "end_day_counts",
-            "ix_cases_report_returns",
+            "ix_cases_read_returns",
         )
         return not (name or "").startswith(hidden)
 

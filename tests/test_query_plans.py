@@ -110,7 +110,7 @@ def test_the_returns_read_the_events_of_the_cases_that_moved_only(history, momen
     assert returns and all("cases.report_dispatched = 1" in sql and "received_day_counts" not in sql
                            for sql, _lines in returns)  # fmt: skip
     read = [line for sql, lines in returns for line in lines if "SEARCH cases" in line or "SCAN cases" in line]
-    assert read and all("COVERING INDEX ix_cases_report_returns" in line or "rowid=?" in line for line in read), read
+    assert read and all("COVERING INDEX ix_cases_read_returns" in line or "rowid=?" in line for line in read), read
     assert any("sum(received_day_counts.one_lead)" in sql for sql, _lines in plans)
 
 

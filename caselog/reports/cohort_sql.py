@@ -302,7 +302,7 @@ def _stored(cohort: Cohort, original: bool, party: bool, current: bool = False, 
             "dispatched": CASES.c.report_dispatched > 0,
             "suspended_days": func.coalesce(CASES.c.report_suspended_days, 0),
             # Dispatched to one department only and never returned: its returns are its stored lead's 0 of 1. The
-            # numbers written out: the others are found through ix_cases_report_returns (revision 0028), whose
+            # numbers written out: the others are found through ix_cases_read_returns (revision 0028), whose
             # condition is this one negated, and SQLite uses a partial index only for a query with that very text.
             "one_lead": and_(
                 CASES.c.report_dispatched == literal_column("1"), CASES.c.return_count == literal_column("0")

@@ -12,7 +12,7 @@ the same statements, the cases changed since (or whose facts are not known) and 
 it did before.
 
 The returns of a case dispatched to one department and never returned are its lead's 0 of 1 (``one_lead``); the
-others' are read from their events, and the partial index ``ix_cases_report_returns`` finds them among the period's
+others' are read from their events, and the partial index ``ix_cases_read_returns`` finds them among the period's
 cases (3 % of them in the benchmarks' city) without reading the rest.
 
 For the medians, ``end_day_counts`` holds how many kept cases received on a day were answered (``which`` 0) or
@@ -74,7 +74,7 @@ WATCHED = ("opened_day", "report_lead", "report_tier", "report_excluded", "answe
 # The cases whose returns are read from their events, as the reports' statement writes the condition (SQLite uses a
 # partial index only for a query that has its very condition).
 RETURNS_INDEX = (
-    "CREATE INDEX ix_cases_report_returns ON cases (opened_day, changed_at, report_excluded, report_dispatched,"
+    "CREATE INDEX ix_cases_read_returns ON cases (opened_day, changed_at, report_excluded, report_dispatched,"
     " return_count)"
     " WHERE NOT (report_dispatched = 1 AND return_count = 0)"
 )
@@ -171,7 +171,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
-    op.execute("DROP INDEX ix_cases_report_returns")
+    op.execute("DROP INDEX ix_cases_read_returns")
     for name in TRIGGERS:
         op.execute(f"DROP TRIGGER {name}")
     for table in (*TABLES, "end_day_counts"):
