@@ -210,6 +210,55 @@ def test_stored_facts_give_the_figures_of_a_full_replay(history, as_of, period, 
     assert report(False) == report(True)
 
 
+@settings(max_examples=budget.examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(as_of=moments, period=periods, by=st.sampled_from(["department", "tier", "week", "month"]),
+       original=st.booleans())  # fmt: skip
+def test_counts_kept_per_day_less_the_changed_cases_give_the_figures_of_a_full_replay(
+    history, monkeypatch, as_of, period, by, original
+):
+    """On a SQLite file, the counts kept per day less the stored facts of the cases changed since the moment, with
+    those cases replayed, whatever their number (``FEWER_CHANGED`` 0): the figures of a full replay."""
+    import caselog.reports.counting as counting
+
+    monkeypatch.setattr(counting, "FEWER_CHANGED", 0)
+
+    def report(replay):
+        return rates_report(session=history, by=by, period=period, as_of=as_of, tz=SHANGHAI, original=original,
+                            replay=replay)  # fmt: skip
+
+    assert report(False) == report(True)
+
+
+@pytest.mark.sqlite_only
+def test_a_report_with_many_cases_changed_since_counts_its_own_cases(history):
+    """A week as of a past moment after which more cases changed than the week received: looking each changed
+    case up would cost more than reading the week's own, so the counts kept per day are not used."""
+    from sqlalchemy import event
+
+    sent = []
+    engine = history.get_bind()
+    record = lambda conn, cursor, statement, *rest: sent.append(statement)  # noqa: E731
+    as_of = START + timedelta(days=14)
+    connection = history.connection()
+    changed = connection.execute(
+        text("SELECT count(*) FROM cases WHERE changed_at > :as_of"),
+        {"as_of": as_of.astimezone(SHANGHAI).replace(tzinfo=None) - timedelta(hours=8)},
+    )
+    received = connection.execute(text("SELECT count(*) FROM cases WHERE opened_day BETWEEN '2026-01-05'"
+                                       " AND '2026-01-11'"))  # fmt: skip
+    assert 0 < received.scalar() * 4 < changed.scalar()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        found = rates_report(session=history, by="department", period=week_period("2026-W02"), as_of=as_of,
+                             tz=SHANGHAI)  # fmt: skip
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert found == rates_report(session=history, by="department", period=week_period("2026-W02"), as_of=as_of,
+                                 tz=SHANGHAI, replay=True)  # fmt: skip
+    assert not [s for s in sent if "FROM received_day_counts" in s and "GROUP BY" in s]
+    assert [s for s in sent if "cases.changed_at <=" in s]
+
+
 @pytest.mark.parametrize("by", GROUPS)
 def test_a_report_as_of_now_skips_the_test_of_later_changes_and_gives_the_figures_of_a_full_replay(history, by):
     from sqlalchemy import event
@@ -307,11 +356,15 @@ def test_the_counts_kept_per_day_are_the_stored_facts_counted_again(history):
 
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize("moment", ["now", "past"])
-def test_a_report_on_a_sqlite_file_counts_from_the_counts_kept_per_day(history, moment):
+def test_a_report_on_a_sqlite_file_counts_from_the_counts_kept_per_day(history, moment, monkeypatch):
     """As of now every case is counted from the counts kept per day; as of a past moment the counts less the
-    cases changed since, which are replayed. Either way the figures are those of a full replay, and a count
-    changed by hand in the table shows in the report: it is read."""
+    cases changed since, which are replayed (here whatever their number). Either way the figures are those of a
+    full replay, and a count changed by hand in the table shows in the report: it is read."""
     from sqlalchemy import event
+
+    import caselog.reports.counting as counting
+
+    monkeypatch.setattr(counting, "FEWER_CHANGED", 0)
 
     sent = []
     engine = history.get_bind()

@@ -78,6 +78,7 @@ class Step(StrEnum):
     bounds = "bounds"  # the first and last days the counted cases were received, answered or resolved
     returns = "returns"  # per department, the cases dispatched to it as lead and the cases it returned
     returns_read = "returns-read"  # the same, of the cases whose returns are read from their events only
+    size = "size"  # how many cases a cohort counts, from the counts kept per day
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,11 @@ def _build(query: Query, shape: Shape):
             return _opened_by(_received_changed() if received else _due_changed(shape.original))
         return _received_cohort() if received else _due_cohort()
     if query.source is Source.counted:
+        if query.step is Step.size:
+            table = RECEIVED_DAYS if received else DUE_DAYS
+            cases = table.c.received + table.c.left_out if received else table.c.cases
+            return select(func.coalesce(func.sum(cases), 0)).where(table.c.day.between(FIRST, LAST if received
+                                                                                        else LAST_DUE))  # fmt: skip
         if query.step is Step.days:
             return _counted_days(shape)
         return _counted_returns(shape) if query.step is Step.returns else _counted(received, shape)
