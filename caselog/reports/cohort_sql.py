@@ -250,10 +250,7 @@ def _counted(received: bool, shape: Shape):
     the statements over the cases group them, each row ending with how many cases it counts."""
     table = RECEIVED_DAYS if received else DUE_DAYS
     t = table.c
-    last = LAST if received else LAST_DUE
-    c = {"department": func.nullif(t.lead, literal_column("''")), "tier": func.nullif(t.tier, literal_column("0")),
-         "day": t.day}  # fmt: skip
-    rows = _Rows(table, (t.day.between(FIRST, last),), {**dict.fromkeys(("category", "street", "party_kind")), **c})
+    rows = _day_counts_rows(table, LAST if received else LAST_DUE)
     keys = [_key(g, rows.c) for g in shape.groupings if g is not None]
     if received:
         names = NARROW_COUNTS if shape.narrow else RECEIVED_COUNTS
@@ -262,6 +259,16 @@ def _counted(received: bool, shape: Shape):
         names, cases = DUE_COUNTS, func.sum(t.cases)
     counts = [func.sum(t[_COUNTED_NAMES.get(name, name)]) for name in names]
     return _grouped(rows, t.day if shape.several else None, keys, *counts, cases)
+
+
+def _day_counts_rows(table: Table, last) -> _Rows:
+    """The rows of a table of counts kept per day from ``first`` to ``last``, with the groups they hold named as
+    ``_stored`` names them (an unknown lead or tier, kept as '' or 0, as NULL); none of the others."""
+    t = table.c
+    groups = {"department": func.nullif(t.lead, literal_column("''")), "tier": func.nullif(t.tier, literal_column("0")),
+              "day": t.day}  # fmt: skip
+    others = dict.fromkeys(("category", "street", "party_kind"))
+    return _Rows(table, (t.day.between(FIRST, last),), {**others, **groups})
 
 
 @dataclass(frozen=True)
@@ -526,20 +533,14 @@ def _counted_days(shape: Shape):
     (``which`` 0) and to their resolution (1), per group, as ``_days_query`` counts them (each row ending with its
     count again)."""
     t = END_DAYS.c
-    c = {"department": func.nullif(t.lead, literal_column("''")), "tier": func.nullif(t.tier, literal_column("0")),
-         "day": t.day}  # fmt: skip
-    keys = [_key(g, {**dict.fromkeys(("category", "street", "party_kind")), **c}) for g in shape.groupings
-            if g is not None]  # fmt: skip
+    rows = _day_counts_rows(END_DAYS, LAST)
     received, ended = WORKDAYS.alias("received_n"), WORKDAYS.alias("ended_n")
     days = (ended.c.n - received.c.n).label("days")
-    heads = [t.which, *([t.day] if shape.several else []), *keys]
-    grouping = []
-    for head in heads:
-        if not any(head is seen for seen in grouping):
-            grouping.append(head)
+    # ``which`` leads each row, then the day and the groups, as the statement over the cases has them.
+    heads = [t.which, *([t.day] if shape.several else []), *(_key(g, rows.c) for g in shape.groupings if g is not None)]
     froms = END_DAYS.outerjoin(received, received.c.day == t.day).outerjoin(ended, ended.c.day == t.end_day)
-    statement = select(*heads, days, func.sum(t.cases), func.sum(t.cases)).select_from(froms)
-    return statement.where(t.day.between(FIRST, LAST)).group_by(*grouping, days)
+    statement = _grouped(rows, None, heads, days, func.sum(t.cases), func.sum(t.cases), froms=froms)
+    return statement.group_by(days)
 
 
 def _counted_returns(shape: Shape):
