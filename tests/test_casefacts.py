@@ -20,9 +20,10 @@ from caselog.files.importing import Options
 from caselog.files.mapping import load_mapping
 from caselog.files.reading import open_csv
 from caselog.models import Case, CaseCreate
-from caselog.reports.counting import tally_periods
+from caselog.reports.counting import forget, tally_periods
 from caselog.reports.rates import GROUPS, rates_report, rows_of, total_of
 from caselog.reports.weekly import weekly_report
+from caselog.rules.case_facts import replay
 from caselog.rules.periods import Period, iso_week, month_period, week_period
 from caselog.tiers import DEFAULT_RULES
 
@@ -402,3 +403,77 @@ def test_a_report_on_a_sqlite_file_counts_from_the_counts_kept_per_day(history, 
                                                             before.returned)  # fmt: skip
     assert (before.median_days_to_reply or 0) < 20 <= esb.median_days_to_reply <= 30
     assert esb.median_days_to_resolve == before.median_days_to_resolve
+
+
+@pytest.mark.sqlite_only
+def test_each_case_keeps_its_facts_before_its_last_changes(history):
+    """Revision 0029: after a messy history (every service, back-dated moves, sweeps, an import with --update),
+    every case whose facts are stored keeps the versions its history gives now, none stale; the new cases of an
+    import keep none (they are replayed)."""
+    from caselog.cases.fact_versions import KEPT, VERSIONS, version_rows
+    from caselog.cases.report_facts import _zone, histories, replayed_values
+
+    connection = history.connection()
+    kept: dict[int, set] = {}
+    for row in connection.execute(select(VERSIONS)):
+        kept.setdefault(row[0], set()).add(tuple(row))
+    stored = dict(connection.execute(select(Case.id, Case.changed_at)).all())
+    tz = _zone(connection)
+    versioned = 0
+    for found in histories(connection, sorted(stored)):
+        facts = replay(found.events, found.row, tz=tz)
+        expected = set(version_rows(found.case_id, found.events, found.row, facts, tz, replayed_values))
+        rows = kept.get(found.case_id, set())
+        if stored[found.case_id] is None:
+            continue  # left to be replayed, whatever its versions say
+        assert {row[3] for row in rows} <= {facts.changed_at}  # each written with the facts stored now
+        if rows:
+            assert rows == expected
+            versioned += 1
+        assert len(rows) <= KEPT
+    assert versioned >= 30
+
+
+@pytest.mark.sqlite_only
+def test_a_report_as_of_a_past_moment_reads_the_versions_of_the_cases_changed_since(history, monkeypatch):
+    """A case changed since the moment with a version valid then is not replayed: its version is counted, and a
+    version changed by hand shows in the report. Without versions, the same figures from replays."""
+    from caselog.cases import report_facts
+
+    replayed: list[int] = []
+    original = report_facts.histories
+
+    def spy(connection, case_ids):
+        ids = list(case_ids)
+        replayed.extend(ids)
+        return original(connection, ids)
+
+    monkeypatch.setattr(report_facts, "histories", spy)
+    as_of = START + timedelta(days=45)
+    period = Period(date(2026, 1, 1), date(2026, 3, 31), "q1")
+
+    def report(**options):
+        return rates_report(session=history, by="department", period=period, as_of=as_of, tz=SHANGHAI, **options)
+
+    connection = history.connection()
+    stored_as_of = {"as_of": as_of.astimezone(SHANGHAI).replace(tzinfo=None) - timedelta(hours=8)}
+    valid = connection.execute(text(
+        "SELECT v.case_id FROM case_fact_versions v JOIN cases c ON c.id = v.case_id WHERE v.since <= :as_of"
+        " AND v.until > :as_of AND v.stored_at = c.changed_at AND c.opened_day <= '2026-03-31'"
+    ), stored_as_of).scalars().all()  # fmt: skip
+    assert len(valid) >= 10
+    found = report()
+    assert not set(valid) & set(replayed)
+    replayed.clear()
+    assert found == report(replay=True)
+    assert set(valid) <= set(replayed)
+    connection.execute(text("UPDATE case_fact_versions SET department = 'by-hand' WHERE since <= :as_of"
+                            " AND until > :as_of"), stored_as_of)  # fmt: skip
+    forget(connection)
+    (by_hand,) = [row for row in report().rows if row.group == "by-hand"]
+    assert by_hand.received >= 1
+    connection.execute(text("DELETE FROM case_fact_versions"))
+    forget(connection)  # what the transaction replayed: changes by hand do not tell it
+    replayed.clear()
+    assert report() == found
+    assert set(valid) <= set(replayed)

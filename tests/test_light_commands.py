@@ -71,6 +71,7 @@ def test_calendar_entries_are_read_and_an_old_schema_is_upgraded_first(isolated_
 
     with sqlite3.connect(isolated_env / "caselog.db") as connection:  # as if written by the caselog before 0005
         connection.execute("UPDATE alembic_version SET version_num = '0004'")
+        connection.execute("DROP TABLE case_fact_versions")  # and before 0029
         connection.execute("DROP INDEX ix_cases_read_returns")
         counts = ("received_day_counts", "due_day_counts", "end_day_counts", "department_co_counts")
         for table in counts:  # and before 0028, 0021

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from replay_reference import replay as reference
 
-from caselog.rules.case_facts import Event, Row, replay
+from caselog.rules.case_facts import Event, Row, fact_versions, replay
 
 pytestmark = pytest.mark.no_database
 
@@ -81,3 +81,34 @@ def test_a_deadline_missed_by_a_moment_written_in_another_zone_is_missed():
     facts = replay(history, Row(START, 1, "market"), tz=tz)
     assert facts.misses == reference(history, Row(START, 1, "market"), tz=tz).misses
     assert [d.isoformat() for d in facts.misses] == ["2026-09-20"]
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(), st.sampled_from(ZONES), st.lists(st.floats(0, 1, exclude_max=True), min_size=1, max_size=4))
+def test_each_version_is_the_facts_as_of_every_moment_it_was_valid(case, zone, fractions):
+    """The facts a case had before each of its last changes, each from the moment of the change before it until
+    that change: a replay as of any moment in between gives exactly those facts."""
+    history, row = case
+    tz = ZoneInfo(zone)
+    versions = fact_versions(history, row, tz=tz, count=3)
+    until = replay(history, row, tz=tz).changed_at
+    for since, valid_until, facts in versions:
+        assert valid_until == until  # each version ends where the next one (or the stored facts) begins
+        assert row.opened_at <= facts.changed_at <= since < valid_until
+        for fraction in fractions:
+            span = (valid_until - since) // timedelta(microseconds=1)
+            moment = since.astimezone(UTC) + timedelta(microseconds=min(int(span * fraction), span - 1))
+            assert replay(history, row, tz=tz, as_of=moment) == facts
+        until = since
+    assert len(versions) <= 3
+
+
+@given(cases(), st.sampled_from(ZONES))
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_versions_reach_back_to_the_opening_or_to_their_count(case, zone):
+    history, row = case
+    tz = ZoneInfo(zone)
+    versions = fact_versions(history, row, tz=tz, count=3)
+    if len(versions) < 3:
+        oldest = versions[-1][0] if versions else replay(history, row, tz=tz).changed_at
+        assert oldest == row.opened_at  # nothing changed before: no moment after the opening lacks a version

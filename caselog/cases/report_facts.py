@@ -29,10 +29,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, literal_column, or_, select, update
 
+from caselog.cases import fact_versions
 from caselog.rules.case_facts import NO_FACT_KINDS, Facts, Row, local_day, replay
 from caselog.rules.case_facts import Event as CaseEvent
 from caselog.store import core_tables
-from caselog.store.driver import driver_rows
+from caselog.store.driver import driver_insert, driver_rows
 from caselog.store.schema import DAY_ZONE_SETTING
 
 if TYPE_CHECKING:
@@ -193,20 +194,38 @@ _STORE = (
 )
 
 
-def refresh(connection, case_ids) -> None:
-    """Store the facts after their last change of the cases ``case_ids`` (a list of ids, or a select of ids)."""
+def refresh(connection, case_ids, *, versions: bool = True) -> None:
+    """Store the facts after their last change of the cases ``case_ids`` (a list of ids, or a select of ids), and
+    where the database keeps them the facts before their last changes (``caselog.cases.fact_versions``); with
+    ``versions`` False their versions are only deleted."""
     if not isinstance(case_ids, list | tuple | set):
         case_ids = [case_id for (case_id,) in connection.execute(case_ids)]
     tz = _zone(connection)
-    rows = []
-    for history in histories(connection, sorted(case_ids)):
-        values = stored_values(replay(history.events, history.row, tz=tz), history.row, tz)
-        rows.append({"b_id": history.case_id, **{f"v_{k}": v for k, v in values.items()}})
-        if len(rows) >= _CHUNK:
-            connection.execute(_STORE, rows)
-            rows = []
-    if rows:
+    kept = fact_versions.kept_here(connection)
+    rows, versioned, done = [], [], []
+
+    def write() -> None:
         connection.execute(_STORE, rows)
+        if kept:
+            fact_versions.forget(connection, done)
+            if versioned:
+                driver_insert(connection, fact_versions.VERSIONS, versioned)
+        rows.clear()
+        versioned.clear()
+        done.clear()
+
+    for history in histories(connection, sorted(case_ids)):
+        facts = replay(history.events, history.row, tz=tz)
+        values = stored_values(facts, history.row, tz)
+        rows.append({"b_id": history.case_id, **{f"v_{k}": v for k, v in values.items()}})
+        done.append(history.case_id)
+        if kept and versions:
+            versioned += fact_versions.version_rows(history.case_id, history.events, history.row, facts, tz,
+                                                    replayed_values)  # fmt: skip
+        if len(rows) >= _CHUNK:
+            write()
+    if rows:
+        write()
 
 
 def refresh_case(session, case: Case) -> None:
@@ -225,8 +244,9 @@ def unstored():
 
 
 def refresh_all(connection) -> None:
-    """Store the facts of every case (the revisions that change what is stored, and checks)."""
-    refresh(connection, select(CASES.c.id).order_by(CASES.c.id))
+    """Store the facts of every case (the revisions that change what is stored, and checks). Their versions are
+    deleted, not written again (three more replays of every case): the cases changed since keep them."""
+    refresh(connection, select(CASES.c.id).order_by(CASES.c.id), versions=False)
 
 
 # --- what a report replays ------------------------------------------------------------------------------------
@@ -272,17 +292,27 @@ def replayed_rows(connection, case_ids: Iterable[int], *, as_of: datetime, tz: t
     """The facts as of ``as_of`` of the cases ``case_ids``, one tuple per case (``REPLAYED_COLUMNS``), their days
     in ``tz``."""
     for history, facts in _replayed(connection, case_ids, as_of, tz):
-        reason = facts.close_reason
+        (lead, reason, satisfaction, tier, answered, resolved, excluded, returned, reopened, missed, dispatched,
+         suspended_days, deadline, answered_day, resolved_day) = replayed_values(facts, tz)  # fmt: skip
         # Judged against the first deadline set at its dispatch (``--original``): the row keeps it.
-        first = history.original_due_on
         yield (
-            history.case_id, facts.lead, history.category, reason, facts.satisfaction, facts.tier, history.party_id,
-            int(facts.answered), int(facts.resolved), int(reason in EXCLUDED_REASONS), int(facts.returned),
-            int(facts.reopened), int(facts.missed is not None), len(facts.dispatched_to), facts.suspended_days,
-            local_day(history.row.opened_at, tz), facts.record_deadline, first,
-            local_day(facts.answered_at, tz) if facts.answered and facts.answered_at else None,
-            local_day(facts.resolved_at, tz) if facts.resolved_at else None,
+            history.case_id, lead, history.category, reason, satisfaction, tier, history.party_id, answered,
+            resolved, excluded, returned, reopened, missed, dispatched, suspended_days,
+            local_day(history.row.opened_at, tz), deadline, history.original_due_on, answered_day, resolved_day,
         )  # fmt: skip
+
+
+def replayed_values(facts: Facts, tz: tzinfo) -> tuple:
+    """What ``replayed_facts`` holds of a case's ``facts`` (``fact_versions.VERSION_COLUMNS``): all but what its
+    row gives (its category, party, day of receipt and first deadline)."""
+    reason = facts.close_reason
+    return (
+        facts.lead, reason, facts.satisfaction, facts.tier, int(facts.answered), int(facts.resolved),
+        int(reason in EXCLUDED_REASONS), int(facts.returned), int(facts.reopened), int(facts.missed is not None),
+        len(facts.dispatched_to), facts.suspended_days, facts.record_deadline,
+        local_day(facts.answered_at, tz) if facts.answered and facts.answered_at else None,
+        local_day(facts.resolved_at, tz) if facts.resolved_at else None,
+    )  # fmt: skip
 
 
 def facts_as_of(connection, case_ids: Iterable[int], *, as_of: datetime, tz: tzinfo) -> dict[int, Facts]:

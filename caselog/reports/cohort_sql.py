@@ -37,6 +37,8 @@ from sqlalchemy import (
     union_all,
 )
 
+from caselog.cases import fact_versions
+from caselog.cases.fact_versions import VERSIONS
 from caselog.cases.report_facts import CASES, DEPARTMENTS, EVENTS, EXCLUDED_REASONS, is_word, one_of
 from caselog.store import core_tables
 from caselog.store.times import UTCDateTime
@@ -79,6 +81,7 @@ class Step(StrEnum):
     returns = "returns"  # per department, the cases dispatched to it as lead and the cases it returned
     returns_read = "returns-read"  # the same, of the cases whose returns are read from their events only
     size = "size"  # how many cases a cohort counts, from the counts kept per day
+    versions = "versions"  # into ``replayed_facts``, the versions of the cases to replay that have one (SQLite)
 
 
 @dataclass(frozen=True)
@@ -199,12 +202,14 @@ def _build(query: Query, shape: Shape):
         recent = select(literal(1)).where(CASES.c.changed_at > AS_OF).limit(bindparam("cap")).subquery()
         return select(select(func.count()).select_from(recent).scalar_subquery(), exists(_unrefreshed()))
     received = query.cohort is Cohort.received
-    if query.step is Step.replays:
+    if query.step in (Step.replays, Step.versions):
         if query.source is Source.changed_recent:
-            return _opened_by(_received_recent() if received else _due_recent(shape.original))
-        if query.source is Source.changed_cohort:
-            return _opened_by(_received_changed() if received else _due_changed(shape.original))
-        return _received_cohort() if received else _due_cohort()
+            ids = _opened_by(_received_recent() if received else _due_recent(shape.original))
+        elif query.source is Source.changed_cohort:
+            ids = _opened_by(_received_changed() if received else _due_changed(shape.original))
+        else:
+            ids = _received_cohort() if received else _due_cohort()
+        return _versioned(query.cohort, ids) if query.step is Step.versions else ids
     if query.source is Source.counted:
         if query.step is Step.size:
             table = RECEIVED_DAYS if received else DUE_DAYS
@@ -243,6 +248,19 @@ def _build(query: Query, shape: Shape):
     if not received:
         return _due_query(rows, keys, c["deadline"] if shape.several else None, shape.original).add_columns(*cases)
     return _received_query(rows, keys, c["day"] if shape.several else None, shape.narrow).add_columns(*cases)
+
+
+def _versioned(cohort: Cohort, ids):
+    """Into ``replayed_facts``, as the cohort's replayed facts: the version valid at the moment of each case of
+    ``ids`` that has one (``caselog.cases.fact_versions``)."""
+    v = VERSIONS.c
+    froms, valid = fact_versions.valid(AS_OF)
+    given = {"cohort": literal_column(f"'{cohort.value}'"), "category": CASES.c.category, "party_id": CASES.c.party_id,
+             "day": CASES.c.opened_day, "original_deadline": CASES.c.original_due_on}  # fmt: skip
+    names = [column.name for column in REPLAYED.columns]
+    candidates = ids.subquery()
+    found = select(*(given[name] if name in given else v[name] for name in names)).select_from(froms)
+    return REPLAYED.insert().from_select(names, found.where(valid, v.case_id.in_(select(candidates.c.id))))
 
 
 def _counted(received: bool, shape: Shape):

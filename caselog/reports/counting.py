@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.schema import CreateTable
 
+from caselog.cases import fact_versions
 from caselog.cases.report_facts import CASES, EVENTS, forget_replays, replayed_rows, stored_zone, zone_key
 from caselog.reports.cohort_sql import (
     COUNTED_GROUPINGS,
@@ -356,7 +357,8 @@ def _count_returns(rows, targets, keyed: list) -> None:
 
 def _replay(session: Session, cohort: Cohort, source: Source, shape: Shape, params: dict, tz: tzinfo) -> None:
     """Replay the cohort's cases (those changed after the moment, or all of them) into ``replayed_facts``, once
-    per transaction and report: the counts, the medians and the next report of the same days read them there."""
+    per transaction and report: the counts, the medians and the next report of the same days read them there. A
+    case changed since that has a version valid at the moment is read from it instead (SQLite)."""
     connection = session.connection()
     # Within a transaction the history only grows: the newest event and case tell whether it changed.
     newest = connection.execute(select(select(func.max(EVENTS.c.id)).scalar_subquery(),
@@ -369,6 +371,11 @@ def _replay(session: Session, cohort: Cohort, source: Source, shape: Shape, para
     connection.execute(CreateTable(REPLAYED, if_not_exists=True))
     connection.execute(REPLAYED.delete().where(REPLAYED.c.cohort == cohort))
     ids = [case_id for (case_id,) in connection.execute(statement(Query(Step.replays, cohort, source), shape), params)]
+    if ids and source is not Source.replayed and fact_versions.kept_here(connection):
+        # The facts of the cases that have a version valid at the moment are read, not replayed.
+        connection.execute(statement(Query(Step.versions, cohort, source), shape), params)
+        read = set(connection.execute(select(REPLAYED.c.case_id).where(REPLAYED.c.cohort == cohort)).scalars())
+        ids = [case_id for case_id in ids if case_id not in read]
     rows = [(cohort.value, *row) for row in replayed_rows(connection, ids, as_of=params["as_of"], tz=tz)]
     if rows:
         driver_insert(connection, REPLAYED, rows)

@@ -19,7 +19,7 @@ case (a deadline still in force then may yet be missed; a report as of a later m
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import NamedTuple
 
 # Events that set the resolution deadline (with the field ``due_on``).
@@ -225,6 +225,32 @@ def replay(events: list[Event], row: Row, *, tz: tzinfo, as_of: datetime | None 
         suspended=clock.paused,
         suspended_days=suspended_days,
     )
+
+
+_INSTANT = timedelta(microseconds=1)
+
+
+def fact_versions(events: list[Event], row: Row, *, tz: tzinfo, count: int) -> list[tuple[datetime, datetime, Facts]]:
+    """The facts the case had before each of its last ``count`` changes, newest first: ``(since, until, facts)``
+    holds as of every moment from ``since`` until ``until``, the moment of the change that ended it (the first
+    ``until`` is the stored facts' ``changed_at``). Fewer when the case changed fewer times.
+
+    Nothing but events and time changes a fact: between a change and the next one no fact-changing event happens
+    and no deadline's day ends unjudged (its miss would be a change), so the facts just before a change are the
+    facts as of every moment since the change before it. The one change ``changed_at`` does not tell is the
+    deadline a case was given at a dispatch no event tells (``_untold_deadline``): its moment bounds the version
+    it begins."""
+    found: list[tuple[datetime, datetime, Facts]] = []
+    base = _untold_deadline(events, row)
+    until = replay(events, row, tz=tz).changed_at
+    while len(found) < count and until > row.opened_at:
+        facts = replay(events, row, tz=tz, as_of=until.astimezone(UTC) - _INSTANT)  # not the wall clock's
+        since = facts.changed_at
+        if base is not None and since < base.at < until:
+            since = base.at
+        found.append((since, until, facts))
+        until = since
+    return found
 
 
 def _at(event: Event) -> datetime:
