@@ -438,7 +438,7 @@ def test_each_case_keeps_its_facts_before_its_last_changes(history):
 def test_a_report_as_of_a_past_moment_reads_the_versions_of_the_cases_changed_since(history, monkeypatch):
     """A case changed since the moment with a version valid then is not replayed: its version is counted, and a
     version changed by hand shows in the report. Without versions, the same figures from replays."""
-    from caselog.cases import report_facts
+    from caselog.cases import fact_versions, report_facts
 
     replayed: list[int] = []
     original = report_facts.histories
@@ -464,6 +464,14 @@ def test_a_report_as_of_a_past_moment_reads_the_versions_of_the_cases_changed_si
     assert len(valid) >= 10
     found = report()
     assert not set(valid) & set(replayed)
+    read = facts_as_of(connection, valid, as_of=as_of, tz=SHANGHAI)  # every fact, as the weekly report reads them
+    assert not set(valid) & set(replayed)
+    monkeypatch.setattr(fact_versions, "kept_here", lambda connection: False)
+    forget(connection)
+    assert facts_as_of(connection, valid, as_of=as_of, tz=SHANGHAI) == read
+    monkeypatch.undo()
+    monkeypatch.setattr(report_facts, "histories", spy)
+    forget(connection)
     replayed.clear()
     assert found == report(replay=True)
     assert set(valid) <= set(replayed)

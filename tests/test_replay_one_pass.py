@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from replay_reference import replay as reference
 
+from caselog.cases.fact_versions import decoded, encoded
 from caselog.rules.case_facts import Event, Row, fact_versions, replay
 
 pytestmark = pytest.mark.no_database
@@ -112,3 +113,13 @@ def test_versions_reach_back_to_the_opening_or_to_their_count(case, zone):
     if len(versions) < 3:
         oldest = versions[-1][0] if versions else replay(history, row, tz=tz).changed_at
         assert oldest == row.opened_at  # nothing changed before: no moment after the opening lacks a version
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(), st.sampled_from(ZONES), st.one_of(st.none(), st.integers(0, 60 * 24 * 90)))
+def test_facts_written_whole_read_back_equal(case, zone, minutes):
+    history, row = case
+    as_of = None if minutes is None else START + timedelta(minutes=minutes)
+    facts = replay(history, row, tz=ZoneInfo(zone), as_of=as_of)
+    assert decoded(encoded(facts)) == facts
+    assert [type(value) for value in decoded(encoded(facts))] == [type(value) for value in facts]

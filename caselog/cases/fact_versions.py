@@ -17,9 +17,10 @@ or changed before the revision and not since — is replayed, as before.
 
 from __future__ import annotations
 
-from datetime import timedelta, tzinfo
+import json
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from sqlalchemy import Column, Date, Integer, MetaData, String, Table, and_, delete, func, select
+from sqlalchemy import Column, Date, Integer, MetaData, String, Table, Text, and_, bindparam, delete, func, select
 
 from caselog.rules.case_facts import Facts, Row, fact_versions
 from caselog.store import core_tables
@@ -42,6 +43,7 @@ VERSIONS = Table(
     Column("since", UTCDateTime, nullable=False),
     Column("stored_at", UTCDateTime, nullable=False),
     *(Column(name, Date if name in _DATES else String(32) if name in _TEXTS else Integer) for name in VERSION_COLUMNS),
+    Column("facts", Text, nullable=False),  # every fact, for what reads them all (``encoded``)
 )
 CASES = core_tables.cases
 
@@ -59,9 +61,69 @@ def version_rows(case_id: int, events: list, row: Row, facts: Facts, tz: tzinfo,
     """The rows of ``case_fact_versions`` of one case whose stored facts are ``facts``, in the table's order;
     ``replayed_values`` turns facts into the values ``replayed_facts`` holds (``VERSION_COLUMNS``)."""
     return [
-        (case_id, until, since, facts.changed_at, *replayed_values(version, tz))
+        (case_id, until, since, facts.changed_at, *replayed_values(version, tz), encoded(version))
         for since, until, version in fact_versions(events, row, tz=tz, count=KEPT)
     ]
+
+
+# How each of ``Facts``' fields is written as JSON and read back, briefly (a version is written for every change of
+# a case): moments as seconds since the epoch, days as ISO text, flags as 0 or 1, tuples as lists.
+_MOMENTS = ("answered_at", "resolved_at", "changed_at")
+_DAYS = ("deadline", "record_deadline", "first_deadline", "missed", "cycle_missed")
+_FLAGS = ("answered", "resolved", "returned", "reopened", "suspended")
+_TUPLES = ("misses", "dispatched_to", "returned_by")
+
+
+def encoded(facts: Facts) -> str:
+    """``facts`` as one line of JSON (``decoded`` reads it back, equal)."""
+    values = []
+    for name, value in zip(Facts._fields, facts, strict=True):
+        if value is None:
+            pass
+        elif name in _MOMENTS:
+            seconds = value.timestamp()
+            value = int(seconds) if seconds.is_integer() else seconds
+        elif name in _DAYS:
+            value = value.isoformat()
+        elif name in _FLAGS:
+            value = int(value)
+        elif name == "misses":
+            value = [day.isoformat() for day in value]
+        values.append(value)
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
+def decoded(text: str) -> Facts:
+    """The ``Facts`` that ``encoded`` wrote (moments in UTC)."""
+    return Facts._make([value if read is None or value is None else read(value)
+                        for read, value in zip(_READERS, json.loads(text), strict=True)])  # fmt: skip
+
+
+def _reader(name: str):
+    if name in _MOMENTS:
+        return lambda seconds: datetime.fromtimestamp(seconds, UTC)
+    if name in _DAYS:
+        return date.fromisoformat
+    if name in _FLAGS:
+        return bool
+    if name == "misses":
+        return lambda days: tuple(map(date.fromisoformat, days))
+    return tuple if name in _TUPLES else None
+
+
+_READERS = tuple(_reader(name) for name in Facts._fields)  # each field's, decided once
+
+
+def valid_facts(connection, case_ids: list[int], as_of: datetime) -> dict[int, Facts]:
+    """The facts as of ``as_of`` of those of ``case_ids`` that have a version valid then, by id."""
+    froms, condition = valid(bindparam("as_of", type_=UTCDateTime()))
+    statement = select(VERSIONS.c.case_id, VERSIONS.c.facts).select_from(froms)
+    statement = statement.where(condition, VERSIONS.c.case_id.in_(bindparam("ids", expanding=True)))
+    found: dict[int, Facts] = {}
+    for start in range(0, len(case_ids), 500):
+        rows = connection.execute(statement, {"as_of": as_of, "ids": case_ids[start : start + 500]})
+        found.update((case_id, decoded(text)) for case_id, text in rows)
+    return found
 
 
 def forget(connection, case_ids: list[int]) -> None:

@@ -6,7 +6,8 @@ cases a week's moment leaves ~48,000 of them, whose ~500,000 events lie scattere
 them was most of the time of a report as of last week. ``case_fact_versions`` holds, per case and change, the
 facts the case had until that change (``until``) since the change before it (``since``), as the report's
 temporary ``replayed_facts`` holds them, with the ``changed_at`` of the stored facts they were written with
-(``stored_at``): a version is read only while the case still has those stored facts.
+(``stored_at``): a version is read only while the case still has those stored facts. Every fact is also kept
+whole, as JSON (``facts``), for what reads more than a report counts.
 
 ``caselog.cases.report_facts.refresh`` writes them in the transaction of every change. A case without any (one
 imported, one not changed since this revision) is replayed, as before. Once every revision has run, ``env.py``
@@ -32,7 +33,10 @@ depends_on = None
 FACTS = (
     "department VARCHAR(32), close_value VARCHAR(32), satisfaction VARCHAR(32), tier INTEGER, answered INTEGER,"
     " resolved INTEGER, excluded INTEGER, returned INTEGER, reopened INTEGER, missed INTEGER, dispatched INTEGER,"
-    " suspended_days INTEGER, deadline DATE, answered_day DATE, resolved_day DATE"
+    " suspended_days INTEGER, deadline DATE, answered_day DATE, resolved_day DATE,"
+    # And every fact as one line of JSON, for what reads them all (a weekly report's newly overdue cases, the
+    # sizes of the next agendas as they stood).
+    " facts TEXT NOT NULL"
 )
 SETTING = "report_fact_versions"
 
