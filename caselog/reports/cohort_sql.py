@@ -33,6 +33,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     union,
     union_all,
 )
@@ -199,12 +200,14 @@ def statement(query: Query, shape: Shape):
 
 def _build(query: Query, shape: Shape):
     if query.step is Step.changes:
-        recent = select(literal(1)).where(CASES.c.changed_at > AS_OF).limit(bindparam("cap")).subquery()
+        recent = _recent(shape.dialect).limit(bindparam("cap")).subquery()
         return select(select(func.count()).select_from(recent).scalar_subquery(), exists(_unrefreshed()))
     received = query.cohort is Cohort.received
     if query.step in (Step.replays, Step.versions):
         if query.source is Source.changed_recent:
-            ids = _opened_by(_received_recent() if received else _due_recent(shape.original))
+            ids = _opened_by(
+                _received_recent(shape.dialect) if received else _due_recent(shape.original, shape.dialect)
+            )
         elif query.source is Source.changed_cohort:
             ids = _opened_by(_received_changed() if received else _due_changed(shape.original))
         else:
@@ -221,7 +224,7 @@ def _build(query: Query, shape: Shape):
         return _counted_returns(shape) if query.step is Step.returns else _counted(received, shape)
     party = any(g in ("street", "party-kind") for g in shape.groupings)
     if query.source is Source.uncounted:
-        rows = _stored(query.cohort, shape.original, party, changed=True)
+        rows = _stored(query.cohort, shape.original, party, changed=shape.dialect)
     elif query.source.is_replay:
         rows = _replayed(query.cohort, shape.original, party)
     else:
@@ -298,13 +301,13 @@ class _Rows:
     c: dict
 
 
-def _stored(cohort: Cohort, original: bool, party: bool, current: bool = False, changed: bool = False) -> _Rows:
+def _stored(cohort: Cohort, original: bool, party: bool, current: bool = False, changed: str | None = None) -> _Rows:
     """Cases counted from their stored facts (``party``: with their party's street and kind); ``current`` when
-    no case changed after the moment, so none needs to be left out for it; ``changed``: only the cases changed after
-    the moment or whose facts are not known (found through ``ix_cases_changed_at``: they are few)."""
+    no case changed after the moment, so none needs to be left out for it; ``changed`` (the dialect): only the cases
+    changed after the moment or whose facts are not known (found through ``ix_cases_changed_at``: they are few)."""
     deadline = CASES.c.original_due_on if original else CASES.c.report_due_on
     if changed:
-        unchanged = (CASES.c.id.in_(union(_recent(), _unrefreshed())),)
+        unchanged = (CASES.c.id.in_(union(_recent(changed), _unrefreshed())),)
     else:
         unchanged = () if current else (CASES.c.changed_at <= AS_OF,)
     if cohort is Cohort.received:
@@ -417,21 +420,28 @@ def _due_cohort():
     return select(CASES.c.id).where(CASES.c.opened_at <= AS_OF, _due_members())
 
 
-def _recent():
-    """The cases changed after the moment, through ix_cases_changed_at (a select of ids to test ``IN``)."""
-    return select(CASES.c.id).where(CASES.c.changed_at > AS_OF)
+def _recent(dialect: str):
+    """The cases changed after the moment, through ix_cases_changed_at (a select of ids to test ``IN``). On SQLite
+    by name: with ``ANALYZE``'s statistics it would skip through ``ix_cases_report_received``'s days for
+    ``changed_at`` instead (at 10M cases, 210 ms against 9 ms for a week's 48,000 changes)."""
+    if dialect != "sqlite":
+        return select(CASES.c.id).where(CASES.c.changed_at > AS_OF)
+    changed_at = literal_column("changed_at", UTCDateTime())
+    return (
+        select(literal_column("id")).select_from(text("cases INDEXED BY ix_cases_changed_at")).where(changed_at > AS_OF)
+    )
 
 
-def _received_recent():
+def _received_recent(dialect: str):
     """``_received_changed`` for a recent moment: the few cases changed since, those received in the days."""
-    changed = select(CASES.c.id).where(CASES.c.id.in_(_recent()), CASES.c.opened_day.between(FIRST, LAST))
+    changed = select(CASES.c.id).where(CASES.c.id.in_(_recent(dialect)), CASES.c.opened_day.between(FIRST, LAST))
     unknown = _unrefreshed().where(CASES.c.opened_at >= START, CASES.c.opened_at < END)
     return union(changed, unknown)
 
 
-def _due_recent(original: bool):
+def _due_recent(original: bool, dialect: str):
     """``_due_changed`` for a recent moment: the few cases changed since, those that had a deadline in the days."""
-    changed = select(CASES.c.id).where(CASES.c.id.in_(_recent()), _due_members(few=True))
+    changed = select(CASES.c.id).where(CASES.c.id.in_(_recent(dialect)), _due_members(few=True))
     return union(changed, _unrefreshed().where(_due_members()))
 
 
