@@ -203,6 +203,10 @@ def _build(query: Query, shape: Shape):
         recent = _recent(shape.dialect).limit(bindparam("cap")).subquery()
         return select(select(func.count()).select_from(recent).scalar_subquery(), exists(_unrefreshed()))
     received = query.cohort is Cohort.received
+    if query.step is Step.versions and query.source is Source.changed_recent:
+        # The few cases changed since, each read once with its version (not through the replays' ids).
+        members = CASES.c.opened_day.between(FIRST, LAST) if received else _due_members(few=True)
+        return _versioned(query.cohort, (CASES.c.id.in_(_recent(shape.dialect)), members, CASES.c.opened_at <= AS_OF))
     if query.step in (Step.replays, Step.versions):
         if query.source is Source.changed_recent:
             ids = _opened_by(
@@ -212,7 +216,11 @@ def _build(query: Query, shape: Shape):
             ids = _opened_by(_received_changed() if received else _due_changed(shape.original))
         else:
             ids = _received_cohort() if received else _due_cohort()
-        return _versioned(query.cohort, ids) if query.step is Step.versions else ids
+        return (
+            _versioned(query.cohort, (CASES.c.id.in_(select(ids.subquery().c.id)),))
+            if query.step is Step.versions
+            else ids
+        )
     if query.source is Source.counted:
         if query.step is Step.size:
             table = RECEIVED_DAYS if received else DUE_DAYS
@@ -253,17 +261,17 @@ def _build(query: Query, shape: Shape):
     return _received_query(rows, keys, c["day"] if shape.several else None, shape.narrow).add_columns(*cases)
 
 
-def _versioned(cohort: Cohort, ids):
-    """Into ``replayed_facts``, as the cohort's replayed facts: the version valid at the moment of each case of
-    ``ids`` that has one (``caselog.cases.fact_versions``)."""
+def _versioned(cohort: Cohort, which: tuple):
+    """Into ``replayed_facts``, as the cohort's replayed facts: the version valid at the moment of each case that
+    meets the conditions ``which`` and has one (``caselog.cases.fact_versions``). A case changed since the moment
+    with no version is replayed: its facts are not stored as of then, so it meets none of the versions' tests."""
     v = VERSIONS.c
     froms, valid = fact_versions.valid(AS_OF)
     given = {"cohort": literal_column(f"'{cohort.value}'"), "category": CASES.c.category, "party_id": CASES.c.party_id,
              "day": CASES.c.opened_day, "original_deadline": CASES.c.original_due_on}  # fmt: skip
     names = [column.name for column in REPLAYED.columns]
-    candidates = ids.subquery()
     found = select(*(given[name] if name in given else v[name] for name in names)).select_from(froms)
-    return REPLAYED.insert().from_select(names, found.where(valid, v.case_id.in_(select(candidates.c.id))))
+    return REPLAYED.insert().from_select(names, found.where(valid, *which))
 
 
 def _counted(received: bool, shape: Shape):
