@@ -216,11 +216,9 @@ def _build(query: Query, shape: Shape):
             ids = _opened_by(_received_changed() if received else _due_changed(shape.original))
         else:
             ids = _received_cohort() if received else _due_cohort()
-        return (
-            _versioned(query.cohort, (CASES.c.id.in_(select(ids.subquery().c.id)),))
-            if query.step is Step.versions
-            else ids
-        )
+        if query.step is Step.versions:
+            return _versioned(query.cohort, (CASES.c.id.in_(select(ids.subquery().c.id)),))
+        return ids
     if query.source is Source.counted:
         if query.step is Step.size:
             table = RECEIVED_DAYS if received else DUE_DAYS
@@ -434,10 +432,8 @@ def _recent(dialect: str):
     ``changed_at`` instead (at 10M cases, 210 ms against 9 ms for a week's 48,000 changes)."""
     if dialect != "sqlite":
         return select(CASES.c.id).where(CASES.c.changed_at > AS_OF)
-    changed_at = literal_column("changed_at", UTCDateTime())
-    return (
-        select(literal_column("id")).select_from(text("cases INDEXED BY ix_cases_changed_at")).where(changed_at > AS_OF)
-    )
+    changed_at, named = literal_column("changed_at", UTCDateTime()), text("cases INDEXED BY ix_cases_changed_at")
+    return select(literal_column("id")).select_from(named).where(changed_at > AS_OF)
 
 
 def _received_recent(dialect: str):
