@@ -83,6 +83,7 @@ class Step(StrEnum):
     returns_read = "returns-read"  # the same, of the cases whose returns are read from their events only
     size = "size"  # how many cases a cohort counts, from the counts kept per day
     versions = "versions"  # into ``replayed_facts``, the versions of the cases to replay that have one (SQLite)
+    unversioned = "unversioned"  # the ids ``replays`` gives whose facts ``versions`` did not read (SQLite)
 
 
 @dataclass(frozen=True)
@@ -128,14 +129,8 @@ _COUNTED_NAMES = {"excluded": "left_out"}
 # difference of their numbers. Temporary: filled for the days and the calendar of one transaction. On SQLite a
 # table without rowid: a case's day is looked up in one search, not in the key's index and then the row (a tenth
 # of the medians' statement).
-WORKDAYS = Table(
-    "workday_numbers",
-    MetaData(),
-    Column("day", Date, primary_key=True),
-    Column("n", Integer, nullable=False),
-    prefixes=["TEMPORARY"],
-    sqlite_with_rowid=False,
-)
+WORKDAYS = Table("workday_numbers", MetaData(), Column("day", Date, primary_key=True),
+                 Column("n", Integer, nullable=False), prefixes=["TEMPORARY"], sqlite_with_rowid=False)  # fmt: skip
 # The facts as of the moment of the cases a report replays (``caselog.cases.report_facts.REPLAYED_COLUMNS``),
 # replayed once per report and counted from here.
 REPLAYED = Table(
@@ -207,7 +202,7 @@ def _build(query: Query, shape: Shape):
         # The few cases changed since, each read once with its version (not through the replays' ids).
         members = CASES.c.opened_day.between(FIRST, LAST) if received else _due_members(few=True)
         return _versioned(query.cohort, (CASES.c.id.in_(_recent(shape.dialect)), members, CASES.c.opened_at <= AS_OF))
-    if query.step in (Step.replays, Step.versions):
+    if query.step in (Step.replays, Step.versions, Step.unversioned):
         if query.source is Source.changed_recent:
             ids = _opened_by(
                 _received_recent(shape.dialect) if received else _due_recent(shape.original, shape.dialect)
@@ -218,6 +213,9 @@ def _build(query: Query, shape: Shape):
             ids = _received_cohort() if received else _due_cohort()
         if query.step is Step.versions:
             return _versioned(query.cohort, (CASES.c.id.in_(select(ids.subquery().c.id)),))
+        if query.step is Step.unversioned:
+            read = select(REPLAYED.c.case_id).where(REPLAYED.c.cohort == literal_column(f"'{query.cohort.value}'"))
+            return select((found := ids.subquery()).c.id).where(found.c.id.not_in(read))
         return ids
     if query.source is Source.counted:
         if query.step is Step.size:

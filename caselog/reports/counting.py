@@ -370,12 +370,12 @@ def _replay(session: Session, cohort: Cohort, source: Source, shape: Shape, para
         return
     connection.execute(CreateTable(REPLAYED, if_not_exists=True))
     connection.execute(REPLAYED.delete().where(REPLAYED.c.cohort == cohort))
-    ids = [case_id for (case_id,) in connection.execute(statement(Query(Step.replays, cohort, source), shape), params)]
-    if ids and source is not Source.replayed and fact_versions.kept_here(connection):
-        # The facts of the cases that have a version valid at the moment are read, not replayed.
+    step = Step.replays
+    if source is not Source.replayed and fact_versions.kept_here(connection):
+        # The facts of the cases that have a version valid at the moment are read, then only the others replayed.
         connection.execute(statement(Query(Step.versions, cohort, source), shape), params)
-        read = set(connection.execute(select(REPLAYED.c.case_id).where(REPLAYED.c.cohort == cohort)).scalars())
-        ids = [case_id for case_id in ids if case_id not in read]
+        step = Step.unversioned
+    ids = [case_id for (case_id,) in connection.execute(statement(Query(step, cohort, source), shape), params)]
     rows = [(cohort.value, *row) for row in replayed_rows(connection, ids, as_of=params["as_of"], tz=tz)]
     if rows:
         driver_insert(connection, REPLAYED, rows)
