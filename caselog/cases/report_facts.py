@@ -259,6 +259,7 @@ REPLAYED_COLUMNS = ("case_id", "department", "category", "close_value", "satisfa
 
 
 _MEMO = "caselog.facts_as_of"  # {(transaction, newest ids, moment, zone): {case id: (history, facts)}}
+_VERSIONS_MEMO = "caselog.facts_as_of.versions"  # the same, of the facts read from versions: {case id: facts}
 _MEMO_CASES = 50_000  # at most this many replayed cases kept (a few tens of MiB)
 
 
@@ -270,22 +271,30 @@ def _replayed(connection, case_ids: Iterable[int], as_of: datetime, tz: tzinfo) 
     if len(ids) > _MEMO_CASES:  # a report replaying everything (another zone): streamed, memory stays flat
         forget_replays(connection)
         return ((h, replay(h.events, h.row, tz=tz, as_of=as_of)) for h in histories(connection, ids))
-    newest = tuple(connection.execute(select(select(func.max(EVENTS.c.id)).scalar_subquery(),
-                                             select(func.max(CASES.c.id)).scalar_subquery())).one())  # fmt: skip
-    state = (connection.get_transaction(), newest)
-    memo = connection.info.setdefault(_MEMO, {})
-    if any(key[:2] != state for key in memo) or sum(map(len, memo.values())) > _MEMO_CASES:
-        memo.clear()
-    known = memo.setdefault((*state, as_of, zone_key(tz)), {})
+    known = _memo(connection, _MEMO, as_of, tz)
     for history in histories(connection, [case_id for case_id in ids if case_id not in known]):
         known[history.case_id] = (history, replay(history.events, history.row, tz=tz, as_of=as_of))
         history.events = None  # what the reports read of a history after its replay is its row's fields
     return (known[case_id] for case_id in ids if case_id in known)
 
 
+def _memo(connection, name: str, as_of: datetime, tz: tzinfo) -> dict:
+    """The facts kept under ``name`` on this connection for ``as_of`` in ``tz``, by case id: emptied when the
+    transaction changed or its history grew (the newest event and case ids tell), or when it grew too large."""
+    newest = tuple(connection.execute(select(select(func.max(EVENTS.c.id)).scalar_subquery(),
+                                             select(func.max(CASES.c.id)).scalar_subquery())).one())  # fmt: skip
+    state = (connection.get_transaction(), newest)
+    memo = connection.info.setdefault(name, {})
+    if any(key[:2] != state for key in memo) or sum(map(len, memo.values())) > _MEMO_CASES:
+        memo.clear()
+    return memo.setdefault((*state, as_of, zone_key(tz)), {})
+
+
 def forget_replays(connection) -> None:
-    """Forget the facts replayed on this connection (for benchmarks: the next report replays again)."""
+    """Forget the facts replayed, or read from versions, on this connection (for benchmarks: the next report
+    replays again)."""
     connection.info.pop(_MEMO, None)
+    connection.info.pop(_VERSIONS_MEMO, None)
 
 
 def replayed_rows(connection, case_ids: Iterable[int], *, as_of: datetime, tz: tzinfo) -> Iterator[tuple]:
@@ -322,7 +331,11 @@ def facts_as_of(connection, case_ids: Iterable[int], *, as_of: datetime, tz: tzi
     ids = list(case_ids)
     found: dict[int, Facts] = {}
     if ids and stored_zone(connection) == zone_key(tz) and fact_versions.kept_here(connection):
-        found = fact_versions.valid_facts(connection, ids, as_of)
+        read = _memo(connection, _VERSIONS_MEMO, as_of, tz)  # a weekly report asks for the same cases again
+        unread = [case_id for case_id in ids if case_id not in read]
+        read.update(dict.fromkeys(unread))  # None: no version valid then
+        read.update(fact_versions.valid_facts(connection, unread, as_of))
+        found = {case_id: read[case_id] for case_id in ids if read[case_id] is not None}
         ids = [case_id for case_id in ids if case_id not in found]
     found.update((history.case_id, facts) for history, facts in _replayed(connection, ids, as_of, tz))
     return found
