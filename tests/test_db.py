@@ -238,7 +238,7 @@ def test_the_migrations_build_the_schema_the_models_describe(location):
     # list of liaisons (revision 0013, PostgreSQL only), which caselog itself never reads; and the co-handled counts
     # SQLite's triggers keep for ``dept list`` (revision 0021, SQLite only), and the reports' counts of each day they
     # keep, with the partial index of the cases whose returns are read from their events (revision 0028, SQLite
-    # only); and the cases' facts before their last changes (revision 0029, SQLite only).
+    # only); and the cases' facts before their last changes (revisions 0029 on SQLite and 0030 on PostgreSQL).
     def described(name, kind, _parents):
         hidden = (
             "case_search",

@@ -1,18 +1,24 @@
-"""Revision 0029 keeps, on a SQLite file, each case's facts before its last changes: written at upgrade for the
-cases changed in the six weeks before the newest change, by every refresh afterwards; taken down, nothing of it is
-left."""
+"""Revision 0029 keeps, on a SQLite file, each case's facts before its last changes, and revision 0030 on
+PostgreSQL: written at upgrade for the cases changed in the six weeks before the newest change, by every refresh
+afterwards; taken down, nothing of it is left."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from databases import migrate, raw_connection
 from sqlalchemy import text
 
-pytestmark = pytest.mark.sqlite_only
+from conftest import BACKEND
 
-_OBJECTS = "SELECT name FROM sqlite_master WHERE name = 'case_fact_versions' OR sql LIKE '%case_fact_versions%'"
+# The revision before the versions, and what is left of them there.
+BEFORE = "0028" if BACKEND == "sqlite" else "0029"
+_OBJECTS = (
+    "SELECT name FROM sqlite_master WHERE name = 'case_fact_versions' OR sql LIKE '%case_fact_versions%'"
+    if BACKEND == "sqlite"
+    else "SELECT relname FROM pg_class WHERE relname = 'case_fact_versions'"
+    " UNION ALL SELECT policyname FROM pg_policies WHERE tablename = 'case_fact_versions'"
+)
 
 
 def _open(session, moment, n):
@@ -33,7 +39,7 @@ def test_upgrade_writes_the_versions_of_the_recently_changed_cases(district, loc
         moves.answer(session=district, ref=ref, at=at, now=at, actor="x", note="好")
         moves.resolve(session=district, ref=ref, at=at + timedelta(days=1), now=at, actor="x", note="好")
     district.commit()
-    migrate(location, "0028", down=True)
+    migrate(location, BEFORE, down=True)
     with raw_connection(location.url) as connection:
         assert connection.execute(text(_OBJECTS)).all() == []
         assert (
@@ -70,6 +76,6 @@ def test_every_refresh_writes_a_case_s_versions_again_and_downgrade_leaves_nothi
         counts.append(district.connection().execute(text(versions), {"ref": ref}).scalar())
     assert counts == [1, 2, 3, 3]  # the facts before each change, up to the last three
     district.commit()
-    migrate(location, "0028", down=True)
+    migrate(location, BEFORE, down=True)
     with raw_connection(location.url) as connection:
         assert connection.execute(text(_OBJECTS)).all() == []

@@ -45,8 +45,10 @@ def official(server, login: str, database: str = "caselog") -> str:
     return server.url(database, user=login, password=OFFICIAL_PASSWORD)
 
 
-def run(url: str, *args: str, code: int = 0, actor: str | None = "王伟", cwd=None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CASELOG_DB": url, "CASELOG_NOW": NOW}
+def run(
+    url: str, *args: str, code: int = 0, actor: str | None = "王伟", cwd=None, now: str = NOW
+) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CASELOG_DB": url, "CASELOG_NOW": now}
     env.pop("CASELOG_ACTOR", None)
     if actor is not None:
         env["CASELOG_ACTOR"] = actor
@@ -115,14 +117,23 @@ def test_a_liaison_imports_dispatches_answers_and_reports_on_their_department_on
 
 
 def test_a_liaison_by_psql_cannot_read_or_change_another_departments_case(shared):
+    # Answered, the case keeps its facts before the answer (revision 0030), under the same row-level security.
+    run(official(shared, "li_na"), "case", "answer", "C2026-000001", "--note", "已答复", now="2026-03-03T10:00:00")
+    versions = "SELECT count(*) FROM case_fact_versions WHERE case_id = 1"
     with psql_connection(shared, "wang_wei") as connection:
         assert connection.execute("SELECT ref FROM cases WHERE ref = 'C2026-000001'").fetchall() == []
         assert connection.execute("SELECT count(*) FROM events WHERE case_id = 1").fetchone() == (0,)
+        assert connection.execute(versions).fetchone() == (0,)
         assert connection.execute("UPDATE cases SET title = 'x' WHERE id = 1").rowcount == 0
+        assert connection.execute("DELETE FROM case_fact_versions WHERE case_id = 1").rowcount == 0
         with pytest.raises(Exception, match="row-level security"):
             connection.execute("INSERT INTO events (case_id, at, actor, kind) VALUES (1, now(), 'li_na', 'note')")
+        with pytest.raises(Exception, match="row-level security"):
+            connection.execute("INSERT INTO case_fact_versions (case_id, until, since, stored_at, facts)"
+                               " VALUES (1, now(), now(), now(), '[]')")  # fmt: skip
     with psql_connection(shared, "li_na") as connection:
         assert connection.execute("SELECT title FROM cases WHERE id = 1").fetchone() == ("楼道堆物",)
+        assert connection.execute(versions).fetchone() >= (1,)
 
 
 def test_a_forged_or_back_dated_event_and_a_change_without_one_carry_the_real_login(shared):

@@ -9,10 +9,11 @@ before each of its last ``KEPT`` changes, each valid from the change before it (
 transaction of the change, with the facts it stores (``stored_at``: the ``changed_at`` they go with). A report
 takes the version valid at its moment for each changed case that has one, and replays the rest.
 
-Kept on a SQLite file only (revision 0029). A version is used only while ``stored_at`` is still the case's
-``changed_at``: a writer that changes a case without refreshing it clears ``changed_at`` (revision 0004's
-trigger), and a refresh rewrites the case's versions, so a stale version is never read. A case with none — imported,
-or changed before the revision and not since — is replayed, as before.
+Kept on a SQLite file since revision 0029, on PostgreSQL since 0030 (under row-level security, as every table of
+a case's rows). A version is used only while ``stored_at`` is still the case's ``changed_at``: a writer that
+changes a case without refreshing it clears ``changed_at`` (revision 0004's trigger), and a refresh rewrites the
+case's versions, so a stale version is never read. A case with none — imported, or changed before the revision and
+not since — is replayed, as before.
 """
 
 from __future__ import annotations
@@ -50,9 +51,10 @@ CASES = core_tables.cases
 
 
 def kept_here(connection) -> bool:
-    """Whether this database keeps versions: a SQLite file at revision 0029 or later."""
+    """Whether this database keeps versions: a SQLite file at revision 0029 or later, a PostgreSQL database at
+    revision 0030 or later."""
     if connection.dialect.name != "sqlite":
-        return False
+        return connection.exec_driver_sql(f"SELECT to_regclass('{VERSIONS.name}') IS NOT NULL").scalar()
     found = connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
                                        (VERSIONS.name,)).first()  # fmt: skip
     return found is not None

@@ -82,8 +82,8 @@ class Step(StrEnum):
     returns = "returns"  # per department, the cases dispatched to it as lead and the cases it returned
     returns_read = "returns-read"  # the same, of the cases whose returns are read from their events only
     size = "size"  # how many cases a cohort counts, from the counts kept per day
-    versions = "versions"  # into ``replayed_facts``, the versions of the cases to replay that have one (SQLite)
-    unversioned = "unversioned"  # the ids ``replays`` gives whose facts ``versions`` did not read (SQLite)
+    versions = "versions"  # into ``replayed_facts``, the versions of the cases to replay that have one
+    unversioned = "unversioned"  # the ids ``replays`` gives whose facts ``versions`` did not read
 
 
 @dataclass(frozen=True)
@@ -213,9 +213,11 @@ def _build(query: Query, shape: Shape):
             ids = _received_cohort() if received else _due_cohort()
         if query.step is Step.versions:
             return _versioned(query.cohort, (CASES.c.id.in_(select(ids.subquery().c.id)),))
-        if query.step is Step.unversioned:
-            read = select(REPLAYED.c.case_id).where(REPLAYED.c.cohort == literal_column(f"'{query.cohort.value}'"))
-            return select((found := ids.subquery()).c.id).where(found.c.id.not_in(read))
+        if query.step is Step.unversioned:  # SQLite indexes a NOT IN's list; PostgreSQL hashes an anti-join
+            found, cohort = ids.subquery(), REPLAYED.c.cohort == literal_column(f"'{query.cohort.value}'")
+            if shape.dialect == "sqlite":
+                return select(found.c.id).where(found.c.id.not_in(select(REPLAYED.c.case_id).where(cohort)))
+            return select(found.c.id).where(~exists().where(cohort, REPLAYED.c.case_id == found.c.id))
         return ids
     if query.source is Source.counted:
         if query.step is Step.size:

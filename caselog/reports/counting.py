@@ -358,7 +358,7 @@ def _count_returns(rows, targets, keyed: list) -> None:
 def _replay(session: Session, cohort: Cohort, source: Source, shape: Shape, params: dict, tz: tzinfo) -> None:
     """Replay the cohort's cases (those changed after the moment, or all of them) into ``replayed_facts``, once
     per transaction and report: the counts, the medians and the next report of the same days read them there. A
-    case changed since that has a version valid at the moment is read from it instead (SQLite)."""
+    case changed since that has a version valid at the moment is read from it instead."""
     connection = session.connection()
     # Within a transaction the history only grows: the newest event and case tell whether it changed.
     newest = connection.execute(select(select(func.max(EVENTS.c.id)).scalar_subquery(),

@@ -13,13 +13,15 @@ GRANT USAGE ON SCHEMA public TO caselog_app;
 -- owner reads or writes the audit, or who is a liaison of which department (officials).
 GRANT SELECT ON departments, parties, visits, cases, case_co_departments, events, calendar_days, settings, meetings,
     meeting_attendees, meeting_cases, decisions, case_search_terms, alembic_version, calendar_years, buildings, parks,
-    assignments, policies, policy_categories, policy_cases TO caselog_app;
+    assignments, policies, policy_categories, policy_cases, case_fact_versions TO caselog_app;
 -- The bureau and the liaisons work cases, parties and visits. The history (events) is append-only: no UPDATE or
 -- DELETE, and a trigger refuses them too. No DELETE anywhere, but for the links of a case to its co-departments,
 -- which a redispatch replaces (the change itself is kept in the case's history).
 GRANT INSERT, UPDATE ON cases, parties, visits TO caselog_bureau, caselog_liaison;
 GRANT INSERT ON events TO caselog_bureau, caselog_liaison;
 GRANT INSERT, DELETE ON case_co_departments TO caselog_bureau, caselog_liaison;
+-- A case's facts before its last changes (revision 0030) are written again with every change of the case.
+GRANT INSERT, DELETE ON case_fact_versions TO caselog_bureau, caselog_liaison;
 -- A co-department's reply (协办意见, revision 0014) is kept on its link to the case: only those two columns change.
 GRANT UPDATE (replied_at, reply) ON case_co_departments TO caselog_bureau, caselog_liaison;
 GRANT USAGE ON SEQUENCE cases_id_seq, events_id_seq, parties_id_seq, visits_id_seq TO caselog_bureau, caselog_liaison;
@@ -93,6 +95,18 @@ DROP POLICY IF EXISTS leaders ON decisions;
 CREATE POLICY leaders ON decisions FOR SELECT TO caselog_leader USING (true);
 DROP POLICY IF EXISTS liaison_reads ON decisions;
 CREATE POLICY liaison_reads ON decisions FOR SELECT TO caselog_liaison USING (caselog_case_seen(case_id));
+
+DROP POLICY IF EXISTS bureau ON case_fact_versions;
+CREATE POLICY bureau ON case_fact_versions TO caselog_bureau USING (true) WITH CHECK (true);
+DROP POLICY IF EXISTS leaders ON case_fact_versions;
+CREATE POLICY leaders ON case_fact_versions FOR SELECT TO caselog_leader USING (true);
+DROP POLICY IF EXISTS liaison_reads ON case_fact_versions;
+CREATE POLICY liaison_reads ON case_fact_versions FOR SELECT TO caselog_liaison USING (caselog_case_seen(case_id));
+DROP POLICY IF EXISTS liaison_writes ON case_fact_versions;
+CREATE POLICY liaison_writes ON case_fact_versions FOR INSERT TO caselog_liaison
+    WITH CHECK (caselog_case_seen(case_id));
+DROP POLICY IF EXISTS liaison_forgets ON case_fact_versions;
+CREATE POLICY liaison_forgets ON case_fact_versions FOR DELETE TO caselog_liaison USING (caselog_case_seen(case_id));
 
 -- The search terms are written by triggers that run as the owner; officials only read them.
 DROP POLICY IF EXISTS everyone ON case_search_terms;
