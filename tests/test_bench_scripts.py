@@ -40,3 +40,23 @@ def test_a_benchmark_script_runs_and_its_floors_agree(district, script):
     assert done.returncode == 0, done.stderr[-2000:]
     assert "DIFFERS" not in done.stdout, done.stdout
     assert "medians of 1 run" in done.stdout
+    if script[0] == "reports.py":  # every query with a floor is printed with issue 22's target, met or not
+        rows = [line for line in done.stdout.splitlines() if line.startswith(("rates by", "agenda joint", "escal"))]
+        assert len(rows) == 11, done.stdout
+        assert all(("<= 1.2x floor" in row) != ("through a session" in row) for row in rows), done.stdout
+        week = next(row for row in rows if row.startswith("rates by department, one week, as of now"))
+        assert "<= 1.2x floor, <= 5 ms: " in week, week
+
+
+def test_the_in_process_targets_are_issue_22s():
+    spec = importlib.util.spec_from_file_location("bench_reports", BENCH / "reports.py")
+    reports = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(reports)
+    week = reports.WEEK_BY_DEPARTMENT
+    assert reports.query_target("a query", 12.0, 10.0, 1_000_000) == ("<= 1.2x floor", True)
+    assert reports.query_target("a query", 12.1, 10.0, 1_000_000) == ("<= 1.2x floor", False)
+    assert reports.query_target("a query", 5.0, float("nan"), 1_000_000) == ("", False)
+    assert reports.query_target("the agenda through a session", 5.0, 1.0, 10) == ("", False)
+    assert reports.query_target(week, 4.9, 4.5, 1_000_000) == ("<= 1.2x floor, <= 5 ms", True)
+    assert reports.query_target(week, 5.1, 4.5, 1_000_000) == ("<= 1.2x floor, <= 5 ms", False)
+    assert reports.query_target(week, 50.0, 45.0, 10_000_000) == ("<= 1.2x floor", True)  # 5 ms is at 1M
