@@ -134,10 +134,12 @@ def test_the_history_checker_finds_a_change_without_its_event_and_an_event_witho
 
 # On PostgreSQL the server's audit triggers (revision 0013) write every imported row and event again, and a whole
 # import of 100,000 rows takes about a minute on this 2-core machine: what is proven there is the server's
-# transaction, which a fifth of the rows and fewer kills prove as well, within CI's time.
+# transaction, which a fifth of the rows and fewer kills prove as well, within CI's time. Each kill costs about half
+# a whole import (30 s at 100,000 rows on SQLite in CI on 2026-12-07): 20 of them, not 50, keep the proof lane
+# within CI's time on a machine half as fast as the one it was sized on; each still lands at a random moment.
 ON_POSTGRESQL = os.environ.get("CASELOG_TEST_BACKEND") == "postgresql"
 IMPORT_ROWS = budget.count("IMPORT_ROWS", 20_000 if ON_POSTGRESQL else 100_000)
-IMPORT_KILLS = budget.count("IMPORT_KILLS", 15 if ON_POSTGRESQL else 50)
+IMPORT_KILLS = budget.count("IMPORT_KILLS", 10 if ON_POSTGRESQL else 20)
 
 
 @pytest.fixture(scope="session")
@@ -383,7 +385,7 @@ def test_kill_9_during_the_sweep_leaves_each_sweep_whole_or_absent(tmp_path, mon
 # --- kill -9 during a migration ------------------------------------------------------------------------------
 
 MIGRATION_CASES = budget.count("MIGRATION_CASES", 20_000)
-MIGRATION_KILLS = budget.count("MIGRATION_KILLS", 20)
+MIGRATION_KILLS = budget.count("MIGRATION_KILLS", 12)  # each about half a whole upgrade (15-21 s in CI)
 
 
 def _database_at_0001(cases: int) -> None:
